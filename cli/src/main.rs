@@ -1,0 +1,140 @@
+//! `storefront`: check, build and preview resellers' storefronts.
+
+mod serve;
+
+use anyhow::{Context, Result};
+use chrono_today::today;
+use clap::{Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use storefront_core::Locale;
+use storefront_generator::scaffold::{NewReseller, new_reseller};
+use storefront_generator::{BuildError, BuildOptions, Paths};
+
+#[derive(Parser)]
+#[command(name = "storefront", version, about = "Build and preview white-label domain storefronts.", long_about = "Build and preview white-label domain storefronts.\n\nContent lives in content/ (the platform's catalogue and plans, and one folder per reseller); themes in themes/. `check` validates everything, `build` writes static storefronts to public/<reseller>/, `serve` previews them locally.")]
+struct Cli {
+    /// Project folder holding content/ and themes/.
+    #[arg(long, short = 'C', global = true, default_value = ".")]
+    dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a reseller folder that passes `check`, ready to edit.
+    New {
+        /// Reseller id: lowercase letters, digits and hyphens (it becomes a URL).
+        name: String,
+        /// Platform plan to buy at (default: the first plan).
+        #[arg(long)]
+        plan: Option<String>,
+        /// Storefront language: en, id or pl.
+        #[arg(long, default_value = "en")]
+        language: Locale,
+        /// Host name the storefront is served on (default: <name>.localhost).
+        #[arg(long)]
+        domain: Option<String>,
+    },
+    /// Validate all content; report every problem with its file and line.
+    Check,
+    /// Build storefronts into <out>/<reseller>/, re-rendering only what changed.
+    Build {
+        /// Build one reseller only.
+        #[arg(long)]
+        only: Option<String>,
+        /// Output folder.
+        #[arg(long, short, default_value = "public")]
+        out: PathBuf,
+    },
+    /// Build, then serve every storefront locally and rebuild on change.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Output folder.
+        #[arg(long, short, default_value = "public")]
+        out: PathBuf,
+        /// Don't watch content/ and themes/ for changes.
+        #[arg(long)]
+        no_watch: bool,
+    },
+}
+
+mod chrono_today {
+    /// Promotions are judged by the calendar day where the build runs; set
+    /// STOREFRONT_TODAY=YYYY-MM-DD to build as of another day.
+    pub fn today() -> anyhow::Result<chrono::NaiveDate> {
+        match std::env::var("STOREFRONT_TODAY") {
+            Ok(s) => s.parse().map_err(|e| anyhow::anyhow!("STOREFRONT_TODAY={s:?} is not a date like 2026-11-22: {e}")),
+            Err(_) => Ok(chrono::Local::now().date_naive()),
+        }
+    }
+}
+
+fn show_progress() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("CI").is_none()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let paths = Paths::under(&cli.dir);
+    match cli.command {
+        Command::New { name, plan, language, domain } => {
+            let dir = new_reseller(&paths.content, &NewReseller { id: name.clone(), plan, language, domain })?;
+            println!("Created {}.\nEdit {}/site.toml, then run `storefront check` and `storefront serve`.", dir.display(), dir.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check => match storefront_generator::check(&paths, today()?) {
+            Ok(c) => {
+                let s = c.summary();
+                println!("ok: {} storefronts, {} extensions, {} pages checked", s.resellers, s.extensions, s.pages);
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(diags) => {
+                eprintln!("{diags}");
+                Ok(ExitCode::FAILURE)
+            }
+        },
+        Command::Build { only, out } => {
+            let opts = BuildOptions { paths, out: cli.dir.join(out), only, today: today()?, progress: show_progress() };
+            match storefront_generator::build(&opts) {
+                Ok(r) => {
+                    println!(
+                        "built {} storefront(s) ({} pages, {} files written, {} removed), {} unchanged, in {:.2?}",
+                        r.rendered.len(),
+                        r.pages,
+                        r.files_written,
+                        r.files_deleted,
+                        r.unchanged.len(),
+                        r.elapsed
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(BuildError::Content(diags)) => {
+                    eprintln!("{diags}");
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(BuildError::Io(e)) => Err(e),
+            }
+        }
+        Command::Serve { listen, out, no_watch } => {
+            let opts = BuildOptions { paths, out: cli.dir.join(out), only: None, today: today()?, progress: show_progress() };
+            let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
+            rt.block_on(serve::run(opts, listen, !no_watch))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! `storefront serve`: every storefront on one port, chosen by the Host
+//! header (each reseller's domains, and `<reseller>.localhost`), or under
+//! `/s/<reseller>/` for a preview from any host. Rebuilds on change.
+
+use anyhow::{Context, Result};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use storefront_generator::{BuildError, BuildOptions, Checkout};
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+#[derive(Debug, Default)]
+struct Sites {
+    /// Host (lowercase, no port) -> reseller id.
+    by_host: HashMap<String, String>,
+    /// Reseller id -> display name and canonical domain.
+    names: BTreeMap<String, (String, String)>,
+}
+
+impl Sites {
+    fn from_checkout(c: &Checkout) -> Sites {
+        let mut s = Sites::default();
+        for (id, r) in &c.content.resellers {
+            if !c.checked.contains_key(id) {
+                continue;
+            }
+            for d in &r.site.domains {
+                s.by_host.insert(d.clone(), id.clone());
+            }
+            s.by_host.insert(format!("{id}.localhost"), id.clone());
+            s.names.insert(id.clone(), (r.site.name.clone(), r.site.domains.first().cloned().unwrap_or_default()));
+        }
+        s
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    sites: Arc<RwLock<Sites>>,
+    out: PathBuf,
+}
+
+/// Build once, then serve until interrupted.
+pub async fn run(opts: BuildOptions, listen: std::net::SocketAddr, watch: bool) -> Result<()> {
+    let sites = Arc::new(RwLock::new(Sites::default()));
+    rebuild(&opts, &sites).context("the first build failed; fix the content and run again")?;
+    let state = AppState { sites: sites.clone(), out: opts.out.clone() };
+    let app = router(state);
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    let port = listener.local_addr()?.port();
+    println!("Serving {} storefront(s) on http://{listen}", sites.read().map(|s| s.names.len()).unwrap_or(0));
+    if let Ok(s) = sites.read() {
+        for (id, (name, domain)) in &s.names {
+            println!("  {name:<24} http://{id}.localhost:{port}/   http://{listen}/s/{id}/   (live: https://{domain}/)");
+        }
+    }
+    if watch {
+        let opts = opts.clone();
+        let sites = sites.clone();
+        std::thread::spawn(move || watch_and_rebuild(&opts, &sites));
+        println!("Watching content/ and themes/ for changes. Ctrl-C to stop.");
+    }
+    axum::serve(listener, app).with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+fn rebuild(opts: &BuildOptions, sites: &RwLock<Sites>) -> Result<()> {
+    let checkout = match storefront_generator::check(&opts.paths, opts.today) {
+        Ok(c) => c,
+        Err(d) => {
+            eprintln!("{d}");
+            anyhow::bail!("content has problems");
+        }
+    };
+    let report = storefront_generator::pipeline::build_checked(&checkout, opts).map_err(|e| match e {
+        BuildError::Content(d) => anyhow::anyhow!("{d}"),
+        BuildError::Io(e) => e,
+    })?;
+    println!("built {} storefront(s), {} pages; {} unchanged", report.rendered.len(), report.pages, report.unchanged.len());
+    if let Ok(mut s) = sites.write() {
+        *s = Sites::from_checkout(&checkout);
+    }
+    Ok(())
+}
+
+fn watch_and_rebuild(opts: &BuildOptions, sites: &RwLock<Sites>) {
+    use notify::{RecursiveMode, Watcher};
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = match notify::recommended_watcher(tx) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("not watching for changes: {e}");
+            return;
+        }
+    };
+    for dir in [&opts.paths.content, &opts.paths.themes] {
+        if dir.is_dir()
+            && let Err(e) = watcher.watch(dir, RecursiveMode::Recursive)
+        {
+            eprintln!("not watching {}: {e}", dir.display());
+        }
+    }
+    while rx.recv().is_ok() {
+        // Editors write in bursts: wait for quiet before rebuilding.
+        while rx.recv_timeout(Duration::from_millis(250)).is_ok() {}
+        if let Err(e) = rebuild(opts, sites) {
+            eprintln!("rebuild failed: {e:#}; still serving the last good build");
+        }
+    }
+}
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/{*rest}", axum::routing::any(api_not_yet))
+        .fallback(storefront)
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
+}
+
+async fn api_not_yet() -> Response {
+    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "application/json")], r#"{"error":"not_found","message":"This API endpoint does not exist."}"#).into_response()
+}
+
+fn host_of(req: &Request) -> Option<String> {
+    let h = req.headers().get(header::HOST)?.to_str().ok()?;
+    let h = h.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map_or(h, |(h, _)| h);
+    Some(h.trim_end_matches('.').to_ascii_lowercase())
+}
+
+/// The storefront and the path inside it that a request names.
+fn resolve(sites: &Sites, host: Option<&str>, uri: &Uri) -> Option<(String, String, bool)> {
+    let path = uri.path();
+    if let Some(rest) = path.strip_prefix("/s/") {
+        let (id, inner) = rest.split_once('/').unwrap_or((rest, ""));
+        if sites.names.contains_key(id) {
+            return Some((id.to_string(), inner.to_string(), true));
+        }
+        return None;
+    }
+    let id = sites.by_host.get(host?)?;
+    Some((id.clone(), path.trim_start_matches('/').to_string(), false))
+}
+
+/// Percent-decode a path and refuse anything that could leave the storefront's folder.
+fn safe_relative(path: &str) -> Option<PathBuf> {
+    let decoded = percent_decode(path)?;
+    let mut out = PathBuf::new();
+    for seg in decoded.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => return None,
+            s if s.contains('\\') || s.contains('\0') || s.starts_with('.') => return None,
+            s => out.push(s),
+        }
+    }
+    Some(out)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+async fn storefront(State(state): State<AppState>, req: Request) -> Response {
+    let host = host_of(&req);
+    let target = {
+        let Ok(sites) = state.sites.read() else {
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        };
+        resolve(&sites, host.as_deref(), req.uri())
+    };
+    let Some((id, inner, preview)) = target else {
+        return index(&state, req.uri().path() == "/");
+    };
+    if preview && inner.is_empty() && !req.uri().path().ends_with('/') {
+        return Redirect::permanent(&format!("/s/{id}/")).into_response();
+    }
+    let root = state.out.join(&id);
+    let Some(rel) = safe_relative(&inner) else {
+        return not_found(&root, &id, preview).await;
+    };
+    let mut file = root.join(&rel);
+    if file.is_dir() {
+        if !inner.is_empty() && !inner.ends_with('/') {
+            let base = if preview { format!("/s/{id}/{inner}/") } else { format!("/{inner}/") };
+            return Redirect::permanent(&base).into_response();
+        }
+        file = file.join("index.html");
+    }
+    if !file.is_file() {
+        return not_found(&root, &id, preview).await;
+    }
+    match ServeFile::new(&file).oneshot(req).await {
+        Ok(resp) => resp.map(Body::new),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+async fn not_found(root: &Path, id: &str, preview: bool) -> Response {
+    let page = tokio::fs::read_to_string(root.join("404.html")).await.unwrap_or_else(|_| "<h1>Not found</h1>".into());
+    // The 404 page resolves its links against <base href="/">; under the
+    // preview path the storefront's root is /s/<id>/.
+    let page = if preview { page.replacen("<base href=\"/\">", &format!("<base href=\"/s/{id}/\">"), 1) } else { page };
+    (StatusCode::NOT_FOUND, Html(page)).into_response()
+}
+
+fn index(state: &AppState, is_root: bool) -> Response {
+    if !is_root {
+        return (StatusCode::NOT_FOUND, Html("<!doctype html><title>Not found</title><p>No storefront is served on this host.</p>".to_string())).into_response();
+    }
+    let Ok(sites) = state.sites.read() else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let mut html = String::from("<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Storefronts</title><h1>Storefronts on this server</h1><ul>");
+    for (id, (name, domain)) in &sites.names {
+        html.push_str(&format!("<li><a href=\"/s/{id}/\">{}</a> ({})</li>", escape(name), escape(domain)));
+    }
+    html.push_str("</ul></html>");
+    Html(html).into_response()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_cannot_escape_the_storefront() {
+        assert_eq!(safe_relative("prices/"), Some(PathBuf::from("prices")));
+        assert_eq!(safe_relative("domains/co.id/"), Some(PathBuf::from("domains/co.id")));
+        for bad in ["../etc/passwd", "a/%2e%2e/b", "..%2f..%2fx", ".storefront-build.json", "a\\..\\b", "%zz", "%00"] {
+            assert_eq!(safe_relative(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn preview_path_and_host_pick_the_storefront() {
+        let mut s = Sites::default();
+        s.by_host.insert("shop.example".into(), "a".into());
+        s.names.insert("a".into(), ("A".into(), "shop.example".into()));
+        let uri: Uri = "/s/a/prices/".parse().expect("uri");
+        assert_eq!(resolve(&s, None, &uri), Some(("a".into(), "prices/".into(), true)));
+        let uri: Uri = "/prices/".parse().expect("uri");
+        assert_eq!(resolve(&s, Some("shop.example"), &uri), Some(("a".into(), "prices/".into(), false)));
+        assert_eq!(resolve(&s, Some("other.example"), &uri), None);
+    }
+}

@@ -1,0 +1,341 @@
+//! The platform's extension catalogue (registry rules and document
+//! requirements) and its wholesale plans.
+//!
+//! These types are the content schema too: the generator deserialises
+//! `catalogue.toml` and `plans.toml` straight into them, so unknown fields are
+//! refused rather than silently ignored.
+
+use crate::locale::Locale;
+use crate::money::Currency;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// What a customer can do with a name. Each has its own price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Register,
+    Renew,
+    Transfer,
+    Restore,
+}
+
+impl Action {
+    pub const ALL: [Action; 4] = [
+        Action::Register,
+        Action::Renew,
+        Action::Transfer,
+        Action::Restore,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Register => "register",
+            Action::Renew => "renew",
+            Action::Transfer => "transfer",
+            Action::Restore => "restore",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A text in each storefront language. English is required because it is the
+/// fallback for a language a string was not translated into.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Translated {
+    pub en: String,
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub pl: Option<String>,
+}
+
+impl Translated {
+    pub fn get(&self, locale: Locale) -> &str {
+        let t = match locale {
+            Locale::En => None,
+            Locale::Id => self.id.as_deref(),
+            Locale::Pl => self.pl.as_deref(),
+        };
+        t.unwrap_or(&self.en)
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.en.as_str())
+            .chain(self.id.as_deref())
+            .chain(self.pl.as_deref())
+    }
+}
+
+/// Registration periods a registry accepts, in whole years.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Years {
+    pub min: u8,
+    pub max: u8,
+}
+
+impl Years {
+    pub fn iter(self) -> impl Iterator<Item = u8> {
+        self.min..=self.max
+    }
+}
+
+/// Grace periods in days (RFC 3915): how long after an action it can be
+/// undone for a refund, and how long a deleted name can be restored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GracePeriods {
+    pub add: u16,
+    pub renew: u16,
+    pub transfer: u16,
+    /// Redemption grace: days a deleted name can still be restored.
+    pub redemption: u16,
+}
+
+/// What a customer must supply for an extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentKind {
+    File,
+    Text,
+    Choice,
+}
+
+/// One document requirement item, shared by every extension that names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentItem {
+    pub label: Translated,
+    #[serde(default)]
+    pub help: Option<Translated>,
+    pub kind: DocumentKind,
+    /// File kinds accepted, as lowercase extensions ("pdf", "jpg").
+    #[serde(default)]
+    pub accept: Vec<String>,
+    /// Largest file accepted, in KiB.
+    #[serde(default)]
+    pub max_size_kb: Option<u32>,
+    /// The options of a `choice` item.
+    #[serde(default)]
+    pub options: Vec<Translated>,
+    /// Longest answer for a `text` item.
+    #[serde(default)]
+    pub max_length: Option<u32>,
+}
+
+/// An extension and its registry's rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Extension {
+    pub registry: String,
+    #[serde(default)]
+    pub description: Option<Translated>,
+    /// Shortest and longest second-level label the registry accepts.
+    pub label_min: u8,
+    pub label_max: u8,
+    /// Whether internationalised names (xn--) are accepted.
+    #[serde(default)]
+    pub idn: bool,
+    pub years: Years,
+    pub grace: GracePeriods,
+    /// Ids of `[documents.*]` items required to register.
+    #[serde(default)]
+    pub documents: Vec<String>,
+    /// Who may register, in a sentence for the extension page.
+    #[serde(default)]
+    pub eligibility: Option<Translated>,
+}
+
+/// The platform's catalogue: every extension it can sell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalogue {
+    #[serde(default)]
+    pub documents: BTreeMap<String, DocumentItem>,
+    pub extensions: BTreeMap<String, Extension>,
+}
+
+/// The wholesale price of one extension in a plan, net of tax.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanPrices {
+    /// Per year.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub register: Decimal,
+    /// Per year.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub renew: Decimal,
+    /// A transfer adds one year.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub transfer: Decimal,
+    /// One-off, for a name in redemption.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub restore: Decimal,
+    /// Totals for several years where the registry prices a period other
+    /// than years x yearly price, by action then years: `register = { "5" = "400000" }`.
+    #[serde(default)]
+    pub multi_year: BTreeMap<Action, BTreeMap<String, StrDecimal>>,
+}
+
+/// A decimal written as a string in content, never as a float.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StrDecimal(#[serde(with = "rust_decimal::serde::str")] pub Decimal);
+
+impl PlanPrices {
+    /// The plan's total for an action over `years` (1 for transfer and restore).
+    pub fn total(&self, action: Action, years: u8) -> Decimal {
+        if let Some(v) = self
+            .multi_year
+            .get(&action)
+            .and_then(|m| m.get(&years.to_string()))
+        {
+            return v.0;
+        }
+        match action {
+            Action::Register => self.register * Decimal::from(years),
+            Action::Renew => self.renew * Decimal::from(years),
+            Action::Transfer => self.transfer,
+            Action::Restore => self.restore,
+        }
+    }
+}
+
+/// A wholesale plan: the price list the platform sells to resellers at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub name: String,
+    pub currency: Currency,
+    pub extensions: BTreeMap<String, PlanPrices>,
+}
+
+/// All of the platform's plans, by id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plans {
+    pub plans: BTreeMap<String, Plan>,
+}
+
+impl Action {
+    /// The periods a price exists for: whole years within the registry's
+    /// rules for register and renew; a single event for transfer and restore.
+    pub fn periods(self, years: Years) -> Vec<u8> {
+        match self {
+            Action::Register | Action::Renew => years.iter().collect(),
+            Action::Transfer | Action::Restore => vec![1],
+        }
+    }
+}
+
+/// A problem with the catalogue or plans, located by its key path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct CatalogueError {
+    /// Where in the file, as key segments (`extensions`, `co.id`, `years`).
+    pub path: Vec<String>,
+    pub message: String,
+}
+
+fn err(path: &[&str], message: String) -> CatalogueError {
+    CatalogueError {
+        path: path.iter().map(|s| s.to_string()).collect(),
+        message,
+    }
+}
+
+impl Catalogue {
+    /// Rules a registry could never have: checked once so the rest of the
+    /// system can rely on them.
+    pub fn validate(&self) -> Vec<CatalogueError> {
+        let mut errors = Vec::new();
+        for (id, doc) in &self.documents {
+            let p = ["documents", id.as_str()];
+            match doc.kind {
+                DocumentKind::File => {
+                    if doc.accept.is_empty() {
+                        errors.push(err(&p, format!("document '{id}' is a file but lists no accepted types: add accept = [\"pdf\", \"jpg\"]")));
+                    }
+                    if doc.max_size_kb.is_none_or(|s| s == 0) {
+                        errors.push(err(&p, format!("document '{id}' is a file but has no max_size_kb: add one, e.g. max_size_kb = 2048")));
+                    }
+                }
+                DocumentKind::Choice if doc.options.len() < 2 => errors.push(err(
+                    &p,
+                    format!("document '{id}' is a choice but has fewer than two options"),
+                )),
+                _ => {}
+            }
+            for a in &doc.accept {
+                if a.is_empty() || !a.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
+                    errors.push(err(&p, format!("document '{id}': accepted type '{a}' must be a lowercase file extension such as pdf")));
+                }
+            }
+        }
+        for (name, ext) in &self.extensions {
+            let p = ["extensions", name.as_str()];
+            if crate::names::to_ascii(name).ok().as_deref() != Some(name.as_str()) {
+                errors.push(err(&p, format!("extension '{name}' must be written in lowercase ASCII without a leading dot (e.g. co.id)")));
+            }
+            if ext.label_min == 0 || ext.label_min > ext.label_max || ext.label_max > 63 {
+                errors.push(err(&p, format!("extension '{name}': label lengths must satisfy 1 <= label_min <= label_max <= 63 (got {} and {})", ext.label_min, ext.label_max)));
+            }
+            if ext.years.min == 0 || ext.years.min > ext.years.max || ext.years.max > 10 {
+                errors.push(err(&p, format!("extension '{name}': years must satisfy 1 <= min <= max <= 10 (got {}..{})", ext.years.min, ext.years.max)));
+            }
+            for d in &ext.documents {
+                if !self.documents.contains_key(d) {
+                    errors.push(err(&p, format!("extension '{name}' requires document '{d}', which is not defined under [documents]")));
+                }
+            }
+        }
+        errors
+    }
+}
+
+impl Plans {
+    pub fn validate(&self, catalogue: &Catalogue) -> Vec<CatalogueError> {
+        let mut errors = Vec::new();
+        for (id, plan) in &self.plans {
+            for (ext, prices) in &plan.extensions {
+                let p = ["plans", id.as_str(), "extensions", ext.as_str()];
+                let Some(rules) = catalogue.extensions.get(ext) else {
+                    errors.push(err(&p, format!("plan '{id}' prices extension '{ext}', which is not in the catalogue")));
+                    continue;
+                };
+                for action in Action::ALL {
+                    for years in action.periods(rules.years) {
+                        let total = prices.total(action, years);
+                        if total <= Decimal::ZERO {
+                            errors.push(err(&p, format!("plan '{id}', .{ext} {action} for {years} year(s): price must be above zero")));
+                        }
+                        if total.scale() > plan.currency.minor_units() {
+                            errors.push(err(&p, format!("plan '{id}', .{ext} {action}: {total} has more decimals than {} allows", plan.currency.code())));
+                        }
+                    }
+                }
+                for (action, by_years) in &prices.multi_year {
+                    for y in by_years.keys() {
+                        let ok = y.parse::<u8>().is_ok_and(|y| {
+                            matches!(action, Action::Register | Action::Renew)
+                                && (rules.years.min..=rules.years.max).contains(&y)
+                        });
+                        if !ok {
+                            errors.push(err(&p, format!("plan '{id}', .{ext}: multi_year {action} \"{y}\" is not a period the registry allows ({}..{} years, register and renew only)", rules.years.min, rules.years.max)));
+                        }
+                    }
+                }
+            }
+        }
+        errors
+    }
+}

@@ -1,0 +1,13 @@
+//! storefront-core: what a domain shop is. Money, domain names, the
+//! extension catalogue and the pricing chain. Pure functions and data: no
+//! I/O, so that the generator, the API and the tests all decide the same way.
+
+pub mod catalogue;
+pub mod dates;
+pub mod locale;
+pub mod money;
+pub mod names;
+pub mod pricing;
+
+pub use locale::Locale;
+pub use money::{Currency, Money};

@@ -1,0 +1,507 @@
+//! The pricing chain: from the platform's plan price to the price a customer
+//! pays, through every reseller level in between.
+//!
+//! A reseller at the top buys at a platform plan. It sets prices for its
+//! customers (per price group) and, for each sub-reseller plan it offers, the
+//! price its sub-resellers pay it. A sub-reseller's cost is therefore its
+//! parent's sub-reseller price, and so on down. Every level must sell at or
+//! above what it pays: a price list where one would not is refused, naming the
+//! extension, action and level, because that loss would be discovered only
+//! when money moves.
+
+use crate::catalogue::{Action, Catalogue, Plan, StrDecimal, Translated};
+use crate::money::{Currency, Money, Rounding};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How a reseller derives its selling price from what it pays.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceRule {
+    /// Added as a percentage of the cost.
+    #[serde(default)]
+    pub markup_percent: Option<StrDecimal>,
+    /// Added per year (once for transfer and restore).
+    #[serde(default)]
+    pub markup_fixed: Option<StrDecimal>,
+    /// Round up to a multiple of this (e.g. "1000" for Rp 1.000).
+    #[serde(default)]
+    pub round_to: Option<StrDecimal>,
+    /// Round up to the next price ending in this fraction (e.g. "0.99").
+    #[serde(default)]
+    pub ending: Option<StrDecimal>,
+    /// Fixed selling prices, per year, that replace the rule for an extension:
+    /// `overrides.com = { register = "175000" }`.
+    #[serde(default)]
+    pub overrides: BTreeMap<String, BTreeMap<Action, StrDecimal>>,
+}
+
+/// A reseller's pricing: for its customers by price group, and for its
+/// sub-resellers by sub-reseller plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResellerPricing {
+    /// Price groups for customers. `default` is what the public storefront shows.
+    pub customers: BTreeMap<String, PriceRule>,
+    /// Plans offered to sub-resellers.
+    #[serde(default)]
+    pub sub_resellers: BTreeMap<String, PriceRule>,
+}
+
+/// A time-limited price for customers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Promotion {
+    pub extensions: Vec<String>,
+    pub action: Action,
+    /// The first-year price during the promotion, net of tax...
+    #[serde(default)]
+    pub price: Option<StrDecimal>,
+    /// ...or a percentage off the first-year price.
+    #[serde(default)]
+    pub percent_off: Option<StrDecimal>,
+    #[serde(with = "crate::dates")]
+    pub from: NaiveDate,
+    #[serde(with = "crate::dates")]
+    pub until: NaiveDate,
+    pub label: Translated,
+}
+
+impl Promotion {
+    pub fn is_active(&self, today: NaiveDate) -> bool {
+        self.from <= today && today <= self.until
+    }
+}
+
+/// A code a customer enters at checkout for a percentage off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscountCode {
+    pub code: String,
+    pub percent_off: StrDecimal,
+    /// Empty means every extension.
+    #[serde(default)]
+    pub extensions: Vec<String>,
+    /// Empty means every action.
+    #[serde(default)]
+    pub actions: Vec<Action>,
+    #[serde(with = "crate::dates")]
+    pub from: NaiveDate,
+    #[serde(with = "crate::dates")]
+    pub until: NaiveDate,
+}
+
+/// One level of the chain, from the top reseller down to the seller.
+#[derive(Debug, Clone)]
+pub struct Level<'a> {
+    pub id: &'a str,
+    pub pricing: &'a ResellerPricing,
+    /// The sub-reseller plan this level buys at from the level above; None at
+    /// the top, which buys at the platform plan.
+    pub plan_at_parent: Option<&'a str>,
+}
+
+/// The price of one action for one period, at every level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodPrice {
+    pub years: u8,
+    /// What the customer pays, net of tax.
+    pub price: Decimal,
+    /// What each level pays the one above, from the seller up to the top
+    /// reseller (which pays the platform). Order legs are made from these.
+    pub costs: Vec<Decimal>,
+}
+
+/// A promotion's first-year price, for display and ordering.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromoPrice {
+    pub action: Action,
+    pub price: Decimal,
+    #[serde(with = "crate::dates")]
+    pub from: NaiveDate,
+    #[serde(with = "crate::dates")]
+    pub until: NaiveDate,
+    pub label: Translated,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionPrices {
+    pub actions: BTreeMap<Action, Vec<PeriodPrice>>,
+    #[serde(default)]
+    pub promotions: Vec<PromoPrice>,
+}
+
+impl ExtensionPrices {
+    pub fn price(&self, action: Action, years: u8) -> Option<&PeriodPrice> {
+        self.actions.get(&action)?.iter().find(|p| p.years == years)
+    }
+}
+
+/// Every price a seller charges, per customer price group and extension.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceList {
+    pub currency: Currency,
+    /// Price group -> extension -> prices.
+    pub groups: BTreeMap<String, BTreeMap<String, ExtensionPrices>>,
+}
+
+/// Where a pricing problem is, so the caller can point at a file and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A rule of this reseller: `pricing.customers.<group>` or `pricing.sub_resellers.<plan>`.
+    Rule { level: String, path: Vec<String> },
+    Promotion { level: String, index: usize },
+    DiscountCode { level: String, index: usize },
+    Plan,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct PricingError {
+    pub origin: Origin,
+    pub message: String,
+}
+
+fn rule_err(level: &str, path: &[&str], message: String) -> PricingError {
+    PricingError {
+        origin: Origin::Rule {
+            level: level.to_string(),
+            path: path.iter().map(|s| s.to_string()).collect(),
+        },
+        message,
+    }
+}
+
+impl PriceRule {
+    /// Validate what can be known without a cost: signs and scales.
+    fn validate(&self, level: &str, path: &[&str], currency: Currency) -> Vec<PricingError> {
+        let mut errors = Vec::new();
+        let minor = currency.minor_units();
+        if let Some(p) = self.markup_percent
+            && (p.0 < Decimal::ZERO || p.0 > Decimal::from(1000))
+        {
+            errors.push(rule_err(level, path, format!("markup_percent must be between 0 and 1000, got {}", p.0)));
+        }
+        if let Some(f) = self.markup_fixed
+            && (f.0 < Decimal::ZERO || f.0.scale() > minor)
+        {
+            errors.push(rule_err(level, path, format!("markup_fixed must be zero or more with at most {minor} decimals for {}, got {}", currency.code(), f.0)));
+        }
+        if let Some(s) = self.round_to
+            && (s.0 <= Decimal::ZERO || s.0.scale() > minor)
+        {
+            errors.push(rule_err(level, path, format!("round_to must be above zero with at most {minor} decimals for {}, got {}", currency.code(), s.0)));
+        }
+        if let Some(e) = self.ending {
+            if minor == 0 {
+                errors.push(rule_err(level, path, format!("ending makes no sense for {}, which has no decimals: use round_to (e.g. \"1000\")", currency.code())));
+            } else if e.0 < Decimal::ZERO || e.0 >= Decimal::ONE || e.0.scale() > minor {
+                errors.push(rule_err(level, path, format!("ending must be a fraction such as \"0.99\", got {}", e.0)));
+            }
+            if self.round_to.is_some() {
+                errors.push(rule_err(level, path, "use either round_to or ending, not both".into()));
+            }
+        }
+        for (ext, actions) in &self.overrides {
+            for (action, price) in actions {
+                if price.0 <= Decimal::ZERO || price.0.scale() > minor {
+                    errors.push(rule_err(level, &[path, &["overrides", ext.as_str()]].concat(), format!("override for .{ext} {action} must be above zero with at most {minor} decimals, got {}", price.0)));
+                }
+            }
+        }
+        errors
+    }
+
+    /// The selling total for `years` of an action, given what this level pays.
+    pub fn apply(&self, ext: &str, action: Action, years: u8, cost: Decimal, currency: Currency) -> Decimal {
+        let periods = Decimal::from(match action {
+            Action::Register | Action::Renew => years,
+            Action::Transfer | Action::Restore => 1,
+        });
+        if let Some(fixed) = self.overrides.get(ext).and_then(|o| o.get(&action)) {
+            return fixed.0 * periods;
+        }
+        let percent = self.markup_percent.map_or(Decimal::ZERO, |p| p.0);
+        let fixed = self.markup_fixed.map_or(Decimal::ZERO, |f| f.0);
+        let raw = cost + cost * percent / Decimal::ONE_HUNDRED + fixed * periods;
+        // Rounding is always upwards: a "nice" price must never eat the margin.
+        let nice = if let Some(step) = self.round_to {
+            Money::new(raw, currency).round_to_step(step.0, Rounding::Up).amount()
+        } else if let Some(ending) = self.ending {
+            let whole = (raw - ending.0).ceil();
+            whole + ending.0
+        } else {
+            raw
+        };
+        Money::new(nice, currency).round(Rounding::Up).amount()
+    }
+}
+
+/// Price every extension `sold` for the seller at the end of `chain`.
+///
+/// `chain[0]` buys at `plan`; each later level buys at the sub-reseller plan
+/// named by its `plan_at_parent`. Every error found is returned, not the first.
+#[allow(clippy::too_many_arguments)]
+pub fn price_list(
+    catalogue: &Catalogue,
+    plan: &Plan,
+    chain: &[Level<'_>],
+    sold: &[String],
+    promotions: &[Promotion],
+    codes: &[DiscountCode],
+    today: NaiveDate,
+) -> Result<PriceList, Vec<PricingError>> {
+    let currency = plan.currency;
+    let mut errors = Vec::new();
+    let Some(seller) = chain.last() else {
+        return Err(vec![PricingError { origin: Origin::Plan, message: "no reseller to price for".into() }]);
+    };
+
+    // Resolve the rule each level buys at, and validate every rule once.
+    let mut buy_rules: Vec<Option<&PriceRule>> = vec![None];
+    for (i, level) in chain.iter().enumerate() {
+        for (g, rule) in &level.pricing.customers {
+            errors.extend(rule.validate(level.id, &["pricing", "customers", g], currency));
+        }
+        for (p, rule) in &level.pricing.sub_resellers {
+            errors.extend(rule.validate(level.id, &["pricing", "sub_resellers", p], currency));
+        }
+        if i > 0 {
+            let parent = &chain[i - 1];
+            let name = level.plan_at_parent.unwrap_or("");
+            match parent.pricing.sub_resellers.get(name) {
+                Some(rule) => buy_rules.push(Some(rule)),
+                None => {
+                    errors.push(rule_err(level.id, &["plan"], format!("'{}' buys at sub-reseller plan '{name}', which its parent '{}' does not offer", level.id, parent.id)));
+                    buy_rules.push(None);
+                }
+            }
+        }
+    }
+    if !seller.pricing.customers.contains_key("default") {
+        errors.push(rule_err(seller.id, &["pricing", "customers"], "no `default` customer price group: add [pricing.customers.default], which is what the storefront shows".into()));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let mut groups: BTreeMap<String, BTreeMap<String, ExtensionPrices>> = BTreeMap::new();
+    for ext in sold {
+        let (Some(rules), Some(wholesale)) = (catalogue.extensions.get(ext), plan.extensions.get(ext)) else {
+            errors.push(PricingError { origin: Origin::Plan, message: format!(".{ext} is sold but the plan '{}' has no price for it", plan.name) });
+            continue;
+        };
+        for action in Action::ALL {
+            for years in action.periods(rules.years) {
+                // costs[i] = what level i pays the level above it.
+                let mut costs = Vec::with_capacity(chain.len());
+                let mut cost = wholesale.total(action, years);
+                costs.push(cost);
+                for i in 1..chain.len() {
+                    let parent = &chain[i - 1];
+                    let plan_name = chain[i].plan_at_parent.unwrap_or("");
+                    let Some(rule) = buy_rules[i] else { continue };
+                    let price = rule.apply(ext, action, years, cost, currency);
+                    if price < cost {
+                        errors.push(rule_err(parent.id, &["pricing", "sub_resellers", plan_name], below_cost(parent.id, ext, action, years, price, cost, currency)));
+                    }
+                    cost = price;
+                    costs.push(cost);
+                }
+                for (group, rule) in &seller.pricing.customers {
+                    let price = rule.apply(ext, action, years, cost, currency);
+                    if price < cost {
+                        let mut path = vec!["pricing", "customers", group.as_str()];
+                        if rule.overrides.get(ext).is_some_and(|o| o.contains_key(&action)) {
+                            path.extend(["overrides", ext.as_str()]);
+                        }
+                        errors.push(rule_err(seller.id, &path, below_cost(seller.id, ext, action, years, price, cost, currency)));
+                    }
+                    let mut leg_costs = costs.clone();
+                    leg_costs.reverse();
+                    groups
+                        .entry(group.clone())
+                        .or_default()
+                        .entry(ext.clone())
+                        .or_default()
+                        .actions
+                        .entry(action)
+                        .or_default()
+                        .push(PeriodPrice { years, price, costs: leg_costs });
+                }
+            }
+        }
+    }
+
+    // Promotions and codes apply to the public (default) group.
+    for (index, promo) in promotions.iter().enumerate() {
+        let origin = || Origin::Promotion { level: seller.id.to_string(), index };
+        if promo.from > promo.until {
+            errors.push(PricingError { origin: origin(), message: format!("promotion runs from {} until {}: the end is before the start", promo.from, promo.until) });
+        }
+        if promo.price.is_some() == promo.percent_off.is_some() {
+            errors.push(PricingError { origin: origin(), message: "a promotion needs exactly one of price or percent_off".into() });
+            continue;
+        }
+        for ext in &promo.extensions {
+            let Some(p) = groups.get_mut("default").and_then(|g| g.get_mut(ext)) else {
+                errors.push(PricingError { origin: origin(), message: format!("promotion for .{ext}, which this storefront does not sell") });
+                continue;
+            };
+            let Some(first) = p.price(promo.action, 1).cloned() else { continue };
+            let price = match (promo.price, promo.percent_off) {
+                (Some(v), _) => v.0,
+                (None, Some(off)) => Money::new(first.price * (Decimal::ONE_HUNDRED - off.0) / Decimal::ONE_HUNDRED, currency).round(Rounding::Up).amount(),
+                (None, None) => continue,
+            };
+            let cost = first.costs[0];
+            if price < cost {
+                errors.push(PricingError { origin: origin(), message: below_cost(seller.id, ext, promo.action, 1, price, cost, currency) });
+            }
+            if promo.is_active(today) || promo.from > today {
+                p.promotions.push(PromoPrice { action: promo.action, price, from: promo.from, until: promo.until, label: promo.label.clone() });
+            }
+        }
+    }
+    for (index, code) in codes.iter().enumerate() {
+        let origin = || Origin::DiscountCode { level: seller.id.to_string(), index };
+        if code.code.is_empty() || !code.code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            errors.push(PricingError { origin: origin(), message: format!("discount code '{}' must be letters, digits and hyphens", code.code) });
+        }
+        let off = code.percent_off.0;
+        if off <= Decimal::ZERO || off >= Decimal::ONE_HUNDRED {
+            errors.push(PricingError { origin: origin(), message: format!("discount code '{}': percent_off must be between 0 and 100, got {off}", code.code) });
+            continue;
+        }
+        // The deepest cut a code can make must still cover the seller's cost.
+        for (ext, p) in groups.get("default").into_iter().flatten() {
+            if !code.extensions.is_empty() && !code.extensions.contains(ext) {
+                continue;
+            }
+            for (action, periods) in &p.actions {
+                if !code.actions.is_empty() && !code.actions.contains(action) {
+                    continue;
+                }
+                for pp in periods {
+                    let cut = pp.price * (Decimal::ONE_HUNDRED - off) / Decimal::ONE_HUNDRED;
+                    if cut < pp.costs[0] {
+                        errors.push(PricingError { origin: origin(), message: format!("discount code '{}' would sell {}", code.code, below_cost(seller.id, ext, *action, pp.years, cut, pp.costs[0], currency).trim_start_matches(&format!("'{}' would sell ", seller.id))) });
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    if errors.is_empty() {
+        Ok(PriceList { currency, groups })
+    } else {
+        Err(errors)
+    }
+}
+
+fn below_cost(level: &str, ext: &str, action: Action, years: u8, price: Decimal, cost: Decimal, currency: Currency) -> String {
+    format!(
+        "'{level}' would sell .{ext} {action} ({years} year{}) at {} {}, below the {} {} it pays",
+        if years == 1 { "" } else { "s" },
+        price.normalize(),
+        currency.code(),
+        cost.normalize(),
+        currency.code()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::{Extension, GracePeriods, PlanPrices, Years};
+
+    fn d(s: &str) -> StrDecimal {
+        StrDecimal(s.parse().expect("decimal"))
+    }
+
+    fn fixture() -> (Catalogue, Plan) {
+        let ext = Extension {
+            registry: "PANDI".into(),
+            description: None,
+            label_min: 3,
+            label_max: 63,
+            idn: false,
+            years: Years { min: 1, max: 3 },
+            grace: GracePeriods { add: 5, renew: 30, transfer: 5, redemption: 30 },
+            documents: vec![],
+            eligibility: None,
+        };
+        let catalogue = Catalogue { documents: BTreeMap::new(), extensions: [("co.id".to_string(), ext)].into() };
+        let prices = PlanPrices {
+            register: "90000".parse().expect("d"),
+            renew: "90000".parse().expect("d"),
+            transfer: "90000".parse().expect("d"),
+            restore: "250000".parse().expect("d"),
+            multi_year: BTreeMap::new(),
+        };
+        let plan = Plan { name: "IDR".into(), currency: Currency::IDR, extensions: [("co.id".to_string(), prices)].into() };
+        (catalogue, plan)
+    }
+
+    fn rule(percent: &str, round: Option<&str>) -> PriceRule {
+        PriceRule { markup_percent: Some(d(percent)), round_to: round.map(d), ..Default::default() }
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).expect("date")
+    }
+
+    #[test]
+    fn two_levels_mark_up_and_round_up() {
+        let (cat, plan) = fixture();
+        let top = ResellerPricing {
+            customers: [("default".into(), rule("20", Some("1000")))].into(),
+            sub_resellers: [("silver".into(), rule("10", Some("500")))].into(),
+        };
+        let sub = ResellerPricing { customers: [("default".into(), rule("15", Some("1000")))].into(), sub_resellers: BTreeMap::new() };
+        let chain = [
+            Level { id: "top", pricing: &top, plan_at_parent: None },
+            Level { id: "sub", pricing: &sub, plan_at_parent: Some("silver") },
+        ];
+        let list = price_list(&cat, &plan, &chain, &["co.id".into()], &[], &[], today()).expect("prices");
+        let p = list.groups["default"]["co.id"].price(Action::Register, 1).expect("1y");
+        // 90000 -> +10% = 99000 (sub's cost) -> +15% = 113850 -> up to 114000
+        assert_eq!(p.costs, vec![Decimal::from(99000), Decimal::from(90000)]);
+        assert_eq!(p.price, Decimal::from(114000));
+        let p3 = list.groups["default"]["co.id"].price(Action::Register, 3).expect("3y");
+        assert_eq!(p3.costs[1], Decimal::from(270000));
+    }
+
+    #[test]
+    fn below_cost_names_extension_action_and_level() {
+        let (cat, plan) = fixture();
+        let mut r = rule("10", None);
+        r.overrides.insert("co.id".into(), [(Action::Renew, d("80000"))].into());
+        let top = ResellerPricing { customers: [("default".into(), r)].into(), sub_resellers: BTreeMap::new() };
+        let chain = [Level { id: "toko", pricing: &top, plan_at_parent: None }];
+        let errs = price_list(&cat, &plan, &chain, &["co.id".into()], &[], &[], today()).expect_err("below cost");
+        assert!(errs.iter().any(|e| e.message.contains(".co.id renew") && e.message.contains("'toko'")), "{errs:?}");
+        assert!(matches!(&errs[0].origin, Origin::Rule { path, .. } if path.ends_with(&["overrides".to_string(), "co.id".to_string()])));
+    }
+
+    #[test]
+    fn ending_rounds_up_to_charm_price() {
+        let r = PriceRule { markup_percent: Some(d("20")), ending: Some(d("0.99")), ..Default::default() };
+        assert_eq!(r.apply("com", Action::Register, 1, "10.00".parse().expect("d"), Currency::USD), "12.99".parse::<Decimal>().expect("d"));
+        assert_eq!(r.apply("com", Action::Register, 1, "10.825".parse().expect("d"), Currency::USD), "12.99".parse::<Decimal>().expect("d"));
+        assert_eq!(r.apply("com", Action::Register, 1, "10.83".parse().expect("d"), Currency::USD), "12.99".parse::<Decimal>().expect("d"));
+    }
+
+    #[test]
+    fn discount_code_below_cost_is_refused() {
+        let (cat, plan) = fixture();
+        let top = ResellerPricing { customers: [("default".into(), rule("10", None))].into(), sub_resellers: BTreeMap::new() };
+        let chain = [Level { id: "toko", pricing: &top, plan_at_parent: None }];
+        let code = DiscountCode { code: "HEMAT50".into(), percent_off: d("50"), extensions: vec![], actions: vec![], from: today(), until: today() };
+        let errs = price_list(&cat, &plan, &chain, &["co.id".into()], &[], &[code], today()).expect_err("refused");
+        assert!(matches!(errs[0].origin, Origin::DiscountCode { index: 0, .. }));
+    }
+}

@@ -1,0 +1,491 @@
+//! Reading content: the platform's catalogue and plans, and one folder per
+//! reseller. Everything read here is untrusted until `validate` has passed.
+
+use crate::diagnostics::{Diagnostics, Key, line_of, locate};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use storefront_core::Locale;
+use storefront_core::catalogue::{Catalogue, Plans};
+use storefront_core::money::{Currency, TaxDisplay};
+use storefront_core::pricing::{DiscountCode, Promotion, ResellerPricing};
+
+/// Text a reseller writes: one string for every language, or one per language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Text {
+    Plain(String),
+    PerLanguage(BTreeMap<Locale, String>),
+}
+
+impl Text {
+    pub fn get(&self, locale: Locale, fallback: Locale) -> &str {
+        match self {
+            Text::Plain(s) => s,
+            Text::PerLanguage(m) => m
+                .get(&locale)
+                .or_else(|| m.get(&fallback))
+                .map(String::as_str)
+                .unwrap_or(""),
+        }
+    }
+
+    pub fn all(&self) -> Vec<&str> {
+        match self {
+            Text::Plain(s) => vec![s.as_str()],
+            Text::PerLanguage(m) => m.values().map(String::as_str).collect(),
+        }
+    }
+}
+
+impl Default for Text {
+    fn default() -> Self {
+        Text::Plain(String::new())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteTax {
+    pub label: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub percent: rust_decimal::Decimal,
+    pub display: TaxDisplay,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Colours {
+    pub primary: String,
+    pub accent: String,
+    #[serde(default = "default_background")]
+    pub background: String,
+    #[serde(default = "default_text")]
+    pub text: String,
+}
+
+fn default_background() -> String {
+    "#ffffff".into()
+}
+fn default_text() -> String {
+    "#1b1f24".into()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub id: String,
+    pub name: Text,
+    pub extensions: Vec<String>,
+    #[serde(default)]
+    pub featured: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub whatsapp: String,
+    #[serde(default)]
+    pub address: String,
+    #[serde(default)]
+    pub hours: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankAccount {
+    pub bank: String,
+    pub account_name: String,
+    pub account_number: String,
+    #[serde(default)]
+    pub branch: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provisioning {
+    /// Register at once and collect documents afterwards.
+    #[serde(default)]
+    pub auto: bool,
+    /// Days a customer has to get documents approved after auto-provisioning.
+    #[serde(default = "default_due_days")]
+    pub documents_due_days: u16,
+}
+
+fn default_due_days() -> u16 {
+    3
+}
+
+impl Default for Provisioning {
+    fn default() -> Self {
+        Provisioning {
+            auto: false,
+            documents_due_days: default_due_days(),
+        }
+    }
+}
+
+/// `site.toml`: everything a reseller decides about its storefront.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    pub name: String,
+    #[serde(default)]
+    pub tagline: Text,
+    /// Hosts the storefront is served on; the first is the canonical one.
+    pub domains: Vec<String>,
+    /// The first is the default language, served at the root.
+    pub languages: Vec<Locale>,
+    pub currency: Currency,
+    /// The platform plan (top-level reseller) or the parent's sub-reseller
+    /// plan (sub-reseller) this reseller buys at.
+    pub plan: String,
+    /// The reseller this one buys from; none for a top-level reseller.
+    #[serde(default)]
+    pub parent: Option<String>,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    /// A file in the reseller's folder: .svg, .png, .jpg or .webp.
+    #[serde(default)]
+    pub logo: Option<String>,
+    #[serde(default)]
+    pub favicon: Option<String>,
+    pub tax: SiteTax,
+    pub colours: Colours,
+    pub groups: Vec<Group>,
+    pub pricing: ResellerPricing,
+    #[serde(default)]
+    pub promotions: Vec<Promotion>,
+    #[serde(default)]
+    pub discount_codes: Vec<DiscountCode>,
+    #[serde(default)]
+    pub contact: Contact,
+    #[serde(default)]
+    pub bank_accounts: Vec<BankAccount>,
+    #[serde(default)]
+    pub provisioning: Provisioning,
+}
+
+fn default_theme() -> String {
+    "default".into()
+}
+
+impl Site {
+    pub fn default_language(&self) -> Locale {
+        self.languages.first().copied().unwrap_or(Locale::En)
+    }
+
+    /// Every extension sold, in group order, without repeats.
+    pub fn extensions(&self) -> Vec<String> {
+        let mut seen = Vec::new();
+        for g in &self.groups {
+            for e in &g.extensions {
+                if !seen.contains(e) {
+                    seen.push(e.clone());
+                }
+            }
+        }
+        seen
+    }
+}
+
+/// Front matter of a Markdown page, between `+++` lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Required for announcements (`pages/news/`).
+    #[serde(default, with = "storefront_core::dates::option")]
+    pub date: Option<NaiveDate>,
+    /// Listed in the footer (pages only).
+    #[serde(default = "yes")]
+    pub footer: bool,
+    /// Footer order, lowest first, then by title.
+    #[serde(default)]
+    pub order: i32,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub file: PathBuf,
+    /// URL segment, from the file name.
+    pub slug: String,
+    /// None for the default-language page; Some for `slug.<lang>.md`.
+    pub locale: Option<Locale>,
+    pub news: bool,
+    pub front: FrontMatter,
+    pub body: String,
+    /// Line of the body's first line in the file, for error messages.
+    pub body_line: usize,
+}
+
+/// A reseller's folder, read but not yet checked.
+#[derive(Debug, Clone)]
+pub struct Reseller {
+    pub id: String,
+    pub dir: PathBuf,
+    pub site_file: PathBuf,
+    pub site_src: String,
+    pub site: Site,
+    pub pages: Vec<Page>,
+    /// Files under `static/`, relative to it, sorted.
+    pub statics: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Platform {
+    pub catalogue_file: PathBuf,
+    pub catalogue: Catalogue,
+    pub plans_file: PathBuf,
+    pub plans: Plans,
+}
+
+/// Everything under `content/`.
+#[derive(Debug, Clone)]
+pub struct Content {
+    pub root: PathBuf,
+    pub platform: Platform,
+    pub resellers: BTreeMap<String, Reseller>,
+}
+
+pub(crate) fn read(path: &Path, diags: &mut Diagnostics) -> Option<String> {
+    match fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let src = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();
+                diags.push(path, Some(line_of(&src, offset)), "the file is not valid UTF-8: save it as UTF-8");
+                None
+            }
+        },
+        Err(e) => {
+            diags.push(path, None, format!("cannot read the file: {e}"));
+            None
+        }
+    }
+}
+
+/// Parse TOML into `T`, reporting a syntax or schema error at its line.
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, src: &str, diags: &mut Diagnostics) -> Option<T> {
+    match toml::from_str::<T>(src) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let line = e.span().map(|s| line_of(src, s.start));
+            diags.push(path, line, explain_toml(e.message()));
+            None
+        }
+    }
+}
+
+/// serde's messages are precise but terse; say what to do where we can.
+fn explain_toml(message: &str) -> String {
+    let m = message.trim().replace('\n', " ");
+    if m.starts_with("unknown field") {
+        format!("{m}. Remove it or fix its spelling.")
+    } else if m.starts_with("missing field") {
+        format!("{m}: add it.")
+    } else if m.contains("did not match any variant of untagged enum Text") {
+        "expected a text, or a table of texts per language such as { en = \"...\", id = \"...\" }".into()
+    } else if m.contains("invalid type: floating point") {
+        format!("{m}. Write amounts and percentages as strings, e.g. \"11\" or \"0.99\", so no precision is lost.")
+    } else {
+        m
+    }
+}
+
+const SITE_FILE: &str = "site.toml";
+
+impl Content {
+    /// Read `root` (the `content/` folder). Problems are collected; a reseller
+    /// whose `site.toml` cannot be read is left out, the others still load.
+    pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Content> {
+        let platform = Platform::load(&root.join("platform"), diags);
+        let mut resellers = BTreeMap::new();
+        let dir = root.join("resellers");
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(&dir, None, format!("cannot read the resellers folder: {e}"));
+                return None;
+            }
+        };
+        let mut ids: Vec<(String, PathBuf)> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.path().is_dir())
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+            .collect();
+        ids.sort();
+        for (id, path) in ids {
+            if !valid_id(&id) {
+                diags.push(&path, None, format!("reseller folder '{id}' must be lowercase letters, digits and hyphens (it becomes a URL)"));
+                continue;
+            }
+            if let Some(r) = Reseller::load(&id, &path, diags) {
+                resellers.insert(id, r);
+            }
+        }
+        Some(Content {
+            root: root.to_path_buf(),
+            platform: platform?,
+            resellers,
+        })
+    }
+}
+
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 63
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+}
+
+impl Platform {
+    pub fn load(dir: &Path, diags: &mut Diagnostics) -> Option<Platform> {
+        let catalogue_file = dir.join("catalogue.toml");
+        let plans_file = dir.join("plans.toml");
+        let catalogue: Option<Catalogue> = read(&catalogue_file, diags).and_then(|s| {
+            let c: Catalogue = parse_toml(&catalogue_file, &s, diags)?;
+            for e in c.validate() {
+                let path: Vec<Key> = e.path.iter().map(|p| Key::from(p.as_str())).collect();
+                diags.push(&catalogue_file, locate(&s, &path), e.message);
+            }
+            Some(c)
+        });
+        let plans: Option<Plans> = read(&plans_file, diags).and_then(|s| {
+            let p: Plans = parse_toml(&plans_file, &s, diags)?;
+            if let Some(c) = &catalogue {
+                for e in p.validate(c) {
+                    let path: Vec<Key> = e.path.iter().map(|p| Key::from(p.as_str())).collect();
+                    diags.push(&plans_file, locate(&s, &path), e.message);
+                }
+            }
+            Some(p)
+        });
+        Some(Platform {
+            catalogue_file,
+            catalogue: catalogue?,
+            plans_file,
+            plans: plans?,
+        })
+    }
+}
+
+impl Reseller {
+    pub fn load(id: &str, dir: &Path, diags: &mut Diagnostics) -> Option<Reseller> {
+        let site_file = dir.join(SITE_FILE);
+        let site_src = read(&site_file, diags)?;
+        let site: Site = parse_toml(&site_file, &site_src, diags)?;
+        let pages = load_pages(&dir.join("pages"), diags);
+        let static_dir = dir.join("static");
+        let mut statics = Vec::new();
+        if static_dir.is_dir() {
+            for entry in walkdir::WalkDir::new(&static_dir).sort_by_file_name() {
+                match entry {
+                    Ok(e) if e.file_type().is_file() => {
+                        if let Ok(rel) = e.path().strip_prefix(&static_dir) {
+                            statics.push(rel.to_path_buf());
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => diags.push(&static_dir, None, format!("cannot read: {e}")),
+                }
+            }
+        }
+        Some(Reseller {
+            id: id.to_string(),
+            dir: dir.to_path_buf(),
+            site_file,
+            site_src,
+            site,
+            pages,
+            statics,
+        })
+    }
+
+    /// The line of a key in `site.toml`, for semantic errors.
+    pub fn line(&self, path: &[Key]) -> Option<usize> {
+        locate(&self.site_src, path)
+    }
+}
+
+fn load_pages(dir: &Path, diags: &mut Diagnostics) -> Vec<Page> {
+    let mut pages = Vec::new();
+    for (sub, news) in [(dir.to_path_buf(), false), (dir.join("news"), true)] {
+        let Ok(entries) = fs::read_dir(&sub) else { continue };
+        let mut files: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file()).collect();
+        files.sort();
+        for file in files {
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let Some(stem) = name.strip_suffix(".md") else {
+                diags.push(&file, None, "only Markdown pages (.md) belong in pages/: move other files to static/");
+                continue;
+            };
+            let (slug, locale) = match stem.rsplit_once('.') {
+                Some((s, l)) => match l.parse::<Locale>() {
+                    Ok(loc) => (s.to_string(), Some(loc)),
+                    Err(e) => {
+                        diags.push(&file, None, format!("page name '{name}': {e} (name translations like terms.en.md)"));
+                        continue;
+                    }
+                },
+                None => (stem.to_string(), None),
+            };
+            if !valid_id(&slug) {
+                diags.push(&file, None, format!("page name '{slug}' must be lowercase letters, digits and hyphens (it becomes the URL)"));
+                continue;
+            }
+            let Some(src) = read(&file, diags) else { continue };
+            if let Some(page) = parse_page(&file, &src, slug, locale, news, diags) {
+                pages.push(page);
+            }
+        }
+    }
+    pages
+}
+
+fn parse_page(file: &Path, src: &str, slug: String, locale: Option<Locale>, news: bool, diags: &mut Diagnostics) -> Option<Page> {
+    let rest = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let Some(after) = rest.strip_prefix("+++\n").or_else(|| rest.strip_prefix("+++\r\n")) else {
+        diags.push(file, Some(1), "a page starts with front matter between +++ lines, e.g.\n+++\ntitle = \"Terms of service\"\n+++");
+        return None;
+    };
+    let Some(end) = after.find("\n+++") else {
+        diags.push(file, Some(1), "the front matter is not closed: add a line with +++ after it");
+        return None;
+    };
+    let front_src = &after[..end + 1];
+    let body_start = end + 4;
+    let body = after[body_start..].trim_start_matches(['\r']).strip_prefix('\n').unwrap_or(&after[body_start..]);
+    let front: FrontMatter = match toml::from_str(front_src) {
+        Ok(f) => f,
+        Err(e) => {
+            // Front matter starts on line 2.
+            let line = e.span().map(|s| line_of(front_src, s.start) + 1);
+            diags.push(file, line, explain_toml(e.message()));
+            return None;
+        }
+    };
+    if front.title.trim().is_empty() {
+        diags.push(file, Some(2), "the title is empty");
+    }
+    if news && front.date.is_none() {
+        diags.push(file, Some(2), "an announcement needs a date, e.g. date = 2026-11-01");
+    }
+    let body_line = line_of(src, src.len() - body.len());
+    Some(Page { file: file.to_path_buf(), slug, locale, news, front, body: body.to_string(), body_line })
+}
