@@ -13,7 +13,12 @@ use storefront_generator::scaffold::{NewReseller, new_reseller};
 use storefront_generator::{BuildError, BuildOptions, Paths};
 
 #[derive(Parser)]
-#[command(name = "storefront", version, about = "Build and preview white-label domain storefronts.", long_about = "Build and preview white-label domain storefronts.\n\nContent lives in content/ (the platform's catalogue and plans, and one folder per reseller); themes in themes/. `check` validates everything, `build` writes static storefronts to public/<reseller>/, `serve` previews them locally.")]
+#[command(
+    name = "storefront",
+    version,
+    about = "Build and preview white-label domain storefronts.",
+    long_about = "Build and preview white-label domain storefronts.\n\nContent lives in content/ (the platform's catalogue and plans, and one folder per reseller); themes in themes/. `check` validates everything, `build` writes static storefronts to public/<reseller>/, `serve` previews them locally."
+)]
 struct Cli {
     /// Project folder holding content/ and themes/.
     #[arg(long, short = 'C', global = true, default_value = ".")]
@@ -68,7 +73,9 @@ mod chrono_today {
     /// STOREFRONT_TODAY=YYYY-MM-DD to build as of another day.
     pub fn today() -> anyhow::Result<chrono::NaiveDate> {
         match std::env::var("STOREFRONT_TODAY") {
-            Ok(s) => s.parse().map_err(|e| anyhow::anyhow!("STOREFRONT_TODAY={s:?} is not a date like 2026-11-22: {e}")),
+            Ok(s) => s.parse().map_err(|e| {
+                anyhow::anyhow!("STOREFRONT_TODAY={s:?} is not a date like 2026-11-22: {e}")
+            }),
             Err(_) => Ok(chrono::Local::now().date_naive()),
         }
     }
@@ -92,15 +99,35 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     let paths = Paths::under(&cli.dir);
     match cli.command {
-        Command::New { name, plan, language, domain } => {
-            let dir = new_reseller(&paths.content, &NewReseller { id: name.clone(), plan, language, domain })?;
-            println!("Created {}.\nEdit {}/site.toml, then run `storefront check` and `storefront serve`.", dir.display(), dir.display());
+        Command::New {
+            name,
+            plan,
+            language,
+            domain,
+        } => {
+            let dir = new_reseller(
+                &paths.content,
+                &NewReseller {
+                    id: name.clone(),
+                    plan,
+                    language,
+                    domain,
+                },
+            )?;
+            println!(
+                "Created {}.\nEdit {}/site.toml, then run `storefront check` and `storefront serve`.",
+                dir.display(),
+                dir.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Check => match storefront_generator::check(&paths, today()?) {
             Ok(c) => {
                 let s = c.summary();
-                println!("ok: {} storefronts, {} extensions, {} pages checked", s.resellers, s.extensions, s.pages);
+                println!(
+                    "ok: {} storefronts, {} extensions, {} pages checked",
+                    s.resellers, s.extensions, s.pages
+                );
                 Ok(ExitCode::SUCCESS)
             }
             Err(diags) => {
@@ -109,7 +136,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         },
         Command::Build { only, out } => {
-            let opts = BuildOptions { paths, out: cli.dir.join(out), only, today: today()?, progress: show_progress() };
+            let opts = BuildOptions {
+                paths,
+                out: cli.dir.join(out),
+                only,
+                today: today()?,
+                progress: show_progress(),
+            };
             match storefront_generator::build(&opts) {
                 Ok(r) => {
                     println!(
@@ -130,8 +163,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Err(BuildError::Io(e)) => Err(e),
             }
         }
-        Command::Serve { listen, out, no_watch } => {
-            let opts = BuildOptions { paths, out: cli.dir.join(out), only: None, today: today()?, progress: show_progress() };
+        Command::Serve {
+            listen,
+            out,
+            no_watch,
+        } => {
+            let opts = BuildOptions {
+                paths,
+                out: cli.dir.join(out),
+                only: None,
+                today: today()?,
+                progress: show_progress(),
+            };
             let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
             rt.block_on(serve::run(opts, listen, !no_watch))?;
             Ok(ExitCode::SUCCESS)

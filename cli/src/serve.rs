@@ -36,7 +36,13 @@ impl Sites {
                 s.by_host.insert(d.clone(), id.clone());
             }
             s.by_host.insert(format!("{id}.localhost"), id.clone());
-            s.names.insert(id.clone(), (r.site.name.clone(), r.site.domains.first().cloned().unwrap_or_default()));
+            s.names.insert(
+                id.clone(),
+                (
+                    r.site.name.clone(),
+                    r.site.domains.first().cloned().unwrap_or_default(),
+                ),
+            );
         }
         s
     }
@@ -52,14 +58,24 @@ struct AppState {
 pub async fn run(opts: BuildOptions, listen: std::net::SocketAddr, watch: bool) -> Result<()> {
     let sites = Arc::new(RwLock::new(Sites::default()));
     rebuild(&opts, &sites).context("the first build failed; fix the content and run again")?;
-    let state = AppState { sites: sites.clone(), out: opts.out.clone() };
+    let state = AppState {
+        sites: sites.clone(),
+        out: opts.out.clone(),
+    };
     let app = router(state);
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
     let port = listener.local_addr()?.port();
-    println!("Serving {} storefront(s) on http://{listen}", sites.read().map(|s| s.names.len()).unwrap_or(0));
+    println!(
+        "Serving {} storefront(s) on http://{listen}",
+        sites.read().map(|s| s.names.len()).unwrap_or(0)
+    );
     if let Ok(s) = sites.read() {
         for (id, (name, domain)) in &s.names {
-            println!("  {name:<24} http://{id}.localhost:{port}/   http://{listen}/s/{id}/   (live: https://{domain}/)");
+            println!(
+                "  {name:<24} http://{id}.localhost:{port}/   http://{listen}/s/{id}/   (live: https://{domain}/)"
+            );
         }
     }
     if watch {
@@ -68,10 +84,11 @@ pub async fn run(opts: BuildOptions, listen: std::net::SocketAddr, watch: bool) 
         std::thread::spawn(move || watch_and_rebuild(&opts, &sites));
         println!("Watching content/ and themes/ for changes. Ctrl-C to stop.");
     }
-    axum::serve(listener, app).with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
     Ok(())
 }
 
@@ -83,11 +100,17 @@ fn rebuild(opts: &BuildOptions, sites: &RwLock<Sites>) -> Result<()> {
             anyhow::bail!("content has problems");
         }
     };
-    let report = storefront_generator::pipeline::build_checked(&checkout, opts).map_err(|e| match e {
-        BuildError::Content(d) => anyhow::anyhow!("{d}"),
-        BuildError::Io(e) => e,
-    })?;
-    println!("built {} storefront(s), {} pages; {} unchanged", report.rendered.len(), report.pages, report.unchanged.len());
+    let report =
+        storefront_generator::pipeline::build_checked(&checkout, opts).map_err(|e| match e {
+            BuildError::Content(d) => anyhow::anyhow!("{d}"),
+            BuildError::Io(e) => e,
+        })?;
+    println!(
+        "built {} storefront(s), {} pages; {} unchanged",
+        report.rendered.len(),
+        report.pages,
+        report.unchanged.len()
+    );
     if let Ok(mut s) = sites.write() {
         *s = Sites::from_checkout(&checkout);
     }
@@ -127,18 +150,35 @@ fn router(state: AppState) -> Router {
         .route("/api/{*rest}", axum::routing::any(api_not_yet))
         .fallback(storefront)
         .with_state(state)
-        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
 }
 
 async fn api_not_yet() -> Response {
-    (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "application/json")], r#"{"error":"not_found","message":"This API endpoint does not exist."}"#).into_response()
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "application/json")],
+        r#"{"error":"not_found","message":"This API endpoint does not exist."}"#,
+    )
+        .into_response()
 }
 
 fn host_of(req: &Request) -> Option<String> {
     let h = req.headers().get(header::HOST)?.to_str().ok()?;
-    let h = h.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map_or(h, |(h, _)| h);
+    let h = h
+        .rsplit_once(':')
+        .filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
+        .map_or(h, |(h, _)| h);
     Some(h.trim_end_matches('.').to_ascii_lowercase())
 }
 
@@ -209,7 +249,11 @@ async fn storefront(State(state): State<AppState>, req: Request) -> Response {
     let mut file = root.join(&rel);
     if file.is_dir() {
         if !inner.is_empty() && !inner.ends_with('/') {
-            let base = if preview { format!("/s/{id}/{inner}/") } else { format!("/{inner}/") };
+            let base = if preview {
+                format!("/s/{id}/{inner}/")
+            } else {
+                format!("/{inner}/")
+            };
             return Redirect::permanent(&base).into_response();
         }
         file = file.join("index.html");
@@ -224,10 +268,16 @@ async fn storefront(State(state): State<AppState>, req: Request) -> Response {
 }
 
 async fn not_found(root: &Path, id: &str, preview: bool) -> Response {
-    let page = tokio::fs::read_to_string(root.join("404.html")).await.unwrap_or_else(|_| "<h1>Not found</h1>".into());
+    let page = tokio::fs::read_to_string(root.join("404.html"))
+        .await
+        .unwrap_or_else(|_| "<h1>Not found</h1>".into());
     // The 404 page resolves its links against <base href="/">; under the
     // preview path the storefront's root is /s/<id>/.
-    let page = if preview { page.replacen("<base href=\"/\">", &format!("<base href=\"/s/{id}/\">"), 1) } else { page };
+    let page = if preview {
+        page.replacen("<base href=\"/\">", &format!("<base href=\"/s/{id}/\">"), 1)
+    } else {
+        page
+    };
     (StatusCode::NOT_FOUND, Html(page)).into_response()
 }
 
@@ -238,16 +288,25 @@ fn index(state: &AppState, is_root: bool) -> Response {
     let Ok(sites) = state.sites.read() else {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
-    let mut html = String::from("<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Storefronts</title><h1>Storefronts on this server</h1><ul>");
+    let mut html = String::from(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Storefronts</title><h1>Storefronts on this server</h1><ul>",
+    );
     for (id, (name, domain)) in &sites.names {
-        html.push_str(&format!("<li><a href=\"/s/{id}/\">{}</a> ({})</li>", escape(name), escape(domain)));
+        html.push_str(&format!(
+            "<li><a href=\"/s/{id}/\">{}</a> ({})</li>",
+            escape(name),
+            escape(domain)
+        ));
     }
     html.push_str("</ul></html>");
     Html(html).into_response()
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -257,8 +316,19 @@ mod tests {
     #[test]
     fn paths_cannot_escape_the_storefront() {
         assert_eq!(safe_relative("prices/"), Some(PathBuf::from("prices")));
-        assert_eq!(safe_relative("domains/co.id/"), Some(PathBuf::from("domains/co.id")));
-        for bad in ["../etc/passwd", "a/%2e%2e/b", "..%2f..%2fx", ".storefront-build.json", "a\\..\\b", "%zz", "%00"] {
+        assert_eq!(
+            safe_relative("domains/co.id/"),
+            Some(PathBuf::from("domains/co.id"))
+        );
+        for bad in [
+            "../etc/passwd",
+            "a/%2e%2e/b",
+            "..%2f..%2fx",
+            ".storefront-build.json",
+            "a\\..\\b",
+            "%zz",
+            "%00",
+        ] {
             assert_eq!(safe_relative(bad), None, "{bad}");
         }
     }
@@ -267,11 +337,18 @@ mod tests {
     fn preview_path_and_host_pick_the_storefront() {
         let mut s = Sites::default();
         s.by_host.insert("shop.example".into(), "a".into());
-        s.names.insert("a".into(), ("A".into(), "shop.example".into()));
+        s.names
+            .insert("a".into(), ("A".into(), "shop.example".into()));
         let uri: Uri = "/s/a/prices/".parse().expect("uri");
-        assert_eq!(resolve(&s, None, &uri), Some(("a".into(), "prices/".into(), true)));
+        assert_eq!(
+            resolve(&s, None, &uri),
+            Some(("a".into(), "prices/".into(), true))
+        );
         let uri: Uri = "/prices/".parse().expect("uri");
-        assert_eq!(resolve(&s, Some("shop.example"), &uri), Some(("a".into(), "prices/".into(), false)));
+        assert_eq!(
+            resolve(&s, Some("shop.example"), &uri),
+            Some(("a".into(), "prices/".into(), false))
+        );
         assert_eq!(resolve(&s, Some("other.example"), &uri), None);
     }
 }

@@ -169,16 +169,16 @@ pub struct Catalogue {
 #[serde(deny_unknown_fields)]
 pub struct PlanPrices {
     /// Per year.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_serde")]
     pub register: Decimal,
     /// Per year.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_serde")]
     pub renew: Decimal,
     /// A transfer adds one year.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_serde")]
     pub transfer: Decimal,
     /// One-off, for a name in redemption.
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "crate::money::decimal_serde")]
     pub restore: Decimal,
     /// Totals for several years where the registry prices a period other
     /// than years x yearly price, by action then years: `register = { "5" = "400000" }`.
@@ -189,7 +189,7 @@ pub struct PlanPrices {
 /// A decimal written as a string in content, never as a float.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct StrDecimal(#[serde(with = "rust_decimal::serde::str")] pub Decimal);
+pub struct StrDecimal(#[serde(with = "crate::money::decimal_serde")] pub Decimal);
 
 impl PlanPrices {
     /// The plan's total for an action over `years` (1 for transfer and restore).
@@ -276,7 +276,11 @@ impl Catalogue {
                 _ => {}
             }
             for a in &doc.accept {
-                if a.is_empty() || !a.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
+                if a.is_empty()
+                    || !a
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                {
                     errors.push(err(&p, format!("document '{id}': accepted type '{a}' must be a lowercase file extension such as pdf")));
                 }
             }
@@ -287,14 +291,20 @@ impl Catalogue {
                 errors.push(err(&p, format!("extension '{name}' must be written in lowercase ASCII without a leading dot (e.g. co.id)")));
             }
             if ext.label_min == 0 || ext.label_min > ext.label_max || ext.label_max > 63 {
-                errors.push(err(&p, format!("extension '{name}': label lengths must satisfy 1 <= label_min <= label_max <= 63 (got {} and {})", ext.label_min, ext.label_max)));
+                errors.push(err(&["extensions", name.as_str(), "label_min"], format!("extension '{name}': label lengths must satisfy 1 <= label_min <= label_max <= 63 (got {} and {})", ext.label_min, ext.label_max)));
             }
             if ext.years.min == 0 || ext.years.min > ext.years.max || ext.years.max > 10 {
-                errors.push(err(&p, format!("extension '{name}': years must satisfy 1 <= min <= max <= 10 (got {}..{})", ext.years.min, ext.years.max)));
+                errors.push(err(
+                    &["extensions", name.as_str(), "years"],
+                    format!(
+                        "extension '{name}': years must satisfy 1 <= min <= max <= 10 (got {}..{})",
+                        ext.years.min, ext.years.max
+                    ),
+                ));
             }
             for d in &ext.documents {
                 if !self.documents.contains_key(d) {
-                    errors.push(err(&p, format!("extension '{name}' requires document '{d}', which is not defined under [documents]")));
+                    errors.push(err(&["extensions", name.as_str(), "documents"], format!("extension '{name}' requires document '{d}', which is not defined under [documents]")));
                 }
             }
         }
@@ -309,7 +319,12 @@ impl Plans {
             for (ext, prices) in &plan.extensions {
                 let p = ["plans", id.as_str(), "extensions", ext.as_str()];
                 let Some(rules) = catalogue.extensions.get(ext) else {
-                    errors.push(err(&p, format!("plan '{id}' prices extension '{ext}', which is not in the catalogue")));
+                    errors.push(err(
+                        &p,
+                        format!(
+                            "plan '{id}' prices extension '{ext}', which is not in the catalogue"
+                        ),
+                    ));
                     continue;
                 };
                 for action in Action::ALL {

@@ -16,7 +16,11 @@ impl<'de> Visitor<'de> for DateVisitor {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<NaiveDate, E> {
-        NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| E::custom(format!("'{v}' is not a date such as 2026-11-01 (a date only, no time)")))
+        NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+            E::custom(format!(
+                "'{v}' is not a date such as 2026-11-01 (a date only, no time)"
+            ))
+        })
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NaiveDate, A::Error> {
@@ -43,7 +47,10 @@ pub mod option {
         super::deserialize(d).map(Some)
     }
 
-    pub fn serialize<S: serde::Serializer>(date: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: serde::Serializer>(
+        date: &Option<NaiveDate>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match date {
             Some(d) => super::serialize(d, s),
             None => s.serialize_none(),

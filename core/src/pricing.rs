@@ -151,9 +151,18 @@ pub struct PriceList {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     /// A rule of this reseller: `pricing.customers.<group>` or `pricing.sub_resellers.<plan>`.
-    Rule { level: String, path: Vec<String> },
-    Promotion { level: String, index: usize },
-    DiscountCode { level: String, index: usize },
+    Rule {
+        level: String,
+        path: Vec<String>,
+    },
+    Promotion {
+        level: String,
+        index: usize,
+    },
+    DiscountCode {
+        level: String,
+        index: usize,
+    },
     Plan,
 }
 
@@ -182,7 +191,11 @@ impl PriceRule {
         if let Some(p) = self.markup_percent
             && (p.0 < Decimal::ZERO || p.0 > Decimal::from(1000))
         {
-            errors.push(rule_err(level, path, format!("markup_percent must be between 0 and 1000, got {}", p.0)));
+            errors.push(rule_err(
+                level,
+                path,
+                format!("markup_percent must be between 0 and 1000, got {}", p.0),
+            ));
         }
         if let Some(f) = self.markup_fixed
             && (f.0 < Decimal::ZERO || f.0.scale() > minor)
@@ -192,16 +205,32 @@ impl PriceRule {
         if let Some(s) = self.round_to
             && (s.0 <= Decimal::ZERO || s.0.scale() > minor)
         {
-            errors.push(rule_err(level, path, format!("round_to must be above zero with at most {minor} decimals for {}, got {}", currency.code(), s.0)));
+            errors.push(rule_err(
+                level,
+                path,
+                format!(
+                    "round_to must be above zero with at most {minor} decimals for {}, got {}",
+                    currency.code(),
+                    s.0
+                ),
+            ));
         }
         if let Some(e) = self.ending {
             if minor == 0 {
                 errors.push(rule_err(level, path, format!("ending makes no sense for {}, which has no decimals: use round_to (e.g. \"1000\")", currency.code())));
             } else if e.0 < Decimal::ZERO || e.0 >= Decimal::ONE || e.0.scale() > minor {
-                errors.push(rule_err(level, path, format!("ending must be a fraction such as \"0.99\", got {}", e.0)));
+                errors.push(rule_err(
+                    level,
+                    path,
+                    format!("ending must be a fraction such as \"0.99\", got {}", e.0),
+                ));
             }
             if self.round_to.is_some() {
-                errors.push(rule_err(level, path, "use either round_to or ending, not both".into()));
+                errors.push(rule_err(
+                    level,
+                    path,
+                    "use either round_to or ending, not both".into(),
+                ));
             }
         }
         for (ext, actions) in &self.overrides {
@@ -215,7 +244,14 @@ impl PriceRule {
     }
 
     /// The selling total for `years` of an action, given what this level pays.
-    pub fn apply(&self, ext: &str, action: Action, years: u8, cost: Decimal, currency: Currency) -> Decimal {
+    pub fn apply(
+        &self,
+        ext: &str,
+        action: Action,
+        years: u8,
+        cost: Decimal,
+        currency: Currency,
+    ) -> Decimal {
         let periods = Decimal::from(match action {
             Action::Register | Action::Renew => years,
             Action::Transfer | Action::Restore => 1,
@@ -228,7 +264,9 @@ impl PriceRule {
         let raw = cost + cost * percent / Decimal::ONE_HUNDRED + fixed * periods;
         // Rounding is always upwards: a "nice" price must never eat the margin.
         let nice = if let Some(step) = self.round_to {
-            Money::new(raw, currency).round_to_step(step.0, Rounding::Up).amount()
+            Money::new(raw, currency)
+                .round_to_step(step.0, Rounding::Up)
+                .amount()
         } else if let Some(ending) = self.ending {
             let whole = (raw - ending.0).ceil();
             whole + ending.0
@@ -256,7 +294,10 @@ pub fn price_list(
     let currency = plan.currency;
     let mut errors = Vec::new();
     let Some(seller) = chain.last() else {
-        return Err(vec![PricingError { origin: Origin::Plan, message: "no reseller to price for".into() }]);
+        return Err(vec![PricingError {
+            origin: Origin::Plan,
+            message: "no reseller to price for".into(),
+        }]);
     };
 
     // Resolve the rule each level buys at, and validate every rule once.
@@ -288,9 +329,18 @@ pub fn price_list(
     }
 
     let mut groups: BTreeMap<String, BTreeMap<String, ExtensionPrices>> = BTreeMap::new();
+    let mut reported = std::collections::BTreeSet::new();
     for ext in sold {
-        let (Some(rules), Some(wholesale)) = (catalogue.extensions.get(ext), plan.extensions.get(ext)) else {
-            errors.push(PricingError { origin: Origin::Plan, message: format!(".{ext} is sold but the plan '{}' has no price for it", plan.name) });
+        let (Some(rules), Some(wholesale)) =
+            (catalogue.extensions.get(ext), plan.extensions.get(ext))
+        else {
+            errors.push(PricingError {
+                origin: Origin::Plan,
+                message: format!(
+                    ".{ext} is sold but the plan '{}' has no price for it",
+                    plan.name
+                ),
+            });
             continue;
         };
         for action in Action::ALL {
@@ -304,20 +354,39 @@ pub fn price_list(
                     let plan_name = chain[i].plan_at_parent.unwrap_or("");
                     let Some(rule) = buy_rules[i] else { continue };
                     let price = rule.apply(ext, action, years, cost, currency);
-                    if price < cost {
-                        errors.push(rule_err(parent.id, &["pricing", "sub_resellers", plan_name], below_cost(parent.id, ext, action, years, price, cost, currency)));
+                    if price < cost
+                        && reported.insert((
+                            format!("{}/{plan_name}", parent.id),
+                            ext.clone(),
+                            action,
+                        ))
+                    {
+                        errors.push(rule_err(
+                            parent.id,
+                            &["pricing", "sub_resellers", plan_name],
+                            below_cost(parent.id, ext, action, years, price, cost, currency),
+                        ));
                     }
                     cost = price;
                     costs.push(cost);
                 }
                 for (group, rule) in &seller.pricing.customers {
                     let price = rule.apply(ext, action, years, cost, currency);
-                    if price < cost {
+                    // One report per extension, action and group is enough to act on.
+                    if price < cost && reported.insert((group.clone(), ext.clone(), action)) {
                         let mut path = vec!["pricing", "customers", group.as_str()];
-                        if rule.overrides.get(ext).is_some_and(|o| o.contains_key(&action)) {
-                            path.extend(["overrides", ext.as_str()]);
+                        if rule
+                            .overrides
+                            .get(ext)
+                            .is_some_and(|o| o.contains_key(&action))
+                        {
+                            path.extend(["overrides", ext.as_str(), action.as_str()]);
                         }
-                        errors.push(rule_err(seller.id, &path, below_cost(seller.id, ext, action, years, price, cost, currency)));
+                        errors.push(rule_err(
+                            seller.id,
+                            &path,
+                            below_cost(seller.id, ext, action, years, price, cost, currency),
+                        ));
                     }
                     let mut leg_costs = costs.clone();
                     leg_costs.reverse();
@@ -329,7 +398,11 @@ pub fn price_list(
                         .actions
                         .entry(action)
                         .or_default()
-                        .push(PeriodPrice { years, price, costs: leg_costs });
+                        .push(PeriodPrice {
+                            years,
+                            price,
+                            costs: leg_costs,
+                        });
                 }
             }
         }
@@ -337,42 +410,95 @@ pub fn price_list(
 
     // Promotions and codes apply to the public (default) group.
     for (index, promo) in promotions.iter().enumerate() {
-        let origin = || Origin::Promotion { level: seller.id.to_string(), index };
+        let origin = || Origin::Promotion {
+            level: seller.id.to_string(),
+            index,
+        };
         if promo.from > promo.until {
-            errors.push(PricingError { origin: origin(), message: format!("promotion runs from {} until {}: the end is before the start", promo.from, promo.until) });
+            errors.push(PricingError {
+                origin: origin(),
+                message: format!(
+                    "promotion runs from {} until {}: the end is before the start",
+                    promo.from, promo.until
+                ),
+            });
         }
         if promo.price.is_some() == promo.percent_off.is_some() {
-            errors.push(PricingError { origin: origin(), message: "a promotion needs exactly one of price or percent_off".into() });
+            errors.push(PricingError {
+                origin: origin(),
+                message: "a promotion needs exactly one of price or percent_off".into(),
+            });
             continue;
         }
         for ext in &promo.extensions {
             let Some(p) = groups.get_mut("default").and_then(|g| g.get_mut(ext)) else {
-                errors.push(PricingError { origin: origin(), message: format!("promotion for .{ext}, which this storefront does not sell") });
+                errors.push(PricingError {
+                    origin: origin(),
+                    message: format!("promotion for .{ext}, which this storefront does not sell"),
+                });
                 continue;
             };
-            let Some(first) = p.price(promo.action, 1).cloned() else { continue };
+            let Some(first) = p.price(promo.action, 1).cloned() else {
+                continue;
+            };
             let price = match (promo.price, promo.percent_off) {
                 (Some(v), _) => v.0,
-                (None, Some(off)) => Money::new(first.price * (Decimal::ONE_HUNDRED - off.0) / Decimal::ONE_HUNDRED, currency).round(Rounding::Up).amount(),
+                (None, Some(off)) => Money::new(
+                    first.price * (Decimal::ONE_HUNDRED - off.0) / Decimal::ONE_HUNDRED,
+                    currency,
+                )
+                .round(Rounding::Up)
+                .amount(),
                 (None, None) => continue,
             };
             let cost = first.costs[0];
             if price < cost {
-                errors.push(PricingError { origin: origin(), message: below_cost(seller.id, ext, promo.action, 1, price, cost, currency) });
+                errors.push(PricingError {
+                    origin: origin(),
+                    message: below_cost(seller.id, ext, promo.action, 1, price, cost, currency),
+                });
             }
-            if promo.is_active(today) || promo.from > today {
-                p.promotions.push(PromoPrice { action: promo.action, price, from: promo.from, until: promo.until, label: promo.label.clone() });
+            // Only running promotions are priced: the price list then changes
+            // on the day one starts or ends, which is what triggers a rebuild.
+            if promo.is_active(today) {
+                p.promotions.push(PromoPrice {
+                    action: promo.action,
+                    price,
+                    from: promo.from,
+                    until: promo.until,
+                    label: promo.label.clone(),
+                });
             }
         }
     }
     for (index, code) in codes.iter().enumerate() {
-        let origin = || Origin::DiscountCode { level: seller.id.to_string(), index };
-        if code.code.is_empty() || !code.code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            errors.push(PricingError { origin: origin(), message: format!("discount code '{}' must be letters, digits and hyphens", code.code) });
+        let origin = || Origin::DiscountCode {
+            level: seller.id.to_string(),
+            index,
+        };
+        if code.code.is_empty()
+            || !code
+                .code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            errors.push(PricingError {
+                origin: origin(),
+                message: format!(
+                    "discount code '{}' must be letters, digits and hyphens",
+                    code.code
+                ),
+            });
         }
         let off = code.percent_off.0;
         if off <= Decimal::ZERO || off >= Decimal::ONE_HUNDRED {
-            errors.push(PricingError { origin: origin(), message: format!("discount code '{}': percent_off must be between 0 and 100, got {off}", code.code) });
+            errors.push(PricingError {
+                origin: origin(),
+                message: format!(
+                    "discount code '{}': percent_off must be between 0 and 100, got {off}",
+                    code.code
+                ),
+            });
             continue;
         }
         // The deepest cut a code can make must still cover the seller's cost.
@@ -387,7 +513,23 @@ pub fn price_list(
                 for pp in periods {
                     let cut = pp.price * (Decimal::ONE_HUNDRED - off) / Decimal::ONE_HUNDRED;
                     if cut < pp.costs[0] {
-                        errors.push(PricingError { origin: origin(), message: format!("discount code '{}' would sell {}", code.code, below_cost(seller.id, ext, *action, pp.years, cut, pp.costs[0], currency).trim_start_matches(&format!("'{}' would sell ", seller.id))) });
+                        errors.push(PricingError {
+                            origin: origin(),
+                            message: format!(
+                                "discount code '{}' would sell {}",
+                                code.code,
+                                below_cost(
+                                    seller.id,
+                                    ext,
+                                    *action,
+                                    pp.years,
+                                    cut,
+                                    pp.costs[0],
+                                    currency
+                                )
+                                .trim_start_matches(&format!("'{}' would sell ", seller.id))
+                            ),
+                        });
                         break;
                     }
                 }
@@ -402,7 +544,15 @@ pub fn price_list(
     }
 }
 
-fn below_cost(level: &str, ext: &str, action: Action, years: u8, price: Decimal, cost: Decimal, currency: Currency) -> String {
+fn below_cost(
+    level: &str,
+    ext: &str,
+    action: Action,
+    years: u8,
+    price: Decimal,
+    cost: Decimal,
+    currency: Currency,
+) -> String {
     format!(
         "'{level}' would sell .{ext} {action} ({years} year{}) at {} {}, below the {} {} it pays",
         if years == 1 { "" } else { "s" },
@@ -430,11 +580,19 @@ mod tests {
             label_max: 63,
             idn: false,
             years: Years { min: 1, max: 3 },
-            grace: GracePeriods { add: 5, renew: 30, transfer: 5, redemption: 30 },
+            grace: GracePeriods {
+                add: 5,
+                renew: 30,
+                transfer: 5,
+                redemption: 30,
+            },
             documents: vec![],
             eligibility: None,
         };
-        let catalogue = Catalogue { documents: BTreeMap::new(), extensions: [("co.id".to_string(), ext)].into() };
+        let catalogue = Catalogue {
+            documents: BTreeMap::new(),
+            extensions: [("co.id".to_string(), ext)].into(),
+        };
         let prices = PlanPrices {
             register: "90000".parse().expect("d"),
             renew: "90000".parse().expect("d"),
@@ -442,12 +600,20 @@ mod tests {
             restore: "250000".parse().expect("d"),
             multi_year: BTreeMap::new(),
         };
-        let plan = Plan { name: "IDR".into(), currency: Currency::IDR, extensions: [("co.id".to_string(), prices)].into() };
+        let plan = Plan {
+            name: "IDR".into(),
+            currency: Currency::IDR,
+            extensions: [("co.id".to_string(), prices)].into(),
+        };
         (catalogue, plan)
     }
 
     fn rule(percent: &str, round: Option<&str>) -> PriceRule {
-        PriceRule { markup_percent: Some(d(percent)), round_to: round.map(d), ..Default::default() }
+        PriceRule {
+            markup_percent: Some(d(percent)),
+            round_to: round.map(d),
+            ..Default::default()
+        }
     }
 
     fn today() -> NaiveDate {
@@ -461,17 +627,33 @@ mod tests {
             customers: [("default".into(), rule("20", Some("1000")))].into(),
             sub_resellers: [("silver".into(), rule("10", Some("500")))].into(),
         };
-        let sub = ResellerPricing { customers: [("default".into(), rule("15", Some("1000")))].into(), sub_resellers: BTreeMap::new() };
+        let sub = ResellerPricing {
+            customers: [("default".into(), rule("15", Some("1000")))].into(),
+            sub_resellers: BTreeMap::new(),
+        };
         let chain = [
-            Level { id: "top", pricing: &top, plan_at_parent: None },
-            Level { id: "sub", pricing: &sub, plan_at_parent: Some("silver") },
+            Level {
+                id: "top",
+                pricing: &top,
+                plan_at_parent: None,
+            },
+            Level {
+                id: "sub",
+                pricing: &sub,
+                plan_at_parent: Some("silver"),
+            },
         ];
-        let list = price_list(&cat, &plan, &chain, &["co.id".into()], &[], &[], today()).expect("prices");
-        let p = list.groups["default"]["co.id"].price(Action::Register, 1).expect("1y");
+        let list =
+            price_list(&cat, &plan, &chain, &["co.id".into()], &[], &[], today()).expect("prices");
+        let p = list.groups["default"]["co.id"]
+            .price(Action::Register, 1)
+            .expect("1y");
         // 90000 -> +10% = 99000 (sub's cost) -> +15% = 113850 -> up to 114000
         assert_eq!(p.costs, vec![Decimal::from(99000), Decimal::from(90000)]);
         assert_eq!(p.price, Decimal::from(114000));
-        let p3 = list.groups["default"]["co.id"].price(Action::Register, 3).expect("3y");
+        let p3 = list.groups["default"]["co.id"]
+            .price(Action::Register, 3)
+            .expect("3y");
         assert_eq!(p3.costs[1], Decimal::from(270000));
     }
 
@@ -479,29 +661,102 @@ mod tests {
     fn below_cost_names_extension_action_and_level() {
         let (cat, plan) = fixture();
         let mut r = rule("10", None);
-        r.overrides.insert("co.id".into(), [(Action::Renew, d("80000"))].into());
-        let top = ResellerPricing { customers: [("default".into(), r)].into(), sub_resellers: BTreeMap::new() };
-        let chain = [Level { id: "toko", pricing: &top, plan_at_parent: None }];
-        let errs = price_list(&cat, &plan, &chain, &["co.id".into()], &[], &[], today()).expect_err("below cost");
-        assert!(errs.iter().any(|e| e.message.contains(".co.id renew") && e.message.contains("'toko'")), "{errs:?}");
-        assert!(matches!(&errs[0].origin, Origin::Rule { path, .. } if path.ends_with(&["overrides".to_string(), "co.id".to_string()])));
+        r.overrides
+            .insert("co.id".into(), [(Action::Renew, d("80000"))].into());
+        let top = ResellerPricing {
+            customers: [("default".into(), r)].into(),
+            sub_resellers: BTreeMap::new(),
+        };
+        let chain = [Level {
+            id: "toko",
+            pricing: &top,
+            plan_at_parent: None,
+        }];
+        let errs = price_list(&cat, &plan, &chain, &["co.id".into()], &[], &[], today())
+            .expect_err("below cost");
+        assert!(
+            errs.iter()
+                .any(|e| e.message.contains(".co.id renew") && e.message.contains("'toko'")),
+            "{errs:?}"
+        );
+        assert!(
+            matches!(&errs[0].origin, Origin::Rule { path, .. } if path.ends_with(&["overrides".to_string(), "co.id".to_string(), "renew".to_string()]))
+        );
     }
 
     #[test]
     fn ending_rounds_up_to_charm_price() {
-        let r = PriceRule { markup_percent: Some(d("20")), ending: Some(d("0.99")), ..Default::default() };
-        assert_eq!(r.apply("com", Action::Register, 1, "10.00".parse().expect("d"), Currency::USD), "12.99".parse::<Decimal>().expect("d"));
-        assert_eq!(r.apply("com", Action::Register, 1, "10.825".parse().expect("d"), Currency::USD), "12.99".parse::<Decimal>().expect("d"));
-        assert_eq!(r.apply("com", Action::Register, 1, "10.83".parse().expect("d"), Currency::USD), "12.99".parse::<Decimal>().expect("d"));
+        let r = PriceRule {
+            markup_percent: Some(d("20")),
+            ending: Some(d("0.99")),
+            ..Default::default()
+        };
+        assert_eq!(
+            r.apply(
+                "com",
+                Action::Register,
+                1,
+                "10.00".parse().expect("d"),
+                Currency::USD
+            ),
+            "12.99".parse::<Decimal>().expect("d")
+        );
+        assert_eq!(
+            r.apply(
+                "com",
+                Action::Register,
+                1,
+                "10.825".parse().expect("d"),
+                Currency::USD
+            ),
+            "12.99".parse::<Decimal>().expect("d")
+        );
+        assert_eq!(
+            r.apply(
+                "com",
+                Action::Register,
+                1,
+                "10.83".parse().expect("d"),
+                Currency::USD
+            ),
+            // 10.83 x 1.2 = 12.996, past 12.99: the next price ending in .99.
+            "13.99".parse::<Decimal>().expect("d")
+        );
     }
 
     #[test]
     fn discount_code_below_cost_is_refused() {
         let (cat, plan) = fixture();
-        let top = ResellerPricing { customers: [("default".into(), rule("10", None))].into(), sub_resellers: BTreeMap::new() };
-        let chain = [Level { id: "toko", pricing: &top, plan_at_parent: None }];
-        let code = DiscountCode { code: "HEMAT50".into(), percent_off: d("50"), extensions: vec![], actions: vec![], from: today(), until: today() };
-        let errs = price_list(&cat, &plan, &chain, &["co.id".into()], &[], &[code], today()).expect_err("refused");
-        assert!(matches!(errs[0].origin, Origin::DiscountCode { index: 0, .. }));
+        let top = ResellerPricing {
+            customers: [("default".into(), rule("10", None))].into(),
+            sub_resellers: BTreeMap::new(),
+        };
+        let chain = [Level {
+            id: "toko",
+            pricing: &top,
+            plan_at_parent: None,
+        }];
+        let code = DiscountCode {
+            code: "HEMAT50".into(),
+            percent_off: d("50"),
+            extensions: vec![],
+            actions: vec![],
+            from: today(),
+            until: today(),
+        };
+        let errs = price_list(
+            &cat,
+            &plan,
+            &chain,
+            &["co.id".into()],
+            &[],
+            &[code],
+            today(),
+        )
+        .expect_err("refused");
+        assert!(matches!(
+            errs[0].origin,
+            Origin::DiscountCode { index: 0, .. }
+        ));
     }
 }

@@ -28,7 +28,11 @@ pub fn parse_hex(s: &str) -> Option<Rgb> {
 fn luminance((r, g, b): Rgb) -> f64 {
     let lin = |c: u8| {
         let c = f64::from(c) / 255.0;
-        if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
     };
     0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
 }
@@ -42,7 +46,11 @@ pub fn contrast(a: Rgb, b: Rgb) -> f64 {
 
 /// White or near-black text, whichever reads better on `bg`.
 fn on(bg: Rgb) -> &'static str {
-    if contrast(bg, (255, 255, 255)) >= contrast(bg, (17, 17, 17)) { "#ffffff" } else { "#111111" }
+    if contrast(bg, (255, 255, 255)) >= contrast(bg, (17, 17, 17)) {
+        "#ffffff"
+    } else {
+        "#111111"
+    }
 }
 
 fn hex((r, g, b): Rgb) -> String {
@@ -73,16 +81,27 @@ const MAX_IMAGE: u64 = 512 * 1024;
 /// whose bytes are what the name says, and (SVG) safe to serve.
 pub fn check_image(dir: &Path, name: &str, favicon: bool) -> Result<(), String> {
     if name.contains("..") || name.starts_with('/') || name.contains('\\') {
-        return Err(format!("{name:?} must be a file name in the reseller's folder"));
+        return Err(format!(
+            "{name:?} must be a file name in the reseller's folder"
+        ));
     }
     let file = dir.join(name);
-    let meta = fs::metadata(&file).map_err(|_| format!("file {name:?} does not exist in {}", dir.display()))?;
+    let meta = fs::metadata(&file)
+        .map_err(|_| format!("file {name:?} does not exist in {}", dir.display()))?;
     if meta.len() > MAX_IMAGE {
-        return Err(format!("{name} is {} KiB; images must be at most {} KiB", meta.len() / 1024, MAX_IMAGE / 1024));
+        return Err(format!(
+            "{name} is {} KiB; images must be at most {} KiB",
+            meta.len() / 1024,
+            MAX_IMAGE / 1024
+        ));
     }
     let bytes = fs::read(&file).map_err(|e| format!("cannot read {name}: {e}"))?;
     let ext = extension(name);
-    let allowed: &[&str] = if favicon { &["svg", "png", "ico"] } else { &["svg", "png", "jpg", "jpeg", "webp"] };
+    let allowed: &[&str] = if favicon {
+        &["svg", "png", "ico"]
+    } else {
+        &["svg", "png", "jpg", "jpeg", "webp"]
+    };
     if !allowed.contains(&ext.as_str()) {
         return Err(format!("{name}: use one of {}", allowed.join(", ")));
     }
@@ -90,7 +109,10 @@ pub fn check_image(dir: &Path, name: &str, favicon: bool) -> Result<(), String> 
 }
 
 fn extension(name: &str) -> String {
-    Path::new(name).extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default()
+    Path::new(name)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
 }
 
 fn check_bytes(name: &str, ext: &str, bytes: &[u8]) -> Result<(), String> {
@@ -106,17 +128,29 @@ fn check_bytes(name: &str, ext: &str, bytes: &[u8]) -> Result<(), String> {
         "txt" => std::str::from_utf8(bytes).is_ok(),
         _ => false,
     };
-    if ok { Ok(()) } else { Err(format!("{name} is not a valid .{ext} file")) }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{name} is not a valid .{ext} file"))
+    }
 }
 
 /// Files a reseller may publish under its own `static/`. No HTML, script or
 /// CSS: they would run with the storefront's authority on its domain.
 pub fn check_static(file: &Path) -> Result<(), String> {
-    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let ext = extension(&name);
-    const ALLOWED: &[&str] = &["png", "jpg", "jpeg", "webp", "gif", "ico", "svg", "woff2", "pdf", "txt"];
+    const ALLOWED: &[&str] = &[
+        "png", "jpg", "jpeg", "webp", "gif", "ico", "svg", "woff2", "pdf", "txt",
+    ];
     if !ALLOWED.contains(&ext.as_str()) {
-        return Err(format!("{name}: files of type .{ext} cannot be published (allowed: {}); HTML, scripts and styles are the theme's job", ALLOWED.join(", ")));
+        return Err(format!(
+            "{name}: files of type .{ext} cannot be published (allowed: {}); HTML, scripts and styles are the theme's job",
+            ALLOWED.join(", ")
+        ));
     }
     let meta = fs::metadata(file).map_err(|e| format!("cannot read: {e}"))?;
     if meta.len() > 5 * 1024 * 1024 {
@@ -127,9 +161,38 @@ pub fn check_static(file: &Path) -> Result<(), String> {
 }
 
 const SVG_ELEMENTS: &[&str] = &[
-    "svg", "g", "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "tspan", "defs", "lineargradient",
-    "radialgradient", "stop", "clippath", "mask", "title", "desc", "symbol", "use", "pattern", "filter", "fegaussianblur",
-    "feoffset", "feblend", "fecolormatrix", "feflood", "fecomposite", "femerge", "femergenode", "metadata",
+    "svg",
+    "g",
+    "path",
+    "rect",
+    "circle",
+    "ellipse",
+    "line",
+    "polyline",
+    "polygon",
+    "text",
+    "tspan",
+    "defs",
+    "lineargradient",
+    "radialgradient",
+    "stop",
+    "clippath",
+    "mask",
+    "title",
+    "desc",
+    "symbol",
+    "use",
+    "pattern",
+    "filter",
+    "fegaussianblur",
+    "feoffset",
+    "feblend",
+    "fecolormatrix",
+    "feflood",
+    "fecomposite",
+    "femerge",
+    "femergenode",
+    "metadata",
 ];
 
 /// Refuse any SVG that is more than drawing: scripts, event handlers,
@@ -139,7 +202,8 @@ pub fn check_svg(bytes: &[u8]) -> Result<(), String> {
     if text.contains("<!ENTITY") || text.contains("<!DOCTYPE") {
         return Err("the SVG declares a DOCTYPE or entities; remove them".into());
     }
-    let doc = roxmltree::Document::parse(text).map_err(|e| format!("the SVG is not well-formed XML: {e}"))?;
+    let doc = roxmltree::Document::parse(text)
+        .map_err(|e| format!("the SVG is not well-formed XML: {e}"))?;
     let root = doc.root_element();
     if root.tag_name().name() != "svg" {
         return Err("the file's root element is not <svg>".into());
@@ -154,23 +218,39 @@ pub fn check_svg(bytes: &[u8]) -> Result<(), String> {
         let tag = node.tag_name().name().to_ascii_lowercase();
         let line = doc.text_pos_at(node.range().start).row;
         // Metadata (from drawing programs) may hold any RDF; it is never rendered.
-        if node.ancestors().any(|a| a.tag_name().name().eq_ignore_ascii_case("metadata")) && tag != "metadata" {
+        if node
+            .ancestors()
+            .any(|a| a.tag_name().name().eq_ignore_ascii_case("metadata"))
+            && tag != "metadata"
+        {
             continue;
         }
         if !SVG_ELEMENTS.contains(&tag.as_str()) {
-            return Err(format!("line {line}: <{tag}> is not allowed in a logo (only shapes, text, gradients and filters)"));
+            return Err(format!(
+                "line {line}: <{tag}> is not allowed in a logo (only shapes, text, gradients and filters)"
+            ));
         }
         for attr in node.attributes() {
             let name = attr.name().to_ascii_lowercase();
             let value = attr.value().trim().to_ascii_lowercase();
             if name.starts_with("on") {
-                return Err(format!("line {line}: the event handler {name}= is not allowed in a logo"));
+                return Err(format!(
+                    "line {line}: the event handler {name}= is not allowed in a logo"
+                ));
             }
             if (name == "href" || name.ends_with(":href")) && !value.starts_with('#') {
-                return Err(format!("line {line}: links to other documents ({name}=\"{}\") are not allowed in a logo", attr.value()));
+                return Err(format!(
+                    "line {line}: links to other documents ({name}=\"{}\") are not allowed in a logo",
+                    attr.value()
+                ));
             }
-            if value.contains("javascript:") || value.contains("url(") && !value.contains("url(#") || value.contains("expression(") {
-                return Err(format!("line {line}: attribute {name} refers to something outside the logo"));
+            if value.contains("javascript:")
+                || value.contains("url(") && !value.contains("url(#")
+                || value.contains("expression(")
+            {
+                return Err(format!(
+                    "line {line}: attribute {name} refers to something outside the logo"
+                ));
             }
         }
     }
@@ -185,7 +265,16 @@ mod tests {
     fn hex_colours_only() {
         assert_eq!(parse_hex("#0b5fff"), Some((11, 95, 255)));
         assert_eq!(parse_hex("#fff"), Some((255, 255, 255)));
-        for bad in ["red", "#12345", "#gggggg", "0b5fff", "#fff;}body{x:y", "#fff\n", "", "#"] {
+        for bad in [
+            "red",
+            "#12345",
+            "#gggggg",
+            "0b5fff",
+            "#fff;}body{x:y",
+            "#fff\n",
+            "",
+            "#",
+        ] {
             assert_eq!(parse_hex(bad), None, "{bad:?}");
         }
     }

@@ -50,7 +50,7 @@ impl Default for Text {
 #[serde(deny_unknown_fields)]
 pub struct SiteTax {
     pub label: String,
-    #[serde(with = "rust_decimal::serde::str")]
+    #[serde(with = "storefront_core::money::decimal_serde")]
     pub percent: rust_decimal::Decimal,
     pub display: TaxDisplay,
 }
@@ -268,7 +268,11 @@ pub(crate) fn read(path: &Path, diags: &mut Diagnostics) -> Option<String> {
             Err(e) => {
                 let offset = e.utf8_error().valid_up_to();
                 let src = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();
-                diags.push(path, Some(line_of(&src, offset)), "the file is not valid UTF-8: save it as UTF-8");
+                diags.push(
+                    path,
+                    Some(line_of(&src, offset)),
+                    "the file is not valid UTF-8: save it as UTF-8",
+                );
                 None
             }
         },
@@ -280,7 +284,11 @@ pub(crate) fn read(path: &Path, diags: &mut Diagnostics) -> Option<String> {
 }
 
 /// Parse TOML into `T`, reporting a syntax or schema error at its line.
-pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, src: &str, diags: &mut Diagnostics) -> Option<T> {
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    src: &str,
+    diags: &mut Diagnostics,
+) -> Option<T> {
     match toml::from_str::<T>(src) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -299,9 +307,12 @@ fn explain_toml(message: &str) -> String {
     } else if m.starts_with("missing field") {
         format!("{m}: add it.")
     } else if m.contains("did not match any variant of untagged enum Text") {
-        "expected a text, or a table of texts per language such as { en = \"...\", id = \"...\" }".into()
+        "expected a text, or a table of texts per language such as { en = \"...\", id = \"...\" }"
+            .into()
     } else if m.contains("invalid type: floating point") {
-        format!("{m}. Write amounts and percentages as strings, e.g. \"11\" or \"0.99\", so no precision is lost.")
+        format!(
+            "{m}. Write amounts and percentages as strings, e.g. \"11\" or \"0.99\", so no precision is lost."
+        )
     } else {
         m
     }
@@ -349,7 +360,9 @@ impl Content {
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 63
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !id.starts_with('-')
         && !id.ends_with('-')
 }
@@ -426,20 +439,37 @@ impl Reseller {
 fn load_pages(dir: &Path, diags: &mut Diagnostics) -> Vec<Page> {
     let mut pages = Vec::new();
     for (sub, news) in [(dir.to_path_buf(), false), (dir.join("news"), true)] {
-        let Ok(entries) = fs::read_dir(&sub) else { continue };
-        let mut files: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_file()).collect();
+        let Ok(entries) = fs::read_dir(&sub) else {
+            continue;
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
         files.sort();
         for file in files {
-            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let Some(stem) = name.strip_suffix(".md") else {
-                diags.push(&file, None, "only Markdown pages (.md) belong in pages/: move other files to static/");
+                diags.push(
+                    &file,
+                    None,
+                    "only Markdown pages (.md) belong in pages/: move other files to static/",
+                );
                 continue;
             };
             let (slug, locale) = match stem.rsplit_once('.') {
                 Some((s, l)) => match l.parse::<Locale>() {
                     Ok(loc) => (s.to_string(), Some(loc)),
                     Err(e) => {
-                        diags.push(&file, None, format!("page name '{name}': {e} (name translations like terms.en.md)"));
+                        diags.push(
+                            &file,
+                            None,
+                            format!("page name '{name}': {e} (name translations like terms.en.md)"),
+                        );
                         continue;
                     }
                 },
@@ -449,7 +479,9 @@ fn load_pages(dir: &Path, diags: &mut Diagnostics) -> Vec<Page> {
                 diags.push(&file, None, format!("page name '{slug}' must be lowercase letters, digits and hyphens (it becomes the URL)"));
                 continue;
             }
-            let Some(src) = read(&file, diags) else { continue };
+            let Some(src) = read(&file, diags) else {
+                continue;
+            };
             if let Some(page) = parse_page(&file, &src, slug, locale, news, diags) {
                 pages.push(page);
             }
@@ -458,19 +490,36 @@ fn load_pages(dir: &Path, diags: &mut Diagnostics) -> Vec<Page> {
     pages
 }
 
-fn parse_page(file: &Path, src: &str, slug: String, locale: Option<Locale>, news: bool, diags: &mut Diagnostics) -> Option<Page> {
+fn parse_page(
+    file: &Path,
+    src: &str,
+    slug: String,
+    locale: Option<Locale>,
+    news: bool,
+    diags: &mut Diagnostics,
+) -> Option<Page> {
     let rest = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let Some(after) = rest.strip_prefix("+++\n").or_else(|| rest.strip_prefix("+++\r\n")) else {
+    let Some(after) = rest
+        .strip_prefix("+++\n")
+        .or_else(|| rest.strip_prefix("+++\r\n"))
+    else {
         diags.push(file, Some(1), "a page starts with front matter between +++ lines, e.g.\n+++\ntitle = \"Terms of service\"\n+++");
         return None;
     };
     let Some(end) = after.find("\n+++") else {
-        diags.push(file, Some(1), "the front matter is not closed: add a line with +++ after it");
+        diags.push(
+            file,
+            Some(1),
+            "the front matter is not closed: add a line with +++ after it",
+        );
         return None;
     };
     let front_src = &after[..end + 1];
     let body_start = end + 4;
-    let body = after[body_start..].trim_start_matches(['\r']).strip_prefix('\n').unwrap_or(&after[body_start..]);
+    let body = after[body_start..]
+        .trim_start_matches(['\r'])
+        .strip_prefix('\n')
+        .unwrap_or(&after[body_start..]);
     let front: FrontMatter = match toml::from_str(front_src) {
         Ok(f) => f,
         Err(e) => {
@@ -484,8 +533,20 @@ fn parse_page(file: &Path, src: &str, slug: String, locale: Option<Locale>, news
         diags.push(file, Some(2), "the title is empty");
     }
     if news && front.date.is_none() {
-        diags.push(file, Some(2), "an announcement needs a date, e.g. date = 2026-11-01");
+        diags.push(
+            file,
+            Some(2),
+            "an announcement needs a date, e.g. date = 2026-11-01",
+        );
     }
     let body_line = line_of(src, src.len() - body.len());
-    Some(Page { file: file.to_path_buf(), slug, locale, news, front, body: body.to_string(), body_line })
+    Some(Page {
+        file: file.to_path_buf(),
+        slug,
+        locale,
+        news,
+        front,
+        body: body.to_string(),
+        body_line,
+    })
 }

@@ -49,7 +49,8 @@ impl Diagnostics {
 
     /// Sorted by file and line so that reports are stable between runs.
     pub fn sorted(mut self) -> Self {
-        self.0.sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
+        self.0
+            .sort_by(|a, b| (&a.file, a.line, &a.message).cmp(&(&b.file, b.line, &b.message)));
         self.0.dedup();
         self
     }
@@ -70,7 +71,11 @@ impl std::error::Error for Diagnostics {}
 /// 1-based line of a byte offset.
 pub fn line_of(src: &str, offset: usize) -> usize {
     let end = offset.min(src.len());
-    src.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    src.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// A step in a TOML key path.
@@ -135,7 +140,7 @@ pub fn locate(src: &str, path: &[Key]) -> Option<usize> {
 /// Key paths written tersely: `path!["groups", 0, "extensions"]`.
 #[macro_export]
 macro_rules! path {
-    ($($k:expr),* $(,)?) => { vec![$($crate::diagnostics::Key::from($k)),*] };
+    ($($k:expr),* $(,)?) => { [$($crate::diagnostics::Key::from($k)),*] };
 }
 
 #[cfg(test)]

@@ -8,7 +8,10 @@
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
 fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
 }
 
 /// Markdown to sanitised HTML.
@@ -48,7 +51,9 @@ mod tests {
 
     #[test]
     fn scripts_and_handlers_never_survive() {
-        let html = render("# Terms\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[click](javascript:alert(1))\n\n<iframe src=//evil></iframe><a href=\"https://ok.example\">ok</a>");
+        let html = render(
+            "# Terms\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[click](javascript:alert(1))\n\n<iframe src=//evil></iframe><a href=\"https://ok.example\">ok</a>",
+        );
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
@@ -59,6 +64,9 @@ mod tests {
 
     #[test]
     fn summary_is_the_first_paragraph() {
-        assert_eq!(summary("# T\n\nFirst *line*\nnext.\n\nSecond."), "First line next.");
+        assert_eq!(
+            summary("# T\n\nFirst *line*\nnext.\n\nSecond."),
+            "First line next."
+        );
     }
 }

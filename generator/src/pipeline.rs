@@ -40,7 +40,10 @@ pub struct Paths {
 impl Paths {
     /// The conventional layout below a project folder.
     pub fn under(project: &Path) -> Paths {
-        Paths { content: project.join("content"), themes: project.join("themes") }
+        Paths {
+            content: project.join("content"),
+            themes: project.join("themes"),
+        }
     }
 }
 
@@ -79,15 +82,29 @@ pub fn check(paths: &Paths, today: NaiveDate) -> Result<Checkout, Diagnostics> {
         return Err(diags.sorted());
     };
     let mut theme_names: BTreeSet<String> = themes.keys().cloned().collect();
+    theme_names.insert("default".into());
     // A theme that failed to load exists but is broken: its own errors say
     // why, so don't also call it missing.
     if paths.themes.is_dir()
         && let Ok(entries) = fs::read_dir(&paths.themes)
     {
-        theme_names.extend(entries.filter_map(Result::ok).filter(|e| e.path().is_dir()).map(|e| e.file_name().to_string_lossy().into_owned()));
+        theme_names.extend(
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().is_dir())
+                .map(|e| e.file_name().to_string_lossy().into_owned()),
+        );
     }
     let checked = validate::validate(&content, &theme_names, today, &mut diags);
-    if diags.is_empty() { Ok(Checkout { content, themes, checked }) } else { Err(diags.sorted()) }
+    if diags.is_empty() {
+        Ok(Checkout {
+            content,
+            themes,
+            checked,
+        })
+    } else {
+        Err(diags.sorted())
+    }
 }
 
 impl Checkout {
@@ -145,11 +162,19 @@ fn hash_dir(dir: &Path, h: &mut blake3::Hasher) -> Result<()> {
     Ok(())
 }
 
-fn input_key(checkout: &Checkout, r: &Reseller, checked: &Checked, platform: &blake3::Hash) -> Result<String> {
+fn input_key(
+    checkout: &Checkout,
+    r: &Reseller,
+    checked: &Checked,
+    platform: &blake3::Hash,
+) -> Result<String> {
     let mut h = blake3::Hasher::new();
     h.update(OUTPUT_VERSION.as_bytes());
     h.update(platform.as_bytes());
-    let theme = checkout.themes.get(&r.site.theme).context("theme vanished")?;
+    let theme = checkout
+        .themes
+        .get(&r.site.theme)
+        .context("theme vanished")?;
     h.update(theme.hash.as_bytes());
     h.update(&serde_json::to_vec(&checked.prices)?);
     hash_dir(&r.dir, &mut h)?;
@@ -158,7 +183,10 @@ fn input_key(checkout: &Checkout, r: &Reseller, checked: &Checked, platform: &bl
 
 fn platform_hash(content: &Content) -> Result<blake3::Hash> {
     let mut h = blake3::Hasher::new();
-    for f in [&content.platform.catalogue_file, &content.platform.plans_file] {
+    for f in [
+        &content.platform.catalogue_file,
+        &content.platform.plans_file,
+    ] {
         h.update(&fs::read(f).with_context(|| format!("reading {}", f.display()))?);
     }
     Ok(h.finalize())
@@ -170,7 +198,12 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let tmp = path.with_extension(format!("{}.tmp", path.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default()));
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension()
+            .map(|e| e.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
     fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
     fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
     Ok(())
@@ -178,13 +211,23 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Render one storefront and write what changed. Returns its new manifest
 /// entry, the number of pages rendered, files written and deleted.
-fn build_one(checkout: &Checkout, id: &str, key: String, out: &Path, previous: Option<&Entry>) -> Result<(Entry, usize, usize, usize)> {
+fn build_one(
+    checkout: &Checkout,
+    id: &str,
+    key: String,
+    out: &Path,
+    previous: Option<&Entry>,
+) -> Result<(Entry, usize, usize, usize)> {
     let r = &checkout.content.resellers[id];
     let checked = &checkout.checked[id];
     let theme = &checkout.themes[&r.site.theme];
-    let files = render::render(&checkout.content, r, checked, theme).with_context(|| format!("building storefront '{id}'"))?;
+    let files = render::render(&checkout.content, r, checked, theme)
+        .with_context(|| format!("building storefront '{id}'"))?;
     let dir = out.join(id);
-    let mut entry = Entry { input: key, files: BTreeMap::new() };
+    let mut entry = Entry {
+        input: key,
+        files: BTreeMap::new(),
+    };
     let (mut written, mut pages) = (0, 0);
     for (rel, bytes) in &files {
         if rel.ends_with(".html") {
@@ -235,19 +278,45 @@ pub fn build_checked(checkout: &Checkout, opts: &BuildOptions) -> Result<BuildRe
         && !checkout.checked.contains_key(only)
     {
         let known: Vec<&String> = checkout.checked.keys().collect();
-        return Err(BuildError::Io(anyhow::anyhow!("no reseller '{only}'; resellers are: {}", known.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))));
+        return Err(BuildError::Io(anyhow::anyhow!(
+            "no reseller '{only}'; resellers are: {}",
+            known
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
     }
     fs::create_dir_all(&opts.out).with_context(|| format!("creating {}", opts.out.display()))?;
     let manifest_path = opts.out.join(MANIFEST);
-    let mut manifest: Manifest = fs::read(&manifest_path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
+    let mut manifest: Manifest = fs::read(&manifest_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
     if manifest.version != OUTPUT_VERSION {
-        manifest = Manifest { version: OUTPUT_VERSION.to_string(), resellers: BTreeMap::new() };
+        manifest = Manifest {
+            version: OUTPUT_VERSION.to_string(),
+            resellers: BTreeMap::new(),
+        };
     }
     let platform = platform_hash(&checkout.content)?;
-    let ids: Vec<&String> = checkout.checked.keys().filter(|id| opts.only.as_ref().is_none_or(|o| o == *id)).collect();
+    let ids: Vec<&String> = checkout
+        .checked
+        .keys()
+        .filter(|id| opts.only.as_ref().is_none_or(|o| o == *id))
+        .collect();
 
-    let bar = ProgressBar::with_draw_target(Some(ids.len() as u64), if opts.progress { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
-    if let Ok(style) = ProgressStyle::with_template("{spinner} building {pos}/{len} storefronts {wide_bar} {elapsed}") {
+    let bar = ProgressBar::with_draw_target(
+        Some(ids.len() as u64),
+        if opts.progress {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        },
+    );
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} building {pos}/{len} storefronts {wide_bar} {elapsed}",
+    ) {
         bar.set_style(style);
     }
 
@@ -290,7 +359,12 @@ pub fn build_checked(checkout: &Checkout, opts: &BuildOptions) -> Result<BuildRe
     }
     if opts.only.is_none() {
         // Storefronts whose reseller is gone.
-        let gone: Vec<String> = manifest.resellers.keys().filter(|id| !checkout.checked.contains_key(*id)).cloned().collect();
+        let gone: Vec<String> = manifest
+            .resellers
+            .keys()
+            .filter(|id| !checkout.checked.contains_key(*id))
+            .cloned()
+            .collect();
         for id in gone {
             let dir = opts.out.join(&id);
             if dir.is_dir() {
@@ -302,7 +376,10 @@ pub fn build_checked(checkout: &Checkout, opts: &BuildOptions) -> Result<BuildRe
         }
     }
     if changed {
-        write_atomic(&manifest_path, &serde_json::to_vec(&manifest).context("manifest")?)?;
+        write_atomic(
+            &manifest_path,
+            &serde_json::to_vec(&manifest).context("manifest")?,
+        )?;
     }
     Ok(report)
 }

@@ -4,11 +4,11 @@
 //! raw content, so nothing private (costs, other levels' prices, bank rules)
 //! can reach a page by accident. Every price is formatted here.
 
+use crate::brand;
 use crate::content::{Content, Page, Reseller};
 use crate::markdown;
 use crate::theme::{Theme, error_chain};
 use crate::validate::Checked;
-use crate::brand;
 use anyhow::{Context as _, Result, anyhow};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -80,14 +80,33 @@ impl Shop<'_> {
     fn row(&self, ext: &str, l: Locale) -> Option<ExtRow> {
         let sheet = self.sheet(ext)?;
         let rules = self.rules(ext)?;
-        let first = |a: Action| sheet.price(a, 1).or_else(|| sheet.actions.get(&a).and_then(|v| v.first()));
-        let price = |a: Action| first(a).map(|p| self.show(p.price / Decimal::from(p.years), l)).unwrap_or_default();
-        let promo = sheet.promotions.iter().find(|p| p.action == Action::Register).map(|p| PromoView {
-            price: self.show(p.price, l),
-            label: p.label.get(l).to_string(),
-            until: p.until.to_string(),
-        });
-        let group = self.r.site.groups.iter().find(|g| g.extensions.iter().any(|e| e == ext)).map(|g| g.id.clone()).unwrap_or_default();
+        let first = |a: Action| {
+            sheet
+                .price(a, 1)
+                .or_else(|| sheet.actions.get(&a).and_then(|v| v.first()))
+        };
+        let price = |a: Action| {
+            first(a)
+                .map(|p| self.show(p.price / Decimal::from(p.years), l))
+                .unwrap_or_default()
+        };
+        let promo = sheet
+            .promotions
+            .iter()
+            .find(|p| p.action == Action::Register)
+            .map(|p| PromoView {
+                price: self.show(p.price, l),
+                label: p.label.get(l).to_string(),
+                until: long_date(p.until, l),
+            });
+        let group = self
+            .r
+            .site
+            .groups
+            .iter()
+            .find(|g| g.extensions.iter().any(|e| e == ext))
+            .map(|g| g.id.clone())
+            .unwrap_or_default();
         Some(ExtRow {
             ext: ext.to_string(),
             name: format!(".{}", storefront_core::names::to_unicode(ext)),
@@ -117,7 +136,11 @@ impl Shop<'_> {
 }
 
 fn prefix(l: Locale, default: Locale) -> String {
-    if l == default { String::new() } else { format!("{}/", l.code()) }
+    if l == default {
+        String::new()
+    } else {
+        format!("{}/", l.code())
+    }
 }
 
 /// `../` once per folder between a page and the site root.
@@ -135,7 +158,13 @@ fn language_label(l: Locale) -> &'static str {
 
 /// Size in KiB as a person reads it.
 fn size_label(kb: u32) -> String {
-    if kb >= 1024 && kb % 1024 == 0 { format!("{} MB", kb / 1024) } else if kb >= 1024 { format!("{:.1} MB", f64::from(kb) / 1024.0) } else { format!("{kb} KB") }
+    if kb >= 1024 && kb.is_multiple_of(1024) {
+        format!("{} MB", kb / 1024)
+    } else if kb >= 1024 {
+        format!("{:.1} MB", f64::from(kb) / 1024.0)
+    } else {
+        format!("{kb} KB")
+    }
 }
 
 struct PageSpec {
@@ -149,33 +178,77 @@ struct PageSpec {
 }
 
 /// Render every file of one storefront.
-pub fn render(content: &Content, r: &Reseller, checked: &Checked, theme: &Theme) -> Result<Vec<Output>> {
-    let tax = Tax { label: r.site.tax.label.clone(), percent: r.site.tax.percent };
-    let shop = Shop { content, r, checked, tax };
+pub fn render(
+    content: &Content,
+    r: &Reseller,
+    checked: &Checked,
+    theme: &Theme,
+) -> Result<Vec<Output>> {
+    let tax = Tax {
+        label: r.site.tax.label.clone(),
+        percent: r.site.tax.percent,
+    };
+    let shop = Shop {
+        content,
+        r,
+        checked,
+        tax,
+    };
     let default = shop.lang_default();
     let mut out: Vec<Output> = Vec::new();
     let mut sitemap: Vec<String> = Vec::new();
-    let base_url = format!("https://{}", r.site.domains.first().map(String::as_str).unwrap_or("localhost"));
+    let base_url = format!(
+        "https://{}",
+        r.site
+            .domains
+            .first()
+            .map(String::as_str)
+            .unwrap_or("localhost")
+    );
 
     // Footer pages per language: translated page if there is one.
     let pages_for = |l: Locale| -> Vec<&Page> {
-        let mut v: Vec<&Page> = r.pages.iter().filter(|p| p.locale.is_none()).map(|p| r.pages.iter().find(|t| t.slug == p.slug && t.news == p.news && t.locale == Some(l)).unwrap_or(p)).collect();
-        v.sort_by(|a, b| (a.news, a.front.order, &a.front.title).cmp(&(b.news, b.front.order, &b.front.title)));
+        let mut v: Vec<&Page> = r
+            .pages
+            .iter()
+            .filter(|p| p.locale.is_none())
+            .map(|p| {
+                r.pages
+                    .iter()
+                    .find(|t| t.slug == p.slug && t.news == p.news && t.locale == Some(l))
+                    .unwrap_or(p)
+            })
+            .collect();
+        v.sort_by(|a, b| {
+            (a.news, a.front.order, &a.front.title).cmp(&(b.news, b.front.order, &b.front.title))
+        });
         v
     };
 
     for &l in &r.site.languages {
         let pre = prefix(l, default);
-        let strings = theme.strings.get(&l).ok_or_else(|| anyhow!("theme '{}' has no {l} strings", theme.name))?;
+        let strings = theme
+            .strings
+            .get(&l)
+            .ok_or_else(|| anyhow!("theme '{}' has no {l} strings", theme.name))?;
         let t = |k: &str| strings.get(k).cloned().unwrap_or_default();
         let pages = pages_for(l);
-        let footer: Vec<Value> = pages.iter().filter(|p| !p.news && p.front.footer).map(|p| json!({"title": p.front.title, "url": format!("{}/", p.slug)})).collect();
+        let footer: Vec<Value> = pages
+            .iter()
+            .filter(|p| !p.news && p.front.footer)
+            .map(|p| json!({"title": p.front.title, "url": format!("{}/", p.slug)}))
+            .collect();
         let mut news: Vec<(&Page, Value)> = pages
             .iter()
             .filter(|p| p.news)
-            .map(|p| (*p, json!({"title": p.front.title, "date": p.front.date.map(|d| d.to_string()).unwrap_or_default(), "url": format!("news/{}/", p.slug), "summary": markdown::summary(&p.body)})))
+            .map(|p| (*p, json!({"title": p.front.title, "date": p.front.date.map(|d| long_date(d, l)).unwrap_or_default(), "url": format!("news/{}/", p.slug), "summary": markdown::summary(&p.body)})))
             .collect();
-        news.sort_by(|a, b| b.0.front.date.cmp(&a.0.front.date).then(a.0.slug.cmp(&b.0.slug)));
+        news.sort_by(|a, b| {
+            b.0.front
+                .date
+                .cmp(&a.0.front.date)
+                .then(a.0.slug.cmp(&b.0.slug))
+        });
         let news_views: Vec<Value> = news.iter().map(|(_, v)| v.clone()).collect();
         let groups = shop.groups(l);
 
@@ -186,11 +259,19 @@ pub fn render(content: &Content, r: &Reseller, checked: &Checked, theme: &Theme)
                 TaxDisplay::Inclusive => "tax_note_inclusive",
                 TaxDisplay::Exclusive => "tax_note_exclusive",
             };
-            t(key).replace("{label}", &r.site.tax.label).replace("{percent}", &r.site.tax.percent.normalize().to_string())
+            t(key)
+                .replace("{label}", &r.site.tax.label)
+                .replace("{percent}", &r.site.tax.percent.normalize().to_string())
         };
 
         let mut specs: Vec<PageSpec> = Vec::new();
-        let featured: Vec<ExtRow> = r.site.groups.iter().flat_map(|g| g.featured.iter()).filter_map(|e| shop.row(e, l)).collect();
+        let featured: Vec<ExtRow> = r
+            .site
+            .groups
+            .iter()
+            .flat_map(|g| g.featured.iter())
+            .filter_map(|e| shop.row(e, l))
+            .collect();
         let promotions: Vec<Value> = r
             .site
             .extensions()
@@ -207,11 +288,25 @@ pub fn render(content: &Content, r: &Reseller, checked: &Checked, theme: &Theme)
             kind: "home",
             title: r.site.name.clone(),
             description: r.site.tagline.get(l, default).to_string(),
-            extra: vec![("featured", json!(featured)), ("promotions", json!(promotions)), ("groups", json!(groups)), ("news", json!(news_views.iter().take(3).collect::<Vec<_>>()))],
+            extra: vec![
+                ("featured", json!(featured)),
+                ("promotions", json!(promotions)),
+                ("groups", json!(groups)),
+                ("news", json!(news_views.iter().take(3).collect::<Vec<_>>())),
+            ],
         });
-        specs.push(PageSpec { path: "prices/".into(), template: "prices.html", kind: "prices", title: t("prices_title"), description: t("prices_description"), extra: vec![("groups", json!(groups))] });
+        specs.push(PageSpec {
+            path: "prices/".into(),
+            template: "prices.html",
+            kind: "prices",
+            title: t("prices_title"),
+            description: t("prices_description"),
+            extra: vec![("groups", json!(groups))],
+        });
         for ext in r.site.extensions() {
-            let Some(view) = extension_view(&shop, &ext, l) else { continue };
+            let Some(view) = extension_view(&shop, &ext, l) else {
+                continue;
+            };
             let name = format!(".{}", storefront_core::names::to_unicode(&ext));
             specs.push(PageSpec {
                 path: format!("domains/{ext}/"),
@@ -228,20 +323,71 @@ pub fn render(content: &Content, r: &Reseller, checked: &Checked, theme: &Theme)
             ("checkout/", "checkout.html", "checkout", "checkout_title"),
             ("account/", "account.html", "account", "account_title"),
         ] {
-            specs.push(PageSpec { path: path.into(), template, kind, title: t(title), description: String::new(), extra: vec![("groups", json!(groups))] });
+            specs.push(PageSpec {
+                path: path.into(),
+                template,
+                kind,
+                title: t(title),
+                description: String::new(),
+                extra: vec![("groups", json!(groups))],
+            });
         }
         for p in &pages {
             let html = markdown::render(&p.body);
-            let (path, template, kind) = if p.news { (format!("news/{}/", p.slug), "announcement.html", "announcement") } else { (format!("{}/", p.slug), "page.html", "page") };
-            specs.push(PageSpec { path, template, kind, title: p.front.title.clone(), description: p.front.description.clone(), extra: vec![("content", json!(html)), ("date", json!(p.front.date.map(|d| d.to_string()).unwrap_or_default()))] });
+            let (path, template, kind) = if p.news {
+                (
+                    format!("news/{}/", p.slug),
+                    "announcement.html",
+                    "announcement",
+                )
+            } else {
+                (format!("{}/", p.slug), "page.html", "page")
+            };
+            specs.push(PageSpec {
+                path,
+                template,
+                kind,
+                title: p.front.title.clone(),
+                description: p.front.description.clone(),
+                extra: vec![
+                    ("content", json!(html)),
+                    (
+                        "date",
+                        json!(p.front.date.map(|d| long_date(d, l)).unwrap_or_default()),
+                    ),
+                ],
+            });
         }
         if !news.is_empty() {
-            specs.push(PageSpec { path: "news/".into(), template: "news.html", kind: "news", title: t("news_title"), description: String::new(), extra: vec![("news", json!(news_views))] });
+            specs.push(PageSpec {
+                path: "news/".into(),
+                template: "news.html",
+                kind: "news",
+                title: t("news_title"),
+                description: String::new(),
+                extra: vec![("news", json!(news_views))],
+            });
         }
-        let snippet = format!("<div data-storefront-search></div>\n<script src=\"{base_url}/widget.js\" async></script>");
-        specs.push(PageSpec { path: "widget/".into(), template: "widget.html", kind: "widget", title: t("widget_title"), description: String::new(), extra: vec![("snippet", json!(snippet))] });
+        let snippet = format!(
+            "<div data-storefront-search></div>\n<script src=\"{base_url}/widget.js\" async></script>"
+        );
+        specs.push(PageSpec {
+            path: "widget/".into(),
+            template: "widget.html",
+            kind: "widget",
+            title: t("widget_title"),
+            description: String::new(),
+            extra: vec![("snippet", json!(snippet))],
+        });
         if l == default {
-            specs.push(PageSpec { path: "404".into(), template: "404.html", kind: "not_found", title: t("not_found_title"), description: String::new(), extra: vec![] });
+            specs.push(PageSpec {
+                path: "404".into(),
+                template: "404.html",
+                kind: "not_found",
+                title: t("not_found_title"),
+                description: String::new(),
+                extra: vec![],
+            });
         }
 
         let site_view = |path: &str| -> Value {
@@ -267,7 +413,16 @@ pub fn render(content: &Content, r: &Reseller, checked: &Checked, theme: &Theme)
 
         for spec in specs {
             let not_found = spec.kind == "not_found";
-            let (root, file) = if not_found { ("/".to_string(), "404.html".to_string()) } else { (root_for(&format!("{pre}{}", spec.path)), format!("{pre}{}index.html", spec.path)) };
+            // The 404 page is served at any depth: its links are relative to
+            // <base href="/">, which the preview server rewrites.
+            let (root, file) = if not_found {
+                (String::new(), "404.html".to_string())
+            } else {
+                (
+                    root_for(&format!("{pre}{}", spec.path)),
+                    format!("{pre}{}index.html", spec.path),
+                )
+            };
             let lang_root = format!("{root}{pre}");
             let mut ctx = Context::new();
             ctx.insert("t", strings);
@@ -278,17 +433,36 @@ pub fn render(content: &Content, r: &Reseller, checked: &Checked, theme: &Theme)
                 // Served at any depth: links resolve against <base href="/">.
                 for lang in site["languages"].as_array_mut().into_iter().flatten() {
                     let code = lang["code"].as_str().unwrap_or_default().to_string();
-                    lang["url"] = json!(format!("/{}", prefix(code.parse().unwrap_or(default), default)));
+                    lang["url"] = json!(format!(
+                        "./{}",
+                        prefix(code.parse().unwrap_or(default), default)
+                    ));
                 }
             }
             ctx.insert("site", &site);
-            let canonical = format!("{base_url}/{pre}{}", if not_found { "" } else { &spec.path });
+            let canonical = format!(
+                "{base_url}/{pre}{}",
+                if not_found { "" } else { &spec.path }
+            );
             ctx.insert("page", &json!({"kind": spec.kind, "title": spec.title, "description": spec.description, "path": spec.path, "canonical": canonical, "date": spec.extra.iter().find(|(k, _)| *k == "date").map(|(_, v)| v.clone()).unwrap_or(json!(""))}));
             for (k, v) in &spec.extra {
                 ctx.insert(*k, v);
             }
-            let html = theme.tera.render(spec.template, &ctx).map_err(|e| anyhow!("{}", error_chain(&e))).with_context(|| format!("rendering {file} with template '{}' of theme '{}'", spec.template, theme.name))?;
-            if !not_found && spec.kind != "cart" && spec.kind != "checkout" && spec.kind != "account" {
+            let html = theme
+                .tera
+                .render(spec.template, &ctx)
+                .map_err(|e| anyhow!("{}", error_chain(&e)))
+                .with_context(|| {
+                    format!(
+                        "rendering {file} with template '{}' of theme '{}'",
+                        spec.template, theme.name
+                    )
+                })?;
+            if !not_found
+                && spec.kind != "cart"
+                && spec.kind != "checkout"
+                && spec.kind != "account"
+            {
                 sitemap.push(canonical);
             }
             out.push((file, html.into_bytes()));
@@ -303,22 +477,29 @@ pub fn render(content: &Content, r: &Reseller, checked: &Checked, theme: &Theme)
     if let Some(w) = theme.statics.get("widget.js") {
         out.push(("widget.js".into(), w.clone()));
     }
-    out.push(("assets/brand.css".into(), brand::css(&r.site.colours).into_bytes()));
+    out.push((
+        "assets/brand.css".into(),
+        brand::css(&r.site.colours).into_bytes(),
+    ));
     for (kind, file) in [("logo", &r.site.logo), ("favicon", &r.site.favicon)] {
         if let Some(f) = file {
-            let bytes = std::fs::read(r.dir.join(f)).with_context(|| format!("reading {}", r.dir.join(f).display()))?;
+            let bytes = std::fs::read(r.dir.join(f))
+                .with_context(|| format!("reading {}", r.dir.join(f).display()))?;
             out.push((asset_name(kind, f), bytes));
         }
     }
     // The reseller's own static files win over the theme's.
     for rel in &r.statics {
-        let bytes = std::fs::read(r.dir.join("static").join(rel)).with_context(|| format!("reading {}", rel.display()))?;
+        let bytes = std::fs::read(r.dir.join("static").join(rel))
+            .with_context(|| format!("reading {}", rel.display()))?;
         let rel = rel.to_string_lossy().replace('\\', "/");
         out.retain(|(p, _)| *p != rel);
         out.push((rel, bytes));
     }
     sitemap.sort();
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for u in &sitemap {
         xml.push_str(&format!("  <url><loc>{}</loc></url>\n", xml_escape(u)));
     }
@@ -338,13 +519,73 @@ pub fn render(content: &Content, r: &Reseller, checked: &Checked, theme: &Theme)
     Ok(out)
 }
 
+/// A date as people in each language write it: 31 December 2026,
+/// 31 Desember 2026, 31 grudnia 2026 (Polish uses the genitive).
+pub fn long_date(d: chrono::NaiveDate, l: Locale) -> String {
+    use chrono::Datelike;
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const ID: [&str; 12] = [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ];
+    const PL: [&str; 12] = [
+        "stycznia",
+        "lutego",
+        "marca",
+        "kwietnia",
+        "maja",
+        "czerwca",
+        "lipca",
+        "sierpnia",
+        "września",
+        "października",
+        "listopada",
+        "grudnia",
+    ];
+    let months = match l {
+        Locale::En => EN,
+        Locale::Id => ID,
+        Locale::Pl => PL,
+    };
+    format!("{} {} {}", d.day(), months[d.month0() as usize], d.year())
+}
+
 fn asset_name(kind: &str, file: &str) -> String {
-    let ext = std::path::Path::new(file).extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let ext = std::path::Path::new(file)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     format!("assets/{kind}.{ext}")
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn extension_view(shop: &Shop<'_>, ext: &str, l: Locale) -> Option<Value> {
@@ -401,26 +642,44 @@ fn prices_json(shop: &Shop<'_>, l: Locale) -> Result<Vec<u8>> {
     let default = shop.lang_default();
     let mut extensions = BTreeMap::new();
     for ext in r.site.extensions() {
-        let (Some(sheet), Some(rules)) = (shop.sheet(&ext), shop.rules(&ext)) else { continue };
+        let (Some(sheet), Some(rules)) = (shop.sheet(&ext), shop.rules(&ext)) else {
+            continue;
+        };
         let mut e = serde_json::Map::new();
-        e.insert("name".into(), json!(format!(".{}", storefront_core::names::to_unicode(&ext))));
-        e.insert("years".into(), json!({"min": rules.years.min, "max": rules.years.max}));
+        e.insert(
+            "name".into(),
+            json!(format!(".{}", storefront_core::names::to_unicode(&ext))),
+        );
+        e.insert(
+            "years".into(),
+            json!({"min": rules.years.min, "max": rules.years.max}),
+        );
         e.insert("idn".into(), json!(rules.idn));
-        e.insert("label".into(), json!({"min": rules.label_min, "max": rules.label_max}));
+        e.insert(
+            "label".into(),
+            json!({"min": rules.label_min, "max": rules.label_max}),
+        );
         for (action, periods) in &sheet.actions {
-            let m: BTreeMap<String, Value> = periods.iter().map(|p| (p.years.to_string(), price_entry(shop, p.price, l))).collect();
+            let m: BTreeMap<String, Value> = periods
+                .iter()
+                .map(|p| (p.years.to_string(), price_entry(shop, p.price, l)))
+                .collect();
             e.insert(action.as_str().into(), json!(m));
         }
-        let promo = sheet.promotions.iter().find(|p| p.action == Action::Register).map(|p| {
-            let mut v = price_entry(shop, p.price, l);
-            if let Some(o) = v.as_object_mut() {
-                o.insert("action".into(), json!(p.action));
-                o.insert("until".into(), json!(p.until.to_string()));
-                o.insert("from".into(), json!(p.from.to_string()));
-                o.insert("label".into(), json!(p.label.get(l)));
-            }
-            v
-        });
+        let promo = sheet
+            .promotions
+            .iter()
+            .find(|p| p.action == Action::Register)
+            .map(|p| {
+                let mut v = price_entry(shop, p.price, l);
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("action".into(), json!(p.action));
+                    o.insert("until".into(), json!(p.until.to_string()));
+                    o.insert("from".into(), json!(p.from.to_string()));
+                    o.insert("label".into(), json!(p.label.get(l)));
+                }
+                v
+            });
         e.insert("promo".into(), json!(promo));
         extensions.insert(ext.clone(), Value::Object(e));
     }

@@ -24,7 +24,10 @@ const LOGO: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 
 /// Create `content/resellers/<id>/`. Returns the folder.
 pub fn new_reseller(content: &Path, req: &NewReseller) -> Result<PathBuf> {
     if !valid_id(&req.id) {
-        bail!("'{}' cannot be a reseller name: use lowercase letters, digits and hyphens, e.g. toko-budi", req.id);
+        bail!(
+            "'{}' cannot be a reseller name: use lowercase letters, digits and hyphens, e.g. toko-budi",
+            req.id
+        );
     }
     let dir = content.join("resellers").join(&req.id);
     if dir.exists() {
@@ -37,7 +40,16 @@ pub fn new_reseller(content: &Path, req: &NewReseller) -> Result<PathBuf> {
     let (plan_id, plan) = match &req.plan {
         Some(p) => match platform.plans.plans.get_key_value(p) {
             Some(kv) => kv,
-            None => bail!("no plan '{p}'; plans are: {}", platform.plans.plans.keys().cloned().collect::<Vec<_>>().join(", ")),
+            None => bail!(
+                "no plan '{p}'; plans are: {}",
+                platform
+                    .plans
+                    .plans
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         },
         None => match platform.plans.plans.iter().next() {
             Some(kv) => kv,
@@ -49,13 +61,32 @@ pub fn new_reseller(content: &Path, req: &NewReseller) -> Result<PathBuf> {
         bail!("plan '{plan_id}' prices no extensions");
     }
     let featured: Vec<&&String> = exts.iter().take(3).collect();
-    let list = |v: &[&String]| v.iter().map(|e| format!("\"{e}\"")).collect::<Vec<_>>().join(", ");
-    let domain = req.domain.clone().unwrap_or_else(|| format!("{}.localhost", req.id));
-    let title = req.id.split('-').map(|w| {
-        let mut c = w.chars();
-        c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-    }).collect::<Vec<_>>().join(" ");
-    let round = if plan.currency.minor_units() == 0 { "round_to = \"1000\"" } else { "ending = \"0.99\"" };
+    let list = |v: &[&String]| {
+        v.iter()
+            .map(|e| format!("\"{e}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let domain = req
+        .domain
+        .clone()
+        .unwrap_or_else(|| format!("{}.localhost", req.id));
+    let title = req
+        .id
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let round = if plan.currency.minor_units() == 0 {
+        "round_to = \"1000\""
+    } else {
+        "ending = \"0.99\""
+    };
     let lang = req.language.code();
     let site = format!(
         r##"# {title}: storefront settings. `storefront check` explains any mistake.
@@ -91,22 +122,35 @@ email = "help@{domain}"
 "##,
         currency = plan.currency.code(),
         exts = list(&exts),
-        featured = featured.iter().map(|e| format!("\"{e}\"")).collect::<Vec<_>>().join(", "),
+        featured = featured
+            .iter()
+            .map(|e| format!("\"{e}\""))
+            .collect::<Vec<_>>()
+            .join(", "),
     );
     fs::create_dir_all(dir.join("pages"))?;
     fs::write(dir.join("site.toml"), site)?;
-    fs::write(dir.join("logo.svg"), LOGO.replace("NAME", &xml_text(&title)))?;
+    fs::write(
+        dir.join("logo.svg"),
+        LOGO.replace("NAME", &xml_text(&title)),
+    )?;
     fs::write(
         dir.join("pages/terms.md"),
-        format!("+++\ntitle = \"Terms of service\"\norder = 1\n+++\n\n# Terms of service\n\nThese terms apply to every order placed with {title}.\n"),
+        format!(
+            "+++\ntitle = \"Terms of service\"\norder = 1\n+++\n\n# Terms of service\n\nThese terms apply to every order placed with {title}.\n"
+        ),
     )?;
     fs::write(
         dir.join("pages/privacy.md"),
-        format!("+++\ntitle = \"Privacy\"\norder = 2\n+++\n\n# Privacy\n\n{title} uses your details only to register and manage your domains.\n"),
+        format!(
+            "+++\ntitle = \"Privacy\"\norder = 2\n+++\n\n# Privacy\n\n{title} uses your details only to register and manage your domains.\n"
+        ),
     )?;
     Ok(dir)
 }
 
 fn xml_text(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

@@ -39,7 +39,13 @@ fn builtin_files() -> BTreeMap<String, (PathBuf, Vec<u8>)> {
     fn walk(dir: &Dir<'static>, out: &mut BTreeMap<String, (PathBuf, Vec<u8>)>) {
         for f in dir.files() {
             let rel = f.path().to_string_lossy().replace('\\', "/");
-            out.insert(rel.clone(), (PathBuf::from("<built-in default theme>").join(&rel), f.contents().to_vec()));
+            out.insert(
+                rel.clone(),
+                (
+                    PathBuf::from("<built-in default theme>").join(&rel),
+                    f.contents().to_vec(),
+                ),
+            );
         }
         for d in dir.dirs() {
             walk(d, out);
@@ -67,7 +73,9 @@ impl Layered {
                 if !entry.file_type().is_file() {
                     continue;
                 }
-                let Ok(rel) = entry.path().strip_prefix(dir) else { continue };
+                let Ok(rel) = entry.path().strip_prefix(dir) else {
+                    continue;
+                };
                 let rel = rel.to_string_lossy().replace('\\', "/");
                 match fs::read(entry.path()) {
                     Ok(bytes) => {
@@ -103,9 +111,15 @@ impl Theme {
                     Err(_) => diags.push(origin, None, "template is not UTF-8"),
                 }
             } else if let Some(file) = rel.strip_prefix("i18n/") {
-                let Some(code) = file.strip_suffix(".toml") else { continue };
+                let Some(code) = file.strip_suffix(".toml") else {
+                    continue;
+                };
                 let Ok(locale) = code.parse::<Locale>() else {
-                    diags.push(origin, None, format!("string table for unknown language '{code}': use en, id or pl"));
+                    diags.push(
+                        origin,
+                        None,
+                        format!("string table for unknown language '{code}': use en, id or pl"),
+                    );
                     continue;
                 };
                 let src = String::from_utf8_lossy(bytes);
@@ -113,7 +127,11 @@ impl Theme {
                     Ok(table) => {
                         strings.insert(locale, table);
                     }
-                    Err(e) => diags.push(origin, e.span().map(|s| line_of(&src, s.start)), format!("string table: {}", e.message().trim())),
+                    Err(e) => diags.push(
+                        origin,
+                        e.span().map(|s| line_of(&src, s.start)),
+                        format!("string table: {}", e.message().trim()),
+                    ),
                 }
             } else if let Some(s) = rel.strip_prefix("static/") {
                 statics.insert(s.to_string(), bytes.clone());
@@ -121,14 +139,22 @@ impl Theme {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html", ".xml"]);
-        if let Err(e) = tera.add_raw_templates(templates.iter().map(|(n, s, _)| (n.as_str(), s.as_str()))) {
+        if let Err(e) =
+            tera.add_raw_templates(templates.iter().map(|(n, s, _)| (n.as_str(), s.as_str())))
+        {
             diags.push(&dir, None, format!("theme '{name}': {}", error_chain(&e)));
         }
         check_strings(name, &templates, &strings, diags);
         if diags.len() > before {
             return None;
         }
-        Some(Theme { name: name.to_string(), tera, strings, statics, hash: hasher.finalize() })
+        Some(Theme {
+            name: name.to_string(),
+            tera,
+            strings,
+            statics,
+            hash: hasher.finalize(),
+        })
     }
 
     /// Every theme: the built-in default and each folder in `themes_dir`.
@@ -141,7 +167,10 @@ impl Theme {
                 }
             }
         }
-        names.into_iter().filter_map(|n| Theme::load(themes_dir, &n, diags).map(|t| (n, t))).collect()
+        names
+            .into_iter()
+            .filter_map(|n| Theme::load(themes_dir, &n, diags).map(|t| (n, t)))
+            .collect()
     }
 }
 
@@ -159,30 +188,59 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// Strings the generator itself puts on pages (titles, the tax note).
 pub const REQUIRED_KEYS: &[&str] = &[
-    "tax_note_inclusive", "tax_note_exclusive", "prices_title", "prices_description", "extension_title",
-    "extension_description", "search_title", "cart_title", "checkout_title", "account_title", "news_title",
-    "widget_title", "not_found_title",
+    "tax_note_inclusive",
+    "tax_note_exclusive",
+    "prices_title",
+    "prices_description",
+    "extension_title",
+    "extension_description",
+    "search_title",
+    "cart_title",
+    "checkout_title",
+    "account_title",
+    "news_title",
+    "widget_title",
+    "not_found_title",
 ];
 
 /// Every language has the same keys, and every `t.<key>` a template uses exists.
-fn check_strings(theme: &str, templates: &[(String, String, PathBuf)], strings: &BTreeMap<Locale, Strings>, diags: &mut Diagnostics) {
+fn check_strings(
+    theme: &str,
+    templates: &[(String, String, PathBuf)],
+    strings: &BTreeMap<Locale, Strings>,
+    diags: &mut Diagnostics,
+) {
     for (l, table) in strings {
         for key in REQUIRED_KEYS {
             if !table.contains_key(*key) {
-                diags.push(Path::new(&format!("themes/{theme}/i18n/{l}.toml")), None, format!("missing key '{key}', which the generator uses for page titles and notes"));
+                diags.push(
+                    Path::new(&format!("themes/{theme}/i18n/{l}.toml")),
+                    None,
+                    format!(
+                        "missing key '{key}', which the generator uses for page titles and notes"
+                    ),
+                );
             }
         }
     }
     for l in Locale::ALL {
         if !strings.contains_key(&l) {
-            diags.push(Path::new(&format!("themes/{theme}/i18n/{l}.toml")), None, format!("theme '{theme}' has no {l} string table"));
+            diags.push(
+                Path::new(&format!("themes/{theme}/i18n/{l}.toml")),
+                None,
+                format!("theme '{theme}' has no {l} string table"),
+            );
         }
     }
     let all: BTreeSet<&String> = strings.values().flat_map(|t| t.keys()).collect();
     for (l, table) in strings {
         for key in &all {
             if !table.contains_key(*key) {
-                diags.push(Path::new(&format!("themes/{theme}/i18n/{l}.toml")), None, format!("missing key '{key}' (it exists in another language): translate it"));
+                diags.push(
+                    Path::new(&format!("themes/{theme}/i18n/{l}.toml")),
+                    None,
+                    format!("missing key '{key}' (it exists in another language): translate it"),
+                );
             }
         }
     }
@@ -190,7 +248,13 @@ fn check_strings(theme: &str, templates: &[(String, String, PathBuf)], strings: 
         for (offset, key) in string_keys(src) {
             for (l, table) in strings {
                 if !table.contains_key(key) {
-                    diags.push(origin, Some(line_of(src, offset)), format!("uses string '{key}', which the {l} table of theme '{theme}' lacks"));
+                    diags.push(
+                        origin,
+                        Some(line_of(src, offset)),
+                        format!(
+                            "uses string '{key}', which the {l} table of theme '{theme}' lacks"
+                        ),
+                    );
                 }
             }
         }
@@ -204,9 +268,14 @@ fn string_keys(src: &str) -> Vec<(usize, &str)> {
     let mut i = 0;
     while let Some(pos) = src[i..].find("t.") {
         let at = i + pos;
-        let boundary = at == 0 || !(bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_' || bytes[at - 1] == b'.');
+        let boundary = at == 0
+            || !(bytes[at - 1].is_ascii_alphanumeric()
+                || bytes[at - 1] == b'_'
+                || bytes[at - 1] == b'.');
         let start = at + 2;
-        let end = src[start..].find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')).map_or(src.len(), |e| start + e);
+        let end = src[start..]
+            .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+            .map_or(src.len(), |e| start + e);
         if boundary && end > start {
             out.push((at, &src[start..end]));
         }
@@ -221,7 +290,11 @@ mod tests {
 
     #[test]
     fn finds_string_keys_but_not_other_dotted_names() {
-        let keys: Vec<&str> = string_keys("{{ t.search }} {{ site.x }} {{ext.name}} {% if t.cart_empty %}").into_iter().map(|(_, k)| k).collect();
+        let keys: Vec<&str> =
+            string_keys("{{ t.search }} {{ site.x }} {{ext.name}} {% if t.cart_empty %}")
+                .into_iter()
+                .map(|(_, k)| k)
+                .collect();
         assert_eq!(keys, ["search", "cart_empty"]);
     }
 }

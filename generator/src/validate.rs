@@ -15,8 +15,8 @@ use storefront_core::pricing::{self, Level, Origin, PriceList};
 
 /// URL segments the generator owns: a page may not take them.
 pub const RESERVED_SLUGS: &[&str] = &[
-    "prices", "domains", "search", "cart", "checkout", "account", "news", "assets", "widget", "api", "s", "en", "id", "pl",
-    "404", "sitemap", "robots", "static",
+    "prices", "domains", "search", "cart", "checkout", "account", "news", "assets", "widget",
+    "api", "s", "en", "id", "pl", "404", "sitemap", "robots", "static",
 ];
 
 /// A reseller that passed every check, with what rendering needs.
@@ -29,12 +29,41 @@ pub struct Checked {
 
 /// Check every reseller; returns those that passed. `themes` lists the themes
 /// that exist.
-pub fn validate(content: &Content, themes: &BTreeSet<String>, today: NaiveDate, diags: &mut Diagnostics) -> BTreeMap<String, Checked> {
+pub fn validate(
+    content: &Content,
+    themes: &BTreeSet<String>,
+    today: NaiveDate,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, Checked> {
     let mut out = BTreeMap::new();
-    let mut hosts: BTreeMap<String, String> = BTreeMap::new();
+    let mut hosts: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
+    for (id, r) in &content.resellers {
+        for (i, d) in r.site.domains.iter().enumerate() {
+            hosts.entry(d.clone()).or_default().push((id.clone(), i));
+        }
+    }
+    for (host, claims) in hosts.iter().filter(|(_, c)| c.len() > 1) {
+        for (id, i) in claims {
+            let r = &content.resellers[id];
+            let others: Vec<&str> = claims
+                .iter()
+                .filter(|(o, _)| o != id)
+                .map(|(o, _)| o.as_str())
+                .collect();
+            let msg = if others.is_empty() {
+                format!("domain '{host}' is listed twice")
+            } else {
+                format!(
+                    "domain '{host}' is also served by reseller '{}': a host can belong to one storefront only",
+                    others.join("', '")
+                )
+            };
+            diags.push(&r.site_file, r.line(&path!["domains", *i]), msg);
+        }
+    }
     for (id, r) in &content.resellers {
         let before = diags.len();
-        check_site(r, content, themes, &mut hosts, diags);
+        check_site(r, content, themes, diags);
         check_pages(r, diags);
         check_statics(r, diags);
         let chain = match chain_of(content, id) {
@@ -45,6 +74,12 @@ pub fn validate(content: &Content, themes: &BTreeSet<String>, today: NaiveDate, 
             }
         };
         if diags.len() > before {
+            continue;
+        }
+        if hosts
+            .values()
+            .any(|claims| claims.len() > 1 && claims.iter().any(|(c, _)| c == id))
+        {
             continue;
         }
         if let Some(prices) = price(content, &chain, today, diags) {
@@ -58,15 +93,34 @@ pub fn validate(content: &Content, themes: &BTreeSet<String>, today: NaiveDate, 
 pub fn chain_of(content: &Content, id: &str) -> Result<Vec<String>, String> {
     let mut chain = vec![id.to_string()];
     let mut current = id;
-    while let Some(parent) = content.resellers.get(current).and_then(|r| r.site.parent.as_deref()) {
+    while let Some(parent) = content
+        .resellers
+        .get(current)
+        .and_then(|r| r.site.parent.as_deref())
+    {
         if chain.iter().any(|c| c == parent) {
-            return Err(format!("parent '{parent}' leads back to '{id}': resellers cannot buy from each other in a circle"));
+            let mut circle: Vec<&str> = chain.iter().map(String::as_str).collect();
+            circle.push(parent);
+            return Err(format!(
+                "parents go round in a circle ({}): resellers cannot buy from each other in a circle",
+                circle.join(" -> ")
+            ));
         }
         if !content.resellers.contains_key(parent) {
-            if content.root.join("resellers").join(parent).join("site.toml").is_file() {
-                return Err(format!("parent '{parent}' has problems of its own (listed above); fix those first"));
+            if content
+                .root
+                .join("resellers")
+                .join(parent)
+                .join("site.toml")
+                .is_file()
+            {
+                return Err(format!(
+                    "parent '{parent}' has problems of its own (listed above); fix those first"
+                ));
             }
-            return Err(format!("parent '{parent}' is not a reseller in content/resellers/"));
+            return Err(format!(
+                "parent '{parent}' is not a reseller in content/resellers/"
+            ));
         }
         chain.push(parent.to_string());
         current = parent;
@@ -75,7 +129,12 @@ pub fn chain_of(content: &Content, id: &str) -> Result<Vec<String>, String> {
     Ok(chain)
 }
 
-fn price(content: &Content, chain: &[String], today: NaiveDate, diags: &mut Diagnostics) -> Option<PriceList> {
+fn price(
+    content: &Content,
+    chain: &[String],
+    today: NaiveDate,
+    diags: &mut Diagnostics,
+) -> Option<PriceList> {
     let seller = &content.resellers[chain.last()?];
     let top = &content.resellers[chain.first()?];
     let plan: &Plan = content.platform.plans.plans.get(&top.site.plan)?;
@@ -84,7 +143,11 @@ fn price(content: &Content, chain: &[String], today: NaiveDate, diags: &mut Diag
         .enumerate()
         .map(|(i, id)| {
             let r = &content.resellers[id];
-            Level { id: &r.id, pricing: &r.site.pricing, plan_at_parent: (i > 0).then_some(r.site.plan.as_str()) }
+            Level {
+                id: &r.id,
+                pricing: &r.site.pricing,
+                plan_at_parent: (i > 0).then_some(r.site.plan.as_str()),
+            }
         })
         .collect();
     match pricing::price_list(
@@ -104,9 +167,13 @@ fn price(content: &Content, chain: &[String], today: NaiveDate, diags: &mut Diag
                         content.resellers.get(level).unwrap_or(seller),
                         path.iter().map(|p| Key::from(p.as_str())).collect(),
                     ),
-                    Origin::Promotion { index, .. } => (seller, path!["promotions", *index]),
-                    Origin::DiscountCode { index, .. } => (seller, path!["discount_codes", *index]),
-                    Origin::Plan => (seller, path!["plan"]),
+                    Origin::Promotion { index, .. } => {
+                        (seller, path!["promotions", *index].to_vec())
+                    }
+                    Origin::DiscountCode { index, .. } => {
+                        (seller, path!["discount_codes", *index].to_vec())
+                    }
+                    Origin::Plan => (seller, path!["plan"].to_vec()),
                 };
                 diags.push(&r.site_file, r.line(&path), e.message);
             }
@@ -119,18 +186,28 @@ fn check_text(r: &Reseller, text: &Text, what: &str, at: &[Key], diags: &mut Dia
     if let Text::PerLanguage(m) = text {
         for l in &r.site.languages {
             if !m.contains_key(l) {
-                diags.push(&r.site_file, r.line(at), format!("{what} has no {l} text, and the storefront is in {l}: add {l} = \"...\""));
+                diags.push(
+                    &r.site_file,
+                    r.line(at),
+                    format!(
+                        "{what} has no {l} text, and the storefront is in {l}: add {l} = \"...\""
+                    ),
+                );
             }
         }
     }
     for s in text.all() {
         if s.chars().any(|c| c.is_control() && c != '\n') {
-            diags.push(&r.site_file, r.line(at), format!("{what} contains control characters: remove them"));
+            diags.push(
+                &r.site_file,
+                r.line(at),
+                format!("{what} contains control characters: remove them"),
+            );
         }
     }
 }
 
-fn check_site(r: &Reseller, content: &Content, themes: &BTreeSet<String>, hosts: &mut BTreeMap<String, String>, diags: &mut Diagnostics) {
+fn check_site(r: &Reseller, content: &Content, themes: &BTreeSet<String>, diags: &mut Diagnostics) {
     let s = &r.site;
     let f = &r.site_file;
     let catalogue = &content.platform.catalogue;
@@ -146,20 +223,29 @@ fn check_site(r: &Reseller, content: &Content, themes: &BTreeSet<String>, hosts:
     for (i, d) in s.domains.iter().enumerate() {
         let at = path!["domains", i];
         match names::to_ascii(d) {
-            Ok(ascii) if &ascii == d && ascii.contains('.') && !ascii.bytes().all(|b| b.is_ascii_digit() || b == b'.') => {
-                if let Some(other) = hosts.insert(ascii.clone(), r.id.clone())
-                    && other != r.id
-                {
-                    diags.push(f, r.line(&at), format!("domain '{d}' is already served by reseller '{other}': a host can belong to one storefront only"));
-                }
-            }
-            Ok(ascii) if &ascii != d => diags.push(f, r.line(&at), format!("domain '{d}' must be written as '{ascii}' (lowercase, IDN in xn-- form)")),
-            _ => diags.push(f, r.line(&at), format!("'{d}' is not a host name such as shop.example.com")),
+            Ok(ascii)
+                if &ascii == d
+                    && ascii.contains('.')
+                    && !ascii.bytes().all(|b| b.is_ascii_digit() || b == b'.') => {}
+            Ok(ascii) if &ascii != d => diags.push(
+                f,
+                r.line(&at),
+                format!("domain '{d}' must be written as '{ascii}' (lowercase, IDN in xn-- form)"),
+            ),
+            _ => diags.push(
+                f,
+                r.line(&at),
+                format!("'{d}' is not a host name such as shop.example.com"),
+            ),
         }
     }
 
     if s.languages.is_empty() {
-        diags.push(f, r.line(&path!["languages"]), "languages is empty: name at least one of en, id, pl");
+        diags.push(
+            f,
+            r.line(&path!["languages"]),
+            "languages is empty: name at least one of en, id, pl",
+        );
     }
     let distinct: BTreeSet<_> = s.languages.iter().collect();
     if distinct.len() != s.languages.len() {
@@ -193,7 +279,15 @@ fn check_site(r: &Reseller, content: &Content, themes: &BTreeSet<String>, hosts:
     }
 
     if !themes.contains(&s.theme) {
-        diags.push(f, r.line(&path!["theme"]), format!("theme '{}' does not exist; themes are: {}", s.theme, themes.iter().cloned().collect::<Vec<_>>().join(", ")));
+        diags.push(
+            f,
+            r.line(&path!["theme"]),
+            format!(
+                "theme '{}' does not exist; themes are: {}",
+                s.theme,
+                themes.iter().cloned().collect::<Vec<_>>().join(", ")
+            ),
+        );
     }
 
     for (field, file) in [("logo", &s.logo), ("favicon", &s.favicon)] {
@@ -206,11 +300,24 @@ fn check_site(r: &Reseller, content: &Content, themes: &BTreeSet<String>, hosts:
         }
     }
 
-    if s.tax.percent < rust_decimal::Decimal::ZERO || s.tax.percent > rust_decimal::Decimal::ONE_HUNDRED {
-        diags.push(f, r.line(&path!["tax", "percent"]), format!("tax percent must be between 0 and 100, got {}", s.tax.percent));
+    if s.tax.percent < rust_decimal::Decimal::ZERO
+        || s.tax.percent > rust_decimal::Decimal::ONE_HUNDRED
+    {
+        diags.push(
+            f,
+            r.line(&path!["tax", "percent"]),
+            format!(
+                "tax percent must be between 0 and 100, got {}",
+                s.tax.percent
+            ),
+        );
     }
     if s.tax.percent > rust_decimal::Decimal::ZERO && s.tax.label.trim().is_empty() {
-        diags.push(f, r.line(&path!["tax", "label"]), "tax label is empty: name the tax, e.g. PPN or VAT");
+        diags.push(
+            f,
+            r.line(&path!["tax", "label"]),
+            "tax label is empty: name the tax, e.g. PPN or VAT",
+        );
     }
 
     for (name, value) in [
@@ -223,39 +330,90 @@ fn check_site(r: &Reseller, content: &Content, themes: &BTreeSet<String>, hosts:
             diags.push(f, r.line(&path!["colours", name]), format!("colour {name} = {value:?} is not a hex colour: write it as \"#0b5fff\" or \"#05f\""));
         }
     }
-    if let (Some(bg), Some(fg)) = (brand::parse_hex(&s.colours.background), brand::parse_hex(&s.colours.text))
-        && brand::contrast(bg, fg) < 4.5
+    if let (Some(bg), Some(fg)) = (
+        brand::parse_hex(&s.colours.background),
+        brand::parse_hex(&s.colours.text),
+    ) && brand::contrast(bg, fg) < 4.5
     {
         diags.push(f, r.line(&path!["colours", "text"]), format!("text colour {} on background {} has a contrast of {:.1}:1; people need at least 4.5:1 to read it", s.colours.text, s.colours.background, brand::contrast(bg, fg)));
     }
 
     if s.groups.is_empty() {
-        diags.push(f, r.line(&path!["groups"]), "no extension groups: add at least one [[groups]] with the extensions you sell");
+        diags.push(
+            f,
+            r.line(&path!["groups"]),
+            "no extension groups: add at least one [[groups]] with the extensions you sell",
+        );
     }
     let mut group_ids = BTreeSet::new();
     for (gi, g) in s.groups.iter().enumerate() {
         if !valid_id(&g.id) || !group_ids.insert(g.id.clone()) {
-            diags.push(f, r.line(&path!["groups", gi, "id"]), format!("group id '{}' must be unique, lowercase letters, digits and hyphens", g.id));
+            diags.push(
+                f,
+                r.line(&path!["groups", gi, "id"]),
+                format!(
+                    "group id '{}' must be unique, lowercase letters, digits and hyphens",
+                    g.id
+                ),
+            );
         }
-        check_text(r, &g.name, "group name", &path!["groups", gi, "name"], diags);
+        check_text(
+            r,
+            &g.name,
+            "group name",
+            &path!["groups", gi, "name"],
+            diags,
+        );
         if g.extensions.is_empty() {
-            diags.push(f, r.line(&path!["groups", gi, "extensions"]), format!("group '{}' has no extensions", g.id));
+            diags.push(
+                f,
+                r.line(&path!["groups", gi, "extensions"]),
+                format!("group '{}' has no extensions", g.id),
+            );
         }
-        let top_plan = chain_of(content, &r.id).ok().and_then(|c| c.first().and_then(|t| content.resellers.get(t))).and_then(|t| content.platform.plans.plans.get(&t.site.plan));
+        let top_plan = chain_of(content, &r.id)
+            .ok()
+            .and_then(|c| c.first().and_then(|t| content.resellers.get(t)))
+            .and_then(|t| content.platform.plans.plans.get(&t.site.plan));
         for (ei, e) in g.extensions.iter().enumerate() {
             let at = path!["groups", gi, "extensions", ei];
             if !catalogue.extensions.contains_key(e) {
-                let hint = if e.starts_with('.') { format!(" (write it without the dot: \"{}\")", e.trim_start_matches('.')) } else { String::new() };
-                diags.push(f, r.line(&at), format!(".{} is not in the platform's catalogue{hint}", e.trim_start_matches('.')));
+                let hint = if e.starts_with('.') {
+                    format!(
+                        " (write it without the dot: \"{}\")",
+                        e.trim_start_matches('.')
+                    )
+                } else {
+                    String::new()
+                };
+                diags.push(
+                    f,
+                    r.line(&at),
+                    format!(
+                        ".{} is not in the platform's catalogue{hint}",
+                        e.trim_start_matches('.')
+                    ),
+                );
             } else if let Some(plan) = top_plan
                 && !plan.extensions.contains_key(e)
             {
-                diags.push(f, r.line(&at), format!(".{e} has no price in plan '{}'", plan.name));
+                diags.push(
+                    f,
+                    r.line(&at),
+                    format!(".{e} has no price in plan '{}'", plan.name),
+                );
             }
         }
         for (fi, fe) in g.featured.iter().enumerate() {
             if !g.extensions.contains(fe) {
-                diags.push(f, r.line(&path!["groups", gi, "featured", fi]), format!("featured .{fe} is not in group '{}': add it to extensions first", g.id));
+                diags.push(
+                    f,
+                    r.line(&path!["groups", gi, "featured", fi]),
+                    format!(
+                        "featured .{fe} is not in group '{}': add it to extensions first",
+                        g.id
+                    ),
+                );
             }
         }
     }
@@ -266,25 +424,64 @@ fn check_site(r: &Reseller, content: &Content, themes: &BTreeSet<String>, hosts:
 
     let c = &s.contact;
     if !c.email.is_empty() && !is_email(&c.email) {
-        diags.push(f, r.line(&path!["contact", "email"]), format!("contact email {:?} is not an address such as help@example.com", c.email));
+        diags.push(
+            f,
+            r.line(&path!["contact", "email"]),
+            format!(
+                "contact email {:?} is not an address such as help@example.com",
+                c.email
+            ),
+        );
     }
     for (field, v) in [("phone", &c.phone), ("whatsapp", &c.whatsapp)] {
-        if !v.is_empty() && !v.chars().all(|ch| ch.is_ascii_digit() || " +-()".contains(ch)) {
-            diags.push(f, r.line(&path!["contact", field]), format!("contact {field} {v:?} may contain only digits, spaces, +, - and parentheses"));
+        if !v.is_empty()
+            && !v
+                .chars()
+                .all(|ch| ch.is_ascii_digit() || " +-()".contains(ch))
+        {
+            diags.push(
+                f,
+                r.line(&path!["contact", field]),
+                format!(
+                    "contact {field} {v:?} may contain only digits, spaces, +, - and parentheses"
+                ),
+            );
         }
     }
-    check_text(r, &c.hours, "contact hours", &path!["contact", "hours"], diags);
+    check_text(
+        r,
+        &c.hours,
+        "contact hours",
+        &path!["contact", "hours"],
+        diags,
+    );
     for (i, b) in s.bank_accounts.iter().enumerate() {
-        if b.bank.trim().is_empty() || b.account_name.trim().is_empty() || !b.account_number.chars().any(|ch| ch.is_ascii_digit()) {
-            diags.push(f, r.line(&path!["bank_accounts", i]), "a bank account needs bank, account_name and an account_number with digits");
+        if b.bank.trim().is_empty()
+            || b.account_name.trim().is_empty()
+            || !b.account_number.chars().any(|ch| ch.is_ascii_digit())
+        {
+            diags.push(
+                f,
+                r.line(&path!["bank_accounts", i]),
+                "a bank account needs bank, account_name and an account_number with digits",
+            );
         }
     }
     if s.provisioning.documents_due_days == 0 || s.provisioning.documents_due_days > 60 {
-        diags.push(f, r.line(&path!["provisioning", "documents_due_days"]), "documents_due_days must be between 1 and 60");
+        diags.push(
+            f,
+            r.line(&path!["provisioning", "documents_due_days"]),
+            "documents_due_days must be between 1 and 60",
+        );
     }
 }
 
-fn check_translated(r: &Reseller, t: &storefront_core::catalogue::Translated, at: &[Key], diags: &mut Diagnostics) {
+fn check_translated(
+    r: &Reseller,
+    t: &storefront_core::catalogue::Translated,
+    at: &[Key],
+    diags: &mut Diagnostics,
+) {
     for l in &r.site.languages {
         let has = match l {
             Locale::En => true,
@@ -292,18 +489,34 @@ fn check_translated(r: &Reseller, t: &storefront_core::catalogue::Translated, at
             Locale::Pl => t.pl.is_some(),
         };
         if !has {
-            diags.push(&r.site_file, r.line(at), format!("label has no {l} text, and the storefront is in {l}: add {l} = \"...\""));
+            diags.push(
+                &r.site_file,
+                r.line(at),
+                format!("label has no {l} text, and the storefront is in {l}: add {l} = \"...\""),
+            );
         }
     }
 }
 
 fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
-    !local.is_empty() && !s.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == '"') && domain.contains('.') && names::to_ascii(domain).is_ok()
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == '"')
+        && domain.contains('.')
+        && names::to_ascii(domain).is_ok()
 }
 
 fn check_pages(r: &Reseller, diags: &mut Diagnostics) {
-    let defaults: BTreeSet<(&str, bool)> = r.pages.iter().filter(|p| p.locale.is_none()).map(|p| (p.slug.as_str(), p.news)).collect();
+    let defaults: BTreeSet<(&str, bool)> = r
+        .pages
+        .iter()
+        .filter(|p| p.locale.is_none())
+        .map(|p| (p.slug.as_str(), p.news))
+        .collect();
     for p in &r.pages {
         if !p.news && RESERVED_SLUGS.contains(&p.slug.as_str()) {
             diags.push(&p.file, None, format!("a page cannot be called '{}': the storefront uses /{}/ itself. Rename the file.", p.slug, p.slug));
@@ -313,10 +526,21 @@ fn check_pages(r: &Reseller, diags: &mut Diagnostics) {
                 diags.push(&p.file, None, format!("this is the {l} version of '{}', but the storefront is not in {l}: add it to languages or remove the file", p.slug));
             }
             if l == r.site.default_language() {
-                diags.push(&p.file, None, format!("{l} is the default language: name this file {}.md", p.slug));
+                diags.push(
+                    &p.file,
+                    None,
+                    format!("{l} is the default language: name this file {}.md", p.slug),
+                );
             }
             if !defaults.contains(&(p.slug.as_str(), p.news)) {
-                diags.push(&p.file, None, format!("there is no {}.md in the default language for this translation", p.slug));
+                diags.push(
+                    &p.file,
+                    None,
+                    format!(
+                        "there is no {}.md in the default language for this translation",
+                        p.slug
+                    ),
+                );
             }
         }
         if p.body.trim().is_empty() {

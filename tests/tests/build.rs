@@ -1,0 +1,212 @@
+//! Building the valid fixture: what the pages say, that output is
+//! deterministic, and that rebuilds touch only what changed.
+
+use std::fs;
+use std::path::Path;
+use storefront_e2e::{options, project, snapshot_tree};
+use storefront_generator::{BuildOptions, BuildReport, build};
+
+fn run(opts: &BuildOptions) -> BuildReport {
+    match build(opts) {
+        Ok(r) => r,
+        Err(e) => panic!("build failed:\n{e}"),
+    }
+}
+
+fn read(dir: &Path, rel: &str) -> String {
+    fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+const NBSP: char = '\u{a0}';
+
+#[test]
+fn storefronts_show_the_right_prices_in_the_right_language() {
+    let p = project(None);
+    let out = p.path().join("public");
+    let report = run(&options(p.path(), &out));
+    assert_eq!(report.rendered, ["agen", "toko"]);
+    let toko = out.join("toko");
+
+    // Toko, default language id: co.id 240.000 + 20% = 288.000, shown with PPN 11% = 319.680.
+    let home = read(&toko, "index.html");
+    assert!(home.contains("<html lang=\"id\""), "home is in Indonesian");
+    assert!(
+        home.contains(&format!("Rp{NBSP}319.680")),
+        "co.id price incl. PPN on the home page"
+    );
+    // my.id promotion: Rp 10.000 net, 11.100 with PPN.
+    assert!(
+        home.contains(&format!("Rp{NBSP}11.100")),
+        "promotion price shown"
+    );
+    let co_id = read(&toko, "domains/co.id/index.html");
+    // Three years: 864.000 + PPN = 959.040.
+    assert!(
+        co_id.contains(&format!("Rp{NBSP}959.040")),
+        "3-year price on the extension page"
+    );
+    assert!(
+        co_id.contains("Kartu Tanda Penduduk (KTP)"),
+        "documents required, in Indonesian"
+    );
+    assert!(co_id.contains("PDF, JPG"), "accepted file types");
+
+    // The English tree mirrors it, with English formatting.
+    let en = read(&toko, "en/domains/co.id/index.html");
+    assert!(en.contains("<html lang=\"en\""));
+    assert!(en.contains(&format!("IDR{NBSP}319,680")));
+    assert!(en.contains("Identity card (KTP)"));
+    assert!(
+        read(&toko, "en/syarat/index.html").contains("<strong>11% PPN</strong>"),
+        "the English translation of the terms page"
+    );
+    assert!(read(&toko, "syarat/index.html").contains("<strong>PPN 11%</strong>"));
+    assert!(read(&toko, "news/promo/index.html").contains("Promo .my.id"));
+
+    // The sub-reseller buys at toko's "agen" plan: 240.000 + 5% = 252.000,
+    // sells at +10% = 277.200, rounded up to 277.500; shown without tax.
+    let agen = read(&out.join("agen"), "domains/co.id/index.html");
+    assert!(
+        agen.contains(&format!("IDR{NBSP}277,500")),
+        "sub-reseller price"
+    );
+
+    // Public price list: customer prices only, never what a level pays.
+    let prices = read(&toko, "prices.json");
+    let json: serde_json::Value = serde_json::from_str(&prices).expect("prices.json parses");
+    assert_eq!(
+        json["extensions"]["co.id"]["register"]["1"]["net"],
+        "288000"
+    );
+    assert_eq!(
+        json["extensions"]["co.id"]["register"]["1"]["gross"],
+        "319680"
+    );
+    assert_eq!(json["extensions"]["my.id"]["promo"]["net"], "10000");
+    assert!(
+        !prices.contains("cost") && !prices.contains("240000") && !prices.contains("252000"),
+        "no wholesale or sub-reseller price in public files"
+    );
+
+    // Brand, assets, machine files.
+    assert!(read(&toko, "assets/brand.css").contains("--brand-primary: #b3121f;"));
+    assert!(toko.join("assets/logo.svg").is_file());
+    assert!(
+        toko.join("banner.png").is_file(),
+        "reseller static files are published"
+    );
+    assert!(toko.join("widget.js").is_file());
+    let sitemap = read(&toko, "sitemap.xml");
+    assert!(sitemap.contains("<loc>https://toko.example/domains/co.id/</loc>"));
+    assert!(sitemap.contains("<loc>https://toko.example/en/</loc>"));
+    assert!(!sitemap.contains("checkout"));
+    assert!(read(&toko, "robots.txt").contains("Sitemap: https://toko.example/sitemap.xml"));
+    assert!(read(&toko, "404.html").contains("<base href=\"/\">"));
+    // The snippet is shown as text to copy, so it is escaped.
+    assert!(read(&toko, "widget/index.html").contains(
+        "&lt;script src=&quot;https:&#x2F;&#x2F;toko.example&#x2F;widget.js&quot; async&gt;"
+    ));
+}
+
+#[test]
+fn identical_input_gives_byte_identical_output() {
+    let p = project(None);
+    let (a, b) = (p.path().join("a"), p.path().join("b"));
+    run(&options(p.path(), &a));
+    run(&options(p.path(), &b));
+    let (ta, tb) = (snapshot_tree(&a), snapshot_tree(&b));
+    assert!(ta.len() > 40, "a real build ({} files)", ta.len());
+    assert_eq!(ta, tb);
+}
+
+#[test]
+fn rebuilds_touch_only_what_changed() {
+    let p = project(None);
+    let out = p.path().join("public");
+    let opts = options(p.path(), &out);
+    run(&opts);
+
+    // Nothing changed: nothing rendered, nothing written.
+    let before = snapshot_tree(&out);
+    let r = run(&opts);
+    assert!(r.rendered.is_empty() && r.files_written == 0, "{r:?}");
+    assert_eq!(snapshot_tree(&out), before);
+
+    // A page of toko changes: only toko re-renders, and only that page's files are written.
+    let terms = p.path().join("content/resellers/toko/pages/syarat.md");
+    fs::write(
+        &terms,
+        fs::read_to_string(&terms)
+            .expect("read")
+            .replace("Harga sudah", "Semua harga sudah"),
+    )
+    .expect("write");
+    let r = run(&opts);
+    assert_eq!(r.rendered, ["toko"]);
+    assert_eq!(r.unchanged, ["agen"]);
+    assert_eq!(r.files_written, 1, "only syarat/index.html differs: {r:?}");
+    assert!(read(&out.join("toko"), "syarat/index.html").contains("Semua harga"));
+
+    // toko's sub-reseller prices change: agen's prices change, so both re-render.
+    let site = p.path().join("content/resellers/toko/site.toml");
+    fs::write(
+        &site,
+        fs::read_to_string(&site)
+            .expect("read")
+            .replace("markup_percent = \"5\"", "markup_percent = \"6\""),
+    )
+    .expect("write");
+    let r = run(&opts);
+    assert_eq!(r.rendered, ["agen", "toko"]);
+
+    // A theme change rebuilds every storefront that uses it.
+    let theme_static = p.path().join("themes/default/static");
+    fs::create_dir_all(&theme_static).expect("mkdir");
+    fs::write(theme_static.join("extra.txt"), "hello").expect("write");
+    let r = run(&opts);
+    assert_eq!(r.rendered, ["agen", "toko"]);
+    assert_eq!(read(&out.join("toko"), "assets/extra.txt"), "hello");
+
+    // A removed page's files are removed; a removed reseller's storefront too.
+    fs::remove_file(p.path().join("content/resellers/toko/pages/news/promo.md")).expect("rm");
+    let r = run(&opts);
+    assert_eq!(r.rendered, ["toko"]);
+    assert!(!out.join("toko/news/promo/index.html").exists());
+    assert!(r.files_deleted >= 1);
+
+    // --only builds one reseller.
+    let mut only = opts.clone();
+    only.only = Some("agen".into());
+    fs::write(theme_static.join("extra.txt"), "changed").expect("write");
+    let r = run(&only);
+    assert_eq!(r.rendered, ["agen"]);
+    assert_eq!(
+        read(&out.join("toko"), "assets/extra.txt"),
+        "hello",
+        "toko was not rebuilt"
+    );
+
+    fs::remove_dir_all(p.path().join("content/resellers/agen")).expect("rm agen");
+    let r = run(&opts);
+    assert_eq!(r.removed, ["agen"]);
+    assert!(!out.join("agen").exists());
+}
+
+#[test]
+fn key_pages_match_their_snapshots() {
+    let p = project(None);
+    let out = p.path().join("public");
+    run(&options(p.path(), &out));
+    for page in [
+        "index.html",
+        "domains/co.id/index.html",
+        "prices/index.html",
+        "en/syarat/index.html",
+        "prices.json",
+        "assets/brand.css",
+    ] {
+        let name = page.replace('/', "__");
+        insta::assert_snapshot!(name, read(&out.join("toko"), page));
+    }
+    insta::assert_snapshot!("agen_index.html", read(&out.join("agen"), "index.html"));
+}
