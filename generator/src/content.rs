@@ -3,6 +3,7 @@
 
 use crate::diagnostics::{Diagnostics, Key, line_of, locate};
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs;
@@ -243,6 +244,11 @@ pub struct Reseller {
     pub pages: Vec<Page>,
     /// Files under `static/`, relative to it, sorted.
     pub statics: Vec<PathBuf>,
+    /// Every file of the folder, by path relative to it: read once, here.
+    pub files: BTreeMap<PathBuf, Vec<u8>>,
+    /// Hash of every file's path and bytes: the folder's part of the
+    /// incremental build key.
+    pub source_hash: blake3::Hash,
 }
 
 #[derive(Debug, Clone)]
@@ -263,21 +269,26 @@ pub struct Content {
 
 pub(crate) fn read(path: &Path, diags: &mut Diagnostics) -> Option<String> {
     match fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                let offset = e.utf8_error().valid_up_to();
-                let src = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();
-                diags.push(
-                    path,
-                    Some(line_of(&src, offset)),
-                    "the file is not valid UTF-8: save it as UTF-8",
-                );
-                None
-            }
-        },
+        Ok(bytes) => decode(path, bytes, diags),
         Err(e) => {
             diags.push(path, None, format!("cannot read the file: {e}"));
+            None
+        }
+    }
+}
+
+/// Text of a file, or a diagnostic at the first byte that is not UTF-8.
+pub(crate) fn decode(path: &Path, bytes: Vec<u8>, diags: &mut Diagnostics) -> Option<String> {
+    match String::from_utf8(bytes) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let src = String::from_utf8_lossy(&e.into_bytes()[..offset]).into_owned();
+            diags.push(
+                path,
+                Some(line_of(&src, offset)),
+                "the file is not valid UTF-8: save it as UTF-8",
+            );
             None
         }
     }
@@ -340,12 +351,22 @@ impl Content {
             .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
             .collect();
         ids.sort();
-        for (id, path) in ids {
-            if !valid_id(&id) {
-                diags.push(&path, None, format!("reseller folder '{id}' must be lowercase letters, digits and hyphens (it becomes a URL)"));
-                continue;
-            }
-            if let Some(r) = Reseller::load(&id, &path, diags) {
+        // Resellers are independent: read them in parallel, then report in order.
+        let loaded: Vec<(String, Option<Reseller>, Diagnostics)> = ids
+            .par_iter()
+            .map(|(id, path)| {
+                let mut d = Diagnostics::default();
+                if !valid_id(id) {
+                    d.push(path, None, format!("reseller folder '{id}' must be lowercase letters, digits and hyphens (it becomes a URL)"));
+                    return (id.clone(), None, d);
+                }
+                let r = Reseller::load(id, path, &mut d);
+                (id.clone(), r, d)
+            })
+            .collect();
+        for (id, r, d) in loaded {
+            diags.extend(d);
+            if let Some(r) = r {
                 resellers.insert(id, r);
             }
         }
@@ -400,25 +421,51 @@ impl Platform {
 
 impl Reseller {
     pub fn load(id: &str, dir: &Path, diags: &mut Diagnostics) -> Option<Reseller> {
-        let site_file = dir.join(SITE_FILE);
-        let site_src = read(&site_file, diags)?;
-        let site: Site = parse_toml(&site_file, &site_src, diags)?;
-        let pages = load_pages(&dir.join("pages"), diags);
-        let static_dir = dir.join("static");
-        let mut statics = Vec::new();
-        if static_dir.is_dir() {
-            for entry in walkdir::WalkDir::new(&static_dir).sort_by_file_name() {
-                match entry {
-                    Ok(e) if e.file_type().is_file() => {
-                        if let Ok(rel) = e.path().strip_prefix(&static_dir) {
-                            statics.push(rel.to_path_buf());
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(e) => diags.push(&static_dir, None, format!("cannot read: {e}")),
+        // One pass reads every file: the bytes serve parsing, the build key
+        // and publishing alike, so nothing is read twice.
+        let mut files = BTreeMap::new();
+        let mut hasher = blake3::Hasher::new();
+        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    diags.push(dir, None, format!("cannot read: {e}"));
+                    continue;
                 }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Ok(rel) = entry.path().strip_prefix(dir) else {
+                continue;
+            };
+            match fs::read(entry.path()) {
+                Ok(bytes) => {
+                    hasher.update(rel.to_string_lossy().as_bytes());
+                    hasher.update(&(bytes.len() as u64).to_le_bytes());
+                    hasher.update(&bytes);
+                    files.insert(rel.to_path_buf(), bytes);
+                }
+                Err(e) => diags.push(entry.path(), None, format!("cannot read the file: {e}")),
             }
         }
+        let site_file = dir.join(SITE_FILE);
+        let Some(site_bytes) = files.get(Path::new(SITE_FILE)).cloned() else {
+            diags.push(
+                &site_file,
+                None,
+                "every reseller folder needs a site.toml: run `storefront new` to start one",
+            );
+            return None;
+        };
+        let site_src = decode(&site_file, site_bytes, diags)?;
+        let site: Site = parse_toml(&site_file, &site_src, diags)?;
+        let pages = load_pages(dir, &files, diags);
+        let statics = files
+            .keys()
+            .filter_map(|p| p.strip_prefix("static").ok())
+            .map(Path::to_path_buf)
+            .collect();
         Some(Reseller {
             id: id.to_string(),
             dir: dir.to_path_buf(),
@@ -427,6 +474,8 @@ impl Reseller {
             site,
             pages,
             statics,
+            files,
+            source_hash: hasher.finalize(),
         })
     }
 
@@ -436,19 +485,34 @@ impl Reseller {
     }
 }
 
-fn load_pages(dir: &Path, diags: &mut Diagnostics) -> Vec<Page> {
+fn load_pages(
+    dir: &Path,
+    files: &BTreeMap<PathBuf, Vec<u8>>,
+    diags: &mut Diagnostics,
+) -> Vec<Page> {
     let mut pages = Vec::new();
-    for (sub, news) in [(dir.to_path_buf(), false), (dir.join("news"), true)] {
-        let Ok(entries) = fs::read_dir(&sub) else {
-            continue;
+    for (rel, bytes) in files.range(PathBuf::from("pages")..) {
+        let Ok(inside) = rel.strip_prefix("pages") else {
+            break;
         };
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.is_file())
-            .collect();
-        files.sort();
-        for file in files {
+        let news = match inside
+            .parent()
+            .map(|p| p.to_string_lossy().into_owned())
+            .as_deref()
+        {
+            Some("") => false,
+            Some("news") => true,
+            _ => {
+                diags.push(
+                    &dir.join(rel),
+                    None,
+                    "pages/ holds Markdown pages and news/ announcements only: move this file",
+                );
+                continue;
+            }
+        };
+        let file = dir.join(rel);
+        {
             let name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -479,7 +543,7 @@ fn load_pages(dir: &Path, diags: &mut Diagnostics) -> Vec<Page> {
                 diags.push(&file, None, format!("page name '{slug}' must be lowercase letters, digits and hyphens (it becomes the URL)"));
                 continue;
             }
-            let Some(src) = read(&file, diags) else {
+            let Some(src) = decode(&file, bytes.clone(), diags) else {
                 continue;
             };
             if let Some(page) = parse_page(&file, &src, slug, locale, news, diags) {

@@ -24,7 +24,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const MANIFEST: &str = ".storefront-build.json";
+/// Build state beside the storefronts (never published): `index.json` maps
+/// each reseller to its input key; `<reseller>.json` lists its files' hashes
+/// and is read only when that reseller is rebuilt, so a no-op build reads
+/// one small file.
+const STATE_DIR: &str = ".storefront-build";
 
 /// Bump when the generator's output changes for the same input.
 const OUTPUT_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+1");
@@ -120,13 +124,18 @@ impl Checkout {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Manifest {
     version: String,
-    resellers: BTreeMap<String, Entry>,
+    /// Reseller -> input key of its last build.
+    resellers: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct Entry {
-    input: String,
-    files: BTreeMap<String, String>,
+/// Files of one storefront as last written, by path, with their hashes.
+type FileHashes = BTreeMap<String, String>;
+
+fn read_files(out: &Path, id: &str) -> FileHashes {
+    fs::read(out.join(STATE_DIR).join(format!("{id}.json")))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Clone, Default)]
@@ -148,20 +157,6 @@ pub enum BuildError {
     Io(#[from] anyhow::Error),
 }
 
-fn hash_dir(dir: &Path, h: &mut blake3::Hasher) -> Result<()> {
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry?;
-        if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(dir)?;
-            h.update(rel.to_string_lossy().as_bytes());
-            let bytes = fs::read(entry.path())?;
-            h.update(&(bytes.len() as u64).to_le_bytes());
-            h.update(&bytes);
-        }
-    }
-    Ok(())
-}
-
 fn input_key(
     checkout: &Checkout,
     r: &Reseller,
@@ -177,7 +172,7 @@ fn input_key(
         .context("theme vanished")?;
     h.update(theme.hash.as_bytes());
     h.update(&serde_json::to_vec(&checked.prices)?);
-    hash_dir(&r.dir, &mut h)?;
+    h.update(r.source_hash.as_bytes());
     Ok(h.finalize().to_hex().to_string())
 }
 
@@ -192,42 +187,44 @@ fn platform_hash(content: &Content) -> Result<blake3::Hash> {
     Ok(h.finalize())
 }
 
-/// Write `bytes` to `path` through a temporary file, so a reader (the local
-/// server, a sync to S3) never sees half a file.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(dir) = path.parent() {
+/// Write `bytes` to `path`. A file that exists is replaced through a
+/// temporary file and a rename, so a reader (the local server, a sync to S3)
+/// never sees half of it; a new file is written directly.
+fn write_file(path: &Path, bytes: &[u8], dirs: &mut BTreeSet<PathBuf>) -> Result<()> {
+    if let Some(dir) = path.parent()
+        && !dirs.contains(dir)
+    {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        dirs.insert(dir.to_path_buf());
     }
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension()
-            .map(|e| e.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    ));
+    if !path.exists() {
+        return fs::write(path, bytes).with_context(|| format!("writing {}", path.display()));
+    }
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
     fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))?;
-    Ok(())
+    fs::rename(&tmp, path).with_context(|| format!("replacing {}", path.display()))
 }
 
-/// Render one storefront and write what changed. Returns its new manifest
-/// entry, the number of pages rendered, files written and deleted.
-fn build_one(
-    checkout: &Checkout,
-    id: &str,
+struct Built {
     key: String,
-    out: &Path,
-    previous: Option<&Entry>,
-) -> Result<(Entry, usize, usize, usize)> {
+    pages: usize,
+    written: usize,
+    deleted: usize,
+}
+
+/// Render one storefront and write what changed since `previous`.
+fn build_one(checkout: &Checkout, id: &str, key: String, out: &Path) -> Result<Built> {
     let r = &checkout.content.resellers[id];
     let checked = &checkout.checked[id];
     let theme = &checkout.themes[&r.site.theme];
     let files = render::render(&checkout.content, r, checked, theme)
         .with_context(|| format!("building storefront '{id}'"))?;
+    let previous = read_files(out, id);
     let dir = out.join(id);
-    let mut entry = Entry {
-        input: key,
-        files: BTreeMap::new(),
-    };
+    let mut hashes = FileHashes::new();
+    let mut dirs = BTreeSet::new();
     let (mut written, mut pages) = (0, 0);
     for (rel, bytes) in &files {
         if rel.ends_with(".html") {
@@ -235,32 +232,40 @@ fn build_one(
         }
         let hash = blake3::hash(bytes).to_hex().to_string();
         let path = dir.join(rel);
-        let same = previous.and_then(|p| p.files.get(rel)) == Some(&hash) && path.is_file();
-        if !same {
-            write_atomic(&path, bytes)?;
+        if previous.get(rel) != Some(&hash) || !path.is_file() {
+            write_file(&path, bytes, &mut dirs)?;
             written += 1;
         }
-        entry.files.insert(rel.clone(), hash);
+        hashes.insert(rel.clone(), hash);
     }
     let mut deleted = 0;
-    if let Some(prev) = previous {
-        for rel in prev.files.keys().filter(|k| !entry.files.contains_key(*k)) {
-            let path = dir.join(rel);
-            if path.is_file() {
-                fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
-                deleted += 1;
+    for rel in previous.keys().filter(|k| !hashes.contains_key(*k)) {
+        let path = dir.join(rel);
+        if path.is_file() {
+            fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+            deleted += 1;
+        }
+        // Drop folders the removal left empty (a folder still in use stays).
+        let mut parent = path.parent();
+        while let Some(p) = parent.filter(|p| *p != dir) {
+            if fs::remove_dir(p).is_err() {
+                break;
             }
-            // Drop folders the removal left empty (ignore the error if not).
-            let mut parent = path.parent();
-            while let Some(p) = parent.filter(|p| *p != dir) {
-                if fs::remove_dir(p).is_err() {
-                    break;
-                }
-                parent = p.parent();
-            }
+            parent = p.parent();
         }
     }
-    Ok((entry, pages, written, deleted))
+    let state = out.join(STATE_DIR);
+    write_file(
+        &state.join(format!("{id}.json")),
+        &serde_json::to_vec(&hashes)?,
+        &mut dirs,
+    )?;
+    Ok(Built {
+        key,
+        pages,
+        written,
+        deleted,
+    })
 }
 
 /// Check, then build every storefront (or one) into `opts.out`.
@@ -277,19 +282,16 @@ pub fn build_checked(checkout: &Checkout, opts: &BuildOptions) -> Result<BuildRe
     if let Some(only) = &opts.only
         && !checkout.checked.contains_key(only)
     {
-        let known: Vec<&String> = checkout.checked.keys().collect();
+        let known: Vec<&str> = checkout.checked.keys().map(String::as_str).collect();
         return Err(BuildError::Io(anyhow::anyhow!(
             "no reseller '{only}'; resellers are: {}",
-            known
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            known.join(", ")
         )));
     }
-    fs::create_dir_all(&opts.out).with_context(|| format!("creating {}", opts.out.display()))?;
-    let manifest_path = opts.out.join(MANIFEST);
-    let mut manifest: Manifest = fs::read(&manifest_path)
+    let state = opts.out.join(STATE_DIR);
+    fs::create_dir_all(&state).with_context(|| format!("creating {}", state.display()))?;
+    let index_path = state.join("index.json");
+    let mut manifest: Manifest = fs::read(&index_path)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
@@ -320,40 +322,35 @@ pub fn build_checked(checkout: &Checkout, opts: &BuildOptions) -> Result<BuildRe
         bar.set_style(style);
     }
 
-    enum Outcome {
-        Unchanged,
-        Built(Entry, usize, usize, usize),
-    }
-    let results: Vec<(String, Outcome)> = ids
+    let results: Vec<(String, Option<Built>)> = ids
         .par_iter()
-        .map(|id| -> Result<(String, Outcome)> {
+        .map(|id| -> Result<(String, Option<Built>)> {
             let r = &checkout.content.resellers[*id];
             let key = input_key(checkout, r, &checkout.checked[*id], &platform)?;
-            let prev = manifest.resellers.get(*id);
-            let outcome = if prev.is_some_and(|p| p.input == key) && opts.out.join(id).is_dir() {
-                Outcome::Unchanged
+            let unchanged = manifest.resellers.get(*id) == Some(&key) && opts.out.join(id).is_dir();
+            let built = if unchanged {
+                None
             } else {
-                let (e, p, w, d) = build_one(checkout, id, key, &opts.out, prev)?;
-                Outcome::Built(e, p, w, d)
+                Some(build_one(checkout, id, key, &opts.out)?)
             };
             bar.inc(1);
-            Ok(((*id).clone(), outcome))
+            Ok(((*id).clone(), built))
         })
         .collect::<Result<Vec<_>>>()?;
     bar.finish_and_clear();
 
     let mut report = BuildReport::default();
     let mut changed = false;
-    for (id, outcome) in results {
-        match outcome {
-            Outcome::Unchanged => report.unchanged.push(id),
-            Outcome::Built(entry, pages, written, deleted) => {
-                report.pages += pages;
-                report.files_written += written;
-                report.files_deleted += deleted;
+    for (id, built) in results {
+        match built {
+            None => report.unchanged.push(id),
+            Some(b) => {
+                report.pages += b.pages;
+                report.files_written += b.written;
+                report.files_deleted += b.deleted;
                 report.rendered.push(id.clone());
                 changed = true;
-                manifest.resellers.insert(id, entry);
+                manifest.resellers.insert(id, b.key);
             }
         }
     }
@@ -370,15 +367,17 @@ pub fn build_checked(checkout: &Checkout, opts: &BuildOptions) -> Result<BuildRe
             if dir.is_dir() {
                 fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
             }
+            let _ = fs::remove_file(state.join(format!("{id}.json")));
             manifest.resellers.remove(&id);
             report.removed.push(id);
             changed = true;
         }
     }
     if changed {
-        write_atomic(
-            &manifest_path,
+        write_file(
+            &index_path,
             &serde_json::to_vec(&manifest).context("manifest")?,
+            &mut BTreeSet::new(),
         )?;
     }
     Ok(report)

@@ -225,6 +225,7 @@ pub fn render(
         v
     };
 
+    let mut html_cache: BTreeMap<std::path::PathBuf, String> = BTreeMap::new();
     for &l in &r.site.languages {
         let pre = prefix(l, default);
         let strings = theme
@@ -333,7 +334,11 @@ pub fn render(
             });
         }
         for p in &pages {
-            let html = markdown::render(&p.body);
+            // A page without a translation appears in every language: render it once.
+            let html = html_cache
+                .entry(p.file.clone())
+                .or_insert_with(|| markdown::render(&p.body))
+                .clone();
             let (path, template, kind) = if p.news {
                 (
                     format!("news/{}/", p.slug),
@@ -483,18 +488,22 @@ pub fn render(
     ));
     for (kind, file) in [("logo", &r.site.logo), ("favicon", &r.site.favicon)] {
         if let Some(f) = file {
-            let bytes = std::fs::read(r.dir.join(f))
-                .with_context(|| format!("reading {}", r.dir.join(f).display()))?;
-            out.push((asset_name(kind, f), bytes));
+            let bytes = r
+                .files
+                .get(std::path::Path::new(f))
+                .with_context(|| format!("{f} vanished from {}", r.dir.display()))?;
+            out.push((asset_name(kind, f), bytes.clone()));
         }
     }
     // The reseller's own static files win over the theme's.
     for rel in &r.statics {
-        let bytes = std::fs::read(r.dir.join("static").join(rel))
-            .with_context(|| format!("reading {}", rel.display()))?;
+        let bytes = r
+            .files
+            .get(&std::path::Path::new("static").join(rel))
+            .with_context(|| format!("static/{} vanished", rel.display()))?;
         let rel = rel.to_string_lossy().replace('\\', "/");
         out.retain(|(p, _)| *p != rel);
-        out.push((rel, bytes));
+        out.push((rel, bytes.clone()));
     }
     sitemap.sort();
     let mut xml = String::from(
