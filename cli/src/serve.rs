@@ -66,15 +66,16 @@ pub async fn run(opts: BuildOptions, listen: std::net::SocketAddr, watch: bool) 
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
-    let port = listener.local_addr()?.port();
+    let bound = listener.local_addr()?;
+    let port = bound.port();
     println!(
-        "Serving {} storefront(s) on http://{listen}",
+        "Serving {} storefront(s) on http://{bound}",
         sites.read().map(|s| s.names.len()).unwrap_or(0)
     );
     if let Ok(s) = sites.read() {
         for (id, (name, domain)) in &s.names {
             println!(
-                "  {name:<24} http://{id}.localhost:{port}/   http://{listen}/s/{id}/   (live: https://{domain}/)"
+                "  {name:<24} http://{id}.localhost:{port}/   http://{bound}/s/{id}/   (live: https://{domain}/)"
             );
         }
     }

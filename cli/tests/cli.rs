@@ -1,0 +1,267 @@
+//! The `storefront` binary as a person uses it: exit codes, messages, and
+//! `serve` answering real HTTP requests on 127.0.0.1.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use storefront_e2e::{copy_tree, fixtures, project};
+
+fn storefront(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_storefront"))
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("STOREFRONT_TODAY", "2026-11-22")
+        .env("CI", "1")
+        .output()
+        .expect("run storefront")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn help_lists_every_command() {
+    let out = Command::new(env!("CARGO_BIN_EXE_storefront"))
+        .arg("--help")
+        .output()
+        .expect("run");
+    let help = text(&out.stdout);
+    assert!(out.status.success());
+    for cmd in ["new", "check", "build", "serve"] {
+        assert!(help.contains(cmd), "{help}");
+    }
+}
+
+#[test]
+fn check_passes_on_valid_content_and_fails_with_file_and_line() {
+    let p = project(None);
+    let ok = storefront(p.path(), &["check"]);
+    assert!(ok.status.success(), "{}", text(&ok.stderr));
+    assert!(
+        text(&ok.stdout).starts_with("ok: 2 storefronts"),
+        "{}",
+        text(&ok.stdout)
+    );
+
+    copy_tree(&fixtures().join("invalid/bad_colour"), p.path());
+    let bad = storefront(p.path(), &["check"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = text(&bad.stderr);
+    assert!(
+        err.contains("content/resellers/toko/site.toml:15: colour primary"),
+        "{err}"
+    );
+    assert!(err.contains("1 problem found"), "{err}");
+}
+
+#[test]
+fn new_scaffolds_a_reseller_that_checks_and_builds() {
+    let p = project(None);
+    let out = storefront(p.path(), &["new", "toko-baru", "--language", "id"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        p.path()
+            .join("content/resellers/toko-baru/site.toml")
+            .is_file()
+    );
+    let check = storefront(p.path(), &["check"]);
+    assert!(
+        check.status.success(),
+        "a new reseller passes check: {}",
+        text(&check.stderr)
+    );
+    let build = storefront(p.path(), &["build", "--only", "toko-baru"]);
+    assert!(build.status.success(), "{}", text(&build.stderr));
+    assert!(p.path().join("public/toko-baru/index.html").is_file());
+    assert!(
+        !p.path().join("public/toko").exists(),
+        "--only builds one reseller"
+    );
+
+    let again = storefront(p.path(), &["new", "toko-baru"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again.stderr).contains("already exists"));
+    let bad = storefront(p.path(), &["new", "Toko Baru!"]);
+    assert!(text(&bad.stderr).contains("cannot be a reseller name"));
+}
+
+#[test]
+fn a_second_build_changes_nothing() {
+    let p = project(None);
+    let first = storefront(p.path(), &["build"]);
+    assert!(
+        text(&first.stdout).starts_with("built 2 storefront(s)"),
+        "{}",
+        text(&first.stdout)
+    );
+    let second = storefront(p.path(), &["build"]);
+    assert!(
+        text(&second.stdout).starts_with(
+            "built 0 storefront(s) (0 pages, 0 files written, 0 removed), 2 unchanged"
+        ),
+        "{}",
+        text(&second.stdout)
+    );
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(dir: &Path, watch: bool) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_storefront"));
+    cmd.arg("-C")
+        .arg(dir)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("STOREFRONT_TODAY", "2026-11-22")
+        .env("CI", "1");
+    if !watch {
+        cmd.arg("--no-watch");
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("serve printed its address")
+            .expect("read line");
+        if let Some(rest) = line.split("on http://").nth(1) {
+            break rest.trim().to_string();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, addr }
+}
+
+/// A raw HTTP/1.1 GET, so the path reaches the server exactly as written.
+fn get(addr: &str, host: &str, path: &str) -> (u16, String, String) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    let raw = text(&raw);
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_ascii_lowercase(), body.to_string())
+}
+
+#[test]
+fn serve_routes_by_host_and_preview_path() {
+    let p = project(None);
+    let server = serve(p.path(), false);
+    let a = server.addr.as_str();
+
+    let (status, head, body) = get(a, "toko.example", "/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Toko Domain"));
+    assert!(
+        head.contains("content-security-policy: default-src 'self'"),
+        "{head}"
+    );
+    assert!(head.contains("x-content-type-options: nosniff"));
+
+    assert!(
+        get(a, "www.toko.example:8080", "/prices/")
+            .2
+            .contains("<html lang=\"id\""),
+        "port in Host is ignored"
+    );
+    assert!(
+        get(a, "agen.localhost", "/").2.contains("Agen Web"),
+        "<id>.localhost"
+    );
+    assert!(get(a, a, "/s/agen/").2.contains("Agen Web"), "preview path");
+    assert_eq!(get(a, a, "/s/toko/en/prices/").0, 200);
+
+    let (status, head, _) = get(a, a, "/s/toko/prices");
+    assert_eq!(status, 308);
+    assert!(head.contains("location: /s/toko/prices/"), "{head}");
+
+    let (status, _, body) = get(a, a, "/s/toko/no/such/page");
+    assert_eq!(status, 404);
+    assert!(
+        body.contains("<base href=\"/s/toko/\">"),
+        "the 404 page links back into the preview"
+    );
+    let (status, _, body) = get(a, "toko.example", "/no/such/page");
+    assert_eq!(status, 404);
+    assert!(body.contains("<base href=\"/\">"));
+
+    for evil in [
+        "/../../etc/passwd",
+        "/s/toko/../agen/",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/.storefront-build/index.json",
+        "/s/toko/%2e%2e/%2e%2e/Cargo.toml",
+    ] {
+        let (status, _, body) = get(a, "toko.example", evil);
+        assert_eq!(status, 404, "{evil}");
+        assert!(
+            !body.contains("root:") && !body.contains("[package]") && !body.contains("resellers"),
+            "{evil}"
+        );
+    }
+
+    let (status, _, body) = get(a, "unknown.example", "/prices/");
+    assert_eq!(status, 404);
+    assert!(body.contains("No storefront"));
+    assert!(
+        get(a, a, "/").2.contains("/s/toko/"),
+        "the index lists storefronts"
+    );
+
+    let (status, head, body) = get(a, "toko.example", "/api/search?q=x");
+    assert_eq!(status, 404);
+    assert!(head.contains("application/json") && body.contains("\"error\""));
+}
+
+#[test]
+fn serve_rebuilds_when_content_changes() {
+    let p = project(None);
+    let server = serve(p.path(), true);
+    let page = p.path().join("content/resellers/toko/pages/syarat.md");
+    let src = std::fs::read_to_string(&page).expect("read");
+    std::fs::write(&page, src.replace("Harga sudah", "Edited: harga sudah")).expect("write");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if get(&server.addr, "toko.example", "/syarat/")
+            .2
+            .contains("Edited: harga")
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the change was not served within 20 s"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
