@@ -691,37 +691,18 @@ mod tests {
             ending: Some(d("0.99")),
             ..Default::default()
         };
-        assert_eq!(
-            r.apply(
+        // cost, then the selling price: cost x 1.2 rounded up to the next .99.
+        // 10.83 x 1.2 = 12.996 is past 12.99, so it goes to 13.99.
+        for (cost, want) in [("10.00", "12.99"), ("10.825", "12.99"), ("10.83", "13.99")] {
+            let got = r.apply(
                 "com",
                 Action::Register,
                 1,
-                "10.00".parse().expect("d"),
-                Currency::USD
-            ),
-            "12.99".parse::<Decimal>().expect("d")
-        );
-        assert_eq!(
-            r.apply(
-                "com",
-                Action::Register,
-                1,
-                "10.825".parse().expect("d"),
-                Currency::USD
-            ),
-            "12.99".parse::<Decimal>().expect("d")
-        );
-        assert_eq!(
-            r.apply(
-                "com",
-                Action::Register,
-                1,
-                "10.83".parse().expect("d"),
-                Currency::USD
-            ),
-            // 10.83 x 1.2 = 12.996, past 12.99: the next price ending in .99.
-            "13.99".parse::<Decimal>().expect("d")
-        );
+                cost.parse().expect("d"),
+                Currency::USD,
+            );
+            assert_eq!(got, want.parse::<Decimal>().expect("d"), "cost {cost}");
+        }
     }
 
     #[test]

@@ -419,35 +419,43 @@ impl Platform {
     }
 }
 
+/// Every file below `dir`, by path relative to it, in a stable order.
+pub(crate) fn read_tree(dir: &Path, diags: &mut Diagnostics) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                diags.push(dir, None, format!("cannot read: {e}"));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
+        match fs::read(entry.path()) {
+            Ok(bytes) => {
+                files.insert(rel.to_path_buf(), bytes);
+            }
+            Err(e) => diags.push(entry.path(), None, format!("cannot read the file: {e}")),
+        }
+    }
+    files
+}
+
 impl Reseller {
     pub fn load(id: &str, dir: &Path, diags: &mut Diagnostics) -> Option<Reseller> {
         // One pass reads every file: the bytes serve parsing, the build key
         // and publishing alike, so nothing is read twice.
-        let mut files = BTreeMap::new();
+        let files = read_tree(dir, diags);
         let mut hasher = blake3::Hasher::new();
-        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    diags.push(dir, None, format!("cannot read: {e}"));
-                    continue;
-                }
-            };
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let Ok(rel) = entry.path().strip_prefix(dir) else {
-                continue;
-            };
-            match fs::read(entry.path()) {
-                Ok(bytes) => {
-                    hasher.update(rel.to_string_lossy().as_bytes());
-                    hasher.update(&(bytes.len() as u64).to_le_bytes());
-                    hasher.update(&bytes);
-                    files.insert(rel.to_path_buf(), bytes);
-                }
-                Err(e) => diags.push(entry.path(), None, format!("cannot read the file: {e}")),
-            }
+        for (rel, bytes) in &files {
+            hasher.update(rel.to_string_lossy().as_bytes());
+            hasher.update(&(bytes.len() as u64).to_le_bytes());
+            hasher.update(bytes);
         }
         let site_file = dir.join(SITE_FILE);
         let Some(site_bytes) = files.get(Path::new(SITE_FILE)).cloned() else {

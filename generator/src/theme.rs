@@ -62,27 +62,9 @@ impl Layered {
     fn load(dir: Option<&Path>, diags: &mut Diagnostics) -> Layered {
         let mut files = BUILTIN_FILES.clone();
         if let Some(dir) = dir {
-            for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-                let entry = match entry {
-                    Ok(e) => e,
-                    Err(e) => {
-                        diags.push(dir, None, format!("cannot read the theme: {e}"));
-                        continue;
-                    }
-                };
-                if !entry.file_type().is_file() {
-                    continue;
-                }
-                let Ok(rel) = entry.path().strip_prefix(dir) else {
-                    continue;
-                };
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                match fs::read(entry.path()) {
-                    Ok(bytes) => {
-                        files.insert(rel, (entry.path().to_path_buf(), bytes));
-                    }
-                    Err(e) => diags.push(entry.path(), None, format!("cannot read: {e}")),
-                }
+            for (rel, bytes) in crate::content::read_tree(dir, diags) {
+                let origin = dir.join(&rel);
+                files.insert(rel.to_string_lossy().replace('\\', "/"), (origin, bytes));
             }
         }
         Layered { files }
