@@ -65,6 +65,9 @@ enum Command {
         /// Don't watch content/ and themes/ for changes.
         #[arg(long)]
         no_watch: bool,
+        /// The embedded store's file (accounts, orders, published catalogues).
+        #[arg(long, default_value = ".storefront/store.db")]
+        store: PathBuf,
     },
 }
 
@@ -167,6 +170,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             listen,
             out,
             no_watch,
+            store,
         } => {
             let opts = BuildOptions {
                 paths,
@@ -176,7 +180,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 progress: show_progress(),
             };
             let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
-            rt.block_on(serve::run(opts, listen, !no_watch))?;
+            rt.block_on(serve::run(opts, listen, !no_watch, cli.dir.join(store)))?;
             Ok(ExitCode::SUCCESS)
         }
     }

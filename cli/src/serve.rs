@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
+use storefront_functions::app::Services;
+use storefront_functions::tenant::PreviewTenant;
 use storefront_generator::{BuildError, BuildOptions, Checkout};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
@@ -52,15 +54,28 @@ impl Sites {
 struct AppState {
     sites: Arc<RwLock<Sites>>,
     out: PathBuf,
+    /// The functions (`/api`), on the embedded store.
+    api: Router,
 }
 
 /// Build once, then serve until interrupted.
-pub async fn run(opts: BuildOptions, listen: std::net::SocketAddr, watch: bool) -> Result<()> {
+pub async fn run(
+    opts: BuildOptions,
+    listen: std::net::SocketAddr,
+    watch: bool,
+    store_path: PathBuf,
+) -> Result<()> {
+    let services = Services::local(&store_path)
+        .with_context(|| format!("opening the store at {}", store_path.display()))?;
     let sites = Arc::new(RwLock::new(Sites::default()));
-    rebuild(&opts, &sites).context("the first build failed; fix the content and run again")?;
+    let checkout =
+        rebuild(&opts, &sites).context("the first build failed; fix the content and run again")?;
+    publish(&services, &checkout).await?;
+    seed(&services, &checkout).await;
     let state = AppState {
         sites: sites.clone(),
         out: opts.out.clone(),
+        api: services.router(),
     };
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(listen)
@@ -69,8 +84,9 @@ pub async fn run(opts: BuildOptions, listen: std::net::SocketAddr, watch: bool) 
     let bound = listener.local_addr()?;
     let port = bound.port();
     println!(
-        "Serving {} storefront(s) on http://{bound}",
-        sites.read().map(|s| s.names.len()).unwrap_or(0)
+        "Serving {} storefront(s) on http://{bound} (API at /api, store {})",
+        sites.read().map(|s| s.names.len()).unwrap_or(0),
+        store_path.display()
     );
     if let Ok(s) = sites.read() {
         for (id, (name, domain)) in &s.names {
@@ -82,7 +98,8 @@ pub async fn run(opts: BuildOptions, listen: std::net::SocketAddr, watch: bool) 
     if watch {
         let opts = opts.clone();
         let sites = sites.clone();
-        std::thread::spawn(move || watch_and_rebuild(&opts, &sites));
+        let handle = tokio::runtime::Handle::current();
+        std::thread::spawn(move || watch_and_rebuild(&opts, &sites, &services, &handle));
         println!("Watching content/ and themes/ for changes. Ctrl-C to stop.");
     }
     axum::serve(listener, app)
@@ -93,7 +110,33 @@ pub async fn run(opts: BuildOptions, listen: std::net::SocketAddr, watch: bool) 
     Ok(())
 }
 
-fn rebuild(opts: &BuildOptions, sites: &RwLock<Sites>) -> Result<()> {
+/// Publish every storefront's priced catalogue for the API, with the local
+/// `<id>.localhost` hosts beside each reseller's own domains.
+async fn publish(services: &Services, checkout: &Checkout) -> Result<()> {
+    let snapshots = storefront_generator::snapshot::all(checkout);
+    storefront_functions::catalog::publish(services.store.as_ref(), &snapshots, |id| {
+        vec![format!("{id}.localhost")]
+    })
+    .await
+    .context("publishing catalogues to the store")?;
+    Ok(())
+}
+
+/// A lived-in demo: each reseller's own domain is registered in the sandbox
+/// registry, so a search for it shows "taken".
+async fn seed(services: &Services, checkout: &Checkout) {
+    let sandbox = storefront_functions::registrar::sandbox::Sandbox::new(
+        Default::default(),
+        services.store.clone(),
+    );
+    for r in checkout.content.resellers.values() {
+        for d in &r.site.domains {
+            let _ = sandbox.register(d.trim_start_matches("www."), 1).await;
+        }
+    }
+}
+
+fn rebuild(opts: &BuildOptions, sites: &RwLock<Sites>) -> Result<Checkout> {
     let checkout = match storefront_generator::check(&opts.paths, opts.today) {
         Ok(c) => c,
         Err(d) => {
@@ -115,10 +158,15 @@ fn rebuild(opts: &BuildOptions, sites: &RwLock<Sites>) -> Result<()> {
     if let Ok(mut s) = sites.write() {
         *s = Sites::from_checkout(&checkout);
     }
-    Ok(())
+    Ok(checkout)
 }
 
-fn watch_and_rebuild(opts: &BuildOptions, sites: &RwLock<Sites>) {
+fn watch_and_rebuild(
+    opts: &BuildOptions,
+    sites: &RwLock<Sites>,
+    services: &Services,
+    handle: &tokio::runtime::Handle,
+) {
     use notify::{RecursiveMode, Watcher};
     let (tx, rx) = std::sync::mpsc::channel();
     let mut watcher = match notify::recommended_watcher(tx) {
@@ -135,11 +183,30 @@ fn watch_and_rebuild(opts: &BuildOptions, sites: &RwLock<Sites>) {
             eprintln!("not watching {}: {e}", dir.display());
         }
     }
-    while rx.recv().is_ok() {
+    // Reading files during a build raises access events: only changes count.
+    let changes = |e: notify::Result<notify::Event>| {
+        e.is_ok_and(|e| {
+            matches!(
+                e.kind,
+                notify::EventKind::Create(_)
+                    | notify::EventKind::Modify(_)
+                    | notify::EventKind::Remove(_)
+            )
+        })
+    };
+    while let Ok(event) = rx.recv() {
+        if !changes(event) {
+            continue;
+        }
         // Editors write in bursts: wait for quiet before rebuilding.
         while rx.recv_timeout(Duration::from_millis(250)).is_ok() {}
-        if let Err(e) = rebuild(opts, sites) {
-            eprintln!("rebuild failed: {e:#}; still serving the last good build");
+        match rebuild(opts, sites) {
+            Ok(checkout) => {
+                if let Err(e) = handle.block_on(publish(services, &checkout)) {
+                    eprintln!("{e:#}");
+                }
+            }
+            Err(e) => eprintln!("rebuild failed: {e:#}; still serving the last good build"),
         }
     }
 }
@@ -148,7 +215,7 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 
 fn router(state: AppState) -> Router {
     Router::new()
-        .route("/api/{*rest}", axum::routing::any(api_not_yet))
+        .route("/api/{*rest}", axum::routing::any(api))
         .fallback(storefront)
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -165,13 +232,11 @@ fn router(state: AppState) -> Router {
         ))
 }
 
-async fn api_not_yet() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        [(header::CONTENT_TYPE, "application/json")],
-        r#"{"error":"not_found","message":"This API endpoint does not exist."}"#,
-    )
-        .into_response()
+async fn api(State(state): State<AppState>, req: Request) -> Response {
+    match state.api.oneshot(req).await {
+        Ok(r) => r,
+        Err(e) => match e {},
+    }
 }
 
 fn host_of(req: &Request) -> Option<String> {
@@ -240,6 +305,9 @@ async fn storefront(State(state): State<AppState>, req: Request) -> Response {
     let Some((id, inner, preview)) = target else {
         return index(&state, req.uri().path() == "/");
     };
+    if preview && inner.starts_with("api/") {
+        return preview_api(&state, id, req).await;
+    }
     if preview && inner.is_empty() && !req.uri().path().ends_with('/') {
         return Redirect::permanent(&format!("/s/{id}/")).into_response();
     }
@@ -265,6 +333,29 @@ async fn storefront(State(state): State<AppState>, req: Request) -> Response {
     match ServeFile::new(&file).oneshot(req).await {
         Ok(resp) => resp.map(Body::new),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// `/s/<id>/api/...` is `/api/...` for storefront `<id>`: the tenant comes
+/// from the path, which only this local server trusts.
+async fn preview_api(state: &AppState, id: String, mut req: Request) -> Response {
+    let prefix = format!("/s/{id}");
+    let rest = req
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str())
+        .unwrap_or("/")
+        .strip_prefix(&prefix)
+        .unwrap_or("/")
+        .to_string();
+    match rest.parse::<Uri>() {
+        Ok(uri) => *req.uri_mut() = uri,
+        Err(_) => return StatusCode::BAD_REQUEST.into_response(),
+    }
+    req.extensions_mut().insert(PreviewTenant(id));
+    match state.api.clone().oneshot(req).await {
+        Ok(r) => r,
+        Err(e) => match e {},
     }
 }
 

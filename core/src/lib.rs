@@ -8,6 +8,7 @@ pub mod locale;
 pub mod money;
 pub mod names;
 pub mod pricing;
+pub mod snapshot;
 
 pub use locale::Locale;
 pub use money::{Currency, Money};

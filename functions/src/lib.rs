@@ -4,5 +4,10 @@
 //! embedded store, and each can run alone as a Lambda. Decisions are made in
 //! storefront-core; this crate loads, calls core, and stores.
 
+pub mod app;
+pub mod catalog;
+pub mod error;
 pub mod registrar;
+pub mod search;
 pub mod store;
+pub mod tenant;

@@ -1,0 +1,106 @@
+//! A reseller's priced catalogue as published by a build: what the API
+//! prices from. The storefront's pages and the API's answers come from the
+//! same snapshot, so the price a customer saw is the price they are quoted.
+
+use crate::catalogue::{Action, Years};
+use crate::locale::Locale;
+use crate::money::{Currency, Money, Rounding, Tax, TaxDisplay};
+use crate::pricing::{DiscountCode, PriceList, PriceRule};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupView {
+    pub id: String,
+    pub extensions: Vec<String>,
+}
+
+/// Registry rules the API needs to accept or refuse a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameRules {
+    pub label_min: u8,
+    pub label_max: u8,
+    pub idn: bool,
+    pub years: Years,
+}
+
+/// The rule each level buys at from the one above (None for the top level,
+/// which buys at the platform plan), top first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LevelRule {
+    pub reseller: String,
+    pub buys_at: Option<PriceRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub reseller: String,
+    pub name: String,
+    /// Top-level reseller first, this one last.
+    pub levels: Vec<LevelRule>,
+    pub domains: Vec<String>,
+    pub languages: Vec<Locale>,
+    pub currency: Currency,
+    pub tax: Tax,
+    pub tax_display: TaxDisplay,
+    pub groups: Vec<GroupView>,
+    pub rules: BTreeMap<String, NameRules>,
+    pub prices: PriceList,
+    /// Customer price rules by group, for prices the list cannot hold
+    /// (premium names priced by the registry).
+    pub customer_rules: BTreeMap<String, PriceRule>,
+    pub discount_codes: Vec<DiscountCode>,
+    /// Content hash of everything above (set by the publisher): equal
+    /// snapshots have equal versions.
+    pub version: String,
+}
+
+impl Snapshot {
+    pub fn default_language(&self) -> Locale {
+        self.languages.first().copied().unwrap_or(Locale::En)
+    }
+
+    /// Every extension sold, in group order.
+    pub fn extensions(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for g in &self.groups {
+            for e in &g.extensions {
+                if !out.contains(&e.as_str()) {
+                    out.push(e);
+                }
+            }
+        }
+        out
+    }
+
+    /// What a customer in `group` pays, per level, for a premium name whose
+    /// registry price (for `years`) is `cost`: the same rules as the price
+    /// list, applied to the registry's price instead of the plan's. None when
+    /// the registry prices in another currency than this storefront sells in.
+    pub fn premium_price(
+        &self,
+        group: &str,
+        ext: &str,
+        action: Action,
+        years: u8,
+        registry: Money,
+    ) -> Option<Decimal> {
+        if registry.currency() != self.currency {
+            return None;
+        }
+        let mut cost = registry.round(Rounding::Up).amount();
+        // Fixed overrides are for standard prices; a premium name is always
+        // priced from the registry's price, and no level sells below cost.
+        let apply = |rule: &PriceRule, cost: Decimal| {
+            let mut rule = rule.clone();
+            rule.overrides.clear();
+            rule.apply(ext, action, years, cost, self.currency)
+                .max(cost)
+        };
+        for level in self.levels.iter().skip(1) {
+            cost = apply(level.buys_at.as_ref()?, cost);
+        }
+        Some(apply(self.customer_rules.get(group)?, cost))
+    }
+}

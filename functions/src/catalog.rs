@@ -1,0 +1,160 @@
+//! Published catalogues and which storefront a host belongs to.
+//!
+//! Access patterns (single table; see the store contract):
+//!
+//! | item | pk | sk | data |
+//! |---|---|---|---|
+//! | a published snapshot | `RESELLER#<id>` | `SNAPSHOT#<version>` | the `Snapshot` |
+//! | the current snapshot | `RESELLER#<id>` | `CURRENT` | `{version}` |
+//! | a host's storefront | `HOST#<host>` | `TENANT` | `{reseller}` |
+//!
+//! Snapshots are content-addressed, so publishing the same build twice
+//! writes the same items; the pointer moves only when prices change.
+
+use crate::store::{Condition, Item, Store, StoreError, Write};
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use storefront_core::snapshot::Snapshot;
+
+/// How long a process trusts its cached pointer before asking the store.
+const FRESH: Duration = Duration::from_secs(2);
+
+fn reseller_pk(id: &str) -> String {
+    format!("RESELLER#{id}")
+}
+
+fn host_pk(host: &str) -> String {
+    format!("HOST#{host}")
+}
+
+/// Publish snapshots and point each reseller and its hosts at them.
+/// `extra_hosts` adds hosts per reseller that are not in its content (the
+/// local server's `<id>.localhost`).
+pub async fn publish(
+    store: &dyn Store,
+    snapshots: &[Snapshot],
+    extra_hosts: impl Fn(&str) -> Vec<String>,
+) -> Result<usize, StoreError> {
+    let mut moved = 0;
+    for s in snapshots {
+        let data = serde_json::to_value(s).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        store
+            .put(
+                Item::new(
+                    reseller_pk(&s.reseller),
+                    format!("SNAPSHOT#{}", s.version),
+                    data,
+                ),
+                Condition::None,
+            )
+            .await?;
+        let current = store.get(&reseller_pk(&s.reseller), "CURRENT").await?;
+        let mut writes = Vec::new();
+        if current.as_ref().and_then(|c| c.data["version"].as_str()) != Some(s.version.as_str()) {
+            let item = match &current {
+                Some(c) => c.next(json!({"version": s.version})),
+                None => Item::new(
+                    reseller_pk(&s.reseller),
+                    "CURRENT",
+                    json!({"version": s.version}),
+                ),
+            };
+            let condition = current
+                .as_ref()
+                .map_or(Condition::NotExists, |c| Condition::Version(c.version));
+            writes.push(Write::Put { item, condition });
+            moved += 1;
+        }
+        for host in s.domains.iter().cloned().chain(extra_hosts(&s.reseller)) {
+            writes.push(Write::Put {
+                item: Item::new(host_pk(&host), "TENANT", json!({"reseller": s.reseller})),
+                condition: Condition::None,
+            });
+        }
+        if !writes.is_empty() {
+            store.transact(writes).await?;
+        }
+    }
+    Ok(moved)
+}
+
+#[derive(Debug)]
+pub struct Catalogs {
+    store: Arc<dyn Store>,
+    snapshots: RwLock<HashMap<String, (Instant, Arc<Snapshot>)>>,
+    hosts: RwLock<HashMap<String, (Instant, Option<String>)>>,
+}
+
+impl Catalogs {
+    pub fn new(store: Arc<dyn Store>) -> Catalogs {
+        Catalogs {
+            store,
+            snapshots: RwLock::default(),
+            hosts: RwLock::default(),
+        }
+    }
+
+    /// The reseller a host belongs to.
+    pub async fn reseller_for_host(&self, host: &str) -> Result<Option<String>, StoreError> {
+        if let Ok(cache) = self.hosts.read()
+            && let Some((at, id)) = cache.get(host)
+            && at.elapsed() < FRESH
+        {
+            return Ok(id.clone());
+        }
+        let id = self
+            .store
+            .get(&host_pk(host), "TENANT")
+            .await?
+            .and_then(|i| i.data["reseller"].as_str().map(String::from));
+        if let Ok(mut cache) = self.hosts.write() {
+            if cache.len() > 10_000 {
+                cache.clear();
+            }
+            cache.insert(host.to_string(), (Instant::now(), id.clone()));
+        }
+        Ok(id)
+    }
+
+    /// The current snapshot of a reseller.
+    pub async fn current(&self, reseller: &str) -> Result<Option<Arc<Snapshot>>, StoreError> {
+        let cached = self
+            .snapshots
+            .read()
+            .ok()
+            .and_then(|c| c.get(reseller).cloned());
+        if let Some((at, s)) = &cached
+            && at.elapsed() < FRESH
+        {
+            return Ok(Some(s.clone()));
+        }
+        let Some(pointer) = self.store.get(&reseller_pk(reseller), "CURRENT").await? else {
+            return Ok(None);
+        };
+        let version = pointer.data["version"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let snapshot = match cached {
+            Some((_, s)) if s.version == version => s,
+            _ => {
+                let Some(item) = self
+                    .store
+                    .get(&reseller_pk(reseller), &format!("SNAPSHOT#{version}"))
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                Arc::new(serde_json::from_value(item.data).map_err(|e| {
+                    StoreError::Unavailable(format!("snapshot of {reseller} unreadable: {e}"))
+                })?)
+            }
+        };
+        if let Ok(mut cache) = self.snapshots.write() {
+            cache.insert(reseller.to_string(), (Instant::now(), snapshot.clone()));
+        }
+        Ok(Some(snapshot))
+    }
+}

@@ -1,0 +1,85 @@
+//! The priced catalogue each build publishes for the API, made from exactly
+//! what the pages were rendered from.
+
+use crate::pipeline::Checkout;
+use storefront_core::money::Tax;
+use storefront_core::snapshot::{GroupView, LevelRule, NameRules, Snapshot};
+
+/// The snapshot of one checked reseller; None if `id` did not pass `check`.
+pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
+    let checked = checkout.checked.get(id)?;
+    let r = checkout.content.resellers.get(id)?;
+    let site = &r.site;
+    let levels = checked
+        .chain
+        .iter()
+        .enumerate()
+        .map(|(i, level)| {
+            let buys_at = (i > 0).then(|| {
+                let parent = &checkout.content.resellers[&checked.chain[i - 1]];
+                let plan = &checkout.content.resellers[level].site.plan;
+                parent.site.pricing.sub_resellers.get(plan).cloned()
+            });
+            LevelRule {
+                reseller: level.clone(),
+                buys_at: buys_at.flatten(),
+            }
+        })
+        .collect();
+    let rules = site
+        .extensions()
+        .into_iter()
+        .filter_map(|e| {
+            let x = checkout.content.platform.catalogue.extensions.get(&e)?;
+            Some((
+                e,
+                NameRules {
+                    label_min: x.label_min,
+                    label_max: x.label_max,
+                    idn: x.idn,
+                    years: x.years,
+                },
+            ))
+        })
+        .collect();
+    let snapshot = Snapshot {
+        reseller: id.to_string(),
+        name: site.name.clone(),
+        levels,
+        domains: site.domains.clone(),
+        languages: site.languages.clone(),
+        currency: site.currency,
+        tax: Tax {
+            label: site.tax.label.clone(),
+            percent: site.tax.percent,
+        },
+        tax_display: site.tax.display,
+        groups: site
+            .groups
+            .iter()
+            .map(|g| GroupView {
+                id: g.id.clone(),
+                extensions: g.extensions.clone(),
+            })
+            .collect(),
+        rules,
+        prices: checked.prices.clone(),
+        customer_rules: site.pricing.customers.clone(),
+        discount_codes: site.discount_codes.clone(),
+        version: String::new(),
+    };
+    let version = blake3::hash(&serde_json::to_vec(&snapshot).ok()?).to_hex()[..16].to_string();
+    Some(Snapshot {
+        version,
+        ..snapshot
+    })
+}
+
+/// Snapshots of every reseller that passed `check`, in id order.
+pub fn all(checkout: &Checkout) -> Vec<Snapshot> {
+    checkout
+        .checked
+        .keys()
+        .filter_map(|id| of(checkout, id))
+        .collect()
+}
