@@ -385,44 +385,77 @@
       box.replaceChildren(...children);
       box.removeAttribute('aria-busy');
 
-      // Availability: the API may not exist yet; prices stay either way.
+      // Availability streams in: each row is marked the moment its registry
+      // answers (NDJSON), so a slow registry never holds up the others. If
+      // there is no API (a static preview), prices stay and a note says so.
       const api = box.dataset.api;
-      let answer = null;
+      const byDomain = new Map(rows.map((r) => [r.domain, r]));
+      const answered = new Set();
+      const mark = (r) => {
+        if (!r || typeof r.domain !== 'string') return;
+        const row = byDomain.get(r.domain.toLowerCase()) || byDomain.get(String(r.unicode || '').toLowerCase());
+        if (!row) return;
+        answered.add(row);
+        row.setStatus(r.available === true ? 'available' : r.available === false ? 'taken' : 'unknown', r.price);
+      };
+      let reached = false;
       if (api) {
         const ctrl = typeof AbortController === 'function' ? new AbortController() : null;
         const timer = ctrl ? setTimeout(() => ctrl.abort(), API_TIMEOUT_MS) : null;
         try {
-          const res = await fetch(api + '?q=' + encodeURIComponent(query.ascii), {
-            headers: { Accept: 'application/json' }, credentials: 'same-origin', signal: ctrl ? ctrl.signal : undefined,
+          // The page's language, not the browser's: prices and messages match the page.
+          const lang = document.documentElement.lang || '';
+          const res = await fetch(api + '?q=' + encodeURIComponent(query.ascii) + '&lang=' + encodeURIComponent(lang), {
+            headers: { Accept: 'application/x-ndjson, application/json;q=0.9' }, credentials: 'same-origin', signal: ctrl ? ctrl.signal : undefined,
           });
-          if (res.status === 200) {
+          const type = res.headers.get('content-type') || '';
+          if (res.status === 400 && type.includes('json')) {
+            const err = await res.json();
+            if (mine === seq && err && typeof err.message === 'string') setMessage(err.message, 'error');
+            return;
+          }
+          if (res.status === 200 && type.includes('ndjson') && res.body && res.body.getReader) {
+            reached = true;
+            const reader = res.body.getReader();
+            const decoder = new TextDecoder();
+            let buf = '';
+            for (;;) {
+              const { done, value } = await reader.read();
+              if (done) break;
+              if (mine !== seq) { reader.cancel(); return; }
+              buf += decoder.decode(value, { stream: true });
+              let nl;
+              while ((nl = buf.indexOf('\n')) >= 0) {
+                const line = buf.slice(0, nl).trim();
+                buf = buf.slice(nl + 1);
+                if (!line) continue;
+                try {
+                  const msg = JSON.parse(line);
+                  if (msg && msg.type === 'result') mark(msg);
+                } catch (e) { /* a broken line marks nothing */ }
+              }
+            }
+          } else if (res.status === 200) {
             const data = await res.json();
-            if (data && Array.isArray(data.results)) answer = data.results;
+            if (data && Array.isArray(data.results)) {
+              reached = true;
+              data.results.forEach(mark);
+            }
           }
         } catch (e) {
-          answer = null;
+          // Network error or timeout: rows not yet answered say "unknown" below.
         } finally {
           if (timer) clearTimeout(timer);
         }
       }
       if (mine !== seq) return;
-      const byDomain = new Map();
-      for (const r of answer || []) {
-        if (r && typeof r.domain === 'string') byDomain.set(r.domain.toLowerCase(), r);
-      }
-      if (!answer) {
-        // No availability service yet: say it once, keep the prices.
+      if (!reached) {
+        // No availability service: say it once, keep the prices.
         note.textContent = i18n.i18nCheckedAtCheckout;
         note.hidden = false;
       }
       for (const row of rows) {
-        if (!answer) {
-          row.setStatus('checkout');
-          continue;
-        }
-        const r = byDomain.get(row.domain) || byDomain.get(row.unicode);
-        if (!r) row.setStatus('unknown');
-        else row.setStatus(r.available === true ? 'available' : r.available === false ? 'taken' : 'unknown', r.price);
+        if (!answered.has(row)) row.setStatus(reached ? 'unknown' : 'checkout');
       }
     }
 
