@@ -83,6 +83,18 @@ pub async fn run(
         .with_context(|| format!("listening on {listen}"))?;
     let bound = listener.local_addr()?;
     let port = bound.port();
+    if watch {
+        // Watches are in place before the server says it is ready, so no
+        // edit made after that is missed.
+        let (watcher, rx) = watcher(&opts)?;
+        let opts = opts.clone();
+        let sites = sites.clone();
+        let handle = tokio::runtime::Handle::current();
+        std::thread::spawn(move || {
+            watch_and_rebuild(watcher, rx, &opts, &sites, &services, &handle)
+        });
+        println!("Watching content/ and themes/ for changes. Ctrl-C to stop.");
+    }
     println!(
         "Serving {} storefront(s) on http://{bound} (API at /api, store {})",
         sites.read().map(|s| s.names.len()).unwrap_or(0),
@@ -94,13 +106,6 @@ pub async fn run(
                 "  {name:<24} http://{id}.localhost:{port}/   http://{bound}/s/{id}/   (live: https://{domain}/)"
             );
         }
-    }
-    if watch {
-        let opts = opts.clone();
-        let sites = sites.clone();
-        let handle = tokio::runtime::Handle::current();
-        std::thread::spawn(move || watch_and_rebuild(&opts, &sites, &services, &handle));
-        println!("Watching content/ and themes/ for changes. Ctrl-C to stop.");
     }
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
@@ -161,28 +166,30 @@ fn rebuild(opts: &BuildOptions, sites: &RwLock<Sites>) -> Result<Checkout> {
     Ok(checkout)
 }
 
+type Events = std::sync::mpsc::Receiver<notify::Result<notify::Event>>;
+
+fn watcher(opts: &BuildOptions) -> Result<(notify::RecommendedWatcher, Events)> {
+    use notify::{RecursiveMode, Watcher};
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = notify::recommended_watcher(tx).context("watching for changes")?;
+    for dir in [&opts.paths.content, &opts.paths.themes] {
+        if dir.is_dir() {
+            watcher
+                .watch(dir, RecursiveMode::Recursive)
+                .with_context(|| format!("watching {}", dir.display()))?;
+        }
+    }
+    Ok((watcher, rx))
+}
+
 fn watch_and_rebuild(
+    _watcher: notify::RecommendedWatcher,
+    rx: Events,
     opts: &BuildOptions,
     sites: &RwLock<Sites>,
     services: &Services,
     handle: &tokio::runtime::Handle,
 ) {
-    use notify::{RecursiveMode, Watcher};
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut watcher = match notify::recommended_watcher(tx) {
-        Ok(w) => w,
-        Err(e) => {
-            eprintln!("not watching for changes: {e}");
-            return;
-        }
-    };
-    for dir in [&opts.paths.content, &opts.paths.themes] {
-        if dir.is_dir()
-            && let Err(e) = watcher.watch(dir, RecursiveMode::Recursive)
-        {
-            eprintln!("not watching {}: {e}", dir.display());
-        }
-    }
     // Reading files during a build raises access events: only changes count.
     let changes = |e: notify::Result<notify::Event>| {
         e.is_ok_and(|e| {

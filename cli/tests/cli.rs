@@ -1,12 +1,10 @@
 //! The `storefront` binary as a person uses it: exit codes, messages, and
 //! `serve` answering real HTTP requests on 127.0.0.1.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
-use storefront_e2e::{copy_tree, fixtures, project};
+use storefront_e2e::{Server, copy_tree, fixtures, project};
 
 fn storefront(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_storefront"))
@@ -108,69 +106,12 @@ fn a_second_build_changes_nothing() {
     );
 }
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve(dir: &Path, watch: bool) -> Server {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_storefront"));
-    cmd.arg("-C")
-        .arg(dir)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("STOREFRONT_TODAY", "2026-11-22")
-        .env("CI", "1");
-    if !watch {
-        cmd.arg("--no-watch");
-    }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("serve printed its address")
-            .expect("read line");
-        if let Some(rest) = line.split("on http://").nth(1) {
-            break rest.trim().to_string();
-        }
-    };
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, addr }
+    storefront_e2e::serve(env!("CARGO_BIN_EXE_storefront"), dir, watch)
 }
 
-/// A raw HTTP/1.1 GET, so the path reaches the server exactly as written.
 fn get(addr: &str, host: &str, path: &str) -> (u16, String, String) {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("send");
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).expect("read");
-    let raw = text(&raw);
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, head.to_ascii_lowercase(), body.to_string())
+    storefront_e2e::http(addr, "GET", host, path, None)
 }
 
 #[test]
@@ -238,9 +179,22 @@ fn serve_routes_by_host_and_preview_path() {
         "the index lists storefronts"
     );
 
-    let (status, head, body) = get(a, "toko.example", "/api/search?q=x");
+    let (status, head, body) = get(a, "toko.example", "/api/no-such-function");
     assert_eq!(status, 404);
     assert!(head.contains("application/json") && body.contains("\"error\""));
+    // The API answers for the storefront the host (or preview path) names.
+    let (status, _, body) = get(a, "toko.example", "/api/search?q=tokobudi.co.id");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"domain\":\"tokobudi.co.id\""));
+    let (status, _, body) = get(a, a, "/s/agen/api/search?q=tokobudi&format=ndjson");
+    assert_eq!(status, 200);
+    assert!(
+        body.lines()
+            .next()
+            .is_some_and(|l| l.contains("\"type\":\"query\""))
+            && body.trim_end().ends_with("{\"type\":\"done\"}"),
+        "{body}"
+    );
 }
 
 #[test]
