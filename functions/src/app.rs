@@ -45,6 +45,10 @@ impl Services {
             self.registrar.clone(),
             self.search.clone(),
         ))
+        .route(
+            "/api/openapi.json",
+            axum::routing::get(crate::openapi::serve),
+        )
         .fallback(not_found)
     }
 }

@@ -33,12 +33,16 @@ pub enum ApiError {
     Internal,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: &'a str,
-    message: String,
+/// Every error answer.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody<'a> {
+    /// A stable code, e.g. `hyphen_edge`, `not_found`, `too_many_requests`.
+    pub error: &'a str,
+    /// What went wrong, for a person, in their language where one is known.
+    pub message: String,
+    /// The request field at fault, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
+    pub field: Option<&'a str>,
 }
 
 impl ApiError {
@@ -95,7 +99,7 @@ impl IntoResponse for ApiError {
         };
         let mut resp = (
             self.status(),
-            Json(Body {
+            Json(ErrorBody {
                 error: self.code(),
                 message,
                 field,

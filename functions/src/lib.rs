@@ -7,6 +7,7 @@
 pub mod app;
 pub mod catalog;
 pub mod error;
+pub mod openapi;
 pub mod registrar;
 pub mod search;
 pub mod store;

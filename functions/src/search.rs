@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -149,17 +149,115 @@ pub fn router(state: SearchState) -> Router {
         .with_state(state)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
+    /// What the person typed: a name, with or without an extension, even a URL.
     #[serde(default)]
     q: Option<String>,
+    /// Which extension group to expand a bare name over (default: the first).
     #[serde(default)]
     group: Option<String>,
+    /// `en`, `id` or `pl`; default: Accept-Language, then the storefront's language.
     #[serde(default)]
     lang: Option<String>,
-    /// `ndjson` to stream; otherwise JSON unless the Accept header asks for NDJSON.
+    /// `ndjson` streams results as they arrive (so does `Accept: application/x-ndjson`); otherwise one JSON document.
     #[serde(default)]
     format: Option<String>,
+}
+
+/// An amount as the storefront shows it, with its parts.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Amount {
+    /// Net of tax, as a decimal string.
+    pub net: String,
+    /// With tax, as a decimal string.
+    pub gross: String,
+    /// Formatted for the language, inclusive or exclusive of tax as the storefront shows prices.
+    pub display: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PromotionView {
+    pub label: String,
+    /// Last day, YYYY-MM-DD.
+    pub until: String,
+}
+
+/// The first-year price for this customer.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PriceView {
+    pub years: u8,
+    pub currency: String,
+    /// Priced from the registry's premium price.
+    pub premium: bool,
+    pub register: Amount,
+    /// Same as `register.display`.
+    pub display: String,
+    /// The price without the running promotion, when there is one.
+    pub regular: Option<Amount>,
+    pub promotion: Option<PromotionView>,
+    pub renew: Option<Amount>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Reason {
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Available,
+    Taken,
+    /// The registry gave no clear answer: never shown as available.
+    Unknown,
+    /// The registry's rules refuse this name; it was not checked.
+    Invalid,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SearchResult {
+    /// ASCII (punycode) domain.
+    pub domain: String,
+    pub unicode: String,
+    pub extension: String,
+    pub status: Status,
+    /// true, false, or null when unknown or invalid.
+    pub available: Option<bool>,
+    pub premium: bool,
+    /// A variation of the name rather than the name in another extension.
+    pub suggestion: bool,
+    pub reason: Option<Reason>,
+    pub price: Option<PriceView>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TaxView {
+    pub label: String,
+    pub percent: String,
+    pub inclusive: bool,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct QueryView {
+    pub query: String,
+    pub name: String,
+    pub unicode_name: String,
+    pub extension: Option<String>,
+    pub currency: String,
+    pub tax: TaxView,
+    /// How many results will follow.
+    pub count: usize,
+}
+
+/// The JSON answer: the query, then every result in expansion order.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SearchResponse {
+    #[serde(flatten)]
+    pub query: QueryView,
+    pub results: Vec<SearchResult>,
 }
 
 /// One domain to check.
@@ -229,19 +327,22 @@ fn expand(
     out
 }
 
-fn show(s: &Snapshot, net: rust_decimal::Decimal, lang: Locale) -> Value {
+fn show(s: &Snapshot, net: rust_decimal::Decimal, lang: Locale) -> Amount {
     let m = Money::new(net, s.currency);
     let b = s.tax.on_net(m);
     let shown = match s.tax_display {
         TaxDisplay::Inclusive => b.gross,
         TaxDisplay::Exclusive => b.net,
     };
-    json!({"net": b.net.amount().to_string(), "gross": b.gross.amount().to_string(), "display": shown.format(lang)})
+    Amount {
+        net: b.net.amount().to_string(),
+        gross: b.gross.amount().to_string(),
+        display: shown.format(lang),
+    }
 }
 
 /// The first-year price this customer pays for a name, with the renewal.
-fn price(s: &Snapshot, group: &str, ext: &str, check: &Check, lang: Locale) -> Value {
-    let sheet = s.prices.groups.get(group).and_then(|g| g.get(ext));
+fn price(s: &Snapshot, group: &str, ext: &str, check: &Check, lang: Locale) -> Option<PriceView> {
     if let Some(premium) = &check.premium {
         let reg = s.premium_price(
             group,
@@ -249,41 +350,47 @@ fn price(s: &Snapshot, group: &str, ext: &str, check: &Check, lang: Locale) -> V
             Action::Register,
             1,
             Money::new(premium.register, premium.currency),
-        );
+        )?;
         let renew = s.premium_price(
             group,
             ext,
             Action::Renew,
             1,
             Money::new(premium.renew, premium.currency),
-        );
-        return match (reg, renew) {
-            (Some(r), Some(n)) => {
-                json!({"years": 1, "currency": s.currency.code(), "premium": true, "register": show(s, r, lang), "renew": show(s, n, lang), "display": show(s, r, lang)["display"]})
-            }
-            _ => Value::Null,
-        };
+        )?;
+        let register = show(s, reg, lang);
+        return Some(PriceView {
+            years: 1,
+            currency: s.currency.code().into(),
+            premium: true,
+            display: register.display.clone(),
+            register,
+            regular: None,
+            promotion: None,
+            renew: Some(show(s, renew, lang)),
+        });
     }
-    let Some(sheet) = sheet else {
-        return Value::Null;
-    };
-    let Some(first) = sheet.price(Action::Register, 1) else {
-        return Value::Null;
-    };
+    let sheet = s.prices.groups.get(group)?.get(ext)?;
+    let first = sheet.price(Action::Register, 1)?;
     let promo = sheet
         .promotions
         .iter()
         .find(|p| p.action == Action::Register);
     let register = show(s, promo.map_or(first.price, |p| p.price), lang);
-    json!({
-        "years": 1,
-        "currency": s.currency.code(),
-        "premium": false,
-        "register": register,
-        "display": register["display"],
-        "regular": promo.map(|_| show(s, first.price, lang)),
-        "promotion": promo.map(|p| json!({"label": p.label.get(lang), "until": p.until.to_string()})),
-        "renew": sheet.price(Action::Renew, 1).map(|r| show(s, r.price, lang)),
+    Some(PriceView {
+        years: 1,
+        currency: s.currency.code().into(),
+        premium: false,
+        display: register.display.clone(),
+        register,
+        regular: promo.map(|_| show(s, first.price, lang)),
+        promotion: promo.map(|p| PromotionView {
+            label: p.label.get(lang).to_string(),
+            until: p.until.to_string(),
+        }),
+        renew: sheet
+            .price(Action::Renew, 1)
+            .map(|r| show(s, r.price, lang)),
     })
 }
 
@@ -324,40 +431,57 @@ async fn check_one(st: &SearchState, domain: &str) -> Check {
     result
 }
 
-fn result_json(s: &Snapshot, t: &Target, check: Option<&Check>, lang: Locale) -> Value {
+fn result(s: &Snapshot, t: &Target, check: Option<&Check>, lang: Locale) -> SearchResult {
     let (status, available, reason) = match (&t.invalid, check.map(|c| &c.availability)) {
         (Some((code, msg)), _) => (
-            "invalid",
-            Value::Null,
-            json!({"code": code, "message": msg}),
+            Status::Invalid,
+            None,
+            Some(Reason {
+                code: code.to_string(),
+                message: msg.clone(),
+            }),
         ),
-        (None, Some(Availability::Available)) => ("available", json!(true), Value::Null),
-        (None, Some(Availability::Taken)) => ("taken", json!(false), Value::Null),
+        (None, Some(Availability::Available)) => (Status::Available, Some(true), None),
+        (None, Some(Availability::Taken)) => (Status::Taken, Some(false), None),
         (None, Some(Availability::Unknown { reason })) => (
-            "unknown",
-            Value::Null,
-            json!({"code": "unknown", "message": reason}),
+            Status::Unknown,
+            None,
+            Some(Reason {
+                code: "unknown".into(),
+                message: reason.clone(),
+            }),
         ),
-        (None, None) => ("unknown", Value::Null, Value::Null),
+        (None, None) => (Status::Unknown, None, None),
     };
-    let price = match check {
-        Some(c) if t.invalid.is_none() => price(s, "default", &t.ext, c, lang),
-        _ => Value::Null,
-    };
-    json!({
-        "domain": t.domain,
-        "unicode": names::to_unicode(&t.domain),
-        "extension": t.ext,
-        "status": status,
-        "available": available,
-        "premium": check.is_some_and(|c| c.premium.is_some()),
-        "suggestion": t.suggestion,
-        "reason": reason,
-        "price": price,
-    })
+    SearchResult {
+        domain: t.domain.clone(),
+        unicode: names::to_unicode(&t.domain),
+        extension: t.ext.clone(),
+        status,
+        available,
+        premium: check.is_some_and(|c| c.premium.is_some()),
+        suggestion: t.suggestion,
+        reason,
+        price: check
+            .filter(|_| t.invalid.is_none())
+            .and_then(|c| price(s, "default", &t.ext, c, lang)),
+    }
 }
 
-async fn search(
+/// Search for a domain name in every extension of its group, priced for
+/// this storefront's customers.
+#[utoipa::path(
+    get,
+    path = "/api/search",
+    tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Results, all at once; or, with `format=ndjson`, one JSON object per line: `{type: \"query\", query}`, then `{type: \"result\", ...SearchResult}` as each check completes, then `{type: \"done\"}`", body = SearchResponse),
+        (status = 400, description = "The query is not a name that can be registered; `message` says why in the shopper's language", body = crate::error::ErrorBody),
+        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
+    )
+)]
+pub async fn search(
     State(st): State<SearchState>,
     tenant: Tenant,
     Query(p): Query<SearchParams>,
@@ -386,15 +510,19 @@ async fn search(
         field: Some("q"),
     })?;
     let targets = expand(&s, &parsed, p.group.as_deref(), st.config.suggestions, lang);
-    let head = json!({
-        "query": q,
-        "name": parsed.name,
-        "unicode_name": parsed.unicode_name,
-        "extension": parsed.extension,
-        "currency": s.currency.code(),
-        "tax": {"label": s.tax.label, "percent": s.tax.percent.normalize().to_string(), "inclusive": s.tax_display == TaxDisplay::Inclusive},
-        "count": targets.len(),
-    });
+    let head = QueryView {
+        query: q.clone(),
+        name: parsed.name.clone(),
+        unicode_name: parsed.unicode_name.clone(),
+        extension: parsed.extension.clone(),
+        currency: s.currency.code().into(),
+        tax: TaxView {
+            label: s.tax.label.clone(),
+            percent: s.tax.percent.normalize().to_string(),
+            inclusive: s.tax_display == TaxDisplay::Inclusive,
+        },
+        count: targets.len(),
+    };
     let wants_stream = p.format.as_deref() == Some("ndjson")
         || headers
             .get(header::ACCEPT)
@@ -414,14 +542,19 @@ async fn search(
             }
         }))
         .await;
-        let results: Vec<Value> = targets
+        let results = targets
             .iter()
             .zip(&checks)
-            .map(|(t, c)| result_json(&s, t, c.as_ref(), lang))
+            .map(|(t, c)| result(&s, t, c.as_ref(), lang))
             .collect();
-        let mut body = head;
-        body["results"] = json!(results);
-        return Ok(([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response());
+        return Ok((
+            [(header::CACHE_CONTROL, "no-store")],
+            Json(SearchResponse {
+                query: head,
+                results,
+            }),
+        )
+            .into_response());
     }
 
     // Stream: the query line, then each result as its check completes.
@@ -450,7 +583,7 @@ async fn search(
             })
             .collect();
         while let Some((t, c)) = pending.next().await {
-            let mut v = result_json(&s, &t, c.as_ref(), lang);
+            let mut v = serde_json::to_value(result(&s, &t, c.as_ref(), lang)).unwrap_or_default();
             v["type"] = json!("result");
             if tx.send(line(&v)).await.is_err() {
                 return; // the client went away

@@ -1,0 +1,58 @@
+//! The OpenAPI document is generated from the code and served by the API.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::Value;
+use std::sync::Arc;
+use storefront_functions::app::Services;
+use storefront_functions::registrar::sandbox::Sandbox;
+use storefront_functions::store::Store;
+use storefront_functions::store::embedded::EmbeddedStore;
+use tower::ServiceExt;
+
+#[tokio::test]
+async fn the_document_describes_every_route_and_its_types() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store: Arc<dyn Store> =
+        Arc::new(EmbeddedStore::open(&dir.path().join("s.db")).expect("store"));
+    let services = Services::with(
+        store.clone(),
+        Arc::new(Sandbox::new(Default::default(), store)),
+    );
+    let req = Request::builder()
+        .uri("/api/openapi.json")
+        .header("host", "any.example")
+        .body(Body::empty())
+        .expect("req");
+    let resp = services.router().oneshot(req).await.expect("infallible");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let doc: Value = serde_json::from_slice(
+        &axum::body::to_bytes(resp.into_body(), 1 << 22)
+            .await
+            .expect("body"),
+    )
+    .expect("json");
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    let search = &doc["paths"]["/api/search"]["get"];
+    let params: Vec<&str> = search["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(params, ["q", "group", "lang", "format"]);
+    for code in ["200", "400", "404"] {
+        assert!(search["responses"][code].is_object(), "response {code}");
+    }
+    let schemas = &doc["components"]["schemas"];
+    for s in [
+        "SearchResponse",
+        "SearchResult",
+        "PriceView",
+        "Amount",
+        "Status",
+        "ErrorBody",
+    ] {
+        assert!(schemas[s].is_object(), "schema {s} in {}", schemas);
+    }
+}
