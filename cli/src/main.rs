@@ -9,6 +9,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use storefront_core::Locale;
+use storefront_functions::app::RegistrarChoice;
 use storefront_generator::scaffold::{NewReseller, new_reseller};
 use storefront_generator::{BuildError, BuildOptions, Paths};
 
@@ -68,6 +69,13 @@ enum Command {
         /// The embedded store's file (accounts, orders, published catalogues).
         #[arg(long, default_value = ".storefront/store.db")]
         store: PathBuf,
+        /// Where availability comes from: the simulated `sandbox` registry, or
+        /// real registries over `rdap` (needs --rdap-bootstrap).
+        #[arg(long, default_value = "sandbox", value_parser = ["sandbox", "rdap"])]
+        registrar: String,
+        /// RFC 9224 bootstrap file (IANA's dns.json) for --registrar rdap.
+        #[arg(long, required_if_eq("registrar", "rdap"))]
+        rdap_bootstrap: Option<PathBuf>,
     },
 }
 
@@ -171,7 +179,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             no_watch,
             store,
+            registrar,
+            rdap_bootstrap,
         } => {
+            let registrar = match (registrar.as_str(), rdap_bootstrap) {
+                ("rdap", Some(bootstrap)) => RegistrarChoice::Rdap { bootstrap },
+                _ => RegistrarChoice::Sandbox,
+            };
             let opts = BuildOptions {
                 paths,
                 out: cli.dir.join(out),
@@ -180,7 +194,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 progress: show_progress(),
             };
             let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
-            rt.block_on(serve::run(opts, listen, !no_watch, cli.dir.join(store)))?;
+            rt.block_on(serve::run(opts, listen, !no_watch, cli.dir.join(store), registrar))?;
             Ok(ExitCode::SUCCESS)
         }
     }

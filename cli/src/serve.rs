@@ -64,8 +64,9 @@ pub async fn run(
     listen: std::net::SocketAddr,
     watch: bool,
     store_path: PathBuf,
+    registrar: storefront_functions::app::RegistrarChoice,
 ) -> Result<()> {
-    let services = Services::local(&store_path)
+    let services = Services::local(&store_path, &registrar)
         .with_context(|| format!("opening the store at {}", store_path.display()))?;
     let sites = Arc::new(RwLock::new(Sites::default()));
     let checkout =
