@@ -194,7 +194,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 progress: show_progress(),
             };
             let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
-            rt.block_on(serve::run(opts, listen, !no_watch, cli.dir.join(store), registrar))?;
+            rt.block_on(serve::run(
+                opts,
+                listen,
+                !no_watch,
+                cli.dir.join(store),
+                registrar,
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
     }

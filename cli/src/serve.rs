@@ -72,7 +72,7 @@ pub async fn run(
     let checkout =
         rebuild(&opts, &sites).context("the first build failed; fix the content and run again")?;
     publish(&services, &checkout).await?;
-    seed(&services, &checkout).await;
+    let signins = seed(&services, &checkout).await;
     let state = AppState {
         sites: sites.clone(),
         out: opts.out.clone(),
@@ -96,6 +96,18 @@ pub async fn run(
         });
         println!("Watching content/ and themes/ for changes. Ctrl-C to stop.");
     }
+    println!("Demo sign-ins on each storefront's Account page (password {DEMO_PASSWORD}):");
+    for (id, customer, owner) in &signins {
+        println!("  {id:<12} customer {customer:<32} owner {owner}");
+    }
+    println!(
+        "Mail (verification, password reset) goes to {}",
+        store_path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("outbox")
+            .display()
+    );
     println!(
         "Serving {} storefront(s) on http://{bound} (API at /api, store {})",
         sites.read().map(|s| s.names.len()).unwrap_or(0),
@@ -128,18 +140,55 @@ async fn publish(services: &Services, checkout: &Checkout) -> Result<()> {
     Ok(())
 }
 
+/// The password of every demo account the local server creates.
+const DEMO_PASSWORD: &str = "demo-storefront-2026";
+
 /// A lived-in demo: each reseller's own domain is registered in the sandbox
-/// registry, so a search for it shows "taken".
-async fn seed(services: &Services, checkout: &Checkout) {
+/// registry (a search for it shows "taken"), and each storefront has a
+/// verified demo customer and an owner. Returns the sign-ins to print.
+async fn seed(services: &Services, checkout: &Checkout) -> Vec<(String, String, String)> {
+    use storefront_functions::accounts::{self, Role, SeedError};
     let sandbox = storefront_functions::registrar::sandbox::Sandbox::new(
         Default::default(),
         services.store.clone(),
     );
-    for r in checkout.content.resellers.values() {
+    let mut signins = Vec::new();
+    for (id, r) in &checkout.content.resellers {
         for d in &r.site.domains {
             let _ = sandbox.register(d.trim_start_matches("www."), 1).await;
         }
+        if !checkout.checked.contains_key(id) {
+            continue;
+        }
+        let customer = format!("customer@{id}.localhost");
+        let owner = format!("owner@{id}.localhost");
+        let store = services.store.as_ref();
+        // Already there from an earlier run: fine, the password is the same.
+        let c =
+            accounts::create_demo_customer(store, id, &customer, DEMO_PASSWORD, &services.accounts)
+                .await;
+        let o = accounts::create_reseller_user(
+            store,
+            id,
+            &owner,
+            DEMO_PASSWORD,
+            Role::Owner,
+            &services.accounts,
+        )
+        .await;
+        for (result, email) in [(c.map(|_| ()), customer), (o.map(|_| ()), owner)] {
+            match result {
+                Ok(()) | Err(SeedError::Taken) => {}
+                Err(e) => eprintln!("demo account {email}: {e}"),
+            }
+        }
+        signins.push((
+            id.clone(),
+            format!("customer@{id}.localhost"),
+            format!("owner@{id}.localhost"),
+        ));
     }
+    signins
 }
 
 fn rebuild(opts: &BuildOptions, sites: &RwLock<Sites>) -> Result<Checkout> {

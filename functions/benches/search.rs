@@ -19,7 +19,8 @@ use storefront_functions::store::embedded::EmbeddedStore;
 use tower::ServiceExt;
 
 const EXTENSIONS: [&str; 20] = [
-    "com", "net", "org", "info", "biz", "io", "co", "me", "xyz", "online", "site", "store", "tech", "app", "dev", "shop", "blog", "cloud", "id", "pl",
+    "com", "net", "org", "info", "biz", "io", "co", "me", "xyz", "online", "site", "store", "tech",
+    "app", "dev", "shop", "blog", "cloud", "id", "pl",
 ];
 const LATENCY: Duration = Duration::from_millis(50);
 
@@ -27,10 +28,20 @@ fn content(dir: &std::path::Path) {
     let mut cat = String::new();
     let mut plan = String::from("[plans.usd]\nname = \"USD\"\ncurrency = \"USD\"\n");
     for e in EXTENSIONS {
-        let _ = write!(cat, "[extensions.\"{e}\"]\nregistry = \"R\"\nlabel_min = 1\nlabel_max = 63\nyears = {{ min = 1, max = 10 }}\ngrace = {{ add = 5, renew = 30, transfer = 5, redemption = 30 }}\n\n");
-        let _ = write!(plan, "[plans.usd.extensions.\"{e}\"]\nregister = \"10.00\"\nrenew = \"12.00\"\ntransfer = \"10.00\"\nrestore = \"80.00\"\n");
+        let _ = write!(
+            cat,
+            "[extensions.\"{e}\"]\nregistry = \"R\"\nlabel_min = 1\nlabel_max = 63\nyears = {{ min = 1, max = 10 }}\ngrace = {{ add = 5, renew = 30, transfer = 5, redemption = 30 }}\n\n"
+        );
+        let _ = write!(
+            plan,
+            "[plans.usd.extensions.\"{e}\"]\nregister = \"10.00\"\nrenew = \"12.00\"\ntransfer = \"10.00\"\nrestore = \"80.00\"\n"
+        );
     }
-    let list = EXTENSIONS.iter().map(|e| format!("\"{e}\"")).collect::<Vec<_>>().join(", ");
+    let list = EXTENSIONS
+        .iter()
+        .map(|e| format!("\"{e}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
     let site = format!(
         "name = \"Bench\"\ndomains = [\"bench.example\"]\nlanguages = [\"en\"]\ncurrency = \"USD\"\nplan = \"usd\"\n\n[tax]\nlabel = \"VAT\"\npercent = \"0\"\ndisplay = \"exclusive\"\n\n[colours]\nprimary = \"#0b5fff\"\naccent = \"#ff8a00\"\n\n[[groups]]\nid = \"all\"\nname = \"All\"\nextensions = [{list}]\n\n[pricing.customers.default]\nmarkup_percent = \"30\"\nending = \"0.99\"\n"
     );
@@ -42,14 +53,19 @@ fn content(dir: &std::path::Path) {
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1).min(sorted.len() - 1)]
+    sorted[((sorted.len() as f64 * p).ceil() as usize)
+        .saturating_sub(1)
+        .min(sorted.len() - 1)]
 }
 
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     rt.block_on(async {
         let dir = tempfile::tempdir().expect("tempdir");
         content(dir.path());

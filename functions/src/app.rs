@@ -1,8 +1,10 @@
 //! The functions composed into one app, as `storefront serve` runs them on
 //! one machine. Each router can also run alone (a Lambda per function).
 
+use crate::accounts::{self, AccountsConfig, AccountsState, Mailer, Outbox};
 use crate::catalog::Catalogs;
 use crate::registrar::Registrar;
+use crate::registrar::rdap::{Bootstrap, Rdap, RdapConfig};
 use crate::registrar::sandbox::{Sandbox, SandboxConfig};
 use crate::search::{self, SearchConfig, SearchState};
 use crate::store::Store;
@@ -11,6 +13,16 @@ use axum::Router;
 use std::path::Path;
 use std::sync::Arc;
 
+/// Where availability comes from.
+#[derive(Debug, Clone)]
+pub enum RegistrarChoice {
+    /// The simulated registry (default): deterministic, offline.
+    Sandbox,
+    /// Real registries over RDAP, found through an RFC 9224 bootstrap file
+    /// (IANA publishes one as dns.json).
+    Rdap { bootstrap: std::path::PathBuf },
+}
+
 /// Everything the functions share, built once per process.
 #[derive(Debug, Clone)]
 pub struct Services {
@@ -18,15 +30,38 @@ pub struct Services {
     pub catalogs: Arc<Catalogs>,
     pub registrar: Arc<dyn Registrar>,
     pub search: SearchConfig,
+    /// Where accounts' mail goes: an `Outbox` folder locally, SMTP deployed.
+    pub mailer: Arc<dyn Mailer>,
+    pub accounts: AccountsConfig,
 }
 
 impl Services {
     /// The local default: the embedded store in `path`, the sandbox registry.
-    pub fn local(path: &Path) -> Result<Services, crate::store::StoreError> {
+    pub fn local(path: &Path, registrar: &RegistrarChoice) -> anyhow::Result<Services> {
         let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(path)?);
-        let registrar: Arc<dyn Registrar> =
-            Arc::new(Sandbox::new(SandboxConfig::default(), store.clone()));
-        Ok(Services::with(store, registrar))
+        let registrar: Arc<dyn Registrar> = match registrar {
+            RegistrarChoice::Sandbox => {
+                Arc::new(Sandbox::new(SandboxConfig::default(), store.clone()))
+            }
+            RegistrarChoice::Rdap { bootstrap } => {
+                let json = std::fs::read_to_string(bootstrap).map_err(|e| {
+                    anyhow::anyhow!(
+                        "reading the RDAP bootstrap file {}: {e}",
+                        bootstrap.display()
+                    )
+                })?;
+                let bootstrap = Bootstrap::from_json(&json)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", bootstrap.display()))?;
+                Arc::new(Rdap::new(RdapConfig::new(bootstrap))?)
+            }
+        };
+        let mut services = Services::with(store, registrar);
+        // Mail lands next to the store; the local server speaks plain http,
+        // where browsers drop `Secure` cookies.
+        let dir = path.parent().unwrap_or(Path::new("."));
+        services.mailer = Arc::new(Outbox::new(dir.join("outbox")));
+        services.accounts.secure_cookies = false;
+        Ok(services)
     }
 
     pub fn with(store: Arc<dyn Store>, registrar: Arc<dyn Registrar>) -> Services {
@@ -35,6 +70,8 @@ impl Services {
             store,
             registrar,
             search: SearchConfig::default(),
+            mailer: Arc::new(Outbox::new(".storefront/outbox")),
+            accounts: AccountsConfig::default(),
         }
     }
 
@@ -49,6 +86,12 @@ impl Services {
             "/api/openapi.json",
             axum::routing::get(crate::openapi::serve),
         )
+        .merge(accounts::router(AccountsState::new(
+            self.store.clone(),
+            self.catalogs.clone(),
+            self.mailer.clone(),
+            self.accounts.clone(),
+        )))
         .fallback(not_found)
     }
 }

@@ -4,6 +4,7 @@
 //! embedded store, and each can run alone as a Lambda. Decisions are made in
 //! storefront-core; this crate loads, calls core, and stores.
 
+pub mod accounts;
 pub mod app;
 pub mod catalog;
 pub mod error;

@@ -1,0 +1,176 @@
+//! Accounts as stored: the profile item and the item that reserves an email
+//! on a storefront, written together or not at all.
+
+use crate::store::{Condition, Item, Store, StoreError, Write};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use storefront_core::Locale;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Buys on the storefront.
+    Customer,
+    /// The reseller who owns the storefront.
+    Owner,
+    /// A reseller's staff member.
+    Admin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Personal,
+    Company,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Company {
+    pub name: String,
+    pub tax_id: String,
+}
+
+/// An account's id: 32 hex digits, unique across the platform.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AccountId(pub String);
+
+impl std::fmt::Display for AccountId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: String,
+    pub reseller: String,
+    /// As shown (see `fields::Email`).
+    pub email: String,
+    /// As mailed.
+    pub email_ascii: String,
+    /// The uniqueness key.
+    pub email_key: String,
+    pub name: String,
+    pub kind: Kind,
+    pub company: Option<Company>,
+    pub role: Role,
+    pub verified: bool,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Raised whenever every session and reset link must stop working (a new
+    /// password). Sessions and reset tokens carry the epoch they were made in.
+    pub auth_epoch: u64,
+    /// The language the account was made in, for mails sent later.
+    pub language: Locale,
+    pub created_at: i64,
+}
+
+impl Profile {
+    /// What `me` shows: never the hash or the epoch.
+    pub fn view(&self) -> Value {
+        json!({
+            "id": self.id,
+            "email": self.email,
+            "name": self.name,
+            "kind": self.kind,
+            "company": self.company,
+            "verified": self.verified,
+            "role": self.role,
+            "reseller": self.reseller,
+        })
+    }
+
+    pub fn to_value(&self) -> Result<Value, StoreError> {
+        serde_json::to_value(self).map_err(|e| StoreError::Invalid(e.to_string()))
+    }
+}
+
+pub fn profile_pk(reseller: &str, id: &str) -> String {
+    format!("RESELLER#{reseller}#ACCOUNT#{id}")
+}
+
+pub const PROFILE_SK: &str = "PROFILE";
+
+pub fn email_pk(reseller: &str, key: &str) -> String {
+    format!("RESELLER#{reseller}#EMAIL#{key}")
+}
+
+pub const EMAIL_SK: &str = "ACCOUNT";
+
+fn parse(item: Item) -> Result<(Item, Profile), StoreError> {
+    let p = serde_json::from_value(item.data.clone()).map_err(|e| {
+        StoreError::Unavailable(format!("profile {}/{} unreadable: {e}", item.pk, item.sk))
+    })?;
+    Ok((item, p))
+}
+
+/// The profile item of an account, with its version for conditional writes.
+pub async fn load(
+    store: &dyn Store,
+    reseller: &str,
+    id: &str,
+) -> Result<Option<(Item, Profile)>, StoreError> {
+    match store.get(&profile_pk(reseller, id), PROFILE_SK).await? {
+        Some(item) => parse(item).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The account that holds an email on a storefront.
+pub async fn by_email(
+    store: &dyn Store,
+    reseller: &str,
+    key: &str,
+) -> Result<Option<(Item, Profile)>, StoreError> {
+    let Some(claim) = store.get(&email_pk(reseller, key), EMAIL_SK).await? else {
+        return Ok(None);
+    };
+    let Some(id) = claim.data["account"].as_str() else {
+        return Ok(None);
+    };
+    load(store, reseller, id).await
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error("the email is taken on this storefront")]
+    Taken,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Write a new account: the email claim and the profile in one transaction,
+/// each on condition it does not exist yet, so of two sign-ups racing for
+/// one email exactly one succeeds.
+pub async fn create(store: &dyn Store, p: &Profile) -> Result<(), CreateError> {
+    let writes = vec![
+        Write::Put {
+            item: Item::new(
+                email_pk(&p.reseller, &p.email_key),
+                EMAIL_SK,
+                json!({"account": p.id}),
+            ),
+            condition: Condition::NotExists,
+        },
+        Write::Put {
+            item: Item::new(profile_pk(&p.reseller, &p.id), PROFILE_SK, p.to_value()?),
+            condition: Condition::NotExists,
+        },
+    ];
+    match store.transact(writes).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::TransactionCancelled { failed }) if failed.contains(&0) => {
+            Err(CreateError::Taken)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The next version of a profile item, on condition nobody wrote it since
+/// it was read (optimistic locking).
+pub fn update(item: &Item, p: &Profile) -> Result<Write, StoreError> {
+    Ok(Write::Put {
+        item: item.next(p.to_value()?),
+        condition: Condition::Version(item.version),
+    })
+}
