@@ -720,16 +720,132 @@
     });
   }
 
-  // ---------- Account (shell until the API arrives) ----------
+  // ---------- Account: sign-up, confirmation, sign-in, password reset ----------
 
-  function initSignin() {
-    const form = document.querySelector('form[data-signin-form]');
-    if (!form) return;
-    form.addEventListener('submit', (ev) => {
-      ev.preventDefault();
-      const status = form.querySelector('[data-signin-status]');
-      if (status) status.textContent = form.dataset.i18nUnavailable || '';
+  function initAccount() {
+    const root = document.getElementById('account');
+    if (!root || !root.dataset.api) return;
+    const api = root.dataset.api;
+    const t = root.dataset;
+    const notice = root.querySelector('[data-account-notice]');
+    const params = new URLSearchParams(location.search);
+    const show = (text) => {
+      if (!notice) return;
+      notice.textContent = text || '';
+      notice.hidden = !text;
+    };
+    // The server asks state-changing requests for JSON and checks their
+    // Origin; fetch sends it, so nothing else is needed here.
+    const call = async (path, method, body) => {
+      const res = await fetch(api + '/' + path, {
+        method,
+        credentials: 'same-origin',
+        headers: body ? { 'Content-Type': 'application/json', Accept: 'application/json' } : { Accept: 'application/json' },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      let data = null;
+      try { data = await res.json(); } catch (e) { data = null; }
+      return { status: res.status, data };
+    };
+
+    const me = root.querySelector('#account-me');
+    const signinCard = root.querySelector('#account-signin');
+    const signupCard = root.querySelector('#account-signup');
+    const resetCard = root.querySelector('#account-reset');
+    const dashboard = document.getElementById('account-dashboard');
+
+    const signedIn = (p) => {
+      me.querySelector('[data-me-name]').textContent = p.name || p.email;
+      me.querySelector('[data-me-email]').textContent = fill(t.i18nSignedIn, { email: p.email });
+      me.querySelector('[data-me-unverified]').hidden = !!p.verified;
+      me.hidden = false;
+      signinCard.hidden = true;
+      signupCard.hidden = true;
+      if (dashboard) dashboard.hidden = false;
+    };
+    const signedOut = () => {
+      me.hidden = true;
+      signinCard.hidden = false;
+      signupCard.hidden = false;
+      if (dashboard) dashboard.hidden = true;
+    };
+
+    const refresh = async () => {
+      try {
+        const r = await call('me', 'GET');
+        if (r.status === 200 && r.data) signedIn(r.data); else signedOut();
+      } catch (e) { signedOut(); }
+    };
+
+    const fieldsOf = (form) => {
+      const body = {};
+      for (const el of form.elements) {
+        if (!el.name || (el.type === 'radio' && !el.checked)) continue;
+        if (el.closest('[hidden]')) continue;
+        const path = el.name.split('.');
+        let o = body;
+        while (path.length > 1) { const k = path.shift(); o = o[k] = o[k] || {}; }
+        o[path[0]] = el.value;
+      }
+      return body;
+    };
+
+    for (const form of root.querySelectorAll('form[data-account-form]')) {
+      const action = form.dataset.accountForm;
+      const status = form.querySelector('[data-form-status]');
+      if (action === 'signup') {
+        const toggle = () => {
+          const company = form.querySelector('input[name="kind"][value="company"]').checked;
+          for (const el of form.querySelectorAll('[data-company]')) el.hidden = !company;
+        };
+        for (const r of form.querySelectorAll('input[name="kind"]')) r.addEventListener('change', toggle);
+        toggle();
+      }
+      form.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        for (const e of form.querySelectorAll('[data-error-for]')) e.textContent = '';
+        status.textContent = '';
+        const body = fieldsOf(form);
+        if (action === 'password/reset') body.token = params.get('reset') || '';
+        let r;
+        try {
+          r = await call(action, 'POST', body);
+        } catch (e) {
+          status.textContent = t.i18nError;
+          return;
+        }
+        if (r.status >= 200 && r.status < 300) {
+          form.reset();
+          if (action === 'signin') { show(''); await refresh(); }
+          else if (action === 'signup') show(t.i18nSignupDone);
+          else if (action === 'password/forgot') status.textContent = t.i18nForgotDone;
+          else if (action === 'password/reset') { resetCard.hidden = true; show(t.i18nResetDone); history.replaceState(null, '', location.pathname); }
+          return;
+        }
+        const msg = (r.data && typeof r.data.message === 'string') ? r.data.message : t.i18nError;
+        const slot = r.data && r.data.field ? form.querySelector('[data-error-for="' + CSS.escape(r.data.field) + '"]') : null;
+        if (slot) slot.textContent = msg; else status.textContent = msg;
+      });
+    }
+
+    const signout = root.querySelector('[data-signout]');
+    if (signout) signout.addEventListener('click', async () => {
+      try { await call('signout', 'POST', {}); } catch (e) { /* signed out locally anyway */ }
+      signedOut();
     });
+
+    (async () => {
+      const verify = params.get('verify');
+      if (verify) {
+        history.replaceState(null, '', location.pathname);
+        try {
+          const r = await call('verify', 'POST', { token: verify });
+          show(r.status === 200 ? t.i18nVerified : ((r.data && r.data.message) || t.i18nVerifyFailed));
+        } catch (e) { show(t.i18nVerifyFailed); }
+      }
+      if (params.get('reset') && resetCard) resetCard.hidden = false;
+      await refresh();
+    })();
   }
 
   // ---------- Copy buttons (widget page) ----------
@@ -758,7 +874,7 @@
     window.addEventListener('storage', (ev) => {
       if (ev.key === CART_KEY || ev.key === null) updateCartCount();
     });
-    const steps = [() => updateCartCount(), initSearchForms, initSearch, initCart, initSignin, initCopy];
+    const steps = [() => updateCartCount(), initSearchForms, initSearch, initCart, initAccount, initCopy];
     for (const step of steps) {
       try {
         step();
