@@ -1606,3 +1606,83 @@ fn the_smtp_mailer_is_built_without_connecting() {
         assert!(!format!("{smtp:?} {config:?}").contains("secret"));
     }
 }
+
+/// Every route, with toko's customer's session, asked on agen's host (and on
+/// a host no storefront serves): nothing of toko's may come back, and
+/// nothing may change. Route by route, so a new route must join the list.
+#[tokio::test]
+async fn tenant_isolation_matrix() {
+    let w = world(|_| {}).await;
+    signup(&w, "toko.example", "budi@example.co.id").await;
+    let toko = session(&w, "toko.example", "budi@example.co.id").await;
+    let before = me(&w, "toko.example", &toko).await;
+    assert_eq!(before.status, StatusCode::OK);
+    let id = before.body["id"].as_str().expect("id").to_string();
+
+    let routes: Vec<(&'static str, &str, Option<Value>)> = vec![
+        ("GET", "/api/accounts/me", None),
+        (
+            "PATCH",
+            "/api/accounts/me",
+            Some(json!({"name": "Hijacked"})),
+        ),
+        ("POST", "/api/accounts/verify/resend", Some(json!({}))),
+        ("POST", "/api/accounts/signout", Some(json!({}))),
+        (
+            "POST",
+            "/api/accounts/signin",
+            Some(json!({"email": "budi@example.co.id", "password": PASSWORD})),
+        ),
+        (
+            "POST",
+            "/api/accounts/password/forgot",
+            Some(json!({"email": "budi@example.co.id"})),
+        ),
+        (
+            "POST",
+            "/api/accounts/password/reset",
+            Some(json!({"token": id, "password": "another-password-1"})),
+        ),
+        ("POST", "/api/accounts/verify", Some(json!({"token": id}))),
+        ("GET", "/api/search?q=budi", None),
+    ];
+    for host in ["agen.example", "unknown.example"] {
+        for (method, path, body) in &routes {
+            let mut c = call(method, host, path).cookie(&toko);
+            if let Some(b) = body {
+                c = c.json(b.clone());
+            }
+            let r = c.send(&w).await;
+            let s = r.status.as_u16();
+            match (*path, host) {
+                // A storefront's public routes answer for that storefront only.
+                ("/api/search?q=budi", "agen.example") => assert_eq!(s, 200),
+                ("/api/accounts/password/forgot", "agen.example") => {
+                    assert_eq!(s, 202, "no enumeration: {}", r.raw)
+                }
+                ("/api/accounts/signout", "agen.example") => assert_eq!(s, 204),
+                _ if host == "unknown.example" => {
+                    assert_eq!(s, 404, "{method} {path} on {host}: {}", r.raw)
+                }
+                _ => assert!(
+                    matches!(s, 400 | 401 | 403 | 404),
+                    "{method} {path} on {host} -> {s}: {}",
+                    r.raw
+                ),
+            }
+            assert!(
+                !r.raw.contains(&id)
+                    && !r.raw.contains("budi@example.co.id")
+                    && !r.raw.contains("Budi Santoso"),
+                "{method} {path} on {host} leaked toko's customer: {}",
+                r.raw
+            );
+        }
+    }
+    // toko's customer is untouched and still signed in on toko.
+    let after = me(&w, "toko.example", &toko).await;
+    assert_eq!(after.status, StatusCode::OK, "{}", after.raw);
+    assert_eq!(after.body["name"], "Budi Santoso");
+    let mails = std::fs::read_dir(&w.outbox).expect("outbox").count();
+    assert_eq!(mails, 1, "only toko's own verification mail was sent");
+}
