@@ -44,7 +44,38 @@ async fn the_document_describes_every_route_and_its_types() {
     for code in ["200", "400", "404"] {
         assert!(search["responses"][code].is_object(), "response {code}");
     }
+    // Every route the app serves is documented, with its method.
+    for (method, path) in [
+        ("post", "/api/accounts/signup"),
+        ("post", "/api/accounts/verify"),
+        ("post", "/api/accounts/verify/resend"),
+        ("post", "/api/accounts/signin"),
+        ("post", "/api/accounts/signout"),
+        ("post", "/api/accounts/password/forgot"),
+        ("post", "/api/accounts/password/reset"),
+        ("get", "/api/accounts/me"),
+        ("patch", "/api/accounts/me"),
+    ] {
+        assert!(
+            doc["paths"][path][method]["responses"].is_object(),
+            "{method} {path} is documented"
+        );
+    }
+    assert_eq!(
+        doc["paths"]["/api/accounts/signup"]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"]["$ref"],
+        "#/components/schemas/SignupBody"
+    );
     let schemas = &doc["components"]["schemas"];
+    for s in [
+        "SignupBody",
+        "CredentialsBody",
+        "ProfileView",
+        "Role",
+        "Kind",
+    ] {
+        assert!(schemas[s].is_object(), "schema {s}");
+    }
     for s in [
         "SearchResponse",
         "SearchResult",

@@ -31,14 +31,14 @@ pub mod messages;
 pub mod passwords;
 pub mod ratelimit;
 pub mod records;
-mod routes;
+pub(crate) mod routes;
 pub mod secrets;
 pub mod sessions;
 pub mod tokens;
 
 pub use config::{AccountsConfig, Limit, RateLimits};
 pub use mail::{Mail, MailError, Mailer, Outbox, Smtp, SmtpConfig, SmtpSecurity};
-pub use records::{AccountId, Company, Kind, Role};
+pub use records::{AccountId, Company, Kind, ProfileView, Role};
 
 use crate::catalog::Catalogs;
 use crate::store::{Store, StoreError};

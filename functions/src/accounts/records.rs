@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use storefront_core::Locale;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Buys on the storefront.
@@ -17,14 +17,14 @@ pub enum Role {
     Admin,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Personal,
     Company,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Company {
     pub name: String,
     pub tax_id: String,
@@ -67,22 +67,37 @@ pub struct Profile {
 
 impl Profile {
     /// What `me` shows: never the hash or the epoch.
-    pub fn view(&self) -> Value {
-        json!({
-            "id": self.id,
-            "email": self.email,
-            "name": self.name,
-            "kind": self.kind,
-            "company": self.company,
-            "verified": self.verified,
-            "role": self.role,
-            "reseller": self.reseller,
-        })
+    pub fn view(&self) -> ProfileView {
+        ProfileView {
+            id: self.id.clone(),
+            email: self.email.clone(),
+            name: self.name.clone(),
+            kind: self.kind,
+            company: self.company.clone(),
+            verified: self.verified,
+            role: self.role,
+            reseller: self.reseller.clone(),
+        }
     }
 
     pub fn to_value(&self) -> Result<Value, StoreError> {
         serde_json::to_value(self).map_err(|e| StoreError::Invalid(e.to_string()))
     }
+}
+
+/// An account as its owner sees it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProfileView {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub kind: Kind,
+    pub company: Option<Company>,
+    /// The email address was confirmed through the link mailed to it.
+    pub verified: bool,
+    pub role: Role,
+    /// The storefront this account belongs to.
+    pub reseller: String,
 }
 
 pub fn profile_pk(reseller: &str, id: &str) -> String {

@@ -62,9 +62,9 @@ pub fn router(state: AccountsState) -> Router {
         .with_state(state)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SignupBody {
+pub(crate) struct SignupBody {
     email: String,
     password: String,
     name: String,
@@ -73,42 +73,42 @@ struct SignupBody {
     company: Option<CompanyBody>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CompanyBody {
+pub(crate) struct CompanyBody {
     name: String,
     tax_id: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct TokenBody {
+pub(crate) struct TokenBody {
     token: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CredentialsBody {
+pub(crate) struct CredentialsBody {
     email: String,
     password: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct EmailBody {
+pub(crate) struct EmailBody {
     email: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ResetBody {
+pub(crate) struct ResetBody {
     token: String,
     password: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct PatchBody {
+pub(crate) struct PatchBody {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -267,7 +267,23 @@ impl AccountsState {
     }
 }
 
-async fn signup(
+/// Create a customer account on this storefront and mail a confirmation link.
+#[utoipa::path(
+    post,
+    path = "/api/accounts/signup",
+    tag = "accounts",
+    request_body = SignupBody,
+    responses(
+        (status = 201, description = "Created; not yet confirmed"),
+        (status = 400, description = "A field is wrong: `field` names it, `message` says why in the shopper's language", body = crate::error::ErrorBody),
+        (status = 403, description = "The Origin is not this storefront (cross-site request)", body = crate::error::ErrorBody),
+        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
+        (status = 415, description = "The body is not JSON", body = crate::error::ErrorBody),
+        (status = 409, description = "This email already has an account on this storefront", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many sign-ups from this address", body = crate::error::ErrorBody),
+    )
+)]
+pub(crate) async fn signup(
     State(st): State<AccountsState>,
     visit: Visit,
     RawBody(body): RawBody,
@@ -330,7 +346,21 @@ async fn signup(
         .into_response())
 }
 
-async fn verify(
+/// Confirm an email address with the token from the mailed link.
+#[utoipa::path(
+    post,
+    path = "/api/accounts/verify",
+    tag = "accounts",
+    request_body = TokenBody,
+    responses(
+        (status = 200, description = "Confirmed"),
+        (status = 400, description = "A field is wrong: `field` names it, `message` says why in the shopper's language", body = crate::error::ErrorBody),
+        (status = 403, description = "The Origin is not this storefront (cross-site request)", body = crate::error::ErrorBody),
+        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
+        (status = 415, description = "The body is not JSON", body = crate::error::ErrorBody),
+    )
+)]
+pub(crate) async fn verify(
     State(st): State<AccountsState>,
     visit: Visit,
     RawBody(body): RawBody,
@@ -378,7 +408,23 @@ async fn verify(
     ))
 }
 
-async fn resend(
+/// Mail a new confirmation link to the signed-in account.
+#[utoipa::path(
+    post,
+    path = "/api/accounts/verify/resend",
+    tag = "accounts",
+    responses(
+        (status = 202, description = "Sent"),
+        (status = 200, description = "Already confirmed"),
+        (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
+        (status = 400, description = "A field is wrong: `field` names it, `message` says why in the shopper's language", body = crate::error::ErrorBody),
+        (status = 403, description = "The Origin is not this storefront (cross-site request)", body = crate::error::ErrorBody),
+        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
+        (status = 415, description = "The body is not JSON", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many requests", body = crate::error::ErrorBody),
+    )
+)]
+pub(crate) async fn resend(
     State(st): State<AccountsState>,
     visit: Visit,
     RawBody(body): RawBody,
@@ -407,7 +453,23 @@ async fn resend(
 /// both paths make the same reads.
 const NOBODY: &str = "00000000000000000000000000000000";
 
-async fn signin(
+/// Sign in; sets the session cookie (HttpOnly, SameSite=Lax, bound to this storefront).
+#[utoipa::path(
+    post,
+    path = "/api/accounts/signin",
+    tag = "accounts",
+    request_body = CredentialsBody,
+    responses(
+        (status = 200, description = "Signed in", body = crate::accounts::records::ProfileView),
+        (status = 401, description = "Wrong email or password (the same answer for both)", body = crate::error::ErrorBody),
+        (status = 400, description = "A field is wrong: `field` names it, `message` says why in the shopper's language", body = crate::error::ErrorBody),
+        (status = 403, description = "The Origin is not this storefront (cross-site request)", body = crate::error::ErrorBody),
+        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
+        (status = 415, description = "The body is not JSON", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many failed attempts; see Retry-After", body = crate::error::ErrorBody),
+    )
+)]
+pub(crate) async fn signin(
     State(st): State<AccountsState>,
     visit: Visit,
     RawBody(body): RawBody,
@@ -497,7 +559,20 @@ async fn signin(
     Ok(resp)
 }
 
-async fn signout(
+/// End the session and clear the cookie.
+#[utoipa::path(
+    post,
+    path = "/api/accounts/signout",
+    tag = "accounts",
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 400, description = "A field is wrong: `field` names it, `message` says why in the shopper's language", body = crate::error::ErrorBody),
+        (status = 403, description = "The Origin is not this storefront (cross-site request)", body = crate::error::ErrorBody),
+        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
+        (status = 415, description = "The body is not JSON", body = crate::error::ErrorBody),
+    )
+)]
+pub(crate) async fn signout(
     State(st): State<AccountsState>,
     visit: Visit,
     RawBody(body): RawBody,
@@ -515,7 +590,22 @@ async fn signout(
     Ok(resp)
 }
 
-async fn forgot(
+/// Mail a password reset link if an account uses this address (the answer is the same either way).
+#[utoipa::path(
+    post,
+    path = "/api/accounts/password/forgot",
+    tag = "accounts",
+    request_body = EmailBody,
+    responses(
+        (status = 202, description = "Accepted"),
+        (status = 400, description = "A field is wrong: `field` names it, `message` says why in the shopper's language", body = crate::error::ErrorBody),
+        (status = 403, description = "The Origin is not this storefront (cross-site request)", body = crate::error::ErrorBody),
+        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
+        (status = 415, description = "The body is not JSON", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many requests", body = crate::error::ErrorBody),
+    )
+)]
+pub(crate) async fn forgot(
     State(st): State<AccountsState>,
     visit: Visit,
     RawBody(body): RawBody,
@@ -547,7 +637,21 @@ async fn forgot(
         .into_response())
 }
 
-async fn reset(
+/// Set a new password with the token from the mailed link; every session ends.
+#[utoipa::path(
+    post,
+    path = "/api/accounts/password/reset",
+    tag = "accounts",
+    request_body = ResetBody,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 400, description = "A field is wrong: `field` names it, `message` says why in the shopper's language", body = crate::error::ErrorBody),
+        (status = 403, description = "The Origin is not this storefront (cross-site request)", body = crate::error::ErrorBody),
+        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
+        (status = 415, description = "The body is not JSON", body = crate::error::ErrorBody),
+    )
+)]
+pub(crate) async fn reset(
     State(st): State<AccountsState>,
     visit: Visit,
     RawBody(body): RawBody,
@@ -618,12 +722,42 @@ async fn reset(
     ))
 }
 
-async fn me(State(st): State<AccountsState>, visit: Visit) -> Result<Response, AccountsError> {
+/// The signed-in account.
+#[utoipa::path(
+    get,
+    path = "/api/accounts/me",
+    tag = "accounts",
+    responses(
+        (status = 200, description = "The account", body = crate::accounts::records::ProfileView),
+        (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
+        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
+    )
+)]
+pub(crate) async fn me(
+    State(st): State<AccountsState>,
+    visit: Visit,
+) -> Result<Response, AccountsError> {
     let (_, profile, _, _) = st.current(&visit).await?;
     Ok(Json(profile.view()).into_response())
 }
 
-async fn update_me(
+/// Change the name or company details.
+#[utoipa::path(
+    patch,
+    path = "/api/accounts/me",
+    tag = "accounts",
+    request_body = PatchBody,
+    responses(
+        (status = 200, description = "The changed account", body = crate::accounts::records::ProfileView),
+        (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
+        (status = 400, description = "A field is wrong: `field` names it, `message` says why in the shopper's language", body = crate::error::ErrorBody),
+        (status = 403, description = "The Origin is not this storefront (cross-site request)", body = crate::error::ErrorBody),
+        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
+        (status = 415, description = "The body is not JSON", body = crate::error::ErrorBody),
+        (status = 409, description = "Changed elsewhere meanwhile too often; try again", body = crate::error::ErrorBody),
+    )
+)]
+pub(crate) async fn update_me(
     State(st): State<AccountsState>,
     visit: Visit,
     RawBody(body): RawBody,
