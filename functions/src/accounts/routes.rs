@@ -367,24 +367,49 @@ pub(crate) async fn verify(
 ) -> Result<Response, AccountsError> {
     let req: TokenBody = visit.json(&body)?;
     let store = st.store.as_ref();
+    redeem(
+        store,
+        &visit,
+        Purpose::Verify,
+        &req.token,
+        |profile, record| {
+            // The link proves the address it was sent to, not a later one.
+            if profile.email_key != record.email_key {
+                return false;
+            }
+            profile.verified = true;
+            true
+        },
+    )
+    .await?;
+    Ok(Json(json!({"verified": true})).into_response())
+}
+
+/// Spend a mailed token and change its account in one transaction, so a
+/// link works once and a concurrent change is never lost: on a conflict the
+/// profile is read again and `change` applied again. `change` refuses (false)
+/// when the token no longer fits the account.
+async fn redeem(
+    store: &dyn crate::store::Store,
+    visit: &Visit,
+    purpose: Purpose,
+    secret: &str,
+    change: impl Fn(&mut Profile, &TokenRecord) -> bool,
+) -> Result<Profile, AccountsError> {
     let reseller = &visit.tenant.reseller;
     let invalid = || AccountsError::invalid_token(visit.lang);
     for attempt in 0..RETRIES {
         pause(attempt).await;
-        let Some((token, record)) =
-            tokens::find(store, Purpose::Verify, &req.token, reseller).await?
-        else {
+        let Some((token, record)) = tokens::find(store, purpose, secret, reseller).await? else {
             return Err(invalid());
         };
         let Some((item, mut profile)) = records::load(store, reseller, &record.account).await?
         else {
             return Err(invalid());
         };
-        // The link proves the address it was sent to, not a later one.
-        if profile.email_key != record.email_key {
+        if !change(&mut profile, &record) {
             return Err(invalid());
         }
-        profile.verified = true;
         match store
             .transact(vec![
                 tokens::consume(&token),
@@ -392,7 +417,7 @@ pub(crate) async fn verify(
             ])
             .await
         {
-            Ok(()) => return Ok(Json(json!({"verified": true})).into_response()),
+            Ok(()) => return Ok(profile),
             Err(StoreError::TransactionCancelled { failed }) if failed.contains(&0) => {
                 return Err(invalid());
             }
@@ -672,54 +697,31 @@ pub(crate) async fn reset(
         .hash(req.password)
         .await
         .map_err(AccountsError::unavailable)?;
-    for attempt in 0..RETRIES {
-        pause(attempt).await;
-        let Some((token, record)) =
-            tokens::find(store, Purpose::Reset, &req.token, reseller).await?
-        else {
-            return Err(invalid());
-        };
-        let Some((item, mut profile)) = records::load(store, reseller, &record.account).await?
-        else {
-            return Err(invalid());
-        };
-        if profile.email_key != record.email_key || profile.auth_epoch != record.epoch {
-            return Err(invalid());
-        }
-        profile.password_hash = password_hash.clone();
-        // Every session and every other reset link dies with the old epoch.
-        profile.auth_epoch += 1;
-        // The link reached the mailbox: the address is proven.
-        profile.verified = true;
-        match store
-            .transact(vec![
-                tokens::consume(&token),
-                records::update(&item, &profile)?,
-            ])
-            .await
-        {
-            Ok(()) => {
-                if let Err(e) = sessions::end_all(store, reseller, &profile.id).await {
-                    tracing::warn!(error = %e, account = %profile.id, "old sessions left to expire");
-                }
-                let mut resp = StatusCode::NO_CONTENT.into_response();
-                resp.headers_mut()
-                    .append(header::SET_COOKIE, visit.cookie.clear());
-                return Ok(resp);
+    let profile = redeem(
+        store,
+        &visit,
+        Purpose::Reset,
+        &req.token,
+        |profile, record| {
+            if profile.email_key != record.email_key || profile.auth_epoch != record.epoch {
+                return false;
             }
-            Err(StoreError::TransactionCancelled { failed }) if failed.contains(&0) => {
-                return Err(invalid());
-            }
-            Err(StoreError::TransactionCancelled { .. } | StoreError::Conflict(_)) => continue,
-            Err(e) => return Err(e.into()),
-        }
+            profile.password_hash = password_hash.clone();
+            // Every session and every other reset link dies with the old epoch.
+            profile.auth_epoch += 1;
+            // The link reached the mailbox: the address is proven.
+            profile.verified = true;
+            true
+        },
+    )
+    .await?;
+    if let Err(e) = sessions::end_all(store, reseller, &profile.id).await {
+        tracing::warn!(error = %e, account = %profile.id, "old sessions left to expire");
     }
-    Err(AccountsError::said(
-        StatusCode::CONFLICT,
-        "conflict",
-        visit.lang,
-        Msg::ChangedMeanwhile,
-    ))
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    resp.headers_mut()
+        .append(header::SET_COOKIE, visit.cookie.clear());
+    Ok(resp)
 }
 
 /// The signed-in account.
