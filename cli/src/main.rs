@@ -54,6 +54,13 @@ enum Command {
         /// Output folder.
         #[arg(long, short, default_value = "public")]
         out: PathBuf,
+        /// The embedded store the priced catalogues are published to, so the
+        /// API prices from exactly what the pages show.
+        #[arg(long, default_value = ".storefront/store.db")]
+        store: PathBuf,
+        /// Write the files only; publish no catalogues.
+        #[arg(long)]
+        no_publish: bool,
     },
     /// Build, then serve every storefront locally and rebuild on change.
     Serve {
@@ -146,7 +153,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Ok(ExitCode::FAILURE)
             }
         },
-        Command::Build { only, out } => {
+        Command::Build {
+            only,
+            out,
+            store,
+            no_publish,
+        } => {
+            let started = std::time::Instant::now();
             let opts = BuildOptions {
                 paths,
                 out: cli.dir.join(out),
@@ -154,25 +167,53 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 today: today()?,
                 progress: show_progress(),
             };
-            match storefront_generator::build(&opts) {
-                Ok(r) => {
-                    println!(
-                        "built {} storefront(s) ({} pages, {} files written, {} removed), {} unchanged, in {:.2?}",
-                        r.rendered.len(),
-                        r.pages,
-                        r.files_written,
-                        r.files_deleted,
-                        r.unchanged.len(),
-                        r.elapsed
-                    );
-                    Ok(ExitCode::SUCCESS)
+            let checkout = match storefront_generator::check(&opts.paths, opts.today) {
+                Ok(c) => c,
+                Err(diags) => {
+                    eprintln!("{diags}");
+                    return Ok(ExitCode::FAILURE);
                 }
+            };
+            let r = match storefront_generator::pipeline::build_checked(&checkout, &opts) {
+                Ok(r) => r,
                 Err(BuildError::Content(diags)) => {
                     eprintln!("{diags}");
-                    Ok(ExitCode::FAILURE)
+                    return Ok(ExitCode::FAILURE);
                 }
-                Err(BuildError::Io(e)) => Err(e),
+                Err(BuildError::Io(e)) => return Err(e),
+            };
+            println!(
+                "built {} storefront(s) ({} pages, {} files written, {} removed), {} unchanged, in {:.2?}",
+                r.rendered.len(),
+                r.pages,
+                r.files_written,
+                r.files_deleted,
+                r.unchanged.len(),
+                started.elapsed()
+            );
+            if !no_publish {
+                let path = cli.dir.join(store);
+                let snapshots: Vec<_> = storefront_generator::snapshot::all(&checkout)
+                    .into_iter()
+                    .filter(|s| opts.only.as_ref().is_none_or(|o| *o == s.reseller))
+                    .collect();
+                let store = storefront_functions::store::embedded::EmbeddedStore::open(&path)
+                    .with_context(|| format!("opening the store at {}", path.display()))?;
+                let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
+                let moved = rt
+                    .block_on(storefront_functions::catalog::publish(
+                        &store,
+                        &snapshots,
+                        |id| vec![format!("{id}.localhost")],
+                    ))
+                    .context("publishing catalogues")?;
+                println!(
+                    "published {} catalogue(s) to {} ({moved} changed)",
+                    snapshots.len(),
+                    path.display()
+                );
             }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Serve {
             listen,

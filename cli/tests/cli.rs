@@ -96,7 +96,21 @@ fn a_second_build_changes_nothing() {
         "{}",
         text(&first.stdout)
     );
+    assert!(
+        text(&first.stdout).contains("published 2 catalogue(s)"),
+        "{}",
+        text(&first.stdout)
+    );
+    assert!(
+        p.path().join(".storefront/store.db").is_file(),
+        "catalogues are published to the embedded store"
+    );
     let second = storefront(p.path(), &["build"]);
+    assert!(
+        text(&second.stdout).contains("(0 changed)"),
+        "an unchanged build moves no catalogue: {}",
+        text(&second.stdout)
+    );
     assert!(
         text(&second.stdout).starts_with(
             "built 0 storefront(s) (0 pages, 0 files written, 0 removed), 2 unchanged"

@@ -67,7 +67,14 @@ pub async fn publish(
             writes.push(Write::Put { item, condition });
             moved += 1;
         }
-        for host in s.domains.iter().cloned().chain(extra_hosts(&s.reseller)) {
+        // A host listed twice (its own domain is also a local one) is one item.
+        let hosts: std::collections::BTreeSet<String> = s
+            .domains
+            .iter()
+            .cloned()
+            .chain(extra_hosts(&s.reseller))
+            .collect();
+        for host in hosts {
             writes.push(Write::Put {
                 item: Item::new(host_pk(&host), "TENANT", json!({"reseller": s.reseller})),
                 condition: Condition::None,
