@@ -87,6 +87,39 @@ pub async fn publish(
     Ok(moved)
 }
 
+/// The version a reseller's `CURRENT` pointer names.
+async fn current_version(store: &dyn Store, reseller: &str) -> Result<Option<String>, StoreError> {
+    Ok(store
+        .get(&reseller_pk(reseller), "CURRENT")
+        .await?
+        .and_then(|p| p.data["version"].as_str().map(String::from)))
+}
+
+async fn load(
+    store: &dyn Store,
+    reseller: &str,
+    version: &str,
+) -> Result<Option<Snapshot>, StoreError> {
+    let Some(item) = store
+        .get(&reseller_pk(reseller), &format!("SNAPSHOT#{version}"))
+        .await?
+    else {
+        return Ok(None);
+    };
+    serde_json::from_value(item.data)
+        .map(Some)
+        .map_err(|e| StoreError::Unavailable(format!("snapshot of {reseller} unreadable: {e}")))
+}
+
+/// A reseller's current snapshot, read from the store without a cache (for
+/// one-off work such as seeding; requests go through `Catalogs`).
+pub async fn current(store: &dyn Store, reseller: &str) -> Result<Option<Snapshot>, StoreError> {
+    match current_version(store, reseller).await? {
+        Some(v) => load(store, reseller, &v).await,
+        None => Ok(None),
+    }
+}
+
 #[derive(Debug)]
 pub struct Catalogs {
     store: Arc<dyn Store>,
@@ -137,27 +170,15 @@ impl Catalogs {
         {
             return Ok(Some(s.clone()));
         }
-        let Some(pointer) = self.store.get(&reseller_pk(reseller), "CURRENT").await? else {
+        let Some(version) = current_version(self.store.as_ref(), reseller).await? else {
             return Ok(None);
         };
-        let version = pointer.data["version"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
         let snapshot = match cached {
             Some((_, s)) if s.version == version => s,
-            _ => {
-                let Some(item) = self
-                    .store
-                    .get(&reseller_pk(reseller), &format!("SNAPSHOT#{version}"))
-                    .await?
-                else {
-                    return Ok(None);
-                };
-                Arc::new(serde_json::from_value(item.data).map_err(|e| {
-                    StoreError::Unavailable(format!("snapshot of {reseller} unreadable: {e}"))
-                })?)
-            }
+            _ => match load(self.store.as_ref(), reseller, &version).await? {
+                Some(s) => Arc::new(s),
+                None => return Ok(None),
+            },
         };
         if let Ok(mut cache) = self.snapshots.write() {
             cache.insert(reseller.to_string(), (Instant::now(), snapshot.clone()));

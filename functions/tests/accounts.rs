@@ -4,6 +4,8 @@
 //! cheapest parameters (`AccountsConfig::fast_for_tests`) except where
 //! timing is the point.
 
+mod common;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -19,7 +21,6 @@ use storefront_functions::accounts::{
 use storefront_functions::app::Services;
 use storefront_functions::registrar::sandbox::{Sandbox, SandboxConfig};
 use storefront_functions::store::Store;
-use storefront_functions::store::embedded::EmbeddedStore;
 use storefront_functions::tenant::PreviewTenant;
 use tower::ServiceExt;
 
@@ -36,19 +37,7 @@ struct World {
 }
 
 async fn world(tune: impl FnOnce(&mut AccountsConfig)) -> World {
-    let project = storefront_e2e::project(None);
-    let checkout = storefront_generator::check(
-        &storefront_generator::Paths::under(project.path()),
-        storefront_e2e::today(),
-    )
-    .expect("fixture checks");
-    let snapshots = storefront_generator::snapshot::all(&checkout);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store: Arc<dyn Store> =
-        Arc::new(EmbeddedStore::open(&dir.path().join("store.db")).expect("store"));
-    storefront_functions::catalog::publish(store.as_ref(), &snapshots, |_| vec![])
-        .await
-        .expect("publish");
+    let (store, dir) = common::published_store().await;
     let registrar = Arc::new(Sandbox::new(SandboxConfig::default(), store.clone()));
     let mut services = Services::with(store.clone(), registrar);
     let outbox = dir.path().join("outbox");

@@ -2,6 +2,8 @@
 //! catalogues are published to an embedded store, and requests go through
 //! `tower::ServiceExt::oneshot`.
 
+mod common;
+
 use async_trait::async_trait;
 use axum::Router;
 use axum::body::Body;
@@ -14,7 +16,6 @@ use storefront_functions::app::Services;
 use storefront_functions::registrar::sandbox::{Sandbox, SandboxConfig};
 use storefront_functions::registrar::{Availability, Check, Registrar, RegistrarError};
 use storefront_functions::store::Store;
-use storefront_functions::store::embedded::EmbeddedStore;
 use storefront_functions::tenant::PreviewTenant;
 use tower::ServiceExt;
 
@@ -28,19 +29,7 @@ async fn world(
     registrar: impl FnOnce(Arc<dyn Store>) -> Arc<dyn Registrar>,
     tune: impl FnOnce(&mut Services),
 ) -> World {
-    let project = storefront_e2e::project(None);
-    let checkout = storefront_generator::check(
-        &storefront_generator::Paths::under(project.path()),
-        storefront_e2e::today(),
-    )
-    .expect("fixture checks");
-    let snapshots = storefront_generator::snapshot::all(&checkout);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store: Arc<dyn Store> =
-        Arc::new(EmbeddedStore::open(&dir.path().join("store.db")).expect("store"));
-    storefront_functions::catalog::publish(store.as_ref(), &snapshots, |_| vec![])
-        .await
-        .expect("publish");
+    let (store, dir) = common::published_store().await;
     let mut services = Services::with(store.clone(), registrar(store.clone()));
     tune(&mut services);
     World {

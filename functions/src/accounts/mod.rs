@@ -109,18 +109,9 @@ async fn storefront_language(
     store: &dyn Store,
     reseller: &str,
 ) -> Result<Option<Locale>, StoreError> {
-    let pk = format!("RESELLER#{reseller}");
-    let Some(current) = store.get(&pk, "CURRENT").await? else {
-        return Ok(None);
-    };
-    let version = current.data["version"].as_str().unwrap_or_default();
-    let snapshot = store.get(&pk, &format!("SNAPSHOT#{version}")).await?;
-    Ok(Some(
-        snapshot
-            .and_then(|s| s.data["languages"][0].as_str().map(String::from))
-            .and_then(|l| l.parse().ok())
-            .unwrap_or(Locale::En),
-    ))
+    Ok(crate::catalog::current(store, reseller)
+        .await?
+        .map(|s| s.default_language()))
 }
 
 /// Create an owner or admin of a published storefront, already verified
