@@ -66,6 +66,13 @@ async fn the_document_describes_every_route_and_its_types() {
             ["schema"]["$ref"],
         "#/components/schemas/SignupBody"
     );
+    let signup = &doc["paths"]["/api/accounts/signup"]["post"]["responses"];
+    for code in ["201", "400", "403", "404", "409", "415", "429"] {
+        assert!(
+            signup[code].is_object(),
+            "signup documents {code}: {signup}"
+        );
+    }
     let schemas = &doc["components"]["schemas"];
     for s in [
         "SignupBody",

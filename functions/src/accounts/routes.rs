@@ -115,6 +115,24 @@ pub(crate) struct PatchBody {
     company: Option<CompanyBody>,
 }
 
+/// The answers every state-changing accounts route can give besides its own.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // Only describes responses for the OpenAPI document.
+enum WriteErrors {
+    /// A field is wrong: `field` names it, `message` says why in the shopper's language.
+    #[response(status = 400)]
+    Invalid(crate::error::ErrorBody<'static>),
+    /// The Origin is not this storefront (cross-site request).
+    #[response(status = 403)]
+    CrossSite(crate::error::ErrorBody<'static>),
+    /// No storefront is served on this host.
+    #[response(status = 404)]
+    NoStorefront(crate::error::ErrorBody<'static>),
+    /// The body is not JSON.
+    #[response(status = 415)]
+    NotJson(crate::error::ErrorBody<'static>),
+}
+
 /// For requests that need no body: none, or `{}`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -275,10 +293,7 @@ impl AccountsState {
     request_body = SignupBody,
     responses(
         (status = 201, description = "Created; not yet confirmed"),
-        (status = 400, description = "A field is wrong: `field` names it, `message` says why in the shopper's language", body = crate::error::ErrorBody),
-        (status = 403, description = "The Origin is not this storefront (cross-site request)", body = crate::error::ErrorBody),
-        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
-        (status = 415, description = "The body is not JSON", body = crate::error::ErrorBody),
+        WriteErrors,
         (status = 409, description = "This email already has an account on this storefront", body = crate::error::ErrorBody),
         (status = 429, description = "Too many sign-ups from this address", body = crate::error::ErrorBody),
     )
@@ -354,10 +369,7 @@ pub(crate) async fn signup(
     request_body = TokenBody,
     responses(
         (status = 200, description = "Confirmed"),
-        (status = 400, description = "A field is wrong: `field` names it, `message` says why in the shopper's language", body = crate::error::ErrorBody),
-        (status = 403, description = "The Origin is not this storefront (cross-site request)", body = crate::error::ErrorBody),
-        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
-        (status = 415, description = "The body is not JSON", body = crate::error::ErrorBody),
+        WriteErrors,
     )
 )]
 pub(crate) async fn verify(
@@ -442,10 +454,7 @@ async fn redeem(
         (status = 202, description = "Sent"),
         (status = 200, description = "Already confirmed"),
         (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
-        (status = 400, description = "A field is wrong: `field` names it, `message` says why in the shopper's language", body = crate::error::ErrorBody),
-        (status = 403, description = "The Origin is not this storefront (cross-site request)", body = crate::error::ErrorBody),
-        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
-        (status = 415, description = "The body is not JSON", body = crate::error::ErrorBody),
+        WriteErrors,
         (status = 429, description = "Too many requests", body = crate::error::ErrorBody),
     )
 )]
@@ -487,10 +496,7 @@ const NOBODY: &str = "00000000000000000000000000000000";
     responses(
         (status = 200, description = "Signed in", body = crate::accounts::records::ProfileView),
         (status = 401, description = "Wrong email or password (the same answer for both)", body = crate::error::ErrorBody),
-        (status = 400, description = "A field is wrong: `field` names it, `message` says why in the shopper's language", body = crate::error::ErrorBody),
-        (status = 403, description = "The Origin is not this storefront (cross-site request)", body = crate::error::ErrorBody),
-        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
-        (status = 415, description = "The body is not JSON", body = crate::error::ErrorBody),
+        WriteErrors,
         (status = 429, description = "Too many failed attempts; see Retry-After", body = crate::error::ErrorBody),
     )
 )]
@@ -591,10 +597,7 @@ pub(crate) async fn signin(
     tag = "accounts",
     responses(
         (status = 204, description = "Signed out"),
-        (status = 400, description = "A field is wrong: `field` names it, `message` says why in the shopper's language", body = crate::error::ErrorBody),
-        (status = 403, description = "The Origin is not this storefront (cross-site request)", body = crate::error::ErrorBody),
-        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
-        (status = 415, description = "The body is not JSON", body = crate::error::ErrorBody),
+        WriteErrors,
     )
 )]
 pub(crate) async fn signout(
@@ -623,10 +626,7 @@ pub(crate) async fn signout(
     request_body = EmailBody,
     responses(
         (status = 202, description = "Accepted"),
-        (status = 400, description = "A field is wrong: `field` names it, `message` says why in the shopper's language", body = crate::error::ErrorBody),
-        (status = 403, description = "The Origin is not this storefront (cross-site request)", body = crate::error::ErrorBody),
-        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
-        (status = 415, description = "The body is not JSON", body = crate::error::ErrorBody),
+        WriteErrors,
         (status = 429, description = "Too many requests", body = crate::error::ErrorBody),
     )
 )]
@@ -670,10 +670,7 @@ pub(crate) async fn forgot(
     request_body = ResetBody,
     responses(
         (status = 204, description = "Changed"),
-        (status = 400, description = "A field is wrong: `field` names it, `message` says why in the shopper's language", body = crate::error::ErrorBody),
-        (status = 403, description = "The Origin is not this storefront (cross-site request)", body = crate::error::ErrorBody),
-        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
-        (status = 415, description = "The body is not JSON", body = crate::error::ErrorBody),
+        WriteErrors,
     )
 )]
 pub(crate) async fn reset(
@@ -752,10 +749,7 @@ pub(crate) async fn me(
     responses(
         (status = 200, description = "The changed account", body = crate::accounts::records::ProfileView),
         (status = 401, description = "Not signed in", body = crate::error::ErrorBody),
-        (status = 400, description = "A field is wrong: `field` names it, `message` says why in the shopper's language", body = crate::error::ErrorBody),
-        (status = 403, description = "The Origin is not this storefront (cross-site request)", body = crate::error::ErrorBody),
-        (status = 404, description = "No storefront is served on this host", body = crate::error::ErrorBody),
-        (status = 415, description = "The body is not JSON", body = crate::error::ErrorBody),
+        WriteErrors,
         (status = 409, description = "Changed elsewhere meanwhile too often; try again", body = crate::error::ErrorBody),
     )
 )]
