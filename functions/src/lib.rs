@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod app;
 pub mod catalog;
+pub mod clock;
 pub mod error;
 pub mod openapi;
 pub mod registrar;
