@@ -5,7 +5,9 @@
 use super::{
     Condition, Item, MAX_ITEM_BYTES, MAX_TRANSACTION_ITEMS, Query, Store, StoreError, Write,
 };
+use rust_decimal::Decimal;
 use serde_json::json;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// A partition key unique to one check, so checks can share a store.
@@ -391,6 +393,165 @@ pub async fn optimistic_increments_lose_no_update(s: Arc<dyn Store>) {
     assert_eq!(end.version, 21);
 }
 
+fn dec(s: &str) -> Decimal {
+    s.parse().expect("decimal")
+}
+
+fn add(pk: &str, sk: &str, adds: &[(&str, &str)], floors: &[(&str, &str)]) -> Write {
+    let map = |v: &[(&str, &str)]| -> BTreeMap<String, Decimal> {
+        v.iter().map(|(k, d)| (k.to_string(), dec(d))).collect()
+    };
+    Write::Add {
+        pk: pk.into(),
+        sk: sk.into(),
+        add: map(adds),
+        floors: map(floors),
+    }
+}
+
+pub async fn counters_add_exactly_and_raise_the_version(s: Arc<dyn Store>) {
+    let p = pk("counters");
+    let item = Item::new(&p, "W", json!({"currency": "IDR"})).with_counter("balance", dec("10.10"));
+    s.put(item, Condition::NotExists).await.expect("put");
+    s.transact(vec![add(
+        &p,
+        "W",
+        &[("balance", "-0.10"), ("held", "0.1")],
+        &[],
+    )])
+    .await
+    .expect("add");
+    let got = s.get(&p, "W").await.expect("get").expect("present");
+    assert_eq!(got.counter("balance"), dec("10.00"));
+    assert_eq!(
+        got.counter("held"),
+        dec("0.1"),
+        "a new counter starts at zero"
+    );
+    assert_eq!(got.version, 2);
+    assert_eq!(got.data, json!({"currency": "IDR"}), "data is untouched");
+    // Decimals stay exact beyond what a float holds.
+    s.transact(vec![add(
+        &p,
+        "W",
+        &[("balance", "0.000000000000000001")],
+        &[],
+    )])
+    .await
+    .expect("tiny add");
+    let got = s.get(&p, "W").await.expect("get").expect("present");
+    assert_eq!(got.counter("balance"), dec("10.000000000000000001"));
+}
+
+pub async fn a_floor_refuses_the_whole_transaction(s: Arc<dyn Store>) {
+    let p = pk("floors");
+    for w in ["A", "B"] {
+        s.put(
+            Item::new(&p, w, json!({})).with_counter("spendable", dec("100")),
+            Condition::NotExists,
+        )
+        .await
+        .expect("put");
+    }
+    // Reaching the floor exactly is allowed.
+    s.transact(vec![add(
+        &p,
+        "A",
+        &[("spendable", "-100")],
+        &[("spendable", "0")],
+    )])
+    .await
+    .expect("down to the floor");
+    let err = s
+        .transact(vec![
+            Write::Put {
+                item: Item::new(&p, "ENTRY", json!({})),
+                condition: Condition::NotExists,
+            },
+            add(&p, "B", &[("spendable", "-60")], &[("spendable", "0")]),
+            add(&p, "A", &[("spendable", "-0.01")], &[("spendable", "0")]),
+        ])
+        .await
+        .expect_err("one leg short");
+    assert_eq!(err, StoreError::TransactionCancelled { failed: vec![2] });
+    assert_eq!(
+        s.get(&p, "ENTRY").await.expect("get"),
+        None,
+        "nothing written"
+    );
+    let b = s.get(&p, "B").await.expect("get").expect("present");
+    assert_eq!((b.counter("spendable"), b.version), (dec("100"), 1));
+    // A negative floor is a credit limit.
+    s.transact(vec![add(
+        &p,
+        "A",
+        &[("spendable", "-25")],
+        &[("spendable", "-25")],
+    )])
+    .await
+    .expect("within the credit limit");
+    // Adding to a missing item fails its condition.
+    let err = s
+        .transact(vec![add(&p, "MISSING", &[("spendable", "1")], &[])])
+        .await
+        .expect_err("missing item");
+    assert_eq!(err, StoreError::TransactionCancelled { failed: vec![0] });
+    assert_eq!(s.get(&p, "MISSING").await.expect("get"), None);
+    // Counter names are plain, and an addition adds something.
+    assert!(matches!(
+        s.transact(vec![add(&p, "A", &[("Bad Name", "1")], &[])])
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        s.transact(vec![add(&p, "A", &[], &[("spendable", "0")])])
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+}
+
+pub async fn concurrent_additions_never_cross_a_floor(s: Arc<dyn Store>) {
+    let p = pk("hot");
+    s.put(
+        Item::new(&p, "W", json!({})).with_counter("spendable", dec("30.00")),
+        Condition::NotExists,
+    )
+    .await
+    .expect("put");
+    // 100 concurrent withdrawals of 0.50 from 30.00: exactly 60 succeed.
+    let mut tasks = Vec::new();
+    for _ in 0..100 {
+        let (s, p) = (s.clone(), p.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                match s
+                    .transact(vec![add(
+                        &p,
+                        "W",
+                        &[("spendable", "-0.50"), ("spent", "0.50")],
+                        &[("spendable", "0")],
+                    )])
+                    .await
+                {
+                    Ok(()) => return true,
+                    Err(StoreError::TransactionCancelled { .. }) => return false,
+                    Err(StoreError::Conflict(_)) => continue,
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        }));
+    }
+    let mut won = 0;
+    for t in tasks {
+        won += usize::from(t.await.expect("task"));
+    }
+    assert_eq!(won, 60);
+    let w = s.get(&p, "W").await.expect("get").expect("present");
+    assert_eq!(w.counter("spendable"), Decimal::ZERO);
+    assert_eq!(w.counter("spent"), dec("30.00"));
+    assert_eq!(w.version, 61);
+}
+
 /// One `#[tokio::test]` per check, for a backend made by `$make` (an async
 /// expression giving `Arc<dyn Store>`).
 #[macro_export]
@@ -402,7 +563,8 @@ macro_rules! store_conformance {
             query_returns_a_prefix_in_sort_key_order, expired_items_are_absent,
             a_transaction_is_all_or_nothing, transactions_are_limited_to_100_items,
             items_are_limited_in_size, racing_creators_exactly_one_wins,
-            optimistic_increments_lose_no_update);
+            optimistic_increments_lose_no_update, counters_add_exactly_and_raise_the_version,
+            a_floor_refuses_the_whole_transaction, concurrent_additions_never_cross_a_floor);
     };
     (@each $make:expr; $($name:ident),*) => {
         $(

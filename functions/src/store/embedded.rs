@@ -19,6 +19,8 @@ use super::{
 };
 use async_trait::async_trait;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -63,9 +65,19 @@ fn open(path: &Path, write: bool) -> rusqlite::Result<Connection> {
                 version INTEGER NOT NULL,
                 expires_at INTEGER,
                 data TEXT NOT NULL,
+                counters TEXT,
                 PRIMARY KEY (pk, sk)
             ) WITHOUT ROWID;",
         )?;
+        // Stores made before counters existed gain the column in place.
+        let has_counters: bool = conn.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('items') WHERE name = 'counters'",
+            [],
+            |r| r.get::<_, i64>(0).map(|n| n > 0),
+        )?;
+        if !has_counters {
+            conn.execute_batch("ALTER TABLE items ADD COLUMN counters TEXT")?;
+        }
     }
     Ok(conn)
 }
@@ -136,6 +148,7 @@ fn row_to_item(
     version: i64,
     expires_at: Option<i64>,
     data: String,
+    counters: Option<String>,
 ) -> rusqlite::Result<Item> {
     let sk = String::from_utf8(sk).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Blob, Box::new(e))
@@ -143,29 +156,87 @@ fn row_to_item(
     let data = serde_json::from_str(&data).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e))
     })?;
+    let counters = parse_counters(counters.as_deref()).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, e.into())
+    })?;
     Ok(Item {
         pk,
         sk,
         version: version as u64,
         expires_at,
         data,
+        counters,
     })
 }
 
-/// The live version of an item inside a write transaction, if any.
-fn live_version(
+/// Counters are kept as a JSON object of decimal strings: exact, and
+/// readable in the `sqlite3` shell.
+fn parse_counters(text: Option<&str>) -> Result<BTreeMap<String, Decimal>, String> {
+    match text {
+        None => Ok(BTreeMap::new()),
+        Some(t) => {
+            let raw: BTreeMap<String, String> =
+                serde_json::from_str(t).map_err(|e| e.to_string())?;
+            raw.into_iter()
+                .map(|(k, v)| {
+                    v.parse::<Decimal>()
+                        .map(|d| (k, d))
+                        .map_err(|e| e.to_string())
+                })
+                .collect()
+        }
+    }
+}
+
+fn counters_text(c: &BTreeMap<String, Decimal>) -> Option<String> {
+    if c.is_empty() {
+        return None;
+    }
+    let raw: BTreeMap<&str, String> = c.iter().map(|(k, v)| (k.as_str(), v.to_string())).collect();
+    serde_json::to_string(&raw).ok()
+}
+
+/// The live version and counters of an item inside a write transaction.
+fn live(
     tx: &rusqlite::Transaction<'_>,
     pk: &str,
     sk: &str,
     now: i64,
-) -> rusqlite::Result<Option<u64>> {
-    tx.query_row(
-        "SELECT version FROM items WHERE pk = ?1 AND sk = ?2 AND (expires_at IS NULL OR expires_at > ?3)",
-        params![pk, sk.as_bytes(), now],
-        |r| r.get::<_, i64>(0),
-    )
-    .optional()
-    .map(|v| v.map(|v| v as u64))
+) -> Result<Option<(u64, BTreeMap<String, Decimal>)>, StoreError> {
+    let row = tx
+        .query_row(
+            "SELECT version, counters FROM items WHERE pk = ?1 AND sk = ?2 AND (expires_at IS NULL OR expires_at > ?3)",
+            params![pk, sk.as_bytes(), now],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?)),
+        )
+        .optional()
+        .map_err(unavailable)?;
+    match row {
+        None => Ok(None),
+        Some((v, c)) => Ok(Some((
+            v as u64,
+            parse_counters(c.as_deref()).map_err(unavailable)?,
+        ))),
+    }
+}
+
+/// The counters after an addition, or None if a floor would be broken.
+fn added(
+    live: &BTreeMap<String, Decimal>,
+    add: &BTreeMap<String, Decimal>,
+    floors: &BTreeMap<String, Decimal>,
+) -> Result<Option<BTreeMap<String, Decimal>>, StoreError> {
+    let mut out = live.clone();
+    for (k, d) in add {
+        let v = out.entry(k.clone()).or_default();
+        *v = v
+            .checked_add(*d)
+            .ok_or_else(|| StoreError::Invalid(format!("counter {k} overflows")))?;
+    }
+    let ok = floors
+        .iter()
+        .all(|(k, floor)| out.get(k).copied().unwrap_or_default() >= *floor);
+    Ok(ok.then_some(out))
 }
 
 fn holds(condition: Condition, live: Option<u64>) -> bool {
@@ -177,15 +248,29 @@ fn holds(condition: Condition, live: Option<u64>) -> bool {
     }
 }
 
-fn apply(tx: &rusqlite::Transaction<'_>, w: &Write) -> Result<(), StoreError> {
+/// Apply one write whose condition held; `counters` is the result of an
+/// addition, computed while checking.
+fn apply(
+    tx: &rusqlite::Transaction<'_>,
+    w: &Write,
+    counters: Option<&BTreeMap<String, Decimal>>,
+) -> Result<(), StoreError> {
     match w {
         Write::Put { item, .. } => {
             let data = serde_json::to_string(&item.data)
                 .map_err(|e| StoreError::Invalid(e.to_string()))?;
             tx.execute(
-                "INSERT INTO items (pk, sk, version, expires_at, data) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (pk, sk) DO UPDATE SET version = excluded.version, expires_at = excluded.expires_at, data = excluded.data",
-                params![item.pk, item.sk.as_bytes(), item.version as i64, item.expires_at, data],
+                "INSERT INTO items (pk, sk, version, expires_at, data, counters) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (pk, sk) DO UPDATE SET version = excluded.version, expires_at = excluded.expires_at, data = excluded.data, counters = excluded.counters",
+                params![item.pk, item.sk.as_bytes(), item.version as i64, item.expires_at, data, counters_text(&item.counters)],
+            )
+            .map_err(unavailable)?;
+        }
+        Write::Add { pk, sk, .. } => {
+            let counters = counters.map(counters_text).unwrap_or_default();
+            tx.execute(
+                "UPDATE items SET version = version + 1, counters = ?3 WHERE pk = ?1 AND sk = ?2",
+                params![pk, sk.as_bytes(), counters],
             )
             .map_err(unavailable)?;
         }
@@ -199,14 +284,6 @@ fn apply(tx: &rusqlite::Transaction<'_>, w: &Write) -> Result<(), StoreError> {
         Write::Check { .. } => {}
     }
     Ok(())
-}
-
-fn condition_of(w: &Write) -> Condition {
-    match w {
-        Write::Put { condition, .. }
-        | Write::Delete { condition, .. }
-        | Write::Check { condition, .. } => *condition,
-    }
 }
 
 /// The smallest byte string greater than every string starting with `prefix`.
@@ -228,9 +305,9 @@ impl Store for EmbeddedStore {
         let (pk, sk, now) = (pk.to_string(), sk.to_string(), now());
         self.read(move |c| {
             c.query_row(
-                "SELECT pk, sk, version, expires_at, data FROM items WHERE pk = ?1 AND sk = ?2 AND (expires_at IS NULL OR expires_at > ?3)",
+                "SELECT pk, sk, version, expires_at, data, counters FROM items WHERE pk = ?1 AND sk = ?2 AND (expires_at IS NULL OR expires_at > ?3)",
                 params![pk, sk.as_bytes(), now],
-                |r| row_to_item(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
+                |r| row_to_item(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?),
             )
             .optional()
         })
@@ -285,12 +362,12 @@ impl Store for EmbeddedStore {
         );
         self.read(move |c| {
             let sql = format!(
-                "SELECT pk, sk, version, expires_at, data FROM items WHERE pk = ?1 AND sk {} ?2 AND (?3 IS NULL OR sk < ?3) AND (expires_at IS NULL OR expires_at > ?4) ORDER BY sk {} LIMIT ?5",
+                "SELECT pk, sk, version, expires_at, data, counters FROM items WHERE pk = ?1 AND sk {} ?2 AND (?3 IS NULL OR sk < ?3) AND (expires_at IS NULL OR expires_at > ?4) ORDER BY sk {} LIMIT ?5",
                 if lower_inclusive { ">=" } else { ">" },
                 if desc { "DESC" } else { "ASC" }
             );
             let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![pk, lower, upper, now, limit], |r| row_to_item(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))?;
+            let rows = stmt.query_map(params![pk, lower, upper, now, limit], |r| row_to_item(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))?;
             rows.collect()
         })
         .await
@@ -304,19 +381,35 @@ impl Store for EmbeddedStore {
                 .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
                 .map_err(unavailable)?;
             let mut failed = Vec::new();
+            let mut sums = Vec::with_capacity(writes.len());
             for (i, w) in writes.iter().enumerate() {
                 let (pk, sk) = w.key();
-                let live = live_version(&tx, pk, sk, now).map_err(unavailable)?;
-                if !holds(condition_of(w), live) {
+                let live = live(&tx, pk, sk, now)?;
+                let (ok, sum) = match w {
+                    Write::Put { condition, .. }
+                    | Write::Delete { condition, .. }
+                    | Write::Check { condition, .. } => {
+                        (holds(*condition, live.map(|(v, _)| v)), None)
+                    }
+                    Write::Add { add, floors, .. } => match live {
+                        None => (false, None),
+                        Some((_, counters)) => match added(&counters, add, floors)? {
+                            Some(c) => (true, Some(c)),
+                            None => (false, None),
+                        },
+                    },
+                };
+                if !ok {
                     failed.push(i);
                 }
+                sums.push(sum);
             }
             if !failed.is_empty() {
                 // Dropping the transaction rolls it back: nothing was written.
                 return Err(StoreError::TransactionCancelled { failed });
             }
-            for w in &writes {
-                apply(&tx, w)?;
+            for (w, sum) in writes.iter().zip(&sums) {
+                apply(&tx, w, sum.as_ref())?;
             }
             tx.commit().map_err(unavailable)
         })
