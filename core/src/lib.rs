@@ -9,6 +9,7 @@ pub mod locale;
 pub mod money;
 pub mod names;
 pub mod pricing;
+pub mod quote;
 pub mod snapshot;
 
 pub use locale::Locale;

@@ -33,6 +33,52 @@ pub struct LevelRule {
     pub buys_at: Option<PriceRule>,
 }
 
+/// Who sells: the details an invoice, a proforma and a notification carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seller {
+    pub legal_name: String,
+    /// Postal address, one printed line each.
+    pub address: Vec<String>,
+    /// NPWP, NIP or another registration number, as the seller writes it;
+    /// None when the seller has none (a US LLC).
+    pub tax_id: Option<String>,
+    /// Where invoices and notifications come from.
+    pub email: String,
+    /// Invoice numbers start with it.
+    pub invoice_prefix: String,
+}
+
+/// An account that takes bank transfers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankAccount {
+    /// Unique within its seller; orders name the account paid into by it.
+    pub id: String,
+    pub bank: String,
+    pub holder: String,
+    /// Account number or IBAN, as printed.
+    pub number: String,
+}
+
+/// Whom this reseller buys from: the seller on its own purchase invoices,
+/// and where it tops up its wallet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Parent {
+    /// The parent reseller; None when it is the platform.
+    pub id: Option<String>,
+    pub seller: Seller,
+    /// The parent reseller's accounts, or the platform's accounts in this
+    /// reseller's currency.
+    pub bank_accounts: Vec<BankAccount>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSettings {
+    /// Days before expiry a renewal order (and its proforma) is created.
+    pub renewal_notice_days: u16,
+    /// Days a customer has to pay an order by bank transfer.
+    pub payment_due_days: u16,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub reseller: String,
@@ -51,6 +97,12 @@ pub struct Snapshot {
     /// (premium names priced by the registry).
     pub customer_rules: BTreeMap<String, PriceRule>,
     pub discount_codes: Vec<DiscountCode>,
+    /// This storefront's seller: the issuer of its customers' invoices.
+    pub seller: Seller,
+    /// Where this storefront's customers pay by transfer and top up.
+    pub bank_accounts: Vec<BankAccount>,
+    pub parent: Parent,
+    pub orders: OrderSettings,
     /// Content hash of everything above (set by the publisher): equal
     /// snapshots have equal versions.
     pub version: String,

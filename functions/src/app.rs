@@ -2,7 +2,12 @@
 //! one machine. Each router can also run alone (a Lambda per function).
 
 use crate::accounts::{self, AccountsConfig, AccountsState, Mailer, Outbox};
+use crate::blobs::{Blobs, LocalBlobs};
 use crate::catalog::Catalogs;
+use crate::clock::{Clock, SystemClock};
+use crate::ledger::Ledger;
+use crate::orders::routes::ShopState;
+use crate::orders::{Orders, OrdersConfig};
 use crate::registrar::Registrar;
 use crate::registrar::rdap::{Bootstrap, Rdap, RdapConfig};
 use crate::registrar::sandbox::{Sandbox, SandboxConfig};
@@ -33,6 +38,10 @@ pub struct Services {
     /// Where accounts' mail goes: an `Outbox` folder locally, SMTP deployed.
     pub mailer: Arc<dyn Mailer>,
     pub accounts: AccountsConfig,
+    pub clock: Arc<dyn Clock>,
+    /// Uploaded files: a folder locally, S3 deployed.
+    pub blobs: Arc<dyn Blobs>,
+    pub orders: OrdersConfig,
 }
 
 impl Services {
@@ -60,6 +69,7 @@ impl Services {
         // where browsers drop `Secure` cookies.
         let dir = path.parent().unwrap_or(Path::new("."));
         services.mailer = Arc::new(Outbox::new(dir.join("outbox")));
+        services.blobs = Arc::new(LocalBlobs::new(dir.join("files")));
         services.accounts.secure_cookies = false;
         Ok(services)
     }
@@ -72,7 +82,34 @@ impl Services {
             search: SearchConfig::default(),
             mailer: Arc::new(Outbox::new(".storefront/outbox")),
             accounts: AccountsConfig::default(),
+            clock: Arc::new(SystemClock),
+            blobs: Arc::new(LocalBlobs::new(".storefront/files")),
+            orders: OrdersConfig::default(),
         }
+    }
+
+    /// The order engine over these services (cheap: it shares them).
+    pub fn orders(&self) -> Orders {
+        let mut config = self.orders.clone();
+        config.mail_from = self.accounts.mail_from.clone();
+        Orders {
+            store: self.store.clone(),
+            catalogs: self.catalogs.clone(),
+            registrar: self.registrar.clone(),
+            ledger: Ledger::new(self.store.clone(), self.clock.clone()),
+            clock: self.clock.clone(),
+            mailer: self.mailer.clone(),
+            config,
+        }
+    }
+
+    fn accounts_state(&self) -> AccountsState {
+        AccountsState::new(
+            self.store.clone(),
+            self.catalogs.clone(),
+            self.mailer.clone(),
+            self.accounts.clone(),
+        )
     }
 
     /// Every function's routes, under `/api`.
@@ -86,12 +123,12 @@ impl Services {
             "/api/openapi.json",
             axum::routing::get(crate::openapi::serve),
         )
-        .merge(accounts::router(AccountsState::new(
-            self.store.clone(),
-            self.catalogs.clone(),
-            self.mailer.clone(),
-            self.accounts.clone(),
-        )))
+        .merge(accounts::router(self.accounts_state()))
+        .merge(crate::orders::routes::router(ShopState {
+            accounts: self.accounts_state(),
+            orders: self.orders(),
+            blobs: self.blobs.clone(),
+        }))
         .fallback(not_found)
     }
 }

@@ -7,6 +7,7 @@
 //! | a published snapshot | `RESELLER#<id>` | `SNAPSHOT#<version>` | the `Snapshot` |
 //! | the current snapshot | `RESELLER#<id>` | `CURRENT` | `{version}` |
 //! | a host's storefront | `HOST#<host>` | `TENANT` | `{reseller}` |
+//! | every published reseller | `RESELLERS` | `<id>` | `{reseller}` |
 //!
 //! Snapshots are content-addressed, so publishing the same build twice
 //! writes the same items; the pointer moves only when prices change.
@@ -80,11 +81,30 @@ pub async fn publish(
                 condition: Condition::None,
             });
         }
+        // Every published reseller, for work done for each (monthly invoices).
+        writes.push(Write::Put {
+            item: Item::new(
+                "RESELLERS",
+                s.reseller.clone(),
+                json!({"reseller": s.reseller}),
+            ),
+            condition: Condition::None,
+        });
         if !writes.is_empty() {
             store.transact(writes).await?;
         }
     }
     Ok(moved)
+}
+
+/// Every reseller ever published.
+pub async fn resellers(store: &dyn Store) -> Result<Vec<String>, StoreError> {
+    Ok(store
+        .query("RESELLERS", crate::store::Query::default())
+        .await?
+        .into_iter()
+        .map(|i| i.sk)
+        .collect())
 }
 
 /// The version a reseller's `CURRENT` pointer names.

@@ -6,11 +6,16 @@
 
 pub mod accounts;
 pub mod app;
+pub mod blobs;
 pub mod catalog;
 pub mod clock;
 pub mod error;
+pub mod invoices;
+pub mod ledger;
 pub mod openapi;
+pub mod orders;
 pub mod registrar;
+pub mod scheduler;
 pub mod search;
 pub mod store;
 pub mod tenant;

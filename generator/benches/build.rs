@@ -60,6 +60,11 @@ label = {{ en = "Offer", id = "Promo" }}
 
 [contact]
 email = "halo@r{i}.example.com"
+
+[seller]
+legal_name = "PT Reseller {i}"
+address = ["Jl. Sudirman {i}", "Jakarta 12190"]
+email = "tagihan@r{i}.example.com"
 "##,
         (i * 2_654_435_761) & 0x7f_7f_7f,
         10 + i % 30
@@ -77,7 +82,7 @@ fn page(title: &str, n: usize) -> String {
 fn make(dir: &Path, n: usize) {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     fs::create_dir_all(dir.join("content/platform")).expect("mkdir");
-    for f in ["catalogue.toml", "plans.toml"] {
+    for f in ["catalogue.toml", "plans.toml", "platform.toml"] {
         fs::copy(
             repo.join("content/platform").join(f),
             dir.join("content/platform").join(f),

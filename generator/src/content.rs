@@ -99,14 +99,62 @@ pub struct Contact {
     pub hours: Text,
 }
 
+/// `[seller]`: the business behind a storefront (or the platform), as its
+/// invoices name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seller {
+    pub legal_name: String,
+    /// One printed line each.
+    pub address: Vec<String>,
+    /// NPWP in Indonesia, NIP in Poland; none for a seller without one.
+    #[serde(default)]
+    pub tax_id: Option<String>,
+    /// Invoices and notifications are sent from it.
+    pub email: String,
+    #[serde(default = "default_invoice_prefix")]
+    pub invoice_prefix: String,
+}
+
+fn default_invoice_prefix() -> String {
+    "INV".into()
+}
+
+/// A reseller's account, where its customers (and sub-resellers) pay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BankAccount {
+    pub id: String,
     pub bank: String,
-    pub account_name: String,
-    pub account_number: String,
-    #[serde(default)]
-    pub branch: String,
+    pub holder: String,
+    pub number: String,
+}
+
+/// `[orders]`: how a storefront's orders are timed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Orders {
+    #[serde(default = "default_renewal_notice_days")]
+    pub renewal_notice_days: u16,
+    /// For bank transfers; a wallet pays at once.
+    #[serde(default = "default_payment_due_days")]
+    pub payment_due_days: u16,
+}
+
+fn default_renewal_notice_days() -> u16 {
+    30
+}
+fn default_payment_due_days() -> u16 {
+    7
+}
+
+impl Default for Orders {
+    fn default() -> Self {
+        Orders {
+            renewal_notice_days: default_renewal_notice_days(),
+            payment_due_days: default_payment_due_days(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,8 +216,11 @@ pub struct Site {
     pub discount_codes: Vec<DiscountCode>,
     #[serde(default)]
     pub contact: Contact,
+    pub seller: Seller,
     #[serde(default)]
     pub bank_accounts: Vec<BankAccount>,
+    #[serde(default)]
+    pub orders: Orders,
     #[serde(default)]
     pub provisioning: Provisioning,
 }
@@ -251,12 +302,40 @@ pub struct Reseller {
     pub source_hash: blake3::Hash,
 }
 
+/// One of the platform's accounts: resellers buying at a platform plan top
+/// up in the plan's currency, so each account names its currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformBankAccount {
+    pub id: String,
+    pub currency: Currency,
+    pub bank: String,
+    pub holder: String,
+    pub number: String,
+}
+
+/// `platform.toml`: the platform as a seller to its top-level resellers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformSite {
+    /// ISO 3166 code of the platform's country ("ID", "PL"), which says what
+    /// shape its tax id has. A reseller's country follows from its currency.
+    #[serde(default)]
+    pub country: Option<String>,
+    pub seller: Seller,
+    #[serde(default)]
+    pub bank_accounts: Vec<PlatformBankAccount>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Platform {
     pub catalogue_file: PathBuf,
     pub catalogue: Catalogue,
     pub plans_file: PathBuf,
     pub plans: Plans,
+    pub site_file: PathBuf,
+    pub site_src: String,
+    pub site: PlatformSite,
 }
 
 /// Everything under `content/`.
@@ -330,6 +409,7 @@ fn explain_toml(message: &str) -> String {
 }
 
 const SITE_FILE: &str = "site.toml";
+const PLATFORM_FILE: &str = "platform.toml";
 
 impl Content {
     /// Read `root` (the `content/` folder). Problems are collected; a reseller
@@ -410,12 +490,34 @@ impl Platform {
             }
             Some(p)
         });
+        let site_file = dir.join(PLATFORM_FILE);
+        let site_src = if site_file.is_file() {
+            read(&site_file, diags)
+        } else {
+            diags.push(
+                &site_file,
+                None,
+                "the platform's own details are missing: add platform.toml with its [seller] and the [[bank_accounts]] resellers top up with",
+            );
+            None
+        };
+        let site: Option<PlatformSite> = site_src
+            .as_deref()
+            .and_then(|s| parse_toml(&site_file, s, diags));
         Some(Platform {
             catalogue_file,
             catalogue: catalogue?,
             plans_file,
             plans: plans?,
+            site_file,
+            site_src: site_src?,
+            site: site?,
         })
+    }
+
+    /// The line of a key in `platform.toml`, for semantic errors.
+    pub fn line(&self, path: &[Key]) -> Option<usize> {
+        locate(&self.site_src, path)
     }
 }
 

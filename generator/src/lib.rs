@@ -8,6 +8,7 @@ pub mod markdown;
 pub mod pipeline;
 pub mod render;
 pub mod scaffold;
+pub mod seller;
 pub mod snapshot;
 pub mod theme;
 pub mod validate;

@@ -2,7 +2,8 @@
 //!
 //! Incremental by content hash: each storefront's inputs (its folder, its
 //! priced catalogue — which covers every parent level and the date-dependent
-//! promotions —, the platform catalogue and its theme) hash to one key kept
+//! promotions —, the seller and accounts of its parent, the platform
+//! catalogue and its theme) hash to one key kept
 //! in a manifest beside the output. An unchanged key means the storefront is
 //! neither rendered nor written; a changed one re-renders it, but only files
 //! whose bytes differ are written, and files it no longer produces are
@@ -172,6 +173,9 @@ fn input_key(
         .context("theme vanished")?;
     h.update(theme.hash.as_bytes());
     h.update(&serde_json::to_vec(&checked.prices)?);
+    // The parent's seller details and accounts live in another folder (or in
+    // platform.toml): a change there must rebuild every child embedding them.
+    h.update(&serde_json::to_vec(&checked.parent)?);
     h.update(r.source_hash.as_bytes());
     Ok(h.finalize().to_hex().to_string())
 }

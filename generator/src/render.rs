@@ -7,6 +7,7 @@
 use crate::brand;
 use crate::content::{Content, Page, Reseller};
 use crate::markdown;
+use crate::seller::TaxIdKind;
 use crate::theme::{Theme, error_chain};
 use crate::validate::Checked;
 use anyhow::{Context as _, Result, anyhow};
@@ -411,6 +412,7 @@ pub fn render(
                 "base_url": base_url,
                 "contact": {"email": r.site.contact.email, "phone": r.site.contact.phone, "whatsapp": r.site.contact.whatsapp, "address": r.site.contact.address, "hours": r.site.contact.hours.get(l, default)},
                 "bank_accounts": r.site.bank_accounts,
+                "seller": {"legal_name": r.site.seller.legal_name, "address": r.site.seller.address, "tax_id": r.site.seller.tax_id.clone().unwrap_or_default(), "tax_id_label": TaxIdKind::of_currency(r.site.currency).label().unwrap_or_default()},
                 "footer_pages": footer,
                 "has_news": !news.is_empty(),
             })

@@ -119,6 +119,20 @@ markup_percent = "25"
 
 [contact]
 email = "help@{domain}"
+
+# Your business as your invoices name it: replace these before you sell.
+[seller]
+legal_name = "{title}"
+address = ["Street and number", "Postal code and city"]
+# tax_id = "..."   # NPWP in Indonesia, NIP in Poland
+email = "invoices@{domain}"
+
+# Where customers pay by bank transfer and top up their wallet:
+# [[bank_accounts]]
+# id = "main"
+# bank = "..."
+# holder = "{title}"
+# number = "..."
 "##,
         currency = plan.currency.code(),
         exts = list(&exts),

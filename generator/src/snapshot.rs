@@ -66,6 +66,10 @@ pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
         prices: checked.prices.clone(),
         customer_rules: site.pricing.customers.clone(),
         discount_codes: site.discount_codes.clone(),
+        seller: site.seller.published(),
+        bank_accounts: site.bank_accounts.iter().map(|b| b.published()).collect(),
+        parent: checked.parent.clone(),
+        orders: site.orders.published(),
         version: String::new(),
     };
     let version = blake3::hash(&serde_json::to_vec(&snapshot).ok()?).to_hex()[..16].to_string();

@@ -6,12 +6,14 @@ use crate::brand;
 use crate::content::{Content, Reseller, Text, valid_id};
 use crate::diagnostics::{Diagnostics, Key};
 use crate::path;
+use crate::seller::{self, Place, TaxIdKind};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 use storefront_core::Locale;
 use storefront_core::catalogue::Plan;
 use storefront_core::names;
 use storefront_core::pricing::{self, Level, Origin, PriceList};
+use storefront_core::snapshot::Parent;
 
 /// URL segments the generator owns: a page may not take them.
 pub const RESERVED_SLUGS: &[&str] = &[
@@ -25,6 +27,8 @@ pub struct Checked {
     /// Top-level reseller first, this reseller last.
     pub chain: Vec<String>,
     pub prices: PriceList,
+    /// Whom it buys from, as its snapshot publishes it.
+    pub parent: Parent,
 }
 
 /// Check every reseller; returns those that passed. `themes` lists the themes
@@ -36,6 +40,7 @@ pub fn validate(
     diags: &mut Diagnostics,
 ) -> BTreeMap<String, Checked> {
     let mut out = BTreeMap::new();
+    seller::check_platform(content, diags);
     let mut hosts: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
     for (id, r) in &content.resellers {
         for (i, d) in r.site.domains.iter().enumerate() {
@@ -82,8 +87,17 @@ pub fn validate(
         {
             continue;
         }
-        if let Some(prices) = price(content, &chain, today, diags) {
-            out.insert(id.clone(), Checked { chain, prices });
+        if let Some(prices) = price(content, &chain, today, diags)
+            && let Some(parent) = seller::parent_of(content, &chain)
+        {
+            out.insert(
+                id.clone(),
+                Checked {
+                    chain,
+                    prices,
+                    parent,
+                },
+            );
         }
     }
     out
@@ -455,17 +469,28 @@ fn check_site(r: &Reseller, content: &Content, themes: &BTreeSet<String>, diags:
         &path!["contact", "hours"],
         diags,
     );
-    for (i, b) in s.bank_accounts.iter().enumerate() {
-        if b.bank.trim().is_empty()
-            || b.account_name.trim().is_empty()
-            || !b.account_number.chars().any(|ch| ch.is_ascii_digit())
-        {
-            diags.push(
-                f,
-                r.line(&path!["bank_accounts", i]),
-                "a bank account needs bank, account_name and an account_number with digits",
-            );
-        }
+    let place = Place {
+        file: f,
+        src: &r.site_src,
+    };
+    place.check_seller(&s.seller, TaxIdKind::of_currency(s.currency), diags);
+    place.check_bank_accounts(&s.bank_accounts, diags);
+    place.check_orders(&s.orders, diags);
+    // A sub-reseller tops up its wallet by transfer to its parent.
+    if s.bank_accounts.is_empty()
+        && let Some(child) = content
+            .resellers
+            .values()
+            .find(|c| c.site.parent.as_deref() == Some(r.id.as_str()))
+    {
+        diags.push(
+            f,
+            r.line(&path!["pricing", "sub_resellers"]),
+            format!(
+                "reseller '{}' buys from this one and tops up its wallet by bank transfer: add at least one [[bank_accounts]]",
+                child.id
+            ),
+        );
     }
     if s.provisioning.documents_due_days == 0 || s.provisioning.documents_due_days > 60 {
         diags.push(
@@ -498,7 +523,7 @@ fn check_translated(
     }
 }
 
-fn is_email(s: &str) -> bool {
+pub(crate) fn is_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };

@@ -3,8 +3,8 @@
 
 use std::fs;
 use std::path::Path;
-use storefront_e2e::{options, project, snapshot_tree};
-use storefront_generator::{BuildOptions, BuildReport, build};
+use storefront_e2e::{options, project, snapshot_tree, today};
+use storefront_generator::{BuildOptions, BuildReport, Paths, build};
 
 fn run(opts: &BuildOptions) -> BuildReport {
     match build(opts) {
@@ -87,6 +87,17 @@ fn storefronts_show_the_right_prices_in_the_right_language() {
         !prices.contains("cost") && !prices.contains("240000") && !prices.contains("252000"),
         "no wholesale or sub-reseller price in public files"
     );
+    assert!(
+        !prices.contains("123 456 7890") && !prices.contains("bank"),
+        "bank accounts belong on the checkout page, not in the price list"
+    );
+
+    // The seller behind the storefront, in every footer; the tax id named
+    // as its country names it, in every language.
+    assert!(home.contains("PT Toko Domain</span>, Jl. Contoh No. 1, Jakarta 10110"));
+    assert!(home.contains("NPWP 01.234.567.8-901.000"));
+    assert!(en.contains("NPWP 01.234.567.8-901.000"));
+    assert!(read(&toko, "checkout/index.html").contains("123 456 7890"));
 
     // Brand, assets, machine files.
     assert!(read(&toko, "assets/brand.css").contains("--brand-primary: #b3121f;"));
@@ -159,6 +170,32 @@ fn rebuilds_touch_only_what_changed() {
     let r = run(&opts);
     assert_eq!(r.rendered, ["agen", "toko"]);
 
+    // toko's seller details change: agen embeds them as its parent's, so
+    // both re-render.
+    fs::write(
+        &site,
+        fs::read_to_string(&site)
+            .expect("read")
+            .replace("Jl. Contoh No. 1", "Jl. Contoh No. 9"),
+    )
+    .expect("write");
+    let r = run(&opts);
+    assert_eq!(r.rendered, ["agen", "toko"]);
+
+    // The platform's IDR account changes: toko tops up there; agen tops up
+    // with toko, so it is left alone.
+    let platform = p.path().join("content/platform/platform.toml");
+    fs::write(
+        &platform,
+        fs::read_to_string(&platform)
+            .expect("read")
+            .replace("000 111 2222", "000 111 3333"),
+    )
+    .expect("write");
+    let r = run(&opts);
+    assert_eq!(r.rendered, ["toko"]);
+    assert_eq!(r.unchanged, ["agen"]);
+
     // A theme change rebuilds every storefront that uses it.
     let theme_static = p.path().join("themes/default/static");
     fs::create_dir_all(&theme_static).expect("mkdir");
@@ -209,4 +246,44 @@ fn key_pages_match_their_snapshots() {
         insta::assert_snapshot!(name, read(&out.join("toko"), page));
     }
     insta::assert_snapshot!("agen_index.html", read(&out.join("agen"), "index.html"));
+}
+
+#[test]
+fn snapshots_carry_the_seller_its_accounts_and_whom_it_buys_from() {
+    let p = project(None);
+    let checkout = match storefront_generator::check(&Paths::under(p.path()), today()) {
+        Ok(c) => c,
+        Err(d) => panic!("check failed:\n{d}"),
+    };
+    let snap = |id: &str| {
+        storefront_generator::snapshot::of(&checkout, id).unwrap_or_else(|| panic!("{id}"))
+    };
+    let (toko, agen) = (snap("toko"), snap("agen"));
+
+    assert_eq!(toko.seller.legal_name, "PT Toko Domain");
+    assert_eq!(toko.seller.address, ["Jl. Contoh No. 1", "Jakarta 10110"]);
+    assert_eq!(toko.seller.tax_id.as_deref(), Some("01.234.567.8-901.000"));
+    assert_eq!(toko.seller.invoice_prefix, "INV", "the default prefix");
+    assert_eq!(toko.bank_accounts[0].id, "bca");
+    assert_eq!(toko.bank_accounts[0].number, "123 456 7890");
+    assert_eq!(toko.orders.renewal_notice_days, 30);
+    assert_eq!(toko.orders.payment_due_days, 7);
+
+    // A top-level reseller buys from the platform and tops up in its currency.
+    assert_eq!(toko.parent.id, None);
+    assert_eq!(toko.parent.seller.legal_name, "PT Platform Domain");
+    assert_eq!(toko.parent.bank_accounts.len(), 1);
+    assert_eq!(toko.parent.bank_accounts[0].id, "bca-idr");
+
+    // A sub-reseller buys from its parent and tops up with it.
+    assert_eq!(agen.parent.id.as_deref(), Some("toko"));
+    assert_eq!(agen.parent.seller, toko.seller);
+    assert_eq!(agen.parent.bank_accounts, toko.bank_accounts);
+    assert_eq!(agen.seller.tax_id, None);
+    assert!(agen.bank_accounts.is_empty());
+
+    // A snapshot survives the store's JSON round trip.
+    let json = serde_json::to_string(&agen).expect("serialise");
+    let back: storefront_core::snapshot::Snapshot = serde_json::from_str(&json).expect("parse");
+    assert_eq!(back, agen);
 }

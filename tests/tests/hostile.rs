@@ -129,7 +129,16 @@ fn hostile_strings_in_every_field_never_execute() {
         banks[0]
             .as_table_mut()
             .expect("bank")
-            .insert("account_name".into(), toml::Value::String(s.clone()));
+            .insert("holder".into(), toml::Value::String(s.clone()));
+        // The seller's details are printed in every page's footer.
+        set(&mut site, &["seller", "legal_name"], &s);
+        site.get_mut("seller")
+            .and_then(|v| v.as_table_mut())
+            .expect("seller")
+            .insert(
+                "address".into(),
+                toml::Value::Array(vec![toml::Value::String(s.clone())]),
+            );
         fs::write(&site_file, toml::to_string(&site).expect("serialise")).expect("write site");
         let title = toml::Value::String(s.clone()).to_string();
         fs::write(

@@ -257,7 +257,7 @@ impl AccountsState {
 
     /// The signed-in account: a live session of this storefront whose
     /// account still has the auth epoch it was made in.
-    async fn current(
+    pub(crate) async fn current(
         &self,
         visit: &Visit,
     ) -> Result<(Item, Profile, String, SessionRecord), AccountsError> {

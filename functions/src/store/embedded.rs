@@ -196,13 +196,16 @@ fn counters_text(c: &BTreeMap<String, Decimal>) -> Option<String> {
     serde_json::to_string(&raw).ok()
 }
 
+/// A live item's version and counters.
+type Live = (u64, BTreeMap<String, Decimal>);
+
 /// The live version and counters of an item inside a write transaction.
 fn live(
     tx: &rusqlite::Transaction<'_>,
     pk: &str,
     sk: &str,
     now: i64,
-) -> Result<Option<(u64, BTreeMap<String, Decimal>)>, StoreError> {
+) -> Result<Option<Live>, StoreError> {
     let row = tx
         .query_row(
             "SELECT version, counters FROM items WHERE pk = ?1 AND sk = ?2 AND (expires_at IS NULL OR expires_at > ?3)",

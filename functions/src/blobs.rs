@@ -1,0 +1,97 @@
+//! Where uploaded files go (top-up proofs, later documents): a folder on one
+//! machine, S3 when deployed. Keys are ours (never a user's file name), so a
+//! key cannot climb out of the folder.
+
+use async_trait::async_trait;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    #[error("bad blob key {0:?}")]
+    Key(String),
+    #[error("blob store: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+#[async_trait]
+pub trait Blobs: Send + Sync + std::fmt::Debug {
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), BlobError>;
+    /// The bytes and content type, if the key exists.
+    async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, BlobError>;
+}
+
+/// A local folder: `<key>` holds the bytes, `<key>.type` the content type.
+#[derive(Debug, Clone)]
+pub struct LocalBlobs {
+    dir: PathBuf,
+}
+
+impl LocalBlobs {
+    pub fn new(dir: impl Into<PathBuf>) -> LocalBlobs {
+        LocalBlobs { dir: dir.into() }
+    }
+
+    fn path(&self, key: &str) -> Result<PathBuf, BlobError> {
+        let ok = !key.is_empty()
+            && key.len() <= 200
+            && key.split('/').all(|seg| {
+                !seg.is_empty()
+                    && seg != "."
+                    && seg != ".."
+                    && seg
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+            });
+        if !ok {
+            return Err(BlobError::Key(key.to_string()));
+        }
+        Ok(self.dir.join(key))
+    }
+}
+
+#[async_trait]
+impl Blobs for LocalBlobs {
+    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), BlobError> {
+        let path = self.path(key)?;
+        if let Some(dir) = path.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        // Write then rename: a reader never sees half a file.
+        let tmp = path.with_extension("partial");
+        tokio::fs::write(&tmp, &bytes).await?;
+        tokio::fs::rename(&tmp, &path).await?;
+        let mut t = path.clone().into_os_string();
+        t.push(".type");
+        tokio::fs::write(PathBuf::from(t), content_type.as_bytes()).await?;
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, BlobError> {
+        let path = self.path(key)?;
+        let bytes = match tokio::fs::read(&path).await {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let mut t = path.into_os_string();
+        t.push(".type");
+        let content_type = tokio::fs::read_to_string(PathBuf::from(t))
+            .await
+            .unwrap_or_else(|_| "application/octet-stream".into());
+        Ok(Some((bytes, content_type)))
+    }
+}
+
+/// The content type of an uploaded proof, judged by its first bytes (never
+/// by what the client claims): PDF, PNG or JPEG, else None.
+pub fn sniff_proof(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}

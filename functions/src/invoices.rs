@@ -1,0 +1,156 @@
+//! Invoices and proformas: numbered per seller and series without gaps, and
+//! stored as the data they were issued with (an invoice never changes after
+//! it is issued, even if the seller's details do).
+//!
+//! | item | pk | sk |
+//! |---|---|---|
+//! | the last number of a series | `INVSEQ#<seller>#<series>#<year>` | `SEQ` |
+//! | an invoice | `INVOICE#<seller>#<number>` | `INVOICE` |
+//! | a buyer's invoices | `INVOICES#<buyer>` | `<issued>#<number>` |
+//! | a month's invoice to a reseller, once | `MONTHLY#<buyer>#<yyyy-mm>` | `DONE` |
+//!
+//! Gapless: a number is taken by the same transaction that stores the
+//! invoice (the sequence item is written on condition of the version read),
+//! so a number is never skipped by a failure and never given twice.
+
+use crate::store::{Condition, Item, Query, Store, StoreError, Write};
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use storefront_core::Locale;
+use storefront_core::ledger::Party;
+use storefront_invoice::{Invoice, Kind};
+
+/// An invoice as stored: the document, who it is between, what it is for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stored {
+    pub seller: Party,
+    pub buyer: Party,
+    /// `order:<id>` or `month:<yyyy-mm>`.
+    pub reference: String,
+    pub language: Locale,
+    pub invoice: Invoice,
+}
+
+fn series(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Proforma => "PRO",
+        Kind::Tax | Kind::MonthlyTax => "INV",
+    }
+}
+
+/// The number an invoice will carry, from its seller's prefix.
+fn format_number(prefix: &str, kind: Kind, year: i32, seq: u64) -> String {
+    let p = match kind {
+        Kind::Proforma => "PRO",
+        Kind::Tax | Kind::MonthlyTax => prefix,
+    };
+    storefront_invoice::number(p, year, seq)
+}
+
+pub fn invoice_pk(seller: &Party, number: &str) -> String {
+    format!("INVOICE#{}#{number}", seller.key())
+}
+
+/// Issue an invoice: take the next number of its seller's series and store
+/// it, together with `with` (e.g. the order, conditioned on its version, so
+/// an order gets one invoice). Returns the number, or None when a write in
+/// `with` failed its condition (someone else issued it meanwhile).
+pub async fn issue(
+    store: &dyn Store,
+    mut stored: Stored,
+    prefix: &str,
+    with: impl Fn(&str) -> Result<Vec<Write>, StoreError>,
+) -> Result<Option<String>, StoreError> {
+    let kind = stored.invoice.kind;
+    let year = stored.invoice.issued.year();
+    let seq_pk = format!("INVSEQ#{}#{}#{year}", stored.seller.key(), series(kind));
+    for _ in 0..50 {
+        let seq = store.get(&seq_pk, "SEQ").await?;
+        let (last, cond) = match &seq {
+            Some(i) => (
+                i.data["last"].as_u64().unwrap_or(0),
+                Condition::Version(i.version),
+            ),
+            None => (0, Condition::NotExists),
+        };
+        let number = format_number(prefix, kind, year, last + 1);
+        stored.invoice.number = number.clone();
+        let seq_item = match &seq {
+            Some(i) => i.next(json!({"last": last + 1})),
+            None => Item::new(&seq_pk, "SEQ", json!({"last": 1})),
+        };
+        let data = serde_json::to_value(&stored).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let summary = json!({
+            "number": number, "kind": kind, "issued": stored.invoice.issued,
+            "reference": stored.reference, "seller": stored.seller,
+            "gross": stored.invoice.totals().gross.to_string(),
+            "currency": stored.invoice.currency,
+        });
+        let mut writes = with(&number)?;
+        let extra = writes.len();
+        writes.push(Write::Put {
+            item: seq_item,
+            condition: cond,
+        });
+        writes.push(Write::Put {
+            item: Item::new(invoice_pk(&stored.seller, &number), "INVOICE", data),
+            condition: Condition::NotExists,
+        });
+        writes.push(Write::Put {
+            item: Item::new(
+                format!("INVOICES#{}", stored.buyer.key()),
+                format!("{}#{number}", stored.invoice.issued),
+                summary,
+            ),
+            condition: Condition::None,
+        });
+        match store.transact(writes).await {
+            Ok(()) => return Ok(Some(number)),
+            Err(StoreError::TransactionCancelled { failed }) => {
+                if failed.iter().any(|&i| i < extra) {
+                    return Ok(None);
+                }
+                continue; // another invoice took the number: take the next
+            }
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::Conflict("invoice numbering is too busy".into()))
+}
+
+pub async fn load(
+    store: &dyn Store,
+    seller: &Party,
+    number: &str,
+) -> Result<Option<Stored>, StoreError> {
+    let Some(item) = store.get(&invoice_pk(seller, number), "INVOICE").await? else {
+        return Ok(None);
+    };
+    serde_json::from_value(item.data)
+        .map(Some)
+        .map_err(|e| StoreError::Unavailable(format!("invoice unreadable: {e}")))
+}
+
+/// A buyer's invoices, newest first.
+pub async fn of(store: &dyn Store, buyer: &Party) -> Result<Vec<serde_json::Value>, StoreError> {
+    let items = store
+        .query(
+            &format!("INVOICES#{}", buyer.key()),
+            Query {
+                descending: true,
+                limit: Some(500),
+                ..Default::default()
+            },
+        )
+        .await?;
+    Ok(items.into_iter().map(|i| i.data).collect())
+}
+
+/// The first and last day of the month before `today`.
+pub fn previous_month(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let first_this = today.with_day(1).unwrap_or(today);
+    let last_prev = first_this.pred_opt().unwrap_or(first_this);
+    (last_prev.with_day(1).unwrap_or(last_prev), last_prev)
+}

@@ -1,0 +1,1224 @@
+//! The order engine: every step an order goes through, each one a single
+//! conditional transaction so that it happens once whatever is retried.
+
+use super::model::*;
+use crate::accounts::{Mail, Mailer};
+use crate::catalog::Catalogs;
+use crate::clock::Clock;
+use crate::ledger::topups::sortable_id;
+use crate::ledger::{CommitError, Context, Ledger, Movement};
+use crate::registrar::{
+    Availability, Operation, OperationKind, Outcome, Registrar, RegistrarError,
+};
+use crate::store::{Condition, Item, Query, Store, StoreError, Write};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+use storefront_core::catalogue::Action;
+use storefront_core::ledger::{EntryKind, Funds, Leg, Party, legs, sum_legs};
+use storefront_core::money::{Money, TaxDisplay};
+use storefront_core::quote::{PricedLine, QuoteError, price_line};
+use storefront_core::snapshot::Snapshot;
+use storefront_core::{Currency, Locale};
+
+#[derive(Debug, Clone)]
+pub struct OrdersConfig {
+    /// How long a quote holds its prices (premium prices included).
+    pub quote_ttl: Duration,
+    /// How long an idempotency key is remembered.
+    pub idempotency_ttl: Duration,
+    /// A line sent to the registry without a clear answer is looked up only
+    /// after this long, so a lookup never races the call still in flight.
+    pub lookup_after: Duration,
+    /// Most lines per order.
+    pub max_lines: usize,
+    /// Where notifications come from (a platform address).
+    pub mail_from: String,
+}
+
+impl Default for OrdersConfig {
+    fn default() -> Self {
+        OrdersConfig {
+            quote_ttl: Duration::from_secs(30 * 60),
+            idempotency_ttl: Duration::from_secs(24 * 3600),
+            lookup_after: Duration::from_secs(120),
+            max_lines: 10,
+            mail_from: "no-reply@storefront.localhost".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OrderError {
+    /// A line cannot be priced: `index` is its position in the request.
+    #[error("item {index}: {error}")]
+    Line { index: usize, error: QuoteError },
+    #[error("item {index}: the name is not available")]
+    Unavailable { index: usize, domain: String },
+    #[error("item {index}: the registry did not answer; try again")]
+    RegistryUnknown { index: usize },
+    #[error("item {index}: {domain} is not in your account")]
+    NotYours { index: usize, domain: String },
+    #[error("item {index}: an auth code is needed for a transfer")]
+    AuthCodeMissing { index: usize },
+    #[error("an order has 1 to {max} items")]
+    LineCount { max: usize },
+    #[error("the same domain appears twice")]
+    Duplicate { index: usize },
+    #[error("the quote has expired")]
+    QuoteExpired,
+    /// The price list changed since the quote: here is the new one.
+    #[error("prices changed")]
+    PriceChanged(Box<Quote>),
+    #[error("insufficient balance")]
+    InsufficientBalance,
+    /// A reseller level is short: the customer is told neutrally.
+    #[error("the shop cannot take this order right now")]
+    SellerShort { reseller: String },
+    #[error("this idempotency key was used with another request")]
+    KeyReused,
+    #[error("no such order")]
+    NotFound,
+    #[error("the order is not in a state that allows this")]
+    WrongState,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<CommitError> for OrderError {
+    fn from(e: CommitError) -> Self {
+        match e {
+            CommitError::Store(e) => OrderError::Store(e),
+            other => OrderError::Store(StoreError::Unavailable(other.to_string())),
+        }
+    }
+}
+
+/// An order request: which quote, paid how, under which idempotency key
+/// (and the digest of the request, to tell a retry from a different request
+/// under the same key).
+#[derive(Debug, Clone, Copy)]
+pub struct NewOrder<'a> {
+    pub customer: &'a str,
+    pub group: &'a str,
+    pub quote: &'a str,
+    pub payment: Payment,
+    pub key: &'a str,
+    pub request_hash: &'a str,
+}
+
+/// What a customer asks for, one line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineRequest {
+    /// As typed; IDNs welcome.
+    pub domain: String,
+    #[schema(value_type = String, example = "register")]
+    pub action: Action,
+    pub years: u8,
+    /// For transfers.
+    #[serde(default)]
+    pub auth_code: Option<String>,
+}
+
+/// A quoted line as stored: the priced line and what provisioning needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuotedLine {
+    pub priced: PricedLine,
+    pub auth_code: Option<String>,
+    pub current_expiry: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quote {
+    pub id: String,
+    pub reseller: String,
+    pub customer: String,
+    pub price_version: String,
+    pub currency: Currency,
+    pub lines: Vec<QuotedLine>,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub net: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub tax: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    pub gross: Decimal,
+    pub expires_at: String,
+}
+
+/// The money totals of lines, with the tax computed once on the total (how
+/// invoices compute it) and the rounding difference put on the last line, so
+/// the lines add up to the total exactly.
+fn settle_tax(s: &Snapshot, lines: &mut [QuotedLine]) -> (Decimal, Decimal, Decimal) {
+    let sum = |f: fn(&PricedLine) -> Decimal, lines: &[QuotedLine]| {
+        lines.iter().map(|l| f(&l.priced)).sum::<Decimal>()
+    };
+    let total = match s.tax_display {
+        TaxDisplay::Exclusive => s
+            .tax
+            .try_on_net(Money::new(sum(|p| p.net, lines), s.currency)),
+        TaxDisplay::Inclusive => s
+            .tax
+            .try_from_gross(Money::new(sum(|p| p.gross, lines), s.currency)),
+    };
+    if let Ok(t) = total {
+        let diff = t.tax.amount() - sum(|p| p.tax, lines);
+        if let Some(last) = lines.last_mut() {
+            last.priced.tax += diff;
+            match s.tax_display {
+                TaxDisplay::Exclusive => last.priced.gross += diff,
+                TaxDisplay::Inclusive => last.priced.net -= diff,
+            }
+        }
+    }
+    (
+        sum(|p| p.net, lines),
+        sum(|p| p.tax, lines),
+        sum(|p| p.gross, lines),
+    )
+}
+
+fn order_pk(id: &str) -> String {
+    format!("ORDER#{id}")
+}
+
+fn account_pk(reseller: &str, account: &str) -> String {
+    format!("RESELLER#{reseller}#ACCOUNT#{account}")
+}
+
+fn domain_pk(name: &str) -> String {
+    format!("DOMAIN#{name}")
+}
+
+fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+/// The chain a snapshot's seller buys through, top first.
+fn chain(s: &Snapshot) -> Vec<String> {
+    s.levels.iter().map(|l| l.reseller.clone()).collect()
+}
+
+/// Each payer's wallet and who it is held with.
+fn wallets(order: &Order) -> Vec<(Party, Party)> {
+    let mut out: Vec<(Party, Party)> = Vec::new();
+    for line in &order.lines {
+        for leg in &line.legs {
+            if !out.iter().any(|(h, _)| h == &leg.payer) {
+                out.push((leg.payer.clone(), leg.payee.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// Movements of `kind` for the legs of the given lines.
+fn movements(lines: &[&Line], kind: EntryKind) -> Vec<Movement> {
+    let all: Vec<Vec<Leg>> = lines.iter().map(|l| l.legs.clone()).collect();
+    sum_legs(&all)
+        .into_iter()
+        .map(|leg| Movement {
+            party: leg.payer,
+            kind,
+            amount: leg.amount,
+            leg: Some(leg.index),
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct Orders {
+    pub store: Arc<dyn Store>,
+    pub catalogs: Arc<Catalogs>,
+    pub registrar: Arc<dyn Registrar>,
+    pub ledger: Ledger,
+    pub clock: Arc<dyn Clock>,
+    pub mailer: Arc<dyn Mailer>,
+    pub config: OrdersConfig,
+}
+
+impl Orders {
+    fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    fn event(&self, by: &str, what: impl Into<String>) -> Event {
+        Event {
+            at: self.now().to_rfc3339(),
+            by: by.to_string(),
+            what: what.into(),
+        }
+    }
+
+    // ----- quotes -----
+
+    /// Price a cart for a customer, asking the registry where it must
+    /// (availability and premium prices for registrations). The quote is
+    /// stored for `quote_ttl`, and an order pays exactly its prices.
+    pub async fn quote(
+        &self,
+        s: &Snapshot,
+        customer: &str,
+        group: &str,
+        items: &[LineRequest],
+    ) -> Result<Quote, OrderError> {
+        if items.is_empty() || items.len() > self.config.max_lines {
+            return Err(OrderError::LineCount {
+                max: self.config.max_lines,
+            });
+        }
+        let today = self.clock.today();
+        let mut lines: Vec<QuotedLine> = Vec::new();
+        for (index, item) in items.iter().enumerate() {
+            let line_err = |error| OrderError::Line { index, error };
+            let (domain, _, _) =
+                storefront_core::quote::parse_domain(s, &item.domain).map_err(line_err)?;
+            if lines.iter().any(|l| l.priced.domain == domain) {
+                return Err(OrderError::Duplicate { index });
+            }
+            let mut premium = None;
+            let mut current_expiry = None;
+            let mut auth_code = None;
+            match item.action {
+                Action::Register => {
+                    let check = self
+                        .registrar
+                        .check(&domain)
+                        .await
+                        .map_err(|_| OrderError::RegistryUnknown { index })?;
+                    match check.availability {
+                        Availability::Available => {}
+                        Availability::Taken => {
+                            return Err(OrderError::Unavailable { index, domain });
+                        }
+                        Availability::Unknown { .. } => {
+                            return Err(OrderError::RegistryUnknown { index });
+                        }
+                    }
+                    premium = check.premium.map(|p| Money::new(p.register, p.currency));
+                }
+                Action::Renew | Action::Restore => {
+                    let owned = self.domain(&domain).await?;
+                    let Some((d, _)) = owned.filter(|(d, _)| {
+                        d.reseller == s.reseller
+                            && d.customer == customer
+                            && matches!(d.status, DomainStatus::Active | DomainStatus::Expired)
+                    }) else {
+                        return Err(OrderError::NotYours { index, domain });
+                    };
+                    current_expiry = Some(d.expires);
+                    premium = d.premium_renew.map(|(c, a)| Money::new(a, c));
+                }
+                Action::Transfer => {
+                    let code = item.auth_code.as_deref().map(str::trim).filter(|c| {
+                        !c.is_empty() && c.len() <= 64 && !c.chars().any(char::is_control)
+                    });
+                    let Some(code) = code else {
+                        return Err(OrderError::AuthCodeMissing { index });
+                    };
+                    auth_code = Some(code.to_string());
+                }
+            }
+            let priced = price_line(
+                s,
+                group,
+                &item.domain,
+                item.action,
+                item.years,
+                premium,
+                today,
+            )
+            .map_err(line_err)?;
+            lines.push(QuotedLine {
+                priced,
+                auth_code,
+                current_expiry,
+            });
+        }
+        let (net, tax, gross) = settle_tax(s, &mut lines);
+        let now = self.now();
+        let expires = now + chrono::Duration::from_std(self.config.quote_ttl).unwrap_or_default();
+        let q = Quote {
+            id: sortable_id(now),
+            reseller: s.reseller.clone(),
+            customer: customer.to_string(),
+            price_version: s.version.clone(),
+            currency: s.currency,
+            lines,
+            net,
+            tax,
+            gross,
+            expires_at: expires.to_rfc3339(),
+        };
+        let item = Item::new(
+            format!("QUOTE#{}", q.id),
+            "QUOTE",
+            serde_json::to_value(&q).map_err(unavailable)?,
+        )
+        .expiring(expires.timestamp());
+        self.store.put(item, Condition::NotExists).await?;
+        Ok(q)
+    }
+
+    async fn load_quote(&self, id: &str) -> Result<Option<Quote>, StoreError> {
+        let Some(item) = self.store.get(&format!("QUOTE#{id}"), "QUOTE").await? else {
+            return Ok(None);
+        };
+        serde_json::from_value(item.data)
+            .map(Some)
+            .map_err(unavailable)
+    }
+
+    // ----- orders -----
+
+    pub async fn order(&self, id: &str) -> Result<Option<(Order, u64)>, StoreError> {
+        let Some(item) = self.store.get(&order_pk(id), "ORDER").await? else {
+            return Ok(None);
+        };
+        let v = item.version;
+        serde_json::from_value(item.data)
+            .map(|o| Some((o, v)))
+            .map_err(unavailable)
+    }
+
+    /// The order's own item and its copies, conditioned on `version` (None:
+    /// a new order).
+    pub(crate) fn order_writes(
+        &self,
+        o: &Order,
+        version: Option<u64>,
+    ) -> Result<Vec<Write>, StoreError> {
+        let data = serde_json::to_value(o).map_err(unavailable)?;
+        let main = Item {
+            version: version.map_or(1, |v| v + 1),
+            ..Item::new(order_pk(&o.id), "ORDER", data.clone())
+        };
+        let summary = json!({
+            "id": o.id, "state": o.state(), "created_at": o.created_at,
+            "gross": o.gross.to_string(), "currency": o.currency,
+            "domains": o.lines.iter().map(|l| l.display.clone()).collect::<Vec<_>>(),
+            "customer": o.customer, "renewal": o.renewal,
+        });
+        let mut out = vec![
+            Write::Put {
+                item: main,
+                condition: version.map_or(Condition::NotExists, Condition::Version),
+            },
+            Write::Put {
+                item: Item::new(
+                    account_pk(&o.reseller, &o.customer),
+                    format!("ORDER#{}", o.id),
+                    summary.clone(),
+                ),
+                condition: Condition::None,
+            },
+            Write::Put {
+                item: Item::new(format!("ORDERS#{}", o.reseller), o.id.clone(), summary),
+                condition: Condition::None,
+            },
+        ];
+        let waiting = o
+            .lines
+            .iter()
+            .any(|l| matches!(l.status, LineStatus::Paid | LineStatus::Provisioning));
+        out.push(if waiting {
+            Write::Put {
+                item: Item::new("PROVISIONING", o.id.clone(), json!({"order": o.id})),
+                condition: Condition::None,
+            }
+        } else {
+            Write::Delete {
+                pk: "PROVISIONING".into(),
+                sk: o.id.clone(),
+                condition: Condition::None,
+            }
+        });
+        Ok(out)
+    }
+
+    /// Turn a quote into an order, once per idempotency key: the same key
+    /// with the same request gives the same order; with another request it
+    /// is refused. A quote made from an older price list is re-quoted and
+    /// must be confirmed.
+    pub async fn create(
+        &self,
+        s: &Snapshot,
+        r: &NewOrder<'_>,
+    ) -> Result<(Order, bool), OrderError> {
+        let NewOrder {
+            customer,
+            group,
+            quote: quote_id,
+            payment,
+            key,
+            request_hash,
+        } = *r;
+        let key_pk = format!("IDEMPOTENCY#{}#{customer}#{key}", s.reseller);
+        if let Some(existing) = self.store.get(&key_pk, "KEY").await? {
+            return self.replay(&existing, request_hash).await;
+        }
+        let q = self
+            .load_quote(quote_id)
+            .await?
+            .filter(|q| q.reseller == s.reseller && q.customer == customer)
+            .ok_or(OrderError::QuoteExpired)?;
+        if q.price_version != s.version {
+            let items: Vec<LineRequest> = q
+                .lines
+                .iter()
+                .map(|l| LineRequest {
+                    domain: l.priced.domain.clone(),
+                    action: l.priced.action,
+                    years: l.priced.years,
+                    auth_code: l.auth_code.clone(),
+                })
+                .collect();
+            let fresh = self.quote(s, customer, group, &items).await?;
+            return Err(OrderError::PriceChanged(Box::new(fresh)));
+        }
+        let now = self.now();
+        let id = sortable_id(now);
+        let customer_party = Party::customer(&s.reseller, customer);
+        let chain = chain(s);
+        let mut lines = Vec::new();
+        for (n, ql) in q.lines.iter().enumerate() {
+            let p = &ql.priced;
+            let legs = legs(&customer_party, &chain, p.gross, &p.costs)
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            lines.push(Line {
+                id: format!("{id}-{}", n + 1),
+                domain: p.domain.clone(),
+                display: p.display.clone(),
+                ext: p.ext.clone(),
+                action: p.action,
+                years: p.years,
+                premium: p.premium,
+                promotion: p.promotion.clone(),
+                auth_code: ql.auth_code.clone(),
+                current_expiry: ql.current_expiry,
+                net: p.net,
+                tax: p.tax,
+                gross: p.gross,
+                legs,
+                funds: Funds::None,
+                status: LineStatus::AwaitingPayment,
+                sent_at: None,
+                reason: None,
+                expires: None,
+            });
+        }
+        let due = (payment == Payment::BankTransfer)
+            .then(|| self.clock.today() + chrono::Days::new(u64::from(s.orders.payment_due_days)));
+        let order = Order {
+            id: id.clone(),
+            reseller: s.reseller.clone(),
+            customer: customer.to_string(),
+            chain,
+            currency: s.currency,
+            price_version: s.version.clone(),
+            payment,
+            lines,
+            net: q.net,
+            tax: q.tax,
+            gross: q.gross,
+            created_at: now.to_rfc3339(),
+            due,
+            proforma: None,
+            invoice: None,
+            renewal: false,
+            cancelled: false,
+            history: vec![self.event(customer, "ordered")],
+        };
+        let mut writes = self.order_writes(&order, None)?;
+        let ttl = chrono::Duration::from_std(self.config.idempotency_ttl).unwrap_or_default();
+        writes.push(Write::Put {
+            item: Item::new(&key_pk, "KEY", json!({"hash": request_hash, "order": id}))
+                .expiring((now + ttl).timestamp()),
+            condition: Condition::NotExists,
+        });
+        match self.store.transact(writes).await {
+            Ok(()) => Ok((order, true)),
+            // The same key, concurrently: the other request made the order.
+            Err(StoreError::TransactionCancelled { .. }) => {
+                let existing = self
+                    .store
+                    .get(&key_pk, "KEY")
+                    .await?
+                    .ok_or_else(|| unavailable("an idempotency key vanished"))?;
+                self.replay(&existing, request_hash).await
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn replay(&self, key: &Item, request_hash: &str) -> Result<(Order, bool), OrderError> {
+        if key.data["hash"].as_str() != Some(request_hash) {
+            return Err(OrderError::KeyReused);
+        }
+        let id = key.data["order"].as_str().unwrap_or_default();
+        let (order, _) = self.order(id).await?.ok_or(OrderError::NotFound)?;
+        Ok((order, false))
+    }
+
+    /// Hold every leg of every unpaid line in one step, from the wallets.
+    /// `topup` first credits the customer's wallet with the order's total
+    /// (a bank transfer the reseller confirmed), in the same step.
+    pub async fn pay(&self, order_id: &str, by: &str, topup: bool) -> Result<Order, OrderError> {
+        loop {
+            let (mut o, v) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
+            if o.cancelled || o.lines.iter().all(|l| l.funds != Funds::None) {
+                return if o.lines.iter().any(|l| l.funds != Funds::None) {
+                    Ok(o)
+                } else {
+                    Err(OrderError::WrongState)
+                };
+            }
+            self.ledger.ensure(&wallets(&o), o.currency).await?;
+            let unpaid: Vec<&Line> = o.lines.iter().filter(|l| l.funds == Funds::None).collect();
+            let mut moves = Vec::new();
+            if topup {
+                let customer = Party::customer(&o.reseller, &o.customer);
+                let amount: Decimal = unpaid.iter().map(|l| l.gross).sum();
+                moves.push(Movement {
+                    party: customer,
+                    kind: EntryKind::TopUp,
+                    amount,
+                    leg: None,
+                });
+            }
+            moves.extend(movements(&unpaid, EntryKind::Hold));
+            for l in o.lines.iter_mut().filter(|l| l.funds == Funds::None) {
+                l.funds = Funds::Held;
+                l.status = LineStatus::Paid;
+            }
+            o.history.push(self.event(
+                by,
+                if topup {
+                    "paid by bank transfer"
+                } else {
+                    "paid from wallet"
+                },
+            ));
+            let ctx = Context {
+                by: by.to_string(),
+                reason: format!("order {}", o.id),
+                reference: format!("order:{}", o.id),
+                currency: o.currency,
+            };
+            match self
+                .ledger
+                .commit(&moves, &ctx, self.order_writes(&o, Some(v))?)
+                .await
+            {
+                Ok(()) => return Ok(o),
+                Err(CommitError::Changed) => continue,
+                Err(CommitError::Short(p)) => {
+                    return Err(match p {
+                        Party::Customer { .. } => OrderError::InsufficientBalance,
+                        Party::Reseller { id } => {
+                            self.notify_short(&o, &id).await;
+                            OrderError::SellerShort { reseller: id }
+                        }
+                        Party::Platform => OrderError::WrongState,
+                    });
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    async fn notify_short(&self, o: &Order, reseller: &str) {
+        let Ok(Some(s)) = self.catalogs.current(reseller).await else {
+            return;
+        };
+        let text = format!(
+            "An order ({id}, {gross} {cur}) from a customer of {shop} could not be paid because \
+             your wallet with {parent} does not cover it. Top up your wallet, then ask the \
+             customer to try again.\n",
+            id = o.id,
+            gross = o.gross,
+            cur = o.currency.code(),
+            shop = o.reseller,
+            parent = s.parent.seller.legal_name,
+        );
+        let mail = Mail {
+            from_name: "Storefront".into(),
+            from: self.config.mail_from.clone(),
+            to: s.seller.email.clone(),
+            subject: format!("Wallet too low for order {}", o.id),
+            text,
+        };
+        if let Err(e) = self.mailer.send(mail).await {
+            tracing::warn!(error = %e, "could not notify a reseller of a short wallet");
+        }
+    }
+
+    /// Send every paid line to the registry and settle it: capture its legs
+    /// when done, release them when refused. A line whose answer was lost is
+    /// looked up (after `lookup_after`) before it is ever sent again.
+    pub async fn provision(&self, order_id: &str, by: &str) -> Result<Order, OrderError> {
+        let (o, _) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
+        for line in &o.lines {
+            if matches!(line.status, LineStatus::Paid | LineStatus::Provisioning) {
+                self.provision_line(order_id, &line.id, by).await?;
+            }
+        }
+        Ok(self.order(order_id).await?.ok_or(OrderError::NotFound)?.0)
+    }
+
+    fn operation(line: &Line) -> Operation {
+        let kind = match (line.action, &line.auth_code, line.current_expiry) {
+            (Action::Transfer, Some(code), _) => OperationKind::Transfer {
+                auth_code: code.clone(),
+            },
+            (Action::Renew | Action::Restore, _, Some(current_expiry)) => {
+                OperationKind::Renew { current_expiry }
+            }
+            _ => OperationKind::Register,
+        };
+        Operation {
+            id: line.id.clone(),
+            domain: line.domain.clone(),
+            years: line.years,
+            kind,
+        }
+    }
+
+    async fn provision_line(
+        &self,
+        order_id: &str,
+        line_id: &str,
+        by: &str,
+    ) -> Result<(), OrderError> {
+        let (mut o, v) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
+        let Some(idx) = o.lines.iter().position(|l| l.id == line_id) else {
+            return Ok(());
+        };
+        let line = o.lines[idx].clone();
+        let op = Self::operation(&line);
+        let outcome = match line.status {
+            LineStatus::Paid => {
+                // Record that it is being sent before sending: after a crash,
+                // whoever comes next looks up instead of sending again.
+                o.lines[idx].status = LineStatus::Provisioning;
+                o.lines[idx].sent_at = Some(self.now().to_rfc3339());
+                match self.store.transact(self.order_writes(&o, Some(v))?).await {
+                    Ok(()) => {}
+                    Err(StoreError::TransactionCancelled { .. }) => return Ok(()),
+                    Err(e) => return Err(e.into()),
+                }
+                self.registrar.provision(&op).await
+            }
+            LineStatus::Provisioning => {
+                let sent = line
+                    .sent_at
+                    .as_deref()
+                    .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                    .map(|t| t.with_timezone(&Utc));
+                let wait = chrono::Duration::from_std(self.config.lookup_after).unwrap_or_default();
+                if sent.is_some_and(|t| self.now() - t < wait) {
+                    return Ok(());
+                }
+                match self.registrar.lookup(&op).await {
+                    Ok(Some(outcome)) => Ok(outcome),
+                    Ok(None) => {
+                        // Never arrived: safe to send again, recording it first.
+                        o.lines[idx].sent_at = Some(self.now().to_rfc3339());
+                        match self.store.transact(self.order_writes(&o, Some(v))?).await {
+                            Ok(()) => {}
+                            Err(StoreError::TransactionCancelled { .. }) => return Ok(()),
+                            Err(e) => return Err(e.into()),
+                        }
+                        self.registrar.provision(&op).await
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            _ => return Ok(()),
+        };
+        match outcome {
+            Ok(outcome) => self.settle(order_id, line_id, outcome, by).await,
+            Err(RegistrarError::Unsupported(ext)) => {
+                self.settle(
+                    order_id,
+                    line_id,
+                    Outcome::Refused {
+                        reason: format!("names under .{ext} cannot be ordered here yet"),
+                    },
+                    by,
+                )
+                .await
+            }
+            // Unknown: it stays provisioning; the scheduler looks it up.
+            Err(e) => {
+                tracing::warn!(order = order_id, line = line_id, error = %e, "registry outcome unknown");
+                Ok(())
+            }
+        }
+    }
+
+    /// Apply the registry's answer to a line: capture or release its legs,
+    /// and on success make or extend the domain.
+    async fn settle(
+        &self,
+        order_id: &str,
+        line_id: &str,
+        outcome: Outcome,
+        by: &str,
+    ) -> Result<(), OrderError> {
+        loop {
+            let (mut o, v) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
+            let Some(idx) = o.lines.iter().position(|l| l.id == line_id) else {
+                return Ok(());
+            };
+            if o.lines[idx].funds != Funds::Held {
+                return Ok(()); // settled already
+            }
+            let line = o.lines[idx].clone();
+            let mut with = Vec::new();
+            let kind = match &outcome {
+                Outcome::Done { expires } => {
+                    o.lines[idx].funds = Funds::Captured;
+                    o.lines[idx].status = LineStatus::Active;
+                    o.lines[idx].expires = Some(*expires);
+                    o.history.push(self.event(
+                        by,
+                        format!("{} {}: done", line.display, action_name(line.action)),
+                    ));
+                    with.extend(self.domain_writes(&o, &line, *expires, by).await?);
+                    EntryKind::Capture
+                }
+                Outcome::Refused { reason } => {
+                    o.lines[idx].funds = Funds::Released;
+                    o.lines[idx].status = LineStatus::Failed;
+                    o.lines[idx].reason = Some(reason.clone());
+                    o.history.push(self.event(
+                        by,
+                        format!(
+                            "{} {}: refused: {reason}",
+                            line.display,
+                            action_name(line.action)
+                        ),
+                    ));
+                    if line.action != Action::Register {
+                        with.extend(self.clear_renewal(&o, &line).await?);
+                    }
+                    EntryKind::Release
+                }
+            };
+            let mut writes = self.order_writes(&o, Some(v))?;
+            writes.extend(with);
+            let ctx = Context {
+                by: by.to_string(),
+                reason: format!("order {} {}", o.id, line.display),
+                reference: format!("order:{}", o.id),
+                currency: o.currency,
+            };
+            match self
+                .ledger
+                .commit(&movements(&[&line], kind), &ctx, writes)
+                .await
+            {
+                Ok(()) => return Ok(()),
+                Err(CommitError::Changed) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    // ----- domains -----
+
+    pub async fn domain(&self, name: &str) -> Result<Option<(Domain, u64)>, StoreError> {
+        let Some(item) = self.store.get(&domain_pk(name), "DOMAIN").await? else {
+            return Ok(None);
+        };
+        let v = item.version;
+        serde_json::from_value(item.data)
+            .map(|d| Some((d, v)))
+            .map_err(unavailable)
+    }
+
+    /// The domain's item and copies, conditioned on `version`.
+    pub fn domain_item_writes(
+        &self,
+        d: &Domain,
+        version: Option<u64>,
+        old_expiry: Option<NaiveDate>,
+    ) -> Result<Vec<Write>, StoreError> {
+        let data = serde_json::to_value(d).map_err(unavailable)?;
+        let summary = json!({
+            "name": d.name, "display": d.display, "status": d.status,
+            "expires": d.expires.to_string(), "auto_renew": d.auto_renew, "customer": d.customer,
+        });
+        let mut out = vec![
+            Write::Put {
+                item: Item {
+                    version: version.map_or(1, |v| v + 1),
+                    ..Item::new(domain_pk(&d.name), "DOMAIN", data)
+                },
+                condition: version.map_or(Condition::NotExists, Condition::Version),
+            },
+            Write::Put {
+                item: Item::new(
+                    account_pk(&d.reseller, &d.customer),
+                    format!("DOMAIN#{}", d.name),
+                    summary.clone(),
+                ),
+                condition: Condition::None,
+            },
+            Write::Put {
+                item: Item::new(format!("DOMAINS#{}", d.reseller), d.name.clone(), summary),
+                condition: Condition::None,
+            },
+        ];
+        if old_expiry != Some(d.expires) {
+            if let Some(old) = old_expiry {
+                out.push(Write::Delete {
+                    pk: format!("EXPIRY#{old}"),
+                    sk: d.name.clone(),
+                    condition: Condition::None,
+                });
+            }
+            out.push(Write::Put {
+                item: Item::new(
+                    format!("EXPIRY#{}", d.expires),
+                    d.name.clone(),
+                    json!({"name": d.name}),
+                ),
+                condition: Condition::None,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn domain_writes(
+        &self,
+        o: &Order,
+        line: &Line,
+        expires: NaiveDate,
+        by: &str,
+    ) -> Result<Vec<Write>, StoreError> {
+        let existing = self.domain(&line.domain).await?;
+        let event = self.event(
+            by,
+            format!(
+                "{} for {} year(s), order {}; expires {expires}",
+                action_name(line.action),
+                line.years,
+                o.id
+            ),
+        );
+        let premium_renew = if line.premium && line.action == Action::Register {
+            // The registry's renewal price, kept so renewals price from it.
+            self.registrar
+                .check(&line.domain)
+                .await
+                .ok()
+                .and_then(|c| c.premium)
+                .map(|p| (p.currency, p.renew))
+        } else {
+            None
+        };
+        let (d, version, old) = match existing {
+            Some((mut d, v))
+                if line.action != Action::Register || d.status == DomainStatus::Deleted =>
+            {
+                let old = d.expires;
+                d.expires = expires;
+                d.status = DomainStatus::Active;
+                d.reseller = o.reseller.clone();
+                d.customer = o.customer.clone();
+                if d.renewal_order.as_deref() == Some(o.id.as_str()) || line.action != Action::Renew
+                {
+                    d.renewal_order = None;
+                }
+                d.history.push(event);
+                (d, Some(v), Some(old))
+            }
+            _ => (
+                Domain {
+                    name: line.domain.clone(),
+                    display: line.display.clone(),
+                    ext: line.ext.clone(),
+                    reseller: o.reseller.clone(),
+                    customer: o.customer.clone(),
+                    status: DomainStatus::Active,
+                    expires,
+                    auto_renew: true,
+                    premium: line.premium,
+                    premium_renew,
+                    renewal_order: None,
+                    history: vec![event],
+                },
+                None,
+                None,
+            ),
+        };
+        self.domain_item_writes(&d, version, old)
+    }
+
+    /// A failed renewal frees the domain for the next renewal order.
+    async fn clear_renewal(&self, o: &Order, line: &Line) -> Result<Vec<Write>, StoreError> {
+        match self.domain(&line.domain).await? {
+            Some((mut d, v)) if d.renewal_order.as_deref() == Some(o.id.as_str()) => {
+                d.renewal_order = None;
+                self.domain_item_writes(&d, Some(v), Some(d.expires))
+            }
+            _ => Ok(vec![]),
+        }
+    }
+
+    pub async fn set_auto_renew(
+        &self,
+        reseller: &str,
+        customer: &str,
+        name: &str,
+        on: bool,
+    ) -> Result<Domain, OrderError> {
+        loop {
+            let (mut d, v) = self
+                .domain(name)
+                .await?
+                .filter(|(d, _)| d.reseller == reseller && d.customer == customer)
+                .ok_or(OrderError::NotFound)?;
+            d.auto_renew = on;
+            d.history.push(self.event(
+                customer,
+                if on {
+                    "auto-renew on"
+                } else {
+                    "auto-renew off"
+                },
+            ));
+            match self
+                .store
+                .transact(self.domain_item_writes(&d, Some(v), Some(d.expires))?)
+                .await
+            {
+                Ok(()) => return Ok(d),
+                Err(StoreError::TransactionCancelled { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    // ----- refunds and cancellations -----
+
+    /// Refund the captured lines of an order (all, or one): each payer gets
+    /// back exactly what its captured leg took, once.
+    pub async fn refund(
+        &self,
+        order_id: &str,
+        line_id: Option<&str>,
+        by: &str,
+        reason: &str,
+    ) -> Result<Order, OrderError> {
+        loop {
+            let (mut o, v) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
+            let targets: Vec<Line> = o
+                .lines
+                .iter()
+                .filter(|l| l.funds == Funds::Captured && line_id.is_none_or(|id| l.id == id))
+                .cloned()
+                .collect();
+            if targets.is_empty() {
+                return if o.lines.iter().any(|l| l.funds == Funds::Refunded) {
+                    Ok(o)
+                } else {
+                    Err(OrderError::WrongState)
+                };
+            }
+            for l in o.lines.iter_mut() {
+                if targets.iter().any(|t| t.id == l.id) {
+                    l.funds = Funds::Refunded;
+                    l.status = LineStatus::Refunded;
+                    l.reason = Some(reason.to_string());
+                }
+            }
+            o.history
+                .push(self.event(by, format!("refunded: {reason}")));
+            let refs: Vec<&Line> = targets.iter().collect();
+            let ctx = Context {
+                by: by.to_string(),
+                reason: format!("refund of order {}: {reason}", o.id),
+                reference: format!("order:{}", o.id),
+                currency: o.currency,
+            };
+            match self
+                .ledger
+                .commit(
+                    &movements(&refs, EntryKind::Refund),
+                    &ctx,
+                    self.order_writes(&o, Some(v))?,
+                )
+                .await
+            {
+                Ok(()) => return Ok(o),
+                Err(CommitError::Changed) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Cancel an order nobody paid (a bank transfer past its due date, or the
+    /// customer changing their mind).
+    pub async fn cancel_unpaid(&self, order_id: &str, by: &str) -> Result<Order, OrderError> {
+        loop {
+            let (mut o, v) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
+            if o.state() != OrderState::AwaitingPayment {
+                return if o.cancelled {
+                    Ok(o)
+                } else {
+                    Err(OrderError::WrongState)
+                };
+            }
+            o.cancelled = true;
+            for l in o.lines.iter_mut() {
+                l.status = LineStatus::Cancelled;
+            }
+            o.history.push(self.event(by, "cancelled"));
+            let mut writes = self.order_writes(&o, Some(v))?;
+            if o.renewal {
+                for l in &o.lines {
+                    writes.extend(self.clear_renewal(&o, l).await?);
+                }
+            }
+            match self.store.transact(writes).await {
+                Ok(()) => return Ok(o),
+                Err(StoreError::TransactionCancelled { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    // ----- lists -----
+
+    pub async fn orders_of(
+        &self,
+        reseller: &str,
+        customer: &str,
+    ) -> Result<Vec<serde_json::Value>, StoreError> {
+        let items = self
+            .store
+            .query(
+                &account_pk(reseller, customer),
+                Query {
+                    sk_prefix: "ORDER#",
+                    descending: true,
+                    limit: Some(200),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        Ok(items.into_iter().map(|i| i.data).collect())
+    }
+
+    pub async fn orders_of_reseller(
+        &self,
+        reseller: &str,
+    ) -> Result<Vec<serde_json::Value>, StoreError> {
+        let items = self
+            .store
+            .query(
+                &format!("ORDERS#{reseller}"),
+                Query {
+                    descending: true,
+                    limit: Some(500),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        Ok(items.into_iter().map(|i| i.data).collect())
+    }
+
+    pub async fn domains_of(
+        &self,
+        reseller: &str,
+        customer: &str,
+    ) -> Result<Vec<serde_json::Value>, StoreError> {
+        let items = self
+            .store
+            .query(
+                &account_pk(reseller, customer),
+                Query {
+                    sk_prefix: "DOMAIN#",
+                    ..Default::default()
+                },
+            )
+            .await?;
+        Ok(items.into_iter().map(|i| i.data).collect())
+    }
+
+    pub async fn domains_of_reseller(
+        &self,
+        reseller: &str,
+    ) -> Result<Vec<serde_json::Value>, StoreError> {
+        let items = self
+            .store
+            .query(&format!("DOMAINS#{reseller}"), Query::default())
+            .await?;
+        Ok(items.into_iter().map(|i| i.data).collect())
+    }
+
+    /// Orders with lines waiting on the registry.
+    pub async fn waiting(&self) -> Result<Vec<String>, StoreError> {
+        let items = self.store.query("PROVISIONING", Query::default()).await?;
+        Ok(items.into_iter().map(|i| i.sk).collect())
+    }
+}
+
+pub fn action_name(a: Action) -> &'static str {
+    match a {
+        Action::Register => "registration",
+        Action::Renew => "renewal",
+        Action::Transfer => "transfer",
+        Action::Restore => "restore",
+    }
+}
+
+/// Messages for the order errors a customer sees, in their language.
+pub fn message(e: &OrderError, lang: Locale) -> String {
+    use Locale::*;
+    match (e, lang) {
+        (OrderError::Line { error, .. }, _) => error.message(lang),
+        (OrderError::Unavailable { domain, .. }, Id) => format!("{domain} sudah tidak tersedia."),
+        (OrderError::Unavailable { domain, .. }, Pl) => format!("Domena {domain} nie jest już dostępna."),
+        (OrderError::Unavailable { domain, .. }, _) => format!("{domain} is no longer available."),
+        (OrderError::RegistryUnknown { .. }, Id) => "Registri belum menjawab. Coba lagi sebentar lagi.".into(),
+        (OrderError::RegistryUnknown { .. }, Pl) => "Rejestr nie odpowiedział. Spróbuj ponownie za chwilę.".into(),
+        (OrderError::RegistryUnknown { .. }, _) => "The registry did not answer. Please try again shortly.".into(),
+        (OrderError::NotYours { domain, .. }, Id) => format!("{domain} tidak ada di akun Anda."),
+        (OrderError::NotYours { domain, .. }, Pl) => format!("Domeny {domain} nie ma na Twoim koncie."),
+        (OrderError::NotYours { domain, .. }, _) => format!("{domain} is not in your account."),
+        (OrderError::AuthCodeMissing { .. }, Id) => "Masukkan kode otorisasi (EPP) untuk transfer.".into(),
+        (OrderError::AuthCodeMissing { .. }, Pl) => "Podaj kod autoryzacyjny (AuthInfo) do transferu.".into(),
+        (OrderError::AuthCodeMissing { .. }, _) => "Enter the authorisation (EPP) code for the transfer.".into(),
+        (OrderError::LineCount { max }, Id) => format!("Satu pesanan berisi 1 sampai {max} item."),
+        (OrderError::LineCount { max }, Pl) => format!("Zamówienie może mieć od 1 do {max} pozycji."),
+        (OrderError::LineCount { max }, _) => format!("An order has 1 to {max} items."),
+        (OrderError::Duplicate { .. }, Id) => "Domain yang sama muncul dua kali.".into(),
+        (OrderError::Duplicate { .. }, Pl) => "Ta sama domena występuje dwa razy.".into(),
+        (OrderError::Duplicate { .. }, _) => "The same domain appears twice.".into(),
+        (OrderError::QuoteExpired, Id) => "Penawaran harga sudah kedaluwarsa. Silakan periksa harga lagi.".into(),
+        (OrderError::QuoteExpired, Pl) => "Wycena wygasła. Sprawdź ceny ponownie.".into(),
+        (OrderError::QuoteExpired, _) => "This quote has expired. Please check the prices again.".into(),
+        (OrderError::PriceChanged(_), Id) => "Harga berubah. Periksa harga baru dan konfirmasi.".into(),
+        (OrderError::PriceChanged(_), Pl) => "Ceny się zmieniły. Sprawdź nowe ceny i potwierdź.".into(),
+        (OrderError::PriceChanged(_), _) => "Prices have changed. Please check the new prices and confirm.".into(),
+        (OrderError::InsufficientBalance, Id) => "Saldo dompet Anda tidak cukup. Silakan isi saldo.".into(),
+        (OrderError::InsufficientBalance, Pl) => "Za mało środków w portfelu. Doładuj portfel.".into(),
+        (OrderError::InsufficientBalance, _) => "Your wallet balance is not enough. Please top up.".into(),
+        (OrderError::SellerShort { .. }, Id) => "Pesanan ini belum dapat diproses. Penjual sudah diberi tahu; coba lagi nanti.".into(),
+        (OrderError::SellerShort { .. }, Pl) => "Nie możemy teraz przyjąć tego zamówienia. Sprzedawca został powiadomiony; spróbuj później.".into(),
+        (OrderError::SellerShort { .. }, _) => "We cannot take this order right now. The shop has been notified; please try again later.".into(),
+        (OrderError::KeyReused, _) => "This Idempotency-Key was already used for a different request.".into(),
+        (OrderError::NotFound, _) => "No such order.".into(),
+        (OrderError::WrongState, Id) => "Pesanan ini tidak dapat diubah lagi.".into(),
+        (OrderError::WrongState, Pl) => "Tego zamówienia nie można już zmienić.".into(),
+        (OrderError::WrongState, _) => "This order can no longer be changed that way.".into(),
+        (OrderError::Store(_), _) => "The service is busy. Please try again shortly.".into(),
+    }
+}

@@ -1,0 +1,28 @@
+//! Orders: quote, pay (holding every leg up the chain at once), provision
+//! through the registrar, capture or release, refund; and the domains they
+//! make. Routes are in `routes`; the scheduler's work in `crate::scheduler`.
+//!
+//! | item | pk | sk |
+//! |---|---|---|
+//! | a quote (30 min) | `QUOTE#<id>` | `QUOTE` |
+//! | an order | `ORDER#<id>` | `ORDER` |
+//! | a customer's orders | `RESELLER#<r>#ACCOUNT#<a>` | `ORDER#<id>` (copy) |
+//! | a reseller's orders | `ORDERS#<r>` | `<id>` (copy) |
+//! | an idempotency key (24 h) | `IDEMPOTENCY#<r>#<a>#<key>` | `KEY` |
+//! | lines waiting on the registry | `PROVISIONING` | `<order id>` |
+//! | a domain | `DOMAIN#<name>` | `DOMAIN` |
+//! | a customer's domains | `RESELLER#<r>#ACCOUNT#<a>` | `DOMAIN#<name>` (copy) |
+//! | a reseller's domains | `DOMAINS#<r>` | `<name>` (copy) |
+//! | domains by expiry date | `EXPIRY#<yyyy-mm-dd>` | `<name>` |
+//!
+//! Every change to an order is a write conditioned on the version read, in
+//! the same transaction as the money it moves (see `crate::ledger`): a
+//! retried or concurrent step finds the order moved on and does nothing.
+
+pub mod engine;
+pub mod model;
+pub mod paperwork;
+pub mod routes;
+
+pub use engine::{LineRequest, NewOrder, OrderError, Orders, OrdersConfig};
+pub use model::{Domain, DomainStatus, Line, LineStatus, Order, OrderState, Payment};

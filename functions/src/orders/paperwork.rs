@@ -1,0 +1,344 @@
+//! What orders send and issue: proformas, tax invoices, the monthly invoice
+//! each parent issues its resellers, and notification mails.
+
+use super::engine::{Orders, action_name};
+use super::model::{LineStatus, Order};
+use crate::accounts::Mail;
+use crate::accounts::records;
+use crate::invoices::{self, Stored};
+use crate::ledger::topups::{TopUp, TopUpState};
+use crate::store::StoreError;
+use rust_decimal::Decimal;
+use storefront_core::Locale;
+use storefront_core::ledger::{EntryKind, Party};
+use storefront_core::money::TaxDisplay;
+use storefront_core::snapshot::{Seller, Snapshot};
+use storefront_invoice::{BankAccount, Invoice, Kind, Line, Party as InvParty, PaymentInfo};
+
+fn seller_party(s: &Seller) -> InvParty {
+    InvParty {
+        name: s.legal_name.clone(),
+        company: None,
+        tax_id: s.tax_id.clone(),
+        address: s.address.clone(),
+        email: Some(s.email.clone()),
+    }
+}
+
+fn accounts(list: &[storefront_core::snapshot::BankAccount]) -> Vec<BankAccount> {
+    list.iter()
+        .map(|a| BankAccount {
+            bank: a.bank.clone(),
+            holder: a.holder.clone(),
+            number: a.number.clone(),
+        })
+        .collect()
+}
+
+impl Orders {
+    async fn buyer(&self, o: &Order) -> Result<(InvParty, Locale, Option<String>), StoreError> {
+        let profile = records::load(self.store.as_ref(), &o.reseller, &o.customer)
+            .await?
+            .map(|(_, p)| p);
+        Ok(match profile {
+            Some(p) => (
+                InvParty {
+                    name: p.name.clone(),
+                    company: p.company.as_ref().map(|c| c.name.clone()),
+                    tax_id: p.company.as_ref().map(|c| c.tax_id.clone()),
+                    address: vec![],
+                    email: Some(p.email.clone()),
+                },
+                p.language,
+                Some(p.email_ascii.clone()),
+            ),
+            None => (
+                InvParty {
+                    name: o.customer.clone(),
+                    company: None,
+                    tax_id: None,
+                    address: vec![],
+                    email: None,
+                },
+                Locale::En,
+                None,
+            ),
+        })
+    }
+
+    fn invoice_lines(o: &Order, s: &Snapshot, only_active: bool) -> Vec<Line> {
+        o.lines
+            .iter()
+            .filter(|l| !only_active || l.status == LineStatus::Active)
+            .map(|l| Line {
+                description: format!(
+                    "{} {} — {} year{}",
+                    l.display,
+                    action_name(l.action),
+                    l.years,
+                    if l.years == 1 { "" } else { "s" }
+                ),
+                quantity: 1,
+                unit: match s.tax_display {
+                    TaxDisplay::Exclusive => l.net,
+                    TaxDisplay::Inclusive => l.gross,
+                },
+            })
+            .collect()
+    }
+
+    /// The proforma of an order paid by bank transfer (or a renewal): what to
+    /// pay, where, and with which reference. Issued once per order.
+    pub async fn issue_proforma(&self, order_id: &str) -> Result<Option<String>, StoreError> {
+        let Some((o, v)) = self.order(order_id).await? else {
+            return Ok(None);
+        };
+        if let Some(p) = &o.proforma {
+            return Ok(Some(p.clone()));
+        }
+        let Some(s) = self.catalogs.current(&o.reseller).await? else {
+            return Ok(None);
+        };
+        let (buyer, language, email) = self.buyer(&o).await?;
+        let invoice = Invoice {
+            kind: Kind::Proforma,
+            number: String::new(),
+            issued: self.clock.today(),
+            due: o.due,
+            period: None,
+            seller: seller_party(&s.seller),
+            buyer,
+            currency: o.currency,
+            tax: s.tax.clone(),
+            display: s.tax_display,
+            lines: Self::invoice_lines(&o, &s, false),
+            payment: Some(PaymentInfo {
+                accounts: accounts(&s.bank_accounts),
+                reference: o.id.clone(),
+            }),
+            notes: vec![],
+        };
+        let stored = Stored {
+            seller: Party::reseller(&o.reseller),
+            buyer: Party::customer(&o.reseller, &o.customer),
+            reference: format!("order:{}", o.id),
+            language,
+            invoice,
+        };
+        let order = o.clone();
+        let number = invoices::issue(self.store.as_ref(), stored, &s.seller.invoice_prefix, |n| {
+            let mut o = order.clone();
+            o.proforma = Some(n.to_string());
+            self.order_writes(&o, Some(v))
+        })
+        .await?;
+        if let (Some(n), Some(to)) = (&number, email) {
+            self.mail(
+                &s,
+                &to,
+                format!("Proforma {n} for order {}", o.id),
+                format!(
+                    "Please pay {} {} by {} into one of these accounts, with the reference {}:\n\n{}\n\nThe proforma is in your account under Invoices.\n",
+                    o.gross,
+                    o.currency.code(),
+                    o.due.map(|d| d.to_string()).unwrap_or_default(),
+                    o.id,
+                    s.bank_accounts
+                        .iter()
+                        .map(|a| format!("  {} — {} — {}", a.bank, a.holder, a.number))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
+            )
+            .await;
+        }
+        Ok(number)
+    }
+
+    /// The tax invoice of an order once its lines are settled, for the lines
+    /// that became active. Issued once per order.
+    pub async fn issue_invoice(&self, order_id: &str) -> Result<Option<String>, StoreError> {
+        let Some((o, v)) = self.order(order_id).await? else {
+            return Ok(None);
+        };
+        if o.invoice.is_some()
+            || o.lines
+                .iter()
+                .any(|l| matches!(l.status, LineStatus::Paid | LineStatus::Provisioning))
+            || !o.lines.iter().any(|l| l.status == LineStatus::Active)
+        {
+            return Ok(o.invoice.clone());
+        }
+        let Some(s) = self.catalogs.current(&o.reseller).await? else {
+            return Ok(None);
+        };
+        let (buyer, language, _) = self.buyer(&o).await?;
+        let invoice = Invoice {
+            kind: Kind::Tax,
+            number: String::new(),
+            issued: self.clock.today(),
+            due: None,
+            period: None,
+            seller: seller_party(&s.seller),
+            buyer,
+            currency: o.currency,
+            tax: s.tax.clone(),
+            display: s.tax_display,
+            lines: Self::invoice_lines(&o, &s, true),
+            payment: None,
+            notes: vec![format!("Order {}", o.id)],
+        };
+        let stored = Stored {
+            seller: Party::reseller(&o.reseller),
+            buyer: Party::customer(&o.reseller, &o.customer),
+            reference: format!("order:{}", o.id),
+            language,
+            invoice,
+        };
+        let order = o.clone();
+        invoices::issue(self.store.as_ref(), stored, &s.seller.invoice_prefix, |n| {
+            let mut o = order.clone();
+            o.invoice = Some(n.to_string());
+            self.order_writes(&o, Some(v))
+        })
+        .await
+    }
+
+    /// The invoice a parent issues a reseller for a month's captured legs
+    /// (less refunds), once per month. None when there was nothing.
+    pub async fn issue_monthly(
+        &self,
+        reseller: &str,
+        month_first: chrono::NaiveDate,
+        month_last: chrono::NaiveDate,
+    ) -> Result<Option<String>, StoreError> {
+        let Some(s) = self.catalogs.current(reseller).await? else {
+            return Ok(None);
+        };
+        let me = Party::reseller(reseller);
+        let month = month_first.format("%Y-%m").to_string();
+        let marker = format!("MONTHLY#{}#{month}", me.key());
+        if self.store.get(&marker, "DONE").await?.is_some() {
+            return Ok(None);
+        }
+        let entries = self.ledger.month(&me, &month).await?;
+        let mut lines = Vec::new();
+        let mut total = Decimal::ZERO;
+        for e in &entries {
+            let amount = match e.kind {
+                EntryKind::Capture => e.amount,
+                EntryKind::Refund => -e.amount,
+                _ => continue,
+            };
+            total += amount;
+            lines.push(Line {
+                description: e.reason.clone(),
+                quantity: 1,
+                unit: amount,
+            });
+        }
+        if lines.is_empty() {
+            return Ok(None);
+        }
+        let seller = match &s.parent.id {
+            Some(p) => Party::reseller(p),
+            None => Party::Platform,
+        };
+        let invoice = Invoice {
+            kind: Kind::MonthlyTax,
+            number: String::new(),
+            issued: self.clock.today(),
+            due: None,
+            period: Some((month_first, month_last)),
+            seller: seller_party(&s.parent.seller),
+            buyer: seller_party(&s.seller),
+            currency: s.currency,
+            tax: s.tax.clone(),
+            // Wallet legs are what the reseller paid: tax is inside them.
+            display: TaxDisplay::Inclusive,
+            lines,
+            payment: None,
+            notes: vec![format!(
+                "Paid from the prepaid wallet: {total} {}",
+                s.currency.code()
+            )],
+        };
+        let stored = Stored {
+            seller,
+            buyer: me.clone(),
+            reference: format!("month:{month}"),
+            language: s.default_language(),
+            invoice,
+        };
+        let prefix = s.parent.seller.invoice_prefix.clone();
+        invoices::issue(self.store.as_ref(), stored, &prefix, |_| {
+            Ok(vec![crate::store::Write::Put {
+                item: crate::store::Item::new(&marker, "DONE", serde_json::json!({"month": month})),
+                condition: crate::store::Condition::NotExists,
+            }])
+        })
+        .await
+    }
+
+    pub(crate) async fn mail(&self, s: &Snapshot, to: &str, subject: String, text: String) {
+        let mail = Mail {
+            from_name: s.name.clone(),
+            from: self.config.mail_from.clone(),
+            to: to.to_string(),
+            subject,
+            text,
+        };
+        if let Err(e) = self.mailer.send(mail).await {
+            tracing::warn!(error = %e, "a notification was not sent");
+        }
+    }
+
+    /// Tell whoever asked for a top-up what was decided.
+    pub async fn notify_topup(&self, t: &TopUp) {
+        let (reseller, email) = match &t.holder {
+            Party::Customer { reseller, account } => {
+                let email = records::load(self.store.as_ref(), reseller, account)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|(_, p)| p.email_ascii);
+                (reseller.clone(), email)
+            }
+            Party::Reseller { id } => {
+                let email = self
+                    .catalogs
+                    .current(id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|s| s.seller.email.clone());
+                (id.clone(), email)
+            }
+            Party::Platform => return,
+        };
+        let (Some(to), Ok(Some(s))) = (email, self.catalogs.current(&reseller).await) else {
+            return;
+        };
+        let (subject, text) = match t.state {
+            TopUpState::Approved => (
+                format!("Top-up of {} {} approved", t.amount, t.currency.code()),
+                format!(
+                    "Your top-up ({}) was approved and {} {} is now in your wallet.\n",
+                    t.transfer_reference,
+                    t.amount,
+                    t.currency.code()
+                ),
+            ),
+            TopUpState::Rejected => (
+                format!("Top-up of {} {} not approved", t.amount, t.currency.code()),
+                format!(
+                    "Your top-up ({}) was not approved: {}\n",
+                    t.transfer_reference,
+                    t.reason.as_deref().unwrap_or("")
+                ),
+            ),
+            TopUpState::Pending => return,
+        };
+        self.mail(&s, &to, subject, text).await;
+    }
+}

@@ -1,0 +1,1112 @@
+//! The money routes, all for a signed-in person on a storefront's host:
+//!
+//! - customers: `/api/wallet*` (balance, entries, top-ups), `/api/orders*`
+//!   (quote, order with an `Idempotency-Key`, list, cancel), `/api/domains*`;
+//! - the reseller's owner and admins: `/api/panel/*` (top-ups from below to
+//!   approve or reject, its own wallet with its parent and its top-ups there,
+//!   orders to mark paid or refund, domains, customers' credit limits).
+//!
+//! Every answer is scoped to the storefront of the Host and to the signed-in
+//! account; another storefront's or customer's ids answer 404.
+
+use super::engine::{LineRequest, NewOrder, OrderError, Orders, Quote, message};
+use super::model::{Order, Payment};
+use crate::accounts::AccountsState;
+use crate::accounts::error::AccountsError;
+use crate::accounts::guard::{self, RawBody, Visit};
+use crate::accounts::records::{Profile, Role};
+use crate::blobs::{Blobs, sniff_proof};
+use crate::error::ApiError;
+use crate::ledger::topups::{Proof, Request as TopUpRequest, TopUp, TopUpError};
+use crate::ledger::{CommitError, MAX_PROOF_BYTES};
+use axum::Json;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use storefront_core::Locale;
+use storefront_core::ledger::Party;
+use storefront_core::money::Money;
+
+#[derive(Debug, Clone)]
+pub struct ShopState {
+    pub accounts: AccountsState,
+    pub orders: Orders,
+    pub blobs: Arc<dyn Blobs>,
+}
+
+/// A signed-in person on this storefront.
+pub struct Signed {
+    pub visit: Visit,
+    pub profile: Profile,
+}
+
+impl FromRequestParts<ShopState> for Signed {
+    type Rejection = AccountsError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ShopState,
+    ) -> Result<Self, Self::Rejection> {
+        let visit = Visit::from_request_parts(parts, &state.accounts).await?;
+        let (_, profile, _, _) = state.accounts.current(&visit).await?;
+        Ok(Signed { visit, profile })
+    }
+}
+
+impl Signed {
+    fn reseller(&self) -> &str {
+        &self.visit.tenant.reseller
+    }
+
+    fn customer(&self) -> Party {
+        Party::customer(self.reseller(), &self.profile.id)
+    }
+
+    /// The panel is for the storefront's owner and admins.
+    fn staff(&self) -> Result<(), AccountsError> {
+        match self.profile.role {
+            Role::Owner | Role::Admin => Ok(()),
+            Role::Customer => Err(ApiError::Forbidden.into()),
+        }
+    }
+}
+
+fn said(
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    field: Option<String>,
+) -> AccountsError {
+    AccountsError::Said {
+        status,
+        code,
+        message,
+        field,
+        retry_after_secs: None,
+    }
+}
+
+fn store_err(e: impl std::fmt::Display) -> AccountsError {
+    AccountsError::Api(ApiError::unavailable(e))
+}
+
+/// An order error as the person should see it.
+fn order_error(e: OrderError, lang: Locale) -> Response {
+    let msg = message(&e, lang);
+    let field = |index: usize, name: &str| Some(format!("items.{index}.{name}"));
+    let (status, code, field) = match &e {
+        OrderError::Line { index, error } => {
+            let name = match error {
+                storefront_core::quote::QuoteError::Years { .. } => "years",
+                storefront_core::quote::QuoteError::NoPrice { .. } => "action",
+                _ => "domain",
+            };
+            (StatusCode::BAD_REQUEST, error.code(), field(*index, name))
+        }
+        OrderError::Unavailable { index, .. } => (
+            StatusCode::CONFLICT,
+            "not_available",
+            field(*index, "domain"),
+        ),
+        OrderError::RegistryUnknown { index } => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "registry_unknown",
+            field(*index, "domain"),
+        ),
+        OrderError::NotYours { index, .. } => (
+            StatusCode::BAD_REQUEST,
+            "not_your_domain",
+            field(*index, "domain"),
+        ),
+        OrderError::AuthCodeMissing { index } => (
+            StatusCode::BAD_REQUEST,
+            "required",
+            field(*index, "auth_code"),
+        ),
+        OrderError::LineCount { .. } => {
+            (StatusCode::BAD_REQUEST, "item_count", Some("items".into()))
+        }
+        OrderError::Duplicate { index } => (
+            StatusCode::BAD_REQUEST,
+            "duplicate",
+            field(*index, "domain"),
+        ),
+        OrderError::QuoteExpired => (StatusCode::CONFLICT, "quote_expired", Some("quote".into())),
+        OrderError::PriceChanged(q) => {
+            let body =
+                json!({"error": "price_changed", "message": msg, "quote": quote_view(q, lang)});
+            return (StatusCode::CONFLICT, Json(body)).into_response();
+        }
+        OrderError::InsufficientBalance => {
+            (StatusCode::PAYMENT_REQUIRED, "insufficient_balance", None)
+        }
+        OrderError::SellerShort { .. } => (StatusCode::CONFLICT, "seller_unavailable", None),
+        OrderError::KeyReused => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            Some("Idempotency-Key".into()),
+        ),
+        OrderError::NotFound => return ApiError::NotFound.into_response(),
+        OrderError::WrongState => (StatusCode::CONFLICT, "wrong_state", None),
+        OrderError::Store(e) => return store_err(e).into_response(),
+    };
+    said(status, code, msg, field).into_response()
+}
+
+fn money(amount: Decimal, s: &storefront_core::snapshot::Snapshot, lang: Locale) -> Value {
+    json!({
+        "amount": amount.to_string(),
+        "display": Money::new(amount, s.currency).format(lang),
+    })
+}
+
+fn money_in(amount: Decimal, c: storefront_core::Currency, lang: Locale) -> Value {
+    json!({"amount": amount.to_string(), "display": Money::new(amount, c).format(lang)})
+}
+
+/// A quote as the customer sees it: never the levels' costs.
+fn quote_view(q: &Quote, lang: Locale) -> Value {
+    let c = q.currency;
+    json!({
+        "id": q.id,
+        "price_version": q.price_version,
+        "currency": c.code(),
+        "expires_at": q.expires_at,
+        "lines": q.lines.iter().map(|l| json!({
+            "domain": l.priced.domain,
+            "display": l.priced.display,
+            "action": l.priced.action,
+            "years": l.priced.years,
+            "premium": l.priced.premium,
+            "promotion": l.priced.promotion,
+            "net": money_in(l.priced.net, c, lang),
+            "tax": money_in(l.priced.tax, c, lang),
+            "gross": money_in(l.priced.gross, c, lang),
+        })).collect::<Vec<_>>(),
+        "net": money_in(q.net, c, lang),
+        "tax": money_in(q.tax, c, lang),
+        "gross": money_in(q.gross, c, lang),
+    })
+}
+
+/// An order as its customer sees it (no legs, no auth codes).
+fn order_view(o: &Order, lang: Locale) -> Value {
+    let c = o.currency;
+    json!({
+        "id": o.id,
+        "state": o.state(),
+        "payment": o.payment,
+        "created_at": o.created_at,
+        "due": o.due,
+        "proforma": o.proforma,
+        "invoice": o.invoice,
+        "renewal": o.renewal,
+        "currency": c.code(),
+        "lines": o.lines.iter().map(|l| json!({
+            "id": l.id,
+            "domain": l.domain,
+            "display": l.display,
+            "action": l.action,
+            "years": l.years,
+            "premium": l.premium,
+            "status": l.status,
+            "reason": l.reason,
+            "expires": l.expires,
+            "net": money_in(l.net, c, lang),
+            "tax": money_in(l.tax, c, lang),
+            "gross": money_in(l.gross, c, lang),
+        })).collect::<Vec<_>>(),
+        "net": money_in(o.net, c, lang),
+        "tax": money_in(o.tax, c, lang),
+        "gross": money_in(o.gross, c, lang),
+        "history": o.history,
+    })
+}
+
+/// The same order for the reseller: with what each level pays.
+fn panel_order_view(o: &Order, lang: Locale) -> Value {
+    let mut v = order_view(o, lang);
+    v["customer"] = json!(o.customer);
+    v["legs"] = json!(
+        o.lines
+            .iter()
+            .map(|l| json!({"line": l.id, "funds": l.funds, "legs": l.legs}))
+            .collect::<Vec<_>>()
+    );
+    v
+}
+
+fn topup_view(t: &TopUp, lang: Locale) -> Value {
+    let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
+    v["amount_display"] = json!(Money::new(t.amount, t.currency).format(lang));
+    if let Some(p) = v.get_mut("proof")
+        && !p.is_null()
+    {
+        *p = json!({"attached": true, "content_type": t.proof.as_ref().map(|p| p.content_type.clone())});
+    }
+    v
+}
+
+pub fn router(state: ShopState) -> Router {
+    Router::new()
+        .route("/api/wallet", get(wallet))
+        .route("/api/wallet/topups", get(my_topups).post(request_topup))
+        .route("/api/wallet/topups/{id}/proof", put(upload_proof))
+        .route("/api/orders/quote", post(quote))
+        .route("/api/orders", get(my_orders).post(create_order))
+        .route("/api/orders/{id}", get(my_order))
+        .route("/api/orders/{id}/cancel", post(cancel_order))
+        .route("/api/domains", get(my_domains))
+        .route("/api/domains/{name}", get(my_domain).patch(update_domain))
+        .route("/api/panel/topups", get(panel_topups))
+        .route("/api/panel/topups/{id}/approve", post(approve_topup))
+        .route("/api/panel/topups/{id}/reject", post(reject_topup))
+        .route("/api/panel/topups/{id}/proof", get(topup_proof))
+        .route("/api/panel/wallet", get(panel_wallet))
+        .route(
+            "/api/panel/wallet/topups",
+            get(panel_my_topups).post(panel_request_topup),
+        )
+        .route("/api/panel/orders", get(panel_orders))
+        .route("/api/panel/orders/{id}", get(panel_order))
+        .route("/api/panel/orders/{id}/mark-paid", post(mark_paid))
+        .route("/api/panel/orders/{id}/refund", post(refund))
+        .route("/api/panel/domains", get(panel_domains))
+        .route("/api/panel/customers", get(panel_customers))
+        .route(
+            "/api/panel/customers/{account}/credit-limit",
+            put(set_credit_limit),
+        )
+        .layer(DefaultBodyLimit::max(MAX_PROOF_BYTES + 1024))
+        .layer(middleware::from_fn(guard::same_origin_only))
+        .with_state(state)
+}
+
+// ----- wallet -----
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TopUpBody {
+    amount: String,
+    bank_account: String,
+    transfer_reference: String,
+}
+
+/// Check a top-up request against the bank accounts it may name.
+fn topup_fields(
+    body: &TopUpBody,
+    accounts: &[storefront_core::snapshot::BankAccount],
+    currency: storefront_core::Currency,
+    lang: Locale,
+) -> Result<(Decimal, String, String), AccountsError> {
+    let bad = |field: &str, en: &str, id: &str, pl: &str| {
+        let m = match lang {
+            Locale::Id => id,
+            Locale::Pl => pl,
+            Locale::En => en,
+        };
+        said(
+            StatusCode::BAD_REQUEST,
+            "invalid_value",
+            m.to_string(),
+            Some(field.to_string()),
+        )
+    };
+    let amount: Decimal = body.amount.trim().parse().map_err(|_| {
+        bad(
+            "amount",
+            "Enter the amount as a number, like 150000 or 49.99.",
+            "Masukkan jumlah sebagai angka, misalnya 150000.",
+            "Podaj kwotę jako liczbę, np. 49.99.",
+        )
+    })?;
+    let places = currency.minor_units();
+    if amount <= Decimal::ZERO
+        || amount.normalize().scale() > places
+        || amount > Decimal::from(crate::ledger::topups::MAX_TOPUP_UNITS)
+    {
+        return Err(bad(
+            "amount",
+            "Enter a positive amount in the wallet's currency.",
+            "Masukkan jumlah positif dalam mata uang dompet.",
+            "Podaj dodatnią kwotę w walucie portfela.",
+        ));
+    }
+    if !accounts.iter().any(|a| a.id == body.bank_account) {
+        return Err(bad(
+            "bank_account",
+            "Choose one of the bank accounts listed.",
+            "Pilih salah satu rekening yang tercantum.",
+            "Wybierz jedno z podanych kont.",
+        ));
+    }
+    let reference = body.transfer_reference.trim();
+    if reference.is_empty()
+        || reference.chars().count() > 140
+        || reference.chars().any(char::is_control)
+    {
+        return Err(bad(
+            "transfer_reference",
+            "Enter the transfer reference from your bank (up to 140 characters).",
+            "Masukkan berita/referensi transfer dari bank Anda (maks. 140 karakter).",
+            "Podaj tytuł przelewu z banku (do 140 znaków).",
+        ));
+    }
+    Ok((amount, body.bank_account.clone(), reference.to_string()))
+}
+
+fn wallet_view(
+    w: Option<crate::ledger::Wallet>,
+    currency: storefront_core::Currency,
+    lang: Locale,
+) -> Value {
+    let b = w.map(|w| w.balance).unwrap_or_default();
+    json!({
+        "currency": currency.code(),
+        "available": money_in(b.available(), currency, lang),
+        "held": money_in(b.held, currency, lang),
+        "credit_limit": money_in(b.credit_limit, currency, lang),
+        "spendable": money_in(b.spendable, currency, lang),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct EntriesQuery {
+    before: Option<String>,
+}
+
+async fn wallet(
+    State(st): State<ShopState>,
+    who: Signed,
+    Query(q): Query<EntriesQuery>,
+) -> Result<Response, AccountsError> {
+    let s = &who.visit.tenant.snapshot;
+    let lang = who.visit.lang;
+    let party = who.customer();
+    let w = st.orders.ledger.wallet(&party).await.map_err(store_err)?;
+    let entries = st
+        .orders
+        .ledger
+        .entries(&party, q.before.as_deref(), 50)
+        .await
+        .map_err(store_err)?;
+    let mut v = wallet_view(w, s.currency, lang);
+    v["bank_accounts"] = json!(s.bank_accounts);
+    v["entries"] = json!(entries.iter().map(|e| json!({
+        "id": e.id, "kind": e.kind, "at": e.at, "reason": e.reason, "reference": e.reference,
+        "amount": money(e.amount, s, lang),
+    })).collect::<Vec<_>>());
+    Ok(Json(v).into_response())
+}
+
+async fn my_topups(State(st): State<ShopState>, who: Signed) -> Result<Response, AccountsError> {
+    let list = st
+        .orders
+        .ledger
+        .topups_of(&who.customer())
+        .await
+        .map_err(store_err)?;
+    Ok(Json(
+        list.iter()
+            .map(|t| topup_view(t, who.visit.lang))
+            .collect::<Vec<_>>(),
+    )
+    .into_response())
+}
+
+async fn request_topup(
+    State(st): State<ShopState>,
+    who: Signed,
+    RawBody(body): RawBody,
+) -> Result<Response, AccountsError> {
+    let b: TopUpBody = who.visit.json(&body)?;
+    let s = &who.visit.tenant.snapshot;
+    let (amount, bank_account, transfer_reference) =
+        topup_fields(&b, &s.bank_accounts, s.currency, who.visit.lang)?;
+    let t = st
+        .orders
+        .ledger
+        .request_topup(TopUpRequest {
+            holder: who.customer(),
+            parent: Party::reseller(who.reseller()),
+            currency: s.currency,
+            amount,
+            bank_account,
+            transfer_reference,
+            by: who.profile.id.clone(),
+        })
+        .await
+        .map_err(store_err)?;
+    Ok((StatusCode::CREATED, Json(topup_view(&t, who.visit.lang))).into_response())
+}
+
+async fn upload_proof(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path(id): Path<String>,
+    RawBody(body): RawBody,
+) -> Result<Response, AccountsError> {
+    attach_proof(&st, &who, who.customer(), &id, body.to_vec()).await
+}
+
+async fn attach_proof(
+    st: &ShopState,
+    who: &Signed,
+    holder: Party,
+    id: &str,
+    bytes: Vec<u8>,
+) -> Result<Response, AccountsError> {
+    let lang = who.visit.lang;
+    if bytes.len() > MAX_PROOF_BYTES {
+        return Err(said(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "The file is larger than 5 MB.".into(),
+            Some("proof".into()),
+        ));
+    }
+    let Some(content_type) = sniff_proof(&bytes) else {
+        let m = match lang {
+            Locale::Id => "Unggah bukti transfer sebagai PDF, PNG atau JPEG.",
+            Locale::Pl => "Prześlij potwierdzenie jako PDF, PNG lub JPEG.",
+            Locale::En => "Upload the proof as a PDF, PNG or JPEG file.",
+        };
+        return Err(said(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_file_type",
+            m.into(),
+            Some("proof".into()),
+        ));
+    };
+    let Some((t, _)) = st.orders.ledger.topup(id).await.map_err(store_err)? else {
+        return Err(ApiError::NotFound.into());
+    };
+    if t.holder != holder {
+        return Err(ApiError::NotFound.into());
+    }
+    let key = format!("topups/{}/proof", t.id);
+    let size = bytes.len() as u64;
+    st.blobs
+        .put(&key, bytes, content_type)
+        .await
+        .map_err(store_err)?;
+    match st
+        .orders
+        .ledger
+        .attach_proof(
+            &holder,
+            id,
+            Proof {
+                key,
+                content_type: content_type.into(),
+                bytes: size,
+            },
+        )
+        .await
+    {
+        Ok(t) => Ok(Json(topup_view(&t, lang)).into_response()),
+        Err(TopUpError::NotFound) => Err(ApiError::NotFound.into()),
+        Err(TopUpError::AlreadyDecided(_)) => Err(said(
+            StatusCode::CONFLICT,
+            "already_decided",
+            "This top-up was already decided.".into(),
+            None,
+        )),
+        Err(TopUpError::Store(e)) => Err(store_err(e)),
+    }
+}
+
+// ----- orders -----
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuoteBody {
+    items: Vec<LineRequest>,
+}
+
+async fn quote(
+    State(st): State<ShopState>,
+    who: Signed,
+    RawBody(body): RawBody,
+) -> Result<Response, AccountsError> {
+    let b: QuoteBody = who.visit.json(&body)?;
+    let s = who.visit.tenant.snapshot.clone();
+    match st
+        .orders
+        .quote(&s, &who.profile.id, "default", &b.items)
+        .await
+    {
+        Ok(q) => Ok(Json(quote_view(&q, who.visit.lang)).into_response()),
+        Err(e) => Ok(order_error(e, who.visit.lang)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrderBody {
+    quote: String,
+    payment: Payment,
+}
+
+/// The longest idempotency key we keep.
+const MAX_KEY: usize = 100;
+
+async fn create_order(
+    State(st): State<ShopState>,
+    who: Signed,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Response, AccountsError> {
+    let lang = who.visit.lang;
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= MAX_KEY && k.bytes().all(|b| b.is_ascii_graphic()));
+    let Some(key) = key else {
+        return Err(said(
+            StatusCode::BAD_REQUEST,
+            "idempotency_key_required",
+            "Send an Idempotency-Key header (1 to 100 visible characters) with every new order."
+                .into(),
+            Some("Idempotency-Key".into()),
+        ));
+    };
+    let b: OrderBody = who.visit.json(&body)?;
+    let hash = blake3::hash(format!("{}\u{0}{:?}", b.quote, b.payment).as_bytes())
+        .to_hex()
+        .to_string();
+    let s = who.visit.tenant.snapshot.clone();
+    let (order, created) = match st
+        .orders
+        .create(
+            &s,
+            &NewOrder {
+                customer: &who.profile.id,
+                group: "default",
+                quote: &b.quote,
+                payment: b.payment,
+                key,
+                request_hash: &hash,
+            },
+        )
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return Ok(order_error(e, lang)),
+    };
+    if !created {
+        return Ok(Json(order_view(&order, lang)).into_response());
+    }
+    let order = match order.payment {
+        Payment::Wallet => match st.orders.pay(&order.id, &who.profile.id, false).await {
+            Ok(_) => match st.orders.provision(&order.id, "registrar").await {
+                Ok(o) => o,
+                Err(e) => return Ok(order_error(e, lang)),
+            },
+            // The order stays, unpaid: the customer can top up and pay, or
+            // cancel it.
+            Err(e @ (OrderError::InsufficientBalance | OrderError::SellerShort { .. })) => {
+                let mut resp = order_error(e, lang);
+                if let Ok(v) = header::HeaderValue::from_str(&order.id) {
+                    resp.headers_mut().insert("x-order-id", v);
+                }
+                return Ok(resp);
+            }
+            Err(e) => return Ok(order_error(e, lang)),
+        },
+        Payment::BankTransfer => {
+            if let Err(e) = st.orders.issue_proforma(&order.id).await {
+                tracing::warn!(order = order.id, error = %e, "proforma not issued yet");
+            }
+            st.orders
+                .order(&order.id)
+                .await
+                .map_err(store_err)?
+                .map(|(o, _)| o)
+                .unwrap_or(order)
+        }
+    };
+    Ok((StatusCode::CREATED, Json(order_view(&order, lang))).into_response())
+}
+
+async fn my_orders(State(st): State<ShopState>, who: Signed) -> Result<Response, AccountsError> {
+    let list = st
+        .orders
+        .orders_of(who.reseller(), &who.profile.id)
+        .await
+        .map_err(store_err)?;
+    Ok(Json(list).into_response())
+}
+
+async fn load_mine(st: &ShopState, who: &Signed, id: &str) -> Result<Order, AccountsError> {
+    let o = st
+        .orders
+        .order(id)
+        .await
+        .map_err(store_err)?
+        .map(|(o, _)| o);
+    match o {
+        Some(o) if o.reseller == who.reseller() && o.customer == who.profile.id => Ok(o),
+        _ => Err(ApiError::NotFound.into()),
+    }
+}
+
+async fn my_order(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path(id): Path<String>,
+) -> Result<Response, AccountsError> {
+    let o = load_mine(&st, &who, &id).await?;
+    Ok(Json(order_view(&o, who.visit.lang)).into_response())
+}
+
+async fn cancel_order(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path(id): Path<String>,
+) -> Result<Response, AccountsError> {
+    load_mine(&st, &who, &id).await?;
+    match st.orders.cancel_unpaid(&id, &who.profile.id).await {
+        Ok(o) => Ok(Json(order_view(&o, who.visit.lang)).into_response()),
+        Err(e) => Ok(order_error(e, who.visit.lang)),
+    }
+}
+
+// ----- domains -----
+
+async fn my_domains(State(st): State<ShopState>, who: Signed) -> Result<Response, AccountsError> {
+    let list = st
+        .orders
+        .domains_of(who.reseller(), &who.profile.id)
+        .await
+        .map_err(store_err)?;
+    Ok(Json(list).into_response())
+}
+
+fn domain_view(d: &super::model::Domain) -> Value {
+    json!({
+        "name": d.name, "display": d.display, "status": d.status, "expires": d.expires,
+        "auto_renew": d.auto_renew, "premium": d.premium, "renewal_order": d.renewal_order,
+        "history": d.history,
+    })
+}
+
+async fn my_domain(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path(name): Path<String>,
+) -> Result<Response, AccountsError> {
+    match st
+        .orders
+        .domain(&name.to_ascii_lowercase())
+        .await
+        .map_err(store_err)?
+    {
+        Some((d, _)) if d.reseller == who.reseller() && d.customer == who.profile.id => {
+            Ok(Json(domain_view(&d)).into_response())
+        }
+        _ => Err(ApiError::NotFound.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DomainPatch {
+    auto_renew: bool,
+}
+
+async fn update_domain(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path(name): Path<String>,
+    RawBody(body): RawBody,
+) -> Result<Response, AccountsError> {
+    let b: DomainPatch = who.visit.json(&body)?;
+    match st
+        .orders
+        .set_auto_renew(
+            who.reseller(),
+            &who.profile.id,
+            &name.to_ascii_lowercase(),
+            b.auto_renew,
+        )
+        .await
+    {
+        Ok(d) => Ok(Json(domain_view(&d)).into_response()),
+        Err(e) => Ok(order_error(e, who.visit.lang)),
+    }
+}
+
+// ----- the panel -----
+
+#[derive(Debug, Deserialize)]
+struct PanelTopupsQuery {
+    state: Option<String>,
+}
+
+async fn panel_topups(
+    State(st): State<ShopState>,
+    who: Signed,
+    Query(q): Query<PanelTopupsQuery>,
+) -> Result<Response, AccountsError> {
+    who.staff()?;
+    let pending = q.state.as_deref() != Some("all");
+    let list = st
+        .orders
+        .ledger
+        .topups_for_parent(&Party::reseller(who.reseller()), pending)
+        .await
+        .map_err(store_err)?;
+    Ok(Json(
+        list.iter()
+            .map(|t| topup_view(t, who.visit.lang))
+            .collect::<Vec<_>>(),
+    )
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RejectBody {
+    reason: String,
+}
+
+async fn approve_topup(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path(id): Path<String>,
+) -> Result<Response, AccountsError> {
+    who.staff()?;
+    decide(&st, &who, &id, true, None).await
+}
+
+async fn reject_topup(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path(id): Path<String>,
+    RawBody(body): RawBody,
+) -> Result<Response, AccountsError> {
+    who.staff()?;
+    let b: RejectBody = who.visit.json(&body)?;
+    let reason = b.reason.trim();
+    if reason.is_empty()
+        || reason.chars().count() > 500
+        || reason.chars().any(|c| c.is_control() && c != '\n')
+    {
+        return Err(said(
+            StatusCode::BAD_REQUEST,
+            "required",
+            "Say why (up to 500 characters): the customer will read it.".into(),
+            Some("reason".into()),
+        ));
+    }
+    decide(&st, &who, &id, false, Some(reason.to_string())).await
+}
+
+async fn decide(
+    st: &ShopState,
+    who: &Signed,
+    id: &str,
+    approve: bool,
+    reason: Option<String>,
+) -> Result<Response, AccountsError> {
+    let parent = Party::reseller(who.reseller());
+    match st
+        .orders
+        .ledger
+        .decide_topup(&parent, id, approve, reason, &who.profile.id)
+        .await
+    {
+        Ok(t) => {
+            st.orders.notify_topup(&t).await;
+            Ok(Json(topup_view(&t, who.visit.lang)).into_response())
+        }
+        Err(TopUpError::NotFound) => Err(ApiError::NotFound.into()),
+        Err(TopUpError::AlreadyDecided(t)) => {
+            let body = json!({"error": "already_decided", "message": "This top-up was already decided.", "topup": topup_view(&t, who.visit.lang)});
+            Ok((StatusCode::CONFLICT, Json(body)).into_response())
+        }
+        Err(TopUpError::Store(e)) => Err(store_err(e)),
+    }
+}
+
+async fn topup_proof(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path(id): Path<String>,
+) -> Result<Response, AccountsError> {
+    who.staff()?;
+    let Some((t, _)) = st.orders.ledger.topup(&id).await.map_err(store_err)? else {
+        return Err(ApiError::NotFound.into());
+    };
+    if t.parent != Party::reseller(who.reseller()) {
+        return Err(ApiError::NotFound.into());
+    }
+    let Some(proof) = t.proof else {
+        return Err(ApiError::NotFound.into());
+    };
+    let Some((bytes, ct)) = st.blobs.get(&proof.key).await.map_err(store_err)? else {
+        return Err(ApiError::NotFound.into());
+    };
+    // Served as a download in a sandbox: a proof is the customer's file.
+    Ok((
+        [
+            (header::CONTENT_TYPE, ct),
+            (header::CONTENT_DISPOSITION, "attachment".to_string()),
+            (header::CONTENT_SECURITY_POLICY, "sandbox".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn panel_wallet(State(st): State<ShopState>, who: Signed) -> Result<Response, AccountsError> {
+    who.staff()?;
+    let s = &who.visit.tenant.snapshot;
+    let lang = who.visit.lang;
+    let me = Party::reseller(who.reseller());
+    let w = st.orders.ledger.wallet(&me).await.map_err(store_err)?;
+    let entries = st
+        .orders
+        .ledger
+        .entries(&me, None, 50)
+        .await
+        .map_err(store_err)?;
+    let mut v = wallet_view(w, s.currency, lang);
+    v["parent"] = json!({"id": s.parent.id, "name": s.parent.seller.legal_name, "bank_accounts": s.parent.bank_accounts});
+    v["entries"] = json!(entries.iter().map(|e| json!({
+        "id": e.id, "kind": e.kind, "at": e.at, "reason": e.reason, "reference": e.reference, "leg": e.leg,
+        "amount": money(e.amount, s, lang),
+    })).collect::<Vec<_>>());
+    Ok(Json(v).into_response())
+}
+
+async fn panel_my_topups(
+    State(st): State<ShopState>,
+    who: Signed,
+) -> Result<Response, AccountsError> {
+    who.staff()?;
+    let list = st
+        .orders
+        .ledger
+        .topups_of(&Party::reseller(who.reseller()))
+        .await
+        .map_err(store_err)?;
+    Ok(Json(
+        list.iter()
+            .map(|t| topup_view(t, who.visit.lang))
+            .collect::<Vec<_>>(),
+    )
+    .into_response())
+}
+
+async fn panel_request_topup(
+    State(st): State<ShopState>,
+    who: Signed,
+    RawBody(body): RawBody,
+) -> Result<Response, AccountsError> {
+    who.staff()?;
+    let b: TopUpBody = who.visit.json(&body)?;
+    let s = &who.visit.tenant.snapshot;
+    let (amount, bank_account, transfer_reference) =
+        topup_fields(&b, &s.parent.bank_accounts, s.currency, who.visit.lang)?;
+    let parent = match &s.parent.id {
+        Some(p) => Party::reseller(p),
+        None => Party::Platform,
+    };
+    let t = st
+        .orders
+        .ledger
+        .request_topup(TopUpRequest {
+            holder: Party::reseller(who.reseller()),
+            parent,
+            currency: s.currency,
+            amount,
+            bank_account,
+            transfer_reference,
+            by: who.profile.id.clone(),
+        })
+        .await
+        .map_err(store_err)?;
+    Ok((StatusCode::CREATED, Json(topup_view(&t, who.visit.lang))).into_response())
+}
+
+async fn panel_orders(State(st): State<ShopState>, who: Signed) -> Result<Response, AccountsError> {
+    who.staff()?;
+    let list = st
+        .orders
+        .orders_of_reseller(who.reseller())
+        .await
+        .map_err(store_err)?;
+    Ok(Json(list).into_response())
+}
+
+async fn load_panel(st: &ShopState, who: &Signed, id: &str) -> Result<Order, AccountsError> {
+    who.staff()?;
+    match st.orders.order(id).await.map_err(store_err)? {
+        Some((o, _)) if o.reseller == who.reseller() => Ok(o),
+        _ => Err(ApiError::NotFound.into()),
+    }
+}
+
+async fn panel_order(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path(id): Path<String>,
+) -> Result<Response, AccountsError> {
+    let o = load_panel(&st, &who, &id).await?;
+    Ok(Json(panel_order_view(&o, who.visit.lang)).into_response())
+}
+
+async fn mark_paid(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path(id): Path<String>,
+) -> Result<Response, AccountsError> {
+    let o = load_panel(&st, &who, &id).await?;
+    if o.payment != Payment::BankTransfer {
+        return Ok(order_error(OrderError::WrongState, who.visit.lang));
+    }
+    match st.orders.pay(&id, &who.profile.id, true).await {
+        Ok(_) => match st.orders.provision(&id, "registrar").await {
+            Ok(o) => Ok(Json(panel_order_view(&o, who.visit.lang)).into_response()),
+            Err(e) => Ok(order_error(e, who.visit.lang)),
+        },
+        Err(OrderError::SellerShort { .. }) => {
+            let m = "Your wallet does not cover this order's wholesale price. Top up your wallet, then mark it paid again.";
+            Ok(said(
+                StatusCode::PAYMENT_REQUIRED,
+                "insufficient_balance",
+                m.into(),
+                None,
+            )
+            .into_response())
+        }
+        Err(e) => Ok(order_error(e, who.visit.lang)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefundBody {
+    #[serde(default)]
+    line: Option<String>,
+    reason: String,
+}
+
+async fn refund(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path(id): Path<String>,
+    RawBody(body): RawBody,
+) -> Result<Response, AccountsError> {
+    load_panel(&st, &who, &id).await?;
+    let b: RefundBody = who.visit.json(&body)?;
+    let reason = b.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(said(
+            StatusCode::BAD_REQUEST,
+            "required",
+            "Say why (up to 500 characters).".into(),
+            Some("reason".into()),
+        ));
+    }
+    match st
+        .orders
+        .refund(&id, b.line.as_deref(), &who.profile.id, reason)
+        .await
+    {
+        Ok(o) => Ok(Json(panel_order_view(&o, who.visit.lang)).into_response()),
+        Err(e) => Ok(order_error(e, who.visit.lang)),
+    }
+}
+
+async fn panel_domains(
+    State(st): State<ShopState>,
+    who: Signed,
+) -> Result<Response, AccountsError> {
+    who.staff()?;
+    let list = st
+        .orders
+        .domains_of_reseller(who.reseller())
+        .await
+        .map_err(store_err)?;
+    Ok(Json(list).into_response())
+}
+
+async fn panel_customers(
+    State(st): State<ShopState>,
+    who: Signed,
+) -> Result<Response, AccountsError> {
+    who.staff()?;
+    let s = &who.visit.tenant.snapshot;
+    let me = Party::reseller(who.reseller());
+    let mut out = Vec::new();
+    for child in st.orders.ledger.children(&me).await.map_err(store_err)? {
+        let w = st.orders.ledger.wallet(&child).await.map_err(store_err)?;
+        let mut v = wallet_view(w, s.currency, who.visit.lang);
+        v["holder"] = json!(child);
+        out.push(v);
+    }
+    Ok(Json(out).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitBody {
+    limit: String,
+}
+
+async fn set_credit_limit(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path(account): Path<String>,
+    RawBody(body): RawBody,
+) -> Result<Response, AccountsError> {
+    who.staff()?;
+    let b: LimitBody = who.visit.json(&body)?;
+    let s = &who.visit.tenant.snapshot;
+    let limit: Decimal = b
+        .limit
+        .trim()
+        .parse()
+        .ok()
+        .filter(|d: &Decimal| {
+            !d.is_sign_negative() && d.normalize().scale() <= s.currency.minor_units()
+        })
+        .ok_or_else(|| {
+            said(
+                StatusCode::BAD_REQUEST,
+                "invalid_value",
+                "Enter a credit limit of zero or more.".into(),
+                Some("limit".into()),
+            )
+        })?;
+    let holder = Party::customer(who.reseller(), &account);
+    // Only wallets held with this reseller.
+    let Some(w) = st.orders.ledger.wallet(&holder).await.map_err(store_err)? else {
+        return Err(ApiError::NotFound.into());
+    };
+    if w.parent != Party::reseller(who.reseller()) {
+        return Err(ApiError::NotFound.into());
+    }
+    match st.orders.ledger.set_credit_limit(&holder, limit).await {
+        Ok(w) => Ok(Json(wallet_view(Some(w), s.currency, who.visit.lang)).into_response()),
+        Err(CommitError::Short(_)) => Err(said(
+            StatusCode::CONFLICT,
+            "limit_in_use",
+            "The customer has already spent more than that against the limit.".into(),
+            Some("limit".into()),
+        )),
+        Err(e) => Err(store_err(e)),
+    }
+}

@@ -1,0 +1,230 @@
+//! Scheduled work, run by `serve` every minute, by `storefront tick`, and by
+//! EventBridge on AWS. Every step is idempotent, so a tick that runs twice,
+//! or two ticks at once, change nothing more than one would:
+//!
+//! 1. orders with lines waiting on the registry are settled (looked up first
+//!    when an answer was lost) and invoiced;
+//! 2. domains reaching their reseller's renewal notice get one renewal order
+//!    with a proforma, paid from the wallet at once when auto-renew is on;
+//! 3. domains past their expiry date are marked expired;
+//! 4. after a month ends, each reseller gets its parent's monthly invoice.
+//!
+//! Domains are found by expiry date (`EXPIRY#<date>` partitions), never by
+//! scanning.
+
+use crate::catalog;
+use crate::orders::engine::Orders;
+use crate::orders::model::*;
+use crate::store::{Query, StoreError};
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+use storefront_core::catalogue::Action;
+use storefront_core::ledger::{Funds, Party, legs};
+use storefront_core::quote::price_line;
+
+/// The furthest ahead any reseller's renewal notice reaches.
+const MAX_NOTICE_DAYS: u64 = 90;
+/// How far back expired domains are looked for (each day is one query).
+const EXPIRY_LOOKBACK_DAYS: u64 = 45;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct TickReport {
+    pub settled: usize,
+    pub invoices: usize,
+    pub renewals: usize,
+    pub renewed_from_wallet: usize,
+    pub expired: usize,
+    pub monthly_invoices: usize,
+}
+
+pub async fn tick(orders: &Orders) -> Result<TickReport, StoreError> {
+    let mut r = TickReport::default();
+    let today = orders.clock.today();
+
+    for id in orders.waiting().await? {
+        match orders.provision(&id, "scheduler").await {
+            Ok(o) if o.state() != OrderState::Provisioning => r.settled += 1,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(order = id, error = %e, "provisioning retry failed"),
+        }
+        if let Ok(Some(_)) = orders.issue_invoice(&id).await {
+            r.invoices += 1;
+        }
+    }
+
+    for ahead in 0..=MAX_NOTICE_DAYS {
+        let day = today + Days::new(ahead);
+        for name in names_expiring(orders, day).await? {
+            match renew_if_due(orders, &name, today).await {
+                Ok(Some(paid)) => {
+                    r.renewals += 1;
+                    r.renewed_from_wallet += usize::from(paid);
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(domain = name, error = %e, "renewal not created"),
+            }
+        }
+    }
+
+    for back in 1..=EXPIRY_LOOKBACK_DAYS {
+        let day = today - Days::new(back);
+        for name in names_expiring(orders, day).await? {
+            if mark_expired(orders, &name, today).await? {
+                r.expired += 1;
+            }
+        }
+    }
+
+    let (first, last) = crate::invoices::previous_month(today);
+    for reseller in catalog::resellers(orders.store.as_ref()).await? {
+        if let Ok(Some(_)) = orders.issue_monthly(&reseller, first, last).await {
+            r.monthly_invoices += 1;
+        }
+    }
+    Ok(r)
+}
+
+async fn names_expiring(orders: &Orders, day: NaiveDate) -> Result<Vec<String>, StoreError> {
+    Ok(orders
+        .store
+        .query(&format!("EXPIRY#{day}"), Query::default())
+        .await?
+        .into_iter()
+        .map(|i| i.sk)
+        .collect())
+}
+
+/// Create the renewal order of a domain whose notice period has begun, once:
+/// the domain records the order in the same transaction. Some(true) when it
+/// was also paid from the wallet.
+async fn renew_if_due(
+    orders: &Orders,
+    name: &str,
+    today: NaiveDate,
+) -> Result<Option<bool>, StoreError> {
+    let Some((mut d, v)) = orders.domain(name).await? else {
+        return Ok(None);
+    };
+    if d.status != DomainStatus::Active || d.renewal_order.is_some() {
+        return Ok(None);
+    }
+    let Some(s) = orders.catalogs.current(&d.reseller).await? else {
+        return Ok(None);
+    };
+    let notice = u64::from(s.orders.renewal_notice_days);
+    if today + Days::new(notice) < d.expires {
+        return Ok(None);
+    }
+    let premium = d
+        .premium_renew
+        .map(|(c, a)| storefront_core::Money::new(a, c));
+    let priced = match price_line(&s, "default", &d.name, Action::Renew, 1, premium, today) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(domain = name, error = %e, "cannot price a renewal");
+            return Ok(None);
+        }
+    };
+    let now = orders.clock.now();
+    let id = crate::ledger::topups::sortable_id(now);
+    let customer = Party::customer(&d.reseller, &d.customer);
+    let chain: Vec<String> = s.levels.iter().map(|l| l.reseller.clone()).collect();
+    let legs = legs(&customer, &chain, priced.gross, &priced.costs)
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    let order = Order {
+        id: id.clone(),
+        reseller: d.reseller.clone(),
+        customer: d.customer.clone(),
+        chain,
+        currency: s.currency,
+        price_version: s.version.clone(),
+        payment: Payment::BankTransfer,
+        lines: vec![Line {
+            id: format!("{id}-1"),
+            domain: d.name.clone(),
+            display: d.display.clone(),
+            ext: d.ext.clone(),
+            action: Action::Renew,
+            years: 1,
+            premium: priced.premium,
+            promotion: priced.promotion.clone(),
+            auth_code: None,
+            current_expiry: Some(d.expires),
+            net: priced.net,
+            tax: priced.tax,
+            gross: priced.gross,
+            legs,
+            funds: Funds::None,
+            status: LineStatus::AwaitingPayment,
+            sent_at: None,
+            reason: None,
+            expires: None,
+        }],
+        net: priced.net,
+        tax: priced.tax,
+        gross: priced.gross,
+        created_at: now.to_rfc3339(),
+        due: Some(d.expires),
+        proforma: None,
+        invoice: None,
+        renewal: true,
+        cancelled: false,
+        history: vec![crate::orders::model::Event {
+            at: now.to_rfc3339(),
+            by: "scheduler".into(),
+            what: format!("renewal of {} before {}", d.display, d.expires),
+        }],
+    };
+    d.renewal_order = Some(id.clone());
+    let mut writes = orders.order_writes(&order, None)?;
+    writes.extend(orders.domain_item_writes(&d, Some(v), Some(d.expires))?);
+    match orders.store.transact(writes).await {
+        Ok(()) => {}
+        // Another tick made it.
+        Err(StoreError::TransactionCancelled { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    orders.issue_proforma(&id).await?;
+    let mut paid = false;
+    if d.auto_renew {
+        match orders.pay(&id, "scheduler", false).await {
+            Ok(_) => {
+                paid = true;
+                if let Err(e) = orders.provision(&id, "scheduler").await {
+                    tracing::warn!(order = id, error = %e, "renewal provisioning deferred");
+                }
+                let _ = orders.issue_invoice(&id).await;
+            }
+            // Not enough in the wallet: the proforma stands; the customer
+            // (or the reseller) pays it by transfer or tops up.
+            Err(e) => tracing::info!(order = id, error = %e, "auto-renew not paid from wallet"),
+        }
+    }
+    Ok(Some(paid))
+}
+
+async fn mark_expired(orders: &Orders, name: &str, today: NaiveDate) -> Result<bool, StoreError> {
+    loop {
+        let Some((mut d, v)) = orders.domain(name).await? else {
+            return Ok(false);
+        };
+        if d.status != DomainStatus::Active || d.expires >= today {
+            return Ok(false);
+        }
+        d.status = DomainStatus::Expired;
+        d.history.push(crate::orders::model::Event {
+            at: orders.clock.now().to_rfc3339(),
+            by: "scheduler".into(),
+            what: format!("expired on {}", d.expires),
+        });
+        match orders
+            .store
+            .transact(orders.domain_item_writes(&d, Some(v), Some(d.expires))?)
+            .await
+        {
+            Ok(()) => return Ok(true),
+            Err(StoreError::TransactionCancelled { .. }) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+}
