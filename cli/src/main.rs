@@ -1,5 +1,6 @@
 //! `storefront`: check, build and preview resellers' storefronts.
 
+mod money;
 mod serve;
 
 use anyhow::{Context, Result};
@@ -83,6 +84,43 @@ enum Command {
         /// RFC 9224 bootstrap file (IANA's dns.json) for --registrar rdap.
         #[arg(long, required_if_eq("registrar", "rdap"))]
         rdap_bootstrap: Option<PathBuf>,
+    },
+    /// Run the scheduled work once: settle orders waiting on the registry,
+    /// create renewal orders, mark expired domains, issue monthly invoices.
+    /// `serve` runs it every minute by itself.
+    Tick {
+        /// Run as of this moment (YYYY-MM-DD or RFC 3339) instead of now.
+        #[arg(long)]
+        at: Option<String>,
+        /// The embedded store's file.
+        #[arg(long, default_value = ".storefront/store.db")]
+        store: PathBuf,
+    },
+    /// The platform's side of top-ups: resellers' top-up requests to list,
+    /// approve or reject.
+    Topups {
+        /// The embedded store's file.
+        #[arg(long, default_value = ".storefront/store.db")]
+        store: PathBuf,
+        #[command(subcommand)]
+        action: TopupAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TopupAction {
+    /// Pending top-ups from resellers (add --all for every one).
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Credit the reseller's wallet (once, however often it is run).
+    Approve { id: String },
+    /// Refuse, with the reason the reseller will read.
+    Reject {
+        id: String,
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -243,6 +281,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 registrar,
             ))?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Tick { at, store } => {
+            let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
+            rt.block_on(money::tick(&cli.dir.join(store), at.as_deref()))
+        }
+        Command::Topups { store, action } => {
+            let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
+            rt.block_on(money::topups(&cli.dir.join(store), action))
         }
     }
 }

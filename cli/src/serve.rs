@@ -73,6 +73,20 @@ pub async fn run(
         rebuild(&opts, &sites).context("the first build failed; fix the content and run again")?;
     publish(&services, &checkout).await?;
     let signins = seed(&services, &checkout).await;
+    seed_wallets(&services).await;
+    // The scheduler, as EventBridge runs it when deployed: once a minute.
+    {
+        let orders = services.orders();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                if let Err(e) = storefront_functions::scheduler::tick(&orders).await {
+                    eprintln!("scheduled work: {e}");
+                }
+            }
+        });
+    }
     let state = AppState {
         sites: sites.clone(),
         out: opts.out.clone(),
@@ -189,6 +203,68 @@ async fn seed(services: &Services, checkout: &Checkout) -> Vec<(String, String, 
         ));
     }
     signins
+}
+
+/// An opening balance for each reseller's wallet with its parent, so the
+/// demo customers' orders go through at every level. Made once: a wallet
+/// that has any top-up already is left alone.
+async fn seed_wallets(services: &Services) {
+    use rust_decimal::Decimal;
+    use storefront_core::Currency;
+    use storefront_core::ledger::Party;
+    use storefront_functions::ledger::topups::Request;
+    let orders = services.orders();
+    let ledger = &orders.ledger;
+    let Ok(ids) = storefront_functions::catalog::resellers(services.store.as_ref()).await else {
+        return;
+    };
+    for id in ids {
+        let Ok(Some(s)) = services.catalogs.current(&id).await else {
+            continue;
+        };
+        let me = Party::reseller(&id);
+        if !ledger
+            .topups_of(&me)
+            .await
+            .map(|t| t.is_empty())
+            .unwrap_or(false)
+        {
+            continue;
+        }
+        let parent = match &s.parent.id {
+            Some(p) => Party::reseller(p),
+            None => Party::Platform,
+        };
+        let amount = Decimal::from(match s.currency {
+            Currency::IDR => 50_000_000,
+            Currency::PLN => 20_000,
+            _ => 5_000,
+        });
+        let request = Request {
+            holder: me,
+            parent: parent.clone(),
+            currency: s.currency,
+            amount,
+            bank_account: s
+                .parent
+                .bank_accounts
+                .first()
+                .map_or_else(|| "demo".to_string(), |a| a.id.clone()),
+            transfer_reference: "demo opening balance".into(),
+            by: "demo".into(),
+        };
+        let result = match ledger.request_topup(request).await {
+            Ok(t) => ledger
+                .decide_topup(&parent, &t.id, true, None, "demo")
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(e) = result {
+            eprintln!("demo wallet of {id}: {e}");
+        }
+    }
 }
 
 fn rebuild(opts: &BuildOptions, sites: &RwLock<Sites>) -> Result<Checkout> {

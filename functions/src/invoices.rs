@@ -84,7 +84,7 @@ pub async fn issue(
         let summary = json!({
             "number": number, "kind": kind, "issued": stored.invoice.issued,
             "reference": stored.reference, "seller": stored.seller,
-            "gross": stored.invoice.totals().gross.to_string(),
+            "gross": stored.invoice.try_totals().map(|t| t.gross.amount().to_string()).unwrap_or_default(),
             "currency": stored.invoice.currency,
         });
         let mut writes = with(&number)?;

@@ -412,6 +412,12 @@ impl Ledger {
                 if failed.iter().any(|&i| i < extra) {
                     return Err(CommitError::Changed);
                 }
+                // The customer's own wallet first: that is the shortfall the
+                // person ordering can fix, and the one to tell them about.
+                let mut failed = failed;
+                failed.sort_by_key(|&i| {
+                    !matches!(parties.get(i), Some(Some(Party::Customer { .. })))
+                });
                 for i in failed {
                     if let Some(Some(p)) = parties.get(i) {
                         // The wallet is absent, or a floor would break.

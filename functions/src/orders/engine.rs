@@ -353,12 +353,15 @@ impl Orders {
             gross,
             expires_at: expires.to_rfc3339(),
         };
+        // The store forgets the quote a day after it lapses (by the machine's
+        // clock: that is housekeeping); whether it has lapsed is judged by
+        // the engine's clock when it is used.
         let item = Item::new(
             format!("QUOTE#{}", q.id),
             "QUOTE",
             serde_json::to_value(&q).map_err(unavailable)?,
         )
-        .expiring(expires.timestamp());
+        .expiring(crate::store::now() + self.config.quote_ttl.as_secs() as i64 + 86_400);
         self.store.put(item, Condition::NotExists).await?;
         Ok(q)
     }
@@ -464,6 +467,10 @@ impl Orders {
             .load_quote(quote_id)
             .await?
             .filter(|q| q.reseller == s.reseller && q.customer == customer)
+            .filter(|q| {
+                DateTime::parse_from_rfc3339(&q.expires_at)
+                    .is_ok_and(|t| t.with_timezone(&Utc) > self.now())
+            })
             .ok_or(OrderError::QuoteExpired)?;
         if q.price_version != s.version {
             let items: Vec<LineRequest> = q
@@ -536,7 +543,7 @@ impl Orders {
         let ttl = chrono::Duration::from_std(self.config.idempotency_ttl).unwrap_or_default();
         writes.push(Write::Put {
             item: Item::new(&key_pk, "KEY", json!({"hash": request_hash, "order": id}))
-                .expiring((now + ttl).timestamp()),
+                .expiring(crate::store::now() + ttl.num_seconds()),
             condition: Condition::NotExists,
         });
         match self.store.transact(writes).await {
@@ -665,6 +672,11 @@ impl Orders {
             if matches!(line.status, LineStatus::Paid | LineStatus::Provisioning) {
                 self.provision_line(order_id, &line.id, by).await?;
             }
+        }
+        // Settled: the tax invoice for what became active. If this fails the
+        // scheduler issues it (it is issued once, whoever gets there).
+        if let Err(e) = self.issue_invoice(order_id).await {
+            tracing::warn!(order = order_id, error = %e, "invoice deferred");
         }
         Ok(self.order(order_id).await?.ok_or(OrderError::NotFound)?.0)
     }

@@ -266,6 +266,10 @@ pub fn router(state: ShopState) -> Router {
         .route("/api/orders/{id}/cancel", post(cancel_order))
         .route("/api/domains", get(my_domains))
         .route("/api/domains/{name}", get(my_domain).patch(update_domain))
+        .route("/api/invoices", get(my_invoices))
+        .route("/api/invoices/{number}", get(my_invoice))
+        .route("/api/panel/invoices", get(panel_invoices))
+        .route("/api/panel/invoices/{number}", get(panel_invoice))
         .route("/api/panel/topups", get(panel_topups))
         .route("/api/panel/topups/{id}/approve", post(approve_topup))
         .route("/api/panel/topups/{id}/reject", post(reject_topup))
@@ -320,7 +324,18 @@ fn topup_fields(
             Some(field.to_string()),
         )
     };
-    let amount: Decimal = body.amount.trim().parse().map_err(|_| {
+    let text = body.amount.trim();
+    // Digits and one decimal point only: no exponent, sign or separator that
+    // would make "1e3" or "1,000" mean something the person did not type.
+    let plain = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && text.bytes().filter(|&b| b == b'.').count() <= 1;
+    let parsed = if plain {
+        text.parse::<Decimal>().ok()
+    } else {
+        None
+    };
+    let amount: Decimal = parsed.ok_or(()).map_err(|_| {
         bad(
             "amount",
             "Enter the amount as a number, like 150000 or 49.99.",
@@ -1108,5 +1123,113 @@ async fn set_credit_limit(
             Some("limit".into()),
         )),
         Err(e) => Err(store_err(e)),
+    }
+}
+
+// ----- invoices -----
+
+#[derive(Debug, Deserialize)]
+struct InvoiceQuery {
+    format: Option<String>,
+}
+
+/// An invoice as HTML (printable) or PDF. Numbers contain slashes, so the
+/// path segment arrives percent-encoded (`INV%2F2026%2F000001`).
+fn invoice_response(
+    stored: &crate::invoices::Stored,
+    format: Option<&str>,
+    lang: Locale,
+) -> Response {
+    let inv = &stored.invoice;
+    match format {
+        Some("pdf") => match storefront_invoice::render_pdf(inv, lang) {
+            Ok(bytes) => (
+                [
+                    (header::CONTENT_TYPE, "application/pdf".to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!(
+                            "inline; filename=\"{}.pdf\"",
+                            inv.number.replace(['/', '"'], "-")
+                        ),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response(),
+            Err(e) => ApiError::unavailable(e).into_response(),
+        },
+        _ => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+                // Self-contained: no scripts, inline styles only.
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    "default-src 'none'; style-src 'unsafe-inline'".to_string(),
+                ),
+            ],
+            storefront_invoice::render_html(inv, lang),
+        )
+            .into_response(),
+    }
+}
+
+async fn my_invoices(State(st): State<ShopState>, who: Signed) -> Result<Response, AccountsError> {
+    let list = crate::invoices::of(st.orders.store.as_ref(), &who.customer())
+        .await
+        .map_err(store_err)?;
+    Ok(Json(list).into_response())
+}
+
+async fn my_invoice(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path(number): Path<String>,
+    Query(q): Query<InvoiceQuery>,
+) -> Result<Response, AccountsError> {
+    let seller = Party::reseller(who.reseller());
+    match crate::invoices::load(st.orders.store.as_ref(), &seller, &number)
+        .await
+        .map_err(store_err)?
+    {
+        Some(inv) if inv.buyer == who.customer() => {
+            Ok(invoice_response(&inv, q.format.as_deref(), who.visit.lang))
+        }
+        _ => Err(ApiError::NotFound.into()),
+    }
+}
+
+async fn panel_invoices(
+    State(st): State<ShopState>,
+    who: Signed,
+) -> Result<Response, AccountsError> {
+    who.staff()?;
+    let list = crate::invoices::of(st.orders.store.as_ref(), &Party::reseller(who.reseller()))
+        .await
+        .map_err(store_err)?;
+    Ok(Json(list).into_response())
+}
+
+/// An invoice the reseller's parent issued it.
+async fn panel_invoice(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path(number): Path<String>,
+    Query(q): Query<InvoiceQuery>,
+) -> Result<Response, AccountsError> {
+    who.staff()?;
+    let s = &who.visit.tenant.snapshot;
+    let seller = match &s.parent.id {
+        Some(p) => Party::reseller(p),
+        None => Party::Platform,
+    };
+    match crate::invoices::load(st.orders.store.as_ref(), &seller, &number)
+        .await
+        .map_err(store_err)?
+    {
+        Some(inv) if inv.buyer == Party::reseller(who.reseller()) => {
+            Ok(invoice_response(&inv, q.format.as_deref(), who.visit.lang))
+        }
+        _ => Err(ApiError::NotFound.into()),
     }
 }

@@ -1,0 +1,1210 @@
+//! Money through the API as the storefronts call it: top-ups approved up the
+//! chain, orders paid from the wallet with every leg held at once, the
+//! registry's answers (done, refused, lost), refunds, idempotency keys,
+//! price changes, bank transfers, renewals and invoices. The fixture sites
+//! are `toko` (a reseller at the platform) and `agen` (toko's sub-reseller),
+//! so an `agen` customer's order has three legs.
+
+mod common;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::Arc;
+use storefront_core::ledger::Party;
+use storefront_functions::accounts::{self, AccountsConfig, Outbox, Role};
+use storefront_functions::app::Services;
+use storefront_functions::clock::ManualClock;
+use storefront_functions::ledger::Ledger;
+use storefront_functions::ledger::topups::Request as TopUpRequest;
+use storefront_functions::orders::Orders;
+use storefront_functions::registrar::sandbox::{
+    Fault, FaultKind, FaultTarget, Sandbox, SandboxConfig,
+};
+use storefront_functions::store::Store;
+use tower::ServiceExt;
+
+const TOKO: &str = "toko.example";
+const AGEN: &str = "agen.example";
+const PASSWORD: &str = "kopi tubruk 1998";
+
+struct World {
+    router: Router,
+    store: Arc<dyn Store>,
+    clock: Arc<ManualClock>,
+    orders: Orders,
+    outbox: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn start() -> chrono::DateTime<chrono::Utc> {
+    "2026-11-22T09:00:00Z".parse().expect("time")
+}
+
+async fn world(faults: Vec<Fault>) -> World {
+    let (store, dir) = common::published_store().await;
+    let clock = Arc::new(ManualClock::new(start()));
+    let sandbox = Sandbox::new(
+        SandboxConfig {
+            taken_percent: 0,
+            premium_percent: 0,
+            faults,
+            ..Default::default()
+        },
+        store.clone(),
+    )
+    .with_clock(clock.clone());
+    let mut services = Services::with(store.clone(), Arc::new(sandbox));
+    let outbox = dir.path().join("outbox");
+    services.mailer = Arc::new(Outbox::new(&outbox));
+    services.accounts = AccountsConfig::fast_for_tests();
+    services.clock = clock.clone();
+    services.blobs = Arc::new(storefront_functions::blobs::LocalBlobs::new(
+        dir.path().join("files"),
+    ));
+    World {
+        router: services.router(),
+        orders: services.orders(),
+        store,
+        clock,
+        outbox,
+        _dir: dir,
+    }
+}
+
+struct Resp {
+    status: StatusCode,
+    body: Value,
+    raw: Vec<u8>,
+    content_type: String,
+}
+
+async fn send(
+    w: &World,
+    method: &str,
+    host: &str,
+    path: &str,
+    cookie: &str,
+    body: Option<Value>,
+    headers: &[(&str, &str)],
+) -> Resp {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", host)
+        .header("origin", format!("https://{host}"))
+        .header("cookie", cookie);
+    if body.is_some() {
+        b = b.header("content-type", "application/json");
+    }
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    let req = b
+        .body(body.map_or_else(Body::empty, |v| Body::from(v.to_string())))
+        .expect("request");
+    let resp = w.router.clone().oneshot(req).await.expect("infallible");
+    let status = resp.status();
+    let content_type = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let raw = axum::body::to_bytes(resp.into_body(), 1 << 24)
+        .await
+        .expect("body")
+        .to_vec();
+    let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+    Resp {
+        status,
+        body,
+        raw,
+        content_type,
+    }
+}
+
+async fn get(w: &World, host: &str, path: &str, cookie: &str) -> Resp {
+    send(w, "GET", host, path, cookie, None, &[]).await
+}
+
+async fn post(w: &World, host: &str, path: &str, cookie: &str, body: Value) -> Resp {
+    send(w, "POST", host, path, cookie, Some(body), &[]).await
+}
+
+/// A verified account on a storefront, signed in: (account id, cookie).
+async fn person(
+    w: &World,
+    reseller: &str,
+    host: &str,
+    email: &str,
+    role: Role,
+) -> (String, String) {
+    let config = AccountsConfig::fast_for_tests();
+    let id = match role {
+        Role::Customer => {
+            accounts::create_demo_customer(w.store.as_ref(), reseller, email, PASSWORD, &config)
+                .await
+        }
+        _ => {
+            accounts::create_reseller_user(
+                w.store.as_ref(),
+                reseller,
+                email,
+                PASSWORD,
+                role,
+                &config,
+            )
+            .await
+        }
+    }
+    .expect("account");
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/accounts/signin")
+        .header("host", host)
+        .header("origin", format!("https://{host}"))
+        .header("content-type", "application/json")
+        .body(Body::from(
+            json!({"email": email, "password": PASSWORD}).to_string(),
+        ))
+        .expect("request");
+    let resp = w.router.clone().oneshot(req).await.expect("infallible");
+    assert_eq!(resp.status(), StatusCode::OK, "sign-in of {email}");
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    (id.0, cookie)
+}
+
+fn dec(v: &Value) -> Decimal {
+    v.as_str()
+        .unwrap_or_else(|| panic!("a decimal string, not {v}"))
+        .parse()
+        .expect("decimal")
+}
+
+fn d(s: &str) -> Decimal {
+    s.parse().expect("decimal")
+}
+
+/// The platform credits a top reseller (as `storefront topups approve` does).
+async fn platform_funds(ledger: &Ledger, reseller: &str, amount: &str) {
+    let t = ledger
+        .request_topup(TopUpRequest {
+            holder: Party::reseller(reseller),
+            parent: Party::Platform,
+            currency: storefront_core::Currency::IDR,
+            amount: d(amount),
+            bank_account: "bca".into(),
+            transfer_reference: "platform test".into(),
+            by: "test".into(),
+        })
+        .await
+        .expect("request");
+    ledger
+        .decide_topup(&Party::Platform, &t.id, true, None, "platform")
+        .await
+        .expect("approve");
+}
+
+/// Every wallet's counters agree with its own ledger.
+async fn assert_ledgers_exact(w: &World, parties: &[Party]) {
+    for p in parties {
+        let Some(wallet) = w.orders.ledger.wallet(p).await.expect("wallet") else {
+            continue;
+        };
+        assert!(wallet.balance.consistent(), "{p:?}: {:?}", wallet.balance);
+        let entries = w.orders.ledger.all_entries(p).await.expect("entries");
+        let posted: Decimal = entries.iter().map(|e| e.kind.posted(e.amount)).sum();
+        assert_eq!(
+            posted, wallet.balance.posted,
+            "{p:?}: ledger total = balance + holds"
+        );
+        let held: Decimal = entries
+            .iter()
+            .map(|e| match e.kind {
+                storefront_core::ledger::EntryKind::Hold => e.amount,
+                storefront_core::ledger::EntryKind::Capture
+                | storefront_core::ledger::EntryKind::Release => -e.amount,
+                _ => Decimal::ZERO,
+            })
+            .sum();
+        assert_eq!(held, wallet.balance.held, "{p:?}: holds from the ledger");
+    }
+}
+
+async fn available(w: &World, p: &Party) -> Decimal {
+    w.orders
+        .ledger
+        .wallet(p)
+        .await
+        .expect("wallet")
+        .map(|w| w.balance.available())
+        .unwrap_or_default()
+}
+
+/// A world where toko is funded by the platform, agen by toko (through the
+/// panel), and an agen customer by agen (through the panel): the path a
+/// storefront takes. Returns (customer id, customer cookie, agen owner cookie).
+async fn funded(w: &World, customer_amount: &str) -> (String, String, String) {
+    platform_funds(&w.orders.ledger, "toko", "10000000").await;
+    let (_, toko_owner) = person(w, "toko", TOKO, "owner@toko.example", Role::Owner).await;
+    let (_, agen_owner) = person(w, "agen", AGEN, "owner@agen.example", Role::Owner).await;
+    // agen asks toko for a top-up; toko's owner approves it in its panel.
+    let wallet = get(w, AGEN, "/api/panel/wallet", &agen_owner).await;
+    assert_eq!(wallet.status, StatusCode::OK, "{}", wallet.body);
+    let bank = wallet.body["parent"]["bank_accounts"][0]["id"]
+        .as_str()
+        .expect("toko's bank account")
+        .to_string();
+    let t = post(
+        w,
+        AGEN,
+        "/api/panel/wallet/topups",
+        &agen_owner,
+        json!({"amount": "5000000", "bank_account": bank, "transfer_reference": "AGEN-001"}),
+    )
+    .await;
+    assert_eq!(t.status, StatusCode::CREATED, "{}", t.body);
+    let id = t.body["id"].as_str().expect("id").to_string();
+    let pending = get(w, TOKO, "/api/panel/topups", &toko_owner).await;
+    assert!(
+        pending
+            .body
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|t| t["id"] == id.as_str()),
+        "toko sees agen's top-up: {}",
+        pending.body
+    );
+    let ok = post(
+        w,
+        TOKO,
+        &format!("/api/panel/topups/{id}/approve"),
+        &toko_owner,
+        json!({}),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    // The customer asks agen; agen's owner approves.
+    let (cid, customer) = person(w, "agen", AGEN, "budi@example.id", Role::Customer).await;
+    let wallet = get(w, AGEN, "/api/wallet", &customer).await;
+    let bank = wallet.body["bank_accounts"][0]["id"]
+        .as_str()
+        .expect("agen's bank account")
+        .to_string();
+    let t = post(
+        w,
+        AGEN,
+        "/api/wallet/topups",
+        &customer,
+        json!({"amount": customer_amount, "bank_account": bank, "transfer_reference": "BUDI 22/11"}),
+    )
+    .await;
+    assert_eq!(t.status, StatusCode::CREATED, "{}", t.body);
+    let id = t.body["id"].as_str().expect("id").to_string();
+    let ok = post(
+        w,
+        AGEN,
+        &format!("/api/panel/topups/{id}/approve"),
+        &agen_owner,
+        json!({}),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    (cid, customer, agen_owner)
+}
+
+async fn order(w: &World, cookie: &str, items: Value, payment: &str, key: &str) -> Resp {
+    let q = post(
+        w,
+        AGEN,
+        "/api/orders/quote",
+        cookie,
+        json!({"items": items}),
+    )
+    .await;
+    assert_eq!(q.status, StatusCode::OK, "quote: {}", q.body);
+    let quote = q.body["id"].as_str().expect("quote id").to_string();
+    send(
+        w,
+        "POST",
+        AGEN,
+        "/api/orders",
+        cookie,
+        Some(json!({"quote": quote, "payment": payment})),
+        &[("idempotency-key", key)],
+    )
+    .await
+}
+
+fn chain(customer: &str) -> Vec<Party> {
+    vec![
+        Party::customer("agen", customer),
+        Party::reseller("agen"),
+        Party::reseller("toko"),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_customer_tops_up_orders_and_every_level_pays_exactly_its_price() {
+    let w = world(vec![]).await;
+    let (cid, customer, agen_owner) = funded(&w, "1000000").await;
+    assert_eq!(
+        available(&w, &Party::customer("agen", &cid)).await,
+        d("1000000")
+    );
+    // The customer is told the top-up was approved.
+    let mails = std::fs::read_dir(&w.outbox).map(|d| d.count()).unwrap_or(0);
+    assert!(mails >= 1, "a notification was sent");
+
+    let r = order(
+        &w,
+        &customer,
+        json!([{"domain": "warung-budi.co.id", "action": "register", "years": 2}]),
+        "wallet",
+        "k-1",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["state"], "completed");
+    assert_eq!(r.body["lines"][0]["status"], "active");
+    assert_eq!(r.body["lines"][0]["expires"], "2028-11-22");
+    assert!(
+        r.body.get("legs").is_none(),
+        "a customer never sees the levels' costs"
+    );
+    let gross = dec(&r.body["gross"]["amount"]);
+    let id = r.body["id"].as_str().expect("id").to_string();
+
+    // The reseller sees the legs: what each level paid.
+    let p = get(&w, AGEN, &format!("/api/panel/orders/{id}"), &agen_owner).await;
+    let legs = &p.body["legs"][0]["legs"];
+    assert_eq!(legs.as_array().map(Vec::len), Some(3), "{}", p.body);
+    let leg = |i: usize| dec(&legs[i]["amount"]);
+    assert_eq!(leg(0), gross);
+    assert_eq!(
+        available(&w, &Party::customer("agen", &cid)).await,
+        d("1000000") - gross
+    );
+    assert_eq!(
+        available(&w, &Party::reseller("agen")).await,
+        d("5000000") - leg(1)
+    );
+    assert_eq!(
+        available(&w, &Party::reseller("toko")).await,
+        d("10000000") - d("5000000") * Decimal::ZERO - leg(2)
+    );
+    assert!(
+        leg(0) >= leg(1) && leg(1) >= leg(2),
+        "nobody sells below cost"
+    );
+    assert_ledgers_exact(&w, &chain(&cid)).await;
+
+    // The domain is in the customer's list, active, with its expiry; and in
+    // the reseller's.
+    let domains = get(&w, AGEN, "/api/domains", &customer).await;
+    assert_eq!(
+        domains.body[0]["name"], "warung-budi.co.id",
+        "{}",
+        domains.body
+    );
+    assert_eq!(domains.body[0]["status"], "active");
+    let all = get(&w, AGEN, "/api/panel/domains", &agen_owner).await;
+    assert_eq!(all.body.as_array().map(Vec::len), Some(1));
+
+    // A tax invoice was issued, numbered from 1, as HTML and PDF.
+    let order = get(&w, AGEN, &format!("/api/orders/{id}"), &customer).await;
+    let number = order.body["invoice"]
+        .as_str()
+        .expect("an invoice")
+        .to_string();
+    assert!(number.ends_with("/2026/000001"), "{number}");
+    let enc = number.replace('/', "%2F");
+    let html = get(&w, AGEN, &format!("/api/invoices/{enc}"), &customer).await;
+    assert_eq!(html.status, StatusCode::OK);
+    // (tera escapes the slashes of the number in HTML)
+    let page = String::from_utf8_lossy(&html.raw).replace("&#x2F;", "/");
+    assert!(page.contains(&number), "{page}");
+    let pdf = get(
+        &w,
+        AGEN,
+        &format!("/api/invoices/{enc}?format=pdf"),
+        &customer,
+    )
+    .await;
+    assert_eq!(pdf.content_type, "application/pdf");
+    assert!(pdf.raw.starts_with(b"%PDF-"));
+    // Another customer cannot read it.
+    let (_, other) = person(&w, "agen", AGEN, "siti@example.id", Role::Customer).await;
+    let denied = get(&w, AGEN, &format!("/api/invoices/{enc}"), &other).await;
+    assert_eq!(denied.status, StatusCode::NOT_FOUND);
+    let denied = get(&w, AGEN, &format!("/api/orders/{id}"), &other).await;
+    assert_eq!(denied.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_idempotency_key_takes_effect_once() {
+    let w = world(vec![]).await;
+    let (cid, customer, _) = funded(&w, "1000000").await;
+    let q = post(
+        &w,
+        AGEN,
+        "/api/orders/quote",
+        &customer,
+        json!({"items": [{"domain": "kopi-kenangan.co.id", "action": "register", "years": 1}]}),
+    )
+    .await;
+    let quote = q.body["id"].as_str().expect("quote").to_string();
+    let body = json!({"quote": quote, "payment": "wallet"});
+    // Ten concurrent submissions with one key, then a late retry.
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let (w2, c, b) = (w.router.clone(), customer.clone(), body.clone());
+        tasks.push(tokio::spawn(async move {
+            let req = Request::builder()
+                .method("POST")
+                .uri("/api/orders")
+                .header("host", AGEN)
+                .header("origin", format!("https://{AGEN}"))
+                .header("cookie", c)
+                .header("content-type", "application/json")
+                .header("idempotency-key", "same-key")
+                .body(Body::from(b.to_string()))
+                .expect("request");
+            let resp = w2.oneshot(req).await.expect("infallible");
+            let status = resp.status();
+            let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+                .await
+                .expect("body");
+            let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            (status, v["id"].as_str().map(str::to_string))
+        }));
+    }
+    let mut ids = std::collections::BTreeSet::new();
+    for t in tasks {
+        let (status, id) = t.await.expect("task");
+        assert!(status.is_success(), "{status}");
+        ids.insert(id.expect("an order id"));
+    }
+    assert_eq!(ids.len(), 1, "one order for one key");
+    let retry = send(
+        &w,
+        "POST",
+        AGEN,
+        "/api/orders",
+        &customer,
+        Some(body),
+        &[("idempotency-key", "same-key")],
+    )
+    .await;
+    assert_eq!(retry.status, StatusCode::OK);
+    assert_eq!(retry.body["id"].as_str(), ids.first().map(String::as_str));
+    assert_eq!(retry.body["state"], "completed");
+    let other = send(
+        &w,
+        "POST",
+        AGEN,
+        "/api/orders",
+        &customer,
+        Some(json!({"quote": quote, "payment": "bank_transfer"})),
+        &[("idempotency-key", "same-key")],
+    )
+    .await;
+    assert_eq!(
+        other.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        other.body
+    );
+    assert_eq!(other.body["error"], "idempotency_key_reused");
+    let missing = send(
+        &w,
+        "POST",
+        AGEN,
+        "/api/orders",
+        &customer,
+        Some(json!({"quote": quote, "payment": "wallet"})),
+        &[],
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(missing.body["field"], "Idempotency-Key");
+    // Charged once.
+    let holds = w
+        .orders
+        .ledger
+        .all_entries(&Party::customer("agen", &cid))
+        .await
+        .expect("entries")
+        .into_iter()
+        .filter(|e| e.kind == storefront_core::ledger::EntryKind::Capture)
+        .count();
+    assert_eq!(holds, 1);
+    assert_ledgers_exact(&w, &chain(&cid)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn short_wallets_hold_nothing_and_say_whose_fault_it_is_to_the_right_person() {
+    let w = world(vec![]).await;
+    let (_, toko_owner) = person(&w, "toko", TOKO, "owner@toko.example", Role::Owner).await;
+    let _ = toko_owner;
+    let (cid, customer) = person(&w, "agen", AGEN, "budi@example.id", Role::Customer).await;
+    // The customer's own wallet is empty: 402, in their language.
+    let r = order(
+        &w,
+        &customer,
+        json!([{"domain": "toko-roti.co.id", "action": "register", "years": 1}]),
+        "wallet",
+        "a",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PAYMENT_REQUIRED, "{}", r.body);
+    assert_eq!(r.body["error"], "insufficient_balance");
+    // Fund the customer but not agen: a neutral message; agen is told.
+    let (_, agen_owner) = person(&w, "agen", AGEN, "owner@agen.example", Role::Owner).await;
+    let wallet = get(&w, AGEN, "/api/wallet", &customer).await;
+    let bank = wallet.body["bank_accounts"][0]["id"]
+        .as_str()
+        .expect("bank")
+        .to_string();
+    let t = post(
+        &w,
+        AGEN,
+        "/api/wallet/topups",
+        &customer,
+        json!({"amount": "900000", "bank_account": bank, "transfer_reference": "x"}),
+    )
+    .await;
+    let id = t.body["id"].as_str().expect("id").to_string();
+    post(
+        &w,
+        AGEN,
+        &format!("/api/panel/topups/{id}/approve"),
+        &agen_owner,
+        json!({}),
+    )
+    .await;
+    let r = order(
+        &w,
+        &customer,
+        json!([{"domain": "toko-roti.co.id", "action": "register", "years": 1}]),
+        "wallet",
+        "b",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert_eq!(r.body["error"], "seller_unavailable");
+    let msg = r.body["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_lowercase();
+    assert!(
+        !msg.contains("agen") && !msg.contains("wallet") && !msg.contains("saldo"),
+        "neutral: {msg}"
+    );
+    let mails: Vec<String> = std::fs::read_dir(&w.outbox)
+        .expect("outbox")
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+        .collect();
+    assert!(
+        mails.iter().any(|m| m.contains("Wallet too low")),
+        "agen is notified"
+    );
+    // Nothing is held anywhere.
+    for p in chain(&cid) {
+        if let Some(wl) = w.orders.ledger.wallet(&p).await.expect("wallet") {
+            assert_eq!(wl.balance.held, Decimal::ZERO, "{p:?}");
+        }
+    }
+    assert_eq!(
+        available(&w, &Party::customer("agen", &cid)).await,
+        d("900000")
+    );
+    assert_ledgers_exact(&w, &chain(&cid)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refused_registration_releases_every_leg_and_says_why() {
+    let w = world(vec![Fault {
+        on: FaultTarget::Domains(vec!["ditolak.co.id".into()]),
+        kind: FaultKind::Refuse("the registry refused the name".into()),
+        times: None,
+    }])
+    .await;
+    let (cid, customer, _) = funded(&w, "1000000").await;
+    let before: Vec<Decimal> = futures_available(&w, &cid).await;
+    let r = order(
+        &w,
+        &customer,
+        json!([{"domain": "ditolak.co.id", "action": "register", "years": 1}]),
+        "wallet",
+        "k",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["state"], "failed");
+    assert_eq!(r.body["lines"][0]["status"], "failed");
+    assert_eq!(
+        r.body["lines"][0]["reason"],
+        "the registry refused the name"
+    );
+    assert_eq!(
+        futures_available(&w, &cid).await,
+        before,
+        "every leg released"
+    );
+    assert_eq!(r.body["invoice"], Value::Null, "nothing to invoice");
+    assert_ledgers_exact(&w, &chain(&cid)).await;
+}
+
+async fn futures_available(w: &World, cid: &str) -> Vec<Decimal> {
+    let mut out = Vec::new();
+    for p in chain(cid) {
+        out.push(available(w, &p).await);
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_lost_answer_is_looked_up_before_anything_is_sent_again() {
+    let w = world(vec![Fault {
+        on: FaultTarget::Domains(vec!["hilang.co.id".into()]),
+        kind: FaultKind::TimeoutAfterApply,
+        times: Some(1),
+    }])
+    .await;
+    let (cid, customer, _) = funded(&w, "1000000").await;
+    let r = order(
+        &w,
+        &customer,
+        json!([{"domain": "hilang.co.id", "action": "register", "years": 1}]),
+        "wallet",
+        "k",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["state"], "provisioning", "{}", r.body);
+    let id = r.body["id"].as_str().expect("id").to_string();
+    // Too early: the call might still be in flight, so nothing happens.
+    let report = storefront_functions::scheduler::tick(&w.orders)
+        .await
+        .expect("tick");
+    assert_eq!(report.settled, 0);
+    w.clock.advance(chrono::Duration::minutes(3));
+    let report = storefront_functions::scheduler::tick(&w.orders)
+        .await
+        .expect("tick");
+    assert_eq!(report.settled, 1);
+    let o = get(&w, AGEN, &format!("/api/orders/{id}"), &customer).await;
+    assert_eq!(o.body["state"], "completed", "{}", o.body);
+    assert_eq!(o.body["lines"][0]["status"], "active");
+    // Captured once: one capture entry per wallet, and held back to zero.
+    for p in chain(&cid) {
+        let caps = w
+            .orders
+            .ledger
+            .all_entries(&p)
+            .await
+            .expect("entries")
+            .into_iter()
+            .filter(|e| e.kind == storefront_core::ledger::EntryKind::Capture)
+            .count();
+        assert_eq!(caps, 1, "{p:?}");
+    }
+    assert_ledgers_exact(&w, &chain(&cid)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refund_reverses_exactly_the_captured_legs_once() {
+    let w = world(vec![]).await;
+    let (cid, customer, agen_owner) = funded(&w, "1000000").await;
+    let before = futures_available(&w, &cid).await;
+    let r = order(
+        &w,
+        &customer,
+        json!([{"domain": "kembali.co.id", "action": "register", "years": 1}]),
+        "wallet",
+        "k",
+    )
+    .await;
+    let id = r.body["id"].as_str().expect("id").to_string();
+    assert_ne!(futures_available(&w, &cid).await, before);
+    let path = format!("/api/panel/orders/{id}/refund");
+    // A customer cannot refund.
+    let denied = post(&w, AGEN, &path, &customer, json!({"reason": "x"})).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let (a, b) = tokio::join!(
+        post(
+            &w,
+            AGEN,
+            &path,
+            &agen_owner,
+            json!({"reason": "ordered by mistake"})
+        ),
+        post(
+            &w,
+            AGEN,
+            &path,
+            &agen_owner,
+            json!({"reason": "ordered by mistake"})
+        ),
+    );
+    assert!(
+        a.status.is_success() && b.status.is_success(),
+        "{} {}",
+        a.body,
+        b.body
+    );
+    assert_eq!(
+        futures_available(&w, &cid).await,
+        before,
+        "every level made whole"
+    );
+    let again = post(&w, AGEN, &path, &agen_owner, json!({"reason": "again"})).await;
+    assert!(again.status == StatusCode::OK || again.status == StatusCode::CONFLICT);
+    assert_eq!(futures_available(&w, &cid).await, before, "and only once");
+    assert_ledgers_exact(&w, &chain(&cid)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_changed_price_list_requotes_and_waits_for_confirmation() {
+    let w = world(vec![]).await;
+    let (_, customer, _) = funded(&w, "1000000").await;
+    let q = post(
+        &w,
+        AGEN,
+        "/api/orders/quote",
+        &customer,
+        json!({"items": [{"domain": "harga-baru.co.id", "action": "register", "years": 1}]}),
+    )
+    .await;
+    let quote = q.body["id"].as_str().expect("id").to_string();
+    // Publish a changed price list for agen (a new version).
+    let mut s = storefront_functions::catalog::current(w.store.as_ref(), "agen")
+        .await
+        .expect("read")
+        .expect("published");
+    for g in s.prices.groups.values_mut() {
+        if let Some(e) = g.get_mut("co.id") {
+            for periods in e.actions.values_mut() {
+                for p in periods {
+                    p.price += d("1000");
+                }
+            }
+        }
+    }
+    s.version = format!("{}-changed", s.version);
+    storefront_functions::catalog::publish(w.store.as_ref(), &[s], |_| vec![])
+        .await
+        .expect("publish");
+    // The storefront's snapshot is cached for two seconds per process.
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let r = send(
+        &w,
+        "POST",
+        AGEN,
+        "/api/orders",
+        &customer,
+        Some(json!({"quote": quote, "payment": "wallet"})),
+        &[("idempotency-key", "p1")],
+    )
+    .await;
+    if r.status == StatusCode::CONFLICT {
+        assert_eq!(r.body["error"], "price_changed", "{}", r.body);
+        let new = &r.body["quote"];
+        assert!(dec(&new["gross"]["amount"]) > dec(&q.body["gross"]["amount"]));
+        let ok = send(
+            &w,
+            "POST",
+            AGEN,
+            "/api/orders",
+            &customer,
+            Some(json!({"quote": new["id"], "payment": "wallet"})),
+            &[("idempotency-key", "p2")],
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+        assert_eq!(ok.body["gross"], new["gross"]);
+    } else {
+        panic!("expected a re-quote, got {} {}", r.status, r.body);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_bank_transfer_waits_with_a_proforma_until_the_reseller_marks_it_paid() {
+    let w = world(vec![]).await;
+    let (cid, customer, agen_owner) = funded(&w, "1").await;
+    let r = order(
+        &w,
+        &customer,
+        json!([{"domain": "transfer-bank.co.id", "action": "register", "years": 1}]),
+        "bank_transfer",
+        "k",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["state"], "awaiting_payment");
+    assert_eq!(r.body["due"], "2026-11-29");
+    let proforma = r.body["proforma"].as_str().expect("a proforma");
+    assert!(proforma.starts_with("PRO/2026/"), "{proforma}");
+    let id = r.body["id"].as_str().expect("id").to_string();
+    let paid = post(
+        &w,
+        AGEN,
+        &format!("/api/panel/orders/{id}/mark-paid"),
+        &agen_owner,
+        json!({}),
+    )
+    .await;
+    assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
+    assert_eq!(paid.body["state"], "completed");
+    // The transfer went to the reseller's bank: the customer's wallet is as it was.
+    assert_eq!(available(&w, &Party::customer("agen", &cid)).await, d("1"));
+    // Marking paid twice moves nothing more.
+    let again = post(
+        &w,
+        AGEN,
+        &format!("/api/panel/orders/{id}/mark-paid"),
+        &agen_owner,
+        json!({}),
+    )
+    .await;
+    assert!(again.status.is_success() || again.status == StatusCode::CONFLICT);
+    assert_ledgers_exact(&w, &chain(&cid)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn renewals_come_before_expiry_and_auto_renew_pays_from_the_wallet() {
+    let w = world(vec![]).await;
+    let (cid, customer, _) = funded(&w, "5000000").await;
+    let r = order(
+        &w,
+        &customer,
+        json!([{"domain": "perpanjang.co.id", "action": "register", "years": 1}]),
+        "wallet",
+        "k",
+    )
+    .await;
+    assert_eq!(r.body["lines"][0]["expires"], "2027-11-22");
+    // December: agen's November purchases become toko's monthly invoice to
+    // agen, once.
+    w.clock.set("2026-12-01T01:00:00Z".parse().expect("time"));
+    let report = storefront_functions::scheduler::tick(&w.orders)
+        .await
+        .expect("tick");
+    assert!(report.monthly_invoices >= 1, "{report:?}");
+    let report = storefront_functions::scheduler::tick(&w.orders)
+        .await
+        .expect("tick");
+    assert_eq!(report.monthly_invoices, 0, "{report:?}");
+    // 31 days before expiry: nothing yet. 30 days before: the renewal.
+    w.clock.set("2027-10-22T06:00:00Z".parse().expect("time"));
+    let report = storefront_functions::scheduler::tick(&w.orders)
+        .await
+        .expect("tick");
+    assert_eq!(report.renewals, 0, "{report:?}");
+    w.clock.set("2027-10-23T06:00:00Z".parse().expect("time"));
+    let report = storefront_functions::scheduler::tick(&w.orders)
+        .await
+        .expect("tick");
+    assert_eq!(
+        (report.renewals, report.renewed_from_wallet),
+        (1, 1),
+        "{report:?}"
+    );
+    // A second tick makes no second renewal.
+    let report = storefront_functions::scheduler::tick(&w.orders)
+        .await
+        .expect("tick");
+    assert_eq!(report.renewals, 0);
+    let d = get(&w, AGEN, "/api/domains/perpanjang.co.id", &customer).await;
+    assert_eq!(d.body["expires"], "2028-11-22", "{}", d.body);
+    assert_eq!(d.body["status"], "active");
+    // Invoices are numbered without gaps: the registration's, the renewal's.
+    let invoices = get(&w, AGEN, "/api/invoices", &customer).await;
+    let mut numbers: Vec<String> = invoices
+        .body
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|i| i["kind"] == "tax")
+        .map(|i| i["number"].as_str().unwrap_or_default().to_string())
+        .collect();
+    numbers.sort();
+    assert_eq!(numbers.len(), 2, "{}", invoices.body);
+    assert!(
+        numbers[0].ends_with("/2026/000001") && numbers[1].ends_with("/2027/000001"),
+        "{numbers:?}"
+    );
+    // Auto-renew off, and the year after: the renewal waits for payment,
+    // then the domain expires.
+    let off = send(
+        &w,
+        "PATCH",
+        AGEN,
+        "/api/domains/perpanjang.co.id",
+        &customer,
+        Some(json!({"auto_renew": false})),
+        &[],
+    )
+    .await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+    w.clock.set("2028-10-25T06:00:00Z".parse().expect("time"));
+    let report = storefront_functions::scheduler::tick(&w.orders)
+        .await
+        .expect("tick");
+    assert_eq!((report.renewals, report.renewed_from_wallet), (1, 0));
+    w.clock.set("2028-11-23T06:00:00Z".parse().expect("time"));
+    let report = storefront_functions::scheduler::tick(&w.orders)
+        .await
+        .expect("tick");
+    assert_eq!(report.expired, 1);
+    let d = get(&w, AGEN, "/api/domains/perpanjang.co.id", &customer).await;
+    assert_eq!(d.body["status"], "expired");
+    assert_ledgers_exact(&w, &chain(&cid)).await;
+    let toko_invoices =
+        storefront_functions::invoices::of(w.store.as_ref(), &Party::reseller("agen"))
+            .await
+            .expect("list");
+    assert!(
+        toko_invoices.iter().any(|i| i["kind"] == "monthly-tax"),
+        "{toko_invoices:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn top_ups_are_checked_decided_once_and_proofs_are_sniffed() {
+    let w = world(vec![]).await;
+    let (cid, customer) = person(&w, "agen", AGEN, "budi@example.id", Role::Customer).await;
+    let (_, agen_owner) = person(&w, "agen", AGEN, "owner@agen.example", Role::Owner).await;
+    let wallet = get(&w, AGEN, "/api/wallet", &customer).await;
+    let bank = wallet.body["bank_accounts"][0]["id"]
+        .as_str()
+        .expect("bank")
+        .to_string();
+    for (body, field) in [
+        (
+            json!({"amount": "-5", "bank_account": bank, "transfer_reference": "x"}),
+            "amount",
+        ),
+        (
+            json!({"amount": "10.5", "bank_account": bank, "transfer_reference": "x"}),
+            "amount",
+        ),
+        (
+            json!({"amount": "1e3", "bank_account": bank, "transfer_reference": "x"}),
+            "amount",
+        ),
+        (
+            json!({"amount": "1000", "bank_account": "elsewhere", "transfer_reference": "x"}),
+            "bank_account",
+        ),
+        (
+            json!({"amount": "1000", "bank_account": bank, "transfer_reference": ""}),
+            "transfer_reference",
+        ),
+    ] {
+        let r = post(&w, AGEN, "/api/wallet/topups", &customer, body).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert_eq!(r.body["field"], field);
+    }
+    let t = post(
+        &w,
+        AGEN,
+        "/api/wallet/topups",
+        &customer,
+        json!({"amount": "250000", "bank_account": bank, "transfer_reference": "BUDI"}),
+    )
+    .await;
+    let id = t.body["id"].as_str().expect("id").to_string();
+    // A proof must be a PDF, PNG or JPEG by its bytes.
+    let html = send(
+        &w,
+        "PUT",
+        AGEN,
+        &format!("/api/wallet/topups/{id}/proof"),
+        &customer,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(html.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let req = Request::builder()
+        .method("PUT")
+        .uri(format!("/api/wallet/topups/{id}/proof"))
+        .header("host", AGEN)
+        .header("origin", format!("https://{AGEN}"))
+        .header("cookie", &customer)
+        .body(Body::from(b"%PDF-1.7\n%proof".to_vec()))
+        .expect("request");
+    let resp = w.router.clone().oneshot(req).await.expect("infallible");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let proof = get(
+        &w,
+        AGEN,
+        &format!("/api/panel/topups/{id}/proof"),
+        &agen_owner,
+    )
+    .await;
+    assert_eq!(proof.status, StatusCode::OK);
+    assert!(proof.raw.starts_with(b"%PDF-"));
+    // A customer cannot approve; the owner approves once, concurrently too.
+    let denied = post(
+        &w,
+        AGEN,
+        &format!("/api/panel/topups/{id}/approve"),
+        &customer,
+        json!({}),
+    )
+    .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let path = format!("/api/panel/topups/{id}/approve");
+    let (a, b, c) = tokio::join!(
+        post(&w, AGEN, &path, &agen_owner, json!({})),
+        post(&w, AGEN, &path, &agen_owner, json!({})),
+        post(&w, AGEN, &path, &agen_owner, json!({})),
+    );
+    let oks = [&a, &b, &c]
+        .iter()
+        .filter(|r| r.status == StatusCode::OK)
+        .count();
+    assert_eq!(oks, 1, "{} {} {}", a.body, b.body, c.body);
+    assert_eq!(
+        available(&w, &Party::customer("agen", &cid)).await,
+        d("250000")
+    );
+    // The other storefront's owner cannot see or decide it.
+    let (_, toko_owner) = person(&w, "toko", TOKO, "owner@toko.example", Role::Owner).await;
+    let r = post(
+        &w,
+        TOKO,
+        &format!("/api/panel/topups/{id}/reject"),
+        &toko_owner,
+        json!({"reason": "no"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let list = get(&w, TOKO, "/api/panel/topups?state=all", &toko_owner).await;
+    assert_eq!(list.body.as_array().map(Vec::len), Some(0));
+    // Rejections carry a reason the customer reads.
+    let t = post(
+        &w,
+        AGEN,
+        "/api/wallet/topups",
+        &customer,
+        json!({"amount": "1000", "bank_account": bank, "transfer_reference": "again"}),
+    )
+    .await;
+    let id = t.body["id"].as_str().expect("id").to_string();
+    let no_reason = post(
+        &w,
+        AGEN,
+        &format!("/api/panel/topups/{id}/reject"),
+        &agen_owner,
+        json!({"reason": " "}),
+    )
+    .await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    let r = post(
+        &w,
+        AGEN,
+        &format!("/api/panel/topups/{id}/reject"),
+        &agen_owner,
+        json!({"reason": "no such transfer on our statement"}),
+    )
+    .await;
+    assert_eq!(r.body["state"], "rejected");
+    let mine = get(&w, AGEN, "/api/wallet/topups", &customer).await;
+    let again = mine
+        .body
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|t| t["transfer_reference"] == "again")
+        .expect("the rejected top-up");
+    assert_eq!(again["reason"], "no such transfer on our statement");
+    assert_eq!(
+        available(&w, &Party::customer("agen", &cid)).await,
+        d("250000")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn orders_refuse_bad_items_naming_the_field() {
+    let w = world(vec![]).await;
+    let (_, customer, _) = funded(&w, "1000").await;
+    for (items, field, code) in [
+        (json!([]), "items", "item_count"),
+        (
+            json!([{"domain": "-bad-.co.id", "action": "register", "years": 1}]),
+            "items.0.domain",
+            "",
+        ),
+        (
+            json!([{"domain": "ok-name.co.id", "action": "register", "years": 11}]),
+            "items.0.years",
+            "years_out_of_range",
+        ),
+        (
+            json!([{"domain": "ok-name.xyz", "action": "register", "years": 1}]),
+            "items.0.domain",
+            "",
+        ),
+        (
+            json!([{"domain": "ok-name.co.id", "action": "transfer", "years": 1}]),
+            "items.0.auth_code",
+            "required",
+        ),
+        (
+            json!([{"domain": "ok-name.co.id", "action": "renew", "years": 1}]),
+            "items.0.domain",
+            "not_your_domain",
+        ),
+        (
+            json!([{"domain": "abc-def.co.id", "action": "register", "years": 1}, {"domain": "ABC-DEF.co.id", "action": "register", "years": 1}]),
+            "items.1.domain",
+            "duplicate",
+        ),
+    ] {
+        let r = post(
+            &w,
+            AGEN,
+            "/api/orders/quote",
+            &customer,
+            json!({"items": items}),
+        )
+        .await;
+        assert!(
+            r.status.is_client_error(),
+            "{items}: {} {}",
+            r.status,
+            r.body
+        );
+        assert_eq!(r.body["field"], field, "{items}: {}", r.body);
+        if !code.is_empty() {
+            assert_eq!(r.body["error"], code, "{}", r.body);
+        }
+        assert!(!r.body["message"].as_str().unwrap_or_default().is_empty());
+    }
+    let r = post(
+        &w,
+        AGEN,
+        "/api/orders/quote",
+        &customer,
+        json!({"items": [{"domain": "x.co.id", "action": "register", "years": 1, "extra": 1}]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let unsigned = post(&w, AGEN, "/api/orders/quote", "", json!({"items": []})).await;
+    assert_eq!(unsigned.status, StatusCode::UNAUTHORIZED);
+}
