@@ -1,6 +1,15 @@
-//! Registrars: where availability (and, with orders, registrations) come
-//! from. `sandbox` simulates a registry for local use and tests; `rdap` asks
-//! the real registries over RDAP (RFC 9224 bootstrap, RFC 9083 responses).
+//! Registrars: where availability and registrations come from. `sandbox`
+//! simulates a registry for local use and tests, and can also register, renew
+//! and transfer names; `rdap` asks the real registries over RDAP (RFC 9224
+//! bootstrap, RFC 9083 responses) and only checks.
+//!
+//! Provisioning is built so that nothing happens twice. Every operation
+//! carries an id of the caller's (the order item's), which the registry keeps
+//! with what it did, as EPP keeps a client transaction id. A caller that gets
+//! no clear answer (a timeout, a failure) does not send again: it asks
+//! `lookup` what became of the operation and sends again only if the registry
+//! never received it. A renewal names the expiry it extends from, so even a
+//! renewal sent twice under different ids cannot add years twice.
 
 pub mod rdap;
 pub mod sandbox;
@@ -36,6 +45,54 @@ pub struct Check {
     pub premium: Option<Premium>,
 }
 
+/// A change asked of the registry. `id` is ours and the same for every
+/// attempt at one operation (the order's item id); the registry keeps it
+/// (like EPP's clTRID) so `lookup` can find it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operation {
+    pub id: String,
+    /// ASCII (punycode) domain.
+    pub domain: String,
+    pub years: u8,
+    pub kind: OperationKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum OperationKind {
+    Register,
+    /// The expiry the caller believes the name has (EPP renew's curExpDate),
+    /// so a renew cannot apply twice.
+    Renew {
+        current_expiry: chrono::NaiveDate,
+    },
+    Transfer {
+        auth_code: String,
+    },
+}
+
+impl OperationKind {
+    /// The verb, for messages (never the auth code).
+    pub fn name(&self) -> &'static str {
+        match self {
+            OperationKind::Register => "register",
+            OperationKind::Renew { .. } => "renew",
+            OperationKind::Transfer { .. } => "transfer",
+        }
+    }
+}
+
+/// What the registry did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum Outcome {
+    /// Done: the name is ours until `expires`.
+    Done { expires: chrono::NaiveDate },
+    /// The registry refused, with a reason a person understands (taken,
+    /// wrong auth code, not renewable yet...).
+    Refused { reason: String },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegistrarError {
     #[error("the registry did not answer in time")]
@@ -52,6 +109,28 @@ pub trait Registrar: Send + Sync + std::fmt::Debug {
     /// its rate limit.
     fn upstream(&self, domain: &str) -> String;
     async fn check(&self, domain: &str) -> Result<Check, RegistrarError>;
+
+    /// Send an operation. `Err(Timeout | Upstream)` means the outcome is
+    /// unknown: the caller must `lookup` before sending again.
+    async fn provision(&self, op: &Operation) -> Result<Outcome, RegistrarError> {
+        Err(RegistrarError::Unsupported(
+            extension(&op.domain).to_string(),
+        ))
+    }
+
+    /// What became of an operation sent earlier: `Some(outcome)` if the
+    /// registry has it, `None` if it never arrived (safe to send again).
+    async fn lookup(&self, op: &Operation) -> Result<Option<Outcome>, RegistrarError> {
+        Err(RegistrarError::Unsupported(
+            extension(&op.domain).to_string(),
+        ))
+    }
+}
+
+/// Everything after the first label (`co.id` for `example.co.id`): what an
+/// adapter that cannot provision names in its refusal.
+fn extension(domain: &str) -> &str {
+    domain.split_once('.').map_or(domain, |(_, e)| e)
 }
 
 /// The extension of an ASCII domain, given the ones a shop sells (longest
