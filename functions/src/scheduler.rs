@@ -6,7 +6,8 @@
 //!    when an answer was lost) and invoiced;
 //! 2. domains reaching their reseller's renewal notice get one renewal order
 //!    with a proforma, paid from the wallet at once when auto-renew is on;
-//! 3. domains past their expiry date are marked expired;
+//! 3. domains past their expiry date are marked expired, and unpaid orders
+//!    past their due date are cancelled;
 //! 4. after a month ends, each reseller gets its parent's monthly invoice.
 //!
 //! Domains are found by expiry date (`EXPIRY#<date>` partitions), never by
@@ -34,6 +35,7 @@ pub struct TickReport {
     pub renewals: usize,
     pub renewed_from_wallet: usize,
     pub expired: usize,
+    pub cancelled: usize,
     pub monthly_invoices: usize,
 }
 
@@ -71,6 +73,17 @@ pub async fn tick(orders: &Orders) -> Result<TickReport, StoreError> {
         for name in names_expiring(orders, day).await? {
             if mark_expired(orders, &name, today).await? {
                 r.expired += 1;
+            }
+        }
+    }
+
+    for back in 1..=EXPIRY_LOOKBACK_DAYS {
+        let day = today - Days::new(back);
+        for id in orders.due_on(day).await? {
+            match orders.cancel_unpaid(&id, "scheduler").await {
+                Ok(o) if o.cancelled => r.cancelled += 1,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(order = id, error = %e, "overdue order not cancelled"),
             }
         }
     }

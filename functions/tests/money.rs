@@ -969,6 +969,10 @@ async fn renewals_come_before_expiry_and_auto_renew_pays_from_the_wallet() {
         .await
         .expect("tick");
     assert_eq!(report.expired, 1);
+    assert_eq!(
+        report.cancelled, 1,
+        "the unpaid renewal lapses with the domain"
+    );
     let d = get(&w, AGEN, "/api/domains/perpanjang.co.id", &customer).await;
     assert_eq!(d.body["status"], "expired");
     assert_ledgers_exact(&w, &chain(&cid)).await;
@@ -1207,4 +1211,97 @@ async fn orders_refuse_bad_items_naming_the_field() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let unsigned = post(&w, AGEN, "/api/orders/quote", "", json!({"items": []})).await;
     assert_eq!(unsigned.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_credit_limit_lets_a_wallet_go_below_zero_that_far_and_no_further() {
+    let w = world(vec![]).await;
+    let (cid, customer, agen_owner) = funded(&w, "1").await;
+    let path = format!("/api/panel/customers/{cid}/credit-limit");
+    let bad = send(
+        &w,
+        "PUT",
+        AGEN,
+        &path,
+        &agen_owner,
+        Some(json!({"limit": "-1"})),
+        &[],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body["field"], "limit");
+    let denied = send(
+        &w,
+        "PUT",
+        AGEN,
+        &path,
+        &customer,
+        Some(json!({"limit": "1000000"})),
+        &[],
+    )
+    .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+    let ok = send(
+        &w,
+        "PUT",
+        AGEN,
+        &path,
+        &agen_owner,
+        Some(json!({"limit": "1000000"})),
+        &[],
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let r = order(
+        &w,
+        &customer,
+        json!([{"domain": "kredit.co.id", "action": "register", "years": 1}]),
+        "wallet",
+        "k",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let gross = dec(&r.body["gross"]["amount"]);
+    assert_eq!(
+        available(&w, &Party::customer("agen", &cid)).await,
+        d("1") - gross
+    );
+    // The limit cannot drop below what is already spent against it.
+    let lower = send(
+        &w,
+        "PUT",
+        AGEN,
+        &path,
+        &agen_owner,
+        Some(json!({"limit": "0"})),
+        &[],
+    )
+    .await;
+    assert_eq!(lower.status, StatusCode::CONFLICT, "{}", lower.body);
+    // Another reseller's owner cannot touch it.
+    let (_, toko_owner) = person(&w, "toko", TOKO, "admin@toko.example", Role::Admin).await;
+    let other = send(
+        &w,
+        "PUT",
+        TOKO,
+        &format!("/api/panel/customers/{cid}/credit-limit"),
+        &toko_owner,
+        Some(json!({"limit": "5"})),
+        &[],
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    // toko may give agen (its sub-reseller) a limit.
+    let sub = send(
+        &w,
+        "PUT",
+        TOKO,
+        "/api/panel/resellers/agen/credit-limit",
+        &toko_owner,
+        Some(json!({"limit": "250000"})),
+        &[],
+    )
+    .await;
+    assert_eq!(sub.status, StatusCode::OK, "{}", sub.body);
+    assert_ledgers_exact(&w, &chain(&cid)).await;
 }

@@ -274,7 +274,7 @@ impl Orders {
         let mut lines: Vec<QuotedLine> = Vec::new();
         for (index, item) in items.iter().enumerate() {
             let line_err = |error| OrderError::Line { index, error };
-            let (domain, _, _) =
+            let (domain, _, ext) =
                 storefront_core::quote::parse_domain(s, &item.domain).map_err(line_err)?;
             if lines.iter().any(|l| l.priced.domain == domain) {
                 return Err(OrderError::Duplicate { index });
@@ -313,6 +313,17 @@ impl Orders {
                     premium = d.premium_renew.map(|(c, a)| Money::new(a, c));
                 }
                 Action::Transfer => {
+                    // A transfer adds exactly one year at the registry.
+                    if item.years != 1 {
+                        return Err(OrderError::Line {
+                            index,
+                            error: QuoteError::Years {
+                                ext: ext.clone(),
+                                min: 1,
+                                max: 1,
+                            },
+                        });
+                    }
                     let code = item.auth_code.as_deref().map(str::trim).filter(|c| {
                         !c.is_empty() && c.len() <= 64 && !c.chars().any(char::is_control)
                     });
@@ -423,6 +434,23 @@ impl Orders {
                 condition: Condition::None,
             },
         ];
+        // Unpaid orders by due date, for the scheduler to cancel when the
+        // date has passed.
+        if let Some(due) = o.due {
+            let key = (format!("DUE#{due}"), o.id.clone());
+            out.push(if o.state() == OrderState::AwaitingPayment {
+                Write::Put {
+                    item: Item::new(key.0, key.1, json!({"order": o.id})),
+                    condition: Condition::None,
+                }
+            } else {
+                Write::Delete {
+                    pk: key.0,
+                    sk: key.1,
+                    condition: Condition::None,
+                }
+            });
+        }
         let waiting = o
             .lines
             .iter()
@@ -1173,6 +1201,15 @@ impl Orders {
             .query(&format!("DOMAINS#{reseller}"), Query::default())
             .await?;
         Ok(items.into_iter().map(|i| i.data).collect())
+    }
+
+    /// Unpaid orders due on `day`.
+    pub async fn due_on(&self, day: NaiveDate) -> Result<Vec<String>, StoreError> {
+        let items = self
+            .store
+            .query(&format!("DUE#{day}"), Query::default())
+            .await?;
+        Ok(items.into_iter().map(|i| i.sk).collect())
     }
 
     /// Orders with lines waiting on the registry.

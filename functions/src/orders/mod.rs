@@ -10,6 +10,7 @@
 //! | a reseller's orders | `ORDERS#<r>` | `<id>` (copy) |
 //! | an idempotency key (24 h) | `IDEMPOTENCY#<r>#<a>#<key>` | `KEY` |
 //! | lines waiting on the registry | `PROVISIONING` | `<order id>` |
+//! | unpaid orders by due date | `DUE#<yyyy-mm-dd>` | `<order id>` |
 //! | a domain | `DOMAIN#<name>` | `DOMAIN` |
 //! | a customer's domains | `RESELLER#<r>#ACCOUNT#<a>` | `DOMAIN#<name>` (copy) |
 //! | a reseller's domains | `DOMAINS#<r>` | `<name>` (copy) |

@@ -289,6 +289,10 @@ pub fn router(state: ShopState) -> Router {
             "/api/panel/customers/{account}/credit-limit",
             put(set_credit_limit),
         )
+        .route(
+            "/api/panel/resellers/{id}/credit-limit",
+            put(set_reseller_credit_limit),
+        )
         .layer(DefaultBodyLimit::max(MAX_PROOF_BYTES + 1024))
         .layer(middleware::from_fn(guard::same_origin_only))
         .with_state(state)
@@ -296,9 +300,9 @@ pub fn router(state: ShopState) -> Router {
 
 // ----- wallet -----
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct TopUpBody {
+pub(crate) struct TopUpBody {
     amount: String,
     bank_account: String,
     transfer_reference: String,
@@ -394,11 +398,19 @@ fn wallet_view(
 }
 
 #[derive(Debug, Deserialize)]
-struct EntriesQuery {
+pub(crate) struct EntriesQuery {
     before: Option<String>,
 }
 
-async fn wallet(
+#[utoipa::path(
+    get,
+    path = "/api/wallet",
+    tag = "wallet",
+    summary = "The customer's wallet: balance, holds, credit limit, bank accounts to pay into, latest ledger entries",
+    params(("before" = Option<String>, Query, description = "Entries before this one (paging)")),
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn wallet(
     State(st): State<ShopState>,
     who: Signed,
     Query(q): Query<EntriesQuery>,
@@ -422,7 +434,17 @@ async fn wallet(
     Ok(Json(v).into_response())
 }
 
-async fn my_topups(State(st): State<ShopState>, who: Signed) -> Result<Response, AccountsError> {
+#[utoipa::path(
+    get,
+    path = "/api/wallet/topups",
+    tag = "wallet",
+    summary = "The customer's top-up requests, newest first",
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn my_topups(
+    State(st): State<ShopState>,
+    who: Signed,
+) -> Result<Response, AccountsError> {
     let list = st
         .orders
         .ledger
@@ -437,7 +459,15 @@ async fn my_topups(State(st): State<ShopState>, who: Signed) -> Result<Response,
     .into_response())
 }
 
-async fn request_topup(
+#[utoipa::path(
+    post,
+    path = "/api/wallet/topups",
+    tag = "wallet",
+    summary = "Ask the reseller to credit a bank transfer to the wallet",
+    request_body = TopUpBody,
+    responses((status = 201, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 400, description = "A field is wrong; `field` names it", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn request_topup(
     State(st): State<ShopState>,
     who: Signed,
     RawBody(body): RawBody,
@@ -463,7 +493,15 @@ async fn request_topup(
     Ok((StatusCode::CREATED, Json(topup_view(&t, who.visit.lang))).into_response())
 }
 
-async fn upload_proof(
+#[utoipa::path(
+    put,
+    path = "/api/wallet/topups/{id}/proof",
+    tag = "wallet",
+    summary = "Attach the transfer's proof (the raw bytes of a PDF, PNG or JPEG, at most 5 MB)",
+    params(("id" = String, Path, description = "The top-up")),
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 413, description = "Larger than 5 MB", body = crate::error::ErrorBody), (status = 415, description = "Not a PDF, PNG or JPEG", body = crate::error::ErrorBody), (status = 404, description = "No such thing here (or not yours)", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn upload_proof(
     State(st): State<ShopState>,
     who: Signed,
     Path(id): Path<String>,
@@ -541,13 +579,21 @@ async fn attach_proof(
 
 // ----- orders -----
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct QuoteBody {
+pub(crate) struct QuoteBody {
     items: Vec<LineRequest>,
 }
 
-async fn quote(
+#[utoipa::path(
+    post,
+    path = "/api/orders/quote",
+    tag = "orders",
+    summary = "Price a cart (1 to 10 lines) from the published price list; premium prices from the registry are locked for 30 minutes",
+    request_body = QuoteBody,
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 400, description = "A field is wrong; `field` names it", body = crate::error::ErrorBody), (status = 409, description = "A name is not available", body = crate::error::ErrorBody), (status = 503, description = "The registry did not answer", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn quote(
     State(st): State<ShopState>,
     who: Signed,
     RawBody(body): RawBody,
@@ -564,9 +610,9 @@ async fn quote(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct OrderBody {
+pub(crate) struct OrderBody {
     quote: String,
     payment: Payment,
 }
@@ -574,7 +620,16 @@ struct OrderBody {
 /// The longest idempotency key we keep.
 const MAX_KEY: usize = 100;
 
-async fn create_order(
+#[utoipa::path(
+    post,
+    path = "/api/orders",
+    tag = "orders",
+    summary = "Order a quote, paid from the wallet or by bank transfer. Needs an `Idempotency-Key` header: the same key with the same request returns the same order (200), with another request 422",
+    request_body = OrderBody,
+    params(("Idempotency-Key" = String, Header, description = "A new random value per order attempt")),
+    responses((status = 201, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 400, description = "A field is wrong; `field` names it", body = crate::error::ErrorBody), (status = 402, description = "The wallet does not cover it", body = crate::error::ErrorBody), (status = 409, description = "`price_changed` (the body carries the new quote), `quote_expired`, or `seller_unavailable`", body = crate::error::ErrorBody), (status = 422, description = "The Idempotency-Key was used for another request", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn create_order(
     State(st): State<ShopState>,
     who: Signed,
     headers: HeaderMap,
@@ -653,7 +708,17 @@ async fn create_order(
     Ok((StatusCode::CREATED, Json(order_view(&order, lang))).into_response())
 }
 
-async fn my_orders(State(st): State<ShopState>, who: Signed) -> Result<Response, AccountsError> {
+#[utoipa::path(
+    get,
+    path = "/api/orders",
+    tag = "orders",
+    summary = "The customer's orders, newest first",
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn my_orders(
+    State(st): State<ShopState>,
+    who: Signed,
+) -> Result<Response, AccountsError> {
     let list = st
         .orders
         .orders_of(who.reseller(), &who.profile.id)
@@ -675,7 +740,15 @@ async fn load_mine(st: &ShopState, who: &Signed, id: &str) -> Result<Order, Acco
     }
 }
 
-async fn my_order(
+#[utoipa::path(
+    get,
+    path = "/api/orders/{id}",
+    tag = "orders",
+    summary = "One of the customer's orders with its lines and history",
+    params(("id" = String, Path, description = "The order")),
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 404, description = "No such thing here (or not yours)", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn my_order(
     State(st): State<ShopState>,
     who: Signed,
     Path(id): Path<String>,
@@ -684,7 +757,15 @@ async fn my_order(
     Ok(Json(order_view(&o, who.visit.lang)).into_response())
 }
 
-async fn cancel_order(
+#[utoipa::path(
+    post,
+    path = "/api/orders/{id}/cancel",
+    tag = "orders",
+    summary = "Cancel an unpaid order",
+    params(("id" = String, Path, description = "The order")),
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 404, description = "No such thing here (or not yours)", body = crate::error::ErrorBody), (status = 409, description = "Not in a state that allows this", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn cancel_order(
     State(st): State<ShopState>,
     who: Signed,
     Path(id): Path<String>,
@@ -698,7 +779,17 @@ async fn cancel_order(
 
 // ----- domains -----
 
-async fn my_domains(State(st): State<ShopState>, who: Signed) -> Result<Response, AccountsError> {
+#[utoipa::path(
+    get,
+    path = "/api/domains",
+    tag = "domains",
+    summary = "The customer's domains: status, expiry, auto-renew",
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn my_domains(
+    State(st): State<ShopState>,
+    who: Signed,
+) -> Result<Response, AccountsError> {
     let list = st
         .orders
         .domains_of(who.reseller(), &who.profile.id)
@@ -715,7 +806,15 @@ fn domain_view(d: &super::model::Domain) -> Value {
     })
 }
 
-async fn my_domain(
+#[utoipa::path(
+    get,
+    path = "/api/domains/{name}",
+    tag = "domains",
+    summary = "One domain with the history of every action",
+    params(("name" = String, Path, description = "The ASCII domain")),
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 404, description = "No such thing here (or not yours)", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn my_domain(
     State(st): State<ShopState>,
     who: Signed,
     Path(name): Path<String>,
@@ -733,13 +832,22 @@ async fn my_domain(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct DomainPatch {
+pub(crate) struct DomainPatch {
     auto_renew: bool,
 }
 
-async fn update_domain(
+#[utoipa::path(
+    patch,
+    path = "/api/domains/{name}",
+    tag = "domains",
+    summary = "Turn auto-renew on or off",
+    request_body = DomainPatch,
+    params(("name" = String, Path, description = "The ASCII domain")),
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 400, description = "A field is wrong; `field` names it", body = crate::error::ErrorBody), (status = 404, description = "No such thing here (or not yours)", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn update_domain(
     State(st): State<ShopState>,
     who: Signed,
     Path(name): Path<String>,
@@ -764,11 +872,19 @@ async fn update_domain(
 // ----- the panel -----
 
 #[derive(Debug, Deserialize)]
-struct PanelTopupsQuery {
+pub(crate) struct PanelTopupsQuery {
     state: Option<String>,
 }
 
-async fn panel_topups(
+#[utoipa::path(
+    get,
+    path = "/api/panel/topups",
+    tag = "panel",
+    summary = "Top-ups asked of this reseller by its customers and sub-resellers: pending, or `state=all`",
+    params(("state" = Option<String>, Query, description = "`all` for decided ones too")),
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 403, description = "Not the storefront's owner or an admin", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn panel_topups(
     State(st): State<ShopState>,
     who: Signed,
     Query(q): Query<PanelTopupsQuery>,
@@ -789,13 +905,21 @@ async fn panel_topups(
     .into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RejectBody {
+pub(crate) struct RejectBody {
     reason: String,
 }
 
-async fn approve_topup(
+#[utoipa::path(
+    post,
+    path = "/api/panel/topups/{id}/approve",
+    tag = "panel",
+    summary = "Approve: the wallet is credited exactly once; the requester is told",
+    params(("id" = String, Path, description = "The top-up")),
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 403, description = "Not the storefront's owner or an admin", body = crate::error::ErrorBody), (status = 404, description = "No such thing here (or not yours)", body = crate::error::ErrorBody), (status = 409, description = "Already decided", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn approve_topup(
     State(st): State<ShopState>,
     who: Signed,
     Path(id): Path<String>,
@@ -804,7 +928,16 @@ async fn approve_topup(
     decide(&st, &who, &id, true, None).await
 }
 
-async fn reject_topup(
+#[utoipa::path(
+    post,
+    path = "/api/panel/topups/{id}/reject",
+    tag = "panel",
+    summary = "Reject with a reason the requester reads",
+    request_body = RejectBody,
+    params(("id" = String, Path, description = "The top-up")),
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 400, description = "A field is wrong; `field` names it", body = crate::error::ErrorBody), (status = 403, description = "Not the storefront's owner or an admin", body = crate::error::ErrorBody), (status = 404, description = "No such thing here (or not yours)", body = crate::error::ErrorBody), (status = 409, description = "Already decided", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn reject_topup(
     State(st): State<ShopState>,
     who: Signed,
     Path(id): Path<String>,
@@ -854,7 +987,15 @@ async fn decide(
     }
 }
 
-async fn topup_proof(
+#[utoipa::path(
+    get,
+    path = "/api/panel/topups/{id}/proof",
+    tag = "panel",
+    summary = "Download a top-up's proof file",
+    params(("id" = String, Path, description = "The top-up")),
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 403, description = "Not the storefront's owner or an admin", body = crate::error::ErrorBody), (status = 404, description = "No such thing here (or not yours)", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn topup_proof(
     State(st): State<ShopState>,
     who: Signed,
     Path(id): Path<String>,
@@ -884,7 +1025,17 @@ async fn topup_proof(
         .into_response())
 }
 
-async fn panel_wallet(State(st): State<ShopState>, who: Signed) -> Result<Response, AccountsError> {
+#[utoipa::path(
+    get,
+    path = "/api/panel/wallet",
+    tag = "panel",
+    summary = "The reseller's own wallet with its parent, and the parent's bank accounts",
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 403, description = "Not the storefront's owner or an admin", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn panel_wallet(
+    State(st): State<ShopState>,
+    who: Signed,
+) -> Result<Response, AccountsError> {
     who.staff()?;
     let s = &who.visit.tenant.snapshot;
     let lang = who.visit.lang;
@@ -905,7 +1056,14 @@ async fn panel_wallet(State(st): State<ShopState>, who: Signed) -> Result<Respon
     Ok(Json(v).into_response())
 }
 
-async fn panel_my_topups(
+#[utoipa::path(
+    get,
+    path = "/api/panel/wallet/topups",
+    tag = "panel",
+    summary = "The reseller's own top-up requests to its parent",
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 403, description = "Not the storefront's owner or an admin", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn panel_my_topups(
     State(st): State<ShopState>,
     who: Signed,
 ) -> Result<Response, AccountsError> {
@@ -924,7 +1082,15 @@ async fn panel_my_topups(
     .into_response())
 }
 
-async fn panel_request_topup(
+#[utoipa::path(
+    post,
+    path = "/api/panel/wallet/topups",
+    tag = "panel",
+    summary = "Ask the parent (a reseller, or the platform) to credit a transfer",
+    request_body = TopUpBody,
+    responses((status = 201, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 400, description = "A field is wrong; `field` names it", body = crate::error::ErrorBody), (status = 403, description = "Not the storefront's owner or an admin", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn panel_request_topup(
     State(st): State<ShopState>,
     who: Signed,
     RawBody(body): RawBody,
@@ -955,7 +1121,17 @@ async fn panel_request_topup(
     Ok((StatusCode::CREATED, Json(topup_view(&t, who.visit.lang))).into_response())
 }
 
-async fn panel_orders(State(st): State<ShopState>, who: Signed) -> Result<Response, AccountsError> {
+#[utoipa::path(
+    get,
+    path = "/api/panel/orders",
+    tag = "panel",
+    summary = "The storefront's orders, newest first",
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 403, description = "Not the storefront's owner or an admin", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn panel_orders(
+    State(st): State<ShopState>,
+    who: Signed,
+) -> Result<Response, AccountsError> {
     who.staff()?;
     let list = st
         .orders
@@ -973,7 +1149,15 @@ async fn load_panel(st: &ShopState, who: &Signed, id: &str) -> Result<Order, Acc
     }
 }
 
-async fn panel_order(
+#[utoipa::path(
+    get,
+    path = "/api/panel/orders/{id}",
+    tag = "panel",
+    summary = "An order with what each level paid",
+    params(("id" = String, Path, description = "The order")),
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 403, description = "Not the storefront's owner or an admin", body = crate::error::ErrorBody), (status = 404, description = "No such thing here (or not yours)", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn panel_order(
     State(st): State<ShopState>,
     who: Signed,
     Path(id): Path<String>,
@@ -982,7 +1166,15 @@ async fn panel_order(
     Ok(Json(panel_order_view(&o, who.visit.lang)).into_response())
 }
 
-async fn mark_paid(
+#[utoipa::path(
+    post,
+    path = "/api/panel/orders/{id}/mark-paid",
+    tag = "panel",
+    summary = "The customer's bank transfer arrived: hold every leg and provision",
+    params(("id" = String, Path, description = "The order")),
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 402, description = "The reseller's own wallet does not cover the wholesale price", body = crate::error::ErrorBody), (status = 403, description = "Not the storefront's owner or an admin", body = crate::error::ErrorBody), (status = 404, description = "No such thing here (or not yours)", body = crate::error::ErrorBody), (status = 409, description = "Not in a state that allows this", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn mark_paid(
     State(st): State<ShopState>,
     who: Signed,
     Path(id): Path<String>,
@@ -1010,15 +1202,24 @@ async fn mark_paid(
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RefundBody {
+pub(crate) struct RefundBody {
     #[serde(default)]
     line: Option<String>,
     reason: String,
 }
 
-async fn refund(
+#[utoipa::path(
+    post,
+    path = "/api/panel/orders/{id}/refund",
+    tag = "panel",
+    summary = "Refund the captured lines (all, or `line`): every level gets back exactly what it paid, once",
+    request_body = RefundBody,
+    params(("id" = String, Path, description = "The order")),
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 400, description = "A field is wrong; `field` names it", body = crate::error::ErrorBody), (status = 403, description = "Not the storefront's owner or an admin", body = crate::error::ErrorBody), (status = 404, description = "No such thing here (or not yours)", body = crate::error::ErrorBody), (status = 409, description = "Not in a state that allows this", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn refund(
     State(st): State<ShopState>,
     who: Signed,
     Path(id): Path<String>,
@@ -1045,7 +1246,14 @@ async fn refund(
     }
 }
 
-async fn panel_domains(
+#[utoipa::path(
+    get,
+    path = "/api/panel/domains",
+    tag = "panel",
+    summary = "The storefront's customers' domains",
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 403, description = "Not the storefront's owner or an admin", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn panel_domains(
     State(st): State<ShopState>,
     who: Signed,
 ) -> Result<Response, AccountsError> {
@@ -1058,7 +1266,14 @@ async fn panel_domains(
     Ok(Json(list).into_response())
 }
 
-async fn panel_customers(
+#[utoipa::path(
+    get,
+    path = "/api/panel/customers",
+    tag = "panel",
+    summary = "Wallets held with this reseller (customers and sub-resellers)",
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 403, description = "Not the storefront's owner or an admin", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn panel_customers(
     State(st): State<ShopState>,
     who: Signed,
 ) -> Result<Response, AccountsError> {
@@ -1075,20 +1290,59 @@ async fn panel_customers(
     Ok(Json(out).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct LimitBody {
+pub(crate) struct LimitBody {
     limit: String,
 }
 
-async fn set_credit_limit(
+/// A customer's credit limit.
+#[utoipa::path(
+    put,
+    path = "/api/panel/customers/{account}/credit-limit",
+    tag = "panel",
+    summary = "Set a customer's credit limit",
+    request_body = LimitBody,
+    params(("account" = String, Path, description = "The customer's account id")),
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 400, description = "A field is wrong; `field` names it", body = crate::error::ErrorBody), (status = 403, description = "Not the storefront's owner or an admin", body = crate::error::ErrorBody), (status = 404, description = "No such thing here (or not yours)", body = crate::error::ErrorBody), (status = 409, description = "More than that is already spent against it", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn set_credit_limit(
     State(st): State<ShopState>,
     who: Signed,
     Path(account): Path<String>,
     RawBody(body): RawBody,
 ) -> Result<Response, AccountsError> {
+    let holder = Party::customer(who.reseller(), &account);
+    credit_limit(&st, &who, holder, &body).await
+}
+
+/// A sub-reseller's credit limit with this reseller.
+#[utoipa::path(
+    put,
+    path = "/api/panel/resellers/{id}/credit-limit",
+    tag = "panel",
+    summary = "Set a sub-reseller's credit limit",
+    request_body = LimitBody,
+    params(("id" = String, Path, description = "The sub-reseller")),
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 400, description = "A field is wrong; `field` names it", body = crate::error::ErrorBody), (status = 403, description = "Not the storefront's owner or an admin", body = crate::error::ErrorBody), (status = 404, description = "No such thing here (or not yours)", body = crate::error::ErrorBody), (status = 409, description = "More than that is already spent against it", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn set_reseller_credit_limit(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path(id): Path<String>,
+    RawBody(body): RawBody,
+) -> Result<Response, AccountsError> {
+    credit_limit(&st, &who, Party::reseller(&id), &body).await
+}
+
+async fn credit_limit(
+    st: &ShopState,
+    who: &Signed,
+    holder: Party,
+    body: &[u8],
+) -> Result<Response, AccountsError> {
     who.staff()?;
-    let b: LimitBody = who.visit.json(&body)?;
+    let b: LimitBody = who.visit.json(body)?;
     let s = &who.visit.tenant.snapshot;
     let limit: Decimal = b
         .limit
@@ -1106,7 +1360,6 @@ async fn set_credit_limit(
                 Some("limit".into()),
             )
         })?;
-    let holder = Party::customer(who.reseller(), &account);
     // Only wallets held with this reseller.
     let Some(w) = st.orders.ledger.wallet(&holder).await.map_err(store_err)? else {
         return Err(ApiError::NotFound.into());
@@ -1129,7 +1382,7 @@ async fn set_credit_limit(
 // ----- invoices -----
 
 #[derive(Debug, Deserialize)]
-struct InvoiceQuery {
+pub(crate) struct InvoiceQuery {
     format: Option<String>,
 }
 
@@ -1174,14 +1427,32 @@ fn invoice_response(
     }
 }
 
-async fn my_invoices(State(st): State<ShopState>, who: Signed) -> Result<Response, AccountsError> {
+#[utoipa::path(
+    get,
+    path = "/api/invoices",
+    tag = "invoices",
+    summary = "The customer's proformas and tax invoices",
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn my_invoices(
+    State(st): State<ShopState>,
+    who: Signed,
+) -> Result<Response, AccountsError> {
     let list = crate::invoices::of(st.orders.store.as_ref(), &who.customer())
         .await
         .map_err(store_err)?;
     Ok(Json(list).into_response())
 }
 
-async fn my_invoice(
+#[utoipa::path(
+    get,
+    path = "/api/invoices/{number}",
+    tag = "invoices",
+    summary = "An invoice as printable HTML, or PDF with `format=pdf`",
+    params(("number" = String, Path, description = "The invoice number, percent-encoded"),("format" = Option<String>, Query, description = "`pdf` for the PDF")),
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 404, description = "No such thing here (or not yours)", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn my_invoice(
     State(st): State<ShopState>,
     who: Signed,
     Path(number): Path<String>,
@@ -1199,7 +1470,14 @@ async fn my_invoice(
     }
 }
 
-async fn panel_invoices(
+#[utoipa::path(
+    get,
+    path = "/api/panel/invoices",
+    tag = "panel",
+    summary = "Invoices the reseller's parent issued it",
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 403, description = "Not the storefront's owner or an admin", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn panel_invoices(
     State(st): State<ShopState>,
     who: Signed,
 ) -> Result<Response, AccountsError> {
@@ -1211,7 +1489,15 @@ async fn panel_invoices(
 }
 
 /// An invoice the reseller's parent issued it.
-async fn panel_invoice(
+#[utoipa::path(
+    get,
+    path = "/api/panel/invoices/{number}",
+    tag = "panel",
+    summary = "One of them, HTML or PDF",
+    params(("number" = String, Path, description = "The invoice number, percent-encoded"),("format" = Option<String>, Query, description = "`pdf` for the PDF")),
+    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 403, description = "Not the storefront's owner or an admin", body = crate::error::ErrorBody), (status = 404, description = "No such thing here (or not yours)", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn panel_invoice(
     State(st): State<ShopState>,
     who: Signed,
     Path(number): Path<String>,
