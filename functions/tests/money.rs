@@ -1305,3 +1305,142 @@ async fn a_credit_limit_lets_a_wallet_go_below_zero_that_far_and_no_further() {
     assert_eq!(sub.status, StatusCode::OK, "{}", sub.body);
     assert_ledgers_exact(&w, &chain(&cid)).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_money_route_refuses_another_storefronts_session_and_customers_in_the_panel() {
+    let w = world(vec![]).await;
+    let (cid, customer, _) = funded(&w, "1000000").await;
+    let r = order(
+        &w,
+        &customer,
+        json!([{"domain": "rahasia.co.id", "action": "register", "years": 1}]),
+        "wallet",
+        "k",
+    )
+    .await;
+    let order_id = r.body["id"].as_str().expect("id").to_string();
+    let number = r.body["invoice"]
+        .as_str()
+        .expect("invoice")
+        .replace('/', "%2F");
+    let topups = get(&w, AGEN, "/api/wallet/topups", &customer).await;
+    let topup = topups.body[0]["id"].as_str().expect("top-up").to_string();
+    let routes: Vec<(&str, String, Option<Value>)> = vec![
+        ("GET", "/api/wallet".into(), None),
+        ("GET", "/api/wallet/topups".into(), None),
+        (
+            "POST",
+            "/api/wallet/topups".into(),
+            Some(json!({"amount": "1", "bank_account": "bca", "transfer_reference": "x"})),
+        ),
+        (
+            "PUT",
+            format!("/api/wallet/topups/{topup}/proof"),
+            Some(json!({})),
+        ),
+        (
+            "POST",
+            "/api/orders/quote".into(),
+            Some(json!({"items": [{"domain": "x-y-z.co.id", "action": "register", "years": 1}]})),
+        ),
+        ("GET", "/api/orders".into(), None),
+        ("GET", format!("/api/orders/{order_id}"), None),
+        (
+            "POST",
+            format!("/api/orders/{order_id}/cancel"),
+            Some(json!({})),
+        ),
+        ("GET", "/api/domains".into(), None),
+        ("GET", "/api/domains/rahasia.co.id".into(), None),
+        (
+            "PATCH",
+            "/api/domains/rahasia.co.id".into(),
+            Some(json!({"auto_renew": false})),
+        ),
+        ("GET", "/api/invoices".into(), None),
+        ("GET", format!("/api/invoices/{number}"), None),
+        ("GET", "/api/panel/invoices".into(), None),
+        ("GET", format!("/api/panel/invoices/{number}"), None),
+        ("GET", "/api/panel/topups?state=all".into(), None),
+        (
+            "POST",
+            format!("/api/panel/topups/{topup}/approve"),
+            Some(json!({})),
+        ),
+        (
+            "POST",
+            format!("/api/panel/topups/{topup}/reject"),
+            Some(json!({"reason": "x"})),
+        ),
+        ("GET", format!("/api/panel/topups/{topup}/proof"), None),
+        ("GET", "/api/panel/wallet".into(), None),
+        ("GET", "/api/panel/wallet/topups".into(), None),
+        (
+            "POST",
+            "/api/panel/wallet/topups".into(),
+            Some(json!({"amount": "1", "bank_account": "bca", "transfer_reference": "x"})),
+        ),
+        ("GET", "/api/panel/orders".into(), None),
+        ("GET", format!("/api/panel/orders/{order_id}"), None),
+        (
+            "POST",
+            format!("/api/panel/orders/{order_id}/mark-paid"),
+            Some(json!({})),
+        ),
+        (
+            "POST",
+            format!("/api/panel/orders/{order_id}/refund"),
+            Some(json!({"reason": "x"})),
+        ),
+        ("GET", "/api/panel/domains".into(), None),
+        ("GET", "/api/panel/customers".into(), None),
+        (
+            "PUT",
+            format!("/api/panel/customers/{cid}/credit-limit"),
+            Some(json!({"limit": "5"})),
+        ),
+        (
+            "PUT",
+            "/api/panel/resellers/agen/credit-limit".into(),
+            Some(json!({"limit": "5"})),
+        ),
+    ];
+    // A customer of toko, signed in on toko.
+    let (_, stranger) = person(&w, "toko", TOKO, "asing@example.id", Role::Customer).await;
+    let before = futures_available(&w, &cid).await;
+    for (method, path, body) in &routes {
+        // toko's session sent to agen is no session there; on an unknown
+        // host there is no storefront at all.
+        for host in [AGEN, "unknown.example"] {
+            let r = send(&w, method, host, path, &stranger, body.clone(), &[]).await;
+            let s = r.status.as_u16();
+            let expected = if host == AGEN { 401 } else { 404 };
+            assert_eq!(
+                s,
+                expected,
+                "{method} {path} on {host}: {}",
+                String::from_utf8_lossy(&r.raw)
+            );
+            let raw = String::from_utf8_lossy(&r.raw);
+            assert!(
+                !raw.contains(&cid) && !raw.contains(&order_id),
+                "{method} {path} leaks"
+            );
+        }
+        // agen's own customer is no owner: the panel refuses.
+        if path.starts_with("/api/panel/") {
+            let r = send(&w, method, AGEN, path, &customer, body.clone(), &[]).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path}");
+        }
+    }
+    // The stranger on its own storefront sees none of agen's things.
+    for path in [
+        format!("/api/orders/{order_id}"),
+        "/api/domains/rahasia.co.id".into(),
+        format!("/api/invoices/{number}"),
+    ] {
+        let r = get(&w, TOKO, &path, &stranger).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(futures_available(&w, &cid).await, before, "nothing moved");
+}
