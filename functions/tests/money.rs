@@ -1444,3 +1444,97 @@ async fn every_money_route_refuses_another_storefronts_session_and_customers_in_
     }
     assert_eq!(futures_available(&w, &cid).await, before, "nothing moved");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hostile_strings_in_every_money_field_get_clear_answers_never_a_500() {
+    let w = world(vec![]).await;
+    let (_, customer, agen_owner) = funded(&w, "1000000").await;
+    let blns: Vec<String> = serde_json::from_str(
+        &std::fs::read_to_string(storefront_e2e::repo_root().join("core/tests/data/blns.json"))
+            .expect("blns"),
+    )
+    .expect("json");
+    let mut topup_id = None;
+    for (i, s) in blns.iter().enumerate() {
+        let q = post(
+            &w,
+            AGEN,
+            "/api/orders/quote",
+            &customer,
+            json!({"items": [{"domain": s, "action": "register", "years": 1}]}),
+        )
+        .await;
+        assert!(q.status.as_u16() < 500, "quote {s:?}: {}", q.status);
+        if q.status.is_client_error() {
+            assert!(
+                !q.body["message"].as_str().unwrap_or_default().is_empty(),
+                "{s:?}"
+            );
+        }
+        let t = post(
+            &w,
+            AGEN,
+            "/api/wallet/topups",
+            &customer,
+            json!({"amount": s, "bank_account": s, "transfer_reference": s}),
+        )
+        .await;
+        assert!(t.status.as_u16() < 500, "top-up {s:?}: {}", t.status);
+        let t = post(
+            &w,
+            AGEN,
+            "/api/wallet/topups",
+            &customer,
+            json!({"amount": "1000", "bank_account": "bca", "transfer_reference": s}),
+        )
+        .await;
+        assert!(t.status.as_u16() < 500, "reference {s:?}");
+        if t.status == StatusCode::CREATED {
+            // Stored as given, returned as JSON text (never markup).
+            assert_eq!(t.body["transfer_reference"].as_str(), Some(s.trim()));
+            topup_id = t.body["id"].as_str().map(str::to_string);
+        }
+        if let Some(id) = topup_id.take().filter(|_| i % 7 == 0) {
+            let r = post(
+                &w,
+                AGEN,
+                &format!("/api/panel/topups/{id}/reject"),
+                &agen_owner,
+                json!({"reason": s}),
+            )
+            .await;
+            assert!(r.status.as_u16() < 500, "reason {s:?}");
+        }
+        let l = send(
+            &w,
+            "PUT",
+            AGEN,
+            "/api/panel/customers/nobody/credit-limit",
+            &agen_owner,
+            Some(json!({"limit": s})),
+            &[],
+        )
+        .await;
+        assert!(l.status.as_u16() < 500, "limit {s:?}");
+        let d = get(
+            &w,
+            AGEN,
+            &format!("/api/domains/{}", urlencode(s)),
+            &customer,
+        )
+        .await;
+        assert!(d.status.as_u16() < 500, "domain path {s:?}");
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
