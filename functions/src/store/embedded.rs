@@ -8,8 +8,13 @@
 //! every commit durable before it is acknowledged (money must not be lost on
 //! a power cut); and an operator can open the file with the `sqlite3` shell.
 //!
-//! One writer connection serialises writes (SQLite allows one writer at a
-//! time anyway); a few reader connections serve gets and queries in parallel.
+//! One writer thread owns the write connection and serialises writes (SQLite
+//! allows one writer at a time anyway); a few reader connections serve gets
+//! and queries in parallel. The writer commits in groups: transactions that
+//! arrive while a commit is being made durable are applied one after the
+//! other, each in a savepoint of its own (so one cancelled transaction undoes
+//! only itself), and made durable by one commit — one fsync for many orders
+//! instead of one each, with every caller answered only after it.
 //! Sort keys are stored as BLOBs so that prefix queries are exact byte-range
 //! scans of the primary key.
 
@@ -27,9 +32,18 @@ use std::sync::{Arc, Mutex};
 
 const READERS: usize = 4;
 
+/// A transaction for the writer thread, and where to answer.
+struct Job {
+    writes: Vec<Write>,
+    reply: tokio::sync::oneshot::Sender<Result<(), StoreError>>,
+}
+
+/// The most transactions one commit makes durable.
+const MAX_GROUP: usize = 256;
+
 #[derive(Debug)]
 struct Inner {
-    writer: Mutex<Connection>,
+    writer: Mutex<std::sync::mpsc::Sender<Job>>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     path: PathBuf,
@@ -90,7 +104,12 @@ impl EmbeddedStore {
         {
             std::fs::create_dir_all(dir).map_err(unavailable)?;
         }
-        let writer = open(path, true).map_err(unavailable)?;
+        let conn = open(path, true).map_err(unavailable)?;
+        let (writer, jobs) = std::sync::mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || write_loop(conn, jobs))
+            .map_err(unavailable)?;
         let readers = (0..READERS)
             .map(|_| open(path, false).map(Mutex::new))
             .collect::<rusqlite::Result<Vec<_>>>()
@@ -124,22 +143,85 @@ impl EmbeddedStore {
         .await
         .map_err(unavailable)?
     }
+}
 
-    async fn write<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, StoreError> {
-        let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = inner
-                .writer
-                .lock()
-                .map_err(|_| unavailable("the writer panicked"))?;
-            f(&mut conn)
-        })
-        .await
-        .map_err(unavailable)?
+/// The writer thread: take a transaction, then every one already waiting,
+/// apply them in order and commit them together. It ends when the store is
+/// dropped (the channel closes).
+fn write_loop(mut conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
+    while let Ok(first) = jobs.recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match jobs.try_recv() {
+                Ok(j) => group.push(j),
+                Err(_) => break,
+            }
+        }
+        let results = commit_group(&mut conn, &group);
+        for (job, result) in group.into_iter().zip(results) {
+            let _ = job.reply.send(result);
+        }
     }
+}
+
+fn commit_group(conn: &mut Connection, group: &[Job]) -> Vec<Result<(), StoreError>> {
+    let all_fail = |e: &dyn std::fmt::Display| group.iter().map(|_| Err(unavailable(e))).collect();
+    let now = now();
+    let mut tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => return all_fail(&e),
+    };
+    let mut results = Vec::with_capacity(group.len());
+    for job in group {
+        let result = match tx.savepoint() {
+            Ok(sp) => match check_and_apply(&sp, &job.writes, now) {
+                // Released into the group's transaction.
+                Ok(()) => sp.commit().map_err(unavailable),
+                // Dropping the savepoint rolls this transaction back alone.
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(unavailable(e)),
+        };
+        results.push(result);
+    }
+    match tx.commit() {
+        Ok(()) => results,
+        Err(e) => all_fail(&e),
+    }
+}
+
+/// One transaction: every condition checked, then every write applied, or
+/// nothing written (the caller rolls back on an error).
+fn check_and_apply(conn: &Connection, writes: &[Write], now: i64) -> Result<(), StoreError> {
+    let mut failed = Vec::new();
+    let mut sums = Vec::with_capacity(writes.len());
+    for (i, w) in writes.iter().enumerate() {
+        let (pk, sk) = w.key();
+        let live = live(conn, pk, sk, now)?;
+        let (ok, sum) = match w {
+            Write::Put { condition, .. }
+            | Write::Delete { condition, .. }
+            | Write::Check { condition, .. } => (holds(*condition, live.map(|(v, _)| v)), None),
+            Write::Add { add, floors, .. } => match live {
+                None => (false, None),
+                Some((_, counters)) => match added(&counters, add, floors)? {
+                    Some(c) => (true, Some(c)),
+                    None => (false, None),
+                },
+            },
+        };
+        if !ok {
+            failed.push(i);
+        }
+        sums.push(sum);
+    }
+    if !failed.is_empty() {
+        return Err(StoreError::TransactionCancelled { failed });
+    }
+    for (w, sum) in writes.iter().zip(&sums) {
+        apply(conn, w, sum.as_ref())?;
+    }
+    Ok(())
 }
 
 fn row_to_item(
@@ -200,12 +282,7 @@ fn counters_text(c: &BTreeMap<String, Decimal>) -> Option<String> {
 type Live = (u64, BTreeMap<String, Decimal>);
 
 /// The live version and counters of an item inside a write transaction.
-fn live(
-    tx: &rusqlite::Transaction<'_>,
-    pk: &str,
-    sk: &str,
-    now: i64,
-) -> Result<Option<Live>, StoreError> {
+fn live(tx: &Connection, pk: &str, sk: &str, now: i64) -> Result<Option<Live>, StoreError> {
     let row = tx
         .query_row(
             "SELECT version, counters FROM items WHERE pk = ?1 AND sk = ?2 AND (expires_at IS NULL OR expires_at > ?3)",
@@ -254,7 +331,7 @@ fn holds(condition: Condition, live: Option<u64>) -> bool {
 /// Apply one write whose condition held; `counters` is the result of an
 /// addition, computed while checking.
 fn apply(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Connection,
     w: &Write,
     counters: Option<&BTreeMap<String, Decimal>>,
 ) -> Result<(), StoreError> {
@@ -378,44 +455,15 @@ impl Store for EmbeddedStore {
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         validate_transaction(&writes)?;
-        self.write(move |conn| {
-            let now = now();
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(unavailable)?;
-            let mut failed = Vec::new();
-            let mut sums = Vec::with_capacity(writes.len());
-            for (i, w) in writes.iter().enumerate() {
-                let (pk, sk) = w.key();
-                let live = live(&tx, pk, sk, now)?;
-                let (ok, sum) = match w {
-                    Write::Put { condition, .. }
-                    | Write::Delete { condition, .. }
-                    | Write::Check { condition, .. } => {
-                        (holds(*condition, live.map(|(v, _)| v)), None)
-                    }
-                    Write::Add { add, floors, .. } => match live {
-                        None => (false, None),
-                        Some((_, counters)) => match added(&counters, add, floors)? {
-                            Some(c) => (true, Some(c)),
-                            None => (false, None),
-                        },
-                    },
-                };
-                if !ok {
-                    failed.push(i);
-                }
-                sums.push(sum);
-            }
-            if !failed.is_empty() {
-                // Dropping the transaction rolls it back: nothing was written.
-                return Err(StoreError::TransactionCancelled { failed });
-            }
-            for (w, sum) in writes.iter().zip(&sums) {
-                apply(&tx, w, sum.as_ref())?;
-            }
-            tx.commit().map_err(unavailable)
-        })
-        .await
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.inner
+            .writer
+            .lock()
+            .map_err(|_| unavailable("the writer is gone"))?
+            .send(Job { writes, reply })
+            .map_err(|_| unavailable("the writer is gone"))?;
+        answer
+            .await
+            .map_err(|_| unavailable("the writer is gone"))?
     }
 }
