@@ -163,6 +163,7 @@ async fn renew_if_due(
             promotion: priced.promotion.clone(),
             auth_code: None,
             current_expiry: Some(d.expires),
+            premium_renew: None,
             net: priced.net,
             tax: priced.tax,
             gross: priced.gross,

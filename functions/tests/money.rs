@@ -30,6 +30,9 @@ use tower::ServiceExt;
 const TOKO: &str = "toko.example";
 const AGEN: &str = "agen.example";
 const PASSWORD: &str = "kopi tubruk 1998";
+/// What the platform credits toko, and toko credits agen, in `funded`.
+const TOKO_FUNDS: &str = "100000000";
+const AGEN_FUNDS: &str = "50000000";
 
 struct World {
     router: Router,
@@ -45,18 +48,19 @@ fn start() -> chrono::DateTime<chrono::Utc> {
 }
 
 async fn world(faults: Vec<Fault>) -> World {
+    world_with(SandboxConfig {
+        taken_percent: 0,
+        premium_percent: 0,
+        faults,
+        ..Default::default()
+    })
+    .await
+}
+
+async fn world_with(config: SandboxConfig) -> World {
     let (store, dir) = common::published_store().await;
     let clock = Arc::new(ManualClock::new(start()));
-    let sandbox = Sandbox::new(
-        SandboxConfig {
-            taken_percent: 0,
-            premium_percent: 0,
-            faults,
-            ..Default::default()
-        },
-        store.clone(),
-    )
-    .with_clock(clock.clone());
+    let sandbox = Sandbox::new(config, store.clone()).with_clock(clock.clone());
     let mut services = Services::with(store.clone(), Arc::new(sandbox));
     let outbox = dir.path().join("outbox");
     services.mailer = Arc::new(Outbox::new(&outbox));
@@ -255,7 +259,7 @@ async fn available(w: &World, p: &Party) -> Decimal {
 /// panel), and an agen customer by agen (through the panel): the path a
 /// storefront takes. Returns (customer id, customer cookie, agen owner cookie).
 async fn funded(w: &World, customer_amount: &str) -> (String, String, String) {
-    platform_funds(&w.orders.ledger, "toko", "10000000").await;
+    platform_funds(&w.orders.ledger, "toko", TOKO_FUNDS).await;
     let (_, toko_owner) = person(w, "toko", TOKO, "owner@toko.example", Role::Owner).await;
     let (_, agen_owner) = person(w, "agen", AGEN, "owner@agen.example", Role::Owner).await;
     // agen asks toko for a top-up; toko's owner approves it in its panel.
@@ -270,7 +274,7 @@ async fn funded(w: &World, customer_amount: &str) -> (String, String, String) {
         AGEN,
         "/api/panel/wallet/topups",
         &agen_owner,
-        json!({"amount": "5000000", "bank_account": bank, "transfer_reference": "AGEN-001"}),
+        json!({"amount": AGEN_FUNDS, "bank_account": bank, "transfer_reference": "AGEN-001"}),
     )
     .await;
     assert_eq!(t.status, StatusCode::CREATED, "{}", t.body);
@@ -398,11 +402,11 @@ async fn a_customer_tops_up_orders_and_every_level_pays_exactly_its_price() {
     );
     assert_eq!(
         available(&w, &Party::reseller("agen")).await,
-        d("5000000") - leg(1)
+        d(AGEN_FUNDS) - leg(1)
     );
     assert_eq!(
         available(&w, &Party::reseller("toko")).await,
-        d("10000000") - d("5000000") * Decimal::ZERO - leg(2)
+        d(TOKO_FUNDS) - leg(2)
     );
     assert!(
         leg(0) >= leg(1) && leg(1) >= leg(2),
@@ -1537,4 +1541,72 @@ fn urlencode(s: &str) -> String {
             }
         })
         .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn premium_names_are_priced_from_the_registry_locked_in_the_quote_and_renewed_at_its_price() {
+    let w = world_with(SandboxConfig {
+        taken_percent: 0,
+        premium_percent: 100,
+        ..Default::default()
+    })
+    .await;
+    let (cid, customer, agen_owner) = funded(&w, "20000000").await;
+    let q = post(
+        &w,
+        AGEN,
+        "/api/orders/quote",
+        &customer,
+        json!({"items": [{"domain": "mahal-sekali.co.id", "action": "register", "years": 1}]}),
+    )
+    .await;
+    assert_eq!(q.status, StatusCode::OK, "{}", q.body);
+    assert_eq!(q.body["lines"][0]["premium"], true);
+    // The registry asks 7,500,000 a year for premium .co.id names here; every
+    // level adds its margin on top, never below it.
+    let net = dec(&q.body["lines"][0]["net"]["amount"]);
+    assert!(net >= d("7500000"), "{net}");
+    let quote = q.body["id"].as_str().expect("id").to_string();
+    let r = send(
+        &w,
+        "POST",
+        AGEN,
+        "/api/orders",
+        &customer,
+        Some(json!({"quote": quote, "payment": "wallet"})),
+        &[("idempotency-key", "p")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(
+        r.body["gross"], q.body["gross"],
+        "the order pays the quoted premium price"
+    );
+    let id = r.body["id"].as_str().expect("id").to_string();
+    let p = get(&w, AGEN, &format!("/api/panel/orders/{id}"), &agen_owner).await;
+    let top = dec(&p.body["legs"][0]["legs"][2]["amount"]);
+    assert_eq!(
+        top,
+        d("7500000"),
+        "toko pays the platform the registry's price"
+    );
+    // Its renewal is priced from the registry's renewal price too.
+    w.clock.set("2027-10-23T06:00:00Z".parse().expect("time"));
+    let report = storefront_functions::scheduler::tick(&w.orders)
+        .await
+        .expect("tick");
+    assert_eq!(report.renewals, 1, "{report:?}");
+    let orders = get(&w, AGEN, "/api/orders", &customer).await;
+    let renewal = orders
+        .body
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|o| o["renewal"] == true)
+        .expect("renewal");
+    assert!(
+        d(renewal["gross"].as_str().expect("gross")) >= d("7500000"),
+        "{renewal}"
+    );
+    assert_ledgers_exact(&w, &chain(&cid)).await;
 }

@@ -130,6 +130,10 @@ pub struct QuotedLine {
     pub priced: PricedLine,
     pub auth_code: Option<String>,
     pub current_expiry: Option<NaiveDate>,
+    /// The registry's renewal price per year of a premium name, kept with
+    /// the domain so its renewals are priced from it.
+    #[serde(default)]
+    pub premium_renew: Option<(Currency, Decimal)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -282,6 +286,7 @@ impl Orders {
             let mut premium = None;
             let mut current_expiry = None;
             let mut auth_code = None;
+            let mut premium_renew = None;
             match item.action {
                 Action::Register => {
                     let check = self
@@ -298,6 +303,7 @@ impl Orders {
                             return Err(OrderError::RegistryUnknown { index });
                         }
                     }
+                    premium_renew = check.premium.as_ref().map(|p| (p.currency, p.renew));
                     premium = check.premium.map(|p| Money::new(p.register, p.currency));
                 }
                 Action::Renew | Action::Restore => {
@@ -347,6 +353,7 @@ impl Orders {
                 priced,
                 auth_code,
                 current_expiry,
+                premium_renew,
             });
         }
         let (net, tax, gross) = settle_tax(s, &mut lines);
@@ -534,6 +541,7 @@ impl Orders {
                 promotion: p.promotion.clone(),
                 auth_code: ql.auth_code.clone(),
                 current_expiry: ql.current_expiry,
+                premium_renew: ql.premium_renew,
                 net: p.net,
                 tax: p.tax,
                 gross: p.gross,
@@ -951,17 +959,7 @@ impl Orders {
                 o.id
             ),
         );
-        let premium_renew = if line.premium && line.action == Action::Register {
-            // The registry's renewal price, kept so renewals price from it.
-            self.registrar
-                .check(&line.domain)
-                .await
-                .ok()
-                .and_then(|c| c.premium)
-                .map(|p| (p.currency, p.renew))
-        } else {
-            None
-        };
+        let premium_renew = line.premium_renew;
         let (d, version, old) = match existing {
             Some((mut d, v))
                 if line.action != Action::Register || d.status == DomainStatus::Deleted =>

@@ -47,6 +47,9 @@ pub struct Line {
     /// For transfers; never shown back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_code: Option<String>,
+    /// For premium registrations: the registry's renewal price per year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub premium_renew: Option<(Currency, Decimal)>,
     /// For renewals: the expiry the renewal starts from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_expiry: Option<chrono::NaiveDate>,
