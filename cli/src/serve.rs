@@ -348,7 +348,9 @@ const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; s
 
 fn router(state: AppState) -> Router {
     Router::new()
-        .route("/api/{*rest}", axum::routing::any(api))
+        // The API is reached from the fallback, not a `/api/{*rest}` route:
+        // a route's own path parameters would travel into the API router and
+        // confuse its handlers' `Path` extractors.
         .fallback(storefront)
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -365,7 +367,7 @@ fn router(state: AppState) -> Router {
         ))
 }
 
-async fn api(State(state): State<AppState>, req: Request) -> Response {
+async fn api(state: AppState, req: Request) -> Response {
     match state.api.oneshot(req).await {
         Ok(r) => r,
         Err(e) => match e {},
@@ -428,6 +430,9 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 async fn storefront(State(state): State<AppState>, req: Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        return api(state, req).await;
+    }
     let host = host_of(&req);
     let target = {
         let Ok(sites) = state.sites.read() else {

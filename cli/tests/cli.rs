@@ -156,6 +156,17 @@ fn serve_routes_by_host_and_preview_path() {
     assert!(get(a, a, "/s/agen/").2.contains("Agen Web"), "preview path");
     assert_eq!(get(a, a, "/s/toko/en/prices/").0, 200);
 
+    // API routes with their own path parameters, by host and by preview.
+    for (host, path) in [
+        ("toko.example", "/api/orders/some-order"),
+        (a, "/s/toko/api/orders/some-order"),
+        ("toko.example", "/api/panel/topups/some-topup/proof"),
+    ] {
+        let (status, _, body) = get(a, host, path);
+        assert_eq!(status, 401, "{host}{path}: {body}");
+        assert!(body.contains("\"error\":\"unauthorized\""), "{body}");
+    }
+
     let (status, head, _) = get(a, a, "/s/toko/prices");
     assert_eq!(status, 308);
     assert!(head.contains("location: /s/toko/prices/"), "{head}");
