@@ -456,7 +456,40 @@ pub mod decimal_serde {
     }
 }
 
-/// A tax: a label and a percentage, e.g. PPN 11%, PPN 12%, VAT 23%, or none.
+/// How a tax amount is rounded to the currency's minor units.
+///
+/// Only the two rules tax law uses: a ceiling or floor on tax would
+/// over- or under-charge by design. Content writes it as `rounding =
+/// "half-up"` in a `[tax]` table; left out, it is half-even.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TaxRounding {
+    /// Halves to the even neighbour, the house default (see [`Rounding`]).
+    #[default]
+    HalfEven,
+    /// Halves away from zero. Polish VAT requires it (art. 106e ust. 11 of
+    /// the VAT act: a remainder of less than half a grosz is dropped, half a
+    /// grosz or more rounds up to a whole grosz).
+    HalfUp,
+}
+
+impl TaxRounding {
+    fn is_half_even(&self) -> bool {
+        *self == TaxRounding::HalfEven
+    }
+}
+
+impl From<TaxRounding> for Rounding {
+    fn from(r: TaxRounding) -> Rounding {
+        match r {
+            TaxRounding::HalfEven => Rounding::HalfEven,
+            TaxRounding::HalfUp => Rounding::HalfUp,
+        }
+    }
+}
+
+/// A tax: a label, a percentage and how its amounts round, e.g. PPN 11%,
+/// PPN 12%, VAT 23% rounded half-up, or none.
 ///
 /// Deserialising validates (see [`Tax::validate`]); a `Tax` built by hand
 /// should be validated before use, since [`Tax::on_net`] and
@@ -467,6 +500,12 @@ pub struct Tax {
     pub label: String,
     #[serde(with = "decimal_serde")]
     pub percent: Decimal,
+    /// Applies to the tax amount only; nets and grosses as given are
+    /// rounded half-even as before. Not written when half-even, so that a
+    /// tax serialises as it did before this field existed and published
+    /// snapshot versions (a hash of their JSON) stay the same.
+    #[serde(default, skip_serializing_if = "TaxRounding::is_half_even")]
+    pub rounding: TaxRounding,
 }
 
 #[derive(Deserialize)]
@@ -475,6 +514,8 @@ struct TaxFields {
     label: String,
     #[serde(with = "decimal_serde")]
     percent: Decimal,
+    #[serde(default)]
+    rounding: TaxRounding,
 }
 
 impl TryFrom<TaxFields> for Tax {
@@ -484,6 +525,7 @@ impl TryFrom<TaxFields> for Tax {
         let tax = Tax {
             label: fields.label,
             percent: fields.percent,
+            rounding: fields.rounding,
         };
         tax.validate()?;
         Ok(tax)
@@ -513,6 +555,7 @@ impl Tax {
         Tax {
             label: String::new(),
             percent: Decimal::ZERO,
+            rounding: TaxRounding::HalfEven,
         }
     }
 
@@ -539,7 +582,8 @@ impl Tax {
     }
 
     /// Tax on a net price: net is rounded half-even to minor units, then
-    /// tax = round_half_even(net * percent / 100) and gross = net + tax.
+    /// tax = round(net * percent / 100) with the tax's [`TaxRounding`] and
+    /// gross = net + tax.
     ///
     /// # Panics
     /// If the tax is invalid or on overflow; see [`Tax::try_on_net`].
@@ -558,14 +602,21 @@ impl Tax {
             .checked_mul(self.percent)
             .and_then(|x| x.checked_div(Decimal::ONE_HUNDRED))
             .ok_or(MoneyError::Overflow)?;
-        let tax = Money::new(tax, net.currency).round(Rounding::HalfEven);
+        let tax = Money::new(tax, net.currency).round(self.rounding.into());
         let gross = net.checked_add(tax)?;
         Ok(TaxBreakdown { net, tax, gross })
     }
 
     /// A tax-inclusive price split back: gross is rounded half-even to
-    /// minor units, net = round_half_even(gross * 100 / (100 + percent)) and
-    /// tax = gross - net, so the gross shown to the shopper is kept exactly.
+    /// minor units, tax = round(gross * percent / (100 + percent)) with the
+    /// tax's [`TaxRounding`] and net = gross - tax, so the gross shown to the
+    /// shopper is kept exactly.
+    ///
+    /// The rule rounds the tax, not the net: that is the amount the law
+    /// says how to round (the Polish gross method computes the tax as
+    /// gross * rate / (100 + rate)). Since the exact net and tax add up to
+    /// a whole gross, this only differs from rounding the net when both
+    /// fall exactly on a half.
     ///
     /// # Panics
     /// If the tax is invalid or on overflow; see [`Tax::try_from_gross`].
@@ -577,13 +628,13 @@ impl Tax {
     pub fn try_from_gross(&self, gross: Money) -> Result<TaxBreakdown, MoneyError> {
         self.validate()?;
         let gross = gross.round(Rounding::HalfEven);
-        let net = gross
+        let tax = gross
             .amount
-            .checked_mul(Decimal::ONE_HUNDRED)
+            .checked_mul(self.percent)
             .and_then(|x| x.checked_div(Decimal::ONE_HUNDRED + self.percent))
             .ok_or(MoneyError::Overflow)?;
-        let net = Money::new(net, gross.currency).round(Rounding::HalfEven);
-        let tax = gross.checked_sub(net)?;
+        let tax = Money::new(tax, gross.currency).round(self.rounding.into());
+        let net = gross.checked_sub(tax)?;
         Ok(TaxBreakdown { net, tax, gross })
     }
 
@@ -627,6 +678,7 @@ mod tests {
         Tax {
             label: label.to_owned(),
             percent,
+            rounding: TaxRounding::HalfEven,
         }
     }
 

@@ -9,7 +9,8 @@ use rust_decimal_macros::dec;
 use serde::Deserialize;
 use storefront_core::Locale;
 use storefront_core::money::{
-    Currency, Money, Rounding, Tax, TaxBreakdown, TaxDisplay, format_amount, parse_amount,
+    Currency, Money, Rounding, Tax, TaxBreakdown, TaxDisplay, TaxRounding, format_amount,
+    parse_amount,
 };
 
 const ROUNDINGS: [Rounding; 4] = [
@@ -48,19 +49,23 @@ fn money() -> impl Strategy<Value = Money> {
 }
 
 /// The rates in use (none, PPN 11% and 12%, Polish VAT 23%) and any
-/// 0..=100 with up to two decimals.
+/// 0..=100 with up to two decimals, rounded either way.
 fn tax() -> impl Strategy<Value = Tax> {
-    prop_oneof![
-        Just(dec!(0)),
-        Just(dec!(11)),
-        Just(dec!(12)),
-        Just(dec!(23)),
-        (0i64..=10_000).prop_map(|m| Decimal::new(m, 2)),
-    ]
-    .prop_map(|percent| Tax {
-        label: "Tax".to_owned(),
-        percent,
-    })
+    (
+        prop_oneof![
+            Just(dec!(0)),
+            Just(dec!(11)),
+            Just(dec!(12)),
+            Just(dec!(23)),
+            (0i64..=10_000).prop_map(|m| Decimal::new(m, 2)),
+        ],
+        prop::sample::select(vec![TaxRounding::HalfEven, TaxRounding::HalfUp]),
+    )
+        .prop_map(|(percent, rounding)| Tax {
+            label: "Tax".to_owned(),
+            percent,
+            rounding,
+        })
 }
 
 /// Any Decimal at all, for "never panics".
@@ -314,7 +319,8 @@ fn tax_from_toml() {
         shop.tax,
         Tax {
             label: "PPN".to_owned(),
-            percent: dec!(11)
+            percent: dec!(11),
+            rounding: TaxRounding::HalfEven,
         }
     );
     let tax: Tax = toml::from_str("label = \"VAT\"\npercent = \"23\"\n").unwrap();
@@ -367,6 +373,7 @@ fn tax_serialises_percent_as_string() {
     let tax = Tax {
         label: "PPN".to_owned(),
         percent: dec!(11),
+        rounding: TaxRounding::HalfEven,
     };
     assert_eq!(
         serde_json::to_string(&tax).unwrap(),
@@ -395,6 +402,7 @@ fn enums_serialise_as_documented() {
     let b = Tax {
         label: "PPN".to_owned(),
         percent: dec!(11),
+        rounding: TaxRounding::HalfEven,
     }
     .on_net(Money::new(dec!(150000), Currency::IDR));
     assert_eq!(
@@ -413,4 +421,107 @@ fn checked_cmp_orders_within_a_currency() {
     let b = Money::new(dec!(1.00), Currency::EUR);
     assert_eq!(a.checked_cmp(&b), Ok(Ordering::Equal));
     assert!(a.checked_cmp(&Money::new(dec!(1), Currency::USD)).is_err());
+}
+
+fn vat(percent: Decimal, rounding: TaxRounding) -> Tax {
+    Tax {
+        label: "VAT".to_owned(),
+        percent,
+        rounding,
+    }
+}
+
+#[test]
+fn polish_vat_rounds_half_a_grosz_up() {
+    let pln = |x| Money::new(x, Currency::PLN);
+    let even = vat(dec!(23), TaxRounding::HalfEven);
+    let up = vat(dec!(23), TaxRounding::HalfUp);
+    // (net, exact tax, half-even, half-up)
+    for (net, exact, half_even, half_up) in [
+        (dec!(1.50), dec!(0.345), dec!(0.34), dec!(0.35)),
+        (dec!(3.50), dec!(0.805), dec!(0.80), dec!(0.81)),
+        (dec!(-1.50), dec!(-0.345), dec!(-0.34), dec!(-0.35)),
+        // Odd neighbour: both rules agree.
+        (dec!(0.50), dec!(0.115), dec!(0.12), dec!(0.12)),
+        // Under half a grosz is dropped by both.
+        (dec!(1.01), dec!(0.2323), dec!(0.23), dec!(0.23)),
+    ] {
+        assert_eq!(net * dec!(23) / dec!(100), exact);
+        let b = even.on_net(pln(net));
+        assert_eq!(b.tax.amount(), half_even, "half-even on {net}");
+        let b = up.on_net(pln(net));
+        assert_eq!(b.tax.amount(), half_up, "half-up on {net}");
+        assert_eq!(b.gross.amount(), net + half_up);
+    }
+    // On the sum of an invoice's lines too: 0.75 + 0.75 = 1.50.
+    let lines = [pln(dec!(0.75)), pln(dec!(0.75))];
+    assert_eq!(even.on_lines(&lines).unwrap().tax.amount(), dec!(0.34));
+    assert_eq!(up.on_lines(&lines).unwrap().tax.amount(), dec!(0.35));
+}
+
+#[test]
+fn from_gross_rounds_the_tax_with_the_rule() {
+    // PPN 12% inside Rp 42: tax = 42 * 12 / 112 = 4.5 exactly.
+    let idr = Money::new(dec!(42), Currency::IDR);
+    let b = vat(dec!(12), TaxRounding::HalfEven).from_gross(idr);
+    assert_eq!((b.net.amount(), b.tax.amount()), (dec!(38), dec!(4)));
+    let b = vat(dec!(12), TaxRounding::HalfUp).from_gross(idr);
+    assert_eq!((b.net.amount(), b.tax.amount()), (dec!(37), dec!(5)));
+    assert_eq!(b.gross, idr);
+    // 123.00 zł gross at 23% has no half: both rules give 23.00.
+    let pln = Money::new(dec!(123), Currency::PLN);
+    for rounding in [TaxRounding::HalfEven, TaxRounding::HalfUp] {
+        assert_eq!(
+            vat(dec!(23), rounding).from_gross(pln).tax.amount(),
+            dec!(23.00)
+        );
+    }
+}
+
+#[test]
+fn tax_rounding_from_toml_and_json() {
+    let shop: Shop =
+        toml::from_str(r#"tax = { label = "VAT", percent = "23", rounding = "half-up" }"#).unwrap();
+    assert_eq!(shop.tax, vat(dec!(23), TaxRounding::HalfUp));
+    let shop: Shop = toml::from_str(r#"tax = { label = "VAT", percent = "23" }"#).unwrap();
+    assert_eq!(shop.tax.rounding, TaxRounding::HalfEven);
+    let shop: Shop =
+        toml::from_str(r#"tax = { label = "VAT", percent = "23", rounding = "half-even" }"#)
+            .unwrap();
+    assert_eq!(shop.tax.rounding, TaxRounding::HalfEven);
+    // Ceiling and floor are not tax rules; nor is a misspelling.
+    for rounding in ["up", "down", "half_up", "HalfUp", ""] {
+        let doc = format!(r#"tax = {{ label = "VAT", percent = "23", rounding = "{rounding}" }}"#);
+        assert!(toml::from_str::<Shop>(&doc).is_err(), "{doc}");
+    }
+    // Half-up is written out; half-even, the default, is left out.
+    let json = serde_json::to_string(&vat(dec!(23), TaxRounding::HalfUp)).unwrap();
+    assert_eq!(
+        json,
+        r#"{"label":"VAT","percent":"23","rounding":"half-up"}"#
+    );
+    assert_eq!(
+        serde_json::from_str::<Tax>(&json).unwrap(),
+        vat(dec!(23), TaxRounding::HalfUp)
+    );
+    assert_eq!(Rounding::from(TaxRounding::HalfUp), Rounding::HalfUp);
+    assert_eq!(Tax::none().rounding, TaxRounding::HalfEven);
+}
+
+proptest! {
+    #[test]
+    fn tax_roundings_differ_only_on_exact_halves(net in amount(), c in currency(), t in tax()) {
+        let even = vat(t.percent, TaxRounding::HalfEven).on_net(Money::new(net, c));
+        let up = vat(t.percent, TaxRounding::HalfUp).on_net(Money::new(net, c));
+        prop_assert_eq!(even.net, up.net);
+        let exact = even.net.amount() * t.percent / dec!(100);
+        let half = c.minor_unit() / dec!(2);
+        let on_half = ((exact.abs() - half) % c.minor_unit()).is_zero();
+        if on_half {
+            prop_assert!(up.tax.amount().abs() >= even.tax.amount().abs());
+            prop_assert!((up.tax.amount() - even.tax.amount()).abs() <= c.minor_unit());
+        } else {
+            prop_assert_eq!(even, up);
+        }
+    }
 }

@@ -10,7 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use storefront_core::Locale;
 use storefront_core::catalogue::{Catalogue, Plans};
-use storefront_core::money::{Currency, TaxDisplay};
+use storefront_core::money::{Currency, TaxDisplay, TaxRounding};
 use storefront_core::pricing::{DiscountCode, Promotion, ResellerPricing};
 
 /// Text a reseller writes: one string for every language, or one per language.
@@ -54,6 +54,9 @@ pub struct SiteTax {
     #[serde(with = "storefront_core::money::decimal_serde")]
     pub percent: rust_decimal::Decimal,
     pub display: TaxDisplay,
+    /// "half-up" where the law says so (Polish VAT); half-even if left out.
+    #[serde(default)]
+    pub rounding: TaxRounding,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

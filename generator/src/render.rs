@@ -188,6 +188,7 @@ pub fn render(
     let tax = Tax {
         label: r.site.tax.label.clone(),
         percent: r.site.tax.percent,
+        rounding: r.site.tax.rounding,
     };
     let shop = Shop {
         content,

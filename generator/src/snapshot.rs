@@ -52,6 +52,7 @@ pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
         tax: Tax {
             label: site.tax.label.clone(),
             percent: site.tax.percent,
+            rounding: site.tax.rounding,
         },
         tax_display: site.tax.display,
         groups: site

@@ -1,0 +1,219 @@
+//! An invoice's totals, exactly.
+//!
+//! Tax is computed once, on the invoice's total (how Indonesian and Polish
+//! invoices total it), by `storefront_core`'s [`Tax`] with the tax's own
+//! rounding. The lines then get shares of that one tax amount that add up
+//! to it exactly, so every column of the printed table sums to its total.
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use storefront_core::money::{Money, MoneyError, Rounding, Tax, TaxBreakdown, TaxDisplay};
+
+use crate::Invoice;
+
+/// One line's part of the totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineTotals {
+    pub net: Money,
+    pub tax: Money,
+    pub gross: Money,
+}
+
+/// An invoice's amounts, each rounded to the currency's minor units.
+///
+/// `net + tax == gross` for the invoice and for every line, and the lines'
+/// nets, taxes and grosses each add up exactly to the invoice's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Totals {
+    /// In the order of [`Invoice::lines`].
+    pub lines: Vec<LineTotals>,
+    pub net: Money,
+    pub tax: Money,
+    pub gross: Money,
+}
+
+impl Invoice {
+    /// The invoice's totals.
+    ///
+    /// Each line's amount is quantity × unit, rounded half-even to minor
+    /// units as it is printed. With exclusive display those are nets: the
+    /// net is their sum and the tax is added to it. With inclusive display
+    /// they are grosses: the gross is their sum and the tax is extracted
+    /// from it (gross × rate / (100 + rate)). Either way the tax is rounded
+    /// once, on the total, with [`Tax::rounding`].
+    ///
+    /// A line's tax is its exact share of the tax rounded down; the minor
+    /// units that the invoice's tax has over the sum of those go one each
+    /// to the lines whose shares lost the most in rounding down (earlier
+    /// lines first on a tie). So each line's tax is within one minor unit
+    /// of its exact share, and the line taxes add up to the invoice's tax.
+    /// A line's net (inclusive) or gross (exclusive) is what is left.
+    ///
+    /// An invoice without lines totals zero.
+    ///
+    /// # Panics
+    /// If the tax is invalid (see [`Tax::validate`]; a deserialised tax
+    /// always is valid) or an amount overflows `Decimal`; see
+    /// [`Invoice::try_totals`].
+    pub fn totals(&self) -> Totals {
+        self.try_totals()
+            .unwrap_or_else(|e| panic!("totals of invoice {}: {e}", self.number))
+    }
+
+    /// [`Invoice::totals`], with an invalid tax or an overflow as an error.
+    pub fn try_totals(&self) -> Result<Totals, MoneyError> {
+        let currency = self.currency;
+        self.tax.validate()?;
+        let amounts = self
+            .lines
+            .iter()
+            .map(|line| {
+                let amount = Money::new(line.unit, currency)
+                    .checked_mul(Decimal::from(line.quantity))?
+                    .round(Rounding::HalfEven);
+                Ok(amount)
+            })
+            .collect::<Result<Vec<Money>, MoneyError>>()?;
+
+        let whole = match self.display {
+            _ if amounts.is_empty() => {
+                let zero = Money::zero(currency).round(Rounding::HalfEven);
+                TaxBreakdown {
+                    net: zero,
+                    tax: zero,
+                    gross: zero,
+                }
+            }
+            TaxDisplay::Exclusive => self.tax.on_lines(&amounts)?,
+            TaxDisplay::Inclusive => self
+                .tax
+                .try_from_gross(Money::checked_sum(currency, amounts.iter().copied())?)?,
+        };
+
+        let exact = amounts
+            .iter()
+            .map(|amount| exact_tax(&self.tax, self.display, amount.amount()))
+            .collect::<Result<Vec<Decimal>, MoneyError>>()?;
+        let shares = allocate(whole.tax.amount(), &exact, currency.minor_units());
+
+        let lines = amounts
+            .iter()
+            .zip(shares)
+            .map(|(&amount, share)| {
+                let tax = Money::new(share, currency).round(Rounding::HalfEven);
+                Ok(match self.display {
+                    TaxDisplay::Exclusive => LineTotals {
+                        net: amount,
+                        tax,
+                        gross: amount.checked_add(tax)?,
+                    },
+                    TaxDisplay::Inclusive => LineTotals {
+                        net: amount.checked_sub(tax)?,
+                        tax,
+                        gross: amount,
+                    },
+                })
+            })
+            .collect::<Result<Vec<LineTotals>, MoneyError>>()?;
+
+        Ok(Totals {
+            lines,
+            net: whole.net,
+            tax: whole.tax,
+            gross: whole.gross,
+        })
+    }
+}
+
+/// The unrounded tax in one line's amount, by the formula the invoice's
+/// total uses.
+fn exact_tax(tax: &Tax, display: TaxDisplay, amount: Decimal) -> Result<Decimal, MoneyError> {
+    let base = match display {
+        TaxDisplay::Exclusive => Decimal::ONE_HUNDRED,
+        TaxDisplay::Inclusive => Decimal::ONE_HUNDRED + tax.percent,
+    };
+    amount
+        .checked_mul(tax.percent)
+        .and_then(|x| x.checked_div(base))
+        .ok_or(MoneyError::Overflow)
+}
+
+/// Splits `total` (on the grid of `units` decimals) into shares of `exact`
+/// by the largest-remainder method; see [`Invoice::totals`].
+fn allocate(total: Decimal, exact: &[Decimal], units: u32) -> Vec<Decimal> {
+    let unit = Decimal::new(1, units);
+    let mut shares: Vec<Decimal> = exact
+        .iter()
+        .map(|x| x.round_dp_with_strategy(units, RoundingStrategy::ToNegativeInfinity))
+        .collect();
+    if shares.is_empty() {
+        return shares;
+    }
+    // The total is the rounded sum of the exact shares, so it lies between
+    // the sum of the floors and that plus one unit per line: `left` is
+    // 0..=len units. The split below stays exact for any total.
+    let left = (total - shares.iter().copied().sum::<Decimal>()) / unit;
+    let count = Decimal::from(shares.len());
+    let each = (left / count).trunc() * unit;
+    let rest = (left % count).trunc();
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    // Stable: on equal remainders the earlier line comes first.
+    order.sort_by(|&a, &b| (exact[b] - shares[b]).cmp(&(exact[a] - shares[a])));
+    let extra = rest.abs().to_usize().unwrap_or(0);
+    let (take, step) = if rest >= Decimal::ZERO {
+        (&order[..extra], unit)
+    } else {
+        (&order[order.len() - extra..], -unit)
+    };
+    for share in &mut shares {
+        *share += each;
+    }
+    for &i in take {
+        shares[i] += step;
+    }
+    shares
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn allocate_gives_the_remainder_to_the_largest_fractions() {
+        // Exact 0.333.., 0.333.., 0.333..; total 1.00: floors 0.33 each,
+        // one cent left, to the first line on the tie.
+        let third = dec!(1) / dec!(3);
+        assert_eq!(
+            allocate(dec!(1.00), &[third, third, third], 2),
+            vec![dec!(0.34), dec!(0.33), dec!(0.33)]
+        );
+        assert_eq!(
+            allocate(dec!(0.08), &[dec!(0.0115); 7], 2)
+                .iter()
+                .sum::<Decimal>(),
+            dec!(0.08)
+        );
+        // The larger fraction wins over the earlier line.
+        assert_eq!(
+            allocate(dec!(3), &[dec!(1.2), dec!(1.7)], 0),
+            vec![dec!(1), dec!(2)]
+        );
+        assert!(allocate(dec!(0), &[], 2).is_empty());
+    }
+
+    #[test]
+    fn allocate_handles_refund_lines() {
+        let shares = allocate(dec!(-0.35), &[dec!(-0.345)], 2);
+        assert_eq!(shares, vec![dec!(-0.35)]);
+        let shares = allocate(dec!(0.11), &[dec!(0.345), dec!(-0.23)], 2);
+        assert_eq!(shares.iter().sum::<Decimal>(), dec!(0.11));
+        // Even a total off the floors by more than the lines can absorb
+        // is split exactly.
+        let shares = allocate(dec!(-0.05), &[dec!(0.001), dec!(0.002)], 2);
+        assert_eq!(shares.iter().sum::<Decimal>(), dec!(-0.05));
+    }
+}
