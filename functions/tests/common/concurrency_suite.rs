@@ -1,0 +1,322 @@
+//! Many orders at once against wallets that cover only some of them: the
+//! holds are conditional additions, so exactly as many orders succeed as the
+//! money covers, whatever the interleaving, and not a unit more is held.
+//!
+//! Written against a store factory (see `ledger_suite`), so every backend
+//! runs the same suite.
+
+#![allow(dead_code)]
+
+use crate::ledger_suite::{StoreFactory, World, all_wallets, audit_wallet};
+use rust_decimal::Decimal;
+use std::sync::Arc;
+use storefront_core::catalogue::Action;
+use storefront_core::ledger::{Balance, Funds, Party};
+use storefront_functions::orders::{LineRequest, LineStatus, NewOrder, Order, OrderError, Payment};
+
+/// How many orders are placed at once.
+pub const ORDERS: usize = 200;
+
+fn line(domain: &str) -> LineRequest {
+    LineRequest {
+        domain: domain.to_string(),
+        action: Action::Register,
+        years: 1,
+        auth_code: None,
+    }
+}
+
+/// What a one-year .com costs at `reseller`: the customer's price and what
+/// each reseller pays its parent, seller first (from a quote never ordered).
+async fn prices(w: &World, reseller: &str, account: &str) -> (Decimal, Vec<Decimal>) {
+    let q = w
+        .orders
+        .quote(
+            &w.snapshot(reseller),
+            account,
+            "default",
+            &[line("price-probe-name.com")],
+        )
+        .await
+        .expect("quote");
+    (q.lines[0].priced.gross, q.lines[0].priced.costs.clone())
+}
+
+/// Quote, create and pay one order of one line, from the wallet.
+async fn place(
+    w: Arc<World>,
+    reseller: String,
+    account: String,
+    domain: String,
+) -> (String, Result<Order, OrderError>) {
+    let s = w.snapshot(&reseller);
+    let q = w
+        .orders
+        .quote(&s, &account, "default", &[line(&domain)])
+        .await
+        .expect("quote");
+    let (o, created) = w
+        .orders
+        .create(
+            &s,
+            &NewOrder {
+                customer: &account,
+                group: "default",
+                quote: &q.id,
+                payment: Payment::Wallet,
+                key: &domain,
+                request_hash: &domain,
+            },
+        )
+        .await
+        .expect("create");
+    assert!(created);
+    let paid = w.orders.pay(&o.id, &account, false).await;
+    (o.id, paid)
+}
+
+async fn balance(w: &World, p: &Party) -> Balance {
+    w.ledger()
+        .wallet(p)
+        .await
+        .expect("read wallet")
+        .unwrap_or_else(|| panic!("no wallet for {p:?}"))
+        .balance
+}
+
+#[track_caller]
+fn assert_balance(b: Balance, posted: Decimal, held: Decimal, who: &str) {
+    assert_eq!(
+        (b.posted, b.held, b.spendable),
+        (posted, held, posted - held),
+        "{who}: {b:?}"
+    );
+    assert!(b.consistent(), "{who}: {b:?}");
+}
+
+/// Every wallet's counters agree with its entries, and the refused orders
+/// moved nothing.
+async fn audit(w: &World, refused: &[String]) {
+    let ledger = w.ledger();
+    for p in all_wallets(ledger).await.expect("wallets") {
+        let entries = audit_wallet(ledger, &p)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        for id in refused {
+            let reference = format!("order:{id}");
+            assert!(
+                entries.iter().all(|e| e.reference != reference),
+                "a refused order moved money on {p:?}"
+            );
+        }
+    }
+    for id in refused {
+        let (o, _) = w.orders.order(id).await.expect("read").expect("order");
+        assert!(
+            o.lines
+                .iter()
+                .all(|l| l.funds == Funds::None && l.status == LineStatus::AwaitingPayment),
+            "refused order {id}: {:?}",
+            o.lines
+        );
+    }
+}
+
+/// Provision the paid orders, all at once; each line is captured.
+async fn provision_all(w: &Arc<World>, paid: &[String]) {
+    let tasks: Vec<_> = paid
+        .iter()
+        .map(|id| {
+            let (w, id) = (w.clone(), id.clone());
+            tokio::spawn(async move { w.orders.provision(&id, "worker").await })
+        })
+        .collect();
+    for t in tasks {
+        let o = t.await.expect("task").expect("provision");
+        assert!(
+            o.lines.iter().all(|l| l.funds == Funds::Captured),
+            "{:?}",
+            o.lines
+        );
+    }
+}
+
+/// (a) 200 orders at once by one customer of `toko` whose wallet holds the
+/// price of exactly 100 of them: 100 are paid, 100 are refused for the
+/// customer's balance, and every counter is exact.
+pub async fn one_customer_pays_for_exactly_what_the_wallet_holds(factory: Arc<dyn StoreFactory>) {
+    let w = Arc::new(World::new(factory.as_ref(), vec![]).await);
+    let account = w.customer("toko", "many@example.com").await;
+    let customer = Party::customer("toko", account.clone());
+    let toko = Party::reseller("toko");
+    let (gross, costs) = prices(&w, "toko", &account).await;
+    let covered = ORDERS / 2;
+    let plenty = costs[0] * Decimal::from(ORDERS * 10);
+    w.fund(&toko, plenty).await;
+    w.fund(&customer, gross * Decimal::from(covered)).await;
+
+    let tasks: Vec<_> = (0..ORDERS)
+        .map(|n| {
+            tokio::spawn(place(
+                w.clone(),
+                "toko".into(),
+                account.clone(),
+                format!("many-orders-{n}.com"),
+            ))
+        })
+        .collect();
+    let (mut paid, mut refused) = (Vec::new(), Vec::new());
+    for t in tasks {
+        match t.await.expect("task") {
+            (id, Ok(_)) => paid.push(id),
+            (id, Err(OrderError::InsufficientBalance)) => refused.push(id),
+            (_, Err(e)) => panic!("an order failed otherwise: {e:?}"),
+        }
+    }
+    assert_eq!((paid.len(), refused.len()), (covered, ORDERS - covered));
+
+    let n = Decimal::from(covered);
+    assert_balance(
+        balance(&w, &customer).await,
+        gross * n,
+        gross * n,
+        "customer",
+    );
+    assert_eq!(balance(&w, &customer).await.spendable, Decimal::ZERO);
+    assert_balance(balance(&w, &toko).await, plenty, costs[0] * n, "toko");
+    audit(&w, &refused).await;
+
+    provision_all(&w, &paid).await;
+    assert_balance(
+        balance(&w, &customer).await,
+        Decimal::ZERO,
+        Decimal::ZERO,
+        "customer",
+    );
+    assert_balance(
+        balance(&w, &toko).await,
+        plenty - costs[0] * n,
+        Decimal::ZERO,
+        "toko",
+    );
+    audit(&w, &refused).await;
+}
+
+/// (b) 200 orders at once by 200 customers of `agen`, each with plenty in
+/// its wallet, while `agen`'s own wallet with `toko` covers exactly 60 of
+/// its legs: 60 are paid, 140 are refused for the seller, and nothing stays
+/// held for the refused ones at any level.
+pub async fn a_short_sub_reseller_stops_exactly_the_orders_it_cannot_cover(
+    factory: Arc<dyn StoreFactory>,
+) {
+    const COVERED: usize = 60;
+    let w = Arc::new(World::new(factory.as_ref(), vec![]).await);
+    let agen = Party::reseller("agen");
+    let toko = Party::reseller("toko");
+    let first = w.customer("agen", "probe@example.com").await;
+    let (gross, costs) = prices(&w, "agen", &first).await;
+    // costs: agen pays toko costs[0]; toko pays the platform costs[1].
+    let (agen_cost, toko_cost) = (costs[0], costs[1]);
+    let toko_funds = toko_cost * Decimal::from(ORDERS * 10);
+    let customer_funds = gross * Decimal::from(3);
+    w.fund(&toko, toko_funds).await;
+    w.fund(&agen, agen_cost * Decimal::from(COVERED)).await;
+
+    let setup: Vec<_> = (0..ORDERS)
+        .map(|n| {
+            let w = w.clone();
+            tokio::spawn(async move {
+                let account = w.customer("agen", &format!("buyer{n}@example.com")).await;
+                w.fund(&Party::customer("agen", account.clone()), customer_funds)
+                    .await;
+                account
+            })
+        })
+        .collect();
+    let mut accounts = Vec::new();
+    for t in setup {
+        accounts.push(t.await.expect("setup"));
+    }
+
+    let tasks: Vec<_> = accounts
+        .iter()
+        .enumerate()
+        .map(|(n, account)| {
+            let w = w.clone();
+            let account = account.clone();
+            tokio::spawn(async move {
+                let r = place(
+                    w,
+                    "agen".into(),
+                    account.clone(),
+                    format!("agen-buyer-{n}.com"),
+                )
+                .await;
+                (account, r)
+            })
+        })
+        .collect();
+    let (mut paid, mut refused) = (Vec::new(), Vec::new());
+    for t in tasks {
+        match t.await.expect("task") {
+            (account, (id, Ok(_))) => paid.push((account, id)),
+            (account, (id, Err(OrderError::SellerShort { reseller }))) => {
+                assert_eq!(reseller, "agen");
+                refused.push((account, id));
+            }
+            (_, (_, Err(e))) => panic!("an order failed otherwise: {e:?}"),
+        }
+    }
+    assert_eq!((paid.len(), refused.len()), (COVERED, ORDERS - COVERED));
+
+    let n = Decimal::from(COVERED);
+    let held_agen = agen_cost * n;
+    assert_balance(balance(&w, &agen).await, held_agen, held_agen, "agen");
+    assert_eq!(balance(&w, &agen).await.spendable, Decimal::ZERO);
+    assert_balance(balance(&w, &toko).await, toko_funds, toko_cost * n, "toko");
+    for (account, _) in &paid {
+        let p = Party::customer("agen", account.clone());
+        assert_balance(
+            balance(&w, &p).await,
+            customer_funds,
+            gross,
+            "a paying customer",
+        );
+    }
+    for (account, _) in &refused {
+        let p = Party::customer("agen", account.clone());
+        assert_balance(
+            balance(&w, &p).await,
+            customer_funds,
+            Decimal::ZERO,
+            "a refused customer",
+        );
+    }
+    let refused_ids: Vec<String> = refused.iter().map(|(_, id)| id.clone()).collect();
+    audit(&w, &refused_ids).await;
+
+    let paid_ids: Vec<String> = paid.iter().map(|(_, id)| id.clone()).collect();
+    provision_all(&w, &paid_ids).await;
+    assert_balance(
+        balance(&w, &agen).await,
+        Decimal::ZERO,
+        Decimal::ZERO,
+        "agen",
+    );
+    assert_balance(
+        balance(&w, &toko).await,
+        toko_funds - toko_cost * n,
+        Decimal::ZERO,
+        "toko",
+    );
+    for (account, _) in &paid {
+        let p = Party::customer("agen", account.clone());
+        assert_balance(
+            balance(&w, &p).await,
+            customer_funds - gross,
+            Decimal::ZERO,
+            "a paying customer",
+        );
+    }
+    audit(&w, &refused_ids).await;
+}

@@ -1,0 +1,1971 @@
+//! A reference model of the money engine, driven by random sequences of
+//! operations against the real thing: top-ups requested and decided (also
+//! twice, and concurrently), orders by customers of `toko` and of its
+//! sub-reseller `agen`, paid from the wallet or by bank transfer, sent to a
+//! sandbox registry that answers, refuses or loses the request or the answer
+//! (found again by a later tick once the clock has moved past
+//! `lookup_after`), refunds, cancellations, retried Idempotency-Keys, and
+//! concurrent duplicates of every step.
+//!
+//! The model is plain decimals per wallet. After every step, for every
+//! wallet at every level, the suite asserts:
+//!
+//! - the store's counters equal the model's;
+//! - `posted` is the sum of the wallet's ledger entries' effects, and `held`
+//!   the sum of its holds less captures and releases;
+//! - the counters are `consistent()` and `spendable` is never below zero;
+//! - every order line's funds are where the model says, and the ledger
+//!   entries referencing the order hold, capture, release and refund exactly
+//!   the legs of the lines in those states, payer by payer, leg by leg;
+//! - each Idempotency-Key made one order, each customer has exactly the
+//!   orders the model has;
+//! - each top-up is decided as the model says and credited at most once
+//!   (once if approved);
+//! - every entry belongs to a known order or top-up.
+//!
+//! Written against a store *factory*, so the DynamoDB backend can run the
+//! same suite: the factory hands out an empty store (and whatever keeps it
+//! alive), the suite publishes the fixture catalogues into it.
+//!
+//! Shrinking is proptest's (value trees simplified and complicated by hand,
+//! since every run is async). A failure panics with the seed, the minimal
+//! sequence and the step that broke; `LEDGER_MODEL_SEED=<seed>
+//! LEDGER_MODEL_CASES=1` reruns exactly that case.
+
+#![allow(dead_code)]
+
+use chrono::{DateTime, Utc};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, RngSeed, TestRunner};
+use rust_decimal::Decimal;
+use std::any::Any;
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+use storefront_core::Currency;
+use storefront_core::catalogue::Action;
+use storefront_core::ledger::{Entry, EntryKind, Funds, Leg, Party};
+use storefront_core::snapshot::Snapshot;
+use storefront_functions::accounts::{self, AccountsConfig, Mail, MailError, Mailer};
+use storefront_functions::app::Services;
+use storefront_functions::clock::ManualClock;
+use storefront_functions::ledger::Ledger;
+use storefront_functions::ledger::topups::{Request, TopUpError, TopUpState};
+use storefront_functions::orders::{
+    LineRequest, LineStatus, NewOrder, Order, OrderError, Orders, Payment,
+};
+use storefront_functions::registrar::sandbox::{
+    Fault, FaultKind, FaultTarget, Sandbox, SandboxConfig,
+};
+use storefront_functions::store::Store;
+
+// ----- the store factory -----
+
+/// An empty store, and whatever must live as long as it (a temporary folder,
+/// a server handle).
+pub type Fresh = (Arc<dyn Store>, Box<dyn Any + Send + Sync>);
+
+/// Hands out a fresh, empty store per case.
+pub trait StoreFactory: Send + Sync + 'static {
+    fn fresh(&self) -> Pin<Box<dyn Future<Output = Fresh> + Send + 'static>>;
+}
+
+impl<F, Fut> StoreFactory for F
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Fresh> + Send + 'static,
+{
+    fn fresh(&self) -> Pin<Box<dyn Future<Output = Fresh> + Send + 'static>> {
+        Box::pin(self())
+    }
+}
+
+/// The fixture sites' snapshots (tests/fixtures/valid), checked once per
+/// process.
+pub fn fixture_snapshots() -> &'static [Snapshot] {
+    static SNAPSHOTS: OnceLock<Vec<Snapshot>> = OnceLock::new();
+    SNAPSHOTS.get_or_init(|| {
+        let project = storefront_e2e::project(None);
+        let checkout = storefront_generator::check(
+            &storefront_generator::Paths::under(project.path()),
+            storefront_e2e::today(),
+        )
+        .expect("fixture checks");
+        storefront_generator::snapshot::all(&checkout)
+    })
+}
+
+/// Publish the fixture catalogues into `store`, as a build would.
+pub async fn publish_fixtures(store: &dyn Store) {
+    storefront_functions::catalog::publish(store, fixture_snapshots(), |_| vec![])
+        .await
+        .expect("publish");
+}
+
+/// Mail is counted, not sent.
+#[derive(Debug, Default)]
+pub struct CountingMailer {
+    pub sent: AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl Mailer for CountingMailer {
+    async fn send(&self, _mail: Mail) -> Result<(), MailError> {
+        self.sent.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// One store with the fixtures published, a manual clock, the sandbox
+/// registry (nothing taken, nothing premium, `faults` injected) and the order
+/// engine over them.
+pub struct World {
+    pub store: Arc<dyn Store>,
+    pub guard: Box<dyn Any + Send + Sync>,
+    pub clock: Arc<ManualClock>,
+    pub orders: Orders,
+    pub mails: Arc<CountingMailer>,
+    pub toko: Arc<Snapshot>,
+    pub agen: Arc<Snapshot>,
+}
+
+impl World {
+    pub async fn new(factory: &dyn StoreFactory, faults: Vec<Fault>) -> World {
+        let (store, guard) = factory.fresh().await;
+        publish_fixtures(store.as_ref()).await;
+        // The store expires quotes and keys by the machine's clock, so the
+        // manual clock starts at the machine's time.
+        let clock = Arc::new(ManualClock::new(Utc::now()));
+        let sandbox = Sandbox::new(
+            SandboxConfig {
+                taken_percent: 0,
+                premium_percent: 0,
+                faults,
+                ..Default::default()
+            },
+            store.clone(),
+        )
+        .with_clock(clock.clone());
+        let mails = Arc::new(CountingMailer::default());
+        let mut services = Services::with(store.clone(), Arc::new(sandbox));
+        services.clock = clock.clone();
+        services.mailer = mails.clone();
+        services.accounts = AccountsConfig::fast_for_tests();
+        let orders = services.orders();
+        let snapshot = |id: &'static str| {
+            let store = store.clone();
+            async move {
+                Arc::new(
+                    storefront_functions::catalog::current(store.as_ref(), id)
+                        .await
+                        .expect("read snapshot")
+                        .expect("published"),
+                )
+            }
+        };
+        let toko = snapshot("toko").await;
+        let agen = snapshot("agen").await;
+        World {
+            store,
+            guard,
+            clock,
+            orders,
+            mails,
+            toko,
+            agen,
+        }
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.orders.ledger
+    }
+
+    pub fn snapshot(&self, reseller: &str) -> Arc<Snapshot> {
+        if reseller == "agen" {
+            self.agen.clone()
+        } else {
+            self.toko.clone()
+        }
+    }
+
+    /// A verified customer account of `reseller`.
+    pub async fn customer(&self, reseller: &str, email: &str) -> String {
+        accounts::create_demo_customer(
+            self.store.as_ref(),
+            reseller,
+            email,
+            "correct horse battery staple",
+            &AccountsConfig::fast_for_tests(),
+        )
+        .await
+        .expect("customer")
+        .0
+    }
+
+    /// Credit `holder`'s wallet with its parent: a top-up requested and
+    /// approved by the parent.
+    pub async fn fund(&self, holder: &Party, amount: Decimal) {
+        let parent = parent_of(holder);
+        let t = self
+            .ledger()
+            .request_topup(Request {
+                holder: holder.clone(),
+                parent: parent.clone(),
+                currency: Currency::IDR,
+                amount,
+                bank_account: "bca".into(),
+                transfer_reference: "FUND".into(),
+                by: "test".into(),
+            })
+            .await
+            .expect("request top-up");
+        self.ledger()
+            .decide_topup(&parent, &t.id, true, None, "test")
+            .await
+            .expect("approve top-up");
+    }
+}
+
+/// Who a wallet is held with in the fixtures: customers with their shop,
+/// `agen` with `toko`, `toko` with the platform.
+pub fn parent_of(holder: &Party) -> Party {
+    match holder {
+        Party::Customer { reseller, .. } => Party::reseller(reseller.clone()),
+        Party::Reseller { id } if id == "agen" => Party::reseller("toko"),
+        _ => Party::Platform,
+    }
+}
+
+/// Every wallet in the store: those held with the platform and with each
+/// published reseller (whether or not that reseller has a wallet itself).
+pub async fn all_wallets(ledger: &Ledger) -> Result<BTreeSet<Party>, String> {
+    let mut parents = vec![Party::Platform];
+    for r in storefront_functions::catalog::resellers(ledger.store().as_ref())
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        parents.push(Party::reseller(r));
+    }
+    let mut out = BTreeSet::new();
+    for parent in parents {
+        for child in ledger.children(&parent).await.map_err(|e| e.to_string())? {
+            if !out.insert(child.clone()) {
+                return Err(format!("{child:?} is listed under two parents"));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The counters of a wallet agree with each other and with its entries.
+pub async fn audit_wallet(ledger: &Ledger, p: &Party) -> Result<Vec<Entry>, String> {
+    let w = ledger
+        .wallet(p)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("{p:?}: listed, but no wallet"))?;
+    let b = w.balance;
+    if !b.consistent() {
+        return Err(format!("{p:?}: counters inconsistent: {b:?}"));
+    }
+    if b.spendable < Decimal::ZERO || b.held < Decimal::ZERO {
+        return Err(format!("{p:?}: below zero: {b:?}"));
+    }
+    if w.parent != parent_of(p) {
+        return Err(format!("{p:?}: held with {:?}", w.parent));
+    }
+    let entries = ledger.all_entries(p).await.map_err(|e| e.to_string())?;
+    let mut posted = Decimal::ZERO;
+    let mut held = Decimal::ZERO;
+    for e in &entries {
+        if e.wallet != p.key() || e.currency != Currency::IDR || e.amount <= Decimal::ZERO {
+            return Err(format!("{p:?}: odd entry {e:?}"));
+        }
+        posted += e.kind.posted(e.amount);
+        held += match e.kind {
+            EntryKind::Hold => e.amount,
+            EntryKind::Capture | EntryKind::Release => -e.amount,
+            _ => Decimal::ZERO,
+        };
+    }
+    if posted != b.posted || held != b.held {
+        return Err(format!(
+            "{p:?}: counters {b:?}, but its {} entries sum to posted {posted}, held {held}",
+            entries.len()
+        ));
+    }
+    Ok(entries)
+}
+
+// ----- the operations -----
+
+/// What the sandbox registry does with a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registry {
+    Done,
+    Refuse,
+    /// Applied, and the answer lost (`TimeoutAfterApply`).
+    LostAnswer,
+    /// Lost on its way (`TimeoutBeforeApply`): a lookup finds nothing and it
+    /// is sent again.
+    LostRequest,
+    /// An upstream failure before applying (`FailBeforeApply`).
+    FailBefore,
+}
+
+impl Registry {
+    fn slug(self) -> &'static str {
+        match self {
+            Registry::Done => "done",
+            Registry::Refuse => "refuse",
+            Registry::LostAnswer => "lost-answer",
+            Registry::LostRequest => "lost-request",
+            Registry::FailBefore => "fail-before",
+        }
+    }
+}
+
+/// Customers 0 and 1 shop at `toko`, 2 and 3 at `agen`.
+const CUSTOMERS: [(&str, &str); 4] = [
+    ("toko", "c0@example.com"),
+    ("toko", "c1@example.com"),
+    ("agen", "c2@example.com"),
+    ("agen", "c3@example.com"),
+];
+
+/// Known engine bug: two provisioning workers at once on an order of
+/// several lines can each skip a line that neither sent (`provision_line`
+/// returns when its "sending" mark loses a race, even when the winner was
+/// working on another line of the order). The line stays paid, money held,
+/// until a later provisioning or tick sends it. While this is true the
+/// model lets such a line stay where it was after a concurrent step, and
+/// still expects the next provisioning to send it; set it to false to see
+/// the bug (and see `concurrent_provisioning_sends_every_paid_line` in
+/// tests/ledger_model.rs).
+pub const TOLERATE_SKIPPED_LINES: bool = true;
+
+/// A step that is one transaction, for `Op::Race`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Act {
+    Pay,
+    Cancel,
+    Refund(Option<u8>),
+}
+
+/// One step. `order` fields count back from the latest order (0 is the
+/// latest, modulo how many there are); `topup` fields count from the first.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// A top-up request by `who` (customers 0..4, then `agen`, then `toko`),
+    /// decided at once by the parent when `decide` says so.
+    TopUp {
+        who: u8,
+        amount: u32,
+        decide: Option<bool>,
+    },
+    /// Decisions on an existing top-up, all at once (or by a party that is
+    /// not its parent).
+    Decide {
+        topup: u8,
+        approve: Vec<bool>,
+        wrong_parent: bool,
+    },
+    /// Quote and create an order: (years, what the registry does) per line;
+    /// `copies` concurrent creates under one Idempotency-Key.
+    Order {
+        customer: u8,
+        lines: Vec<(u8, Registry)>,
+        transfer: bool,
+        copies: u8,
+        /// Then pay it (1), and provision it (2), as a storefront would.
+        then: u8,
+    },
+    Pay {
+        order: u8,
+        copies: u8,
+    },
+    /// Several orders paid at once, competing for shared wallets.
+    PayMany {
+        orders: Vec<u8>,
+    },
+    Provision {
+        order: u8,
+        copies: u8,
+    },
+    Refund {
+        order: u8,
+        line: Option<u8>,
+        copies: u8,
+    },
+    /// The order's Idempotency-Key again, with the same body or another.
+    Retry {
+        order: u8,
+        same_body: bool,
+    },
+    Cancel {
+        order: u8,
+    },
+    /// Two different single-transaction steps on one order at once.
+    Race {
+        order: u8,
+        a: Act,
+        b: Act,
+    },
+    /// The scheduler, after moving the clock past `lookup_after` or not.
+    Tick {
+        advance: bool,
+        copies: u8,
+    },
+}
+
+fn registry() -> impl Strategy<Value = Registry> {
+    prop_oneof![
+        5 => Just(Registry::Done),
+        2 => Just(Registry::Refuse),
+        2 => Just(Registry::LostAnswer),
+        1 => Just(Registry::LostRequest),
+        1 => Just(Registry::FailBefore),
+    ]
+}
+
+fn act() -> impl Strategy<Value = Act> {
+    prop_oneof![
+        Just(Act::Pay),
+        Just(Act::Cancel),
+        prop::option::of(0u8..3).prop_map(Act::Refund),
+    ]
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    // Resellers top up as often as customers: every order needs money at
+    // every level, and a sequence where nothing gets paid proves little.
+    let who = prop_oneof![4 => 0u8..4, 3 => Just(4u8), 3 => Just(5u8)];
+    let amounts = prop::sample::select(vec![
+        100_000u32, 200_000, 400_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000,
+    ]);
+    let decide = prop_oneof![1 => Just(None), 4 => Just(Some(true)), 1 => Just(Some(false))];
+    // Which order a step is about, counted back from the latest: mostly one
+    // of the last few, so orders go on from payment to provisioning to
+    // refunds.
+    let order = || prop_oneof![3 => 0u8..3, 1 => any::<u8>()];
+    prop_oneof![
+        12 => (who, amounts, decide).prop_map(|(who, amount, decide)| Op::TopUp { who, amount, decide }),
+        2 => (any::<u8>(), prop::collection::vec(any::<bool>(), 1..=3), prop::bool::weighted(0.15))
+            .prop_map(|(topup, approve, wrong_parent)| Op::Decide { topup, approve, wrong_parent }),
+        5 => (0u8..4, prop::collection::vec((1u8..=2, registry()), 1..=3), prop::bool::weighted(0.25), 1u8..=2)
+            .prop_flat_map(|(customer, lines, transfer, copies)| {
+                prop_oneof![2 => Just(0u8), 2 => Just(1u8), 3 => Just(2u8)].prop_map(move |then| Op::Order {
+                    customer,
+                    lines: lines.clone(),
+                    transfer,
+                    copies,
+                    then,
+                })
+            }),
+        6 => (order(), 1u8..=3).prop_map(|(order, copies)| Op::Pay { order, copies }),
+        2 => prop::collection::vec(order(), 2..=3).prop_map(|orders| Op::PayMany { orders }),
+        5 => (order(), 1u8..=3).prop_map(|(order, copies)| Op::Provision { order, copies }),
+        3 => (order(), prop::option::of(0u8..3), 1u8..=3)
+            .prop_map(|(order, line, copies)| Op::Refund { order, line, copies }),
+        2 => (order(), any::<bool>()).prop_map(|(order, same_body)| Op::Retry { order, same_body }),
+        1 => order().prop_map(|order| Op::Cancel { order }),
+        2 => (order(), act(), act()).prop_map(|(order, a, b)| Op::Race { order, a, b }),
+        3 => (any::<bool>(), 1u8..=2).prop_map(|(advance, copies)| Op::Tick { advance, copies }),
+    ]
+}
+
+/// A sequence of 1 to 50 operations, most often after a few approved
+/// top-ups (an order needs money in every wallet up its chain, and a
+/// sequence where nothing is paid proves little).
+pub fn sequence() -> impl Strategy<Value = Vec<Op>> {
+    let capital = (
+        0u8..6,
+        prop::sample::select(vec![1_000_000u32, 3_000_000, 10_000_000]),
+    )
+        .prop_map(|(who, amount)| Op::TopUp {
+            who,
+            amount,
+            decide: Some(true),
+        });
+    (
+        prop::collection::vec(capital, 0..8),
+        prop::collection::vec(op(), 1..50),
+    )
+        .prop_map(|(mut first, then)| {
+            first.extend(then);
+            first
+        })
+}
+
+/// The domain of line `n` of the order made at `step`: unique per run, and
+/// saying what the registry will do with it.
+fn domain(step: usize, n: usize, r: Registry) -> String {
+    format!("s{step}-l{n}-{}.com", r.slug())
+}
+
+/// The sandbox faults that make each line's registry behaviour happen.
+fn faults(ops: &[Op]) -> Vec<Fault> {
+    let mut out = Vec::new();
+    for (step, op) in ops.iter().enumerate() {
+        let Op::Order { lines, .. } = op else {
+            continue;
+        };
+        for (n, (_, r)) in lines.iter().enumerate() {
+            let on = FaultTarget::Domains(vec![domain(step, n, *r)]);
+            match r {
+                Registry::Done => {}
+                Registry::Refuse => out.push(Fault::always(
+                    on,
+                    FaultKind::Refuse("the registry refused it (test)".into()),
+                )),
+                Registry::LostAnswer => out.push(Fault::once(on, FaultKind::TimeoutAfterApply)),
+                Registry::LostRequest => out.push(Fault::once(on, FaultKind::TimeoutBeforeApply)),
+                Registry::FailBefore => out.push(Fault::once(on, FaultKind::FailBeforeApply)),
+            }
+        }
+    }
+    out
+}
+
+// ----- the model -----
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Counters {
+    posted: Decimal,
+    held: Decimal,
+}
+
+#[derive(Debug, Clone)]
+struct MTopUp {
+    id: String,
+    holder: Party,
+    parent: Party,
+    amount: Decimal,
+    state: TopUpState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Unpaid,
+    Cancelled,
+    /// Held, not sent.
+    Paid,
+    /// Sent at this time; no clear answer yet.
+    Waiting(DateTime<Utc>),
+    Settled,
+}
+
+#[derive(Debug, Clone)]
+struct MLine {
+    id: String,
+    legs: Vec<Leg>,
+    gross: Decimal,
+    funds: Funds,
+    stage: Stage,
+    registry: Registry,
+}
+
+#[derive(Debug, Clone)]
+struct MOrder {
+    id: String,
+    customer: Party,
+    reseller: String,
+    account: String,
+    key: String,
+    hash: String,
+    quote: String,
+    transfer: bool,
+    lines: Vec<MLine>,
+    /// Credited to the customer by paying a bank-transfer order.
+    topped_up: Decimal,
+    cancelled: bool,
+}
+
+/// Why the model expects a step to fail.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Refusal {
+    Insufficient,
+    SellerShort(String),
+    WrongState,
+}
+
+fn refusal(e: &OrderError) -> Option<Refusal> {
+    match e {
+        OrderError::InsufficientBalance => Some(Refusal::Insufficient),
+        OrderError::SellerShort { reseller } => Some(Refusal::SellerShort(reseller.clone())),
+        OrderError::WrongState => Some(Refusal::WrongState),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Model {
+    wallets: BTreeMap<Party, Counters>,
+    topups: Vec<MTopUp>,
+    orders: Vec<MOrder>,
+    now: DateTime<Utc>,
+    lookup_after: chrono::Duration,
+}
+
+impl Model {
+    fn spendable(&self, p: &Party) -> Decimal {
+        let c = self.wallets.get(p).copied().unwrap_or_default();
+        c.posted - c.held
+    }
+
+    fn apply(&mut self, p: &Party, kind: EntryKind, amount: Decimal) {
+        let c = self.wallets.entry(p.clone()).or_default();
+        c.posted += kind.posted(amount);
+        c.held += match kind {
+            EntryKind::Hold => amount,
+            EntryKind::Capture | EntryKind::Release => -amount,
+            _ => Decimal::ZERO,
+        };
+    }
+
+    fn move_legs(&mut self, legs: &[Leg], kind: EntryKind) {
+        for l in legs {
+            self.apply(&l.payer, kind, l.amount);
+        }
+    }
+
+    /// Pay order `i` from the wallets: what the engine must answer.
+    fn pay(&mut self, i: usize) -> Result<(), BTreeSet<Refusal>> {
+        let o = &self.orders[i];
+        if o.cancelled || o.lines.iter().all(|l| l.funds != Funds::None) {
+            return if o.lines.iter().any(|l| l.funds != Funds::None) {
+                Ok(())
+            } else {
+                Err(BTreeSet::from([Refusal::WrongState]))
+            };
+        }
+        let unpaid: Vec<usize> = (0..o.lines.len())
+            .filter(|&n| o.lines[n].funds == Funds::None)
+            .collect();
+        let topup: Decimal = if o.transfer {
+            unpaid.iter().map(|&n| o.lines[n].gross).sum()
+        } else {
+            Decimal::ZERO
+        };
+        let mut need: BTreeMap<Party, Decimal> = BTreeMap::new();
+        for &n in &unpaid {
+            for l in &o.lines[n].legs {
+                *need.entry(l.payer.clone()).or_default() += l.amount;
+            }
+        }
+        let short: BTreeSet<Refusal> = need
+            .iter()
+            .filter(|(p, amount)| {
+                let extra = if **p == o.customer {
+                    topup
+                } else {
+                    Decimal::ZERO
+                };
+                self.spendable(p) + extra < **amount
+            })
+            .map(|(p, _)| match p {
+                Party::Reseller { id } => Refusal::SellerShort(id.clone()),
+                _ => Refusal::Insufficient,
+            })
+            .collect();
+        if !short.is_empty() {
+            return Err(short);
+        }
+        let customer = o.customer.clone();
+        if !topup.is_zero() {
+            self.apply(&customer, EntryKind::TopUp, topup);
+        }
+        for &n in &unpaid {
+            let legs = self.orders[i].lines[n].legs.clone();
+            self.move_legs(&legs, EntryKind::Hold);
+            let line = &mut self.orders[i].lines[n];
+            line.funds = Funds::Held;
+            line.stage = Stage::Paid;
+        }
+        self.orders[i].topped_up += topup;
+        Ok(())
+    }
+
+    fn settle(&mut self, i: usize, n: usize, done: bool) {
+        let legs = self.orders[i].lines[n].legs.clone();
+        self.move_legs(
+            &legs,
+            if done {
+                EntryKind::Capture
+            } else {
+                EntryKind::Release
+            },
+        );
+        let line = &mut self.orders[i].lines[n];
+        line.funds = if done {
+            Funds::Captured
+        } else {
+            Funds::Released
+        };
+        line.stage = Stage::Settled;
+    }
+
+    /// Send the paid lines of order `i`, and look up those whose answer was
+    /// lost long enough ago; not the lines in `skipped` (see
+    /// `TOLERATE_SKIPPED_LINES`).
+    fn provision(&mut self, i: usize, skipped: &BTreeSet<String>) {
+        for n in 0..self.orders[i].lines.len() {
+            let line = &self.orders[i].lines[n];
+            if skipped.contains(&line.id) {
+                continue;
+            }
+            match line.stage {
+                Stage::Paid => match line.registry {
+                    Registry::Done => self.settle(i, n, true),
+                    Registry::Refuse => self.settle(i, n, false),
+                    Registry::LostAnswer | Registry::LostRequest | Registry::FailBefore => {
+                        self.orders[i].lines[n].stage = Stage::Waiting(self.now);
+                    }
+                },
+                // Applied (found by lookup) or never arrived (sent again,
+                // and the fault fired only once): done either way.
+                Stage::Waiting(sent) if self.now - sent >= self.lookup_after => {
+                    self.settle(i, n, true)
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn tick(&mut self, skipped: &BTreeSet<String>) {
+        for i in 0..self.orders.len() {
+            if self.orders[i]
+                .lines
+                .iter()
+                .any(|l| matches!(l.stage, Stage::Paid | Stage::Waiting(_)))
+            {
+                self.provision(i, skipped);
+            }
+        }
+    }
+
+    fn refund(&mut self, i: usize, line: Option<&str>) -> Result<(), Refusal> {
+        let targets: Vec<usize> = (0..self.orders[i].lines.len())
+            .filter(|&n| {
+                let l = &self.orders[i].lines[n];
+                l.funds == Funds::Captured && line.is_none_or(|id| l.id == id)
+            })
+            .collect();
+        if targets.is_empty() {
+            return if self.orders[i]
+                .lines
+                .iter()
+                .any(|l| l.funds == Funds::Refunded)
+            {
+                Ok(())
+            } else {
+                Err(Refusal::WrongState)
+            };
+        }
+        for n in targets {
+            let legs = self.orders[i].lines[n].legs.clone();
+            self.move_legs(&legs, EntryKind::Refund);
+            self.orders[i].lines[n].funds = Funds::Refunded;
+        }
+        Ok(())
+    }
+
+    fn cancel(&mut self, i: usize) -> Result<(), Refusal> {
+        let o = &mut self.orders[i];
+        if o.cancelled {
+            return Ok(());
+        }
+        if o.lines.iter().all(|l| l.funds == Funds::None) {
+            o.cancelled = true;
+            for l in &mut o.lines {
+                l.stage = Stage::Cancelled;
+            }
+            return Ok(());
+        }
+        Err(Refusal::WrongState)
+    }
+}
+
+fn expected_status(l: &MLine) -> LineStatus {
+    match (l.funds, l.stage) {
+        (Funds::None, Stage::Cancelled) => LineStatus::Cancelled,
+        (Funds::None, _) => LineStatus::AwaitingPayment,
+        (Funds::Held, Stage::Waiting(_)) => LineStatus::Provisioning,
+        (Funds::Held, _) => LineStatus::Paid,
+        (Funds::Captured, _) => LineStatus::Active,
+        (Funds::Released, _) => LineStatus::Failed,
+        (Funds::Refunded, _) => LineStatus::Refunded,
+    }
+}
+
+// ----- running a sequence -----
+
+/// Where and why a sequence broke.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub step: usize,
+    pub message: String,
+}
+
+macro_rules! ensure {
+    ($cond:expr, $($arg:tt)*) => {
+        if !$cond {
+            return Err(format!($($arg)*));
+        }
+    };
+}
+
+fn s<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+/// Run `f` `copies` times at once, each on its own task.
+async fn at_once<T, F, Fut>(copies: usize, f: F) -> Result<Vec<T>, String>
+where
+    T: Send + 'static,
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = T> + Send + 'static,
+{
+    let handles: Vec<_> = (0..copies).map(|i| tokio::spawn(f(i))).collect();
+    let mut out = Vec::with_capacity(copies);
+    for h in handles {
+        out.push(
+            h.await
+                .map_err(|e| format!("a concurrent call panicked: {e}"))?,
+        );
+    }
+    Ok(out)
+}
+
+/// An order request: whose, from which quote, paid how, under which key
+/// (and the digest of its body).
+struct Ask<'a> {
+    account: &'a str,
+    reseller: &'a str,
+    quote: &'a str,
+    transfer: bool,
+    key: &'a str,
+    hash: &'a str,
+}
+
+/// How often each interesting thing happened: a suite that never pays, or
+/// never loses an answer, proves little.
+pub type Stats = BTreeMap<&'static str, usize>;
+
+struct Runner {
+    w: World,
+    m: Model,
+    customers: Vec<(String, String)>,
+    stats: Stats,
+}
+
+impl Runner {
+    fn count(&mut self, what: &'static str) {
+        *self.stats.entry(what).or_default() += 1;
+    }
+
+    /// An order by how recent it is: 0 is the latest.
+    fn pick(&self, recent: u8) -> usize {
+        let n = self.m.orders.len();
+        n - 1 - recent as usize % n
+    }
+
+    fn party(&self, who: u8) -> Party {
+        match who {
+            0..=3 => {
+                let (r, a) = &self.customers[who as usize];
+                Party::customer(r.clone(), a.clone())
+            }
+            4 => Party::reseller("agen"),
+            _ => Party::reseller("toko"),
+        }
+    }
+
+    /// `copies` concurrent creates of one order request.
+    async fn create(
+        &self,
+        ask: Ask<'_>,
+        copies: usize,
+    ) -> Result<Vec<Result<(Order, bool), OrderError>>, String> {
+        let snapshot = self.w.snapshot(ask.reseller);
+        let transfer = ask.transfer;
+        let (account, quote, key, hash) = (
+            ask.account.to_string(),
+            ask.quote.to_string(),
+            ask.key.to_string(),
+            ask.hash.to_string(),
+        );
+        at_once(copies, |_| {
+            let orders = self.w.orders.clone();
+            let snapshot = snapshot.clone();
+            let (account, quote, key, hash) =
+                (account.clone(), quote.clone(), key.clone(), hash.clone());
+            async move {
+                orders
+                    .create(
+                        &snapshot,
+                        &NewOrder {
+                            customer: &account,
+                            group: "default",
+                            quote: &quote,
+                            payment: if transfer {
+                                Payment::BankTransfer
+                            } else {
+                                Payment::Wallet
+                            },
+                            key: &key,
+                            request_hash: &hash,
+                        },
+                    )
+                    .await
+            }
+        })
+        .await
+    }
+
+    async fn step(&mut self, step: usize, op: &Op) -> Result<(), String> {
+        let ledger = self.w.orders.ledger.clone();
+        match op {
+            Op::TopUp {
+                who,
+                amount,
+                decide,
+            } => {
+                let holder = self.party(*who);
+                let parent = parent_of(&holder);
+                let amount = Decimal::from(*amount);
+                let t = ledger
+                    .request_topup(Request {
+                        holder: holder.clone(),
+                        parent: parent.clone(),
+                        currency: Currency::IDR,
+                        amount,
+                        bank_account: "bca".into(),
+                        transfer_reference: format!("REF-{step}"),
+                        by: "test".into(),
+                    })
+                    .await
+                    .map_err(s)?;
+                ensure!(
+                    t.state == TopUpState::Pending,
+                    "a new top-up is {:?}",
+                    t.state
+                );
+                self.m.wallets.entry(holder.clone()).or_default();
+                self.m.topups.push(MTopUp {
+                    id: t.id.clone(),
+                    holder,
+                    parent: parent.clone(),
+                    amount,
+                    state: TopUpState::Pending,
+                });
+                if let Some(approve) = decide {
+                    let d = ledger
+                        .decide_topup(&parent, &t.id, *approve, None, "parent")
+                        .await
+                        .map_err(|e| format!("deciding a pending top-up: {e:?}"))?;
+                    self.decided(self.m.topups.len() - 1, *approve, d.state)?;
+                }
+            }
+            Op::Decide {
+                topup,
+                approve,
+                wrong_parent,
+            } => {
+                if self.m.topups.is_empty() {
+                    return Ok(());
+                }
+                let k = *topup as usize % self.m.topups.len();
+                let t = self.m.topups[k].clone();
+                if *wrong_parent {
+                    let wrong = match &t.parent {
+                        Party::Platform => Party::reseller("toko"),
+                        _ => Party::Platform,
+                    };
+                    let r = ledger
+                        .decide_topup(&wrong, &t.id, true, None, "intruder")
+                        .await;
+                    ensure!(
+                        matches!(r, Err(TopUpError::NotFound)),
+                        "a top-up decided by {wrong:?}, not its parent: {r:?}"
+                    );
+                    self.count("decisions by a wrong parent refused");
+                    return Ok(());
+                }
+                let approve = approve.clone();
+                let results = at_once(approve.len(), |c| {
+                    let ledger = ledger.clone();
+                    let (parent, id, yes) = (t.parent.clone(), t.id.clone(), approve[c]);
+                    async move {
+                        ledger
+                            .decide_topup(
+                                &parent,
+                                &id,
+                                yes,
+                                Some("no such transfer".into()),
+                                "parent",
+                            )
+                            .await
+                    }
+                })
+                .await?;
+                let oks: Vec<(usize, TopUpState)> = results
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(c, r)| r.as_ref().ok().map(|t| (c, t.state)))
+                    .collect();
+                for r in &results {
+                    ensure!(
+                        matches!(r, Ok(_) | Err(TopUpError::AlreadyDecided(_))),
+                        "a decision failed: {r:?}"
+                    );
+                }
+                if t.state == TopUpState::Pending {
+                    ensure!(
+                        oks.len() == 1,
+                        "{} concurrent decisions of a pending top-up, {} succeeded: {results:?}",
+                        approve.len(),
+                        oks.len()
+                    );
+                    let (c, state) = oks[0];
+                    if approve.len() > 1 {
+                        self.count("top-ups decided by concurrent decisions");
+                    }
+                    self.decided(k, approve[c], state)?;
+                } else {
+                    ensure!(
+                        oks.is_empty(),
+                        "a decided top-up was decided again: {results:?}"
+                    );
+                    self.count("decisions of a decided top-up refused");
+                }
+            }
+            Op::Order {
+                customer,
+                lines,
+                transfer,
+                copies,
+                ..
+            } => {
+                let (reseller, account) = self.customers[*customer as usize % 4].clone();
+                let snapshot = self.w.snapshot(&reseller);
+                let items: Vec<LineRequest> = lines
+                    .iter()
+                    .enumerate()
+                    .map(|(n, (years, r))| LineRequest {
+                        domain: domain(step, n, *r),
+                        action: Action::Register,
+                        years: *years,
+                        auth_code: None,
+                    })
+                    .collect();
+                let q = self
+                    .w
+                    .orders
+                    .quote(&snapshot, &account, "default", &items)
+                    .await
+                    .map_err(|e| format!("quote: {e:?}"))?;
+                let key = format!("key-{step}");
+                let hash = format!("hash-{step}");
+                let results = self
+                    .create(
+                        Ask {
+                            account: &account,
+                            reseller: &reseller,
+                            quote: &q.id,
+                            transfer: *transfer,
+                            key: &key,
+                            hash: &hash,
+                        },
+                        *copies as usize,
+                    )
+                    .await?;
+                let mut made = Vec::new();
+                for r in results {
+                    made.push(r.map_err(|e| format!("create: {e:?}"))?);
+                }
+                let o = made[0].0.clone();
+                ensure!(
+                    made.iter().all(|(x, _)| x.id == o.id),
+                    "one key, {} orders: {:?}",
+                    made.len(),
+                    made.iter().map(|(x, _)| &x.id).collect::<Vec<_>>()
+                );
+                ensure!(
+                    made.iter().filter(|(_, created)| *created).count() == 1,
+                    "one key, created {} times",
+                    made.iter().filter(|(_, created)| *created).count()
+                );
+                let customer_party = Party::customer(reseller.clone(), account.clone());
+                let chain: Vec<String> =
+                    snapshot.levels.iter().map(|l| l.reseller.clone()).collect();
+                let mut mlines = Vec::new();
+                for (n, l) in o.lines.iter().enumerate() {
+                    let priced = &q.lines[n].priced;
+                    ensure!(
+                        l.legs.len() == chain.len() + 1,
+                        "line {n}: {} legs",
+                        l.legs.len()
+                    );
+                    ensure!(
+                        l.legs[0].payer == customer_party
+                            && l.legs[0].payee == Party::reseller(reseller.clone())
+                            && l.legs[0].amount == l.gross
+                            && l.gross == priced.gross,
+                        "line {n}: the customer's leg {:?} for a line of {}",
+                        l.legs[0],
+                        l.gross
+                    );
+                    for (k, leg) in l.legs.iter().enumerate().skip(1) {
+                        ensure!(
+                            leg.index as usize == k
+                                && leg.amount == priced.costs[k - 1]
+                                && leg.amount > Decimal::ZERO,
+                            "line {n}: leg {k} {leg:?}, costs {:?}",
+                            priced.costs
+                        );
+                    }
+                    let top = l.legs.last().expect("legs");
+                    ensure!(
+                        top.payee == Party::Platform
+                            && top.payer == Party::reseller("toko")
+                            && top.amount == Decimal::from(152_000) * Decimal::from(l.years),
+                        "line {n}: the platform's leg is {top:?}; the plan says 152000 a year"
+                    );
+                    mlines.push(MLine {
+                        id: l.id.clone(),
+                        legs: l.legs.clone(),
+                        gross: l.gross,
+                        funds: Funds::None,
+                        stage: Stage::Unpaid,
+                        registry: lines[n].1,
+                    });
+                }
+                self.count("orders created");
+                if *copies > 1 {
+                    self.count("orders created by concurrent creates under one key");
+                }
+                self.m.orders.push(MOrder {
+                    id: o.id.clone(),
+                    customer: customer_party,
+                    reseller,
+                    account,
+                    key,
+                    hash,
+                    quote: q.id.clone(),
+                    transfer: *transfer,
+                    lines: mlines,
+                    topped_up: Decimal::ZERO,
+                    cancelled: false,
+                });
+            }
+            Op::Pay { order, copies } => {
+                if self.m.orders.is_empty() {
+                    return Ok(());
+                }
+                let i = self.pick(*order);
+                let before = self.w.mails.sent.load(Ordering::SeqCst);
+                let results = self.pay_all(&[i; 3][..*copies as usize]).await?;
+                let unpaid = self.m.orders[i]
+                    .lines
+                    .iter()
+                    .any(|l| l.funds == Funds::None);
+                let expected = self.m.pay(i);
+                for r in &results {
+                    matches_expectation(r, &expected)?;
+                }
+                self.count(match (&expected, unpaid) {
+                    (Ok(()), true) if *copies > 1 => "payments held (by concurrent duplicates)",
+                    (Ok(()), true) => "payments held",
+                    (Ok(()), false) => "payments repeated",
+                    (Err(e), _) if e.contains(&Refusal::WrongState) => {
+                        "payments refused: wrong state"
+                    }
+                    (Err(e), _) if e.contains(&Refusal::Insufficient) && e.len() == 1 => {
+                        "payments refused: customer short"
+                    }
+                    (Err(_), _) => "payments refused: a seller short",
+                });
+                self.check_notified(before, &results)?;
+            }
+            Op::PayMany { orders } => {
+                if self.m.orders.is_empty() {
+                    return Ok(());
+                }
+                let mut idx: Vec<usize> = orders.iter().map(|o| self.pick(*o)).collect();
+                idx.sort_unstable();
+                idx.dedup();
+                let before = self.w.mails.sent.load(Ordering::SeqCst);
+                let results = self.pay_all(&idx).await?;
+                // Linearisable: some order of the payments, one after the
+                // other, gives exactly these answers.
+                let mut found = None;
+                for perm in permutations(idx.len()) {
+                    let mut m = self.m.clone();
+                    let mut answers = vec![Ok(()); idx.len()];
+                    for &p in &perm {
+                        answers[p] = m.pay(idx[p]);
+                    }
+                    if results
+                        .iter()
+                        .zip(&answers)
+                        .all(|(r, e)| matches_expectation(r, e).is_ok())
+                    {
+                        found = Some(m);
+                        break;
+                    }
+                }
+                if results.iter().any(Result::is_ok) && results.iter().any(Result::is_err) {
+                    self.count("concurrent payments with mixed answers");
+                }
+                match found {
+                    Some(m) => self.m = m,
+                    None => {
+                        return Err(format!(
+                            "payments of orders {idx:?} at once answered {:?}: no serial order of them gives that",
+                            results
+                                .iter()
+                                .map(|r| r.as_ref().map(|_| ()))
+                                .collect::<Vec<_>>()
+                        ));
+                    }
+                }
+                self.check_notified(before, &results)?;
+            }
+            Op::Provision { order, copies } => {
+                if self.m.orders.is_empty() {
+                    return Ok(());
+                }
+                let i = self.pick(*order);
+                let id = self.m.orders[i].id.clone();
+                let results = at_once(*copies as usize, |_| {
+                    let orders = self.w.orders.clone();
+                    let id = id.clone();
+                    async move { orders.provision(&id, "worker").await }
+                })
+                .await?;
+                for r in &results {
+                    ensure!(r.is_ok(), "provision: {r:?}");
+                }
+                let skipped = self.skipped(&[i], *copies).await?;
+                self.m.provision(i, &skipped);
+            }
+            Op::Refund {
+                order,
+                line,
+                copies,
+            } => {
+                if self.m.orders.is_empty() {
+                    return Ok(());
+                }
+                let i = self.pick(*order);
+                let o = &self.m.orders[i];
+                let id = o.id.clone();
+                let line_id = line.map(|n| o.lines[n as usize % o.lines.len()].id.clone());
+                let results = at_once(*copies as usize, |_| {
+                    let orders = self.w.orders.clone();
+                    let (id, line_id) = (id.clone(), line_id.clone());
+                    async move {
+                        orders
+                            .refund(&id, line_id.as_deref(), "reseller", "customer asked")
+                            .await
+                    }
+                })
+                .await?;
+                let captured = self.m.orders[i].lines.iter().any(|l| {
+                    l.funds == Funds::Captured && line_id.as_ref().is_none_or(|id| &l.id == id)
+                });
+                let expected = self
+                    .m
+                    .refund(i, line_id.as_deref())
+                    .map_err(|r| BTreeSet::from([r]));
+                self.count(match (&expected, captured) {
+                    (Ok(()), true) if *copies > 1 => "refunds (by concurrent duplicates)",
+                    (Ok(()), true) => "refunds",
+                    (Ok(()), false) => "refunds repeated",
+                    (Err(_), _) => "refunds refused",
+                });
+                for r in &results {
+                    matches_expectation(r, &expected)?;
+                }
+            }
+            Op::Retry { order, same_body } => {
+                if self.m.orders.is_empty() {
+                    return Ok(());
+                }
+                let o = self.m.orders[self.pick(*order)].clone();
+                if *same_body {
+                    let r = self
+                        .create(
+                            Ask {
+                                account: &o.account,
+                                reseller: &o.reseller,
+                                quote: &o.quote,
+                                transfer: o.transfer,
+                                key: &o.key,
+                                hash: &o.hash,
+                            },
+                            1,
+                        )
+                        .await?
+                        .remove(0);
+                    self.count("key retries with the same body");
+                    ensure!(
+                        matches!(&r, Ok((x, false)) if x.id == o.id),
+                        "a retry with the same key and body gave {:?}",
+                        r.map(|(x, created)| (x.id, created))
+                    );
+                } else {
+                    let q = self
+                        .w
+                        .orders
+                        .quote(
+                            &self.w.snapshot(&o.reseller),
+                            &o.account,
+                            "default",
+                            &[LineRequest {
+                                domain: format!("s{step}-another.com"),
+                                action: Action::Register,
+                                years: 1,
+                                auth_code: None,
+                            }],
+                        )
+                        .await
+                        .map_err(|e| format!("quote: {e:?}"))?;
+                    let r = self
+                        .create(
+                            Ask {
+                                account: &o.account,
+                                reseller: &o.reseller,
+                                quote: &q.id,
+                                transfer: o.transfer,
+                                key: &o.key,
+                                hash: "another body",
+                            },
+                            1,
+                        )
+                        .await?
+                        .remove(0);
+                    self.count("keys reused with another body");
+                    ensure!(
+                        matches!(r, Err(OrderError::KeyReused)),
+                        "the same key with another body gave {:?}",
+                        r.map(|(x, created)| (x.id, created))
+                    );
+                }
+            }
+            Op::Cancel { order } => {
+                if self.m.orders.is_empty() {
+                    return Ok(());
+                }
+                let i = self.pick(*order);
+                let r = self
+                    .w
+                    .orders
+                    .cancel_unpaid(&self.m.orders[i].id, "customer")
+                    .await;
+                let expected = self.m.cancel(i).map_err(|r| BTreeSet::from([r]));
+                matches_expectation(&r, &expected)?;
+                self.count(if expected.is_ok() {
+                    "cancellations"
+                } else {
+                    "cancellations refused"
+                });
+            }
+            Op::Race { order, a, b } => {
+                if self.m.orders.is_empty() {
+                    return Ok(());
+                }
+                let i = self.pick(*order);
+                let o = &self.m.orders[i];
+                let acts = [*a, *b];
+                let line_of = |act: Act| match act {
+                    Act::Refund(Some(n)) => Some(o.lines[n as usize % o.lines.len()].id.clone()),
+                    _ => None,
+                };
+                let (id, transfer) = (o.id.clone(), o.transfer);
+                let lines = [line_of(acts[0]), line_of(acts[1])];
+                let results = at_once(2, |k| {
+                    let orders = self.w.orders.clone();
+                    let (id, line, act) = (id.clone(), lines[k].clone(), acts[k]);
+                    async move {
+                        match act {
+                            Act::Pay => orders.pay(&id, "payer", transfer).await,
+                            Act::Cancel => orders.cancel_unpaid(&id, "customer").await,
+                            Act::Refund(_) => {
+                                orders
+                                    .refund(&id, line.as_deref(), "reseller", "race")
+                                    .await
+                            }
+                        }
+                    }
+                })
+                .await?;
+                // Each is one transaction: one of the two serial orders
+                // explains both answers and the state.
+                let mut found = None;
+                for perm in [[0usize, 1], [1, 0]] {
+                    let mut m = self.m.clone();
+                    let mut answers = vec![Ok(()); 2];
+                    for k in perm {
+                        answers[k] = match acts[k] {
+                            Act::Pay => m.pay(i),
+                            Act::Cancel => m.cancel(i).map_err(|r| BTreeSet::from([r])),
+                            Act::Refund(_) => m
+                                .refund(i, lines[k].as_deref())
+                                .map_err(|r| BTreeSet::from([r])),
+                        };
+                    }
+                    if results
+                        .iter()
+                        .zip(&answers)
+                        .all(|(r, e)| matches_expectation(r, e).is_ok())
+                    {
+                        found = Some(m);
+                        break;
+                    }
+                }
+                let Some(m) = found else {
+                    return Err(format!(
+                        "{acts:?} at once answered {:?}: neither serial order gives that",
+                        results
+                            .iter()
+                            .map(|r| r.as_ref().map(|_| ()))
+                            .collect::<Vec<_>>()
+                    ));
+                };
+                self.m = m;
+                if acts.contains(&Act::Pay) && acts.contains(&Act::Cancel) {
+                    self.count("races of a payment and a cancellation");
+                }
+                if results.iter().all(Result::is_ok)
+                    && acts.iter().all(|a| matches!(a, Act::Refund(_)))
+                {
+                    self.count("races of two refunds, both answered ok");
+                }
+            }
+            Op::Tick { advance, copies } => {
+                if *advance {
+                    self.w
+                        .clock
+                        .advance(self.m.lookup_after + chrono::Duration::seconds(1));
+                    self.m.now = storefront_functions::clock::Clock::now(self.w.clock.as_ref());
+                }
+                let results = at_once(*copies as usize, |_| {
+                    let orders = self.w.orders.clone();
+                    async move { storefront_functions::scheduler::tick(&orders).await }
+                })
+                .await?;
+                for r in &results {
+                    ensure!(r.is_ok(), "tick: {r:?}");
+                }
+                let waiting = |m: &Model| {
+                    m.orders
+                        .iter()
+                        .flat_map(|o| &o.lines)
+                        .filter(|l| matches!(l.stage, Stage::Waiting(_)))
+                        .count()
+                };
+                let before = waiting(&self.m);
+                let all: Vec<usize> = (0..self.m.orders.len()).collect();
+                let skipped = self.skipped(&all, *copies).await?;
+                self.m.tick(&skipped);
+                if *advance && before > waiting(&self.m) {
+                    self.count("ticks that settled lost answers or requests");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// After `copies` provisioning workers ran at once on these orders: the
+    /// lines that the engine left where they were although the model would
+    /// have moved them on (see `TOLERATE_SKIPPED_LINES`). Empty unless
+    /// workers ran concurrently.
+    async fn skipped(&mut self, orders: &[usize], copies: u8) -> Result<BTreeSet<String>, String> {
+        let mut out = BTreeSet::new();
+        if copies < 2 || !TOLERATE_SKIPPED_LINES {
+            return Ok(out);
+        }
+        for &i in orders {
+            let o = &self.m.orders[i];
+            let due = |l: &MLine| match l.stage {
+                Stage::Paid => true,
+                Stage::Waiting(sent) => self.m.now - sent >= self.m.lookup_after,
+                _ => false,
+            };
+            if !o.lines.iter().any(due) {
+                continue;
+            }
+            let (stored, _) = self
+                .w
+                .orders
+                .order(&o.id)
+                .await
+                .map_err(s)?
+                .ok_or("an order vanished")?;
+            for (sl, ml) in stored.lines.iter().zip(&o.lines) {
+                let left = match ml.stage {
+                    Stage::Paid => sl.status == LineStatus::Paid,
+                    Stage::Waiting(_) => sl.status == LineStatus::Provisioning,
+                    _ => false,
+                };
+                if due(ml) && left && sl.funds == Funds::Held {
+                    out.insert(ml.id.clone());
+                }
+            }
+        }
+        for _ in 0..out.len() {
+            self.count("lines left unsent by concurrent provisioning (tolerated engine bug)");
+        }
+        Ok(out)
+    }
+
+    /// The model learns how top-up `k` was decided, and checks the answer.
+    fn decided(&mut self, k: usize, approve: bool, state: TopUpState) -> Result<(), String> {
+        let want = if approve {
+            TopUpState::Approved
+        } else {
+            TopUpState::Rejected
+        };
+        ensure!(
+            state == want,
+            "decided approve={approve}, answered {state:?}"
+        );
+        let t = self.m.topups[k].clone();
+        ensure!(
+            t.state == TopUpState::Pending,
+            "the model had it {:?}",
+            t.state
+        );
+        self.m.topups[k].state = want;
+        self.count(if approve {
+            "top-ups approved"
+        } else {
+            "top-ups rejected"
+        });
+        if approve {
+            self.m.apply(&t.holder, EntryKind::TopUp, t.amount);
+        }
+        Ok(())
+    }
+
+    /// Pay the orders at these model indices, all at once.
+    async fn pay_all(&self, idx: &[usize]) -> Result<Vec<Result<Order, OrderError>>, String> {
+        let targets: Vec<(String, bool)> = idx
+            .iter()
+            .map(|&i| (self.m.orders[i].id.clone(), self.m.orders[i].transfer))
+            .collect();
+        at_once(targets.len(), |c| {
+            let orders = self.w.orders.clone();
+            let (id, transfer) = targets[c].clone();
+            async move { orders.pay(&id, "payer", transfer).await }
+        })
+        .await
+    }
+
+    /// A reseller level short gets one mail per refusal.
+    fn check_notified(
+        &self,
+        before: usize,
+        results: &[Result<Order, OrderError>],
+    ) -> Result<(), String> {
+        let short = results
+            .iter()
+            .filter(|r| matches!(r, Err(OrderError::SellerShort { .. })))
+            .count();
+        let sent = self.w.mails.sent.load(Ordering::SeqCst) - before;
+        ensure!(
+            sent == short,
+            "{short} refusals for a short seller, {sent} mails"
+        );
+        Ok(())
+    }
+
+    /// Everything the suite promises, store against model.
+    async fn check(&self) -> Result<(), String> {
+        let ledger = &self.w.orders.ledger;
+        let wallets = all_wallets(ledger).await?;
+        for (p, c) in &self.m.wallets {
+            ensure!(
+                wallets.contains(p) || *c == Counters::default(),
+                "{p:?}: the model has {c:?}, the store no wallet"
+            );
+        }
+        let mut entries: BTreeMap<Party, Vec<Entry>> = BTreeMap::new();
+        for p in &wallets {
+            let es = audit_wallet(ledger, p).await?;
+            let b = ledger.wallet(p).await.map_err(s)?.expect("audited").balance;
+            let c = self.m.wallets.get(p).copied().unwrap_or_default();
+            ensure!(
+                b.posted == c.posted && b.held == c.held && b.credit_limit.is_zero(),
+                "{p:?}: the store has {b:?}, the model posted {} held {}",
+                c.posted,
+                c.held
+            );
+            entries.insert(p.clone(), es);
+        }
+        let entries_of = |p: &Party| entries.get(p).map(Vec::as_slice).unwrap_or(&[]);
+
+        let mut references: BTreeSet<String> = BTreeSet::new();
+        for t in &self.m.topups {
+            let reference = format!("topup:{}", t.id);
+            let (stored, _) = ledger
+                .topup(&t.id)
+                .await
+                .map_err(s)?
+                .ok_or_else(|| format!("top-up {} is missing", t.id))?;
+            ensure!(
+                stored.state == t.state,
+                "top-up {} is {:?}, the model says {:?}",
+                t.id,
+                stored.state,
+                t.state
+            );
+            let credits: Vec<&Entry> = entries_of(&t.holder)
+                .iter()
+                .filter(|e| e.reference == reference)
+                .collect();
+            let want = usize::from(t.state == TopUpState::Approved);
+            ensure!(
+                credits.len() == want
+                    && credits
+                        .iter()
+                        .all(|e| e.kind == EntryKind::TopUp && e.amount == t.amount),
+                "top-up {} ({:?}) has {} entries: {credits:?}",
+                t.id,
+                t.state,
+                credits.len()
+            );
+            references.insert(reference);
+        }
+
+        let mut per_customer: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for o in &self.m.orders {
+            *per_customer
+                .entry((o.reseller.clone(), o.account.clone()))
+                .or_default() += 1;
+            let reference = format!("order:{}", o.id);
+            let (stored, _) = self
+                .w
+                .orders
+                .order(&o.id)
+                .await
+                .map_err(s)?
+                .ok_or_else(|| format!("order {} is missing", o.id))?;
+            ensure!(
+                stored.cancelled == o.cancelled,
+                "order {}: cancelled {}",
+                o.id,
+                stored.cancelled
+            );
+            ensure!(stored.lines.len() == o.lines.len(), "order {}: lines", o.id);
+            let mut want: BTreeMap<(Party, EntryKind), Decimal> = BTreeMap::new();
+            if !o.topped_up.is_zero() {
+                want.insert((o.customer.clone(), EntryKind::TopUp), o.topped_up);
+            }
+            for (sl, ml) in stored.lines.iter().zip(&o.lines) {
+                ensure!(
+                    sl.id == ml.id && sl.funds == ml.funds && sl.status == expected_status(ml),
+                    "order {} line {}: funds {:?} status {:?}; the model says {:?} {:?} ({:?})",
+                    o.id,
+                    ml.id,
+                    sl.funds,
+                    sl.status,
+                    ml.funds,
+                    expected_status(ml),
+                    ml.registry
+                );
+                let kinds: &[EntryKind] = match ml.funds {
+                    Funds::None => &[],
+                    Funds::Held => &[EntryKind::Hold],
+                    Funds::Captured => &[EntryKind::Hold, EntryKind::Capture],
+                    Funds::Released => &[EntryKind::Hold, EntryKind::Release],
+                    Funds::Refunded => &[EntryKind::Hold, EntryKind::Capture, EntryKind::Refund],
+                };
+                for leg in &ml.legs {
+                    for k in kinds {
+                        *want.entry((leg.payer.clone(), *k)).or_default() += leg.amount;
+                    }
+                }
+            }
+            let payers: BTreeSet<Party> = o
+                .lines
+                .iter()
+                .flat_map(|l| l.legs.iter().map(|g| g.payer.clone()))
+                .collect();
+            let mut got: BTreeMap<(Party, EntryKind), Decimal> = BTreeMap::new();
+            for p in &payers {
+                for e in entries_of(p).iter().filter(|e| e.reference == reference) {
+                    *got.entry((p.clone(), e.kind)).or_default() += e.amount;
+                    let leg_ok = match e.kind {
+                        EntryKind::TopUp => e.leg.is_none() && p == &o.customer,
+                        _ => e.leg.is_some_and(|k| {
+                            o.lines[0]
+                                .legs
+                                .get(k as usize)
+                                .is_some_and(|g| &g.payer == p)
+                        }),
+                    };
+                    ensure!(leg_ok, "order {}: entry {e:?} on the wrong leg", o.id);
+                }
+            }
+            ensure!(
+                got == want,
+                "order {}: the ledger moved {got:?}, its lines say {want:?}",
+                o.id
+            );
+            references.insert(reference);
+        }
+        for (p, es) in &entries {
+            for e in es {
+                ensure!(
+                    references.contains(&e.reference),
+                    "{p:?}: an entry for something unknown: {e:?}"
+                );
+            }
+        }
+        for (r, a) in &self.customers {
+            let n = self.w.orders.orders_of(r, a).await.map_err(s)?.len();
+            let want = per_customer
+                .get(&(r.clone(), a.clone()))
+                .copied()
+                .unwrap_or(0);
+            ensure!(
+                n == want,
+                "customer {a} of {r} has {n} orders; the model made {want}"
+            );
+        }
+        Ok(())
+    }
+}
+
+fn matches_expectation<T: std::fmt::Debug>(
+    r: &Result<T, OrderError>,
+    expected: &Result<(), BTreeSet<Refusal>>,
+) -> Result<(), String> {
+    let ok = match (r, expected) {
+        (Ok(_), Ok(())) => true,
+        (Err(e), Err(set)) => refusal(e).is_some_and(|r| set.contains(&r)),
+        _ => false,
+    };
+    ensure!(
+        ok,
+        "answered {:?}, the model expected {expected:?}",
+        r.as_ref().map(|_| ())
+    );
+    Ok(())
+}
+
+fn permutations(n: usize) -> Vec<Vec<usize>> {
+    if n <= 1 {
+        return vec![(0..n).collect()];
+    }
+    let mut out = Vec::new();
+    for p in permutations(n - 1) {
+        for at in 0..=p.len() {
+            let mut q = p.clone();
+            q.insert(at, n - 1);
+            out.push(q);
+        }
+    }
+    out
+}
+
+/// Run one sequence on a fresh store; the step that broke, if one did.
+pub async fn run_sequence(factory: &dyn StoreFactory, ops: &[Op]) -> Result<Stats, Failure> {
+    let setup = |message: String| Failure { step: 0, message };
+    let w = World::new(factory, faults(ops)).await;
+    let mut customers = Vec::new();
+    for (reseller, email) in CUSTOMERS {
+        customers.push((reseller.to_string(), w.customer(reseller, email).await));
+    }
+    let lookup_after = chrono::Duration::from_std(w.orders.config.lookup_after)
+        .map_err(|e| setup(e.to_string()))?;
+    let now = storefront_functions::clock::Clock::now(w.clock.as_ref());
+    let mut r = Runner {
+        w,
+        m: Model {
+            wallets: BTreeMap::new(),
+            topups: Vec::new(),
+            orders: Vec::new(),
+            now,
+            lookup_after,
+        },
+        customers,
+        stats: Stats::new(),
+    };
+    for (step, op) in ops.iter().enumerate() {
+        let then = match op {
+            Op::Order { then, .. } => *then,
+            _ => 0,
+        };
+        let follow = [
+            Op::Pay {
+                order: 0,
+                copies: 1,
+            },
+            Op::Provision {
+                order: 0,
+                copies: 1,
+            },
+        ];
+        for (k, op) in std::iter::once(op)
+            .chain(&follow[..then as usize])
+            .enumerate()
+        {
+            let part = if k == 0 {
+                ""
+            } else {
+                " (the order's own follow-up)"
+            };
+            r.step(step, op).await.map_err(|message| Failure {
+                step,
+                message: format!("{op:?}{part}: {message}"),
+            })?;
+            r.check().await.map_err(|message| Failure {
+                step,
+                message: format!("after {op:?}{part}: {message}"),
+            })?;
+        }
+    }
+    for l in r.m.orders.iter().flat_map(|o| &o.lines) {
+        *r.stats
+            .entry(match (l.funds, l.registry) {
+                (Funds::None, _) => "lines at rest: unpaid",
+                (Funds::Held, _) => "lines at rest: held",
+                (Funds::Released, _) => "lines at rest: released",
+                (Funds::Captured | Funds::Refunded, Registry::Done) => "lines at rest: captured",
+                (Funds::Captured | Funds::Refunded, _) => {
+                    "lines at rest: captured after a lost answer or request"
+                }
+            })
+            .or_default() += 1;
+    }
+    Ok(r.stats)
+}
+
+/// Run one sequence on its own task, so that a panic in the engine is a
+/// failure to shrink like any other.
+async fn run_caught(factory: Arc<dyn StoreFactory>, ops: Vec<Op>) -> Result<Stats, Failure> {
+    match tokio::spawn(async move { run_sequence(factory.as_ref(), &ops).await }).await {
+        Ok(r) => r,
+        Err(e) => Err(Failure {
+            step: usize::MAX,
+            message: format!("panicked: {e}"),
+        }),
+    }
+}
+
+fn describe(ops: &[Op], f: &Failure) -> String {
+    let mut out = String::new();
+    for (i, op) in ops.iter().enumerate() {
+        out.push_str(&format!(
+            "  {i:>2}: {op:?}{}\n",
+            if i == f.step { "   <-- broke here" } else { "" }
+        ));
+    }
+    out.push_str(&format!("step {}: {}", f.step, f.message));
+    out
+}
+
+/// How often a shrinking candidate runs before it counts as passing.
+const SHRINK_TRIES: usize = 4;
+
+/// `cases` random sequences (`LEDGER_MODEL_CASES` overrides), each on a
+/// fresh store from `factory`. Panics with the smallest failing sequence
+/// found.
+pub async fn random_sequences(factory: Arc<dyn StoreFactory>, cases: u32) {
+    let cases = std::env::var("LEDGER_MODEL_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(cases);
+    let base: u64 = std::env::var("LEDGER_MODEL_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| {
+            (std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+                % 1_000_000_000) as u64
+        });
+    let strategy = sequence();
+    let started = Instant::now();
+    let mut steps = 0;
+    let mut stats = Stats::new();
+    for case in 0..u64::from(cases) {
+        let seed = base + case;
+        let mut runner = TestRunner::new(Config {
+            rng_seed: RngSeed::Fixed(seed),
+            failure_persistence: None,
+            ..Config::default()
+        });
+        let mut tree = strategy.new_tree(&mut runner).expect("a sequence");
+        let ops = tree.current();
+        steps += ops.len();
+        let first = match run_caught(factory.clone(), ops.clone()).await {
+            Ok(s) => {
+                for (k, v) in s {
+                    *stats.entry(k).or_default() += v;
+                }
+                continue;
+            }
+            Err(f) => f,
+        };
+        let original = describe(&ops, &first);
+        // Shrink: simplify while it still fails, complicate back when it
+        // passes, within a budget.
+        let (mut best, mut best_failure) = (ops, first);
+        let deadline = Instant::now() + Duration::from_secs(300);
+        let mut runs = 0;
+        if tree.simplify() {
+            while runs < 600 && Instant::now() < deadline {
+                runs += 1;
+                let candidate = tree.current();
+                // Races fail some runs only: a candidate passes if it
+                // passes a few times.
+                let mut outcome = Ok(Stats::new());
+                for _ in 0..SHRINK_TRIES {
+                    outcome = run_caught(factory.clone(), candidate.clone()).await;
+                    if outcome.is_err() {
+                        break;
+                    }
+                }
+                match outcome {
+                    Err(f) => {
+                        best = candidate;
+                        best_failure = f;
+                        if !tree.simplify() {
+                            break;
+                        }
+                    }
+                    Ok(_) => {
+                        if !tree.complicate() {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        panic!(
+            "the ledger model broke (LEDGER_MODEL_SEED={seed} LEDGER_MODEL_CASES=1 reruns it).\n\
+             Smallest failing sequence ({} ops, after {runs} shrinking runs):\n{}\n\n\
+             Original sequence:\n{original}",
+            best.len(),
+            describe(&best, &best_failure)
+        );
+    }
+    eprintln!(
+        "ledger model: {cases} sequences, {steps} steps, seeds {base}..{}, in {:.1?}",
+        base + u64::from(cases),
+        started.elapsed()
+    );
+    for (k, v) in &stats {
+        eprintln!("  {v:>6}  {k}");
+    }
+}

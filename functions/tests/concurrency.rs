@@ -1,0 +1,34 @@
+//! Many orders at once against wallets that cover only some of them
+//! (tests/common/concurrency_suite.rs), on the embedded store.
+//!
+//!     cargo test -p storefront-functions --test concurrency
+
+#[path = "common/concurrency_suite.rs"]
+mod concurrency_suite;
+#[path = "common/ledger_suite.rs"]
+mod ledger_suite;
+
+use ledger_suite::{Fresh, StoreFactory};
+use std::sync::Arc;
+use storefront_functions::store::embedded::EmbeddedStore;
+
+async fn embedded() -> Fresh {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = EmbeddedStore::open(&dir.path().join("store.db")).expect("store");
+    (Arc::new(store), Box::new(dir))
+}
+
+fn factory() -> Arc<dyn StoreFactory> {
+    Arc::new(embedded)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_orders_one_wallet_for_a_hundred() {
+    concurrency_suite::one_customer_pays_for_exactly_what_the_wallet_holds(factory()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_customers_one_short_sub_reseller() {
+    concurrency_suite::a_short_sub_reseller_stops_exactly_the_orders_it_cannot_cover(factory())
+        .await;
+}
