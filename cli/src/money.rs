@@ -105,7 +105,7 @@ pub async fn topups(store: &Path, action: TopupAction) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(TopUpError::NotFound) => {
-            eprintln!("no top-up {} is addressed to the platform", "with that id");
+            eprintln!("no top-up with that id is addressed to the platform");
             Ok(ExitCode::FAILURE)
         }
         Err(TopUpError::AlreadyDecided(t)) => {
