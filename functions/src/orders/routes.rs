@@ -1394,6 +1394,11 @@ fn invoice_response(
     lang: Locale,
 ) -> Response {
     let inv = &stored.invoice;
+    // Rendering computes the totals; an invoice whose totals cannot be
+    // computed (it never should be stored) is reported, not panicked over.
+    if let Err(e) = inv.try_totals() {
+        return ApiError::unavailable(e).into_response();
+    }
     match format {
         Some("pdf") => match storefront_invoice::render_pdf(inv, lang) {
             Ok(bytes) => (
