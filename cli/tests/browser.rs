@@ -161,3 +161,444 @@ fn a_newcomer_signs_up_confirms_by_mail_and_signs_in() {
         Duration::from_secs(20),
     );
 }
+
+const DEMO_PASSWORD: &str = "demo-storefront-2026";
+const WAIT: Duration = Duration::from_secs(30);
+
+/// Sign in on the account page at `url` and wait until the dashboard has
+/// loaded the wallet, domains, orders and invoices.
+fn sign_in(browser: &Browser, url: &str, email: &str) {
+    browser.goto(url);
+    browser.wait_for(
+        "const s = document.querySelector('#account-signin'); return s && !s.hidden;",
+        WAIT,
+    );
+    browser.eval(&format!(
+        "const f = document.querySelector('form[data-account-form=signin]');
+         f.querySelector('[name=email]').value = {};
+         f.querySelector('[name=password]').value = {};
+         f.requestSubmit(); return true;",
+        serde_json::json!(email),
+        serde_json::json!(DEMO_PASSWORD),
+    ));
+    browser.wait_for(
+        "const d = document.querySelector('#account-dashboard');
+         return d && !d.hidden && d.hasAttribute('data-loaded');",
+        WAIT,
+    );
+}
+
+fn sign_out(browser: &Browser) {
+    browser.eval("document.querySelector('[data-signout]').click(); return true;");
+    browser.wait_for(
+        "const s = document.querySelector('#account-signin');
+         return s && !s.hidden && document.querySelector('#account-dashboard').hidden;",
+        WAIT,
+    );
+}
+
+/// The whole units of an IDR amount as shown ("Rp 1.000.000", "IDR 1,000,000").
+fn rupiah(shown: &Value) -> i64 {
+    let digits: String = shown
+        .as_str()
+        .expect("an amount")
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    digits.parse().expect("digits")
+}
+
+/// The customer asks for a top-up with a proof of transfer; the owner
+/// approves it in the panel (and asks its own parent for one, which the
+/// platform approves with `storefront topups approve`); the customer buys a
+/// name from the search page, pays from the wallet, and finds the domain
+/// active and the wallet lower by exactly the order's total.
+#[test]
+fn a_top_up_approved_in_the_panel_pays_for_a_domain_from_the_wallet() {
+    let p = storefront_e2e::project(None);
+    let server = storefront_e2e::serve(env!("CARGO_BIN_EXE_storefront"), p.path(), false);
+    let browser = Browser::start();
+    let base = format!("http://{}/s/toko", server.addr);
+
+    // The customer (Indonesian, the storefront's default language) asks for
+    // a top-up, typed the Indonesian way, and attaches a proof.
+    sign_in(
+        &browser,
+        &format!("{base}/account/"),
+        "customer@toko.localhost",
+    );
+    let before =
+        browser.eval("return document.querySelector('[data-balance=available]').textContent;");
+    browser.wait_for(
+        "const f = document.querySelector('[data-topup-form]');
+         if (!f || f.hidden || !f.querySelector('select[name=bank_account] option')) return null;
+         f.querySelector('[name=amount]').value = '1.000.000';
+         f.querySelector('[name=transfer_reference]').value = 'BCA 221126 BUDI';
+         const dt = new DataTransfer();
+         dt.items.add(new File(['%PDF-1.4\\n% transfer receipt\\n'], 'bukti.pdf', {type: 'application/pdf'}));
+         f.querySelector('[name=proof]').files = dt.files;
+         f.requestSubmit(); return true;",
+        WAIT,
+    );
+    let topup = browser.wait_for(
+        "const r = document.querySelector('[data-wallet-topups] .record');
+         return r && r.querySelector('.state--pending') && r.textContent.includes('Terlampir') ? r.textContent : null;",
+        WAIT,
+    );
+    let topup = topup.as_str().expect("top-up");
+    assert!(
+        topup.contains("Rp\u{a0}1.000.000") && topup.contains("BCA 221126 BUDI"),
+        "{topup}"
+    );
+    assert!(
+        browser
+            .eval(
+                "return document.querySelector('[data-topup-form] [data-form-status]').textContent;"
+            )
+            .as_str()
+            .expect("status")
+            .contains("menunggu persetujuan"),
+        "the request is confirmed in the page's language"
+    );
+    assert!(
+        browser
+            .eval("return document.querySelector('[data-panel-link]').hidden;")
+            .as_bool()
+            .expect("bool"),
+        "customers are not offered the panel"
+    );
+    sign_out(&browser);
+
+    // The owner signs in on the same storefront (in English) and approves it.
+    sign_in(
+        &browser,
+        &format!("{base}/en/account/"),
+        "owner@toko.localhost",
+    );
+    let panel = browser.wait_for(
+        "const l = document.querySelector('[data-panel-link]');
+         return l && !l.hidden ? l.querySelector('a').href : null;",
+        WAIT,
+    );
+    browser.goto(panel.as_str().expect("panel link"));
+    let row = browser.wait_for(
+        "const r = document.querySelector('#panel[data-loaded] [data-panel-topups] .record');
+         return r ? r.textContent : null;",
+        WAIT,
+    );
+    let row = row.as_str().expect("pending top-up");
+    assert!(
+        row.contains("IDR\u{a0}1,000,000") && row.contains("BCA 221126 BUDI"),
+        "{row}"
+    );
+    // The proof downloads as the customer sent it.
+    browser.eval(
+        "const a = document.querySelector('[data-panel-topups] .record a[download]');
+         fetch(a.href, {credentials: 'same-origin'}).then(r => r.text()).then(t => { window.proof = t; });
+         return true;",
+    );
+    let proof = browser.wait_for("return window.proof || null;", WAIT);
+    assert!(
+        proof.as_str().expect("proof").starts_with("%PDF-1.4"),
+        "{proof}"
+    );
+    browser
+        .eval("document.querySelector('[data-panel-topups] [data-approve]').click(); return true;");
+    let done = browser.wait_for(
+        "const s = document.querySelector('[data-topups-status]').textContent;
+         return s && !document.querySelector('[data-panel-topups] [data-approve]') ? s : null;",
+        WAIT,
+    );
+    assert!(
+        done.as_str().expect("status").contains("Approved"),
+        "{done}"
+    );
+    let customers = browser.wait_for(
+        "const c = document.querySelector('[data-panel-customers] .record');
+         return c && c.textContent.includes('1,000,000') ? c.textContent : null;",
+        WAIT,
+    );
+    assert!(
+        customers
+            .as_str()
+            .expect("customers")
+            .contains("Credit limit")
+    );
+
+    // The storefront asks its parent (the platform) for a top-up from the
+    // panel; the platform approves it from the command line.
+    let own_before = rupiah(&browser.eval(
+        "return document.querySelector('#panel-wallet [data-balance=available]').textContent;",
+    ));
+    browser.eval(
+        "const f = document.querySelector('#panel-wallet [data-topup-form]');
+         f.querySelector('[name=amount]').value = '2,000,000';
+         f.querySelector('[name=transfer_reference]').value = 'TOKO NOV 2026';
+         f.requestSubmit(); return true;",
+    );
+    browser.wait_for(
+        "const r = document.querySelector('#panel-wallet [data-wallet-topups] .record');
+         return r && r.textContent.includes('TOKO NOV 2026') && r.querySelector('.state--pending');",
+        WAIT,
+    );
+    let storefront = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_storefront"))
+            .arg("-C")
+            .arg(p.path())
+            .args(args)
+            .output()
+            .expect("run storefront");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let pending = storefront(&["topups", "list"]);
+    let id = pending
+        .lines()
+        .find(|l| l.contains("TOKO NOV 2026"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("the panel's request reached the platform: {pending}"))
+        .to_string();
+    storefront(&["topups", "approve", &id]);
+    browser.goto(panel.as_str().expect("panel link"));
+    let own_after = browser.wait_for(
+        "const r = document.querySelector('#panel[data-loaded] #panel-wallet [data-wallet-topups] .record');
+         return r && r.querySelector('.state--approved')
+           ? document.querySelector('#panel-wallet [data-balance=available]').textContent : null;",
+        WAIT,
+    );
+    assert_eq!(rupiah(&own_after), own_before + 2_000_000, "{own_after}");
+    browser.goto(&format!("{base}/en/account/"));
+    browser.wait_for(
+        "const d = document.querySelector('#account-dashboard'); return d && d.hasAttribute('data-loaded');",
+        WAIT,
+    );
+    sign_out(&browser);
+
+    // The customer now has the money: search, add to the cart, check out
+    // for two years, pay from the wallet.
+    sign_in(
+        &browser,
+        &format!("{base}/account/"),
+        "customer@toko.localhost",
+    );
+    let available = browser.wait_for(
+        "const a = document.querySelector('[data-balance=available]').textContent;
+         return a.includes('1.000.000') ? a : null;",
+        WAIT,
+    );
+    assert_eq!(rupiah(&available), rupiah(&before) + 1_000_000);
+    browser.goto(&format!("{base}/search/?q=zqxwvtoko.co.id"));
+    browser.wait_for(
+        "const r = document.querySelector('#results .result[data-domain=\"zqxwvtoko.co.id\"]');
+         const b = r && r.querySelector('.status--available') && r.querySelector('.result__action button');
+         if (!b) return null;
+         b.click(); return true;",
+        WAIT,
+    );
+    browser.wait_for(
+        "return document.querySelector('[data-cart-count-value]').textContent === '1';",
+        WAIT,
+    );
+    browser.goto(&format!("{base}/checkout/"));
+    browser.wait_for(
+        "const s = document.querySelector('#checkout-form select[name=years]');
+         const place = document.querySelector('[data-place]');
+         if (!s || !place || place.hidden) return null;
+         s.value = '2'; s.dispatchEvent(new Event('change')); return true;",
+        WAIT,
+    );
+    let quote = browser.wait_for(
+        "const place = document.querySelector('[data-place]');
+         const t = document.querySelector('[data-quote-table] table');
+         if (!t || place.hidden || !t.querySelector('tbody').textContent.includes('2 tahun')) return null;
+         return [t.textContent, t.querySelector('tfoot .cart-table__total td').textContent];",
+        WAIT,
+    );
+    let quoted = quote[0].as_str().expect("quote");
+    assert!(
+        quoted.contains("zqxwvtoko.co.id") && quoted.contains("Pajak"),
+        "{quoted}"
+    );
+    let total = rupiah(&quote[1]);
+    assert!(total > 0, "{quote}");
+    browser.eval(
+        "document.querySelector('input[name=payment][value=wallet]').checked = true;
+         document.querySelector('#checkout-form').requestSubmit(); return true;",
+    );
+    let done = browser.wait_for(
+        "const d = document.querySelector('[data-checkout-done]');
+         return d && !d.hidden ? d.textContent : null;",
+        WAIT,
+    );
+    let done = done.as_str().expect("confirmation");
+    assert!(
+        done.contains("zqxwvtoko.co.id") && done.contains("Aktif"),
+        "{done}"
+    );
+    assert_eq!(
+        browser.eval("return window.Storefront.readCart().length;"),
+        serde_json::json!(0),
+        "the ordered name left the cart"
+    );
+
+    // The account page: the domain is active, the order's line too, and the
+    // wallet is lower by exactly the order's total.
+    browser.goto(&format!("{base}/account/"));
+    let domain = browser.wait_for(
+        "const d = document.querySelector('#account-dashboard[data-loaded] [data-account-domains] .record[data-domain=\"zqxwvtoko.co.id\"]');
+         return d ? d.textContent : null;",
+        WAIT,
+    );
+    let domain = domain.as_str().expect("domain");
+    let expiry = (chrono::Utc::now().date_naive() + chrono::Months::new(24)).format("%Y");
+    assert!(
+        domain.contains("Aktif") && domain.contains(&expiry.to_string()),
+        "registered for two years: {domain}"
+    );
+    let after =
+        browser.eval("return document.querySelector('[data-balance=available]').textContent;");
+    assert_eq!(
+        rupiah(&after),
+        rupiah(&available) - total,
+        "{available} - {total} = {after}"
+    );
+    let order = browser.wait_for(
+        "const o = document.querySelector('[data-account-orders] .record .order-line');
+         return o ? o.textContent : null;",
+        WAIT,
+    );
+    assert!(
+        order.as_str().expect("order line").contains("Aktif"),
+        "{order}"
+    );
+    assert!(
+        browser
+            .eval(
+                "return document.querySelector('[data-wallet-entries] .entry--capture') !== null;"
+            )
+            .as_bool()
+            .expect("bool"),
+        "the payment is in the wallet's history"
+    );
+
+    // A phone's width: nothing on the account page is wider than the screen.
+    browser.set_window_size(360, 800);
+    let overflow = browser.wait_for(
+        "const wide = [...document.querySelectorAll('body *')]
+           .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+           .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 0.5))
+           .map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + (e.textContent || '').slice(0, 40));
+         return [document.documentElement.scrollWidth, window.innerWidth, wide.slice(0, 12)];",
+        WAIT,
+    );
+    assert!(
+        overflow[0].as_u64() <= overflow[1].as_u64(),
+        "the account page scrolls sideways at 360 px: {overflow}"
+    );
+}
+
+/// Prices change while the customer is at the checkout (the reseller edits
+/// its markup and the storefront is rebuilt): placing the order shows the
+/// new prices and asks again; confirming orders at the new prices.
+#[test]
+fn a_price_change_at_checkout_is_shown_and_confirmed_before_ordering() {
+    let p = storefront_e2e::project(None);
+    let server = storefront_e2e::serve(env!("CARGO_BIN_EXE_storefront"), p.path(), true);
+    let browser = Browser::start();
+    let base = format!("http://{}/s/toko", server.addr);
+    let name = "qwzxbudi.co.id";
+    let price = || -> Option<String> {
+        let (status, _, body) = storefront_e2e::http(
+            &server.addr,
+            "GET",
+            &server.addr,
+            &format!("/s/toko/api/search?q={name}&format=json&lang=en"),
+            None,
+        );
+        let v: Value = serde_json::from_str(&body).ok()?;
+        (status == 200).then_some(())?;
+        v["results"]
+            .as_array()?
+            .iter()
+            .find(|r| r["domain"] == name)
+            .map(|r| r["price"].to_string())
+    };
+    let before = price().expect("a price for the name");
+
+    sign_in(
+        &browser,
+        &format!("{base}/en/account/"),
+        "customer@toko.localhost",
+    );
+    browser.eval(&format!(
+        "window.Storefront.writeCart([{{domain: '{name}', ext: 'co.id', years: 1, action: 'register'}}]); return true;"
+    ));
+    browser.goto(&format!("{base}/en/checkout/"));
+    let first = browser.wait_for(
+        "const place = document.querySelector('[data-place]');
+         const t = document.querySelector('[data-quote-table] tfoot .cart-table__total td');
+         return place && !place.hidden && t ? t.textContent : null;",
+        WAIT,
+    );
+
+    // The reseller raises its markup; the storefront is rebuilt and published.
+    let site = p.path().join("content/resellers/toko/site.toml");
+    let toml = std::fs::read_to_string(&site).expect("site.toml");
+    assert!(toml.contains("markup_percent = \"20\""));
+    std::fs::write(
+        &site,
+        toml.replace("markup_percent = \"20\"", "markup_percent = \"40\""),
+    )
+    .expect("write site.toml");
+    let deadline = std::time::Instant::now() + WAIT;
+    while price().as_ref() == Some(&before) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the new prices were not published"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    browser.eval(
+        "document.querySelector('input[name=payment][value=bank_transfer]').checked = true;
+         document.querySelector('#checkout-form').requestSubmit(); return true;",
+    );
+    let changed = browser.wait_for(
+        "const n = document.querySelector('[data-price-changed]');
+         const t = document.querySelector('[data-quote-table] tfoot .cart-table__total td');
+         return n && !n.hidden ? [n.textContent, t.textContent, document.querySelector('[data-place]').textContent] : null;",
+        WAIT,
+    );
+    assert!(
+        changed[0]
+            .as_str()
+            .expect("notice")
+            .contains("Prices have changed"),
+        "{changed}"
+    );
+    assert!(rupiah(&changed[1]) > rupiah(&first), "{first} -> {changed}");
+    assert!(
+        changed[2].as_str().expect("button").contains("new prices"),
+        "{changed}"
+    );
+    assert!(
+        browser
+            .eval("return document.querySelector('[data-checkout-done]').hidden;")
+            .as_bool()
+            .expect("bool"),
+        "nothing is ordered before the customer confirms"
+    );
+
+    browser.eval("document.querySelector('#checkout-form').requestSubmit(); return true;");
+    let done = browser.wait_for(
+        "const d = document.querySelector('[data-checkout-done]');
+         return d && !d.hidden ? d.textContent : null;",
+        WAIT,
+    );
+    let done = done.as_str().expect("confirmation");
+    assert!(
+        done.contains(name) && done.contains(changed[1].as_str().expect("total")),
+        "ordered at the new price {}: {done}",
+        changed[1]
+    );
+}

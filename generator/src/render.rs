@@ -325,6 +325,7 @@ pub fn render(
             ("cart/", "cart.html", "cart", "cart_title"),
             ("checkout/", "checkout.html", "checkout", "checkout_title"),
             ("account/", "account.html", "account", "account_title"),
+            ("panel/", "panel.html", "panel", "panel_title"),
         ] {
             specs.push(PageSpec {
                 path: path.into(),
@@ -470,6 +471,7 @@ pub fn render(
                 && spec.kind != "cart"
                 && spec.kind != "checkout"
                 && spec.kind != "account"
+                && spec.kind != "panel"
             {
                 sitemap.push(canonical);
             }
@@ -520,7 +522,7 @@ pub fn render(
     let mut robots = String::from("User-agent: *\n");
     for &l in &r.site.languages {
         let pre = prefix(l, default);
-        for p in ["cart/", "checkout/", "account/"] {
+        for p in ["cart/", "checkout/", "account/", "panel/"] {
             robots.push_str(&format!("Disallow: /{pre}{p}\n"));
         }
     }

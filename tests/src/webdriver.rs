@@ -107,6 +107,17 @@ impl Browser {
         )
     }
 
+    /// Resize the window (the viewport of a headless browser), e.g. to a
+    /// phone's 360 px width.
+    pub fn set_window_size(&self, width: u32, height: u32) {
+        call(
+            self.port,
+            "POST",
+            &format!("/session/{}/window/rect", self.session),
+            Some(json!({"width": width, "height": height})),
+        );
+    }
+
     /// Run `script` until it returns something truthy, or panic after `timeout`.
     pub fn wait_for(&self, script: &str, timeout: Duration) -> Value {
         let deadline = Instant::now() + timeout;

@@ -7,7 +7,11 @@
 (() => {
   'use strict';
 
-  const CART_KEY = 'storefront-cart';
+  // One cart per storefront: previews of several storefronts share an origin.
+  const CART_KEY = (() => {
+    const site = document.body && document.body.dataset.site;
+    return site ? 'storefront-cart:' + site : 'storefront-cart';
+  })();
   const ACTIONS = ['register', 'transfer', 'renew'];
   const API_TIMEOUT_MS = 12000;
 
@@ -279,6 +283,14 @@
 
   function readCart() {
     try {
+      // Carts saved before they were kept per storefront: a storefront on its
+      // own domain (not a /s/<id>/ preview) takes the old one over.
+      const legacy = 'storefront-cart';
+      if (CART_KEY !== legacy && !window.location.pathname.startsWith('/s/') &&
+          window.localStorage.getItem(CART_KEY) === null && window.localStorage.getItem(legacy) !== null) {
+        window.localStorage.setItem(CART_KEY, window.localStorage.getItem(legacy));
+        window.localStorage.removeItem(legacy);
+      }
       const items = JSON.parse(window.localStorage.getItem(CART_KEY) || '[]');
       return Array.isArray(items) ? items.filter(validItem) : [];
     } catch (e) {
@@ -720,6 +732,16 @@
     });
   }
 
+  // ---------- Session: who is signed in, for the API-backed pages ----------
+
+  /** undefined: not known yet; null: signed out; else the account (`GET /api/accounts/me`). */
+  let session;
+
+  function announce(profile) {
+    session = profile;
+    document.dispatchEvent(new CustomEvent('storefront:session', { detail: profile }));
+  }
+
   // ---------- Account: sign-up, confirmation, sign-in, password reset ----------
 
   function initAccount() {
@@ -755,6 +777,7 @@
     const dashboard = document.getElementById('account-dashboard');
 
     const signedIn = (p) => {
+      announce(p);
       me.querySelector('[data-me-name]').textContent = p.name || p.email;
       me.querySelector('[data-me-email]').textContent = fill(t.i18nSignedIn, { email: p.email });
       me.querySelector('[data-me-unverified]').hidden = !!p.verified;
@@ -764,6 +787,7 @@
       if (dashboard) dashboard.hidden = false;
     };
     const signedOut = () => {
+      announce(null);
       me.hidden = true;
       signinCard.hidden = false;
       signupCard.hidden = false;
@@ -884,8 +908,1187 @@
     }
   }
 
-  // Exposed for tests and for scripts that come later (the API-backed pages).
-  window.Storefront = Object.freeze({ normalise, splitName, toUnicode, readCart, writeCart, linePrice, toCents });
+  // Exposed for tests and for the money pages below (and scripts that come later).
+  window.Storefront = Object.freeze({
+    normalise, splitName, toUnicode, readCart, writeCart, linePrice, toCents,
+    h, fill, yearsText, pricesFor, periodsFor, session: () => session,
+  });
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();
+
+// ===================================================================
+// The pages that move money — checkout, the account's wallet, top-ups,
+// orders, domains and invoices, and the reseller's panel — built on the
+// helpers above (window.Storefront). Each finds its part by
+// data-shop="checkout|account|panel"; on other pages it does nothing.
+// Every value from the API is inserted as text (textContent, text
+// nodes), never as HTML. Text comes from #shop-strings (data-i18n-*
+// attributes rendered from the string table); amounts arrive formatted
+// by the API in the page's language (`?lang=` on every request).
+// ===================================================================
+(() => {
+  'use strict';
+
+  const S = window.Storefront;
+  if (!S) return;
+  const { h, fill } = S;
+  const LANG = document.documentElement.lang || undefined;
+  const MAX_PROOF_BYTES = 5 * 1024 * 1024;
+
+  // ---------- Strings ----------
+
+  const stringsNode = document.getElementById('shop-strings');
+  const strings = stringsNode ? stringsNode.dataset : {};
+
+  /** `shop_<key>` in the page's language, placeholders filled; the key itself when missing. */
+  function T(key, values) {
+    const name = 'i18nShop' + key.replace(/(?:^|_)([a-z])/g, (m, c) => c.toUpperCase());
+    const text = strings[name];
+    if (text === undefined) return key;
+    return values ? fill(text, values) : text;
+  }
+
+  /** The name of a state, kind or payment the API answers with a code. */
+  function label(prefix, code) {
+    const text = T(prefix + '_' + String(code || '').replace(/-/g, '_'));
+    return text === prefix + '_' + String(code || '').replace(/-/g, '_') ? String(code || '') : text;
+  }
+
+  const actionText = (a) => ({ register: strings.i18nActionRegister, transfer: strings.i18nActionTransfer, renew: strings.i18nActionRenew }[a] || String(a || ''));
+  const yearsText = (n) => S.yearsText(strings, Number(n));
+
+  // ---------- Formatting ----------
+
+  /** `{amount, display}` from the API: the display as the API formatted it. */
+  function shown(m) {
+    if (m && typeof m === 'object') return typeof m.display === 'string' ? m.display : String(m.amount === undefined ? '' : m.amount);
+    return m === undefined || m === null ? '' : String(m);
+  }
+
+  /** A raw amount and currency (the lists carry no display): formatted for the page's language. */
+  function money(amount, currency) {
+    const n = Number(amount);
+    if (!currency || amount === undefined || amount === null || !Number.isFinite(n)) return String(amount === undefined || amount === null ? '' : amount);
+    const digits = ['IDR', 'JPY', 'KRW', 'VND'].includes(currency) ? 0 : 2;
+    try {
+      return new Intl.NumberFormat(LANG, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n);
+    } catch (e) {
+      return currency + ' ' + amount;
+    }
+  }
+
+  /** A date (YYYY-MM-DD) or a moment (RFC 3339) in the page's language. */
+  function when(value) {
+    if (!value) return '';
+    const s = String(value);
+    const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(s);
+    const d = new Date(dateOnly ? s + 'T00:00:00' : s);
+    if (Number.isNaN(d.getTime())) return s;
+    try {
+      return new Intl.DateTimeFormat(LANG, dateOnly ? { dateStyle: 'medium' } : { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+    } catch (e) {
+      return d.toISOString().slice(0, dateOnly ? 10 : 16).replace('T', ' ');
+    }
+  }
+
+  function badge(prefix, code) {
+    return h('span', { class: 'state state--' + String(code || '').replace(/[^a-z_-]/g, ''), text: label(prefix, code) });
+  }
+
+  // ---------- The API ----------
+
+  /**
+   * A caller of the API under `root.dataset.api`, in the page's language.
+   * `opts`: method, json (a body sent as JSON), file (a raw body), headers.
+   * Answers {ok, status, data, headers}; throws only when the network fails.
+   * State-changing requests are same-origin JSON: fetch sends the Origin.
+   */
+  function client(root) {
+    const api = root.dataset.api;
+    const lang = root.dataset.lang || document.documentElement.lang || '';
+    const call = async (path, opts = {}) => {
+      const url = api + '/' + path + (path.includes('?') ? '&' : '?') + 'lang=' + encodeURIComponent(lang);
+      const headers = { Accept: 'application/json' };
+      let body;
+      if (opts.json !== undefined) {
+        headers['Content-Type'] = 'application/json';
+        body = JSON.stringify(opts.json);
+      } else if (opts.file) {
+        headers['Content-Type'] = opts.file.type || 'application/octet-stream';
+        body = opts.file;
+      }
+      Object.assign(headers, opts.headers || {});
+      const res = await fetch(url, {
+        method: opts.method || (body === undefined ? 'GET' : 'POST'),
+        credentials: 'same-origin',
+        headers,
+        body,
+      });
+      let data = null;
+      if ((res.headers.get('content-type') || '').includes('json')) {
+        try { data = await res.json(); } catch (e) { data = null; }
+      }
+      return { ok: res.ok, status: res.status, data, headers: res.headers };
+    };
+    call.link = (path, query) => api + '/' + path + '?lang=' + encodeURIComponent(lang) + (query ? '&' + query : '');
+    return call;
+  }
+
+  const enc = encodeURIComponent;
+
+  /** A list from the API, or [] (and the error shown in `box`) when it failed. */
+  async function list(call, path, box) {
+    try {
+      const r = await call(path);
+      if (r.ok && Array.isArray(r.data)) return r.data;
+      if (box) box.replaceChildren(h('p', { class: 'field__error', text: messageOf(r) }));
+    } catch (e) {
+      if (box) box.replaceChildren(h('p', { class: 'field__error', text: T('error') }));
+    }
+    return null;
+  }
+
+  function messageOf(r) {
+    return r && r.data && typeof r.data.message === 'string' && r.data.message ? r.data.message : T('error');
+  }
+
+  // ---------- Forms ----------
+
+  function clearErrors(form) {
+    for (const slot of form.querySelectorAll('[data-error-for]')) slot.textContent = '';
+    for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+    const status = form.querySelector('[data-form-status]');
+    if (status) status.textContent = '';
+  }
+
+  /** The message of a failed answer next to the field it names (focused), else in `status`. */
+  function showError(form, status, r) {
+    const msg = messageOf(r);
+    const field = r && r.data && typeof r.data.field === 'string' ? r.data.field : null;
+    const slot = field && form ? form.querySelector('[data-error-for="' + CSS.escape(field) + '"]') : null;
+    if (slot) {
+      slot.textContent = msg;
+      // The field's own control; for a checkout line as a whole, its remove button.
+      const own = slot.closest('.field');
+      const line = slot.closest('.checkout-line');
+      const input = own ? own.querySelector('input:not([type=hidden]), select, textarea')
+        : line ? line.querySelector('[data-remove]') : null;
+      if (input) {
+        if (own) input.setAttribute('aria-invalid', 'true');
+        input.focus();
+      }
+    } else if (status) {
+      status.textContent = msg;
+    }
+    return msg;
+  }
+
+  /** A labelled field; `control` is an input or select built by the caller (with an id). */
+  function field(labelText, control, errorFor, hint) {
+    const errorId = control.id + '-error';
+    const hintId = hint ? control.id + '-hint' : null;
+    control.setAttribute('aria-describedby', [hintId, errorId].filter(Boolean).join(' '));
+    return h('div', { class: 'field' }, [
+      h('label', { class: 'field__label', text: labelText, attrs: { for: control.id } }),
+      control,
+      hint ? h('p', { class: 'field__hint', text: hint, attrs: { id: hintId } }) : null,
+      h('p', { class: 'field__error', attrs: { id: errorId, 'data-error-for': errorFor, 'aria-live': 'polite' } }),
+    ]);
+  }
+
+  /** Facts of a record as a definition list; empty values are left out. */
+  function facts(pairs) {
+    return h('dl', { class: 'record__facts' }, pairs
+      .filter((p) => p && p[1] !== null && p[1] !== undefined && p[1] !== '')
+      .map(([k, v]) => h('div', {}, [h('dt', { text: k }), h('dd', {}, [v])])));
+  }
+
+  function records(items, render, empty) {
+    if (!items.length) return h('p', { class: 'empty-note', text: empty || T('empty') });
+    return h('ul', { class: 'records' }, items.map(render));
+  }
+
+  /**
+   * An amount as typed, in the form the API reads ("150000", "49.99"): for a
+   * currency without minor units dots and commas only group thousands
+   * ("150.000" is 150000, never 150); otherwise the last of them is the
+   * decimal separator ("1 234,56" is 1234.56).
+   */
+  function plainAmount(text, currency) {
+    let s = String(text || '').replace(/[\s\u00a0\u202f]/g, '').replace(/^[^\d.,-]+|[^\d.,]+$/g, '');
+    if (['IDR', 'JPY', 'KRW', 'VND'].includes(currency)) return s.replace(/[.,]/g, '');
+    const last = Math.max(s.lastIndexOf('.'), s.lastIndexOf(','));
+    if (last < 0) return s;
+    const whole = s.slice(0, last).replace(/[.,]/g, '');
+    const frac = s.slice(last + 1);
+    // "1,234" or "1.234" with three digits after one separator: thousands.
+    if (frac.length === 3 && !/[.,]/.test(s.slice(0, last))) return whole + frac;
+    return whole + '.' + frac;
+  }
+
+  /** A fresh idempotency key: one per checkout attempt. */
+  function newKey() {
+    if (window.crypto && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const x = Array.from(b, (v) => v.toString(16).padStart(2, '0')).join('');
+    return x.slice(0, 8) + '-' + x.slice(8, 12) + '-' + x.slice(12, 16) + '-' + x.slice(16, 20) + '-' + x.slice(20);
+  }
+
+  /** Who the party of a top-up or wallet is, for the reseller. */
+  function partyText(p) {
+    if (!p || typeof p !== 'object') return '';
+    if (p.kind === 'customer') return T('customer', { id: p.account || '' });
+    if (p.kind === 'reseller') return T('sub_reseller', { id: p.id || '' });
+    return T('platform');
+  }
+
+  function bankList(accounts) {
+    return accounts.map((b) => h('li', { class: 'bank' }, [h('dl', { class: 'bank__facts' }, [
+      h('div', {}, [h('dt', { text: T('bank') }), h('dd', { class: 'bank__name', text: b.bank })]),
+      h('div', {}, [h('dt', { text: T('bank_number') }), h('dd', { class: 'bank__number', text: b.number })]),
+      h('div', {}, [h('dt', { text: T('bank_holder') }), h('dd', { text: b.holder })]),
+    ])]));
+  }
+
+  // ---------- Wallet (the customer's on the account page, the reseller's in the panel) ----------
+
+  function wallet(box, call) {
+    const base = box.dataset.wallet;
+    const proofs = box.hasAttribute('data-proofs');
+    const form = box.querySelector('[data-topup-form]');
+    const select = form.querySelector('select[name="bank_account"]');
+    const status = form.querySelector('[data-form-status]');
+    const banks = box.querySelector('[data-wallet-banks]');
+    const unavailable = box.querySelector('[data-topup-unavailable]');
+    const parent = box.querySelector('[data-wallet-parent]');
+    const topupsBox = box.querySelector('[data-wallet-topups]');
+    const entriesBox = box.querySelector('[data-wallet-entries]');
+    let accounts = [];
+
+    function renderWallet(w) {
+      for (const dd of box.querySelectorAll('[data-balance]')) dd.textContent = shown(w[dd.dataset.balance]);
+      const limit = box.querySelector('[data-balance="credit_limit"]');
+      if (limit) limit.parentElement.hidden = !(w.credit_limit && Number(w.credit_limit.amount) > 0);
+      const p = w.parent && typeof w.parent === 'object' ? w.parent : null;
+      if (parent && p) parent.textContent = T('wallet_parent', { name: p.name || '' });
+      accounts = (p ? p.bank_accounts : w.bank_accounts) || [];
+      if (banks) banks.replaceChildren(...bankList(accounts));
+      const chosen = select.value;
+      select.replaceChildren(...accounts.map((b) => h('option', {
+        text: b.bank + ' ' + b.number + ' (' + b.holder + ')',
+        attrs: { value: b.id, selected: b.id === chosen },
+      })));
+      form.hidden = accounts.length === 0;
+      if (unavailable) unavailable.hidden = accounts.length > 0;
+
+      const entries = Array.isArray(w.entries) ? w.entries : [];
+      if (!entries.length) {
+        entriesBox.replaceChildren(h('p', { class: 'empty-note', text: T('empty') }));
+        return;
+      }
+      const sign = { top_up: '+', refund: '+', capture: '−' };
+      entriesBox.replaceChildren(h('table', { class: 'data-table' }, [
+        h('caption', { class: 'visually-hidden', text: T('entries_caption') }),
+        h('thead', {}, [h('tr', {}, [
+          h('th', { text: T('col_date'), attrs: { scope: 'col' } }),
+          h('th', { text: T('col_what'), attrs: { scope: 'col' } }),
+          h('th', { class: 'num', text: T('col_amount'), attrs: { scope: 'col' } }),
+        ])]),
+        h('tbody', {}, entries.map((e) => h('tr', { class: 'entry entry--' + String(e.kind || '').replace(/[^a-z_]/g, '') }, [
+          h('td', { text: when(e.at) }),
+          h('td', {}, [h('span', { class: 'entry__kind', text: label('entry', e.kind) }), e.reason ? h('span', { class: 'entry__reason', text: e.reason }) : null]),
+          h('td', { class: 'num', text: (sign[e.kind] || '') + shown(e.amount) }),
+        ]))),
+      ]));
+    }
+
+    function bankName(id) {
+      const b = accounts.find((a) => a.id === id);
+      return b ? b.bank + ' ' + b.number : id;
+    }
+
+    function renderTopups(items) {
+      topupsBox.replaceChildren(records(items, (t) => {
+        const attach = proofs && t.state === 'pending' && !t.proof ? proofForm(t) : null;
+        return h('li', { class: 'record', attrs: { 'data-topup': t.id } }, [
+          h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: t.amount_display || money(t.amount, t.currency) }), ' ', badge('state', t.state)]),
+          facts([
+            [T('col_date'), when(t.requested_at)],
+            [T('col_bank'), bankName(t.bank_account)],
+            [T('col_reference'), t.transfer_reference],
+            [T('col_proof'), t.proof ? T('proof_attached') : ''],
+            [T('col_reason'), t.state === 'rejected' ? t.reason || '' : ''],
+          ]),
+          attach,
+        ]);
+      }, T('no_topups')));
+    }
+
+    /** Attach a proof to a pending top-up sent without one. */
+    function proofForm(t) {
+      const input = h('input', { class: 'field__input', attrs: { type: 'file', id: 'proof-' + t.id, name: 'proof', accept: 'application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg' } });
+      const mini = h('form', { class: 'form inline-form', attrs: { novalidate: true } }, [
+        field(T('attach_label', { amount: t.amount_display || '' }), input, 'proof'),
+        h('button', { class: 'button button--ghost button--small', text: T('attach'), attrs: { type: 'submit' } }),
+        h('p', { class: 'form__status', attrs: { role: 'status', 'data-form-status': true } }),
+      ]);
+      mini.addEventListener('submit', async (ev) => {
+        ev.preventDefault();
+        clearErrors(mini);
+        const file = input.files && input.files[0];
+        const r = await sendProof(t.id, file, mini);
+        if (r) await load();
+      });
+      return mini;
+    }
+
+    /** PUT the file as the top-up's proof; shows problems in `form`. True when attached. */
+    async function sendProof(id, file, form) {
+      const slot = form.querySelector('[data-error-for="proof"]');
+      const say = (text) => { if (slot) slot.textContent = text; };
+      if (!file) { say(T('proof_missing')); return false; }
+      if (file.size > MAX_PROOF_BYTES) { say(T('proof_too_large')); return false; }
+      try {
+        const r = await call(base + '/topups/' + enc(id) + '/proof', { method: 'PUT', file });
+        if (r.ok) return true;
+        say(messageOf(r));
+      } catch (e) {
+        say(T('error'));
+      }
+      return false;
+    }
+
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearErrors(form);
+      const body = {
+        amount: plainAmount(form.elements.amount.value, box.dataset.currency),
+        bank_account: select.value,
+        transfer_reference: form.elements.transfer_reference.value,
+      };
+      const proofInput = proofs ? form.elements.proof : null;
+      const file = proofInput && proofInput.files && proofInput.files[0];
+      if (file && file.size > MAX_PROOF_BYTES) {
+        form.querySelector('[data-error-for="proof"]').textContent = T('proof_too_large');
+        proofInput.setAttribute('aria-invalid', 'true');
+        proofInput.focus();
+        return;
+      }
+      const button = form.querySelector('button[type="submit"]');
+      button.disabled = true;
+      try {
+        const r = await call(base + '/topups', { json: body });
+        if (r.status !== 201 || !r.data) {
+          showError(form, status, r);
+          return;
+        }
+        let done = T('topup_done');
+        if (file && !(await sendProof(r.data.id, file, form))) done = T('topup_done_no_proof');
+        form.reset();
+        status.textContent = done;
+        await load();
+      } catch (e) {
+        status.textContent = T('error');
+      } finally {
+        button.disabled = false;
+      }
+    });
+
+    async function load() {
+      const [w, t] = await Promise.all([
+        call(base).catch(() => null),
+        list(call, base + '/topups', topupsBox),
+      ]);
+      if (w && w.ok && w.data) renderWallet(w.data);
+      else entriesBox.replaceChildren(h('p', { class: 'field__error', text: messageOf(w) }));
+      if (t) renderTopups(t);
+      return w && w.ok ? w.data : null;
+    }
+
+    function clear() {
+      for (const dd of box.querySelectorAll('[data-balance]')) dd.textContent = '…';
+      topupsBox.replaceChildren();
+      entriesBox.replaceChildren();
+      form.reset();
+      clearErrors(form);
+    }
+
+    return { load, clear };
+  }
+
+  // ---------- Orders (the customer's, and the reseller's in the panel) ----------
+
+  function lineRecords(order) {
+    const lines = Array.isArray(order.lines) ? order.lines : [];
+    return h('ul', { class: 'order-lines' }, lines.map((l) => h('li', { class: 'order-line' }, [
+      h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: l.display || l.domain }), ' ', badge('state', l.status)]),
+      facts([
+        [T('col_type'), actionText(l.action)],
+        [T('col_period'), l.years ? yearsText(l.years) : ''],
+        [T('col_total'), shown(l.gross)],
+        [T('col_expires'), l.expires ? when(l.expires) : ''],
+        [T('col_reason'), l.reason || ''],
+      ]),
+    ])));
+  }
+
+  /**
+   * The orders list. `panel`: the reseller's view, with the customer and the
+   * actions (mark a bank transfer paid, refund).
+   */
+  function orders(box, call, { panel, onChange }) {
+    const base = panel ? 'panel/orders' : 'orders';
+    const invoiceBase = panel ? null : 'invoices';
+
+    function invoiceLink(number, text) {
+      if (!number) return '';
+      if (!invoiceBase) return number;
+      return h('a', { text: text || number, attrs: { href: call.link(invoiceBase + '/' + enc(number)) } });
+    }
+
+    async function details(id, holder, head) {
+      holder.replaceChildren(h('p', { class: 'empty-note', text: T('loading') }));
+      let r;
+      try {
+        r = await call(base + '/' + enc(id));
+      } catch (e) {
+        holder.replaceChildren(h('p', { class: 'field__error', text: T('error') }));
+        return;
+      }
+      if (!r.ok || !r.data) {
+        holder.replaceChildren(h('p', { class: 'field__error', text: messageOf(r) }));
+        return;
+      }
+      const o = r.data;
+      if (head) head.replaceChildren(badge('state', o.state));
+      const status = h('p', { class: 'form__status', attrs: { role: 'status', 'data-form-status': true } });
+      const kids = [
+        facts([
+          [T('col_payment'), label('payment', o.payment)],
+          [T('col_due'), o.state === 'awaiting_payment' && o.due ? when(o.due) : ''],
+          [T('col_proforma'), invoiceLink(o.proforma)],
+          [T('col_invoice'), invoiceLink(o.invoice)],
+          [T('col_net'), shown(o.net)],
+          [T('col_tax'), shown(o.tax)],
+          [T('col_total'), shown(o.gross)],
+        ]),
+        lineRecords(o),
+      ];
+      const act = async (path, body, form) => {
+        if (form) clearErrors(form);
+        status.textContent = '';
+        try {
+          const res = await call(base + '/' + enc(o.id) + '/' + path, { json: body || {} });
+          if (res.ok) {
+            await details(o.id, holder, head);
+            holder.querySelector('[data-form-status]').textContent = T('saved');
+            if (onChange) onChange();
+          } else {
+            showError(form, status, res);
+          }
+        } catch (e) {
+          status.textContent = T('error');
+        }
+      };
+      if (!panel && o.state === 'awaiting_payment') {
+        kids.push(h('p', {}, [h('button', {
+          class: 'button button--ghost button--small', text: T('cancel_order'),
+          attrs: { type: 'button', 'aria-label': T('cancel_order_label', { id: o.id }) },
+          on: { click: () => act('cancel') },
+        })]));
+      }
+      if (panel && o.payment === 'bank_transfer' && o.state === 'awaiting_payment') {
+        kids.push(h('p', {}, [h('button', {
+          class: 'button button--primary button--small', text: T('mark_paid'),
+          attrs: { type: 'button', 'aria-label': T('mark_paid_label', { id: o.id }) },
+          on: { click: () => act('mark-paid') },
+        })]));
+      }
+      const refundable = (o.lines || []).filter((l) => l.status === 'active');
+      if (panel && refundable.length) {
+        const reason = h('input', { class: 'field__input', attrs: { id: 'refund-reason-' + o.id, name: 'reason', maxlength: 500, required: true, autocomplete: 'off' } });
+        const which = h('select', { class: 'field__input', attrs: { id: 'refund-line-' + o.id, name: 'line' } }, [
+          h('option', { text: T('refund_all'), attrs: { value: '' } }),
+          ...refundable.map((l) => h('option', { text: l.display || l.domain, attrs: { value: l.id } })),
+        ]);
+        const form = h('form', { class: 'form inline-form refund-form', attrs: { novalidate: true } }, [
+          field(T('refund_line'), which, 'line'),
+          field(T('refund_reason'), reason, 'reason'),
+          h('button', { class: 'button button--ghost button--small', text: T('refund'), attrs: { type: 'submit' } }),
+        ]);
+        form.addEventListener('submit', (ev) => {
+          ev.preventDefault();
+          const body = { reason: reason.value };
+          if (which.value) body.line = which.value;
+          act('refund', body, form);
+        });
+        kids.push(form);
+      }
+      kids.push(status);
+      holder.replaceChildren(...kids);
+    }
+
+    async function load() {
+      const items = await list(call, base, box);
+      if (!items) return;
+      box.replaceChildren(records(items, (o, i) => {
+        const head = h('span', { class: 'record__state' }, [badge('state', o.state)]);
+        const holder = h('div', { class: 'record__details' });
+        const domains = Array.isArray(o.domains) ? o.domains.join(', ') : '';
+        const meta = [when(o.created_at), domains, money(o.gross, o.currency)];
+        if (panel && o.customer) meta.push(T('customer', { id: o.customer }));
+        if (o.renewal) meta.push(T('renewal'));
+        const summary = h('summary', { class: 'record__summary' }, [
+          h('span', { class: 'record__title', text: T('order_title', { id: o.id }) }), ' ', head,
+          h('span', { class: 'record__meta', text: meta.filter(Boolean).join(' · ') }),
+        ]);
+        const more = h('details', { class: 'record__more' }, [summary, holder]);
+        let loaded = false;
+        const open = () => {
+          if (loaded) return;
+          loaded = true;
+          details(o.id, holder, head);
+        };
+        more.addEventListener('toggle', () => { if (more.open) open(); });
+        // The newest order is open: what was just bought shows its lines.
+        if (i === 0) {
+          more.open = true;
+          open();
+        }
+        return h('li', { class: 'record', attrs: { 'data-order': o.id } }, [more]);
+      }, T('no_orders')));
+    }
+    return { load };
+  }
+
+  // ---------- Domains ----------
+
+  function domains(box, call, { panel, cartUrl }) {
+    const base = panel ? 'panel/domains' : 'domains';
+
+    function autoRenew(d) {
+      const id = 'auto-renew-' + d.name;
+      const input = h('input', { attrs: { type: 'checkbox', id, checked: !!d.auto_renew } });
+      const status = h('span', { class: 'inline-status', attrs: { role: 'status' } });
+      input.addEventListener('change', async () => {
+        const want = input.checked;
+        input.disabled = true;
+        status.textContent = '';
+        try {
+          const r = await call(base + '/' + enc(d.name), { method: 'PATCH', json: { auto_renew: want } });
+          if (r.ok) status.textContent = T('saved');
+          else {
+            input.checked = !want;
+            status.textContent = messageOf(r);
+          }
+        } catch (e) {
+          input.checked = !want;
+          status.textContent = T('error');
+        } finally {
+          input.disabled = false;
+        }
+      });
+      return h('span', { class: 'check' }, [input, ' ', h('label', { text: T('auto_renew'), attrs: { for: id } }), ' ', status]);
+    }
+
+    function renewButton(d) {
+      if (!cartUrl || !['active', 'expired'].includes(d.status)) return null;
+      const ext = String(d.name).split('.').slice(1).join('.');
+      const btn = h('button', {
+        class: 'button button--ghost button--small', text: T('renew'),
+        attrs: { type: 'button', 'aria-label': T('renew_label', { domain: d.display || d.name }) },
+      });
+      btn.addEventListener('click', () => {
+        const items = S.readCart().filter((it) => it.domain !== d.name);
+        items.push({ domain: d.name, ext, years: 1, action: 'renew' });
+        S.writeCart(items);
+        window.location.href = cartUrl;
+      });
+      return btn;
+    }
+
+    async function load() {
+      const items = await list(call, base, box);
+      if (!items) return;
+      box.replaceChildren(records(items, (d) => h('li', { class: 'record', attrs: { 'data-domain': d.name } }, [
+        h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: d.display || d.name }), ' ', badge('state', d.status)]),
+        facts([
+          [T('col_expires'), when(d.expires)],
+          [T('col_customer'), panel && d.customer ? d.customer : ''],
+          [T('auto_renew'), panel ? (d.auto_renew ? T('yes') : T('no')) : ''],
+        ]),
+        panel ? null : h('div', { class: 'record__actions' }, [autoRenew(d), renewButton(d)]),
+      ]), T('no_domains')));
+    }
+    return { load };
+  }
+
+  // ---------- Invoices ----------
+
+  function invoices(box, call, { panel }) {
+    const base = panel ? 'panel/invoices' : 'invoices';
+    async function load() {
+      const items = await list(call, base, box);
+      if (!items) return;
+      box.replaceChildren(records(items, (inv) => h('li', { class: 'record' }, [
+        h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: inv.number }), ' ', h('span', { class: 'state', text: label('invoice', inv.kind) })]),
+        facts([
+          [T('col_date'), when(inv.issued)],
+          [T('col_total'), money(inv.gross, inv.currency)],
+        ]),
+        h('p', { class: 'record__actions' }, [
+          h('a', { class: 'button button--ghost button--small', text: T('invoice_view'), attrs: { href: call.link(base + '/' + enc(inv.number)), 'aria-label': T('invoice_view_label', { number: inv.number }) } }),
+          ' ',
+          h('a', { class: 'button button--ghost button--small', text: T('invoice_pdf'), attrs: { href: call.link(base + '/' + enc(inv.number), 'format=pdf'), 'aria-label': T('invoice_pdf_label', { number: inv.number }) } }),
+        ]),
+      ]), T('no_invoices')));
+    }
+    return { load };
+  }
+
+  // ---------- The account page ----------
+
+  function initAccount(root) {
+    const call = client(root);
+    const walletBox = root.querySelector('[data-wallet]');
+    const panelLink = root.querySelector('[data-panel-link]');
+    const parts = {
+      wallet: walletBox ? wallet(walletBox, call) : null,
+      domains: domains(root.querySelector('[data-account-domains]'), call, { panel: false, cartUrl: root.dataset.cartUrl }),
+      orders: orders(root.querySelector('[data-account-orders]'), call, { panel: false }),
+      invoices: invoices(root.querySelector('[data-account-invoices]'), call, { panel: false }),
+    };
+    let shownFor = null;
+
+    async function show(profile) {
+      if (!profile) {
+        shownFor = null;
+        if (panelLink) panelLink.hidden = true;
+        if (parts.wallet) parts.wallet.clear();
+        for (const sel of ['[data-account-domains]', '[data-account-orders]', '[data-account-invoices]']) {
+          root.querySelector(sel).replaceChildren(h('p', { class: 'empty-note', text: T('empty') }));
+        }
+        return;
+      }
+      if (shownFor === profile.id) return;
+      shownFor = profile.id;
+      if (panelLink) panelLink.hidden = !(profile.role === 'owner' || profile.role === 'admin');
+      await Promise.all([
+        parts.wallet ? parts.wallet.load() : null,
+        parts.domains.load(),
+        parts.orders.load(),
+        parts.invoices.load(),
+      ]);
+      root.setAttribute('data-loaded', '');
+      // A link such as account/#account-wallet lands on its part once it is shown.
+      const target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+      if (target && root.contains(target)) target.scrollIntoView();
+    }
+
+    document.addEventListener('storefront:session', (ev) => { show(ev.detail); });
+    if (S.session() !== undefined) show(S.session());
+  }
+
+  // ---------- The panel ----------
+
+  function initPanel(root) {
+    const call = client(root);
+    const body = root.querySelector('[data-panel-body]');
+    const topupsBox = root.querySelector('[data-panel-topups]');
+    const topupsStatus = root.querySelector('[data-topups-status]');
+    const allBox = root.querySelector('[data-topups-all]');
+    const customersBox = root.querySelector('[data-panel-customers]');
+    let own = null;
+
+    async function loadTopups() {
+      const items = await list(call, 'panel/topups?state=' + (allBox && allBox.checked ? 'all' : 'pending'), topupsBox);
+      if (!items) return;
+      topupsBox.replaceChildren(records(items, (t) => {
+        const actions = [];
+        if (t.state === 'pending') {
+          const approve = h('button', {
+            class: 'button button--primary button--small', text: T('approve'),
+            attrs: { type: 'button', 'aria-label': T('approve_label', { amount: t.amount_display || '', who: partyText(t.holder) }), 'data-approve': t.id },
+          });
+          approve.addEventListener('click', () => decide(t, 'approve', null, null));
+          const reason = h('input', { class: 'field__input', attrs: { id: 'reject-reason-' + t.id, name: 'reason', maxlength: 500, autocomplete: 'off', required: true } });
+          const reject = h('form', { class: 'form inline-form', attrs: { novalidate: true } }, [
+            field(T('reject_reason'), reason, 'reason'),
+            h('button', { class: 'button button--ghost button--small', text: T('reject'), attrs: { type: 'submit' } }),
+          ]);
+          reject.addEventListener('submit', (ev) => {
+            ev.preventDefault();
+            decide(t, 'reject', { reason: reason.value }, reject);
+          });
+          actions.push(h('p', {}, [approve]), reject);
+        }
+        return h('li', { class: 'record', attrs: { 'data-topup': t.id } }, [
+          h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: t.amount_display || money(t.amount, t.currency) }), ' ', badge('state', t.state)]),
+          facts([
+            [T('col_from'), partyText(t.holder)],
+            [T('col_date'), when(t.requested_at)],
+            [T('col_bank'), t.bank_account],
+            [T('col_reference'), t.transfer_reference],
+            [T('col_proof'), t.proof
+              ? h('a', { text: T('proof_download'), attrs: { href: call.link('panel/topups/' + enc(t.id) + '/proof'), download: '' } })
+              : T('proof_none')],
+            [T('col_reason'), t.state === 'rejected' ? t.reason || '' : ''],
+            [T('col_decided'), t.decided_at ? when(t.decided_at) : ''],
+          ]),
+          ...actions,
+        ]);
+      }, T('no_pending')));
+    }
+
+    async function decide(t, what, payload, form) {
+      if (form) clearErrors(form);
+      topupsStatus.textContent = '';
+      try {
+        const r = await call('panel/topups/' + enc(t.id) + '/' + what, { json: payload || {} });
+        if (r.ok) {
+          topupsStatus.textContent = what === 'approve'
+            ? T('approved', { amount: t.amount_display || '' })
+            : T('rejected', { amount: t.amount_display || '' });
+          await Promise.all([loadTopups(), loadCustomers()]);
+        } else {
+          showError(form, topupsStatus, r);
+          if (r.status === 409) await loadTopups();
+        }
+      } catch (e) {
+        topupsStatus.textContent = T('error');
+      }
+    }
+
+    async function loadCustomers() {
+      const items = await list(call, 'panel/customers', customersBox);
+      if (!items) return;
+      customersBox.replaceChildren(records(items, (c) => {
+        const holder = c.holder || {};
+        let form = null;
+        if (holder.kind === 'customer' && holder.account) {
+          const input = h('input', { class: 'field__input', attrs: { id: 'limit-' + holder.account, name: 'limit', inputmode: 'decimal', autocomplete: 'off', value: c.credit_limit ? c.credit_limit.amount : '0' } });
+          form = h('form', { class: 'form inline-form', attrs: { novalidate: true } }, [
+            field(T('credit_limit_label', { who: partyText(holder) }), input, 'limit'),
+            h('button', { class: 'button button--ghost button--small', text: T('save'), attrs: { type: 'submit' } }),
+            h('p', { class: 'form__status', attrs: { role: 'status', 'data-form-status': true } }),
+          ]);
+          form.addEventListener('submit', async (ev) => {
+            ev.preventDefault();
+            clearErrors(form);
+            const status = form.querySelector('[data-form-status]');
+            try {
+              const r = await call('panel/customers/' + enc(holder.account) + '/credit-limit', { method: 'PUT', json: { limit: plainAmount(input.value, c.currency) } });
+              if (r.ok) {
+                status.textContent = T('saved');
+                if (r.data) input.value = r.data.credit_limit ? r.data.credit_limit.amount : input.value;
+              } else showError(form, status, r);
+            } catch (e) {
+              status.textContent = T('error');
+            }
+          });
+        }
+        return h('li', { class: 'record' }, [
+          h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: partyText(holder) })]),
+          facts([
+            [T('wallet_available'), shown(c.available)],
+            [T('wallet_held'), shown(c.held)],
+            [T('wallet_credit_limit'), shown(c.credit_limit)],
+          ]),
+          form,
+        ]);
+      }, T('no_customers')));
+    }
+
+    (async () => {
+      let me;
+      try {
+        me = await call('accounts/me');
+      } catch (e) {
+        me = null;
+      }
+      if (!me || me.status !== 200 || !me.data) {
+        root.querySelector('[data-panel-signin]').hidden = false;
+        return;
+      }
+      if (!(me.data.role === 'owner' || me.data.role === 'admin')) {
+        root.querySelector('[data-panel-forbidden]').hidden = false;
+        return;
+      }
+      body.hidden = false;
+      const walletBox = root.querySelector('[data-wallet]');
+      own = walletBox ? wallet(walletBox, call) : null;
+      const refresh = () => { if (own) own.load(); };
+      if (allBox) allBox.addEventListener('change', loadTopups);
+      await Promise.all([
+        loadTopups(),
+        own ? own.load() : null,
+        orders(root.querySelector('[data-panel-orders]'), call, { panel: true, onChange: refresh }).load(),
+        domains(root.querySelector('[data-panel-domains]'), call, { panel: true }).load(),
+        loadCustomers(),
+        invoices(root.querySelector('[data-panel-invoices]'), call, { panel: true }).load(),
+      ]);
+      root.setAttribute('data-loaded', '');
+    })();
+  }
+
+  // ---------- Checkout ----------
+
+  function initCheckout(root) {
+    const call = client(root);
+    const form = root.querySelector('[data-checkout-form]');
+    const estimate = root.querySelector('[data-checkout-estimate]');
+    const cartBox = root.querySelector('[data-cart]');
+    const signin = document.getElementById('checkout-signin');
+    const linesBox = form.querySelector('[data-checkout-lines]');
+    const quoteButton = form.querySelector('[data-quote]');
+    const quoteAction = form.querySelector('[data-quote-action]');
+    const quoteBox = form.querySelector('[data-quote-box]');
+    const quoteTable = form.querySelector('[data-quote-table]');
+    const changed = form.querySelector('[data-price-changed]');
+    const expires = form.querySelector('[data-quote-expires]');
+    const payment = form.querySelector('[data-payment]');
+    const balanceNote = form.querySelector('[data-wallet-balance]');
+    const topupLink = form.querySelector('[data-topup-link]');
+    const place = form.querySelector('[data-place]');
+    const status = form.querySelector('[data-form-status]');
+    const done = root.querySelector('[data-checkout-done]');
+    const back = root.querySelector('[data-back-to-cart]');
+
+    let prices = null;
+    let quote = null; // the quote on screen
+    let attempt = null; // {key, quote, payment}: one checkout attempt, one Idempotency-Key
+    let spendable = null;
+    let busy = false;
+    const codes = new Map(); // transfer codes by domain: kept in memory only, never stored
+
+    const chosenPayment = () => {
+      const r = form.querySelector('input[name="payment"]:checked');
+      return r ? r.value : 'wallet';
+    };
+
+    /** The quote on screen no longer matches the order: ask for a new one. */
+    function invalidate() {
+      quote = null;
+      attempt = null;
+      quoteBox.hidden = true;
+      payment.hidden = true;
+      place.hidden = true;
+      changed.hidden = true;
+      quoteAction.hidden = false;
+    }
+
+    function renderLines() {
+      const items = S.readCart();
+      if (!items.length) {
+        form.hidden = true;
+        estimate.hidden = false;
+        return false;
+      }
+      estimate.hidden = true;
+      form.hidden = false;
+      linesBox.replaceChildren(...items.map((item, i) => {
+        const name = S.toUnicode(item.domain);
+        const e = prices && prices.extensions ? prices.extensions[item.ext] : null;
+        const choices = e ? S.periodsFor(e, item.action) : [];
+        let period;
+        if (choices.length > 1) {
+          const select = h('select', { class: 'select', attrs: { id: 'line-' + i + '-years', name: 'years' } },
+            choices.map((y) => h('option', { text: yearsText(y), attrs: { value: y, selected: y === item.years } })));
+          select.addEventListener('change', () => {
+            const next = S.readCart();
+            const target = next.find((it) => it.domain === item.domain && it.action === item.action);
+            if (target) target.years = Number(select.value);
+            S.writeCart(next);
+            invalidate();
+            getQuote();
+          });
+          period = field(T('period_label', { domain: name }), select, 'items.' + i + '.years');
+        } else {
+          period = h('div', { class: 'field' }, [
+            h('p', { class: 'checkout-line__period', text: yearsText(item.years) }),
+            h('p', { class: 'field__error', attrs: { 'data-error-for': 'items.' + i + '.years', 'aria-live': 'polite' } }),
+          ]);
+        }
+        let code = null;
+        if (item.action === 'transfer') {
+          const input = h('input', {
+            class: 'field__input',
+            attrs: { id: 'line-' + i + '-auth', name: 'auth_code', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', maxlength: 64, required: true, value: codes.get(item.domain) || '' },
+          });
+          input.addEventListener('change', () => {
+            codes.set(item.domain, input.value.trim());
+            invalidate();
+            if (ready()) getQuote();
+          });
+          code = field(T('auth_code_label', { domain: name }), input, 'items.' + i + '.auth_code', T('auth_code_hint'));
+        }
+        const remove = h('button', {
+          class: 'button button--ghost button--small checkout-line__remove', text: T('remove'),
+          attrs: { type: 'button', 'aria-label': T('remove_label', { domain: name }), 'data-remove': '' },
+        });
+        remove.addEventListener('click', () => {
+          S.writeCart(S.readCart().filter((it) => !(it.domain === item.domain && it.action === item.action)));
+          codes.delete(item.domain);
+          invalidate();
+          if (renderLines()) {
+            const next = linesBox.querySelectorAll('[data-remove]')[Math.min(i, linesBox.children.length - 1)];
+            if (next) next.focus();
+            if (ready()) getQuote();
+          }
+        });
+        return h('li', { class: 'checkout-line' }, [
+          h('p', { class: 'checkout-line__name' }, [h('strong', { text: name }), ' ', h('span', { class: 'checkout-line__action', text: actionText(item.action) }), remove]),
+          h('p', { class: 'field__error', attrs: { 'data-error-for': 'items.' + i + '.domain', 'aria-live': 'polite' } }),
+          h('p', { class: 'field__error', attrs: { 'data-error-for': 'items.' + i + '.action', 'aria-live': 'polite' } }),
+          period,
+          code,
+        ]);
+      }));
+      return true;
+    }
+
+    /** Every transfer has its code: a quote can be asked for without a click. */
+    const ready = () => S.readCart().every((it) => it.action !== 'transfer' || codes.get(it.domain));
+
+    function showQuote(q, pricesChanged) {
+      quote = q;
+      const lines = Array.isArray(q.lines) ? q.lines : [];
+      const totalRow = (text, value, cls) => h('tr', { class: cls || '' }, [
+        h('th', { attrs: { scope: 'row', colspan: 5 }, text }),
+        h('td', { class: 'num', text: shown(value) }),
+      ]);
+      quoteTable.replaceChildren(h('table', { class: 'cart-table quote-table' }, [
+        h('caption', { text: T('quote_caption') }),
+        h('thead', {}, [h('tr', {}, [T('col_domain'), T('col_type'), T('col_period'), T('col_net'), T('col_tax'), T('col_total')]
+          .map((text, i) => h('th', { class: i >= 3 ? 'num' : '', text, attrs: { scope: 'col' } })))]),
+        h('tbody', {}, lines.map((l) => h('tr', {}, [
+          h('th', { attrs: { scope: 'row' } }, [
+            l.display || l.domain,
+            l.premium ? h('span', { class: 'badge', text: T('premium') }) : null,
+            l.promotion ? h('span', { class: 'badge badge--promo', text: typeof l.promotion === 'string' ? l.promotion : T('promotion') }) : null,
+          ]),
+          h('td', { text: actionText(l.action), attrs: { 'data-label': T('col_type') } }),
+          h('td', { text: yearsText(l.years), attrs: { 'data-label': T('col_period') } }),
+          h('td', { class: 'num', text: shown(l.net), attrs: { 'data-label': T('col_net') } }),
+          h('td', { class: 'num', text: shown(l.tax), attrs: { 'data-label': T('col_tax') } }),
+          h('td', { class: 'num', text: shown(l.gross), attrs: { 'data-label': T('col_total') } }),
+        ]))),
+        h('tfoot', {}, [
+          totalRow(T('col_net'), q.net),
+          totalRow(T('col_tax'), q.tax),
+          totalRow(T('col_total'), q.gross, 'cart-table__total'),
+        ]),
+      ]));
+      expires.textContent = q.expires_at ? T('quote_expires', { time: when(q.expires_at) }) : '';
+      quoteBox.hidden = false;
+      payment.hidden = false;
+      place.hidden = false;
+      quoteAction.hidden = true;
+      changed.hidden = !pricesChanged;
+      place.textContent = pricesChanged ? T('confirm_place') : T('place');
+      updateBalance();
+    }
+
+    function updateBalance() {
+      if (!balanceNote) return;
+      if (!spendable) {
+        balanceNote.textContent = '';
+        return;
+      }
+      balanceNote.textContent = T('wallet_can_spend', { amount: shown(spendable) });
+      const have = S.toCents(spendable.amount);
+      const need = quote && quote.gross ? S.toCents(quote.gross.amount) : null;
+      const short = have !== null && need !== null && have < need;
+      topupLink.hidden = !short;
+      if (short) balanceNote.textContent += ' ' + T('wallet_short');
+    }
+
+    async function loadBalance() {
+      try {
+        const r = await call('wallet');
+        if (r.ok && r.data) spendable = r.data.spendable || null;
+      } catch (e) {
+        spendable = null;
+      }
+      updateBalance();
+    }
+
+    async function getQuote() {
+      if (busy) return;
+      busy = true;
+      clearErrors(form);
+      status.textContent = T('quoting');
+      quoteButton.disabled = true;
+      const items = S.readCart().map((it) => {
+        const line = { domain: it.domain, action: it.action, years: it.years };
+        if (it.action === 'transfer') line.auth_code = codes.get(it.domain) || '';
+        return line;
+      });
+      let r = null;
+      try {
+        r = await call('orders/quote', { json: { items } });
+      } catch (e) {
+        r = null;
+      }
+      busy = false;
+      quoteButton.disabled = false;
+      status.textContent = '';
+      if (r && r.status === 200 && r.data && r.data.id) {
+        showQuote(r.data, false);
+        return;
+      }
+      if (r && r.status === 401) {
+        signedOut();
+        return;
+      }
+      if (!r) status.textContent = T('error');
+      else showError(form, status, r);
+    }
+
+    function signedOut() {
+      form.hidden = true;
+      estimate.hidden = false;
+      if (signin) signin.hidden = false;
+    }
+
+    function finished(order, paid) {
+      const ordered = new Set((order.lines || []).map((l) => l.domain));
+      S.writeCart(S.readCart().filter((it) => !ordered.has(it.domain)));
+      form.hidden = true;
+      estimate.hidden = true;
+      if (back) back.hidden = true;
+      done.querySelector('[data-done-text]').textContent = T('done_text', { id: order.id, state: label('state', order.state) });
+      const bank = done.querySelector('[data-done-bank]');
+      if (paid === 'bank_transfer') {
+        bank.textContent = T('done_bank', { amount: shown(order.gross), date: when(order.due), id: order.id });
+        bank.hidden = false;
+      }
+      done.querySelector('[data-done-order]').replaceChildren(lineRecords(order));
+      done.hidden = false;
+      done.setAttribute('data-order', order.id);
+      done.focus();
+    }
+
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      if (busy || !quote) return;
+      const pay = chosenPayment();
+      // A new attempt (and key) for a new quote or payment; the same one when
+      // the last answer never came, so sending again cannot order twice.
+      if (!attempt || attempt.quote !== quote.id || attempt.payment !== pay) {
+        attempt = { key: newKey(), quote: quote.id, payment: pay };
+      }
+      busy = true;
+      place.disabled = true;
+      clearErrors(form);
+      status.textContent = T('placing');
+      let r;
+      try {
+        r = await call('orders', { json: { quote: quote.id, payment: pay }, headers: { 'Idempotency-Key': attempt.key } });
+      } catch (e) {
+        busy = false;
+        place.disabled = false;
+        status.textContent = T('error');
+        return;
+      }
+      busy = false;
+      place.disabled = false;
+      status.textContent = '';
+      if ((r.status === 201 || r.status === 200) && r.data && r.data.id) {
+        finished(r.data, pay);
+        return;
+      }
+      const code = r.data && r.data.error;
+      attempt = null;
+      if (r.status === 401) {
+        signedOut();
+        return;
+      }
+      if (code === 'price_changed' && r.data.quote) {
+        showQuote(r.data.quote, true);
+        changed.textContent = messageOf(r) + ' ' + T('price_changed');
+        changed.focus();
+        return;
+      }
+      if (code === 'quote_expired') {
+        invalidate();
+        await getQuote();
+        status.textContent = messageOf(r);
+        return;
+      }
+      if (code === 'insufficient_balance' || code === 'seller_unavailable') {
+        // The order was kept, unpaid: cancel it, so trying again does not leave two.
+        const left = r.headers.get('x-order-id');
+        if (left) call('orders/' + enc(left) + '/cancel', { json: {} }).catch(() => {});
+        if (code === 'insufficient_balance') {
+          form.querySelector('[data-error-for="payment"]').textContent = messageOf(r);
+          topupLink.hidden = false;
+          const radio = form.querySelector('input[name="payment"]:checked');
+          if (radio) radio.focus();
+          loadBalance();
+        } else {
+          status.textContent = messageOf(r);
+        }
+        return;
+      }
+      const named = r.data && typeof r.data.field === 'string' && r.data.field.startsWith('items');
+      if (named) invalidate();
+      showError(form, status, r);
+    });
+
+    quoteButton.addEventListener('click', () => getQuote());
+    for (const radio of form.querySelectorAll('input[name="payment"]')) {
+      radio.addEventListener('change', () => {
+        form.querySelector('[data-error-for="payment"]').textContent = '';
+        updateBalance();
+      });
+    }
+
+    (async () => {
+      let me = null;
+      try {
+        me = await call('accounts/me');
+      } catch (e) {
+        me = null;
+      }
+      if (!me || me.status !== 200) return; // signed out: the estimate and the sign-in card stay
+      if (signin) signin.hidden = true;
+      try {
+        prices = await S.pricesFor(cartBox);
+      } catch (e) {
+        prices = null;
+      }
+      if (!renderLines()) return;
+      loadBalance();
+      if (ready()) await getQuote();
+      root.setAttribute('data-ready', '');
+    })();
+
+    // Another tab changed the cart: the quote on screen is for another order.
+    window.addEventListener('storage', (ev) => {
+      if (ev.key && ev.key.startsWith('storefront-cart') && !form.hidden) {
+        invalidate();
+        renderLines();
+      }
+    });
+  }
+
+  function start() {
+    const inits = { checkout: initCheckout, account: initAccount, panel: initPanel };
+    for (const root of document.querySelectorAll('[data-shop]')) {
+      const init = inits[root.dataset.shop];
+      if (!init || !root.dataset.api) continue;
+      try {
+        init(root);
+      } catch (e) {
+        if (window.console) console.error('storefront shop:', e);
+      }
+    }
+  }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
