@@ -423,6 +423,23 @@ async fn a_customer_tops_up_orders_and_every_level_pays_exactly_its_price() {
         domains.body
     );
     assert_eq!(domains.body[0]["status"], "active");
+    let list = get(&w, AGEN, "/api/panel/orders", &agen_owner).await;
+    assert_eq!(
+        list.body[0]["customer_card"]["email"], "budi@example.id",
+        "{}",
+        list.body
+    );
+    let customers = get(&w, AGEN, "/api/panel/customers", &agen_owner).await;
+    assert!(
+        customers
+            .body
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|c| c["customer"]["email"] == "budi@example.id"),
+        "{}",
+        customers.body
+    );
     let all = get(&w, AGEN, "/api/panel/domains", &agen_owner).await;
     assert_eq!(all.body.as_array().map(Vec::len), Some(1));
 

@@ -1133,11 +1133,22 @@ pub(crate) async fn panel_orders(
     who: Signed,
 ) -> Result<Response, AccountsError> {
     who.staff()?;
-    let list = st
+    let mut list = st
         .orders
         .orders_of_reseller(who.reseller())
         .await
         .map_err(store_err)?;
+    let mut cards: std::collections::HashMap<String, Value> = std::collections::HashMap::new();
+    for o in list.iter_mut() {
+        let Some(account) = o["customer"].as_str().map(str::to_string) else {
+            continue;
+        };
+        if !cards.contains_key(&account) {
+            let card = customer_card(&st, who.reseller(), &account).await?;
+            cards.insert(account.clone(), card);
+        }
+        o["customer_card"] = cards[&account].clone();
+    }
     Ok(Json(list).into_response())
 }
 
@@ -1284,10 +1295,31 @@ pub(crate) async fn panel_customers(
     for child in st.orders.ledger.children(&me).await.map_err(store_err)? {
         let w = st.orders.ledger.wallet(&child).await.map_err(store_err)?;
         let mut v = wallet_view(w, s.currency, who.visit.lang);
+        if let Party::Customer { account, .. } = &child {
+            v["customer"] = customer_card(&st, who.reseller(), account).await?;
+        }
         v["holder"] = json!(child);
         out.push(v);
     }
     Ok(Json(out).into_response())
+}
+
+/// Who a customer is, for the reseller's lists: name, email, company.
+async fn customer_card(
+    st: &ShopState,
+    reseller: &str,
+    account: &str,
+) -> Result<Value, AccountsError> {
+    let profile = crate::accounts::records::load(st.orders.store.as_ref(), reseller, account)
+        .await
+        .map_err(store_err)?;
+    Ok(match profile {
+        Some((_, p)) => json!({
+            "id": p.id, "name": p.name, "email": p.email,
+            "company": p.company.map(|c| c.name),
+        }),
+        None => json!({"id": account}),
+    })
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
