@@ -1139,6 +1139,13 @@
   }
 
   /** Who the party of a top-up or wallet is, for the reseller. */
+  /** A customer as the panel names them: name (email), else the account id. */
+  function cardText(c) {
+    if (!c || typeof c !== 'object') return '';
+    if (c.email) return c.name ? c.name + ' (' + c.email + ')' : c.email;
+    return c.id || '';
+  }
+
   function partyText(p) {
     if (!p || typeof p !== 'object') return '';
     if (p.kind === 'customer') return T('customer', { id: p.account || '' });
@@ -1440,7 +1447,7 @@
         const holder = h('div', { class: 'record__details' });
         const domains = Array.isArray(o.domains) ? o.domains.join(', ') : '';
         const meta = [when(o.created_at), domains, money(o.gross, o.currency)];
-        if (panel && o.customer) meta.push(T('customer', { id: o.customer }));
+        if (panel && o.customer) meta.push(T('customer', { id: cardText(o.customer_card) || o.customer }));
         if (o.renewal) meta.push(T('renewal'));
         const summary = h('summary', { class: 'record__summary' }, [
           h('span', { class: 'record__title', text: T('order_title', { id: o.id }) }), ' ', head,
@@ -1672,7 +1679,7 @@
         if (holder.kind === 'customer' && holder.account) {
           const input = h('input', { class: 'field__input', attrs: { id: 'limit-' + holder.account, name: 'limit', inputmode: 'decimal', autocomplete: 'off', value: c.credit_limit ? c.credit_limit.amount : '0' } });
           form = h('form', { class: 'form inline-form', attrs: { novalidate: true } }, [
-            field(T('credit_limit_label', { who: partyText(holder) }), input, 'limit'),
+            field(T('credit_limit_label', { who: cardText(c.customer) || partyText(holder) }), input, 'limit'),
             h('button', { class: 'button button--ghost button--small', text: T('save'), attrs: { type: 'submit' } }),
             h('p', { class: 'form__status', attrs: { role: 'status', 'data-form-status': true } }),
           ]);
