@@ -13,12 +13,15 @@
 //! latency, the mean time of each phase, and how many store calls one order
 //! makes (counted by a wrapper around the store) and how long the
 //! transactions took. `BENCH_ORDERS=n` sets the orders per level (default
-//! 400).
+//! 400). For diagnosis only, `BENCH_DROP_INVOICES=1` answers the tax
+//! invoice's transaction without writing it: what the order path would cost
+//! with invoices issued elsewhere.
 
 use async_trait::async_trait;
 use rust_decimal::Decimal;
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use storefront_core::Currency;
 use storefront_core::catalogue::Action;
@@ -42,6 +45,11 @@ struct Counted {
     transactions: AtomicU64,
     cancelled: AtomicU64,
     transact_nanos: AtomicU64,
+    /// Cancelled transactions by the kind of item whose condition failed
+    /// (the partition key up to its first `#`).
+    why: Mutex<BTreeMap<String, u64>>,
+    /// Diagnosis only: answer invoice transactions without writing them.
+    drop_invoices: bool,
 }
 
 impl Counted {
@@ -53,6 +61,8 @@ impl Counted {
             transactions: AtomicU64::new(0),
             cancelled: AtomicU64::new(0),
             transact_nanos: AtomicU64::new(0),
+            why: Mutex::default(),
+            drop_invoices: std::env::var_os("BENCH_DROP_INVOICES").is_some(),
         }
     }
 
@@ -95,12 +105,24 @@ impl Store for Counted {
 
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         self.transactions.fetch_add(1, Ordering::Relaxed);
+        let kinds: Vec<String> = writes
+            .iter()
+            .map(|w| w.key().0.split('#').next().unwrap_or_default().to_string())
+            .collect();
+        if self.drop_invoices && kinds.iter().any(|k| k == "INVSEQ") {
+            return Ok(());
+        }
         let t = Instant::now();
         let r = self.inner.transact(writes).await;
         self.transact_nanos
             .fetch_add(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
-        if matches!(r, Err(StoreError::TransactionCancelled { .. })) {
+        if let Err(StoreError::TransactionCancelled { failed }) = &r {
             self.cancelled.fetch_add(1, Ordering::Relaxed);
+            let mut why = self.why.lock().unwrap_or_else(|p| p.into_inner());
+            for &i in failed {
+                *why.entry(kinds.get(i).cloned().unwrap_or_default())
+                    .or_default() += 1;
+            }
         }
         r
     }
@@ -175,6 +197,8 @@ struct Phases {
     create: Duration,
     pay: Duration,
     provision: Duration,
+    /// Store gets and transactions of each phase, when probed (alone).
+    calls: [(u64, u64); 4],
 }
 
 /// One order, start to finish; the time of each phase.
@@ -183,8 +207,17 @@ async fn order(
     snapshot: &storefront_core::snapshot::Snapshot,
     account: &str,
     domain: &str,
+    probe: Option<&Counted>,
 ) -> Phases {
-    let mut p = Phases::default();
+    let mut calls = [(0, 0); 4];
+    let mut last = probe.map(Counted::snapshot);
+    let mut mark = |phase: usize| {
+        if let (Some(c), Some(l)) = (probe, last.as_mut()) {
+            let now = c.snapshot();
+            calls[phase] = (now[0] - l[0], now[2] - l[2]);
+            *l = now;
+        }
+    };
     let t = Instant::now();
     let q = orders
         .quote(
@@ -200,7 +233,8 @@ async fn order(
         )
         .await
         .expect("quote");
-    p.quote = t.elapsed();
+    let quote = t.elapsed();
+    mark(0);
     let t = Instant::now();
     let (o, _) = orders
         .create(
@@ -216,16 +250,25 @@ async fn order(
         )
         .await
         .expect("create");
-    p.create = t.elapsed();
+    let create = t.elapsed();
+    mark(1);
     assert_eq!(o.lines[0].legs.len(), 4, "four legs");
     let t = Instant::now();
     orders.pay(&o.id, account, false).await.expect("pay");
-    p.pay = t.elapsed();
+    let pay = t.elapsed();
+    mark(2);
     let t = Instant::now();
     let done = orders.provision(&o.id, "bench").await.expect("provision");
-    p.provision = t.elapsed();
+    let provision = t.elapsed();
+    mark(3);
     assert_eq!(done.lines[0].funds, Funds::Captured, "{:?}", done.lines[0]);
-    p
+    Phases {
+        quote,
+        create,
+        pay,
+        provision,
+        calls,
+    }
 }
 
 fn main() {
@@ -291,7 +334,7 @@ fn main() {
         }
         // Warm up: caches (snapshots, known wallets), the SQLite page cache.
         for k in 0..20 {
-            order(&orders, &snapshot, &customers[0], &format!("warm-up-{k}.com")).await;
+            order(&orders, &snapshot, &customers[0], &format!("warm-up-{k}.com"), None).await;
         }
 
         println!(
@@ -304,6 +347,7 @@ fn main() {
             "gets", "qrys", "txs", "cancelled", "tx ms"
         );
         for &level in &LEVELS {
+            counted.why.lock().unwrap_or_else(|p| p.into_inner()).clear();
             let before = counted.snapshot();
             let next = Arc::new(AtomicUsize::new(0));
             let started = Instant::now();
@@ -319,7 +363,7 @@ fn main() {
                                 return out;
                             }
                             let t = Instant::now();
-                            let p = order(&orders, &snapshot, &account, &format!("bench-{level}-{i}.com")).await;
+                            let p = order(&orders, &snapshot, &account, &format!("bench-{level}-{i}.com"), None).await;
                             out.push((t.elapsed(), p));
                         }
                     })
@@ -337,6 +381,7 @@ fn main() {
                 ms(results.iter().map(|(_, p)| f(p)).sum::<Duration>()) / results.len() as f64
             };
             let per = |i: usize| (after[i] - before[i]) as f64 / n as f64;
+            let why = std::mem::take(&mut *counted.why.lock().unwrap_or_else(|p| p.into_inner()));
             println!(
                 "{:>5} {:>9.0} {:>9.2} {:>9.2} {:>9.2} | mean ms: {:>6.2} {:>6.2} {:>6.2} {:>9.2} | per order: {:>4.1} {:>4.1} {:>4.1} {:>9.2} {:>8.2}",
                 level,
@@ -354,6 +399,33 @@ fn main() {
                 per(3),
                 (after[4] - before[4]) as f64 / 1e6 / n as f64,
             );
+            if !why.is_empty() {
+                println!("      cancelled by a failed condition on: {why:?}");
+            }
         }
+
+        // Where one order's store calls go, phase by phase (alone, so the
+        // counts are its own).
+        let probed: Vec<Phases> = {
+            let mut out = Vec::new();
+            for k in 0..50 {
+                out.push(order(&orders, &snapshot, &customers[0], &format!("probe-{k}.com"), Some(&counted)).await);
+            }
+            out
+        };
+        let names = ["quote", "create", "pay", "provision"];
+        let per_phase: Vec<String> = (0..4)
+            .map(|i| {
+                let gets: u64 = probed.iter().map(|p| p.calls[i].0).sum();
+                let txs: u64 = probed.iter().map(|p| p.calls[i].1).sum();
+                format!(
+                    "{} {:.1} gets + {:.1} txs",
+                    names[i],
+                    gets as f64 / probed.len() as f64,
+                    txs as f64 / probed.len() as f64
+                )
+            })
+            .collect();
+        println!("store calls per order, alone: {}", per_phase.join(", "));
     });
 }

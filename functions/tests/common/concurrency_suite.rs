@@ -320,3 +320,53 @@ pub async fn a_short_sub_reseller_stops_exactly_the_orders_it_cannot_cover(
     }
     audit(&w, &refused_ids).await;
 }
+
+/// 150 paid orders of one shop provisioned at once: every completed order
+/// gets its tax invoice, if not at once then after a tick.
+///
+/// Fails today (about 1 order in 6 is left without one, for good): the
+/// shop's invoice numbers come from one sequence item taken optimistically,
+/// `invoices::issue` gives up after 50 lost races, and the scheduler only
+/// retries invoices of orders still listed under `PROVISIONING`, which
+/// settling the last line removed.
+pub async fn every_settled_order_gets_its_invoice(factory: Arc<dyn StoreFactory>) {
+    const N: usize = 150;
+    let w = Arc::new(World::new(factory.as_ref(), vec![]).await);
+    let account = w.customer("toko", "invoices@example.com").await;
+    let (gross, costs) = prices(&w, "toko", &account).await;
+    w.fund(&Party::reseller("toko"), costs[0] * Decimal::from(N))
+        .await;
+    w.fund(
+        &Party::customer("toko", account.clone()),
+        gross * Decimal::from(N),
+    )
+    .await;
+    let mut paid = Vec::new();
+    for n in 0..N {
+        let (id, r) = place(
+            w.clone(),
+            "toko".into(),
+            account.clone(),
+            format!("invoiced-{n}.com"),
+        )
+        .await;
+        r.expect("paid");
+        paid.push(id);
+    }
+    provision_all(&w, &paid).await;
+    storefront_functions::scheduler::tick(&w.orders)
+        .await
+        .expect("tick");
+    let mut missing = Vec::new();
+    for id in &paid {
+        let (o, _) = w.orders.order(id).await.expect("read").expect("order");
+        if o.invoice.is_none() {
+            missing.push(id.clone());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "{} of {N} completed orders have no tax invoice, even after a tick",
+        missing.len()
+    );
+}

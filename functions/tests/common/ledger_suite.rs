@@ -415,6 +415,11 @@ pub enum Op {
         a: Act,
         b: Act,
     },
+    /// A parent sets the credit limit of `who`'s wallet (as in `TopUp`).
+    Limit {
+        who: u8,
+        limit: u32,
+    },
     /// The scheduler, after moving the clock past `lookup_after` or not.
     Tick {
         advance: bool,
@@ -474,6 +479,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (order(), any::<bool>()).prop_map(|(order, same_body)| Op::Retry { order, same_body }),
         1 => order().prop_map(|order| Op::Cancel { order }),
         2 => (order(), act(), act()).prop_map(|(order, a, b)| Op::Race { order, a, b }),
+        1 => (0u8..6, prop::sample::select(vec![0u32, 200_000, 1_000_000]))
+            .prop_map(|(who, limit)| Op::Limit { who, limit }),
         3 => (any::<bool>(), 1u8..=2).prop_map(|(advance, copies)| Op::Tick { advance, copies }),
     ]
 }
@@ -537,6 +544,8 @@ fn faults(ops: &[Op]) -> Vec<Fault> {
 struct Counters {
     posted: Decimal,
     held: Decimal,
+    /// The credit limit: spendable is posted - held + limit.
+    limit: Decimal,
 }
 
 #[derive(Debug, Clone)]
@@ -614,7 +623,7 @@ struct Model {
 impl Model {
     fn spendable(&self, p: &Party) -> Decimal {
         let c = self.wallets.get(p).copied().unwrap_or_default();
-        c.posted - c.held
+        c.posted - c.held + c.limit
     }
 
     fn apply(&mut self, p: &Party, kind: EntryKind, amount: Decimal) {
@@ -1376,6 +1385,28 @@ impl Runner {
                     "cancellations refused"
                 });
             }
+            Op::Limit { who, limit } => {
+                let holder = self.party(*who);
+                // Only on wallets that exist (a missing one is refused, and
+                // which exist is the engine's business: payments open them).
+                if ledger.wallet(&holder).await.map_err(s)?.is_none() {
+                    return Ok(());
+                }
+                let limit = Decimal::from(*limit);
+                let r = ledger.set_credit_limit(&holder, limit).await;
+                let c = self.m.wallets.entry(holder.clone()).or_default();
+                if c.posted - c.held + limit >= Decimal::ZERO {
+                    ensure!(r.is_ok(), "setting a limit of {limit}: {r:?}");
+                    c.limit = limit;
+                    self.count("credit limits set");
+                } else {
+                    ensure!(
+                        matches!(r, Err(storefront_functions::ledger::CommitError::Short(_))),
+                        "a limit of {limit} below what is spent against it: {r:?}"
+                    );
+                    self.count("credit limits refused");
+                }
+            }
             Op::Race { order, a, b } => {
                 if self.m.orders.is_empty() {
                     return Ok(());
@@ -1602,10 +1633,11 @@ impl Runner {
             let b = ledger.wallet(p).await.map_err(s)?.expect("audited").balance;
             let c = self.m.wallets.get(p).copied().unwrap_or_default();
             ensure!(
-                b.posted == c.posted && b.held == c.held && b.credit_limit.is_zero(),
-                "{p:?}: the store has {b:?}, the model posted {} held {}",
+                b.posted == c.posted && b.held == c.held && b.credit_limit == c.limit,
+                "{p:?}: the store has {b:?}, the model posted {} held {} limit {}",
                 c.posted,
-                c.held
+                c.held,
+                c.limit
             );
             entries.insert(p.clone(), es);
         }
