@@ -117,3 +117,83 @@ async fn concurrent_provisioning_sends_every_paid_line() {
         skipped.join("\n")
     );
 }
+
+/// Found while building the model: a registration the registry confirms for
+/// a name this store still has a domain for (expired here, released by the
+/// registry, registered again) never settles. `domain_writes` makes a new
+/// domain conditioned on "not exists" unless the old one is `Deleted`; the
+/// condition fails, `commit` reports `Changed`, and `settle` retries the
+/// same write forever, with the money held and the name registered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "engine bug: settle loops forever when the registered name already has a domain item"]
+async fn a_name_registered_again_settles() {
+    use rust_decimal::Decimal;
+    use storefront_core::catalogue::Action;
+    use storefront_core::ledger::{Funds, Party};
+    use storefront_functions::orders::{LineRequest, NewOrder, Payment};
+    use storefront_functions::store::Condition;
+
+    let factory: Arc<dyn StoreFactory> = Arc::new(embedded);
+    let w = ledger_suite::World::new(factory.as_ref(), vec![]).await;
+    w.fund(&Party::reseller("toko"), Decimal::from(10_000_000))
+        .await;
+    let s = w.snapshot("toko");
+    let mut orders = Vec::new();
+    for who in ["first@example.com", "second@example.com"] {
+        let account = w.customer("toko", who).await;
+        w.fund(
+            &Party::customer("toko", account.clone()),
+            Decimal::from(10_000_000),
+        )
+        .await;
+        let q = w
+            .orders
+            .quote(
+                &s,
+                &account,
+                "default",
+                &[LineRequest {
+                    domain: "let-go-again.com".into(),
+                    action: Action::Register,
+                    years: 1,
+                    auth_code: None,
+                }],
+            )
+            .await
+            .unwrap();
+        let (o, _) = w
+            .orders
+            .create(
+                &s,
+                &NewOrder {
+                    customer: &account,
+                    group: "default",
+                    quote: &q.id,
+                    payment: Payment::Wallet,
+                    key: who,
+                    request_hash: who,
+                },
+            )
+            .await
+            .unwrap();
+        w.orders.pay(&o.id, &account, false).await.unwrap();
+        if orders.is_empty() {
+            w.orders.provision(&o.id, "worker").await.unwrap();
+            // The registry lets the name go (it lapsed there); the domain
+            // item here stays.
+            w.store
+                .delete("SANDBOX#let-go-again.com", "REGISTRATION", Condition::None)
+                .await
+                .unwrap();
+        }
+        orders.push(o.id);
+    }
+    let settled = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        w.orders.provision(&orders[1], "worker"),
+    )
+    .await
+    .expect("provision returns")
+    .unwrap();
+    assert_eq!(settled.lines[0].funds, Funds::Captured);
+}
