@@ -8,6 +8,7 @@
 //! | an invoice | `INVOICE#<seller>#<number>` | `INVOICE` |
 //! | a buyer's invoices | `INVOICES#<buyer>` | `<issued>#<number>` |
 //! | a month's invoice to a reseller, once | `MONTHLY#<buyer>#<yyyy-mm>` | `DONE` |
+//! | orders settled and not yet invoiced | `INVOICE_DUE#<seller>` | `<order id>` |
 //!
 //! Gapless: a number is taken by the same transaction that stores the
 //! invoice (the sequence item is written on condition of the version read),
@@ -118,6 +119,81 @@ pub async fn issue(
         }
     }
     Err(StoreError::Conflict("invoice numbering is too busy".into()))
+}
+
+/// Issue several invoices of one seller, series and year in one transaction
+/// with consecutive numbers — how a busy shop's invoices are numbered
+/// without every order racing for the sequence. `with(i, number)` gives the
+/// writes that go with the i-th (its order, conditioned on its version).
+/// Ok(None) when any condition failed (nothing was written: read again).
+pub async fn issue_batch(
+    store: &dyn Store,
+    mut docs: Vec<Stored>,
+    prefix: &str,
+    with: impl Fn(usize, &str) -> Result<Vec<Write>, StoreError>,
+) -> Result<Option<Vec<String>>, StoreError> {
+    let Some(first) = docs.first() else {
+        return Ok(Some(vec![]));
+    };
+    let kind = first.invoice.kind;
+    let year = first.invoice.issued.year();
+    let seq_pk = format!("INVSEQ#{}#{}#{year}", first.seller.key(), series(kind));
+    let seq = store.get(&seq_pk, "SEQ").await?;
+    let (last, cond) = match &seq {
+        Some(i) => (
+            i.data["last"].as_u64().unwrap_or(0),
+            Condition::Version(i.version),
+        ),
+        None => (0, Condition::NotExists),
+    };
+    let n = docs.len() as u64;
+    let seq_item = match &seq {
+        Some(i) => i.next(json!({"last": last + n})),
+        None => Item::new(&seq_pk, "SEQ", json!({"last": n})),
+    };
+    let mut writes = vec![Write::Put {
+        item: seq_item,
+        condition: cond,
+    }];
+    let mut numbers = Vec::new();
+    for (i, stored) in docs.iter_mut().enumerate() {
+        let number = format_number(prefix, kind, year, last + 1 + i as u64);
+        stored.invoice.number = number.clone();
+        writes.extend(with(i, &number)?);
+        writes.extend(invoice_writes(stored)?);
+        numbers.push(number);
+    }
+    match store.transact(writes).await {
+        Ok(()) => Ok(Some(numbers)),
+        Err(StoreError::TransactionCancelled { .. } | StoreError::Conflict(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The invoice item and the buyer's copy.
+fn invoice_writes(stored: &Stored) -> Result<Vec<Write>, StoreError> {
+    let number = &stored.invoice.number;
+    let data = serde_json::to_value(stored).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let summary = json!({
+        "number": number, "kind": stored.invoice.kind, "issued": stored.invoice.issued,
+        "reference": stored.reference, "seller": stored.seller,
+        "gross": stored.invoice.try_totals().map(|t| t.gross.amount().to_string()).unwrap_or_default(),
+        "currency": stored.invoice.currency,
+    });
+    Ok(vec![
+        Write::Put {
+            item: Item::new(invoice_pk(&stored.seller, number), "INVOICE", data),
+            condition: Condition::NotExists,
+        },
+        Write::Put {
+            item: Item::new(
+                format!("INVOICES#{}", stored.buyer.key()),
+                format!("{}#{number}", stored.invoice.issued),
+                summary,
+            ),
+            condition: Condition::None,
+        },
+    ])
 }
 
 pub async fn load(

@@ -49,8 +49,11 @@ pub async fn tick(orders: &Orders) -> Result<TickReport, StoreError> {
             Ok(_) => {}
             Err(e) => tracing::warn!(order = id, error = %e, "provisioning retry failed"),
         }
-        if let Ok(Some(_)) = orders.issue_invoice(&id).await {
-            r.invoices += 1;
+    }
+    for reseller in catalog::resellers(orders.store.as_ref()).await? {
+        match orders.issue_due_invoices(&reseller).await {
+            Ok(n) => r.invoices += n,
+            Err(e) => tracing::warn!(reseller, error = %e, "invoices deferred"),
         }
     }
 
@@ -207,7 +210,6 @@ async fn renew_if_due(
                 if let Err(e) = orders.provision(&id, "scheduler").await {
                     tracing::warn!(order = id, error = %e, "renewal provisioning deferred");
                 }
-                let _ = orders.issue_invoice(&id).await;
             }
             // Not enough in the wallet: the proforma stands; the customer
             // (or the reseller) pays it by transfer or tops up.

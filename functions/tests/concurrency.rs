@@ -34,7 +34,6 @@ async fn two_hundred_customers_one_short_sub_reseller() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "engine bug: invoice numbering gives up under contention and nothing retries it"]
 async fn every_settled_order_gets_its_invoice() {
     concurrency_suite::every_settled_order_gets_its_invoice(factory()).await;
 }

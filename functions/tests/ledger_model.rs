@@ -41,7 +41,6 @@ async fn random_sequences_keep_every_wallet_equal_to_the_model() {
 /// test shows it alone. Un-ignore once `provision_line` retries the mark
 /// while the line is still `Paid`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "engine bug: concurrent provisioning can leave a paid line unsent until the next tick"]
 async fn concurrent_provisioning_sends_every_paid_line() {
     use rust_decimal::Decimal;
     use storefront_core::catalogue::Action;
@@ -125,7 +124,6 @@ async fn concurrent_provisioning_sends_every_paid_line() {
 /// condition fails, `commit` reports `Changed`, and `settle` retries the
 /// same write forever, with the money held and the name registered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "engine bug: settle loops forever when the registered name already has a domain item"]
 async fn a_name_registered_again_settles() {
     use rust_decimal::Decimal;
     use storefront_core::catalogue::Action;

@@ -458,6 +458,31 @@ impl Orders {
                 }
             });
         }
+        // Settled with something to invoice: queued for the seller's
+        // invoice run (`issue_due_invoices`), which numbers many at once.
+        let settled = !o
+            .lines
+            .iter()
+            .any(|l| matches!(l.status, LineStatus::Paid | LineStatus::Provisioning));
+        let invoice_due = settled
+            && o.invoice.is_none()
+            && o.lines.iter().any(|l| l.status == LineStatus::Active);
+        if invoice_due {
+            out.push(Write::Put {
+                item: Item::new(
+                    format!("INVOICE_DUE#{}", o.reseller),
+                    o.id.clone(),
+                    json!({"order": o.id}),
+                ),
+                condition: Condition::None,
+            });
+        } else if o.invoice.is_some() {
+            out.push(Write::Delete {
+                pk: format!("INVOICE_DUE#{}", o.reseller),
+                sk: o.id.clone(),
+                condition: Condition::None,
+            });
+        }
         let waiting = o
             .lines
             .iter()
@@ -610,7 +635,7 @@ impl Orders {
     /// `topup` first credits the customer's wallet with the order's total
     /// (a bank transfer the reseller confirmed), in the same step.
     pub async fn pay(&self, order_id: &str, by: &str, topup: bool) -> Result<Order, OrderError> {
-        loop {
+        for _ in 0..MAX_ATTEMPTS {
             let (mut o, v) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
             if o.cancelled || o.lines.iter().all(|l| l.funds != Funds::None) {
                 return if o.lines.iter().any(|l| l.funds != Funds::None) {
@@ -671,6 +696,9 @@ impl Orders {
                 Err(e) => return Err(e.into()),
             }
         }
+        Err(OrderError::Store(StoreError::Conflict(
+            "the order kept changing".into(),
+        )))
     }
 
     async fn notify_short(&self, o: &Order, reseller: &str) {
@@ -709,9 +737,13 @@ impl Orders {
                 self.provision_line(order_id, &line.id, by).await?;
             }
         }
-        // Settled: the tax invoice for what became active. If this fails the
-        // scheduler issues it (it is issued once, whoever gets there).
-        if let Err(e) = self.issue_invoice(order_id).await {
+        // Settled: the tax invoice for what became active, numbered with any
+        // other of the seller's due invoices. If this fails the order stays
+        // queued and the scheduler issues it.
+        let reseller = self.order(order_id).await?.map(|(o, _)| o.reseller);
+        if let Some(reseller) = reseller
+            && let Err(e) = self.issue_due_invoices(&reseller).await
+        {
             tracing::warn!(order = order_id, error = %e, "invoice deferred");
         }
         Ok(self.order(order_id).await?.ok_or(OrderError::NotFound)?.0)
@@ -735,15 +767,33 @@ impl Orders {
         }
     }
 
+    /// Send one line, or look it up, and settle it. A write that lost to
+    /// another worker's change of the same order (another line settling) is
+    /// read again and retried, so no paid line is left unsent.
     async fn provision_line(
         &self,
         order_id: &str,
         line_id: &str,
         by: &str,
     ) -> Result<(), OrderError> {
+        for _ in 0..MAX_ATTEMPTS {
+            if self.try_provision_line(order_id, line_id, by).await? == Step::Done {
+                return Ok(());
+            }
+        }
+        // Left for the scheduler, which finds the order under PROVISIONING.
+        Ok(())
+    }
+
+    async fn try_provision_line(
+        &self,
+        order_id: &str,
+        line_id: &str,
+        by: &str,
+    ) -> Result<Step, OrderError> {
         let (mut o, v) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
         let Some(idx) = o.lines.iter().position(|l| l.id == line_id) else {
-            return Ok(());
+            return Ok(Step::Done);
         };
         let line = o.lines[idx].clone();
         let op = Self::operation(&line);
@@ -755,7 +805,7 @@ impl Orders {
                 o.lines[idx].sent_at = Some(self.now().to_rfc3339());
                 match self.store.transact(self.order_writes(&o, Some(v))?).await {
                     Ok(()) => {}
-                    Err(StoreError::TransactionCancelled { .. }) => return Ok(()),
+                    Err(StoreError::TransactionCancelled { .. }) => return Ok(Step::Again),
                     Err(e) => return Err(e.into()),
                 }
                 self.registrar.provision(&op).await
@@ -768,7 +818,7 @@ impl Orders {
                     .map(|t| t.with_timezone(&Utc));
                 let wait = chrono::Duration::from_std(self.config.lookup_after).unwrap_or_default();
                 if sent.is_some_and(|t| self.now() - t < wait) {
-                    return Ok(());
+                    return Ok(Step::Done);
                 }
                 match self.registrar.lookup(&op).await {
                     Ok(Some(outcome)) => Ok(outcome),
@@ -777,7 +827,7 @@ impl Orders {
                         o.lines[idx].sent_at = Some(self.now().to_rfc3339());
                         match self.store.transact(self.order_writes(&o, Some(v))?).await {
                             Ok(()) => {}
-                            Err(StoreError::TransactionCancelled { .. }) => return Ok(()),
+                            Err(StoreError::TransactionCancelled { .. }) => return Ok(Step::Again),
                             Err(e) => return Err(e.into()),
                         }
                         self.registrar.provision(&op).await
@@ -785,12 +835,15 @@ impl Orders {
                     Err(e) => Err(e),
                 }
             }
-            _ => return Ok(()),
+            _ => return Ok(Step::Done),
         };
         match outcome {
-            Ok(outcome) => self.settle(order_id, line_id, outcome, by).await,
-            Err(RegistrarError::Unsupported(ext)) => {
-                self.settle(
+            Ok(outcome) => self
+                .settle(order_id, line_id, outcome, by)
+                .await
+                .map(|()| Step::Done),
+            Err(RegistrarError::Unsupported(ext)) => self
+                .settle(
                     order_id,
                     line_id,
                     Outcome::Refused {
@@ -799,11 +852,11 @@ impl Orders {
                     by,
                 )
                 .await
-            }
+                .map(|()| Step::Done),
             // Unknown: it stays provisioning; the scheduler looks it up.
             Err(e) => {
                 tracing::warn!(order = order_id, line = line_id, error = %e, "registry outcome unknown");
-                Ok(())
+                Ok(Step::Done)
             }
         }
     }
@@ -817,7 +870,7 @@ impl Orders {
         outcome: Outcome,
         by: &str,
     ) -> Result<(), OrderError> {
-        loop {
+        for _ in 0..MAX_ATTEMPTS {
             let (mut o, v) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
             let Some(idx) = o.lines.iter().position(|l| l.id == line_id) else {
                 return Ok(());
@@ -875,6 +928,9 @@ impl Orders {
                 Err(e) => return Err(e.into()),
             }
         }
+        Err(OrderError::Store(StoreError::Conflict(
+            "the order kept changing".into(),
+        )))
     }
 
     // ----- domains -----
@@ -960,11 +1016,22 @@ impl Orders {
             ),
         );
         let premium_renew = line.premium_renew;
+        let mut moved_from = None;
         let (d, version, old) = match existing {
-            Some((mut d, v))
-                if line.action != Action::Register || d.status == DomainStatus::Deleted =>
-            {
+            // Renewed or transferred, or registered again (a name that
+            // lapsed here and was released by the registry): the same item.
+            Some((mut d, v)) => {
                 let old = d.expires;
+                if (d.reseller.as_str(), d.customer.as_str())
+                    != (o.reseller.as_str(), o.customer.as_str())
+                {
+                    // Someone else's before: it leaves their lists.
+                    moved_from = Some((d.reseller.clone(), d.customer.clone()));
+                }
+                if line.action == Action::Register {
+                    d.premium = line.premium;
+                    d.premium_renew = line.premium_renew;
+                }
                 d.expires = expires;
                 d.status = DomainStatus::Active;
                 d.reseller = o.reseller.clone();
@@ -995,7 +1062,22 @@ impl Orders {
                 None,
             ),
         };
-        self.domain_item_writes(&d, version, old)
+        let mut writes = self.domain_item_writes(&d, version, old)?;
+        if let Some((reseller, customer)) = moved_from {
+            writes.push(Write::Delete {
+                pk: account_pk(&reseller, &customer),
+                sk: format!("DOMAIN#{}", d.name),
+                condition: Condition::None,
+            });
+            if reseller != d.reseller {
+                writes.push(Write::Delete {
+                    pk: format!("DOMAINS#{reseller}"),
+                    sk: d.name.clone(),
+                    condition: Condition::None,
+                });
+            }
+        }
+        Ok(writes)
     }
 
     /// A failed renewal frees the domain for the next renewal order.
@@ -1016,7 +1098,7 @@ impl Orders {
         name: &str,
         on: bool,
     ) -> Result<Domain, OrderError> {
-        loop {
+        for _ in 0..MAX_ATTEMPTS {
             let (mut d, v) = self
                 .domain(name)
                 .await?
@@ -1041,6 +1123,9 @@ impl Orders {
                 Err(e) => return Err(e.into()),
             }
         }
+        Err(OrderError::Store(StoreError::Conflict(
+            "the order kept changing".into(),
+        )))
     }
 
     // ----- refunds and cancellations -----
@@ -1054,7 +1139,7 @@ impl Orders {
         by: &str,
         reason: &str,
     ) -> Result<Order, OrderError> {
-        loop {
+        for _ in 0..MAX_ATTEMPTS {
             let (mut o, v) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
             let targets: Vec<Line> = o
                 .lines
@@ -1099,12 +1184,15 @@ impl Orders {
                 Err(e) => return Err(e.into()),
             }
         }
+        Err(OrderError::Store(StoreError::Conflict(
+            "the order kept changing".into(),
+        )))
     }
 
     /// Cancel an order nobody paid (a bank transfer past its due date, or the
     /// customer changing their mind).
     pub async fn cancel_unpaid(&self, order_id: &str, by: &str) -> Result<Order, OrderError> {
-        loop {
+        for _ in 0..MAX_ATTEMPTS {
             let (mut o, v) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
             if o.state() != OrderState::AwaitingPayment {
                 return if o.cancelled {
@@ -1130,6 +1218,9 @@ impl Orders {
                 Err(e) => return Err(e.into()),
             }
         }
+        Err(OrderError::Store(StoreError::Conflict(
+            "the order kept changing".into(),
+        )))
     }
 
     // ----- lists -----
@@ -1216,6 +1307,18 @@ impl Orders {
         Ok(items.into_iter().map(|i| i.sk).collect())
     }
 }
+
+/// Whether a step is finished or lost a race and should be read again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Done,
+    Again,
+}
+
+/// Retries of one step that keeps losing races to other writers of the same
+/// order: each loss means someone else made progress, so this is never hit
+/// in practice; it bounds the loop all the same.
+const MAX_ATTEMPTS: usize = 100;
 
 pub fn action_name(a: Action) -> &'static str {
     match a {

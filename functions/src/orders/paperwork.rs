@@ -155,53 +155,99 @@ impl Orders {
         Ok(number)
     }
 
-    /// The tax invoice of an order once its lines are settled, for the lines
-    /// that became active. Issued once per order.
-    pub async fn issue_invoice(&self, order_id: &str) -> Result<Option<String>, StoreError> {
-        let Some((o, v)) = self.order(order_id).await? else {
-            return Ok(None);
+    /// Issue the tax invoices of every settled order of a seller that has
+    /// none yet, up to ten per transaction with consecutive numbers. Several
+    /// workers may run this at once: a loser reads the queue again and finds
+    /// its orders invoiced by the winner. Returns how many it issued.
+    pub async fn issue_due_invoices(&self, reseller: &str) -> Result<usize, StoreError> {
+        const BATCH: usize = 10;
+        let Some(s) = self.catalogs.current(reseller).await? else {
+            return Ok(0);
         };
-        if o.invoice.is_some()
-            || o.lines
-                .iter()
-                .any(|l| matches!(l.status, LineStatus::Paid | LineStatus::Provisioning))
-            || !o.lines.iter().any(|l| l.status == LineStatus::Active)
-        {
-            return Ok(o.invoice.clone());
+        let queue = format!("INVOICE_DUE#{reseller}");
+        let mut issued = 0;
+        for _ in 0..200 {
+            let due = self
+                .store
+                .query(
+                    &queue,
+                    crate::store::Query {
+                        limit: Some(BATCH),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            if due.is_empty() {
+                return Ok(issued);
+            }
+            let mut batch: Vec<(Order, u64, Stored)> = Vec::new();
+            let mut stale = Vec::new();
+            for item in &due {
+                match self.order(&item.sk).await? {
+                    Some((o, v))
+                        if o.invoice.is_none()
+                            && o.lines.iter().any(|l| l.status == LineStatus::Active) =>
+                    {
+                        let stored = self.tax_invoice(&o, &s).await?;
+                        batch.push((o, v, stored));
+                    }
+                    // Invoiced meanwhile, or nothing left to invoice.
+                    _ => stale.push(crate::store::Write::Delete {
+                        pk: queue.clone(),
+                        sk: item.sk.clone(),
+                        condition: crate::store::Condition::None,
+                    }),
+                }
+            }
+            if !stale.is_empty() {
+                self.store.transact(stale).await?;
+            }
+            if batch.is_empty() {
+                continue;
+            }
+            let docs = batch.iter().map(|(_, _, d)| d.clone()).collect();
+            let numbers = invoices::issue_batch(
+                self.store.as_ref(),
+                docs,
+                &s.seller.invoice_prefix,
+                |i, n| {
+                    let (o, v, _) = &batch[i];
+                    let mut o = o.clone();
+                    o.invoice = Some(n.to_string());
+                    self.order_writes(&o, Some(*v))
+                },
+            )
+            .await?;
+            if let Some(n) = numbers {
+                issued += n.len();
+            }
         }
-        let Some(s) = self.catalogs.current(&o.reseller).await? else {
-            return Ok(None);
-        };
-        let (buyer, language, _) = self.buyer(&o).await?;
-        let invoice = Invoice {
-            kind: Kind::Tax,
-            number: String::new(),
-            issued: self.clock.today(),
-            due: None,
-            period: None,
-            seller: seller_party(&s.seller),
-            buyer,
-            currency: o.currency,
-            tax: s.tax.clone(),
-            display: s.tax_display,
-            lines: Self::invoice_lines(&o, &s, true),
-            payment: None,
-            notes: vec![format!("Order {}", o.id)],
-        };
-        let stored = Stored {
+        Ok(issued)
+    }
+
+    async fn tax_invoice(&self, o: &Order, s: &Snapshot) -> Result<Stored, StoreError> {
+        let (buyer, language, _) = self.buyer(o).await?;
+        Ok(Stored {
             seller: Party::reseller(&o.reseller),
             buyer: Party::customer(&o.reseller, &o.customer),
             reference: format!("order:{}", o.id),
             language,
-            invoice,
-        };
-        let order = o.clone();
-        invoices::issue(self.store.as_ref(), stored, &s.seller.invoice_prefix, |n| {
-            let mut o = order.clone();
-            o.invoice = Some(n.to_string());
-            self.order_writes(&o, Some(v))
+            invoice: Invoice {
+                kind: Kind::Tax,
+                number: String::new(),
+                issued: self.clock.today(),
+                due: None,
+                period: None,
+                seller: seller_party(&s.seller),
+                buyer,
+                currency: o.currency,
+                tax: s.tax.clone(),
+                display: s.tax_display,
+                lines: Self::invoice_lines(o, s, true),
+                payment: None,
+                notes: vec![format!("Order {}", o.id)],
+            },
         })
-        .await
     }
 
     /// The invoice a parent issues a reseller for a month's captured legs

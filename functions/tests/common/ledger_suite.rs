@@ -346,7 +346,7 @@ const CUSTOMERS: [(&str, &str); 4] = [
 /// still expects the next provisioning to send it; set it to false to see
 /// the bug (and see `concurrent_provisioning_sends_every_paid_line` in
 /// tests/ledger_model.rs).
-pub const TOLERATE_SKIPPED_LINES: bool = true;
+pub const TOLERATE_SKIPPED_LINES: bool = false;
 
 /// A step that is one transaction, for `Op::Race`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
