@@ -446,6 +446,9 @@ impl Ledger {
         if limit.is_sign_negative() {
             return Err(StoreError::Invalid("a credit limit is not negative".into()).into());
         }
+        if self.wallet(holder).await?.is_none() {
+            return Err(CommitError::NoWallet(holder.clone()));
+        }
         for _ in 0..20 {
             let setting = self.store.get(&pk, "LIMIT").await?;
             let (current, condition) = match &setting {

@@ -705,6 +705,18 @@ impl Orders {
         let Ok(Some(s)) = self.catalogs.current(reseller).await else {
             return;
         };
+        // One mail an hour per reseller, however many orders bounce: the
+        // first claims the hour with a conditional write.
+        let hour = self.now().format("%Y-%m-%dT%H").to_string();
+        let claim = Item::new(
+            format!("NOTIFIED#short#{reseller}"),
+            hour,
+            json!({"order": o.id}),
+        )
+        .expiring(crate::store::now() + 2 * 3600);
+        if self.store.put(claim, Condition::NotExists).await.is_err() {
+            return;
+        }
         let text = format!(
             "An order ({id}, {gross} {cur}) from a customer of {shop} could not be paid because \
              your wallet with {parent} does not cover it. Top up your wallet, then ask the \
