@@ -42,6 +42,8 @@ pub struct Services {
     /// Uploaded files: a folder locally, S3 deployed.
     pub blobs: Arc<dyn Blobs>,
     pub orders: OrdersConfig,
+    /// Shared by every `Orders` made from these services.
+    pub invoice_runs: Arc<crate::orders::engine::InvoiceRuns>,
 }
 
 impl Services {
@@ -85,6 +87,7 @@ impl Services {
             clock: Arc::new(SystemClock),
             blobs: Arc::new(LocalBlobs::new(".storefront/files")),
             orders: OrdersConfig::default(),
+            invoice_runs: Arc::default(),
         }
     }
 
@@ -100,6 +103,7 @@ impl Services {
             clock: self.clock.clone(),
             mailer: self.mailer.clone(),
             config,
+            invoice_runs: self.invoice_runs.clone(),
         }
     }
 

@@ -233,6 +233,32 @@ fn movements(lines: &[&Line], kind: EntryKind) -> Vec<Movement> {
         .collect()
 }
 
+/// Per seller, whether an invoice run is going in this process, and whether
+/// more was queued since it started: the run drains the queue until nothing
+/// new arrived, and anyone who finds a run going leaves their order to it.
+/// This keeps a busy shop's settlements from racing each other for the
+/// invoice sequence; the store's conditions keep it correct across
+/// processes all the same.
+#[derive(Debug, Default)]
+pub struct InvoiceRuns {
+    sellers: std::sync::Mutex<
+        std::collections::HashMap<
+            String,
+            Arc<(tokio::sync::Mutex<()>, std::sync::atomic::AtomicBool)>,
+        >,
+    >,
+}
+
+impl InvoiceRuns {
+    pub(crate) fn of(
+        &self,
+        seller: &str,
+    ) -> Arc<(tokio::sync::Mutex<()>, std::sync::atomic::AtomicBool)> {
+        let mut m = self.sellers.lock().unwrap_or_else(|p| p.into_inner());
+        m.entry(seller.to_string()).or_default().clone()
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Orders {
     pub store: Arc<dyn Store>,
@@ -242,6 +268,7 @@ pub struct Orders {
     pub clock: Arc<dyn Clock>,
     pub mailer: Arc<dyn Mailer>,
     pub config: OrdersConfig,
+    pub invoice_runs: Arc<InvoiceRuns>,
 }
 
 impl Orders {
@@ -754,7 +781,7 @@ impl Orders {
         // queued and the scheduler issues it.
         let reseller = self.order(order_id).await?.map(|(o, _)| o.reseller);
         if let Some(reseller) = reseller
-            && let Err(e) = self.issue_due_invoices(&reseller).await
+            && let Err(e) = self.invoice_run(&reseller).await
         {
             tracing::warn!(order = order_id, error = %e, "invoice deferred");
         }

@@ -155,6 +155,30 @@ impl Orders {
         Ok(number)
     }
 
+    /// Invoice what is due for a seller, unless a run in this process is
+    /// already doing it (it will see what was queued meanwhile).
+    pub async fn invoice_run(&self, reseller: &str) -> Result<usize, StoreError> {
+        use std::sync::atomic::Ordering;
+        let run = self.invoice_runs.of(reseller);
+        let (lock, more) = (&run.0, &run.1);
+        let mut issued = 0;
+        loop {
+            more.store(true, Ordering::SeqCst);
+            let Ok(guard) = lock.try_lock() else {
+                return Ok(issued);
+            };
+            while more.swap(false, Ordering::SeqCst) {
+                issued += self.issue_due_invoices(reseller).await?;
+            }
+            drop(guard);
+            // Queued after the last pass but before the lock was free: go
+            // round again rather than leave it to the scheduler.
+            if !more.load(Ordering::SeqCst) {
+                return Ok(issued);
+            }
+        }
+    }
+
     /// Issue the tax invoices of every settled order of a seller that has
     /// none yet, up to ten per transaction with consecutive numbers. Several
     /// workers may run this at once: a loser reads the queue again and finds
