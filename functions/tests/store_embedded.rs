@@ -73,6 +73,10 @@ async fn grouped_commits_cancel_only_the_transaction_that_fails() {
     assert_eq!(winners.len(), 100, "one of each colliding pair");
     for i in 0..200u32 {
         let own = store.get("G", &format!("own{i}")).await.expect("get");
-        assert_eq!(own.is_some(), winners.contains(&i), "pair {i} is whole or absent");
+        assert_eq!(
+            own.is_some(),
+            winners.contains(&i),
+            "pair {i} is whole or absent"
+        );
     }
 }
