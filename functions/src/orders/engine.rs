@@ -233,6 +233,9 @@ fn movements(lines: &[&Line], kind: EntryKind) -> Vec<Movement> {
         .collect()
 }
 
+/// A seller's run: held while one is going, and "more was queued".
+pub(crate) type Run = Arc<(tokio::sync::Mutex<()>, std::sync::atomic::AtomicBool)>;
+
 /// Per seller, whether an invoice run is going in this process, and whether
 /// more was queued since it started: the run drains the queue until nothing
 /// new arrived, and anyone who finds a run going leaves their order to it.
@@ -241,19 +244,11 @@ fn movements(lines: &[&Line], kind: EntryKind) -> Vec<Movement> {
 /// processes all the same.
 #[derive(Debug, Default)]
 pub struct InvoiceRuns {
-    sellers: std::sync::Mutex<
-        std::collections::HashMap<
-            String,
-            Arc<(tokio::sync::Mutex<()>, std::sync::atomic::AtomicBool)>,
-        >,
-    >,
+    sellers: std::sync::Mutex<std::collections::HashMap<String, Run>>,
 }
 
 impl InvoiceRuns {
-    pub(crate) fn of(
-        &self,
-        seller: &str,
-    ) -> Arc<(tokio::sync::Mutex<()>, std::sync::atomic::AtomicBool)> {
+    pub(crate) fn of(&self, seller: &str) -> Run {
         let mut m = self.sellers.lock().unwrap_or_else(|p| p.into_inner());
         m.entry(seller.to_string()).or_default().clone()
     }
