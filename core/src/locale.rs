@@ -42,3 +42,58 @@ impl FromStr for Locale {
         }
     }
 }
+
+/// A date as people in each language write it: 31 December 2026,
+/// 31 Desember 2026, 31 grudnia 2026 (Polish uses the genitive). Pages,
+/// mails and invoices all write dates this way.
+pub fn long_date(d: chrono::NaiveDate, l: Locale) -> String {
+    use chrono::Datelike;
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const ID: [&str; 12] = [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ];
+    const PL: [&str; 12] = [
+        "stycznia",
+        "lutego",
+        "marca",
+        "kwietnia",
+        "maja",
+        "czerwca",
+        "lipca",
+        "sierpnia",
+        "września",
+        "października",
+        "listopada",
+        "grudnia",
+    ];
+    let months = match l {
+        Locale::En => EN,
+        Locale::Id => ID,
+        Locale::Pl => PL,
+    };
+    format!("{} {} {}", d.day(), months[d.month0() as usize], d.year())
+}

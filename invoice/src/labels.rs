@@ -3,7 +3,6 @@
 //! Here rather than in a theme's string table: an invoice is a legal
 //! document whose wording (Faktura VAT, NIP, NPWP) must not vary by theme.
 
-use chrono::{Datelike, NaiveDate};
 use storefront_core::Locale;
 
 pub(crate) struct Labels {
@@ -141,56 +140,4 @@ pub(crate) fn labels(locale: Locale) -> &'static Labels {
     }
 }
 
-/// A date as people in each language write it: 31 December 2026,
-/// 31 Desember 2026, 31 grudnia 2026 (Polish uses the genitive). The same
-/// form as the storefront's pages.
-pub(crate) fn long_date(d: NaiveDate, locale: Locale) -> String {
-    const EN: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    const ID: [&str; 12] = [
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ];
-    const PL: [&str; 12] = [
-        "stycznia",
-        "lutego",
-        "marca",
-        "kwietnia",
-        "maja",
-        "czerwca",
-        "lipca",
-        "sierpnia",
-        "września",
-        "października",
-        "listopada",
-        "grudnia",
-    ];
-    let months = match locale {
-        Locale::En => EN,
-        Locale::Id => ID,
-        Locale::Pl => PL,
-    };
-    format!("{} {} {}", d.day(), months[d.month0() as usize], d.year())
-}
+pub(crate) use storefront_core::locale::long_date;
