@@ -1,6 +1,8 @@
 //! Helpers shared by the end-to-end tests: fixture folders copied into a
 //! temporary project, and builds as of a fixed day so output is stable.
 
+pub mod moto;
+
 use chrono::NaiveDate;
 use std::fs;
 use std::path::{Path, PathBuf};
