@@ -4,6 +4,7 @@
 //! Clients are built once per process from the usual AWS environment
 //! (region, credentials, and `AWS_ENDPOINT_URL` for a local server).
 
+pub mod deploy;
 pub mod dynamo;
 pub mod s3;
 

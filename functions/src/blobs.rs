@@ -11,6 +11,8 @@ pub enum BlobError {
     Key(String),
     #[error("blob store: {0}")]
     Io(#[from] std::io::Error),
+    #[error("blob store unavailable: {0}")]
+    Unavailable(String),
 }
 
 #[async_trait]
@@ -32,20 +34,28 @@ impl LocalBlobs {
     }
 
     fn path(&self, key: &str) -> Result<PathBuf, BlobError> {
-        let ok = !key.is_empty()
-            && key.len() <= 200
-            && key.split('/').all(|seg| {
-                !seg.is_empty()
-                    && seg != "."
-                    && seg != ".."
-                    && seg
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
-            });
-        if !ok {
-            return Err(BlobError::Key(key.to_string()));
-        }
+        check_key(key)?;
         Ok(self.dir.join(key))
+    }
+}
+
+/// Keys every backend accepts: 1 to 200 bytes of `/`-separated segments of
+/// ASCII letters, digits, `-`, `_` and `.`, never `.` or `..` alone.
+pub fn check_key(key: &str) -> Result<(), BlobError> {
+    let ok = !key.is_empty()
+        && key.len() <= 200
+        && key.split('/').all(|seg| {
+            !seg.is_empty()
+                && seg != "."
+                && seg != ".."
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(BlobError::Key(key.to_string()))
     }
 }
 

@@ -32,7 +32,10 @@ fn host_pk(host: &str) -> String {
 
 /// Publish snapshots and point each reseller and its hosts at them.
 /// `extra_hosts` adds hosts per reseller that are not in its content (the
-/// local server's `<id>.localhost`).
+/// local server's `<id>.localhost`). Returns how many pointers moved.
+///
+/// Items already as they should be are not written again, so publishing an
+/// unchanged build costs reads only (a deploy with no change writes nothing).
 pub async fn publish(
     store: &dyn Store,
     snapshots: &[Snapshot],
@@ -40,20 +43,21 @@ pub async fn publish(
 ) -> Result<usize, StoreError> {
     let mut moved = 0;
     for s in snapshots {
-        let data = serde_json::to_value(s).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        store
-            .put(
-                Item::new(
-                    reseller_pk(&s.reseller),
-                    format!("SNAPSHOT#{}", s.version),
-                    data,
-                ),
-                Condition::None,
-            )
-            .await?;
         let current = store.get(&reseller_pk(&s.reseller), "CURRENT").await?;
         let mut writes = Vec::new();
         if current.as_ref().and_then(|c| c.data["version"].as_str()) != Some(s.version.as_str()) {
+            // The snapshot first: a pointer never names a missing snapshot.
+            let data = serde_json::to_value(s).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            store
+                .put(
+                    Item::new(
+                        reseller_pk(&s.reseller),
+                        format!("SNAPSHOT#{}", s.version),
+                        data,
+                    ),
+                    Condition::None,
+                )
+                .await?;
             let item = match &current {
                 Some(c) => c.next(json!({"version": s.version})),
                 None => Item::new(
@@ -75,21 +79,23 @@ pub async fn publish(
             .cloned()
             .chain(extra_hosts(&s.reseller))
             .collect();
+        let wanted = json!({"reseller": s.reseller});
         for host in hosts {
+            let now = store.get(&host_pk(&host), "TENANT").await?;
+            if now.is_none_or(|i| i.data != wanted) {
+                writes.push(Write::Put {
+                    item: Item::new(host_pk(&host), "TENANT", wanted.clone()),
+                    condition: Condition::None,
+                });
+            }
+        }
+        // Every published reseller, for work done for each (monthly invoices).
+        if store.get("RESELLERS", &s.reseller).await?.is_none() {
             writes.push(Write::Put {
-                item: Item::new(host_pk(&host), "TENANT", json!({"reseller": s.reseller})),
+                item: Item::new("RESELLERS", s.reseller.clone(), wanted.clone()),
                 condition: Condition::None,
             });
         }
-        // Every published reseller, for work done for each (monthly invoices).
-        writes.push(Write::Put {
-            item: Item::new(
-                "RESELLERS",
-                s.reseller.clone(),
-                json!({"reseller": s.reseller}),
-            ),
-            condition: Condition::None,
-        });
         if !writes.is_empty() {
             store.transact(writes).await?;
         }

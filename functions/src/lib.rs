@@ -10,6 +10,7 @@ pub mod blobs;
 pub mod catalog;
 pub mod clock;
 pub mod error;
+pub mod forwarded;
 pub mod invoices;
 pub mod ledger;
 pub mod openapi;

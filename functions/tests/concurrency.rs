@@ -1,10 +1,13 @@
 //! Many orders at once against wallets that cover only some of them
-//! (tests/common/concurrency_suite.rs), on the embedded store.
+//! (tests/common/concurrency_suite.rs), on the embedded store and on
+//! DynamoDB (a local server the test starts).
 //!
 //!     cargo test -p storefront-functions --test concurrency
 
 #[path = "common/concurrency_suite.rs"]
 mod concurrency_suite;
+#[path = "common/dynamodb.rs"]
+mod dynamodb;
 #[path = "common/ledger_suite.rs"]
 mod ledger_suite;
 
@@ -22,6 +25,14 @@ fn factory() -> Arc<dyn StoreFactory> {
     Arc::new(embedded)
 }
 
+async fn on_dynamodb() -> Fresh {
+    (dynamodb::store().await, Box::new(()))
+}
+
+fn dynamodb() -> Arc<dyn StoreFactory> {
+    Arc::new(on_dynamodb)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_orders_one_wallet_for_a_hundred() {
     concurrency_suite::one_customer_pays_for_exactly_what_the_wallet_holds(factory()).await;
@@ -36,4 +47,20 @@ async fn two_hundred_customers_one_short_sub_reseller() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_settled_order_gets_its_invoice() {
     concurrency_suite::every_settled_order_gets_its_invoice(factory()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_two_hundred_orders_one_wallet_for_a_hundred() {
+    concurrency_suite::one_customer_pays_for_exactly_what_the_wallet_holds(dynamodb()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_two_hundred_customers_one_short_sub_reseller() {
+    concurrency_suite::a_short_sub_reseller_stops_exactly_the_orders_it_cannot_cover(dynamodb())
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_every_settled_order_gets_its_invoice() {
+    concurrency_suite::every_settled_order_gets_its_invoice(dynamodb()).await;
 }

@@ -8,6 +8,8 @@
 //! `LEDGER_MODEL_CASES=n` runs more sequences; `LEDGER_MODEL_SEED=s` starts
 //! from a given seed (a failure prints the one that reruns it).
 
+#[path = "common/dynamodb.rs"]
+mod dynamodb;
 #[path = "common/ledger_suite.rs"]
 mod ledger_suite;
 
@@ -26,6 +28,19 @@ async fn embedded() -> Fresh {
 async fn random_sequences_keep_every_wallet_equal_to_the_model() {
     let factory: Arc<dyn StoreFactory> = Arc::new(embedded);
     ledger_suite::random_sequences(factory, 64).await;
+}
+
+async fn on_dynamodb() -> Fresh {
+    (dynamodb::store().await, Box::new(()))
+}
+
+/// The same model on DynamoDB (a local server the test starts, a new table
+/// per case). 16 cases, not 64: the emulator answers one request at a
+/// time, about 8 s a case here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_random_sequences_keep_every_wallet_equal_to_the_model() {
+    let factory: Arc<dyn StoreFactory> = Arc::new(on_dynamodb);
+    ledger_suite::random_sequences(factory, 16).await;
 }
 
 /// Found by the model: two provisioning workers on one order of several
