@@ -127,6 +127,7 @@ impl Services {
             "/api/openapi.json",
             axum::routing::get(crate::openapi::serve),
         )
+        .merge(crate::edge::router(self.catalogs.clone()))
         .merge(accounts::router(self.accounts_state()))
         .merge(crate::orders::routes::router(ShopState {
             accounts: self.accounts_state(),

@@ -9,6 +9,7 @@ pub mod app;
 pub mod blobs;
 pub mod catalog;
 pub mod clock;
+pub mod edge;
 pub mod error;
 pub mod forwarded;
 pub mod invoices;

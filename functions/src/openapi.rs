@@ -9,6 +9,7 @@ use utoipa::OpenApi;
     info(title = "Storefront API", description = "Domain search, accounts orders, wallets, domains, invoices and the reseller's panel for resellers' storefronts. Every request belongs to the storefront its Host header names."),
     paths(
         crate::search::search,
+        crate::edge::ask,
         crate::accounts::routes::signup,
         crate::accounts::routes::verify,
         crate::accounts::routes::resend,
@@ -52,6 +53,7 @@ use utoipa::OpenApi;
     ),
     tags(
         (name = "search", description = "Availability and prices"),
+        (name = "edge", description = "The edge for resellers' own domains: whether a host may get a certificate"),
         (name = "wallet", description = "A customer's prepaid wallet with its reseller, and top-ups"),
         (name = "orders", description = "Quotes and orders: register, renew, transfer; paid from the wallet or by bank transfer"),
         (name = "domains", description = "A customer's domains"),
