@@ -1,5 +1,6 @@
 //! `storefront`: check, build and preview resellers' storefronts.
 
+mod deploy;
 mod money;
 mod serve;
 
@@ -105,6 +106,11 @@ enum Command {
         #[command(subcommand)]
         action: TopupAction,
     },
+    /// Build, then publish to AWS: each storefront's changed files to the
+    /// storefronts bucket (by content hash) and its priced catalogue to the
+    /// table. The target comes from flags or STOREFRONT_TABLE and
+    /// STOREFRONT_BUCKET; credentials and region from the AWS environment.
+    Deploy(deploy::DeployArgs),
 }
 
 #[derive(Subcommand)]
@@ -139,6 +145,37 @@ mod chrono_today {
 
 fn show_progress() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("CI").is_none()
+}
+
+/// Check the content, then build it; content errors are printed (file and
+/// line) and give None.
+fn check_and_build(opts: &BuildOptions) -> Result<Option<storefront_generator::Checkout>> {
+    let started = std::time::Instant::now();
+    let checkout = match storefront_generator::check(&opts.paths, opts.today) {
+        Ok(c) => c,
+        Err(diags) => {
+            eprintln!("{diags}");
+            return Ok(None);
+        }
+    };
+    let r = match storefront_generator::pipeline::build_checked(&checkout, opts) {
+        Ok(r) => r,
+        Err(BuildError::Content(diags)) => {
+            eprintln!("{diags}");
+            return Ok(None);
+        }
+        Err(BuildError::Io(e)) => return Err(e),
+    };
+    println!(
+        "built {} storefront(s) ({} pages, {} files written, {} removed), {} unchanged, in {:.2?}",
+        r.rendered.len(),
+        r.pages,
+        r.files_written,
+        r.files_deleted,
+        r.unchanged.len(),
+        started.elapsed()
+    );
+    Ok(Some(checkout))
 }
 
 fn main() -> ExitCode {
@@ -197,7 +234,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             store,
             no_publish,
         } => {
-            let started = std::time::Instant::now();
             let opts = BuildOptions {
                 paths,
                 out: cli.dir.join(out),
@@ -205,30 +241,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 today: today()?,
                 progress: show_progress(),
             };
-            let checkout = match storefront_generator::check(&opts.paths, opts.today) {
-                Ok(c) => c,
-                Err(diags) => {
-                    eprintln!("{diags}");
-                    return Ok(ExitCode::FAILURE);
-                }
+            let Some(checkout) = check_and_build(&opts)? else {
+                return Ok(ExitCode::FAILURE);
             };
-            let r = match storefront_generator::pipeline::build_checked(&checkout, &opts) {
-                Ok(r) => r,
-                Err(BuildError::Content(diags)) => {
-                    eprintln!("{diags}");
-                    return Ok(ExitCode::FAILURE);
-                }
-                Err(BuildError::Io(e)) => return Err(e),
-            };
-            println!(
-                "built {} storefront(s) ({} pages, {} files written, {} removed), {} unchanged, in {:.2?}",
-                r.rendered.len(),
-                r.pages,
-                r.files_written,
-                r.files_deleted,
-                r.unchanged.len(),
-                started.elapsed()
-            );
             if !no_publish {
                 let path = cli.dir.join(store);
                 let snapshots: Vec<_> = storefront_generator::snapshot::all(&checkout)
@@ -290,5 +305,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
             rt.block_on(money::topups(&cli.dir.join(store), action))
         }
+        Command::Deploy(args) => deploy::run(paths, &cli.dir, today()?, args),
     }
 }

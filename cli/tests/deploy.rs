@@ -1,0 +1,152 @@
+//! `storefront deploy` against a local DynamoDB/S3-compatible server (moto)
+//! that the test starts: files by content hash, catalogues to the table, and
+//! a second deploy with no change uploads and writes nothing.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use storefront_e2e::moto::Moto;
+use storefront_e2e::project;
+use storefront_functions::store::Store;
+
+fn deploy(dir: &Path, moto: &Moto, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_storefront"))
+        .arg("-C")
+        .arg(dir)
+        .args(["deploy", "--table", "storefront", "--bucket", "storefronts"])
+        .args(extra)
+        .env("STOREFRONT_TODAY", "2026-11-22")
+        .env("AWS_ENDPOINT_URL", moto.endpoint())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("run storefront deploy")
+}
+
+fn ok(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn line<'a>(stdout: &'a str, start: &str) -> &'a str {
+    stdout
+        .lines()
+        .find(|l| l.starts_with(start))
+        .unwrap_or_else(|| panic!("no line starting {start:?} in:\n{stdout}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_uploads_what_changed_and_publishes_catalogues() {
+    let moto = Moto::start();
+    let config = storefront_aws::local_config(&moto.endpoint()).await;
+    let s3 = storefront_aws::s3_client(&config);
+    s3.create_bucket()
+        .bucket("storefronts")
+        .send()
+        .await
+        .expect("bucket");
+    let store = storefront_aws::DynamoStore::local(&moto.endpoint(), "storefront")
+        .await
+        .expect("table");
+
+    let p = project(None);
+    let first = ok(&deploy(p.path(), &moto, &[]));
+    let uploaded: usize = line(&first, "uploaded ")
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    assert!(uploaded > 50, "{first}");
+    assert!(
+        first.contains("published 2 catalogue(s) to storefront (2 changed)"),
+        "{first}"
+    );
+    // The files are the built ones, under the storefront's id.
+    let local = std::fs::read(p.path().join("public/toko/index.html")).expect("built page");
+    let remote = s3
+        .get_object()
+        .bucket("storefronts")
+        .key("sites/toko/index.html")
+        .send()
+        .await
+        .expect("uploaded page");
+    assert_eq!(
+        remote.content_type.as_deref(),
+        Some("text/html; charset=utf-8")
+    );
+    assert_eq!(
+        remote
+            .body
+            .collect()
+            .await
+            .expect("body")
+            .into_bytes()
+            .to_vec(),
+        local
+    );
+    // The API can now price for the storefront's own domain.
+    let catalogs = storefront_functions::catalog::Catalogs::new(std::sync::Arc::new(store.clone()));
+    assert_eq!(
+        catalogs
+            .reseller_for_host("toko.example")
+            .await
+            .expect("lookup"),
+        Some("toko".to_string())
+    );
+    assert!(
+        storefront_functions::catalog::current(&store, "toko")
+            .await
+            .expect("read")
+            .is_some()
+    );
+
+    // Nothing changed: nothing uploaded, nothing written.
+    let second = ok(&deploy(p.path(), &moto, &[]));
+    assert!(
+        line(&second, "uploaded ").starts_with("uploaded 0 file(s) (0 bytes), deleted 0,"),
+        "{second}"
+    );
+    assert!(second.contains("(0 changed)"), "{second}");
+    let version_before = store.get("RESELLER#toko", "CURRENT").await.expect("get");
+
+    // One page of one storefront changes: only its files go up.
+    let page = p.path().join("content/resellers/toko/pages/syarat.md");
+    let text = std::fs::read_to_string(&page).expect("page");
+    std::fs::write(&page, format!("{text}\n\nDiperbarui.\n")).expect("edit");
+    let third = ok(&deploy(p.path(), &moto, &[]));
+    assert!(third.contains("  toko: "), "{third}");
+    assert!(!third.contains("  agen: "), "{third}");
+    let n: usize = line(&third, "uploaded ")
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .expect("a count");
+    assert!(n >= 1 && n < uploaded / 4, "{third}");
+    assert_eq!(
+        store.get("RESELLER#toko", "CURRENT").await.expect("get"),
+        version_before,
+        "a text change moves no price"
+    );
+}
+
+#[test]
+fn deploy_without_a_target_says_what_is_missing() {
+    let p = project(None);
+    let out = Command::new(env!("CARGO_BIN_EXE_storefront"))
+        .arg("-C")
+        .arg(p.path())
+        .arg("deploy")
+        .env_remove("STOREFRONT_TABLE")
+        .env_remove("STOREFRONT_BUCKET")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--table") && err.contains("--bucket"), "{err}");
+}
