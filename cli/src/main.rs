@@ -1,6 +1,7 @@
 //! `storefront`: check, build and preview resellers' storefronts.
 
 mod deploy;
+mod edge;
 mod money;
 mod serve;
 
@@ -106,6 +107,10 @@ enum Command {
         #[command(subcommand)]
         action: TopupAction,
     },
+    /// Write the Caddyfile of the edge that serves resellers' own domains:
+    /// on-demand TLS for hosts the API knows, each storefront's files by
+    /// Host, /api/* to the API.
+    Edge(edge::EdgeArgs),
     /// Build, then publish to AWS: each storefront's changed files to the
     /// storefronts bucket (by content hash) and its priced catalogue to the
     /// table. The target comes from flags or STOREFRONT_TABLE and
@@ -305,6 +310,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
             rt.block_on(money::topups(&cli.dir.join(store), action))
         }
+        Command::Edge(args) => edge::run(&paths, &cli.dir, today()?, args),
         Command::Deploy(args) => deploy::run(paths, &cli.dir, today()?, args),
     }
 }
