@@ -98,6 +98,13 @@ pub async fn from_edge(State(secret): State<EdgeSecret>, mut req: Request, next:
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(',').next())
         .map(str::trim)
+        .map(|h| {
+            // A port the visitor's browser sent (`toko.example:443`) is not
+            // part of the storefront's name.
+            h.rsplit_once(':')
+                .filter(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                .map_or(h, |(h, _)| h)
+        })
         .and_then(plain_host)
         .and_then(|h| HeaderValue::from_str(h).ok())
     else {
@@ -178,7 +185,7 @@ mod tests {
             &[
                 ("host", "abc.execute-api.eu-central-1.amazonaws.com"),
                 ("x-storefront-edge", SECRET),
-                ("x-forwarded-host", "toko.example.co.id"),
+                ("x-forwarded-host", "toko.example.co.id:443"),
                 ("x-forwarded-for", "203.0.113.9, 198.51.100.1"),
                 ("x-storefront-client-ip", "10.0.0.1"),
             ],
