@@ -116,8 +116,22 @@ impl Services {
         )
     }
 
-    /// Every function's routes, under `/api`.
-    pub fn router(&self) -> Router {
+    fn shop_state(&self) -> ShopState {
+        ShopState {
+            accounts: self.accounts_state(),
+            orders: self.orders(),
+            blobs: self.blobs.clone(),
+        }
+    }
+
+    /// The search function: `/api/search` and `/api/openapi.json`.
+    pub fn search_router(&self) -> Router {
+        self.search_routes().fallback(not_found)
+    }
+
+    // The edge's `GET /api/edge/ask` (on-demand TLS) belongs to the search
+    // function too: both only read published catalogues.
+    fn search_routes(&self) -> Router {
         search::router(SearchState::new(
             self.catalogs.clone(),
             self.registrar.clone(),
@@ -128,13 +142,38 @@ impl Services {
             axum::routing::get(crate::openapi::serve),
         )
         .merge(crate::edge::router(self.catalogs.clone()))
-        .merge(accounts::router(self.accounts_state()))
-        .merge(crate::orders::routes::router(ShopState {
-            accounts: self.accounts_state(),
-            orders: self.orders(),
-            blobs: self.blobs.clone(),
-        }))
-        .fallback(not_found)
+    }
+
+    /// The accounts function: `/api/accounts/*`.
+    pub fn accounts_router(&self) -> Router {
+        accounts::router(self.accounts_state()).fallback(not_found)
+    }
+
+    /// The orders function: `/api/orders*`, `/api/domains*`, `/api/invoices*`.
+    pub fn orders_router(&self) -> Router {
+        crate::orders::routes::orders_router(self.shop_state()).fallback(not_found)
+    }
+
+    /// The wallet function: `/api/wallet*`.
+    pub fn wallet_router(&self) -> Router {
+        crate::orders::routes::wallet_router(self.shop_state()).fallback(not_found)
+    }
+
+    /// The panel function: `/api/panel/*`.
+    pub fn panel_router(&self) -> Router {
+        crate::orders::routes::panel_router(self.shop_state()).fallback(not_found)
+    }
+
+    /// Every function's routes, under `/api`, as one router (the local
+    /// server). Each function's router alone is what its Lambda serves.
+    pub fn router(&self) -> Router {
+        let shop = self.shop_state();
+        self.search_routes()
+            .merge(accounts::router(self.accounts_state()))
+            .merge(crate::orders::routes::wallet_router(shop.clone()))
+            .merge(crate::orders::routes::orders_router(shop.clone()))
+            .merge(crate::orders::routes::panel_router(shop))
+            .fallback(not_found)
     }
 }
 

@@ -255,11 +255,36 @@ fn topup_view(t: &TopUp, lang: Locale) -> Value {
     v
 }
 
+/// The shop's routes as one router: the wallet, orders and panel functions
+/// merged, as `storefront serve` runs them.
 pub fn router(state: ShopState) -> Router {
-    Router::new()
+    wallet_router(state.clone())
+        .merge(orders_router(state.clone()))
+        .merge(panel_router(state))
+}
+
+/// What every shop function's routes share: the body limit (a proof is the
+/// largest body) and the same-origin guard, which also marks answers
+/// `no-store`.
+fn guarded(routes: Router<ShopState>, state: ShopState) -> Router {
+    routes
+        .layer(DefaultBodyLimit::max(MAX_PROOF_BYTES + 1024))
+        .layer(middleware::from_fn(guard::same_origin_only))
+        .with_state(state)
+}
+
+/// The wallet function: `/api/wallet*`.
+pub fn wallet_router(state: ShopState) -> Router {
+    let routes = Router::new()
         .route("/api/wallet", get(wallet))
         .route("/api/wallet/topups", get(my_topups).post(request_topup))
-        .route("/api/wallet/topups/{id}/proof", put(upload_proof))
+        .route("/api/wallet/topups/{id}/proof", put(upload_proof));
+    guarded(routes, state)
+}
+
+/// The orders function: `/api/orders*`, `/api/domains*`, `/api/invoices*`.
+pub fn orders_router(state: ShopState) -> Router {
+    let routes = Router::new()
         .route("/api/orders/quote", post(quote))
         .route("/api/orders", get(my_orders).post(create_order))
         .route("/api/orders/{id}", get(my_order))
@@ -267,7 +292,13 @@ pub fn router(state: ShopState) -> Router {
         .route("/api/domains", get(my_domains))
         .route("/api/domains/{name}", get(my_domain).patch(update_domain))
         .route("/api/invoices", get(my_invoices))
-        .route("/api/invoices/{number}", get(my_invoice))
+        .route("/api/invoices/{number}", get(my_invoice));
+    guarded(routes, state)
+}
+
+/// The panel function: `/api/panel/*`.
+pub fn panel_router(state: ShopState) -> Router {
+    let routes = Router::new()
         .route("/api/panel/invoices", get(panel_invoices))
         .route("/api/panel/invoices/{number}", get(panel_invoice))
         .route("/api/panel/topups", get(panel_topups))
@@ -292,10 +323,8 @@ pub fn router(state: ShopState) -> Router {
         .route(
             "/api/panel/resellers/{id}/credit-limit",
             put(set_reseller_credit_limit),
-        )
-        .layer(DefaultBodyLimit::max(MAX_PROOF_BYTES + 1024))
-        .layer(middleware::from_fn(guard::same_origin_only))
-        .with_state(state)
+        );
+    guarded(routes, state)
 }
 
 // ----- wallet -----

@@ -1,0 +1,474 @@
+//! One AWS Lambda per function. Each binary in `src/bin/` is a thin `main`:
+//! tracing, [`services_from_env`] once per process (clients are built there,
+//! never per request), then `lambda_http::run` over its function's router
+//! (API Gateway HTTP API, payload v2), or [`run_scheduler`] for the
+//! scheduler, which EventBridge invokes on a schedule.
+//!
+//! ## Environment
+//!
+//! | variable | what |
+//! |---|---|
+//! | `TABLE_NAME` | the DynamoDB table (the store) |
+//! | `DOCUMENTS_BUCKET` | the S3 bucket for uploaded files |
+//! | `SMTP_URL` | the mail relay: `smtps://[user[:password]@]host[:port]` (TLS, port 465 by default), `smtp://...` (STARTTLS required, 587), `smtp+insecure://...` (no TLS, 25: a relay on a private network only). User and password are percent-decoded. |
+//! | `SMTP_PASSWORD` | optional: the relay's password, instead of putting it in `SMTP_URL` |
+//! | `MAIL_FROM` | the address mail is sent from (the storefront's name is the display name) |
+//! | `CLIENT_IP_HEADER` | optional: a header set by a proxy we trust (the edge) naming the client, e.g. `x-forwarded-for`. Without it the client is the address API Gateway saw (`requestContext.http.sourceIp`). |
+//! | `REGISTRAR` | optional: `sandbox` (the default and, for now, the only one: the simulated registry, kept in the table) |
+//! | `AWS_REGION`, credentials, `AWS_ENDPOINT_URL` | as the AWS SDK reads them |
+//! | `RUST_LOG` | the log filter (default `info`) |
+//!
+//! A missing or invalid variable stops the function at start with an error
+//! naming it: a deployed function never falls back to dropping mail or to a
+//! local folder.
+
+use axum::Router;
+use axum::extract::ConnectInfo;
+use lambda_http::RequestExt;
+use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
+use lambda_http::request::RequestContext;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use storefront_functions::accounts::{SmtpConfig, SmtpSecurity};
+use storefront_functions::app::Services;
+use storefront_functions::orders::Orders;
+use storefront_functions::registrar::sandbox::{Sandbox, SandboxConfig};
+use storefront_functions::store::Store;
+
+/// The functions, one Lambda each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Function {
+    /// `/api/search`, `/api/openapi.json`.
+    Search,
+    /// `/api/accounts/*`.
+    Accounts,
+    /// `/api/orders*`, `/api/domains*`, `/api/invoices*`.
+    Orders,
+    /// `/api/wallet*`.
+    Wallet,
+    /// `/api/panel/*`.
+    Panel,
+    /// Not HTTP: EventBridge's scheduled events (renewals, expiries, lost
+    /// registry answers, invoices).
+    Scheduler,
+}
+
+impl Function {
+    pub const ALL: [Function; 6] = [
+        Function::Search,
+        Function::Accounts,
+        Function::Orders,
+        Function::Wallet,
+        Function::Panel,
+        Function::Scheduler,
+    ];
+
+    /// The binary's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Function::Search => "search",
+            Function::Accounts => "accounts",
+            Function::Orders => "orders",
+            Function::Wallet => "wallet",
+            Function::Panel => "panel",
+            Function::Scheduler => "scheduler",
+        }
+    }
+}
+
+/// What a deployed function reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub table: String,
+    pub documents_bucket: String,
+    pub smtp: SmtpConfig,
+    pub mail_from: String,
+    pub client_ip_header: Option<axum::http::HeaderName>,
+}
+
+/// How long one SMTP exchange may take before the mail counts as failed.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Settings {
+    /// From the process environment.
+    pub fn from_env() -> anyhow::Result<Settings> {
+        Settings::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// From any lookup of variables by name (the environment, or a test's
+    /// map). Every error names the variable.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Settings> {
+        let required = |name: &str| -> anyhow::Result<String> {
+            match lookup(name) {
+                Some(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
+                Some(_) => anyhow::bail!("{name} is set but empty"),
+                None => anyhow::bail!("{name} is not set"),
+            }
+        };
+        let table = required("TABLE_NAME")?;
+        let documents_bucket = required("DOCUMENTS_BUCKET")?;
+        let mut smtp =
+            smtp_config(&required("SMTP_URL")?).map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?;
+        if let Some(p) = lookup("SMTP_PASSWORD").filter(|p| !p.is_empty()) {
+            if smtp.username.is_none() {
+                anyhow::bail!("SMTP_PASSWORD is set but SMTP_URL names no user");
+            }
+            smtp.password = Some(p);
+        }
+        let mail_from = required("MAIL_FROM")?;
+        mail_from
+            .parse::<lettre::Address>()
+            .map_err(|e| anyhow::anyhow!("MAIL_FROM {mail_from:?} is not an address: {e}"))?;
+        match lookup("REGISTRAR").as_deref().map(str::trim) {
+            None | Some("") | Some("sandbox") => {}
+            Some(other) => {
+                anyhow::bail!("REGISTRAR {other:?} is not available on Lambda: only \"sandbox\"")
+            }
+        }
+        let client_ip_header = match lookup("CLIENT_IP_HEADER").filter(|v| !v.trim().is_empty()) {
+            None => None,
+            Some(h) => Some(
+                axum::http::HeaderName::from_bytes(h.trim().to_ascii_lowercase().as_bytes())
+                    .map_err(|_| anyhow::anyhow!("CLIENT_IP_HEADER {h:?} is not a header name"))?,
+            ),
+        };
+        Ok(Settings {
+            table,
+            documents_bucket,
+            smtp,
+            mail_from,
+            client_ip_header,
+        })
+    }
+}
+
+/// `smtps://`, `smtp://` or `smtp+insecure://`, an optional
+/// percent-encoded `user[:password]@`, a host and an optional port.
+fn smtp_config(url: &str) -> Result<SmtpConfig, String> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or("expected smtps://, smtp:// or smtp+insecure://")?;
+    let (security, default_port) = match scheme.to_ascii_lowercase().as_str() {
+        "smtps" => (SmtpSecurity::Tls, 465),
+        "smtp" => (SmtpSecurity::StartTls, 587),
+        "smtp+insecure" => (SmtpSecurity::Plain, 25),
+        other => {
+            return Err(format!(
+                "unknown scheme {other:?}: expected smtps, smtp (STARTTLS) or smtp+insecure"
+            ));
+        }
+    };
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    if rest.contains(['/', '?', '#']) {
+        return Err("expected no path or query after the host".into());
+    }
+    let (userinfo, hostport) = match rest.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, rest),
+    };
+    let (username, password) = match userinfo {
+        None => (None, None),
+        Some(u) => {
+            let (user, pass) = match u.split_once(':') {
+                Some((user, pass)) => (user, Some(pass)),
+                None => (u, None),
+            };
+            if user.is_empty() {
+                return Err("empty user before '@'".into());
+            }
+            (
+                Some(percent_decode(user)?),
+                pass.map(percent_decode).transpose()?,
+            )
+        }
+    };
+    // `host`, `host:port`, `[v6]` or `[v6]:port`.
+    let (host, port) = match hostport.strip_prefix('[') {
+        Some(v6) => {
+            let (h, after) = v6.split_once(']').ok_or("an unclosed '['")?;
+            if h.parse::<std::net::Ipv6Addr>().is_err() {
+                return Err(format!("bad IPv6 address {h:?}"));
+            }
+            (h, after.strip_prefix(':'))
+        }
+        None => match hostport.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hostport, None),
+        },
+    };
+    let port = match port {
+        None => default_port,
+        Some(p) => p
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p != 0)
+            .ok_or_else(|| format!("bad port {p:?}"))?,
+    };
+    if host.is_empty() || host.contains([' ', '@', '[', ']']) {
+        return Err(format!("bad host {host:?}"));
+    }
+    Ok(SmtpConfig {
+        host: host.to_string(),
+        port,
+        security,
+        username,
+        password,
+        timeout: SMTP_TIMEOUT,
+    })
+}
+
+fn percent_decode(s: &str) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or("a '%' not followed by two hex digits")?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| "percent-encoding that is not UTF-8".to_string())
+}
+
+/// The services of a deployed function: the DynamoDB store, S3 for files,
+/// the sandbox registry over the same store, mail over SMTP, `Secure`
+/// cookies. Built once per process.
+pub async fn services_from_env() -> anyhow::Result<Services> {
+    let settings = Settings::from_env()?;
+    let sdk = storefront_aws::sdk_config().await;
+    if sdk.region().is_none() {
+        anyhow::bail!("no AWS region: set AWS_REGION (Lambda sets it)");
+    }
+    services(&settings, &sdk)
+}
+
+/// The services for these settings over this AWS configuration.
+pub fn services(settings: &Settings, sdk: &aws_config::SdkConfig) -> anyhow::Result<Services> {
+    let store: Arc<dyn Store> = Arc::new(storefront_aws::DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(sdk),
+        settings.table.clone(),
+    ));
+    let registrar = Arc::new(Sandbox::new(SandboxConfig::default(), store.clone()));
+    let mut services = Services::with(store, registrar);
+    services.blobs = Arc::new(storefront_aws::S3Blobs::new(
+        storefront_aws::s3_client(sdk),
+        settings.documents_bucket.clone(),
+    ));
+    services.mailer = Arc::new(
+        storefront_functions::accounts::Smtp::new(&settings.smtp)
+            .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?,
+    );
+    services.accounts.mail_from = settings.mail_from.clone();
+    services.accounts.secure_cookies = true;
+    services.accounts.client_ip_header = settings.client_ip_header.clone();
+    Ok(services)
+}
+
+/// The routes `function` serves, as `lambda_http::run` takes them. The
+/// scheduler serves none (every request is a JSON 404): it is run by
+/// [`run_scheduler`].
+pub fn router(function: Function, services: &Services) -> Router {
+    let routes = match function {
+        Function::Search => services.search_router(),
+        Function::Accounts => services.accounts_router(),
+        Function::Orders => services.orders_router(),
+        Function::Wallet => services.wallet_router(),
+        Function::Panel => services.panel_router(),
+        Function::Scheduler => return Router::new().fallback(not_found),
+    };
+    if services.accounts.client_ip_header.is_some() {
+        // The trusted header names the client; a connection address would
+        // win over it.
+        routes
+    } else {
+        routes.layer(axum::middleware::map_request(source_ip))
+    }
+}
+
+async fn not_found() -> storefront_functions::error::ApiError {
+    storefront_functions::error::ApiError::NotFound
+}
+
+/// The address API Gateway received the request from, where the local
+/// server has the connection's: rate limits per client address use it.
+async fn source_ip(mut req: axum::extract::Request) -> axum::extract::Request {
+    let ip = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => {
+            ctx.http.source_ip.as_deref().and_then(|s| s.parse().ok())
+        }
+        _ => None,
+    };
+    if let Some(ip) = ip {
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::new(ip, 0)));
+    }
+    req
+}
+
+/// One scheduled run: what `storefront serve` does every minute. The event
+/// (EventBridge's `Scheduled Event`) carries nothing we need; the answer is
+/// the tick's report.
+pub async fn scheduled(
+    orders: &Orders,
+    event: LambdaEvent<serde_json::Value>,
+) -> Result<serde_json::Value, lambda_runtime::Error> {
+    let id = event
+        .payload
+        .get("id")
+        .and_then(|v| v.as_str())
+        .unwrap_or("");
+    let report = storefront_functions::scheduler::tick(orders).await?;
+    tracing::info!(event = id, ?report, "tick");
+    Ok(serde_json::to_value(report)?)
+}
+
+/// The scheduler's Lambda loop over these services.
+pub async fn run_scheduler(services: &Services) -> Result<(), lambda_runtime::Error> {
+    let orders = services.orders();
+    lambda_runtime::run(service_fn(move |event| {
+        let orders = orders.clone();
+        async move { scheduled(&orders, event).await }
+    }))
+    .await
+}
+
+/// Logs as CloudWatch reads them: one line per event, no colours, no
+/// timestamp of our own (Lambda stamps each line), filtered by `RUST_LOG`.
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .without_time()
+        .compact()
+        .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    const FULL: [(&str, &str); 4] = [
+        ("TABLE_NAME", "storefront"),
+        ("DOCUMENTS_BUCKET", "documents"),
+        ("SMTP_URL", "smtps://mailer:p%40ss%3Aword@smtp.example.com"),
+        ("MAIL_FROM", "no-reply@platform.example"),
+    ];
+
+    fn without(name: &str) -> Vec<(&'static str, &'static str)> {
+        FULL.iter().copied().filter(|(k, _)| *k != name).collect()
+    }
+
+    #[test]
+    fn every_missing_variable_is_named() {
+        for (name, _) in FULL {
+            let e = Settings::from_lookup(vars(&without(name))).expect_err(name);
+            assert_eq!(e.to_string(), format!("{name} is not set"));
+            let mut empty = without(name);
+            empty.push((name, "  "));
+            let e = Settings::from_lookup(vars(&empty)).expect_err(name);
+            assert_eq!(e.to_string(), format!("{name} is set but empty"));
+        }
+        let s = Settings::from_lookup(vars(&FULL)).expect("settings");
+        assert_eq!(s.table, "storefront");
+        assert_eq!(s.documents_bucket, "documents");
+        assert_eq!(s.mail_from, "no-reply@platform.example");
+        assert_eq!(s.client_ip_header, None);
+    }
+
+    #[test]
+    fn smtp_urls() {
+        let c = smtp_config("smtps://mailer:p%40ss%3Aword@smtp.example.com").expect("url");
+        assert_eq!(
+            (c.host.as_str(), c.port, c.security),
+            ("smtp.example.com", 465, SmtpSecurity::Tls)
+        );
+        assert_eq!(c.username.as_deref(), Some("mailer"));
+        assert_eq!(c.password.as_deref(), Some("p@ss:word"));
+        let c = smtp_config("smtp://relay.example:2525").expect("url");
+        assert_eq!(
+            (c.host.as_str(), c.port, c.security),
+            ("relay.example", 2525, SmtpSecurity::StartTls)
+        );
+        assert_eq!((c.username, c.password), (None, None));
+        let c = smtp_config("smtp+insecure://10.0.0.5").expect("url");
+        assert_eq!((c.port, c.security), (25, SmtpSecurity::Plain));
+        let c = smtp_config("smtp://[::1]:26").expect("url");
+        assert_eq!((c.host.as_str(), c.port), ("::1", 26));
+        for bad in [
+            "relay.example",
+            "http://relay.example",
+            "smtp://",
+            "smtp://relay.example:0",
+            "smtp://relay.example:smtp",
+            "smtp://relay.example/path",
+            "smtp://@relay.example",
+            "smtp://user:%zz@relay.example",
+        ] {
+            assert!(smtp_config(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn smtp_password_and_mail_from_and_client_header_are_checked() {
+        let mut v = FULL.to_vec();
+        v.push(("SMTP_PASSWORD", "from a secret"));
+        let s = Settings::from_lookup(vars(&v)).expect("settings");
+        assert_eq!(s.smtp.password.as_deref(), Some("from a secret"));
+
+        let mut v = without("SMTP_URL");
+        v.push(("SMTP_URL", "smtps://smtp.example.com"));
+        v.push(("SMTP_PASSWORD", "x"));
+        let e = Settings::from_lookup(vars(&v)).expect_err("no user");
+        assert!(e.to_string().contains("SMTP_PASSWORD"), "{e}");
+
+        let mut v = without("SMTP_URL");
+        v.push(("SMTP_URL", "mail.example.com"));
+        let e = Settings::from_lookup(vars(&v)).expect_err("bad url");
+        assert!(e.to_string().starts_with("SMTP_URL: "), "{e}");
+
+        let mut v = without("MAIL_FROM");
+        v.push(("MAIL_FROM", "not an address"));
+        let e = Settings::from_lookup(vars(&v)).expect_err("bad from");
+        assert!(e.to_string().starts_with("MAIL_FROM "), "{e}");
+
+        let mut v = FULL.to_vec();
+        v.push(("CLIENT_IP_HEADER", "X-Forwarded-For"));
+        let s = Settings::from_lookup(vars(&v)).expect("settings");
+        assert_eq!(
+            s.client_ip_header.as_ref().map(|h| h.as_str()),
+            Some("x-forwarded-for")
+        );
+        let mut v = FULL.to_vec();
+        v.push(("REGISTRAR", "rdap"));
+        let e = Settings::from_lookup(vars(&v)).expect_err("registrar");
+        assert!(e.to_string().starts_with("REGISTRAR \"rdap\""), "{e}");
+        let mut v = FULL.to_vec();
+        v.push(("REGISTRAR", "sandbox"));
+        v.push(("CLIENT_IP_HEADER", ""));
+        let s = Settings::from_lookup(vars(&v)).expect("sandbox, no header");
+        assert_eq!(s.client_ip_header, None);
+        let mut v = FULL.to_vec();
+        v.push(("CLIENT_IP_HEADER", "not a header"));
+        let e = Settings::from_lookup(vars(&v)).expect_err("bad header");
+        assert!(e.to_string().starts_with("CLIENT_IP_HEADER "), "{e}");
+    }
+}
