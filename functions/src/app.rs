@@ -44,6 +44,8 @@ pub struct Services {
     pub orders: OrdersConfig,
     /// Shared by every `Orders` made from these services.
     pub invoice_runs: Arc<crate::orders::engine::InvoiceRuns>,
+    /// Deployed behind the edge: its shared secret (see `forwarded`).
+    pub edge_secret: Option<crate::forwarded::EdgeSecret>,
 }
 
 impl Services {
@@ -88,6 +90,7 @@ impl Services {
             blobs: Arc::new(LocalBlobs::new(".storefront/files")),
             orders: OrdersConfig::default(),
             invoice_runs: Arc::default(),
+            edge_secret: None,
         }
     }
 

@@ -32,6 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use storefront_functions::accounts::{SmtpConfig, SmtpSecurity};
 use storefront_functions::app::Services;
+use storefront_functions::forwarded::{self, EdgeSecret};
 use storefront_functions::orders::Orders;
 use storefront_functions::registrar::sandbox::{Sandbox, SandboxConfig};
 use storefront_functions::store::Store;
@@ -85,6 +86,11 @@ pub struct Settings {
     pub smtp: SmtpConfig,
     pub mail_from: String,
     pub client_ip_header: Option<axum::http::HeaderName>,
+    /// The edge's shared secret (`STOREFRONT_EDGE_SECRET`). When set, only
+    /// requests carrying it are answered, and the storefront's host and the
+    /// visitor's address come from the edge's forwarded headers
+    /// (`storefront_functions::forwarded`).
+    pub edge_secret: Option<EdgeSecret>,
 }
 
 /// How long one SMTP exchange may take before the mail counts as failed.
@@ -133,12 +139,20 @@ impl Settings {
                     .map_err(|_| anyhow::anyhow!("CLIENT_IP_HEADER {h:?} is not a header name"))?,
             ),
         };
+        let edge_secret = match lookup("STOREFRONT_EDGE_SECRET").filter(|v| !v.trim().is_empty()) {
+            None => None,
+            Some(v) => Some(
+                EdgeSecret::new(v.trim())
+                    .map_err(|e| anyhow::anyhow!("STOREFRONT_EDGE_SECRET: {e}"))?,
+            ),
+        };
         Ok(Settings {
             table,
             documents_bucket,
             smtp,
             mail_from,
             client_ip_header,
+            edge_secret,
         })
     }
 }
@@ -269,6 +283,11 @@ pub fn services(settings: &Settings, sdk: &aws_config::SdkConfig) -> anyhow::Res
     services.accounts.mail_from = settings.mail_from.clone();
     services.accounts.secure_cookies = true;
     services.accounts.client_ip_header = settings.client_ip_header.clone();
+    if settings.edge_secret.is_some() && settings.client_ip_header.is_none() {
+        // Behind the edge the visitor's address is the one it vouches for.
+        services.accounts.client_ip_header = Some(forwarded::CLIENT_IP_HEADER);
+    }
+    services.edge_secret = settings.edge_secret.clone();
     Ok(services)
 }
 
@@ -284,12 +303,17 @@ pub fn router(function: Function, services: &Services) -> Router {
         Function::Panel => services.panel_router(),
         Function::Scheduler => return Router::new().fallback(not_found),
     };
-    if services.accounts.client_ip_header.is_some() {
+    let routes = if services.accounts.client_ip_header.is_some() {
         // The trusted header names the client; a connection address would
         // win over it.
         routes
     } else {
         routes.layer(axum::middleware::map_request(source_ip))
+    };
+    // Outermost: nothing else runs for a request the edge did not send.
+    match &services.edge_secret {
+        Some(secret) => forwarded::behind_edge(routes, secret.clone()),
+        None => routes,
     }
 }
 
@@ -375,6 +399,24 @@ mod tests {
 
     fn without(name: &str) -> Vec<(&'static str, &'static str)> {
         FULL.iter().copied().filter(|(k, _)| *k != name).collect()
+    }
+
+    #[test]
+    fn the_edge_secret_is_checked_and_moves_the_client_address() {
+        let mut short = FULL.to_vec();
+        short.push(("STOREFRONT_EDGE_SECRET", "short"));
+        let e = Settings::from_lookup(vars(&short)).expect_err("short secret");
+        assert!(e.to_string().starts_with("STOREFRONT_EDGE_SECRET:"), "{e}");
+        let mut ok = FULL.to_vec();
+        ok.push(("STOREFRONT_EDGE_SECRET", "0123456789abcdef0123456789abcdef"));
+        let s = Settings::from_lookup(vars(&ok)).expect("settings");
+        assert!(s.edge_secret.is_some());
+        assert!(
+            Settings::from_lookup(vars(&FULL))
+                .expect("settings")
+                .edge_secret
+                .is_none()
+        );
     }
 
     #[test]

@@ -686,3 +686,35 @@ fn the_search_binary_answers_events_from_the_runtime_api() {
     assert_eq!(a.status, StatusCode::NOT_FOUND, "{:?}", a.raw);
     assert_eq!(a.json()["error"], "not_found");
 }
+
+/// Deployed behind the edge: API Gateway is addressed by its own name, the
+/// storefront's host comes in X-Forwarded-Host, and only with the edge's
+/// secret is any of it believed.
+#[tokio::test]
+async fn behind_the_edge_only_the_edge_is_answered_and_its_host_is_believed() {
+    const SECRET: &str = "edge-secret-for-tests-0123456789abcdef";
+    let mut w = world(|_| {}).await;
+    w.services.edge_secret =
+        Some(storefront_functions::forwarded::EdgeSecret::new(SECRET).expect("secret"));
+    let through = |host: &str, secret: &str| {
+        fixture(
+            "search-through-edge.json",
+            &[("host", host), ("secret", secret)],
+        )
+    };
+    let a = invoke(&w, Function::Search, &through("toko.example", SECRET)).await;
+    assert_eq!(a.status, StatusCode::OK, "{:?}", a.raw);
+    assert_eq!(a.json()["results"][0]["domain"], "tokobudi.my.id");
+    // The same request without the secret, or with a wrong one: refused.
+    let wrong = SECRET.replace('e', "E");
+    for secret in ["", wrong.as_str()] {
+        let a = invoke(&w, Function::Search, &through("toko.example", secret)).await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{:?}", a.raw);
+    }
+    // The API Gateway name itself is no storefront's.
+    let a = invoke(&w, Function::Search, &fixture("search.json", &[])).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{:?}", a.raw);
+    // A host that is no storefront's, even from the edge: not found.
+    let a = invoke(&w, Function::Search, &through("other.example", SECRET)).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "{:?}", a.raw);
+}
