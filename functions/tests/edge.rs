@@ -24,17 +24,11 @@ struct World {
 /// agen.example) published as `storefront serve` publishes them, with each
 /// one's `<id>.localhost` beside its own domains.
 async fn world() -> World {
-    let project = storefront_e2e::project(None);
-    let checkout = storefront_generator::check(
-        &storefront_generator::Paths::under(project.path()),
-        storefront_e2e::today(),
-    )
-    .expect("fixture checks");
-    let snapshots = storefront_generator::snapshot::all(&checkout);
+    let snapshots = storefront_e2e::fixture_snapshots();
     let dir = tempfile::tempdir().expect("tempdir");
     let store: Arc<dyn Store> =
         Arc::new(EmbeddedStore::open(&dir.path().join("store.db")).expect("store"));
-    storefront_functions::catalog::publish(store.as_ref(), &snapshots, |id| {
+    storefront_functions::catalog::publish(store.as_ref(), snapshots, |id| {
         vec![format!("{id}.localhost")]
     })
     .await

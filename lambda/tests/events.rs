@@ -46,17 +46,11 @@ struct World {
 /// The fixture sites published to an embedded store (as a build publishes
 /// them), a customer and the owner of `toko`, mail to an outbox folder.
 async fn world(tune: impl FnOnce(&mut AccountsConfig)) -> World {
-    let project = storefront_e2e::project(None);
-    let checkout = storefront_generator::check(
-        &storefront_generator::Paths::under(project.path()),
-        storefront_e2e::today(),
-    )
-    .expect("fixture checks");
-    let snapshots = storefront_generator::snapshot::all(&checkout);
+    let snapshots = storefront_e2e::fixture_snapshots();
     let dir = tempfile::tempdir().expect("tempdir");
     let store: Arc<dyn Store> =
         Arc::new(EmbeddedStore::open(&dir.path().join("store.db")).expect("store"));
-    storefront_functions::catalog::publish(store.as_ref(), &snapshots, |_| vec![])
+    storefront_functions::catalog::publish(store.as_ref(), snapshots, |_| vec![])
         .await
         .expect("publish");
     let sandbox = SandboxConfig {

@@ -217,3 +217,16 @@ fn dechunk(mut s: &str) -> String {
 }
 
 pub mod webdriver;
+
+/// The valid fixture's priced catalogues, as a build publishes them:
+/// checked once per process.
+pub fn fixture_snapshots() -> &'static [storefront_core::snapshot::Snapshot] {
+    static SNAPSHOTS: std::sync::OnceLock<Vec<storefront_core::snapshot::Snapshot>> =
+        std::sync::OnceLock::new();
+    SNAPSHOTS.get_or_init(|| {
+        let project = project(None);
+        let checkout = storefront_generator::check(&Paths::under(project.path()), today())
+            .expect("fixture checks");
+        storefront_generator::snapshot::all(&checkout)
+    })
+}

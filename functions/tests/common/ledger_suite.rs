@@ -43,8 +43,8 @@ use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use storefront_core::Currency;
 use storefront_core::catalogue::Action;
@@ -87,16 +87,7 @@ where
 /// The fixture sites' snapshots (tests/fixtures/valid), checked once per
 /// process.
 pub fn fixture_snapshots() -> &'static [Snapshot] {
-    static SNAPSHOTS: OnceLock<Vec<Snapshot>> = OnceLock::new();
-    SNAPSHOTS.get_or_init(|| {
-        let project = storefront_e2e::project(None);
-        let checkout = storefront_generator::check(
-            &storefront_generator::Paths::under(project.path()),
-            storefront_e2e::today(),
-        )
-        .expect("fixture checks");
-        storefront_generator::snapshot::all(&checkout)
-    })
+    storefront_e2e::fixture_snapshots()
 }
 
 /// Publish the fixture catalogues into `store`, as a build would.
