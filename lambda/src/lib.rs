@@ -9,18 +9,22 @@
 //! | variable | what |
 //! |---|---|
 //! | `TABLE_NAME` | the DynamoDB table (the store) |
-//! | `DOCUMENTS_BUCKET` | the S3 bucket for uploaded files |
-//! | `SMTP_URL` | the mail relay: `smtps://[user[:password]@]host[:port]` (TLS, port 465 by default), `smtp://...` (STARTTLS required, 587), `smtp+insecure://...` (no TLS, 25: a relay on a private network only). User and password are percent-decoded. |
+//! | `DOCUMENTS_BUCKET` | the S3 bucket for uploaded files; read by the functions that keep files (wallet, panel) |
+//! | `SMTP_URL` | read by the functions that send mail (accounts, orders, panel, scheduler): the mail relay: `smtps://[user[:password]@]host[:port]` (TLS, port 465 by default), `smtp://...` (STARTTLS required, 587), `smtp+insecure://...` (no TLS, 25: a relay on a private network only). User and password are percent-decoded. |
 //! | `SMTP_PASSWORD` | optional: the relay's password, instead of putting it in `SMTP_URL` |
-//! | `MAIL_FROM` | the address mail is sent from (the storefront's name is the display name) |
+//! | `MAIL_FROM` | with `SMTP_URL`: the address mail is sent from (the storefront's name is the display name) |
 //! | `CLIENT_IP_HEADER` | optional: a header set by a proxy we trust (the edge) naming the client, e.g. `x-forwarded-for`. Without it the client is the address API Gateway saw (`requestContext.http.sourceIp`). |
 //! | `REGISTRAR` | optional: `sandbox` (the default and, for now, the only one: the simulated registry, kept in the table) |
-//! | `AWS_REGION`, credentials, `AWS_ENDPOINT_URL` | as the AWS SDK reads them |
+//! | `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` | set by Lambda: the region and the execution role's credentials |
+//! | `AWS_ENDPOINT_URL` | optional: every AWS call to this endpoint instead (a local DynamoDB/S3-compatible server) |
 //! | `RUST_LOG` | the log filter (default `info`) |
 //!
 //! A missing or invalid variable stops the function at start with an error
 //! naming it: a deployed function never falls back to dropping mail or to a
-//! local folder.
+//! local folder. A function builds only the clients it uses (no S3 client
+//! where no file is kept, no SMTP transport where no mail is sent), which
+//! keeps the others' code out of its binary; what it does not have refuses
+//! loudly (an error, logged) rather than doing something else.
 
 use axum::Router;
 use axum::extract::ConnectInfo;
@@ -30,12 +34,15 @@ use lambda_http::request::RequestContext;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use storefront_functions::accounts::{SmtpConfig, SmtpSecurity};
+use storefront_functions::accounts::{Mail, MailError, Mailer, SmtpConfig, SmtpSecurity};
 use storefront_functions::app::Services;
+use storefront_functions::blobs::{BlobError, Blobs};
 use storefront_functions::forwarded::{self, EdgeSecret};
 use storefront_functions::orders::Orders;
 use storefront_functions::registrar::sandbox::{Sandbox, SandboxConfig};
 use storefront_functions::store::Store;
+use tracing::Level;
+use tracing_subscriber::filter::Targets;
 
 /// The functions, one Lambda each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -53,6 +60,24 @@ pub enum Function {
     /// Not HTTP: EventBridge's scheduled events (renewals, expiries, lost
     /// registry answers, invoices).
     Scheduler,
+}
+
+impl Function {
+    /// Whether it keeps uploaded files (top-up proofs: the wallet stores
+    /// them, the panel reads them back), so needs `DOCUMENTS_BUCKET`.
+    pub fn keeps_files(self) -> bool {
+        matches!(self, Function::Wallet | Function::Panel)
+    }
+
+    /// Whether it sends mail (account links; proformas, invoices and
+    /// reseller notices; top-up decisions), so needs `SMTP_URL` and
+    /// `MAIL_FROM`. Search and the wallet send none.
+    pub fn sends_mail(self) -> bool {
+        matches!(
+            self,
+            Function::Accounts | Function::Orders | Function::Panel | Function::Scheduler
+        )
+    }
 }
 
 impl Function {
@@ -82,9 +107,12 @@ impl Function {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub table: String,
-    pub documents_bucket: String,
-    pub smtp: SmtpConfig,
-    pub mail_from: String,
+    /// The region, credentials and endpoint for the AWS clients.
+    pub aws: aws_config::SdkConfig,
+    /// Only for a function that [keeps files](Function::keeps_files).
+    pub documents_bucket: Option<String>,
+    /// Only for a function that [sends mail](Function::sends_mail).
+    pub mail: Option<MailSettings>,
     pub client_ip_header: Option<axum::http::HeaderName>,
     /// The edge's shared secret (`STOREFRONT_EDGE_SECRET`). When set, only
     /// requests carrying it are answered, and the storefront's host and the
@@ -93,18 +121,28 @@ pub struct Settings {
     pub edge_secret: Option<EdgeSecret>,
 }
 
+/// Where mail goes and whom it is from.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    pub smtp: SmtpConfig,
+    pub from: String,
+}
+
 /// How long one SMTP exchange may take before the mail counts as failed.
 const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Settings {
-    /// From the process environment.
-    pub fn from_env() -> anyhow::Result<Settings> {
-        Settings::from_lookup(|name| std::env::var(name).ok())
+    /// What `function` needs, from the process environment.
+    pub fn from_env(function: Function) -> anyhow::Result<Settings> {
+        Settings::from_lookup(function, |name| std::env::var(name).ok())
     }
 
-    /// From any lookup of variables by name (the environment, or a test's
-    /// map). Every error names the variable.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Settings> {
+    /// What `function` needs, from any lookup of variables by name (the
+    /// environment, or a test's map). Every error names the variable.
+    pub fn from_lookup(
+        function: Function,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Settings> {
         let required = |name: &str| -> anyhow::Result<String> {
             match lookup(name) {
                 Some(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
@@ -113,19 +151,28 @@ impl Settings {
             }
         };
         let table = required("TABLE_NAME")?;
-        let documents_bucket = required("DOCUMENTS_BUCKET")?;
-        let mut smtp =
-            smtp_config(&required("SMTP_URL")?).map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?;
-        if let Some(p) = lookup("SMTP_PASSWORD").filter(|p| !p.is_empty()) {
-            if smtp.username.is_none() {
-                anyhow::bail!("SMTP_PASSWORD is set but SMTP_URL names no user");
+        let aws = aws_settings(&lookup)?;
+        let documents_bucket = if function.keeps_files() {
+            Some(required("DOCUMENTS_BUCKET")?)
+        } else {
+            None
+        };
+        let mail = if function.sends_mail() {
+            let mut smtp = smtp_config(&required("SMTP_URL")?)
+                .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?;
+            if let Some(p) = lookup("SMTP_PASSWORD").filter(|p| !p.is_empty()) {
+                if smtp.username.is_none() {
+                    anyhow::bail!("SMTP_PASSWORD is set but SMTP_URL names no user");
+                }
+                smtp.password = Some(p);
             }
-            smtp.password = Some(p);
-        }
-        let mail_from = required("MAIL_FROM")?;
-        mail_from
-            .parse::<lettre::Address>()
-            .map_err(|e| anyhow::anyhow!("MAIL_FROM {mail_from:?} is not an address: {e}"))?;
+            let from = required("MAIL_FROM")?;
+            from.parse::<lettre::Address>()
+                .map_err(|e| anyhow::anyhow!("MAIL_FROM {from:?} is not an address: {e}"))?;
+            Some(MailSettings { smtp, from })
+        } else {
+            None
+        };
         match lookup("REGISTRAR").as_deref().map(str::trim) {
             None | Some("") | Some("sandbox") => {}
             Some(other) => {
@@ -148,13 +195,48 @@ impl Settings {
         };
         Ok(Settings {
             table,
+            aws,
             documents_bucket,
-            smtp,
-            mail_from,
+            mail,
             client_ip_header,
             edge_secret,
         })
     }
+}
+
+/// The AWS configuration from the variables Lambda sets, and not from
+/// `aws_config`'s default chain: on Lambda the chain ends at these same
+/// variables, and its other providers (profile files, SSO, web identity
+/// over STS, container and instance metadata) would only add their code,
+/// a few hundred KB, to every binary.
+fn aws_settings(lookup: &impl Fn(&str) -> Option<String>) -> anyhow::Result<aws_config::SdkConfig> {
+    use aws_sdk_dynamodb::config::{Credentials, Region, SharedCredentialsProvider};
+    let get = |name: &str| {
+        lookup(name)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let need =
+        |name: &str| get(name).ok_or_else(|| anyhow::anyhow!("{name} is not set (Lambda sets it)"));
+    let region = need("AWS_REGION")?;
+    let credentials = Credentials::new(
+        need("AWS_ACCESS_KEY_ID")?,
+        need("AWS_SECRET_ACCESS_KEY")?,
+        get("AWS_SESSION_TOKEN"),
+        None,
+        "lambda-environment",
+    );
+    let mut b = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(Region::new(region))
+        .credentials_provider(SharedCredentialsProvider::new(credentials));
+    if let Some(url) = get("AWS_ENDPOINT_URL") {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            anyhow::bail!("AWS_ENDPOINT_URL {url:?} is not an http(s) URL");
+        }
+        b = b.endpoint_url(url);
+    }
+    Ok(b.build())
 }
 
 /// `smtps://`, `smtp://` or `smtp+insecure://`, an optional
@@ -252,35 +334,39 @@ fn percent_decode(s: &str) -> Result<String, String> {
     String::from_utf8(out).map_err(|_| "percent-encoding that is not UTF-8".to_string())
 }
 
-/// The services of a deployed function: the DynamoDB store, S3 for files,
-/// the sandbox registry over the same store, mail over SMTP, `Secure`
-/// cookies. Built once per process.
-pub async fn services_from_env() -> anyhow::Result<Services> {
-    let settings = Settings::from_env()?;
-    let sdk = storefront_aws::sdk_config().await;
-    if sdk.region().is_none() {
-        anyhow::bail!("no AWS region: set AWS_REGION (Lambda sets it)");
-    }
-    services(&settings, &sdk)
+/// The services of a deployed `function`: the DynamoDB store, the sandbox
+/// registry over the same store, S3 for files and mail over SMTP where the
+/// function uses them, `Secure` cookies. Built once per process.
+pub async fn services_from_env(function: Function) -> anyhow::Result<Services> {
+    services(function, &Settings::from_env(function)?)
 }
 
-/// The services for these settings over this AWS configuration.
-pub fn services(settings: &Settings, sdk: &aws_config::SdkConfig) -> anyhow::Result<Services> {
+/// The services of `function` for these settings.
+pub fn services(function: Function, settings: &Settings) -> anyhow::Result<Services> {
+    let sdk = &settings.aws;
     let store: Arc<dyn Store> = Arc::new(storefront_aws::DynamoStore::new(
         aws_sdk_dynamodb::Client::new(sdk),
         settings.table.clone(),
     ));
     let registrar = Arc::new(Sandbox::new(SandboxConfig::default(), store.clone()));
     let mut services = Services::with(store, registrar);
-    services.blobs = Arc::new(storefront_aws::S3Blobs::new(
-        storefront_aws::s3_client(sdk),
-        settings.documents_bucket.clone(),
-    ));
-    services.mailer = Arc::new(
-        storefront_functions::accounts::Smtp::new(&settings.smtp)
-            .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?,
-    );
-    services.accounts.mail_from = settings.mail_from.clone();
+    services.blobs = match &settings.documents_bucket {
+        Some(bucket) => Arc::new(storefront_aws::S3Blobs::new(
+            storefront_aws::s3_client(sdk),
+            bucket.clone(),
+        )),
+        None => Arc::new(NoFiles(function)),
+    };
+    services.mailer = match &settings.mail {
+        Some(mail) => {
+            services.accounts.mail_from = mail.from.clone();
+            Arc::new(
+                storefront_functions::accounts::Smtp::new(&mail.smtp)
+                    .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?,
+            )
+        }
+        None => Arc::new(NoMail(function)),
+    };
     services.accounts.secure_cookies = true;
     services.accounts.client_ip_header = settings.client_ip_header.clone();
     if settings.edge_secret.is_some() && settings.client_ip_header.is_none() {
@@ -289,6 +375,46 @@ pub fn services(settings: &Settings, sdk: &aws_config::SdkConfig) -> anyhow::Res
     }
     services.edge_secret = settings.edge_secret.clone();
     Ok(services)
+}
+
+/// The files of a function that keeps none: every use is an error, logged.
+#[derive(Debug)]
+struct NoFiles(Function);
+
+#[async_trait::async_trait]
+impl Blobs for NoFiles {
+    async fn put(&self, key: &str, _: Vec<u8>, _: &str) -> Result<(), BlobError> {
+        Err(self.refuse(key))
+    }
+    async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, BlobError> {
+        Err(self.refuse(key))
+    }
+}
+
+impl NoFiles {
+    fn refuse(&self, key: &str) -> BlobError {
+        tracing::error!(
+            function = self.0.name(),
+            key,
+            "this function keeps no files"
+        );
+        BlobError::Unavailable(format!("the {} function keeps no files", self.0.name()))
+    }
+}
+
+/// The mail of a function that sends none: every message is an error, logged.
+#[derive(Debug)]
+struct NoMail(Function);
+
+#[async_trait::async_trait]
+impl Mailer for NoMail {
+    async fn send(&self, mail: Mail) -> Result<(), MailError> {
+        tracing::error!(function = self.0.name(), subject = %mail.subject, "this function sends no mail");
+        Err(MailError::Smtp(format!(
+            "the {} function sends no mail",
+            self.0.name()
+        )))
+    }
 }
 
 /// The routes `function` serves, as `lambda_http::run` takes them. The
@@ -367,14 +493,30 @@ pub async fn run_scheduler(services: &Services) -> Result<(), lambda_runtime::Er
 /// Logs as CloudWatch reads them: one line per event, no colours, no
 /// timestamp of our own (Lambda stamps each line), filtered by `RUST_LOG`.
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(false)
-        .without_time()
-        .compact()
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    // `Targets` reads `info` or `info,storefront_functions=debug` (what the
+    // template passes) without the regular expressions of `EnvFilter`,
+    // which would add their engine to every binary.
+    let (filter, bad) = match std::env::var("RUST_LOG") {
+        Err(_) => (Targets::new().with_default(Level::INFO), None),
+        Ok(v) => match v.parse::<Targets>() {
+            Ok(t) => (t, None),
+            Err(e) => (Targets::new().with_default(Level::INFO), Some((v, e))),
+        },
+    };
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .without_time()
+                .compact(),
+        )
+        .with(filter)
         .init();
+    if let Some((v, e)) = bad {
+        tracing::warn!(rust_log = v, error = %e, "RUST_LOG not understood; logging at info");
+    }
 }
 
 #[cfg(test)]
@@ -390,7 +532,16 @@ mod tests {
         move |k| map.get(k).cloned()
     }
 
-    const FULL: [(&str, &str); 4] = [
+    const AWS: [(&str, &str); 3] = [
+        ("AWS_REGION", "ap-southeast-3"),
+        ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+    ];
+
+    const FULL: [(&str, &str); 7] = [
+        ("AWS_REGION", "ap-southeast-3"),
+        ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
         ("TABLE_NAME", "storefront"),
         ("DOCUMENTS_BUCKET", "documents"),
         ("SMTP_URL", "smtps://mailer:p%40ss%3Aword@smtp.example.com"),
@@ -405,14 +556,14 @@ mod tests {
     fn the_edge_secret_is_checked_and_moves_the_client_address() {
         let mut short = FULL.to_vec();
         short.push(("STOREFRONT_EDGE_SECRET", "short"));
-        let e = Settings::from_lookup(vars(&short)).expect_err("short secret");
+        let e = Settings::from_lookup(Function::Panel, vars(&short)).expect_err("short secret");
         assert!(e.to_string().starts_with("STOREFRONT_EDGE_SECRET:"), "{e}");
         let mut ok = FULL.to_vec();
         ok.push(("STOREFRONT_EDGE_SECRET", "0123456789abcdef0123456789abcdef"));
-        let s = Settings::from_lookup(vars(&ok)).expect("settings");
+        let s = Settings::from_lookup(Function::Panel, vars(&ok)).expect("settings");
         assert!(s.edge_secret.is_some());
         assert!(
-            Settings::from_lookup(vars(&FULL))
+            Settings::from_lookup(Function::Panel, vars(&FULL))
                 .expect("settings")
                 .edge_secret
                 .is_none()
@@ -422,18 +573,116 @@ mod tests {
     #[test]
     fn every_missing_variable_is_named() {
         for (name, _) in FULL {
-            let e = Settings::from_lookup(vars(&without(name))).expect_err(name);
-            assert_eq!(e.to_string(), format!("{name} is not set"));
+            let e = Settings::from_lookup(Function::Panel, vars(&without(name))).expect_err(name);
+            assert!(
+                e.to_string().starts_with(&format!("{name} is not set")),
+                "{e}"
+            );
             let mut empty = without(name);
             empty.push((name, "  "));
-            let e = Settings::from_lookup(vars(&empty)).expect_err(name);
-            assert_eq!(e.to_string(), format!("{name} is set but empty"));
+            let e = Settings::from_lookup(Function::Panel, vars(&empty)).expect_err(name);
+            assert!(e.to_string().starts_with(&format!("{name} is ")), "{e}");
         }
-        let s = Settings::from_lookup(vars(&FULL)).expect("settings");
+        let s = Settings::from_lookup(Function::Panel, vars(&FULL)).expect("settings");
         assert_eq!(s.table, "storefront");
-        assert_eq!(s.documents_bucket, "documents");
-        assert_eq!(s.mail_from, "no-reply@platform.example");
+        assert_eq!(s.documents_bucket.as_deref(), Some("documents"));
+        let mail = s.mail.expect("mail");
+        assert_eq!(mail.from, "no-reply@platform.example");
+        assert_eq!(mail.smtp.host, "smtp.example.com");
         assert_eq!(s.client_ip_header, None);
+    }
+
+    #[test]
+    fn a_function_needs_only_what_it_uses() {
+        let mut only_table = AWS.to_vec();
+        only_table.push(("TABLE_NAME", "storefront"));
+        let only_table = vars(&only_table);
+        let s = Settings::from_lookup(Function::Search, &only_table).expect("search");
+        assert!(s.documents_bucket.is_none() && s.mail.is_none());
+        let e = Settings::from_lookup(Function::Search, vars(&AWS)).expect_err("no table");
+        assert_eq!(e.to_string(), "TABLE_NAME is not set");
+        for f in Function::ALL {
+            let got = Settings::from_lookup(f, vars(&FULL)).expect("all set");
+            assert_eq!(got.documents_bucket.is_some(), f.keeps_files(), "{f:?}");
+            assert_eq!(got.mail.is_some(), f.sends_mail(), "{f:?}");
+            for name in ["DOCUMENTS_BUCKET", "SMTP_URL", "MAIL_FROM"] {
+                let needed = match name {
+                    "DOCUMENTS_BUCKET" => f.keeps_files(),
+                    _ => f.sends_mail(),
+                };
+                let r = Settings::from_lookup(f, vars(&without(name)));
+                match r {
+                    Ok(_) => assert!(!needed, "{f:?} started without {name}"),
+                    Err(e) => {
+                        assert!(needed, "{f:?} wants {name}: {e}");
+                        assert_eq!(e.to_string(), format!("{name} is not set"));
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            Function::ALL.map(|f| (f.keeps_files(), f.sends_mail())),
+            [
+                (false, false),
+                (false, true),
+                (false, true),
+                (true, false),
+                (true, true),
+                (false, true)
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn what_a_function_lacks_refuses_out_loud() {
+        let mut v = AWS.to_vec();
+        v.push(("TABLE_NAME", "storefront"));
+        let settings = Settings::from_lookup(Function::Search, vars(&v)).expect("settings");
+        let services = services(Function::Search, &settings).expect("services");
+        let e = services
+            .blobs
+            .put("topups/x/proof", b"%PDF-".to_vec(), "application/pdf")
+            .await
+            .expect_err("no files");
+        assert!(
+            e.to_string().contains("search function keeps no files"),
+            "{e}"
+        );
+        let e = services
+            .mailer
+            .send(Mail {
+                from_name: "Toko".into(),
+                from: "no-reply@platform.example".into(),
+                to: "budi@example.com".into(),
+                subject: "x".into(),
+                text: "x".into(),
+            })
+            .await
+            .expect_err("no mail");
+        assert!(
+            e.to_string().contains("search function sends no mail"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn aws_comes_from_lambdas_variables() {
+        let s = Settings::from_lookup(Function::Search, vars(&FULL)).expect("settings");
+        assert_eq!(s.aws.region().map(|r| r.as_ref()), Some("ap-southeast-3"));
+        assert_eq!(s.aws.endpoint_url(), None);
+        assert!(s.aws.credentials_provider().is_some());
+        let mut v = FULL.to_vec();
+        v.push(("AWS_ENDPOINT_URL", "http://127.0.0.1:4566"));
+        v.push(("AWS_SESSION_TOKEN", "token"));
+        let s = Settings::from_lookup(Function::Search, vars(&v)).expect("settings");
+        assert_eq!(s.aws.endpoint_url(), Some("http://127.0.0.1:4566"));
+        let mut v = FULL.to_vec();
+        v.push(("AWS_ENDPOINT_URL", "127.0.0.1:4566"));
+        let e = Settings::from_lookup(Function::Search, vars(&v)).expect_err("bad url");
+        assert!(e.to_string().starts_with("AWS_ENDPOINT_URL "), "{e}");
+        // The secret never shows in a debug print of the settings.
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("\"secret\""), "{shown}");
     }
 
     #[test]
@@ -473,44 +722,47 @@ mod tests {
     fn smtp_password_and_mail_from_and_client_header_are_checked() {
         let mut v = FULL.to_vec();
         v.push(("SMTP_PASSWORD", "from a secret"));
-        let s = Settings::from_lookup(vars(&v)).expect("settings");
-        assert_eq!(s.smtp.password.as_deref(), Some("from a secret"));
+        let s = Settings::from_lookup(Function::Panel, vars(&v)).expect("settings");
+        assert_eq!(
+            s.mail.expect("mail").smtp.password.as_deref(),
+            Some("from a secret")
+        );
 
         let mut v = without("SMTP_URL");
         v.push(("SMTP_URL", "smtps://smtp.example.com"));
         v.push(("SMTP_PASSWORD", "x"));
-        let e = Settings::from_lookup(vars(&v)).expect_err("no user");
+        let e = Settings::from_lookup(Function::Panel, vars(&v)).expect_err("no user");
         assert!(e.to_string().contains("SMTP_PASSWORD"), "{e}");
 
         let mut v = without("SMTP_URL");
         v.push(("SMTP_URL", "mail.example.com"));
-        let e = Settings::from_lookup(vars(&v)).expect_err("bad url");
+        let e = Settings::from_lookup(Function::Panel, vars(&v)).expect_err("bad url");
         assert!(e.to_string().starts_with("SMTP_URL: "), "{e}");
 
         let mut v = without("MAIL_FROM");
         v.push(("MAIL_FROM", "not an address"));
-        let e = Settings::from_lookup(vars(&v)).expect_err("bad from");
+        let e = Settings::from_lookup(Function::Panel, vars(&v)).expect_err("bad from");
         assert!(e.to_string().starts_with("MAIL_FROM "), "{e}");
 
         let mut v = FULL.to_vec();
         v.push(("CLIENT_IP_HEADER", "X-Forwarded-For"));
-        let s = Settings::from_lookup(vars(&v)).expect("settings");
+        let s = Settings::from_lookup(Function::Panel, vars(&v)).expect("settings");
         assert_eq!(
             s.client_ip_header.as_ref().map(|h| h.as_str()),
             Some("x-forwarded-for")
         );
         let mut v = FULL.to_vec();
         v.push(("REGISTRAR", "rdap"));
-        let e = Settings::from_lookup(vars(&v)).expect_err("registrar");
+        let e = Settings::from_lookup(Function::Panel, vars(&v)).expect_err("registrar");
         assert!(e.to_string().starts_with("REGISTRAR \"rdap\""), "{e}");
         let mut v = FULL.to_vec();
         v.push(("REGISTRAR", "sandbox"));
         v.push(("CLIENT_IP_HEADER", ""));
-        let s = Settings::from_lookup(vars(&v)).expect("sandbox, no header");
+        let s = Settings::from_lookup(Function::Panel, vars(&v)).expect("sandbox, no header");
         assert_eq!(s.client_ip_header, None);
         let mut v = FULL.to_vec();
         v.push(("CLIENT_IP_HEADER", "not a header"));
-        let e = Settings::from_lookup(vars(&v)).expect_err("bad header");
+        let e = Settings::from_lookup(Function::Panel, vars(&v)).expect_err("bad header");
         assert!(e.to_string().starts_with("CLIENT_IP_HEADER "), "{e}");
     }
 }

@@ -493,17 +493,23 @@ async fn the_scheduler_answers_a_scheduled_event_with_its_report() {
 
 // ----- the binaries themselves -----
 
-/// The variables a deployed function has, pointing nowhere reachable.
-fn deployed_env(function: &str, runtime_api: &str) -> Vec<(&'static str, String)> {
+/// The variables a deployed function has (all of them; each function reads
+/// what it needs), with every AWS call sent to `aws_endpoint`.
+fn deployed_env(
+    function: &str,
+    runtime_api: &str,
+    aws_endpoint: &str,
+) -> Vec<(&'static str, String)> {
     [
         ("AWS_LAMBDA_FUNCTION_NAME", function),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512"),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
         ("AWS_LAMBDA_RUNTIME_API", runtime_api),
         ("AWS_REGION", "ap-southeast-3"),
-        ("AWS_ACCESS_KEY_ID", "test"),
-        ("AWS_SECRET_ACCESS_KEY", "test"),
-        ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+        ("AWS_ACCESS_KEY_ID", "ASIATESTKEY"),
+        ("AWS_SECRET_ACCESS_KEY", "test-secret"),
+        ("AWS_SESSION_TOKEN", "test-session-token"),
+        ("AWS_ENDPOINT_URL", aws_endpoint),
         ("TABLE_NAME", "storefront-test"),
         ("DOCUMENTS_BUCKET", "storefront-test-documents"),
         ("SMTP_URL", "smtp://mailer@127.0.0.1:9"),
@@ -531,11 +537,12 @@ fn binary(function: Function) -> PathBuf {
 fn a_binary_missing_a_variable_stops_at_once_naming_it() {
     for (missing, functions) in [
         ("TABLE_NAME", &Function::ALL[..]),
+        ("AWS_REGION", &[Function::Search][..]),
         ("DOCUMENTS_BUCKET", &[Function::Panel][..]),
         ("SMTP_URL", &[Function::Scheduler][..]),
     ] {
         for &function in functions {
-            let env = deployed_env(function.name(), "127.0.0.1:9");
+            let env = deployed_env(function.name(), "127.0.0.1:9", "http://127.0.0.1:9");
             let out = Command::new(binary(function))
                 .env_clear()
                 .envs(env.into_iter().filter(|(k, _)| *k != missing))
@@ -552,27 +559,32 @@ fn a_binary_missing_a_variable_stops_at_once_naming_it() {
     }
 }
 
-/// A minimal Lambda Runtime API: hands out `events` in turn on
-/// `GET .../invocation/next` (and then never answers again), and sends
-/// each posted response down the channel.
-fn runtime_api(events: Vec<String>) -> (String, mpsc::Receiver<(String, Vec<u8>)>) {
+/// One HTTP/1.1 request as a tiny server reads it.
+struct Incoming {
+    method: String,
+    path: String,
+    headers: HashMap<String, String>,
+    body: Vec<u8>,
+}
+
+/// A tiny HTTP/1.1 server on loopback, keep-alive, answering each request
+/// with what `answer` returns (`None`: never answer, as the Runtime API
+/// holds `next` until there is an event). Its address.
+fn http_server(answer: impl Fn(&Incoming) -> Option<String> + Send + Sync + 'static) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr").to_string();
-    let (tx, rx) = mpsc::channel();
-    let events = Arc::new(std::sync::Mutex::new(events.into_iter().enumerate()));
+    let answer = Arc::new(answer);
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(stream) = stream else { return };
-            let (tx, events) = (tx.clone(), events.clone());
-            std::thread::spawn(move || serve_runtime(stream, &events, &tx));
+            let answer = answer.clone();
+            std::thread::spawn(move || serve(stream, answer.as_ref()));
         }
     });
-    (addr, rx)
+    addr
 }
 
-type Events = std::sync::Mutex<std::iter::Enumerate<std::vec::IntoIter<String>>>;
-
-fn serve_runtime(stream: TcpStream, events: &Events, tx: &mpsc::Sender<(String, Vec<u8>)>) {
+fn serve(stream: TcpStream, answer: &dyn Fn(&Incoming) -> Option<String>) {
     let mut reader = BufReader::new(stream.try_clone().expect("clone"));
     let mut out = stream;
     loop {
@@ -607,49 +619,82 @@ fn serve_runtime(stream: TcpStream, events: &Events, tx: &mpsc::Sender<(String, 
         if reader.read_exact(&mut body).is_err() {
             return;
         }
-        let reply = if method == "GET" && path.ends_with("/runtime/invocation/next") {
-            let next = events.lock().expect("lock").next();
-            let Some((n, event)) = next else {
-                // No more events: keep the runtime waiting, as Lambda does.
+        let incoming = Incoming {
+            method,
+            path,
+            headers,
+            body,
+        };
+        match answer(&incoming) {
+            Some(reply) => {
+                if out.write_all(reply.as_bytes()).is_err() {
+                    return;
+                }
+            }
+            None => {
                 std::thread::sleep(Duration::from_secs(3600));
                 return;
-            };
-            format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
-                 lambda-runtime-aws-request-id: request-{n}\r\n\
-                 lambda-runtime-deadline-ms: 9999999999999\r\n\
-                 lambda-runtime-invoked-function-arn: arn:aws:lambda:ap-southeast-3:123456789012:function:search\r\n\
-                 lambda-runtime-trace-id: Root=1-673f6c90-0a1b2c3d4e5f60718293a4b5\r\n\
-                 content-length: {}\r\n\r\n{event}",
-                event.len()
-            )
-        } else {
-            let _ = tx.send((format!("{method} {path}"), body));
-            "HTTP/1.1 202 Accepted\r\ncontent-type: application/json\r\ncontent-length: 16\r\n\r\n{\"status\":\"OK\"}\n".to_string()
-        };
-        if out.write_all(reply.as_bytes()).is_err() {
-            return;
+            }
         }
     }
 }
 
-#[test]
-fn the_search_binary_answers_events_from_the_runtime_api() {
-    let events = vec![
-        fixture("openapi-document.json", &[]),
-        fixture("unknown-route.json", &[("session", "sf_theme=dark")]),
-    ];
-    let (addr, posted) = runtime_api(events);
-    let mut child = Command::new(binary(Function::Search))
+fn reply(status: &str, content_type: &str, extra: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\n{extra}content-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// A minimal Lambda Runtime API: hands out `events` in turn on
+/// `GET .../invocation/next` (then holds the runtime there), and sends
+/// each posted response down the channel.
+fn runtime_api(events: Vec<String>) -> (String, mpsc::Receiver<(String, Vec<u8>)>) {
+    let (tx, rx) = mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let events = std::sync::Mutex::new(events.into_iter().enumerate());
+    let addr = http_server(move |r| {
+        if r.method == "GET" && r.path.ends_with("/runtime/invocation/next") {
+            let (n, event) = events.lock().expect("lock").next()?;
+            let headers = format!(
+                "lambda-runtime-aws-request-id: request-{n}\r\n\
+                 lambda-runtime-deadline-ms: 9999999999999\r\n\
+                 lambda-runtime-invoked-function-arn: arn:aws:lambda:ap-southeast-3:123456789012:function:f\r\n\
+                 lambda-runtime-trace-id: Root=1-673f6c90-0a1b2c3d4e5f60718293a4b5\r\n"
+            );
+            return Some(reply("200 OK", "application/json", &headers, &event));
+        }
+        let _ = tx
+            .lock()
+            .expect("lock")
+            .send((format!("{} {}", r.method, r.path), r.body.clone()));
+        Some(reply(
+            "202 Accepted",
+            "application/json",
+            "",
+            "{\"status\":\"OK\"}",
+        ))
+    });
+    (addr, rx)
+}
+
+/// Runs `function`'s binary on `env` until it has posted `n` answers.
+fn run_binary(
+    function: Function,
+    env: Vec<(&str, String)>,
+    posted: &mpsc::Receiver<(String, Vec<u8>)>,
+    n: usize,
+) -> Vec<(String, Vec<u8>)> {
+    let mut child = Command::new(binary(function))
         .env_clear()
-        .envs(deployed_env("search", &addr))
+        .envs(env)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("start");
     let mut got = Vec::new();
-    for _ in 0..2 {
+    for _ in 0..n {
         match posted.recv_timeout(Duration::from_secs(60)) {
             Ok(p) => got.push(p),
             Err(e) => {
@@ -661,6 +706,22 @@ fn the_search_binary_answers_events_from_the_runtime_api() {
     }
     child.kill().expect("kill");
     child.wait().expect("wait");
+    got
+}
+
+#[test]
+fn the_search_binary_answers_events_from_the_runtime_api() {
+    let (addr, posted) = runtime_api(vec![
+        fixture("openapi-document.json", &[]),
+        fixture("unknown-route.json", &[("session", "sf_theme=dark")]),
+    ]);
+    // Search keeps no files and sends no mail: it starts without their
+    // variables.
+    let env = deployed_env("search", &addr, "http://127.0.0.1:9")
+        .into_iter()
+        .filter(|(k, _)| !["DOCUMENTS_BUCKET", "SMTP_URL", "MAIL_FROM"].contains(k))
+        .collect();
+    let got = run_binary(Function::Search, env, &posted, 2);
 
     let (what, body) = &got[0];
     assert_eq!(
@@ -679,6 +740,50 @@ fn the_search_binary_answers_events_from_the_runtime_api() {
     let a = answer(serde_json::from_slice(body).expect("json"));
     assert_eq!(a.status, StatusCode::NOT_FOUND, "{:?}", a.raw);
     assert_eq!(a.json()["error"], "not_found");
+}
+
+/// The binary's DynamoDB client: to `AWS_ENDPOINT_URL`, in `AWS_REGION`,
+/// signed with the execution role's credentials from Lambda's variables.
+#[test]
+fn the_search_binary_calls_dynamodb_as_lambda_configures_it() {
+    let (tx, calls) = mpsc::channel();
+    let tx = std::sync::Mutex::new(tx);
+    let dynamodb = http_server(move |r| {
+        let _ = tx.lock().expect("lock").send((
+            r.headers.clone(),
+            String::from_utf8_lossy(&r.body).into_owned(),
+        ));
+        Some(reply(
+            "400 Bad Request",
+            "application/x-amz-json-1.0",
+            "",
+            r#"{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"}"#,
+        ))
+    });
+    let (addr, posted) = runtime_api(vec![fixture("search.json", &[])]);
+    let got = run_binary(
+        Function::Search,
+        deployed_env("search", &addr, &format!("http://{dynamodb}")),
+        &posted,
+        1,
+    );
+    // No table there: the search says the service is unavailable.
+    let a = answer(serde_json::from_slice(&got[0].1).expect("json"));
+    assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE, "{:?}", a.raw);
+
+    let (headers, body) = calls.recv_timeout(Duration::from_secs(5)).expect("a call");
+    assert!(
+        headers["x-amz-target"].starts_with("DynamoDB_20120810."),
+        "{headers:?}"
+    );
+    let auth = &headers["authorization"];
+    assert!(
+        auth.starts_with("AWS4-HMAC-SHA256 Credential=ASIATESTKEY/")
+            && auth.contains("/ap-southeast-3/dynamodb/aws4_request"),
+        "{auth}"
+    );
+    assert_eq!(headers["x-amz-security-token"], "test-session-token");
+    assert!(body.contains(r#""TableName":"storefront-test""#), "{body}");
 }
 
 /// Deployed behind the edge: API Gateway is addressed by its own name, the
