@@ -95,10 +95,6 @@ impl DynamoStore {
         Ok(store)
     }
 
-    pub fn table(&self) -> &str {
-        &self.table
-    }
-
     /// Create the table as infra/template.yaml declares it, for tests and
     /// local runs (on AWS the template owns it). An existing table is fine.
     pub async fn create_table(&self) -> Result<(), StoreError> {
