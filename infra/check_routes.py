@@ -28,6 +28,13 @@ TEMPLATE = ROOT / "infra" / "template.yaml"
 # Crates whose sources may declare HTTP routes (missing ones are skipped).
 SOURCES = ["functions/src", "lambda/src", "aws/src"]
 
+# Paths owned by a function other than their prefix's: one invoice's
+# document (the PDF writer lives in its own function).
+EXACT = {
+    "/api/invoices/{number}": "InvoicesFunction",
+    "/api/panel/invoices/{number}": "InvoicesFunction",
+}
+
 # Which function owns which paths: the first matching prefix wins.
 OWNERS = [
     ("/api/accounts/", "AccountsFunction"),
@@ -45,6 +52,8 @@ METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 
 
 def owner(path: str) -> str | None:
+    if path in EXACT:
+        return EXACT[path]
     for prefix, fn in OWNERS:
         if path == prefix.rstrip("/") or path.startswith(prefix):
             return fn

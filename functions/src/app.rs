@@ -152,9 +152,15 @@ impl Services {
         accounts::router(self.accounts_state()).fallback(not_found)
     }
 
-    /// The orders function: `/api/orders*`, `/api/domains*`, `/api/invoices*`.
+    /// The orders function: `/api/orders*`, `/api/domains*`, `/api/invoices`.
     pub fn orders_router(&self) -> Router {
         crate::orders::routes::orders_router(self.shop_state()).fallback(not_found)
+    }
+
+    /// The invoices function: `/api/invoices/{number}` and
+    /// `/api/panel/invoices/{number}`, each invoice as HTML or PDF.
+    pub fn invoices_router(&self) -> Router {
+        crate::orders::routes::invoices_router(self.shop_state()).fallback(not_found)
     }
 
     /// The wallet function: `/api/wallet*`.
@@ -175,7 +181,8 @@ impl Services {
             .merge(accounts::router(self.accounts_state()))
             .merge(crate::orders::routes::wallet_router(shop.clone()))
             .merge(crate::orders::routes::orders_router(shop.clone()))
-            .merge(crate::orders::routes::panel_router(shop))
+            .merge(crate::orders::routes::panel_router(shop.clone()))
+            .merge(crate::orders::routes::invoices_router(shop))
             .fallback(not_found)
     }
 }

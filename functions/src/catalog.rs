@@ -7,6 +7,7 @@
 //! | a published snapshot | `RESELLER#<id>` | `SNAPSHOT#<version>` | the `Snapshot` |
 //! | the current snapshot | `RESELLER#<id>` | `CURRENT` | `{version}` |
 //! | a host's storefront | `HOST#<host>` | `TENANT` | `{reseller}` |
+//! | the hosts a reseller last published | `RESELLER#<id>` | `HOSTS` | `{hosts: [..]}` |
 //! | every published reseller | `RESELLERS` | `<id>` | `{reseller}` |
 //!
 //! Snapshots are content-addressed, so publishing the same build twice
@@ -36,6 +37,11 @@ fn host_pk(host: &str) -> String {
 ///
 /// Items already as they should be are not written again, so publishing an
 /// unchanged build costs reads only (a deploy with no change writes nothing).
+///
+/// A host the reseller published before but lists no more stops naming its
+/// storefront (so the edge stops asking for its certificate), unless another
+/// reseller has taken it meanwhile. The hosts last published are kept per
+/// reseller for that comparison, so removing one costs no scan.
 pub async fn publish(
     store: &dyn Store,
     snapshots: &[Snapshot],
@@ -80,14 +86,43 @@ pub async fn publish(
             .chain(extra_hosts(&s.reseller))
             .collect();
         let wanted = json!({"reseller": s.reseller});
-        for host in hosts {
-            let now = store.get(&host_pk(&host), "TENANT").await?;
+        for host in &hosts {
+            let now = store.get(&host_pk(host), "TENANT").await?;
             if now.is_none_or(|i| i.data != wanted) {
                 writes.push(Write::Put {
-                    item: Item::new(host_pk(&host), "TENANT", wanted.clone()),
+                    item: Item::new(host_pk(host), "TENANT", wanted.clone()),
                     condition: Condition::None,
                 });
             }
+        }
+        let listed = store.get(&reseller_pk(&s.reseller), "HOSTS").await?;
+        let before: std::collections::BTreeSet<String> = listed
+            .as_ref()
+            .and_then(|i| serde_json::from_value(i.data["hosts"].clone()).ok())
+            .unwrap_or_default();
+        for gone in before.difference(&hosts) {
+            // Only while it is still ours: the condition on the version read
+            // here loses to another reseller claiming it in between.
+            if let Some(item) = store.get(&host_pk(gone), "TENANT").await?
+                && item.data == wanted
+            {
+                writes.push(Write::Delete {
+                    pk: item.pk,
+                    sk: item.sk,
+                    condition: Condition::Version(item.version),
+                });
+            }
+        }
+        if before != hosts {
+            let data = json!({ "hosts": hosts });
+            let (item, condition) = match &listed {
+                Some(l) => (l.next(data), Condition::Version(l.version)),
+                None => (
+                    Item::new(reseller_pk(&s.reseller), "HOSTS", data),
+                    Condition::NotExists,
+                ),
+            };
+            writes.push(Write::Put { item, condition });
         }
         // Every published reseller, for work done for each (monthly invoices).
         if store.get("RESELLERS", &s.reseller).await?.is_none() {

@@ -1,6 +1,6 @@
 //! storefront-functions: the live half of the platform. Each function
-//! (search, accounts, and later orders, wallet, documents, panel, scheduler)
-//! is an axum router; `storefront serve` composes them into one app on the
+//! (search, accounts, orders, wallet, panel, invoices; the scheduler is not
+//! HTTP) is an axum router; `storefront serve` composes them into one app on the
 //! embedded store, and each can run alone as a Lambda. Decisions are made in
 //! storefront-core; this crate loads, calls core, and stores.
 

@@ -33,15 +33,20 @@ async fn world() -> World {
     })
     .await
     .expect("publish");
-    let services = Services::with(
-        store.clone(),
-        Arc::new(Sandbox::new(Default::default(), store.clone())),
-    );
     World {
-        router: services.router(),
+        router: world_router(store.clone()),
         store,
         _dir: dir,
     }
+}
+
+/// A new app over `store`, with nothing cached.
+fn world_router(store: Arc<dyn Store>) -> Router {
+    Services::with(
+        store.clone(),
+        Arc::new(Sandbox::new(Default::default(), store)),
+    )
+    .router()
 }
 
 /// Percent-encode every byte but unreserved ones.
@@ -239,5 +244,83 @@ async fn the_api_document_describes_the_question() {
     assert_eq!(ask["parameters"][0]["name"], "domain");
     for code in ["200", "400", "404", "503"] {
         assert!(ask["responses"][code].is_object(), "response {code}");
+    }
+}
+
+/// The reseller a host's item names, read from the store (the router's
+/// cache would hide a change for a moment).
+async fn owner(store: &dyn Store, host: &str) -> Option<String> {
+    store
+        .get(&format!("HOST#{host}"), "TENANT")
+        .await
+        .expect("get")
+        .map(|i| i.data["reseller"].as_str().expect("reseller").to_string())
+}
+
+#[tokio::test]
+async fn a_host_dropped_from_the_content_is_unpublished() {
+    let w = world().await;
+    let snapshots = storefront_e2e::fixture_snapshots();
+    let mut toko = snapshots
+        .iter()
+        .find(|s| s.reseller == "toko")
+        .expect("toko")
+        .clone();
+    toko.domains.retain(|d| d != "www.toko.example");
+    storefront_functions::catalog::publish(
+        w.store.as_ref(),
+        std::slice::from_ref(&toko),
+        |_| vec![],
+    )
+    .await
+    .expect("publish");
+    assert_eq!(owner(w.store.as_ref(), "www.toko.example").await, None);
+    // So is the local host, which this publication did not list.
+    assert_eq!(owner(w.store.as_ref(), "toko.localhost").await, None);
+    assert_eq!(
+        owner(w.store.as_ref(), "toko.example").await.as_deref(),
+        Some("toko")
+    );
+    let fresh = world_router(w.store.clone());
+    assert_eq!(ask(&fresh, "www.toko.example").await, StatusCode::NOT_FOUND);
+    assert_eq!(ask(&fresh, "toko.example").await, StatusCode::OK);
+
+    // Published again as before: the host is back.
+    storefront_functions::catalog::publish(w.store.as_ref(), snapshots, |_| vec![])
+        .await
+        .expect("publish");
+    assert_eq!(
+        owner(w.store.as_ref(), "www.toko.example").await.as_deref(),
+        Some("toko")
+    );
+}
+
+#[tokio::test]
+async fn a_host_moved_to_another_reseller_stays_with_it_in_either_order() {
+    let snapshots = storefront_e2e::fixture_snapshots();
+    let mut toko = snapshots
+        .iter()
+        .find(|s| s.reseller == "toko")
+        .expect("toko")
+        .clone();
+    let mut agen = snapshots
+        .iter()
+        .find(|s| s.reseller == "agen")
+        .expect("agen")
+        .clone();
+    toko.domains.retain(|d| d != "www.toko.example");
+    agen.domains.push("www.toko.example".into());
+    for order in [[&toko, &agen], [&agen, &toko]] {
+        let w = world().await;
+        let moved: Vec<_> = order.iter().map(|s| (*s).clone()).collect();
+        storefront_functions::catalog::publish(w.store.as_ref(), &moved, |_| vec![])
+            .await
+            .expect("publish");
+        assert_eq!(
+            owner(w.store.as_ref(), "www.toko.example").await.as_deref(),
+            Some("agen"),
+            "published in the order {:?}",
+            order.map(|s| &s.reseller)
+        );
     }
 }

@@ -51,12 +51,16 @@ pub enum Function {
     Search,
     /// `/api/accounts/*`.
     Accounts,
-    /// `/api/orders*`, `/api/domains*`, `/api/invoices*`.
+    /// `/api/orders*`, `/api/domains*`, `/api/invoices` (the list).
     Orders,
     /// `/api/wallet*`.
     Wallet,
-    /// `/api/panel/*`.
+    /// `/api/panel/*`, but one invoice's document.
     Panel,
+    /// One invoice as HTML or PDF: `/api/invoices/{number}`,
+    /// `/api/panel/invoices/{number}`. Only this function carries the PDF
+    /// writer and its fonts.
+    Invoices,
     /// Not HTTP: EventBridge's scheduled events (renewals, expiries, lost
     /// registry answers, invoices).
     Scheduler,
@@ -65,14 +69,14 @@ pub enum Function {
 impl Function {
     /// Whether it keeps uploaded files (top-up proofs: the wallet stores
     /// them, the panel reads them back), so needs `DOCUMENTS_BUCKET`.
-    pub fn keeps_files(self) -> bool {
+    pub const fn keeps_files(self) -> bool {
         matches!(self, Function::Wallet | Function::Panel)
     }
 
     /// Whether it sends mail (account links; proformas, invoices and
     /// reseller notices; top-up decisions), so needs `SMTP_URL` and
     /// `MAIL_FROM`. Search and the wallet send none.
-    pub fn sends_mail(self) -> bool {
+    pub const fn sends_mail(self) -> bool {
         matches!(
             self,
             Function::Accounts | Function::Orders | Function::Panel | Function::Scheduler
@@ -81,12 +85,13 @@ impl Function {
 }
 
 impl Function {
-    pub const ALL: [Function; 6] = [
+    pub const ALL: [Function; 7] = [
         Function::Search,
         Function::Accounts,
         Function::Orders,
         Function::Wallet,
         Function::Panel,
+        Function::Invoices,
         Function::Scheduler,
     ];
 
@@ -98,6 +103,7 @@ impl Function {
             Function::Orders => "orders",
             Function::Wallet => "wallet",
             Function::Panel => "panel",
+            Function::Invoices => "invoices",
             Function::Scheduler => "scheduler",
         }
     }
@@ -337,11 +343,17 @@ fn percent_decode(s: &str) -> Result<String, String> {
 /// The services of a deployed `function`: the DynamoDB store, the sandbox
 /// registry over the same store, S3 for files and mail over SMTP where the
 /// function uses them, `Secure` cookies. Built once per process.
-pub async fn services_from_env(function: Function) -> anyhow::Result<Services> {
+// Inlined into each binary's `main`, where `function` is a literal: then
+// the branches on it below fold away, and with them the S3 client and the
+// SMTP transport of the functions that do not use them. (Passed through an
+// async fn's state, the constant was lost and every binary kept both.)
+#[inline(always)]
+pub fn services_from_env(function: Function) -> anyhow::Result<Services> {
     services(function, &Settings::from_env(function)?)
 }
 
 /// The services of `function` for these settings.
+#[inline(always)]
 pub fn services(function: Function, settings: &Settings) -> anyhow::Result<Services> {
     let sdk = &settings.aws;
     let store: Arc<dyn Store> = Arc::new(storefront_aws::DynamoStore::new(
@@ -350,22 +362,26 @@ pub fn services(function: Function, settings: &Settings) -> anyhow::Result<Servi
     ));
     let registrar = Arc::new(Sandbox::new(SandboxConfig::default(), store.clone()));
     let mut services = Services::with(store, registrar);
+    // Each binary passes its own constant `function`, so the optimiser
+    // drops the S3 client from those that keep no files and the SMTP
+    // transport from those that send no mail: the branches test the
+    // function, not only the settings read at run time.
     services.blobs = match &settings.documents_bucket {
-        Some(bucket) => Arc::new(storefront_aws::S3Blobs::new(
+        Some(bucket) if function.keeps_files() => Arc::new(storefront_aws::S3Blobs::new(
             storefront_aws::s3_client(sdk),
             bucket.clone(),
         )),
-        None => Arc::new(NoFiles(function)),
+        _ => Arc::new(NoFiles(function)),
     };
     services.mailer = match &settings.mail {
-        Some(mail) => {
+        Some(mail) if function.sends_mail() => {
             services.accounts.mail_from = mail.from.clone();
             Arc::new(
                 storefront_functions::accounts::Smtp::new(&mail.smtp)
                     .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?,
             )
         }
-        None => Arc::new(NoMail(function)),
+        _ => Arc::new(NoMail(function)),
     };
     services.accounts.secure_cookies = true;
     services.accounts.client_ip_header = settings.client_ip_header.clone();
@@ -427,6 +443,7 @@ pub fn router(function: Function, services: &Services) -> Router {
         Function::Orders => services.orders_router(),
         Function::Wallet => services.wallet_router(),
         Function::Panel => services.panel_router(),
+        Function::Invoices => services.invoices_router(),
         Function::Scheduler => return Router::new().fallback(not_found),
     };
     let routes = if services.accounts.client_ip_header.is_some() {
@@ -628,6 +645,7 @@ mod tests {
                 (false, true),
                 (true, false),
                 (true, true),
+                (false, false),
                 (false, true)
             ]
         );

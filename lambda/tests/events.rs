@@ -416,11 +416,138 @@ async fn json_and_base64_bodies_and_path_parameters_reach_wallet_and_panel() {
     assert_eq!(denied.status, StatusCode::FORBIDDEN, "{:?}", denied.raw);
 }
 
+/// Store the invoice in `stored-invoice.json` from `seller` to `buyer`;
+/// returns its number, percent-encoded as a path segment.
+async fn issue_fixture_invoice(w: &World, seller: Value, buyer: Value) -> String {
+    let mut doc: Value = serde_json::from_str(&fixture("stored-invoice.json", &[])).expect("json");
+    doc["seller"] = seller;
+    doc["buyer"] = buyer;
+    let stored: storefront_functions::invoices::Stored =
+        serde_json::from_value(doc).expect("a stored invoice");
+    let number =
+        storefront_functions::invoices::issue(w.services.store.as_ref(), stored, "INV", |_| {
+            Ok(vec![])
+        })
+        .await
+        .expect("issue")
+        .expect("numbered");
+    number.replace('/', "%2F")
+}
+
+#[tokio::test]
+async fn the_invoices_function_serves_an_invoice_as_html_and_pdf_to_its_buyer_only() {
+    let w = world(|_| {}).await;
+    let customer = sign_in(&w, CUSTOMER).await;
+    let me = invoke(
+        &w,
+        Function::Accounts,
+        &fixture("accounts-me.json", &[("session", &customer)]),
+    )
+    .await
+    .json();
+    let account = me["id"].as_str().expect("id").to_string();
+    let mine = issue_fixture_invoice(
+        &w,
+        serde_json::json!({"kind": "reseller", "id": "toko"}),
+        serde_json::json!({"kind": "customer", "reseller": "toko", "account": account}),
+    )
+    .await;
+
+    let html = invoke(
+        &w,
+        Function::Invoices,
+        &fixture(
+            "invoice-html.json",
+            &[("session", &customer), ("number", &mine)],
+        ),
+    )
+    .await;
+    assert_eq!(html.status, StatusCode::OK, "{:?}", html.raw);
+    assert!(html.header("content-type").starts_with("text/html"));
+    let text = String::from_utf8(html.body.clone()).expect("utf-8");
+    assert!(text.contains("Budi Santoso"), "{text}");
+    assert!(text.contains("pendaftaran 1 tahun"), "{text}");
+
+    // The same document from the orders function is another function's.
+    let elsewhere = invoke(
+        &w,
+        Function::Orders,
+        &fixture(
+            "invoice-html.json",
+            &[("session", &customer), ("number", &mine)],
+        ),
+    )
+    .await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+
+    // The owner's own invoice from the storefront's parent, as PDF: binary,
+    // so base64 through API Gateway.
+    let toko = storefront_e2e::fixture_snapshots()
+        .iter()
+        .find(|s| s.reseller == "toko")
+        .expect("toko");
+    let parent = match &toko.parent.id {
+        Some(p) => serde_json::json!({"kind": "reseller", "id": p}),
+        None => serde_json::json!({"kind": "platform"}),
+    };
+    let theirs = issue_fixture_invoice(
+        &w,
+        parent,
+        serde_json::json!({"kind": "reseller", "id": "toko"}),
+    )
+    .await;
+    let owner = sign_in(&w, OWNER).await;
+    let pdf = invoke(
+        &w,
+        Function::Invoices,
+        &fixture(
+            "panel-invoice-pdf.json",
+            &[("session", &owner), ("number", &theirs)],
+        ),
+    )
+    .await;
+    assert_eq!(pdf.status, StatusCode::OK, "{:?}", pdf.raw);
+    assert_eq!(pdf.header("content-type"), "application/pdf");
+    assert!(pdf.base64);
+    assert!(
+        pdf.body.starts_with(b"%PDF-"),
+        "{:?}",
+        &pdf.body[..16.min(pdf.body.len())]
+    );
+
+    // Neither may have the other's: the customer is no staff, and the
+    // owner is not the customer.
+    let denied = invoke(
+        &w,
+        Function::Invoices,
+        &fixture(
+            "panel-invoice-pdf.json",
+            &[("session", &customer), ("number", &theirs)],
+        ),
+    )
+    .await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN, "{:?}", denied.raw);
+    let other = invoke(
+        &w,
+        Function::Invoices,
+        &fixture(
+            "invoice-html.json",
+            &[("session", &owner), ("number", &mine)],
+        ),
+    )
+    .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{:?}", other.raw);
+}
+
 #[tokio::test]
 async fn each_function_answers_its_own_routes_and_a_json_404_for_the_rest() {
     let w = world(|_| {}).await;
     let session = sign_in(&w, CUSTOMER).await;
-    let s = [("session", session.as_str()), ("topup", "0123456789abcdef")];
+    let s = [
+        ("session", session.as_str()),
+        ("topup", "0123456789abcdef"),
+        ("number", "INV%2F2026%2F000001"),
+    ];
 
     let orders = invoke(&w, Function::Orders, &fixture("orders-list.json", &s)).await;
     assert_eq!(orders.status, StatusCode::OK, "{:?}", orders.raw);
@@ -428,7 +555,7 @@ async fn each_function_answers_its_own_routes_and_a_json_404_for_the_rest() {
     assert_eq!(openapi.status, StatusCode::OK);
     assert!(openapi.json()["paths"]["/api/wallet"].is_object());
 
-    let own: [(Function, &[&str]); 6] = [
+    let own: [(Function, &[&str]); 7] = [
         (
             Function::Search,
             &["search.json", "openapi-document.json", "unknown-route.json"],
@@ -443,12 +570,16 @@ async fn each_function_answers_its_own_routes_and_a_json_404_for_the_rest() {
             &["wallet.json", "wallet-topup.json", "wallet-proof.json"],
         ),
         (Function::Panel, &["panel-proof.json"]),
+        (
+            Function::Invoices,
+            &["invoice-html.json", "panel-invoice-pdf.json"],
+        ),
         (Function::Scheduler, &[]),
     ];
     let all: Vec<&str> = own.iter().flat_map(|(_, f)| f.iter().copied()).collect();
     for (function, mine) in own {
         for name in all.iter().filter(|n| !mine.contains(n)) {
-            let event = fixture(name, &[("email", CUSTOMER), s[0], s[1]]);
+            let event = fixture(name, &[("email", CUSTOMER), s[0], s[1], s[2]]);
             let a = invoke(&w, function, &event).await;
             assert_eq!(a.status, StatusCode::NOT_FOUND, "{name} to {function:?}");
             assert_eq!(a.json()["error"], "not_found", "{name} to {function:?}");
@@ -528,6 +659,7 @@ fn binary(function: Function) -> PathBuf {
         Function::Orders => env!("CARGO_BIN_EXE_orders"),
         Function::Wallet => env!("CARGO_BIN_EXE_wallet"),
         Function::Panel => env!("CARGO_BIN_EXE_panel"),
+        Function::Invoices => env!("CARGO_BIN_EXE_invoices"),
         Function::Scheduler => env!("CARGO_BIN_EXE_scheduler"),
     }
     .into()

@@ -260,7 +260,8 @@ fn topup_view(t: &TopUp, lang: Locale) -> Value {
 pub fn router(state: ShopState) -> Router {
     wallet_router(state.clone())
         .merge(orders_router(state.clone()))
-        .merge(panel_router(state))
+        .merge(panel_router(state.clone()))
+        .merge(invoices_router(state))
 }
 
 /// What every shop function's routes share: the body limit (a proof is the
@@ -282,7 +283,8 @@ pub fn wallet_router(state: ShopState) -> Router {
     guarded(routes, state)
 }
 
-/// The orders function: `/api/orders*`, `/api/domains*`, `/api/invoices*`.
+/// The orders function: `/api/orders*`, `/api/domains*`, and the list of
+/// the customer's invoices.
 pub fn orders_router(state: ShopState) -> Router {
     let routes = Router::new()
         .route("/api/orders/quote", post(quote))
@@ -291,8 +293,18 @@ pub fn orders_router(state: ShopState) -> Router {
         .route("/api/orders/{id}/cancel", post(cancel_order))
         .route("/api/domains", get(my_domains))
         .route("/api/domains/{name}", get(my_domain).patch(update_domain))
-        .route("/api/invoices", get(my_invoices))
-        .route("/api/invoices/{number}", get(my_invoice));
+        .route("/api/invoices", get(my_invoices));
+    guarded(routes, state)
+}
+
+/// The invoices function: one invoice as a document (HTML or PDF), for its
+/// customer or its seller's panel. A function of its own because the PDF
+/// writer and its embedded fonts are most of a binary: the functions that
+/// only list invoices do not carry them.
+pub fn invoices_router(state: ShopState) -> Router {
+    let routes = Router::new()
+        .route("/api/invoices/{number}", get(my_invoice))
+        .route("/api/panel/invoices/{number}", get(panel_invoice));
     guarded(routes, state)
 }
 
@@ -300,7 +312,6 @@ pub fn orders_router(state: ShopState) -> Router {
 pub fn panel_router(state: ShopState) -> Router {
     let routes = Router::new()
         .route("/api/panel/invoices", get(panel_invoices))
-        .route("/api/panel/invoices/{number}", get(panel_invoice))
         .route("/api/panel/topups", get(panel_topups))
         .route("/api/panel/topups/{id}/approve", post(approve_topup))
         .route("/api/panel/topups/{id}/reject", post(reject_topup))

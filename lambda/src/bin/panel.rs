@@ -5,7 +5,7 @@ use storefront_lambda::Function;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     storefront_lambda::init_tracing();
-    let services = storefront_lambda::services_from_env(Function::Panel).await?;
+    let services = storefront_lambda::services_from_env(Function::Panel)?;
     lambda_http::run(storefront_lambda::router(Function::Panel, &services))
         .await
         .map_err(|e| anyhow::anyhow!(e))

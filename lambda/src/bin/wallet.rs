@@ -5,7 +5,7 @@ use storefront_lambda::Function;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     storefront_lambda::init_tracing();
-    let services = storefront_lambda::services_from_env(Function::Wallet).await?;
+    let services = storefront_lambda::services_from_env(Function::Wallet)?;
     lambda_http::run(storefront_lambda::router(Function::Wallet, &services))
         .await
         .map_err(|e| anyhow::anyhow!(e))
