@@ -97,6 +97,10 @@ enum Command {
         /// The embedded store's file.
         #[arg(long, default_value = ".storefront/store.db")]
         store: PathBuf,
+        /// The deployed DynamoDB table instead (the stack's TableName
+        /// output), with the AWS environment, as `deploy` uses it.
+        #[arg(long, env = "STOREFRONT_TABLE", conflicts_with = "store")]
+        table: Option<String>,
     },
     /// The platform's side of top-ups: resellers' top-up requests to list,
     /// approve or reject.
@@ -104,6 +108,11 @@ enum Command {
         /// The embedded store's file.
         #[arg(long, default_value = ".storefront/store.db")]
         store: PathBuf,
+        /// The deployed DynamoDB table instead (the stack's TableName
+        /// output), with the AWS environment, as `deploy` uses it. Mail to
+        /// the reseller goes over SMTP_URL from MAIL_FROM when they are set.
+        #[arg(long, env = "STOREFRONT_TABLE", conflicts_with = "store")]
+        table: Option<String>,
         #[command(subcommand)]
         action: TopupAction,
     },
@@ -302,13 +311,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             ))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Tick { at, store } => {
+        Command::Tick { at, store, table } => {
             let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
-            rt.block_on(money::tick(&cli.dir.join(store), at.as_deref()))
+            let target = money::Target::new(&cli.dir, store, table);
+            rt.block_on(money::tick(&target, &cli.dir, at.as_deref()))
         }
-        Command::Topups { store, action } => {
+        Command::Topups {
+            store,
+            table,
+            action,
+        } => {
             let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
-            rt.block_on(money::topups(&cli.dir.join(store), action))
+            let target = money::Target::new(&cli.dir, store, table);
+            rt.block_on(money::topups(&target, &cli.dir, action))
         }
         Command::Edge(args) => edge::run(&paths, &cli.dir, today()?, args),
         Command::Deploy(args) => deploy::run(paths, &cli.dir, today()?, args),

@@ -1,26 +1,97 @@
 //! `storefront tick` and `storefront topups`: the scheduler and the
-//! platform's top-up decisions, on the local embedded store.
+//! platform's top-up decisions, on the local embedded store or, with
+//! `--table`, on the deployed DynamoDB table.
 
 use crate::TopupAction;
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, NaiveDate, Utc};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use storefront_core::ledger::Party;
+use storefront_functions::accounts::{Outbox, Smtp, SmtpConfig};
 use storefront_functions::app::{RegistrarChoice, Services};
 use storefront_functions::clock::ManualClock;
 use storefront_functions::ledger::topups::TopUpError;
+use storefront_functions::registrar::sandbox::{Sandbox, SandboxConfig};
+use storefront_functions::store::Store;
 
-fn services(store: &Path) -> Result<Services> {
-    if !store.exists() {
-        bail!(
-            "no store at {}: run `storefront build` or `storefront serve` first",
-            store.display()
-        );
+/// Which store the work is done on.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// The embedded store's file.
+    Local(PathBuf),
+    /// A deployed table, reached with the AWS environment (region,
+    /// credentials, `AWS_ENDPOINT_URL`) as `storefront deploy` reaches it.
+    /// The registry is the sandbox in the same table, as on Lambda.
+    Table(String),
+}
+
+impl Target {
+    pub fn new(dir: &Path, store: PathBuf, table: Option<String>) -> Target {
+        match table {
+            Some(t) => Target::Table(t),
+            None => Target::Local(dir.join(store)),
+        }
     }
-    Services::local(store, &RegistrarChoice::Sandbox)
-        .with_context(|| format!("opening the store at {}", store.display()))
+}
+
+async fn services(target: &Target, dir: &Path) -> Result<Services> {
+    match target {
+        Target::Local(store) => {
+            if !store.exists() {
+                bail!(
+                    "no store at {}: run `storefront build` or `storefront serve` first",
+                    store.display()
+                );
+            }
+            Services::local(store, &RegistrarChoice::Sandbox)
+                .with_context(|| format!("opening the store at {}", store.display()))
+        }
+        Target::Table(table) => {
+            let config = storefront_aws::sdk_config().await;
+            let store: Arc<dyn Store> = Arc::new(storefront_aws::DynamoStore::new(
+                aws_sdk_dynamodb::Client::new(&config),
+                table,
+            ));
+            let registrar = Arc::new(Sandbox::new(SandboxConfig::default(), store.clone()));
+            let mut services = Services::with(store, registrar);
+            services.mailer = mailer(dir)?;
+            if let Ok(from) = std::env::var("MAIL_FROM")
+                && !from.trim().is_empty()
+            {
+                services.accounts.mail_from = from.trim().to_string();
+            }
+            Ok(services)
+        }
+    }
+}
+
+/// Mail to resellers about their top-ups: over the relay the functions use
+/// when SMTP_URL and MAIL_FROM are set (SMTP_PASSWORD too, as on Lambda),
+/// else into the local outbox folder, which is said.
+fn mailer(dir: &Path) -> Result<Arc<dyn storefront_functions::accounts::Mailer>> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    match (var("SMTP_URL"), var("MAIL_FROM")) {
+        (Some(url), Some(_)) => {
+            let mut smtp = SmtpConfig::from_url(url.trim(), std::time::Duration::from_secs(10))
+                .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?;
+            if let Some(p) = var("SMTP_PASSWORD") {
+                smtp.password = Some(p);
+            }
+            Ok(Arc::new(
+                Smtp::new(&smtp).map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?,
+            ))
+        }
+        _ => {
+            let outbox = dir.join(".storefront/outbox");
+            eprintln!(
+                "SMTP_URL and MAIL_FROM are not set: mail goes to {}",
+                outbox.display()
+            );
+            Ok(Arc::new(Outbox::new(outbox)))
+        }
+    }
 }
 
 /// A moment given as a date (its midnight, UTC) or as RFC 3339.
@@ -34,8 +105,8 @@ fn moment(s: &str) -> Result<DateTime<Utc>> {
     Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
 }
 
-pub async fn tick(store: &Path, at: Option<&str>) -> Result<ExitCode> {
-    let mut services = services(store)?;
+pub async fn tick(target: &Target, dir: &Path, at: Option<&str>) -> Result<ExitCode> {
+    let mut services = services(target, dir).await?;
     if let Some(at) = at {
         services.clock = Arc::new(ManualClock::new(moment(at)?));
     }
@@ -46,8 +117,8 @@ pub async fn tick(store: &Path, at: Option<&str>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn topups(store: &Path, action: TopupAction) -> Result<ExitCode> {
-    let services = services(store)?;
+pub async fn topups(target: &Target, dir: &Path, action: TopupAction) -> Result<ExitCode> {
+    let services = services(target, dir).await?;
     let orders = services.orders();
     let ledger = &orders.ledger;
     let decided = match action {

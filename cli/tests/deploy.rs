@@ -1,6 +1,8 @@
 //! `storefront deploy` against a local DynamoDB/S3-compatible server (moto)
 //! that the test starts: files by content hash, catalogues to the table, and
-//! a second deploy with no change uploads and writes nothing.
+//! a second deploy with no change uploads and writes nothing. And the
+//! platform's own work on the deployed table: `topups` and `tick` with
+//! `--table`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -149,4 +151,120 @@ fn deploy_without_a_target_says_what_is_missing() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--table") && err.contains("--bucket"), "{err}");
+}
+
+/// `storefront <args> --table storefront` against moto, from `dir`.
+fn on_table(dir: &Path, moto: &Moto, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_storefront"))
+        .arg("-C")
+        .arg(dir)
+        .arg(args[0])
+        .args(["--table", "storefront"])
+        .args(&args[1..])
+        .env("AWS_ENDPOINT_URL", moto.endpoint())
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env_remove("AWS_PROFILE")
+        .env_remove("SMTP_URL")
+        .env_remove("MAIL_FROM")
+        .output()
+        .expect("run storefront")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_platform_decides_top_ups_and_ticks_on_the_deployed_table() {
+    use rust_decimal::Decimal;
+    use std::sync::Arc;
+    use storefront_core::ledger::Party;
+    use storefront_functions::clock::SystemClock;
+    use storefront_functions::ledger::Ledger;
+    use storefront_functions::ledger::topups::Request;
+
+    let moto = Moto::start();
+    let store: Arc<dyn Store> = Arc::new(
+        storefront_aws::DynamoStore::local(&moto.endpoint(), "storefront")
+            .await
+            .expect("table"),
+    );
+    storefront_functions::catalog::publish(
+        store.as_ref(),
+        storefront_e2e::fixture_snapshots(),
+        |_| vec![],
+    )
+    .await
+    .expect("publish");
+    // toko buys from the platform and asks it for a top-up, as the panel
+    // would record it.
+    let ledger = Ledger::new(store.clone(), Arc::new(SystemClock));
+    let amount = Decimal::new(2_500_000, 0);
+    let asked = ledger
+        .request_topup(Request {
+            holder: Party::reseller("toko"),
+            parent: Party::Platform,
+            currency: storefront_core::money::Currency::IDR,
+            amount,
+            bank_account: "BCA 123 456 7890".into(),
+            transfer_reference: "TOKO-NOV".into(),
+            by: "owner@toko.example".into(),
+        })
+        .await
+        .expect("request");
+    let dir = tempfile::tempdir().expect("tempdir");
+
+    let list = ok(&on_table(dir.path(), &moto, &["topups", "list"]));
+    let row = line(&list, &asked.id);
+    assert!(row.contains("pending") && row.contains("toko"), "{list}");
+
+    let approved = ok(&on_table(
+        dir.path(),
+        &moto,
+        &["topups", "approve", &asked.id],
+    ));
+    assert!(approved.contains("approved"), "{approved}");
+    let wallet = ledger
+        .wallet(&Party::reseller("toko"))
+        .await
+        .expect("read")
+        .expect("a wallet");
+    assert_eq!(wallet.balance.posted, amount);
+    // Once, however often it is run.
+    let again = on_table(dir.path(), &moto, &["topups", "approve", &asked.id]);
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already approved"),
+        "{again:?}"
+    );
+    let wallet = ledger
+        .wallet(&Party::reseller("toko"))
+        .await
+        .expect("read")
+        .expect("a wallet");
+    assert_eq!(wallet.balance.posted, amount);
+    let pending = ok(&on_table(dir.path(), &moto, &["topups", "list"]));
+    assert!(pending.contains("no pending top-ups"), "{pending}");
+
+    // The scheduler's work, once, on the same table.
+    let tick = ok(&on_table(
+        dir.path(),
+        &moto,
+        &["tick", "--at", "2026-11-22"],
+    ));
+    let report: serde_json::Value = serde_json::from_str(&tick).expect("a JSON report");
+    assert!(report["settled"].is_u64(), "{report}");
+    assert!(report["renewals"].is_u64(), "{report}");
+
+    // Without the table it is the local store, which is not there.
+    let local = Command::new(env!("CARGO_BIN_EXE_storefront"))
+        .arg("-C")
+        .arg(dir.path())
+        .args(["topups", "list"])
+        .env_remove("STOREFRONT_TABLE")
+        .output()
+        .expect("run");
+    assert!(!local.status.success());
+    assert!(
+        String::from_utf8_lossy(&local.stderr).contains("no store at"),
+        "{local:?}"
+    );
 }

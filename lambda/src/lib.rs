@@ -34,7 +34,7 @@ use lambda_http::request::RequestContext;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use storefront_functions::accounts::{Mail, MailError, Mailer, SmtpConfig, SmtpSecurity};
+use storefront_functions::accounts::{Mail, MailError, Mailer, SmtpConfig};
 use storefront_functions::app::Services;
 use storefront_functions::blobs::{BlobError, Blobs};
 use storefront_functions::forwarded::{self, EdgeSecret};
@@ -164,7 +164,7 @@ impl Settings {
             None
         };
         let mail = if function.sends_mail() {
-            let mut smtp = smtp_config(&required("SMTP_URL")?)
+            let mut smtp = SmtpConfig::from_url(&required("SMTP_URL")?, SMTP_TIMEOUT)
                 .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?;
             if let Some(p) = lookup("SMTP_PASSWORD").filter(|p| !p.is_empty()) {
                 if smtp.username.is_none() {
@@ -243,101 +243,6 @@ fn aws_settings(lookup: &impl Fn(&str) -> Option<String>) -> anyhow::Result<aws_
         b = b.endpoint_url(url);
     }
     Ok(b.build())
-}
-
-/// `smtps://`, `smtp://` or `smtp+insecure://`, an optional
-/// percent-encoded `user[:password]@`, a host and an optional port.
-fn smtp_config(url: &str) -> Result<SmtpConfig, String> {
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or("expected smtps://, smtp:// or smtp+insecure://")?;
-    let (security, default_port) = match scheme.to_ascii_lowercase().as_str() {
-        "smtps" => (SmtpSecurity::Tls, 465),
-        "smtp" => (SmtpSecurity::StartTls, 587),
-        "smtp+insecure" => (SmtpSecurity::Plain, 25),
-        other => {
-            return Err(format!(
-                "unknown scheme {other:?}: expected smtps, smtp (STARTTLS) or smtp+insecure"
-            ));
-        }
-    };
-    let rest = rest.strip_suffix('/').unwrap_or(rest);
-    if rest.contains(['/', '?', '#']) {
-        return Err("expected no path or query after the host".into());
-    }
-    let (userinfo, hostport) = match rest.rsplit_once('@') {
-        Some((u, h)) => (Some(u), h),
-        None => (None, rest),
-    };
-    let (username, password) = match userinfo {
-        None => (None, None),
-        Some(u) => {
-            let (user, pass) = match u.split_once(':') {
-                Some((user, pass)) => (user, Some(pass)),
-                None => (u, None),
-            };
-            if user.is_empty() {
-                return Err("empty user before '@'".into());
-            }
-            (
-                Some(percent_decode(user)?),
-                pass.map(percent_decode).transpose()?,
-            )
-        }
-    };
-    // `host`, `host:port`, `[v6]` or `[v6]:port`.
-    let (host, port) = match hostport.strip_prefix('[') {
-        Some(v6) => {
-            let (h, after) = v6.split_once(']').ok_or("an unclosed '['")?;
-            if h.parse::<std::net::Ipv6Addr>().is_err() {
-                return Err(format!("bad IPv6 address {h:?}"));
-            }
-            (h, after.strip_prefix(':'))
-        }
-        None => match hostport.split_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (hostport, None),
-        },
-    };
-    let port = match port {
-        None => default_port,
-        Some(p) => p
-            .parse::<u16>()
-            .ok()
-            .filter(|p| *p != 0)
-            .ok_or_else(|| format!("bad port {p:?}"))?,
-    };
-    if host.is_empty() || host.contains([' ', '@', '[', ']']) {
-        return Err(format!("bad host {host:?}"));
-    }
-    Ok(SmtpConfig {
-        host: host.to_string(),
-        port,
-        security,
-        username,
-        password,
-        timeout: SMTP_TIMEOUT,
-    })
-}
-
-fn percent_decode(s: &str) -> Result<String, String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or("a '%' not followed by two hex digits")?;
-            out.push(hex);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| "percent-encoding that is not UTF-8".to_string())
 }
 
 /// The services of a deployed `function`: the DynamoDB store, the sandbox
@@ -701,39 +606,6 @@ mod tests {
         // The secret never shows in a debug print of the settings.
         let shown = format!("{s:?}");
         assert!(!shown.contains("\"secret\""), "{shown}");
-    }
-
-    #[test]
-    fn smtp_urls() {
-        let c = smtp_config("smtps://mailer:p%40ss%3Aword@smtp.example.com").expect("url");
-        assert_eq!(
-            (c.host.as_str(), c.port, c.security),
-            ("smtp.example.com", 465, SmtpSecurity::Tls)
-        );
-        assert_eq!(c.username.as_deref(), Some("mailer"));
-        assert_eq!(c.password.as_deref(), Some("p@ss:word"));
-        let c = smtp_config("smtp://relay.example:2525").expect("url");
-        assert_eq!(
-            (c.host.as_str(), c.port, c.security),
-            ("relay.example", 2525, SmtpSecurity::StartTls)
-        );
-        assert_eq!((c.username, c.password), (None, None));
-        let c = smtp_config("smtp+insecure://10.0.0.5").expect("url");
-        assert_eq!((c.port, c.security), (25, SmtpSecurity::Plain));
-        let c = smtp_config("smtp://[::1]:26").expect("url");
-        assert_eq!((c.host.as_str(), c.port), ("::1", 26));
-        for bad in [
-            "relay.example",
-            "http://relay.example",
-            "smtp://",
-            "smtp://relay.example:0",
-            "smtp://relay.example:smtp",
-            "smtp://relay.example/path",
-            "smtp://@relay.example",
-            "smtp://user:%zz@relay.example",
-        ] {
-            assert!(smtp_config(bad).is_err(), "{bad}");
-        }
     }
 
     #[test]

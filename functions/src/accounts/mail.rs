@@ -120,6 +120,104 @@ pub struct SmtpConfig {
     pub timeout: Duration,
 }
 
+impl SmtpConfig {
+    /// The relay from a URL: `smtps://` (TLS, 465), `smtp://` (STARTTLS
+    /// required, 587) or `smtp+insecure://` (25), an optional
+    /// percent-encoded `user[:password]@`, a host and an optional port.
+    pub fn from_url(url: &str, timeout: Duration) -> Result<SmtpConfig, String> {
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or("expected smtps://, smtp:// or smtp+insecure://")?;
+        let (security, default_port) = match scheme.to_ascii_lowercase().as_str() {
+            "smtps" => (SmtpSecurity::Tls, 465),
+            "smtp" => (SmtpSecurity::StartTls, 587),
+            "smtp+insecure" => (SmtpSecurity::Plain, 25),
+            other => {
+                return Err(format!(
+                    "unknown scheme {other:?}: expected smtps, smtp (STARTTLS) or smtp+insecure"
+                ));
+            }
+        };
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        if rest.contains(['/', '?', '#']) {
+            return Err("expected no path or query after the host".into());
+        }
+        let (userinfo, hostport) = match rest.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, rest),
+        };
+        let (username, password) = match userinfo {
+            None => (None, None),
+            Some(u) => {
+                let (user, pass) = match u.split_once(':') {
+                    Some((user, pass)) => (user, Some(pass)),
+                    None => (u, None),
+                };
+                if user.is_empty() {
+                    return Err("empty user before '@'".into());
+                }
+                (
+                    Some(percent_decode(user)?),
+                    pass.map(percent_decode).transpose()?,
+                )
+            }
+        };
+        // `host`, `host:port`, `[v6]` or `[v6]:port`.
+        let (host, port) = match hostport.strip_prefix('[') {
+            Some(v6) => {
+                let (h, after) = v6.split_once(']').ok_or("an unclosed '['")?;
+                if h.parse::<std::net::Ipv6Addr>().is_err() {
+                    return Err(format!("bad IPv6 address {h:?}"));
+                }
+                (h, after.strip_prefix(':'))
+            }
+            None => match hostport.split_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (hostport, None),
+            },
+        };
+        let port = match port {
+            None => default_port,
+            Some(p) => p
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p != 0)
+                .ok_or_else(|| format!("bad port {p:?}"))?,
+        };
+        if host.is_empty() || host.contains([' ', '@', '[', ']']) {
+            return Err(format!("bad host {host:?}"));
+        }
+        Ok(SmtpConfig {
+            host: host.to_string(),
+            port,
+            security,
+            username,
+            password,
+            timeout,
+        })
+    }
+}
+
+fn percent_decode(s: &str) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or("a '%' not followed by two hex digits")?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| "percent-encoding that is not UTF-8".to_string())
+}
+
 impl std::fmt::Debug for SmtpConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SmtpConfig")
@@ -185,6 +283,8 @@ impl Mailer for Smtp {
 mod tests {
     use super::*;
 
+    const T: Duration = Duration::from_secs(10);
+
     fn mail() -> Mail {
         Mail {
             from_name: "Sklep Żółw".into(),
@@ -211,5 +311,39 @@ mod tests {
         let mut m = mail();
         m.to = "not an address".into();
         assert!(matches!(message(&m), Err(MailError::Address(..))));
+    }
+
+    #[test]
+    fn smtp_urls() {
+        let c =
+            SmtpConfig::from_url("smtps://mailer:p%40ss%3Aword@smtp.example.com", T).expect("url");
+        assert_eq!(
+            (c.host.as_str(), c.port, c.security),
+            ("smtp.example.com", 465, SmtpSecurity::Tls)
+        );
+        assert_eq!(c.username.as_deref(), Some("mailer"));
+        assert_eq!(c.password.as_deref(), Some("p@ss:word"));
+        let c = SmtpConfig::from_url("smtp://relay.example:2525", T).expect("url");
+        assert_eq!(
+            (c.host.as_str(), c.port, c.security),
+            ("relay.example", 2525, SmtpSecurity::StartTls)
+        );
+        assert_eq!((c.username, c.password), (None, None));
+        let c = SmtpConfig::from_url("smtp+insecure://10.0.0.5", T).expect("url");
+        assert_eq!((c.port, c.security), (25, SmtpSecurity::Plain));
+        let c = SmtpConfig::from_url("smtp://[::1]:26", T).expect("url");
+        assert_eq!((c.host.as_str(), c.port), ("::1", 26));
+        for bad in [
+            "relay.example",
+            "http://relay.example",
+            "smtp://",
+            "smtp://relay.example:0",
+            "smtp://relay.example:smtp",
+            "smtp://relay.example/path",
+            "smtp://@relay.example",
+            "smtp://user:%zz@relay.example",
+        ] {
+            assert!(SmtpConfig::from_url(bad, T).is_err(), "{bad}");
+        }
     }
 }
