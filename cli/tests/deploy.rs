@@ -211,6 +211,10 @@ async fn the_platform_decides_top_ups_and_ticks_on_the_deployed_table() {
         .await
         .expect("request");
     let dir = tempfile::tempdir().expect("tempdir");
+    async fn posted(ledger: &Ledger) -> Decimal {
+        let wallet = ledger.wallet(&Party::reseller("toko")).await.expect("read");
+        wallet.expect("a wallet").balance.posted
+    }
 
     let list = ok(&on_table(dir.path(), &moto, &["topups", "list"]));
     let row = line(&list, &asked.id);
@@ -222,12 +226,7 @@ async fn the_platform_decides_top_ups_and_ticks_on_the_deployed_table() {
         &["topups", "approve", &asked.id],
     ));
     assert!(approved.contains("approved"), "{approved}");
-    let wallet = ledger
-        .wallet(&Party::reseller("toko"))
-        .await
-        .expect("read")
-        .expect("a wallet");
-    assert_eq!(wallet.balance.posted, amount);
+    assert_eq!(posted(&ledger).await, amount);
     // Once, however often it is run.
     let again = on_table(dir.path(), &moto, &["topups", "approve", &asked.id]);
     assert!(!again.status.success());
@@ -235,12 +234,7 @@ async fn the_platform_decides_top_ups_and_ticks_on_the_deployed_table() {
         String::from_utf8_lossy(&again.stderr).contains("already approved"),
         "{again:?}"
     );
-    let wallet = ledger
-        .wallet(&Party::reseller("toko"))
-        .await
-        .expect("read")
-        .expect("a wallet");
-    assert_eq!(wallet.balance.posted, amount);
+    assert_eq!(posted(&ledger).await, amount);
     let pending = ok(&on_table(dir.path(), &moto, &["topups", "list"]));
     assert!(pending.contains("no pending top-ups"), "{pending}");
 

@@ -257,15 +257,19 @@ async fn owner(store: &dyn Store, host: &str) -> Option<String> {
         .map(|i| i.data["reseller"].as_str().expect("reseller").to_string())
 }
 
+/// One fixture storefront's snapshot, to change before publishing it.
+fn snapshot_of(reseller: &str) -> storefront_core::snapshot::Snapshot {
+    storefront_e2e::fixture_snapshots()
+        .iter()
+        .find(|s| s.reseller == reseller)
+        .unwrap_or_else(|| panic!("no fixture storefront {reseller}"))
+        .clone()
+}
+
 #[tokio::test]
 async fn a_host_dropped_from_the_content_is_unpublished() {
     let w = world().await;
-    let snapshots = storefront_e2e::fixture_snapshots();
-    let mut toko = snapshots
-        .iter()
-        .find(|s| s.reseller == "toko")
-        .expect("toko")
-        .clone();
+    let mut toko = snapshot_of("toko");
     toko.domains.retain(|d| d != "www.toko.example");
     storefront_functions::catalog::publish(
         w.store.as_ref(),
@@ -286,9 +290,13 @@ async fn a_host_dropped_from_the_content_is_unpublished() {
     assert_eq!(ask(&fresh, "toko.example").await, StatusCode::OK);
 
     // Published again as before: the host is back.
-    storefront_functions::catalog::publish(w.store.as_ref(), snapshots, |_| vec![])
-        .await
-        .expect("publish");
+    storefront_functions::catalog::publish(
+        w.store.as_ref(),
+        storefront_e2e::fixture_snapshots(),
+        |_| vec![],
+    )
+    .await
+    .expect("publish");
     assert_eq!(
         owner(w.store.as_ref(), "www.toko.example").await.as_deref(),
         Some("toko")
@@ -297,17 +305,8 @@ async fn a_host_dropped_from_the_content_is_unpublished() {
 
 #[tokio::test]
 async fn a_host_moved_to_another_reseller_stays_with_it_in_either_order() {
-    let snapshots = storefront_e2e::fixture_snapshots();
-    let mut toko = snapshots
-        .iter()
-        .find(|s| s.reseller == "toko")
-        .expect("toko")
-        .clone();
-    let mut agen = snapshots
-        .iter()
-        .find(|s| s.reseller == "agen")
-        .expect("agen")
-        .clone();
+    let mut toko = snapshot_of("toko");
+    let mut agen = snapshot_of("agen");
     toko.domains.retain(|d| d != "www.toko.example");
     agen.domains.push("www.toko.example".into());
     for order in [[&toko, &agen], [&agen, &toko]] {
