@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use storefront_core::ledger::Party;
-use storefront_functions::accounts::{Outbox, Smtp, SmtpConfig};
+use storefront_functions::accounts::{Mailer, Outbox, Smtp, SmtpConfig};
 use storefront_functions::app::{RegistrarChoice, Services};
 use storefront_functions::clock::ManualClock;
 use storefront_functions::ledger::topups::TopUpError;
@@ -56,32 +56,28 @@ async fn services(target: &Target, dir: &Path) -> Result<Services> {
             ));
             let registrar = Arc::new(Sandbox::new(SandboxConfig::default(), store.clone()));
             let mut services = Services::with(store, registrar);
-            services.mailer = mailer(dir)?;
-            if let Ok(from) = std::env::var("MAIL_FROM")
-                && !from.trim().is_empty()
-            {
-                services.accounts.mail_from = from.trim().to_string();
+            let (mailer, from) = mailer(dir)?;
+            services.mailer = mailer;
+            if let Some(from) = from {
+                services.accounts.mail_from = from;
             }
             Ok(services)
         }
     }
 }
 
-/// Mail to resellers about their top-ups: over the relay the functions use
-/// when SMTP_URL and MAIL_FROM are set (SMTP_PASSWORD too, as on Lambda),
-/// else into the local outbox folder, which is said.
-fn mailer(dir: &Path) -> Result<Arc<dyn storefront_functions::accounts::Mailer>> {
+/// Mail to resellers about their top-ups, and whom it is from: over the
+/// relay the functions use when SMTP_URL and MAIL_FROM are set (with
+/// SMTP_PASSWORD, as on Lambda), else into the local outbox folder, which
+/// is said.
+fn mailer(dir: &Path) -> Result<(Arc<dyn Mailer>, Option<String>)> {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     match (var("SMTP_URL"), var("MAIL_FROM")) {
-        (Some(url), Some(_)) => {
-            let mut smtp = SmtpConfig::from_url(url.trim(), std::time::Duration::from_secs(10))
-                .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?;
-            if let Some(p) = var("SMTP_PASSWORD") {
-                smtp.password = Some(p);
-            }
-            Ok(Arc::new(
-                Smtp::new(&smtp).map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?,
-            ))
+        (Some(url), Some(from)) => {
+            let (smtp, from) = SmtpConfig::from_vars(&url, var("SMTP_PASSWORD"), &from)
+                .map_err(anyhow::Error::msg)?;
+            let smtp = Smtp::new(&smtp).map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?;
+            Ok((Arc::new(smtp), Some(from)))
         }
         _ => {
             let outbox = dir.join(".storefront/outbox");
@@ -89,7 +85,7 @@ fn mailer(dir: &Path) -> Result<Arc<dyn storefront_functions::accounts::Mailer>>
                 "SMTP_URL and MAIL_FROM are not set: mail goes to {}",
                 outbox.display()
             );
-            Ok(Arc::new(Outbox::new(outbox)))
+            Ok((Arc::new(Outbox::new(outbox)), None))
         }
     }
 }

@@ -33,7 +33,6 @@ use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
 use lambda_http::request::RequestContext;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 use storefront_functions::accounts::{Mail, MailError, Mailer, SmtpConfig};
 use storefront_functions::app::Services;
 use storefront_functions::blobs::{BlobError, Blobs};
@@ -134,9 +133,6 @@ pub struct MailSettings {
     pub from: String,
 }
 
-/// How long one SMTP exchange may take before the mail counts as failed.
-const SMTP_TIMEOUT: Duration = Duration::from_secs(10);
-
 impl Settings {
     /// What `function` needs, from the process environment.
     pub fn from_env(function: Function) -> anyhow::Result<Settings> {
@@ -164,17 +160,10 @@ impl Settings {
             None
         };
         let mail = if function.sends_mail() {
-            let mut smtp = SmtpConfig::from_url(&required("SMTP_URL")?, SMTP_TIMEOUT)
-                .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?;
-            if let Some(p) = lookup("SMTP_PASSWORD").filter(|p| !p.is_empty()) {
-                if smtp.username.is_none() {
-                    anyhow::bail!("SMTP_PASSWORD is set but SMTP_URL names no user");
-                }
-                smtp.password = Some(p);
-            }
+            let url = required("SMTP_URL")?;
             let from = required("MAIL_FROM")?;
-            from.parse::<lettre::Address>()
-                .map_err(|e| anyhow::anyhow!("MAIL_FROM {from:?} is not an address: {e}"))?;
+            let (smtp, from) = SmtpConfig::from_vars(&url, lookup("SMTP_PASSWORD"), &from)
+                .map_err(anyhow::Error::msg)?;
             Some(MailSettings { smtp, from })
         } else {
             None

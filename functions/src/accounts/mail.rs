@@ -121,6 +121,31 @@ pub struct SmtpConfig {
 }
 
 impl SmtpConfig {
+    /// How long one SMTP exchange may take before the mail counts as failed.
+    pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+    /// The relay and the sender as deployed code is given them: `SMTP_URL`,
+    /// an optional `SMTP_PASSWORD` (instead of one in the URL) and
+    /// `MAIL_FROM`. Each error names its variable.
+    pub fn from_vars(
+        url: &str,
+        password: Option<String>,
+        from: &str,
+    ) -> Result<(SmtpConfig, String), String> {
+        let mut smtp = SmtpConfig::from_url(url.trim(), SmtpConfig::TIMEOUT)
+            .map_err(|e| format!("SMTP_URL: {e}"))?;
+        if let Some(p) = password.filter(|p| !p.is_empty()) {
+            if smtp.username.is_none() {
+                return Err("SMTP_PASSWORD is set but SMTP_URL names no user".into());
+            }
+            smtp.password = Some(p);
+        }
+        let from = from.trim();
+        from.parse::<Address>()
+            .map_err(|e| format!("MAIL_FROM {from:?} is not an address: {e}"))?;
+        Ok((smtp, from.to_string()))
+    }
+
     /// The relay from a URL: `smtps://` (TLS, 465), `smtp://` (STARTTLS
     /// required, 587) or `smtp+insecure://` (25), an optional
     /// percent-encoded `user[:password]@`, a host and an optional port.
