@@ -9,6 +9,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
+use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
@@ -663,6 +664,112 @@ impl Tax {
         )?;
         self.try_on_net(total)
     }
+
+    /// The one way lines are taxed together, for orders and invoices alike:
+    /// the tax is computed once on the total and shared out over the lines.
+    ///
+    /// `amounts` are the lines as the seller shows them: nets when `shown`
+    /// is exclusive, grosses when inclusive, each rounded half-even to minor
+    /// units. The total is their sum, taxed with [`Tax::breakdown`]. A
+    /// line's tax is its exact share of that tax rounded down; the minor
+    /// units left over go one each to the lines whose shares lost the most
+    /// in rounding (earlier lines first on a tie). So every line is within
+    /// one minor unit of its exact share, each line's `net + tax == gross`,
+    /// the amount shown is kept exactly, and the lines add up to the total
+    /// in every column. No lines total zero.
+    pub fn allocate(
+        &self,
+        shown: TaxDisplay,
+        currency: Currency,
+        amounts: &[Decimal],
+    ) -> Result<Allocation, MoneyError> {
+        self.validate()?;
+        let amounts: Vec<Money> = amounts
+            .iter()
+            .map(|a| Money::new(*a, currency).round(Rounding::HalfEven))
+            .collect();
+        let sum = Money::checked_sum(currency, amounts.iter().copied())?.round(Rounding::HalfEven);
+        let total = self.breakdown(sum, shown)?;
+        let base = match shown {
+            TaxDisplay::Exclusive => Decimal::ONE_HUNDRED,
+            TaxDisplay::Inclusive => Decimal::ONE_HUNDRED + self.percent,
+        };
+        let exact = amounts
+            .iter()
+            .map(|a| {
+                a.amount
+                    .checked_mul(self.percent)
+                    .and_then(|x| x.checked_div(base))
+                    .ok_or(MoneyError::Overflow)
+            })
+            .collect::<Result<Vec<Decimal>, MoneyError>>()?;
+        let shares = largest_remainder(total.tax.amount, &exact, currency.minor_units());
+        let lines = amounts
+            .iter()
+            .zip(shares)
+            .map(|(&amount, share)| {
+                let tax = Money::new(share, currency).round(Rounding::HalfEven);
+                Ok(match shown {
+                    TaxDisplay::Exclusive => TaxBreakdown {
+                        net: amount,
+                        tax,
+                        gross: amount.checked_add(tax)?,
+                    },
+                    TaxDisplay::Inclusive => TaxBreakdown {
+                        net: amount.checked_sub(tax)?,
+                        tax,
+                        gross: amount,
+                    },
+                })
+            })
+            .collect::<Result<Vec<TaxBreakdown>, MoneyError>>()?;
+        Ok(Allocation { total, lines })
+    }
+}
+
+/// Lines taxed together: the total and each line's share of it (see
+/// [`Tax::allocate`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Allocation {
+    pub total: TaxBreakdown,
+    /// In the order of the amounts given.
+    pub lines: Vec<TaxBreakdown>,
+}
+
+/// Splits `total` (on the grid of `units` decimals) into shares of `exact`
+/// by the largest-remainder method; see [`Tax::allocate`].
+pub fn largest_remainder(total: Decimal, exact: &[Decimal], units: u32) -> Vec<Decimal> {
+    let unit = Decimal::new(1, units);
+    let mut shares: Vec<Decimal> = exact
+        .iter()
+        .map(|x| x.round_dp_with_strategy(units, RoundingStrategy::ToNegativeInfinity))
+        .collect();
+    if shares.is_empty() {
+        return shares;
+    }
+    // The total is the rounded sum of the exact shares, so it lies between
+    // the sum of the floors and that plus one unit per line: `left` is
+    // 0..=len units. The split below stays exact for any total.
+    let left = (total - shares.iter().copied().sum::<Decimal>()) / unit;
+    let count = Decimal::from(shares.len());
+    let each = (left / count).trunc() * unit;
+    let rest = (left % count).trunc();
+    let mut order: Vec<usize> = (0..shares.len()).collect();
+    // Stable: on equal remainders the earlier line comes first.
+    order.sort_by(|&a, &b| (exact[b] - shares[b]).cmp(&(exact[a] - shares[a])));
+    let extra = rest.abs().to_usize().unwrap_or(0);
+    let (take, step) = if rest >= Decimal::ZERO {
+        (&order[..extra.min(order.len())], unit)
+    } else {
+        (&order[order.len() - extra.min(order.len())..], -unit)
+    };
+    for share in &mut shares {
+        *share += each;
+    }
+    for &i in take {
+        shares[i] += step;
+    }
+    shares
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@
 //! when money moves.
 
 use crate::catalogue::{Action, Catalogue, Plan, StrDecimal, Translated};
-use crate::money::{Currency, Money, Rounding};
+use crate::money::{Currency, Money, Rounding, Tax, TaxDisplay};
+use crate::price::net_of;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -277,10 +278,22 @@ impl PriceRule {
     }
 }
 
+/// How the seller at the end of a chain shows its prices: the tax and
+/// whether shown prices include it.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'a> {
+    pub tax: &'a Tax,
+    pub display: TaxDisplay,
+}
+
 /// Price every extension `sold` for the seller at the end of `chain`.
 ///
 /// `chain[0]` buys at `plan`; each later level buys at the sub-reseller plan
-/// named by its `plan_at_parent`. Every error found is returned, not the first.
+/// named by its `plan_at_parent`. A customer price is the amount the
+/// storefront shows (see [`crate::price`]); what a level pays is net. The
+/// loss guard compares net with net: a customer price whose net is below
+/// what the seller pays is refused, and so is a sub-reseller price below
+/// what its parent pays. Every error found is returned, not the first.
 #[allow(clippy::too_many_arguments)]
 pub fn price_list(
     catalogue: &Catalogue,
@@ -289,9 +302,11 @@ pub fn price_list(
     sold: &[String],
     promotions: &[Promotion],
     codes: &[DiscountCode],
+    shown: Shown<'_>,
     today: NaiveDate,
 ) -> Result<PriceList, Vec<PricingError>> {
     let currency = plan.currency;
+    let net = |amount: Decimal| net_of(shown.tax, shown.display, currency, amount);
     let mut errors = Vec::new();
     let Some(seller) = chain.last() else {
         return Err(vec![PricingError {
@@ -373,7 +388,7 @@ pub fn price_list(
                 for (group, rule) in &seller.pricing.customers {
                     let price = rule.apply(ext, action, years, cost, currency);
                     // One report per extension, action and group is enough to act on.
-                    if price < cost && reported.insert((group.clone(), ext.clone(), action)) {
+                    if net(price) < cost && reported.insert((group.clone(), ext.clone(), action)) {
                         let mut path = vec!["pricing", "customers", group.as_str()];
                         if rule
                             .overrides
@@ -385,7 +400,16 @@ pub fn price_list(
                         errors.push(rule_err(
                             seller.id,
                             &path,
-                            below_cost(seller.id, ext, action, years, price, cost, currency),
+                            below_cost_shown(
+                                seller.id,
+                                ext,
+                                action,
+                                years,
+                                price,
+                                net(price),
+                                cost,
+                                currency,
+                            ),
                         ));
                     }
                     let mut leg_costs = costs.clone();
@@ -452,10 +476,19 @@ pub fn price_list(
                 (None, None) => continue,
             };
             let cost = first.costs[0];
-            if price < cost {
+            if net(price) < cost {
                 errors.push(PricingError {
                     origin: origin(),
-                    message: below_cost(seller.id, ext, promo.action, 1, price, cost, currency),
+                    message: below_cost_shown(
+                        seller.id,
+                        ext,
+                        promo.action,
+                        1,
+                        price,
+                        net(price),
+                        cost,
+                        currency,
+                    ),
                 });
             }
             // Only running promotions are priced: the price list then changes
@@ -501,40 +534,8 @@ pub fn price_list(
             });
             continue;
         }
-        // The deepest cut a code can make must still cover the seller's cost.
-        for (ext, p) in groups.get("default").into_iter().flatten() {
-            if !code.extensions.is_empty() && !code.extensions.contains(ext) {
-                continue;
-            }
-            for (action, periods) in &p.actions {
-                if !code.actions.is_empty() && !code.actions.contains(action) {
-                    continue;
-                }
-                for pp in periods {
-                    let cut = pp.price * (Decimal::ONE_HUNDRED - off) / Decimal::ONE_HUNDRED;
-                    if cut < pp.costs[0] {
-                        errors.push(PricingError {
-                            origin: origin(),
-                            message: format!(
-                                "discount code '{}' would sell {}",
-                                code.code,
-                                below_cost(
-                                    seller.id,
-                                    ext,
-                                    *action,
-                                    pp.years,
-                                    cut,
-                                    pp.costs[0],
-                                    currency
-                                )
-                                .trim_start_matches(&format!("'{}' would sell ", seller.id))
-                            ),
-                        });
-                        break;
-                    }
-                }
-            }
-        }
+        // A code never sells below cost: `price::price` floors it there,
+        // so a deep code is as deep as each line's margin allows.
     }
 
     if errors.is_empty() {
@@ -542,6 +543,34 @@ pub fn price_list(
     } else {
         Err(errors)
     }
+}
+
+/// A customer price below cost: the amount shown and, when it includes
+/// tax, the net in it.
+#[allow(clippy::too_many_arguments)]
+fn below_cost_shown(
+    level: &str,
+    ext: &str,
+    action: Action,
+    years: u8,
+    shown: Decimal,
+    net: Decimal,
+    cost: Decimal,
+    currency: Currency,
+) -> String {
+    if shown == net {
+        return below_cost(level, ext, action, years, shown, cost, currency);
+    }
+    format!(
+        "'{level}' would sell .{ext} {action} ({years} year{}) at {} {} including tax, a net of {} {}, below the {} {} it pays",
+        if years == 1 { "" } else { "s" },
+        shown.normalize(),
+        currency.code(),
+        net.normalize(),
+        currency.code(),
+        cost.normalize(),
+        currency.code()
+    )
 }
 
 fn below_cost(
@@ -616,6 +645,97 @@ mod tests {
         }
     }
 
+    fn no_tax() -> Shown<'static> {
+        static NONE: std::sync::LazyLock<Tax> = std::sync::LazyLock::new(Tax::none);
+        Shown {
+            tax: &NONE,
+            display: TaxDisplay::Exclusive,
+        }
+    }
+
+    #[test]
+    fn a_tax_inclusive_price_is_judged_by_its_net() {
+        let (cat, plan) = fixture();
+        // 90000 + 20% = 108000 shown with PPN 11%: a net of 97297, above
+        // the 90000 paid; + 8% = 97200 shown: a net of 87568, below it.
+        let pricing = |percent: &str| ResellerPricing {
+            customers: [("default".into(), rule(percent, None))].into(),
+            sub_resellers: BTreeMap::new(),
+        };
+        let ppn = Tax {
+            label: "PPN".into(),
+            percent: Decimal::from(11),
+            rounding: Default::default(),
+        };
+        let inclusive = Shown {
+            tax: &ppn,
+            display: TaxDisplay::Inclusive,
+        };
+        let ok = pricing("20");
+        let chain = [Level {
+            id: "toko",
+            pricing: &ok,
+            plan_at_parent: None,
+        }];
+        let list = price_list(
+            &cat,
+            &plan,
+            &chain,
+            &["co.id".into()],
+            &[],
+            &[],
+            inclusive,
+            today(),
+        )
+        .expect("20% covers the tax");
+        assert_eq!(
+            list.groups["default"]["co.id"]
+                .price(Action::Register, 1)
+                .expect("1y")
+                .price,
+            Decimal::from(108000)
+        );
+        let thin = pricing("8");
+        let chain = [Level {
+            id: "toko",
+            pricing: &thin,
+            plan_at_parent: None,
+        }];
+        let errs = price_list(
+            &cat,
+            &plan,
+            &chain,
+            &["co.id".into()],
+            &[],
+            &[],
+            inclusive,
+            today(),
+        )
+        .expect_err("8% does not cover PPN 11%");
+        assert_eq!(
+            errs[0].message,
+            "'toko' would sell .co.id register (1 year) at 97200 IDR including tax, a net of 87568 IDR, below the 90000 IDR it pays"
+        );
+        // Shown without tax, the same 8% is a profit.
+        let exclusive = Shown {
+            tax: &ppn,
+            display: TaxDisplay::Exclusive,
+        };
+        assert!(
+            price_list(
+                &cat,
+                &plan,
+                &chain,
+                &["co.id".into()],
+                &[],
+                &[],
+                exclusive,
+                today()
+            )
+            .is_ok()
+        );
+    }
+
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 22).expect("date")
     }
@@ -643,8 +763,17 @@ mod tests {
                 plan_at_parent: Some("silver"),
             },
         ];
-        let list =
-            price_list(&cat, &plan, &chain, &["co.id".into()], &[], &[], today()).expect("prices");
+        let list = price_list(
+            &cat,
+            &plan,
+            &chain,
+            &["co.id".into()],
+            &[],
+            &[],
+            no_tax(),
+            today(),
+        )
+        .expect("prices");
         let p = list.groups["default"]["co.id"]
             .price(Action::Register, 1)
             .expect("1y");
@@ -672,8 +801,17 @@ mod tests {
             pricing: &top,
             plan_at_parent: None,
         }];
-        let errs = price_list(&cat, &plan, &chain, &["co.id".into()], &[], &[], today())
-            .expect_err("below cost");
+        let errs = price_list(
+            &cat,
+            &plan,
+            &chain,
+            &["co.id".into()],
+            &[],
+            &[],
+            no_tax(),
+            today(),
+        )
+        .expect_err("below cost");
         assert!(
             errs.iter()
                 .any(|e| e.message.contains(".co.id renew") && e.message.contains("'toko'")),
@@ -706,7 +844,7 @@ mod tests {
     }
 
     #[test]
-    fn discount_code_below_cost_is_refused() {
+    fn a_code_deeper_than_the_margin_is_accepted() {
         let (cat, plan) = fixture();
         let top = ResellerPricing {
             customers: [("default".into(), rule("10", None))].into(),
@@ -725,19 +863,25 @@ mod tests {
             from: today(),
             until: today(),
         };
-        let errs = price_list(
+        // A code deeper than the margin is no content error: pricing a line
+        // floors it at cost (see `price::price`).
+        let list = price_list(
             &cat,
             &plan,
             &chain,
             &["co.id".into()],
             &[],
             &[code],
+            no_tax(),
             today(),
         )
-        .expect_err("refused");
-        assert!(matches!(
-            errs[0].origin,
-            Origin::DiscountCode { index: 0, .. }
-        ));
+        .expect("a deep code is floored, not refused");
+        assert_eq!(
+            list.groups["default"]["co.id"]
+                .price(Action::Register, 1)
+                .expect("1y")
+                .price,
+            Decimal::from(99000)
+        );
     }
 }

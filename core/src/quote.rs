@@ -5,8 +5,9 @@
 
 use crate::catalogue::Action;
 use crate::locale::Locale;
-use crate::money::{Money, Rounding};
+use crate::money::Money;
 use crate::names::{self, NameError};
+use crate::price::{self, Ask, CodeProblem};
 use crate::snapshot::Snapshot;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -26,6 +27,14 @@ pub struct PricedLine {
     pub premium: bool,
     /// The promotion applied, if any.
     pub promotion: Option<String>,
+    /// The discount code applied, if any.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// The amount the storefront shows for this line (gross when prices
+    /// are shown with tax, net when without); an order shares the tax out
+    /// over its lines from these.
+    #[serde(with = "rust_decimal::serde::str")]
+    pub shown: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
     pub net: Decimal,
     #[serde(with = "rust_decimal::serde::str")]
@@ -69,6 +78,8 @@ pub enum QuoteError {
     NoPrice { ext: String, action: Action },
     #[error("the registry prices this name in another currency")]
     PremiumCurrency,
+    #[error("discount code {code}: {problem:?}")]
+    Code { code: String, problem: CodeProblem },
 }
 
 impl QuoteError {
@@ -79,6 +90,7 @@ impl QuoteError {
             QuoteError::Years { .. } => "years_out_of_range",
             QuoteError::NoPrice { .. } => "action_not_offered",
             QuoteError::PremiumCurrency => "premium_currency",
+            QuoteError::Code { .. } => "discount_code",
         }
     }
 
@@ -117,6 +129,30 @@ impl QuoteError {
             (QuoteError::PremiumCurrency, _) => {
                 "This premium name cannot be ordered in this shop.".into()
             }
+            (QuoteError::Code { code, problem }, lang) => code_message(code, *problem, lang),
+        }
+    }
+}
+
+fn code_message(code: &str, problem: CodeProblem, lang: Locale) -> String {
+    match (problem, lang) {
+        (CodeProblem::Unknown, Locale::Id) => format!("Kode diskon {code} tidak dikenal."),
+        (CodeProblem::Unknown, Locale::Pl) => format!("Nie znamy kodu rabatowego {code}."),
+        (CodeProblem::Unknown, _) => format!("The discount code {code} is not known."),
+        (CodeProblem::NotYet, Locale::Id) => format!("Kode diskon {code} belum berlaku."),
+        (CodeProblem::NotYet, Locale::Pl) => format!("Kod rabatowy {code} jeszcze nie obowiązuje."),
+        (CodeProblem::NotYet, _) => format!("The discount code {code} is not valid yet."),
+        (CodeProblem::Ended, Locale::Id) => format!("Kode diskon {code} sudah berakhir."),
+        (CodeProblem::Ended, Locale::Pl) => format!("Kod rabatowy {code} już wygasł."),
+        (CodeProblem::Ended, _) => format!("The discount code {code} has ended."),
+        (CodeProblem::NotHere, Locale::Id) => {
+            format!("Kode diskon {code} tidak berlaku untuk item di keranjang Anda.")
+        }
+        (CodeProblem::NotHere, Locale::Pl) => {
+            format!("Kod rabatowy {code} nie dotyczy pozycji w koszyku.")
+        }
+        (CodeProblem::NotHere, _) => {
+            format!("The discount code {code} does not apply to the items in your cart.")
         }
     }
 }
@@ -140,9 +176,9 @@ pub fn parse_domain(s: &Snapshot, input: &str) -> Result<(String, String, String
     Ok((q.domain(&ext), q.unicode_domain(&ext), ext))
 }
 
-/// Price one line. `premium` is the registry's own price per year for this
-/// name and action, when it has one: the price is then built up the chain
-/// from it, as the price list is built up from the plan.
+/// Price one line of a cart, as typed: the name is checked, then priced by
+/// [`price::price`], the one pricing function.
+#[allow(clippy::too_many_arguments)]
 pub fn price_line(
     s: &Snapshot,
     group: &str,
@@ -150,71 +186,22 @@ pub fn price_line(
     action: Action,
     years: u8,
     premium: Option<Money>,
+    code: Option<&str>,
     today: NaiveDate,
 ) -> Result<PricedLine, QuoteError> {
     let (domain, display, ext) = parse_domain(s, input)?;
-    if let Some(rules) = s.rules.get(&ext)
-        && (years < rules.years.min || years > rules.years.max)
-    {
-        return Err(QuoteError::Years {
-            ext,
-            min: rules.years.min,
-            max: rules.years.max,
-        });
-    }
-    let (price, costs, promotion) = match premium {
-        Some(per_year) => {
-            let total = Money::new(
-                per_year.amount() * Decimal::from(years),
-                per_year.currency(),
-            );
-            let costs =
-                premium_costs(s, &ext, action, years, total).ok_or(QuoteError::PremiumCurrency)?;
-            let price = s
-                .premium_price(group, &ext, action, years, total)
-                .ok_or(QuoteError::PremiumCurrency)?;
-            (price, costs, None)
-        }
-        None => {
-            let sheet = s
-                .prices
-                .groups
-                .get(group)
-                .or_else(|| s.prices.groups.get("default"))
-                .and_then(|g| g.get(&ext))
-                .ok_or_else(|| QuoteError::NoPrice {
-                    ext: ext.clone(),
-                    action,
-                })?;
-            let period = sheet
-                .price(action, years)
-                .ok_or_else(|| QuoteError::NoPrice {
-                    ext: ext.clone(),
-                    action,
-                })?;
-            // A promotion is a first-year price: it applies to one-year
-            // orders within its dates.
-            let promo = sheet
-                .promotions
-                .iter()
-                .find(|p| p.action == action && years == 1 && p.from <= today && today <= p.until);
-            match promo {
-                Some(p) => (
-                    p.price,
-                    period.costs.clone(),
-                    Some(p.label.get(s.default_language()).to_string()),
-                ),
-                None => (period.price, period.costs.clone(), None),
-            }
-        }
-    };
-    let b = s
-        .tax
-        .breakdown(Money::new(price, s.currency), s.tax_display)
-        .map_err(|_| QuoteError::NoPrice {
-            ext: ext.clone(),
+    let p = price::price(
+        s,
+        &Ask {
+            ext: &ext,
             action,
-        })?;
+            years,
+            group,
+            today,
+            premium,
+            code,
+        },
+    )?;
     Ok(PricedLine {
         domain,
         display,
@@ -222,36 +209,12 @@ pub fn price_line(
         action,
         years,
         premium: premium.is_some(),
-        promotion,
-        net: b.net.amount(),
-        tax: b.tax.amount(),
-        gross: b.gross.amount(),
-        costs,
+        promotion: p.promotion_label(s.default_language()),
+        code: p.code,
+        shown: p.shown,
+        net: p.alone.net.amount(),
+        tax: p.alone.tax.amount(),
+        gross: p.alone.gross.amount(),
+        costs: p.costs,
     })
-}
-
-/// What each level pays the one above for a premium name, the seller first:
-/// the top reseller pays the registry's price (rounded up to the currency),
-/// and each level below pays its parent's rule applied to that, never below
-/// cost — the same steps as `Snapshot::premium_price`.
-pub fn premium_costs(
-    s: &Snapshot,
-    ext: &str,
-    action: Action,
-    years: u8,
-    registry: Money,
-) -> Option<Vec<Decimal>> {
-    if registry.currency() != s.currency {
-        return None;
-    }
-    let mut cost = registry.round(Rounding::Up).amount();
-    let mut top_first = vec![cost];
-    for level in s.levels.iter().skip(1) {
-        let mut rule = level.buys_at.clone()?;
-        rule.overrides.clear();
-        cost = rule.apply(ext, action, years, cost, s.currency).max(cost);
-        top_first.push(cost);
-    }
-    top_first.reverse();
-    Some(top_first)
 }

@@ -2,11 +2,10 @@
 //! prices from. The storefront's pages and the API's answers come from the
 //! same snapshot, so the price a customer saw is the price they are quoted.
 
-use crate::catalogue::{Action, Years};
+use crate::catalogue::Years;
 use crate::locale::Locale;
-use crate::money::{Currency, Money, Rounding, Tax, TaxDisplay};
+use crate::money::{Currency, Tax, TaxDisplay};
 use crate::pricing::{DiscountCode, PriceList, PriceRule};
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -124,35 +123,5 @@ impl Snapshot {
             }
         }
         out
-    }
-
-    /// What a customer in `group` pays, per level, for a premium name whose
-    /// registry price (for `years`) is `cost`: the same rules as the price
-    /// list, applied to the registry's price instead of the plan's. None when
-    /// the registry prices in another currency than this storefront sells in.
-    pub fn premium_price(
-        &self,
-        group: &str,
-        ext: &str,
-        action: Action,
-        years: u8,
-        registry: Money,
-    ) -> Option<Decimal> {
-        if registry.currency() != self.currency {
-            return None;
-        }
-        let mut cost = registry.round(Rounding::Up).amount();
-        // Fixed overrides are for standard prices; a premium name is always
-        // priced from the registry's price, and no level sells below cost.
-        let apply = |rule: &PriceRule, cost: Decimal| {
-            let mut rule = rule.clone();
-            rule.overrides.clear();
-            rule.apply(ext, action, years, cost, self.currency)
-                .max(cost)
-        };
-        for level in self.levels.iter().skip(1) {
-            cost = apply(level.buys_at.as_ref()?, cost);
-        }
-        Some(apply(self.customer_rules.get(group)?, cost))
     }
 }

@@ -230,6 +230,7 @@ async fn order(
                 years: 1,
                 auth_code: None,
             }],
+            None,
         )
         .await
         .expect("quote");

@@ -134,7 +134,12 @@ async fn renew_if_due(
     let premium = d
         .premium_renew
         .map(|(c, a)| storefront_core::Money::new(a, c));
-    let priced = match price_line(&s, "default", &d.name, Action::Renew, 1, premium, today) {
+    // Renewals price with the customer's own group, as its orders do.
+    let group = crate::accounts::records::load(orders.store.as_ref(), &d.reseller, &d.customer)
+        .await?
+        .and_then(|(_, p)| p.price_group);
+    let group = group.as_deref().unwrap_or("default");
+    let priced = match price_line(&s, group, &d.name, Action::Renew, 1, premium, None, today) {
         Ok(p) => p,
         Err(e) => {
             tracing::warn!(domain = name, error = %e, "cannot price a renewal");

@@ -28,6 +28,7 @@ use storefront_core::Locale;
 use storefront_core::catalogue::Action;
 use storefront_core::money::{Money, TaxDisplay};
 use storefront_core::names::{self, DomainQuery};
+use storefront_core::price::{self, Ask, Priced};
 use storefront_core::snapshot::Snapshot;
 use tokio::sync::Semaphore;
 
@@ -115,6 +116,8 @@ impl Cache {
 #[derive(Debug, Clone)]
 pub struct SearchState {
     pub catalogs: Arc<Catalogs>,
+    /// Which promotions run: the same day the orders' engine prices with.
+    pub clock: Arc<dyn crate::clock::Clock>,
     pub registrar: Arc<dyn Registrar>,
     pub config: SearchConfig,
     limiter: Arc<Limiter>,
@@ -129,6 +132,7 @@ impl SearchState {
     ) -> SearchState {
         SearchState {
             catalogs,
+            clock: Arc::new(crate::clock::SystemClock),
             registrar,
             config,
             limiter: Arc::default(),
@@ -327,70 +331,70 @@ fn expand(
     out
 }
 
-fn show(s: &Snapshot, net: rust_decimal::Decimal, lang: Locale) -> Amount {
-    let m = Money::new(net, s.currency);
-    let b = s.tax.on_net(m);
-    let shown = match s.tax_display {
-        TaxDisplay::Inclusive => b.gross,
-        TaxDisplay::Exclusive => b.net,
-    };
+/// For whom and when results are priced.
+#[derive(Debug, Clone)]
+struct Pricing {
+    group: String,
+    today: chrono::NaiveDate,
+    lang: Locale,
+}
+
+/// An amount as the storefront shows it, with the net and gross in it.
+fn show(s: &Snapshot, p: &Priced, lang: Locale) -> Amount {
     Amount {
-        net: b.net.amount().to_string(),
-        gross: b.gross.amount().to_string(),
-        display: shown.format(lang),
+        net: p.alone.net.amount().to_string(),
+        gross: p.alone.gross.amount().to_string(),
+        display: Money::new(p.shown, s.currency).format(lang),
     }
 }
 
-/// The first-year price this customer pays for a name, with the renewal.
-fn price(s: &Snapshot, group: &str, ext: &str, check: &Check, lang: Locale) -> Option<PriceView> {
-    if let Some(premium) = &check.premium {
-        let reg = s.premium_price(
-            group,
-            ext,
-            Action::Register,
-            1,
-            Money::new(premium.register, premium.currency),
-        )?;
-        let renew = s.premium_price(
-            group,
-            ext,
-            Action::Renew,
-            1,
-            Money::new(premium.renew, premium.currency),
-        )?;
-        let register = show(s, reg, lang);
-        return Some(PriceView {
-            years: 1,
-            currency: s.currency.code().into(),
-            premium: true,
-            display: register.display.clone(),
-            register,
-            regular: None,
-            promotion: None,
-            renew: Some(show(s, renew, lang)),
-        });
-    }
-    let sheet = s.prices.groups.get(group)?.get(ext)?;
-    let first = sheet.price(Action::Register, 1)?;
-    let promo = sheet
-        .promotions
-        .iter()
-        .find(|p| p.action == Action::Register);
-    let register = show(s, promo.map_or(first.price, |p| p.price), lang);
+/// The regular price of a line that a promotion lowered, as shown.
+fn show_regular(s: &Snapshot, p: &Priced, lang: Locale) -> Option<Amount> {
+    let regular = p.regular?;
+    let b = s
+        .tax
+        .breakdown(Money::new(regular, s.currency), s.tax_display)
+        .ok()?;
+    Some(Amount {
+        net: b.net.amount().to_string(),
+        gross: b.gross.amount().to_string(),
+        display: Money::new(regular, s.currency).format(lang),
+    })
+}
+
+/// The first-year price this customer pays for a name, with the renewal:
+/// both from `price::price`, the one pricing function.
+fn price(s: &Snapshot, how: &Pricing, ext: &str, check: &Check) -> Option<PriceView> {
+    let ask = |action: Action, premium: Option<rust_decimal::Decimal>| Ask {
+        ext,
+        action,
+        years: 1,
+        group: &how.group,
+        today: how.today,
+        premium: check
+            .premium
+            .as_ref()
+            .zip(premium)
+            .map(|(p, amount)| Money::new(amount, p.currency)),
+        code: None,
+    };
+    let premium = check.premium.as_ref();
+    let register = price::price(s, &ask(Action::Register, premium.map(|p| p.register))).ok()?;
+    let renew = price::price(s, &ask(Action::Renew, premium.map(|p| p.renew))).ok();
+    let lang = how.lang;
+    let shown = show(s, &register, lang);
     Some(PriceView {
         years: 1,
         currency: s.currency.code().into(),
-        premium: false,
-        display: register.display.clone(),
-        register,
-        regular: promo.map(|_| show(s, first.price, lang)),
-        promotion: promo.map(|p| PromotionView {
+        premium: premium.is_some(),
+        display: shown.display.clone(),
+        regular: show_regular(s, &register, lang),
+        promotion: register.promotion.as_ref().map(|p| PromotionView {
             label: p.label.get(lang).to_string(),
             until: p.until.to_string(),
         }),
-        renew: sheet
-            .price(Action::Renew, 1)
-            .map(|r| show(s, r.price, lang)),
+        register: shown,
+        renew: renew.map(|r| show(s, &r, lang)),
     })
 }
 
@@ -431,7 +435,7 @@ async fn check_one(st: &SearchState, domain: &str) -> Check {
     result
 }
 
-fn result(s: &Snapshot, t: &Target, check: Option<&Check>, lang: Locale) -> SearchResult {
+fn result(s: &Snapshot, how: &Pricing, t: &Target, check: Option<&Check>) -> SearchResult {
     let (status, available, reason) = match (&t.invalid, check.map(|c| &c.availability)) {
         (Some((code, msg)), _) => (
             Status::Invalid,
@@ -464,7 +468,7 @@ fn result(s: &Snapshot, t: &Target, check: Option<&Check>, lang: Locale) -> Sear
         reason,
         price: check
             .filter(|_| t.invalid.is_none())
-            .and_then(|c| price(s, "default", &t.ext, c, lang)),
+            .and_then(|c| price(s, how, &t.ext, c)),
     }
 }
 
@@ -510,6 +514,11 @@ pub async fn search(
         field: Some("q"),
     })?;
     let targets = expand(&s, &parsed, p.group.as_deref(), st.config.suggestions, lang);
+    let how = Pricing {
+        group: "default".to_string(),
+        today: st.clock.today(),
+        lang,
+    };
     let head = QueryView {
         query: q.clone(),
         name: parsed.name.clone(),
@@ -545,7 +554,7 @@ pub async fn search(
         let results = targets
             .iter()
             .zip(&checks)
-            .map(|(t, c)| result(&s, t, c.as_ref(), lang))
+            .map(|(t, c)| result(&s, &how, t, c.as_ref()))
             .collect();
         return Ok((
             [(header::CACHE_CONTROL, "no-store")],
@@ -583,7 +592,7 @@ pub async fn search(
             })
             .collect();
         while let Some((t, c)) = pending.next().await {
-            let mut v = serde_json::to_value(result(&s, &t, c.as_ref(), lang)).unwrap_or_default();
+            let mut v = serde_json::to_value(result(&s, &how, &t, c.as_ref())).unwrap_or_default();
             v["type"] = json!("result");
             if tx.send(line(&v)).await.is_err() {
                 return; // the client went away

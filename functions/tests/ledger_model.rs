@@ -85,7 +85,7 @@ async fn concurrent_provisioning_sends_every_paid_line() {
             .collect();
         let q = w
             .orders
-            .quote(&s, &account, "default", &items)
+            .quote(&s, &account, "default", &items, None)
             .await
             .unwrap();
         let key = format!("round-{round}");
@@ -171,6 +171,7 @@ async fn a_name_registered_again_settles() {
                     years: 1,
                     auth_code: None,
                 }],
+                None,
             )
             .await
             .unwrap();

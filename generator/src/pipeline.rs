@@ -70,6 +70,8 @@ pub struct Checkout {
     pub content: Content,
     pub themes: BTreeMap<String, Theme>,
     pub checked: BTreeMap<String, Checked>,
+    /// The day prices were checked for: pages show that day's promotions.
+    pub today: NaiveDate,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -103,6 +105,7 @@ pub fn check(paths: &Paths, today: NaiveDate) -> Result<Checkout, Diagnostics> {
     let checked = validate::validate(&content, &theme_names, today, &mut diags);
     if diags.is_empty() {
         Ok(Checkout {
+            today,
             content,
             themes,
             checked,
@@ -223,8 +226,17 @@ fn build_one(checkout: &Checkout, id: &str, key: String, out: &Path) -> Result<B
     let r = &checkout.content.resellers[id];
     let checked = &checkout.checked[id];
     let theme = &checkout.themes[&r.site.theme];
-    let files = render::render(&checkout.content, r, checked, theme)
-        .with_context(|| format!("building storefront '{id}'"))?;
+    let snapshot =
+        crate::snapshot::of(checkout, id).with_context(|| format!("pricing storefront '{id}'"))?;
+    let files = render::render(
+        &checkout.content,
+        r,
+        checked,
+        &snapshot,
+        checkout.today,
+        theme,
+    )
+    .with_context(|| format!("building storefront '{id}'"))?;
     let previous = read_files(out, id);
     let dir = out.join(id);
     let mut hashes = FileHashes::new();

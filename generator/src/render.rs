@@ -11,14 +11,17 @@ use crate::seller::TaxIdKind;
 use crate::theme::{Theme, error_chain};
 use crate::validate::Checked;
 use anyhow::{Context as _, Result, anyhow};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use storefront_core::Locale;
 use storefront_core::catalogue::{Action, DocumentKind, Extension};
-use storefront_core::money::{Money, Tax, TaxDisplay};
+use storefront_core::money::{Money, TaxDisplay};
+use storefront_core::price::{self, Ask, Priced};
 use storefront_core::pricing::ExtensionPrices;
+use storefront_core::snapshot::Snapshot;
 use tera::Context;
 
 /// A rendered file: path relative to the storefront's folder, and bytes.
@@ -28,7 +31,9 @@ struct Shop<'a> {
     content: &'a Content,
     r: &'a Reseller,
     checked: &'a Checked,
-    tax: Tax,
+    /// What the API prices from: the pages price from the very same.
+    snapshot: &'a Snapshot,
+    today: NaiveDate,
 }
 
 #[derive(Serialize, Clone)]
@@ -58,16 +63,27 @@ impl Shop<'_> {
         self.r.site.default_language()
     }
 
-    fn money(&self, net: Decimal) -> Money {
-        let m = Money::new(net, self.r.site.currency);
-        match self.r.site.tax.display {
-            TaxDisplay::Inclusive => self.tax.on_net(m).gross,
-            TaxDisplay::Exclusive => m,
-        }
+    /// The public (`default` group) price of a line today, by the one
+    /// pricing function the API charges with.
+    fn priced(&self, ext: &str, action: Action, years: u8) -> Option<Priced> {
+        price::price(
+            self.snapshot,
+            &Ask {
+                ext,
+                action,
+                years,
+                group: "default",
+                today: self.today,
+                premium: None,
+                code: None,
+            },
+        )
+        .ok()
     }
 
-    fn show(&self, net: Decimal, l: Locale) -> String {
-        self.money(net).format(l)
+    /// An amount as shown, formatted.
+    fn show(&self, shown: Decimal, l: Locale) -> String {
+        Money::new(shown, self.r.site.currency).format(l)
     }
 
     fn sheet(&self, ext: &str) -> Option<&ExtensionPrices> {
@@ -79,27 +95,28 @@ impl Shop<'_> {
     }
 
     fn row(&self, ext: &str, l: Locale) -> Option<ExtRow> {
-        let sheet = self.sheet(ext)?;
+        self.sheet(ext)?;
         let rules = self.rules(ext)?;
+        // The shortest period sold (one year for every extension the
+        // catalogue has today).
         let first = |a: Action| {
-            sheet
-                .price(a, 1)
-                .or_else(|| sheet.actions.get(&a).and_then(|v| v.first()))
+            let years = a.periods(rules.years).first().copied()?;
+            let regular = self.priced(ext, a, years)?;
+            Some(regular)
         };
         let price = |a: Action| {
             first(a)
-                .map(|p| self.show(p.price / Decimal::from(p.years), l))
+                .map(|p| self.show(p.regular.unwrap_or(p.shown), l))
                 .unwrap_or_default()
         };
-        let promo = sheet
-            .promotions
-            .iter()
-            .find(|p| p.action == Action::Register)
-            .map(|p| PromoView {
-                price: self.show(p.price, l),
-                label: p.label.get(l).to_string(),
-                until: long_date(p.until, l),
-            });
+        let promo = first(Action::Register).and_then(|p| {
+            let promo = p.promotion.as_ref()?;
+            Some(PromoView {
+                price: self.show(p.shown, l),
+                label: promo.label.get(l).to_string(),
+                until: long_date(promo.until, l),
+            })
+        });
         let group = self
             .r
             .site
@@ -183,18 +200,16 @@ pub fn render(
     content: &Content,
     r: &Reseller,
     checked: &Checked,
+    snapshot: &Snapshot,
+    today: NaiveDate,
     theme: &Theme,
 ) -> Result<Vec<Output>> {
-    let tax = Tax {
-        label: r.site.tax.label.clone(),
-        percent: r.site.tax.percent,
-        rounding: r.site.tax.rounding,
-    };
     let shop = Shop {
         content,
         r,
         checked,
-        tax,
+        snapshot,
+        today,
     };
     let default = shop.lang_default();
     let mut out: Vec<Output> = Vec::new();
@@ -553,12 +568,17 @@ fn xml_escape(s: &str) -> String {
 fn extension_view(shop: &Shop<'_>, ext: &str, l: Locale) -> Option<Value> {
     let row = shop.row(ext, l)?;
     let rules = shop.rules(ext)?;
-    let sheet = shop.sheet(ext)?;
     let default = shop.lang_default();
+    // Regular prices per period; the one-year promotion is shown apart.
+    let regular = |a: Action, y: u8| {
+        shop.priced(ext, a, y)
+            .map(|p| shop.show(p.regular.unwrap_or(p.shown), l))
+            .unwrap_or_default()
+    };
     let periods: Vec<Value> = rules
         .years
         .iter()
-        .map(|y| json!({"years": y, "register": sheet.price(Action::Register, y).map(|p| shop.show(p.price, l)).unwrap_or_default(), "renew": sheet.price(Action::Renew, y).map(|p| shop.show(p.price, l)).unwrap_or_default()}))
+        .map(|y| json!({"years": y, "register": regular(Action::Register, y), "renew": regular(Action::Renew, y)}))
         .collect();
     let documents: Vec<Value> = rules
         .documents
@@ -604,7 +624,7 @@ fn prices_json(shop: &Shop<'_>, l: Locale) -> Result<Vec<u8>> {
     let default = shop.lang_default();
     let mut extensions = BTreeMap::new();
     for ext in r.site.extensions() {
-        let (Some(sheet), Some(rules)) = (shop.sheet(&ext), shop.rules(&ext)) else {
+        let (Some(_), Some(rules)) = (shop.sheet(&ext), shop.rules(&ext)) else {
             continue;
         };
         let mut e = serde_json::Map::new();
@@ -621,27 +641,34 @@ fn prices_json(shop: &Shop<'_>, l: Locale) -> Result<Vec<u8>> {
             "label".into(),
             json!({"min": rules.label_min, "max": rules.label_max}),
         );
-        for (action, periods) in &sheet.actions {
-            let m: BTreeMap<String, Value> = periods
-                .iter()
-                .map(|p| (p.years.to_string(), price_entry(shop, p.price, l)))
+        // Finished amounts per action and period, from the one pricing
+        // function: the browser shows these and computes none.
+        for action in Action::ALL {
+            let m: BTreeMap<String, Value> = action
+                .periods(rules.years)
+                .into_iter()
+                .filter_map(|y| {
+                    let p = shop.priced(&ext, action, y)?;
+                    let regular = p.regular.unwrap_or(p.shown);
+                    Some((y.to_string(), price_entry(shop, regular, l)))
+                })
                 .collect();
-            e.insert(action.as_str().into(), json!(m));
+            if !m.is_empty() {
+                e.insert(action.as_str().into(), json!(m));
+            }
         }
-        let promo = sheet
-            .promotions
-            .iter()
-            .find(|p| p.action == Action::Register)
-            .map(|p| {
-                let mut v = price_entry(shop, p.price, l);
-                if let Some(o) = v.as_object_mut() {
-                    o.insert("action".into(), json!(p.action));
-                    o.insert("until".into(), json!(p.until.to_string()));
-                    o.insert("from".into(), json!(p.from.to_string()));
-                    o.insert("label".into(), json!(p.label.get(l)));
-                }
-                v
-            });
+        let promo = Action::ALL.iter().find_map(|&action| {
+            let p = shop.priced(&ext, action, 1)?;
+            let promo = p.promotion.as_ref()?;
+            let mut v = price_entry(shop, p.shown, l);
+            if let Some(o) = v.as_object_mut() {
+                o.insert("action".into(), json!(action));
+                o.insert("until".into(), json!(promo.until.to_string()));
+                o.insert("from".into(), json!(promo.from.to_string()));
+                o.insert("label".into(), json!(promo.label.get(l)));
+            }
+            Some(v)
+        });
         e.insert("promo".into(), json!(promo));
         extensions.insert(ext.clone(), Value::Object(e));
     }
@@ -657,8 +684,17 @@ fn prices_json(shop: &Shop<'_>, l: Locale) -> Result<Vec<u8>> {
     Ok(s)
 }
 
-fn price_entry(shop: &Shop<'_>, net: Decimal, l: Locale) -> Value {
-    let m = Money::new(net, shop.r.site.currency);
-    let b = shop.tax.on_net(m);
-    json!({"net": b.net.amount().to_string(), "gross": b.gross.amount().to_string(), "display": shop.show(net, l)})
+/// An amount as shown, with the net and gross in it (the line taxed alone).
+fn price_entry(shop: &Shop<'_>, shown: Decimal, l: Locale) -> Value {
+    let s = shop.snapshot;
+    let b = s
+        .tax
+        .breakdown(Money::new(shown, s.currency), s.tax_display)
+        .ok();
+    json!({
+        "amount": shown.to_string(),
+        "net": b.map(|b| b.net.amount().to_string()),
+        "gross": b.map(|b| b.gross.amount().to_string()),
+        "display": shop.show(shown, l),
+    })
 }

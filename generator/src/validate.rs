@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 use storefront_core::Locale;
 use storefront_core::catalogue::Plan;
+use storefront_core::money::Tax;
 use storefront_core::names;
 use storefront_core::pricing::{self, Level, Origin, PriceList};
 use storefront_core::snapshot::Parent;
@@ -164,6 +165,11 @@ fn price(
             }
         })
         .collect();
+    let tax = Tax {
+        label: seller.site.tax.label.clone(),
+        percent: seller.site.tax.percent,
+        rounding: seller.site.tax.rounding,
+    };
     match pricing::price_list(
         &content.platform.catalogue,
         plan,
@@ -171,6 +177,10 @@ fn price(
         &seller.site.extensions(),
         &seller.site.promotions,
         &seller.site.discount_codes,
+        pricing::Shown {
+            tax: &tax,
+            display: seller.site.tax.display,
+        },
         today,
     ) {
         Ok(p) => Some(p),

@@ -1,14 +1,13 @@
 //! An invoice's totals, exactly.
 //!
 //! Tax is computed once, on the invoice's total (how Indonesian and Polish
-//! invoices total it), by `storefront_core`'s [`Tax`] with the tax's own
+//! invoices total it), by `storefront_core`'s `Tax` with the tax's own
 //! rounding. The lines then get shares of that one tax amount that add up
 //! to it exactly, so every column of the printed table sums to its total.
 
-use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use storefront_core::money::{Money, MoneyError, Rounding, Tax, TaxBreakdown, TaxDisplay};
+use storefront_core::money::{Allocation, Money, MoneyError, Rounding};
 
 use crate::Invoice;
 
@@ -43,7 +42,7 @@ impl Invoice {
     /// net is their sum and the tax is added to it. With inclusive display
     /// they are grosses: the gross is their sum and the tax is extracted
     /// from it (gross × rate / (100 + rate)). Either way the tax is rounded
-    /// once, on the total, with [`Tax::rounding`].
+    /// once, on the total, with `Tax::rounding`.
     ///
     /// A line's tax is its exact share of the tax rounded down; the minor
     /// units that the invoice's tax has over the sum of those go one each
@@ -55,7 +54,7 @@ impl Invoice {
     /// An invoice without lines totals zero.
     ///
     /// # Panics
-    /// If the tax is invalid (see [`Tax::validate`]; a deserialised tax
+    /// If the tax is invalid (see `Tax::validate`; a deserialised tax
     /// always is valid) or an amount overflows `Decimal`; see
     /// [`Invoice::try_totals`].
     pub fn totals(&self) -> Totals {
@@ -66,121 +65,40 @@ impl Invoice {
     /// [`Invoice::totals`], with an invalid tax or an overflow as an error.
     pub fn try_totals(&self) -> Result<Totals, MoneyError> {
         let currency = self.currency;
-        self.tax.validate()?;
         let amounts = self
             .lines
             .iter()
             .map(|line| {
-                let amount = Money::new(line.unit, currency)
+                Ok(Money::new(line.unit, currency)
                     .checked_mul(Decimal::from(line.quantity))?
-                    .round(Rounding::HalfEven);
-                Ok(amount)
+                    .round(Rounding::HalfEven)
+                    .amount())
             })
-            .collect::<Result<Vec<Money>, MoneyError>>()?;
-
-        let whole = match self.display {
-            _ if amounts.is_empty() => {
-                let zero = Money::zero(currency).round(Rounding::HalfEven);
-                TaxBreakdown {
-                    net: zero,
-                    tax: zero,
-                    gross: zero,
-                }
-            }
-            TaxDisplay::Exclusive => self.tax.on_lines(&amounts)?,
-            TaxDisplay::Inclusive => self
-                .tax
-                .try_from_gross(Money::checked_sum(currency, amounts.iter().copied())?)?,
-        };
-
-        let exact = amounts
-            .iter()
-            .map(|amount| exact_tax(&self.tax, self.display, amount.amount()))
             .collect::<Result<Vec<Decimal>, MoneyError>>()?;
-        let shares = allocate(whole.tax.amount(), &exact, currency.minor_units());
-
-        let lines = amounts
-            .iter()
-            .zip(shares)
-            .map(|(&amount, share)| {
-                let tax = Money::new(share, currency).round(Rounding::HalfEven);
-                Ok(match self.display {
-                    TaxDisplay::Exclusive => LineTotals {
-                        net: amount,
-                        tax,
-                        gross: amount.checked_add(tax)?,
-                    },
-                    TaxDisplay::Inclusive => LineTotals {
-                        net: amount.checked_sub(tax)?,
-                        tax,
-                        gross: amount,
-                    },
-                })
-            })
-            .collect::<Result<Vec<LineTotals>, MoneyError>>()?;
-
+        // The same sharing out as an order's lines: an order and its
+        // invoice tax every line alike.
+        let Allocation { total, lines } = self.tax.allocate(self.display, currency, &amounts)?;
         Ok(Totals {
-            lines,
-            net: whole.net,
-            tax: whole.tax,
-            gross: whole.gross,
+            lines: lines
+                .into_iter()
+                .map(|b| LineTotals {
+                    net: b.net,
+                    tax: b.tax,
+                    gross: b.gross,
+                })
+                .collect(),
+            net: total.net,
+            tax: total.tax,
+            gross: total.gross,
         })
     }
 }
 
-/// The unrounded tax in one line's amount, by the formula the invoice's
-/// total uses.
-fn exact_tax(tax: &Tax, display: TaxDisplay, amount: Decimal) -> Result<Decimal, MoneyError> {
-    let base = match display {
-        TaxDisplay::Exclusive => Decimal::ONE_HUNDRED,
-        TaxDisplay::Inclusive => Decimal::ONE_HUNDRED + tax.percent,
-    };
-    amount
-        .checked_mul(tax.percent)
-        .and_then(|x| x.checked_div(base))
-        .ok_or(MoneyError::Overflow)
-}
-
-/// Splits `total` (on the grid of `units` decimals) into shares of `exact`
-/// by the largest-remainder method; see [`Invoice::totals`].
-fn allocate(total: Decimal, exact: &[Decimal], units: u32) -> Vec<Decimal> {
-    let unit = Decimal::new(1, units);
-    let mut shares: Vec<Decimal> = exact
-        .iter()
-        .map(|x| x.round_dp_with_strategy(units, RoundingStrategy::ToNegativeInfinity))
-        .collect();
-    if shares.is_empty() {
-        return shares;
-    }
-    // The total is the rounded sum of the exact shares, so it lies between
-    // the sum of the floors and that plus one unit per line: `left` is
-    // 0..=len units. The split below stays exact for any total.
-    let left = (total - shares.iter().copied().sum::<Decimal>()) / unit;
-    let count = Decimal::from(shares.len());
-    let each = (left / count).trunc() * unit;
-    let rest = (left % count).trunc();
-    let mut order: Vec<usize> = (0..shares.len()).collect();
-    // Stable: on equal remainders the earlier line comes first.
-    order.sort_by(|&a, &b| (exact[b] - shares[b]).cmp(&(exact[a] - shares[a])));
-    let extra = rest.abs().to_usize().unwrap_or(0);
-    let (take, step) = if rest >= Decimal::ZERO {
-        (&order[..extra], unit)
-    } else {
-        (&order[order.len() - extra..], -unit)
-    };
-    for share in &mut shares {
-        *share += each;
-    }
-    for &i in take {
-        shares[i] += step;
-    }
-    shares
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use rust_decimal::Decimal;
     use rust_decimal_macros::dec;
+    use storefront_core::money::largest_remainder as allocate;
 
     #[test]
     fn allocate_gives_the_remainder_to_the_largest_fractions() {

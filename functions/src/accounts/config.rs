@@ -35,6 +35,10 @@ pub struct RateLimits {
     pub resend_per_account: Limit,
     /// Sign-ups per (storefront, client address).
     pub signup_per_ip: Limit,
+    /// Cart quotes per (storefront, client address) for visitors who are not
+    /// signed in: each asks the registry, so a script cannot use the shop as
+    /// a free availability oracle.
+    pub quote_per_ip: Limit,
 }
 
 impl Default for RateLimits {
@@ -46,6 +50,7 @@ impl Default for RateLimits {
             forgot_per_ip: Limit::per_minutes(50, 15),
             resend_per_account: Limit::per_minutes(5, 15),
             signup_per_ip: Limit::per_minutes(30, 60),
+            quote_per_ip: Limit::per_minutes(120, 10),
         }
     }
 }

@@ -180,6 +180,7 @@ async fn create_verified(
         auth_epoch: 0,
         language,
         created_at: crate::store::now(),
+        price_group: None,
     };
     match records::create(store, &profile).await {
         Ok(()) => Ok(AccountId(id)),

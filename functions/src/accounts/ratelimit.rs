@@ -21,6 +21,8 @@ pub enum Scope {
     ForgotIp,
     ResendAccount,
     SignupIp,
+    /// Quotes asked for by visitors who are not signed in.
+    QuoteIp,
 }
 
 impl Scope {
@@ -32,6 +34,7 @@ impl Scope {
             Scope::ForgotIp => "forgot-ip",
             Scope::ResendAccount => "resend-account",
             Scope::SignupIp => "signup-ip",
+            Scope::QuoteIp => "quote-ip",
         }
     }
 }

@@ -63,6 +63,17 @@ pub struct Profile {
     /// The language the account was made in, for mails sent later.
     pub language: Locale,
     pub created_at: i64,
+    /// The customer price group the reseller put this customer in; None
+    /// prices as `default`, what the public pages show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_group: Option<String>,
+}
+
+impl Profile {
+    /// The price group to price this account's lines with.
+    pub fn group(&self) -> &str {
+        self.price_group.as_deref().unwrap_or("default")
+    }
 }
 
 impl Profile {

@@ -191,7 +191,7 @@ impl AccountsState {
     }
 
     /// Count an attempt against the client's address, when we know it.
-    async fn count_ip(
+    pub(crate) async fn count_ip(
         &self,
         visit: &Visit,
         scope: Scope,
@@ -332,6 +332,7 @@ pub(crate) async fn signup(
         auth_epoch: 0,
         language: visit.lang,
         created_at: now(),
+        price_group: None,
     };
     match records::create(st.store.as_ref(), &profile).await {
         Ok(()) => {}

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use storefront_core::catalogue::Action;
 use storefront_core::ledger::{EntryKind, Funds, Leg, Party, legs, sum_legs};
-use storefront_core::money::{Money, TaxDisplay};
+use storefront_core::money::Money;
 use storefront_core::quote::{PricedLine, QuoteError, price_line};
 use storefront_core::snapshot::Snapshot;
 use storefront_core::{Currency, Locale};
@@ -139,6 +139,9 @@ pub struct QuotedLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quote {
     pub id: String,
+    /// The discount code the customer gave, applied where it may.
+    #[serde(default)]
+    pub code: Option<String>,
     pub reseller: String,
     pub customer: String,
     pub price_version: String,
@@ -153,36 +156,29 @@ pub struct Quote {
     pub expires_at: String,
 }
 
-/// The money totals of lines, with the tax computed once on the total (how
-/// invoices compute it) and the rounding difference put on the last line, so
-/// the lines add up to the total exactly.
-fn settle_tax(s: &Snapshot, lines: &mut [QuotedLine]) -> (Decimal, Decimal, Decimal) {
-    let sum = |f: fn(&PricedLine) -> Decimal, lines: &[QuotedLine]| {
-        lines.iter().map(|l| f(&l.priced)).sum::<Decimal>()
-    };
-    let total = match s.tax_display {
-        TaxDisplay::Exclusive => s
-            .tax
-            .try_on_net(Money::new(sum(|p| p.net, lines), s.currency)),
-        TaxDisplay::Inclusive => s
-            .tax
-            .try_from_gross(Money::new(sum(|p| p.gross, lines), s.currency)),
-    };
-    if let Ok(t) = total {
-        let diff = t.tax.amount() - sum(|p| p.tax, lines);
-        if let Some(last) = lines.last_mut() {
-            last.priced.tax += diff;
-            match s.tax_display {
-                TaxDisplay::Exclusive => last.priced.gross += diff,
-                TaxDisplay::Inclusive => last.priced.net -= diff,
-            }
-        }
+/// The money totals of lines: the tax computed once on the total and
+/// shared out over the lines by `Tax::allocate`, the same sharing an invoice
+/// of these lines makes, so a line's tax on the order and on its invoice
+/// agree.
+fn settle_tax(
+    s: &Snapshot,
+    lines: &mut [QuotedLine],
+) -> Result<(Decimal, Decimal, Decimal), StoreError> {
+    let shown: Vec<Decimal> = lines.iter().map(|l| l.priced.shown).collect();
+    let a = s
+        .tax
+        .allocate(s.tax_display, s.currency, &shown)
+        .map_err(unavailable)?;
+    for (line, b) in lines.iter_mut().zip(&a.lines) {
+        line.priced.net = b.net.amount();
+        line.priced.tax = b.tax.amount();
+        line.priced.gross = b.gross.amount();
     }
-    (
-        sum(|p| p.net, lines),
-        sum(|p| p.tax, lines),
-        sum(|p| p.gross, lines),
-    )
+    Ok((
+        a.total.net.amount(),
+        a.total.tax.amount(),
+        a.total.gross.amount(),
+    ))
 }
 
 fn order_pk(id: &str) -> String {
@@ -290,6 +286,7 @@ impl Orders {
         customer: &str,
         group: &str,
         items: &[LineRequest],
+        code: Option<&str>,
     ) -> Result<Quote, OrderError> {
         if items.is_empty() || items.len() > self.config.max_lines {
             return Err(OrderError::LineCount {
@@ -352,13 +349,13 @@ impl Orders {
                             },
                         });
                     }
-                    let code = item.auth_code.as_deref().map(str::trim).filter(|c| {
+                    let auth = item.auth_code.as_deref().map(str::trim).filter(|c| {
                         !c.is_empty() && c.len() <= 64 && !c.chars().any(char::is_control)
                     });
-                    let Some(code) = code else {
+                    let Some(auth) = auth else {
                         return Err(OrderError::AuthCodeMissing { index });
                     };
-                    auth_code = Some(code.to_string());
+                    auth_code = Some(auth.to_string());
                 }
             }
             let priced = price_line(
@@ -368,6 +365,7 @@ impl Orders {
                 item.action,
                 item.years,
                 premium,
+                code,
                 today,
             )
             .map_err(line_err)?;
@@ -378,11 +376,23 @@ impl Orders {
                 premium_renew,
             });
         }
-        let (net, tax, gross) = settle_tax(s, &mut lines);
+        if let Some(typed) = code.map(str::trim).filter(|c| !c.is_empty())
+            && lines.iter().all(|l| l.priced.code.is_none())
+        {
+            return Err(OrderError::Line {
+                index: 0,
+                error: QuoteError::Code {
+                    code: typed.to_string(),
+                    problem: storefront_core::price::CodeProblem::NotHere,
+                },
+            });
+        }
+        let (net, tax, gross) = settle_tax(s, &mut lines)?;
         let now = self.now();
         let expires = now + chrono::Duration::from_std(self.config.quote_ttl).unwrap_or_default();
         let q = Quote {
             id: sortable_id(now),
+            code: code.map(str::to_string),
             reseller: s.reseller.clone(),
             customer: customer.to_string(),
             price_version: s.version.clone(),
@@ -565,7 +575,9 @@ impl Orders {
                     auth_code: l.auth_code.clone(),
                 })
                 .collect();
-            let fresh = self.quote(s, customer, group, &items).await?;
+            let fresh = self
+                .quote(s, customer, group, &items, q.code.as_deref())
+                .await?;
             return Err(OrderError::PriceChanged(Box::new(fresh)));
         }
         let now = self.now();

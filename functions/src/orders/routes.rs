@@ -61,6 +61,22 @@ impl FromRequestParts<ShopState> for Signed {
     }
 }
 
+/// Anyone on this storefront, signed in or not.
+pub struct Anyone(pub Visit);
+
+impl FromRequestParts<ShopState> for Anyone {
+    type Rejection = AccountsError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &ShopState,
+    ) -> Result<Self, Self::Rejection> {
+        Visit::from_request_parts(parts, &state.accounts)
+            .await
+            .map(Anyone)
+    }
+}
+
 impl Signed {
     fn reseller(&self) -> &str {
         &self.visit.tenant.reseller
@@ -103,6 +119,14 @@ fn order_error(e: OrderError, lang: Locale) -> Response {
     let msg = message(&e, lang);
     let field = |index: usize, name: &str| Some(format!("items.{index}.{name}"));
     let (status, code, field) = match &e {
+        OrderError::Line {
+            error: storefront_core::quote::QuoteError::Code { .. },
+            ..
+        } => (
+            StatusCode::BAD_REQUEST,
+            "discount_code",
+            Some("code".into()),
+        ),
         OrderError::Line { index, error } => {
             let name = match error {
                 storefront_core::quote::QuoteError::Years { .. } => "years",
@@ -623,6 +647,9 @@ async fn attach_proof(
 #[serde(deny_unknown_fields)]
 pub(crate) struct QuoteBody {
     items: Vec<LineRequest>,
+    /// A discount code, as typed.
+    #[serde(default)]
+    code: Option<String>,
 }
 
 #[utoipa::path(
@@ -635,18 +662,38 @@ pub(crate) struct QuoteBody {
 )]
 pub(crate) async fn quote(
     State(st): State<ShopState>,
-    who: Signed,
+    Anyone(visit): Anyone,
     RawBody(body): RawBody,
 ) -> Result<Response, AccountsError> {
-    let b: QuoteBody = who.visit.json(&body)?;
-    let s = who.visit.tenant.snapshot.clone();
+    // Signed in, the customer's own group prices the cart and the quote can
+    // be ordered; signed out, the public prices, counted per address, and
+    // the quote is only for showing (an order needs one of the customer's).
+    let (customer, group) = match st.accounts.current(&visit).await {
+        Ok((_, profile, _, _)) => {
+            let group = profile.group().to_string();
+            (profile.id, group)
+        }
+        Err(AccountsError::Said {
+            status: StatusCode::UNAUTHORIZED,
+            ..
+        }) => {
+            let limit = st.accounts.config.limits.quote_per_ip;
+            st.accounts
+                .count_ip(&visit, crate::accounts::ratelimit::Scope::QuoteIp, limit)
+                .await?;
+            (String::new(), "default".to_string())
+        }
+        Err(e) => return Err(e),
+    };
+    let b: QuoteBody = visit.json(&body)?;
+    let s = visit.tenant.snapshot.clone();
     match st
         .orders
-        .quote(&s, &who.profile.id, "default", &b.items)
+        .quote(&s, &customer, &group, &b.items, b.code.as_deref())
         .await
     {
-        Ok(q) => Ok(Json(quote_view(&q, who.visit.lang)).into_response()),
-        Err(e) => Ok(order_error(e, who.visit.lang)),
+        Ok(q) => Ok(Json(quote_view(&q, visit.lang)).into_response()),
+        Err(e) => Ok(order_error(e, visit.lang)),
     }
 }
 
@@ -701,7 +748,7 @@ pub(crate) async fn create_order(
             &s,
             &NewOrder {
                 customer: &who.profile.id,
-                group: "default",
+                group: who.profile.group(),
                 quote: &b.quote,
                 payment: b.payment,
                 key,

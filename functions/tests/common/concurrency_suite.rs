@@ -36,6 +36,7 @@ async fn prices(w: &World, reseller: &str, account: &str) -> (Decimal, Vec<Decim
             account,
             "default",
             &[line("price-probe-name.com")],
+            None,
         )
         .await
         .expect("quote");
@@ -52,7 +53,7 @@ async fn place(
     let s = w.snapshot(&reseller);
     let q = w
         .orders
-        .quote(&s, &account, "default", &[line(&domain)])
+        .quote(&s, &account, "default", &[line(&domain)], None)
         .await
         .expect("quote");
     let (o, created) = w

@@ -1066,7 +1066,7 @@ impl Runner {
                 let q = self
                     .w
                     .orders
-                    .quote(&snapshot, &account, "default", &items)
+                    .quote(&snapshot, &account, "default", &items, None)
                     .await
                     .map_err(|e| format!("quote: {e:?}"))?;
                 let key = format!("key-{step}");
@@ -1333,6 +1333,7 @@ impl Runner {
                                 years: 1,
                                 auth_code: None,
                             }],
+                            None,
                         )
                         .await
                         .map_err(|e| format!("quote: {e:?}"))?;
