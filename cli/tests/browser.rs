@@ -47,7 +47,7 @@ fn a_search_shows_streamed_availability_and_prices() {
     let text = first[1].as_str().expect("text");
     assert!(status.contains("status--available"), "{status}");
     assert!(
-        text.contains("zqxwvtoko.co.id") && text.contains("Rp\u{a0}319.680"),
+        text.contains("zqxwvtoko.co.id") && text.contains("Rp\u{a0}288.000"),
         "{text}"
     );
 
@@ -63,7 +63,7 @@ fn a_search_shows_streamed_availability_and_prices() {
         Duration::from_secs(20),
     );
     assert!(
-        text.as_str().expect("text").contains("IDR\u{a0}319,680"),
+        text.as_str().expect("text").contains("IDR\u{a0}288,000"),
         "{text}"
     );
 }
@@ -602,3 +602,198 @@ fn a_price_change_at_checkout_is_shown_and_confirmed_before_ordering() {
         changed[1]
     );
 }
+
+/// What the search page shows for `name` (available) on the storefront at
+/// `base`, after adding it to the cart: the price as a person reads it.
+fn search_and_add(browser: &Browser, base: &str, name: &str) -> String {
+    browser.goto(&format!("{base}/search/?q={name}"));
+    let shown = browser.wait_for(
+        &format!(
+            "const r = document.querySelector('#results .result[data-domain=\"{name}\"]');
+             const b = r && r.querySelector('.status--available') && r.querySelector('.result__action button');
+             if (!b) return null;
+             const price = r.querySelector('.result__price .price').textContent;
+             b.click(); return price;"
+        ),
+        WAIT,
+    );
+    browser.wait_for(
+        &format!("return window.Storefront.readCart().some(i => i.domain === '{name}');"),
+        WAIT,
+    );
+    shown.as_str().expect("a price").to_string()
+}
+
+/// The cart list (cart page, or the checkout's signed-out view) once the
+/// server's quote is on it: [line amount, net row, tax row, total row].
+fn quoted_cart(browser: &Browser, name: &str) -> Vec<String> {
+    let v = browser.wait_for(
+        &format!(
+            "const t = document.querySelector('[data-cart] table[data-state=quoted]');
+             if (!t || t.closest('[hidden]')) return null;
+             const cell = (sel) => {{ const c = t.querySelector(sel); return c ? c.textContent : ''; }};
+             return [cell('tbody tr[data-domain=\"{name}\"] .price'), cell('tfoot .cart-table__net td'),
+                     cell('tfoot .cart-table__tax td'), cell('tfoot .cart-table__total td')];"
+        ),
+        WAIT,
+    );
+    v.as_array()
+        .expect("cells")
+        .iter()
+        .map(|c| c.as_str().expect("text").to_string())
+        .collect()
+}
+
+/// The signed-in checkout's quote: [the line's net, its total, the net row, the total row].
+fn quoted_checkout(browser: &Browser, name: &str) -> Vec<String> {
+    let v = browser.wait_for(
+        &format!(
+            "const place = document.querySelector('[data-place]');
+             const t = document.querySelector('[data-quote-table] table');
+             if (!t || !place || place.hidden) return null;
+             const row = [...t.querySelectorAll('tbody tr')].find(r => r.textContent.includes('{name}'));
+             const foot = [...t.querySelectorAll('tfoot tr td')].map(c => c.textContent);
+             return row ? [row.children[3].textContent, row.children[5].textContent, foot[0], foot[2]] : null;"
+        ),
+        WAIT,
+    );
+    v.as_array()
+        .expect("cells")
+        .iter()
+        .map(|c| c.as_str().expect("text").to_string())
+        .collect()
+}
+
+/// The price shown is the price charged, as a person sees it: the amount
+/// the search page shows for a name is the amount its line shows on the
+/// cart page (the server's quote for a visitor) and at the checkout (the
+/// quote for the signed-in customer). Where prices include tax (toko, PPN
+/// 11% inclusive) it is the total; where tax is added at checkout (agen) it
+/// is the total before tax, and the tax comes on top.
+#[test]
+fn the_price_on_the_search_page_is_the_price_at_the_cart_and_the_checkout() {
+    let p = storefront_e2e::project(None);
+    let server = storefront_e2e::serve(env!("CARGO_BIN_EXE_storefront"), p.path(), false);
+    let browser = Browser::start();
+
+    // toko shows prices with PPN included: 240.000 cost + 20%, to 1.000.
+    let base = format!("http://{}/s/toko", server.addr);
+    let name = "qzxwvharga.co.id";
+    let shown = search_and_add(&browser, &base, name);
+    assert_eq!(shown, "Rp\u{a0}288.000");
+
+    browser.goto(&format!("{base}/cart/"));
+    let cart = quoted_cart(&browser, name);
+    assert_eq!(
+        cart,
+        [
+            "Rp\u{a0}288.000",
+            "Rp\u{a0}259.459",
+            "Rp\u{a0}28.541",
+            "Rp\u{a0}288.000"
+        ],
+        "line, net, PPN 11%, total"
+    );
+
+    // An unknown discount code is refused next to its field, and the total
+    // is not given as known; without it the quote is back.
+    browser.eval(
+        "const f = document.querySelector('[data-cart-code]');
+         f.querySelector('[name=code]').value = 'NOPE2026';
+         f.requestSubmit(); return true;",
+    );
+    let refused = browser.wait_for(
+        "const e = document.querySelector('[data-cart-code] [data-error-for=code]').textContent;
+         const t = document.querySelector('[data-cart] table[data-state=failed]');
+         return e && t ? [e, t.querySelector('tfoot .cart-table__total').hasAttribute('data-pending')] : null;",
+        WAIT,
+    );
+    assert!(
+        refused[0].as_str().expect("message").contains("NOPE2026") && refused[1] == true,
+        "{refused}"
+    );
+    browser.eval(
+        "const f = document.querySelector('[data-cart-code]');
+         f.querySelector('[name=code]').value = '';
+         f.requestSubmit(); return true;",
+    );
+    assert_eq!(quoted_cart(&browser, name)[3], "Rp\u{a0}288.000");
+
+    // A name that is taken: the server says so on its line, and the total
+    // waits; removing it brings the total back.
+    browser.eval(
+        "const items = window.Storefront.readCart();
+         items.push({domain: 'abc.co.id', display: 'abc.co.id', ext: 'co.id', years: 1, action: 'register'});
+         window.Storefront.writeCart(items); return true;",
+    );
+    let taken = browser.wait_for(
+        "const t = document.querySelector('[data-cart] table[data-state=failed]');
+         const e = t && t.querySelector('.cart-table__problem');
+         return e ? e.textContent : null;",
+        WAIT,
+    );
+    assert!(
+        taken.as_str().expect("message").contains("abc.co.id"),
+        "{taken}"
+    );
+    browser.eval(
+        "document.querySelector('tr[data-domain=\"abc.co.id\"] .cart-table__remove button').click(); return true;",
+    );
+    assert_eq!(quoted_cart(&browser, name)[3], "Rp\u{a0}288.000");
+
+    // The checkout, signed out: the same quote, and the sign-in card.
+    browser.goto(&format!("{base}/checkout/"));
+    assert_eq!(quoted_cart(&browser, name)[3], "Rp\u{a0}288.000");
+
+    // Signed in as the demo customer: the quote to order from.
+    sign_in(
+        &browser,
+        &format!("{base}/account/"),
+        "customer@toko.localhost",
+    );
+    browser.goto(&format!("{base}/checkout/"));
+    let checkout = quoted_checkout(&browser, name);
+    assert_eq!(
+        checkout,
+        [
+            "Rp\u{a0}259.459",
+            "Rp\u{a0}288.000",
+            "Rp\u{a0}259.459",
+            "Rp\u{a0}288.000"
+        ],
+        "line net, line total, net, total"
+    );
+    assert_eq!(checkout[3], shown);
+
+    // agen adds PPN 11% at checkout: its prices are before tax.
+    let base = format!("http://{}/s/agen", server.addr);
+    let name = "qzxwvagen.co.id";
+    let shown = search_and_add(&browser, &base, name);
+    assert_eq!(shown, AGEN_NET);
+    browser.goto(&format!("{base}/cart/"));
+    let cart = quoted_cart(&browser, name);
+    assert_eq!(
+        cart,
+        [AGEN_NET, AGEN_NET, AGEN_TAX, AGEN_GROSS],
+        "line, net, PPN 11%, total"
+    );
+    sign_in(
+        &browser,
+        &format!("{base}/account/"),
+        "customer@agen.localhost",
+    );
+    browser.goto(&format!("{base}/checkout/"));
+    let checkout = quoted_checkout(&browser, name);
+    assert_eq!(
+        checkout,
+        [AGEN_NET, AGEN_GROSS, AGEN_NET, AGEN_GROSS],
+        "line net, line total, net, total"
+    );
+    assert_eq!(checkout[0], shown);
+}
+
+/// agen's `.co.id` for a year: toko's 252.000 to agen (240.000 + 5%), +10%
+/// to 500; PPN 11% on top.
+const AGEN_NET: &str = "IDR\u{a0}277,500";
+const AGEN_TAX: &str = "IDR\u{a0}30,525";
+const AGEN_GROSS: &str = "IDR\u{a0}308,025";

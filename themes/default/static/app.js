@@ -12,6 +12,7 @@
     const site = document.body && document.body.dataset.site;
     return site ? 'storefront-cart:' + site : 'storefront-cart';
   })();
+  const CODE_KEY = CART_KEY.replace('storefront-cart', 'storefront-code');
   const ACTIONS = ['register', 'transfer', 'renew'];
   const API_TIMEOUT_MS = 12000;
 
@@ -55,54 +56,6 @@
     return fill(i18n[key] || '{n}', { n });
   }
 
-  // ---------- Punycode (RFC 3492), for showing IDNs in their own script ----------
-
-  function punyDecode(input) {
-    const base = 36, tMin = 1, tMax = 26, skew = 38, damp = 700;
-    const out = [];
-    let n = 128, i = 0, bias = 72;
-    const basic = input.lastIndexOf('-');
-    for (let j = 0; j < Math.max(basic, 0); j += 1) out.push(input.charCodeAt(j));
-    const adapt = (delta, numPoints, first) => {
-      let k = 0;
-      delta = first ? Math.floor(delta / damp) : delta >> 1;
-      delta += Math.floor(delta / numPoints);
-      while (delta > ((base - tMin) * tMax) >> 1) {
-        delta = Math.floor(delta / (base - tMin));
-        k += base;
-      }
-      return k + Math.floor(((base - tMin + 1) * delta) / (delta + skew));
-    };
-    for (let idx = basic > 0 ? basic + 1 : 0; idx < input.length;) {
-      const oldi = i;
-      for (let w = 1, k = base; ; k += base) {
-        if (idx >= input.length) throw new Error('bad punycode');
-        const c = input.charCodeAt(idx++);
-        const digit = c - 48 < 10 ? c - 22 : c - 65 < 26 ? c - 65 : c - 97 < 26 ? c - 97 : base;
-        if (digit >= base) throw new Error('bad punycode');
-        i += digit * w;
-        const t = k <= bias ? tMin : k >= bias + tMax ? tMax : k - bias;
-        if (digit < t) break;
-        w *= base - t;
-      }
-      bias = adapt(i - oldi, out.length + 1, oldi === 0);
-      n += Math.floor(i / (out.length + 1));
-      i %= out.length + 1;
-      out.splice(i, 0, n);
-      i += 1;
-    }
-    return String.fromCodePoint(...out);
-  }
-
-  /** `xn--bcher-kva.id` -> `bücher.id`; anything odd is returned as it is. */
-  function toUnicode(domain) {
-    try {
-      return domain.split('.').map((l) => (l.startsWith('xn--') ? punyDecode(l.slice(4)) : l)).join('.');
-    } catch (e) {
-      return domain;
-    }
-  }
-
   // ---------- Query normalisation ----------
 
   const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -110,7 +63,8 @@
   /**
    * Turns what a person typed into an ASCII host name, the way they meant it:
    * " HTTPS://www.Toko Buku.co.id/path " -> "tokobuku.co.id".
-   * Returns {ascii, unicode} or {error: 'empty' | 'invalid'}.
+   * Returns {ascii, typed} (typed: the cleaned form as typed, for showing
+   * until the server answers with its Unicode form) or {error: 'empty' | 'invalid'}.
    */
   function normalise(input) {
     let s = String(input || '').trim().toLowerCase();
@@ -136,7 +90,7 @@
     ascii = ascii.replace(/\.$/, '');
     if (!ascii || ascii.length > 253) return { error: 'invalid' };
     if (!ascii.split('.').every((l) => LABEL.test(l))) return { error: 'invalid' };
-    return { ascii, unicode: toUnicode(ascii) };
+    return { ascii, typed: s.replace(/\.$/, '') };
   }
 
   /**
@@ -148,10 +102,10 @@
     const labels = ascii.split('.');
     for (let i = 1; i < labels.length; i += 1) {
       const ext = labels.slice(i).join('.');
-      if (Object.prototype.hasOwnProperty.call(known, ext)) return { label: labels[i - 1], ext, unknownExt: null };
+      if (Object.prototype.hasOwnProperty.call(known, ext)) return { label: labels[i - 1], index: i - 1, ext, unknownExt: null };
     }
-    if (labels.length === 1) return { label: labels[0], ext: null, unknownExt: null };
-    return { label: labels[0], ext: null, unknownExt: labels.slice(1).join('.') };
+    if (labels.length === 1) return { label: labels[0], index: 0, ext: null, unknownExt: null };
+    return { label: labels[0], index: 0, ext: null, unknownExt: labels.slice(1).join('.') };
   }
 
   // ---------- Prices ----------
@@ -186,47 +140,19 @@
     return priceCache.get(url);
   }
 
-  /** "150000.5" -> 15000050n (hundredths); null when not a number. */
-  function toCents(value) {
-    const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(value === undefined || value === null ? '' : value).trim());
-    if (!m) return null;
-    const frac = (m[3] || '').padEnd(3, '0');
-    let cents = BigInt(m[2]) * 100n + BigInt(frac.slice(0, 2));
-    if (Number(frac[2]) >= 5) cents += 1n;
-    return m[1] ? -cents : cents;
-  }
-
-  function moneyFormatter(prices) {
-    const currency = prices.currency || 'IDR';
-    const digits = ['IDR', 'JPY', 'KRW', 'VND'].includes(currency) ? 0 : 2;
-    let nf = null;
-    try {
-      nf = new Intl.NumberFormat(prices.lang || document.documentElement.lang || undefined, {
-        style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits,
-      });
-    } catch (e) {
-      nf = null;
-    }
-    return (cents) => {
-      const n = Number(cents) / 100;
-      return nf ? nf.format(n) : currency + ' ' + n.toFixed(digits);
-    };
-  }
-
-  /** The promotion of an extension, unless it has ended (when `until` is a date). */
-  function activePromo(extPrices, action) {
+  /**
+   * What prices.json says a line costs, as the storefront shows it: the
+   * promotion's price for one year of its action, else the table's entry.
+   * Only a preview until the server's quote answers; nothing is computed.
+   */
+  function listedPrice(extPrices, action, years) {
     const promo = extPrices && extPrices.promo;
-    if (!promo || typeof promo !== 'object' || (promo.action && promo.action !== action)) return null;
-    const now = new Date();
-    if (promo.until && /^\d{4}-\d{2}-\d{2}$/.test(promo.until)) {
-      const end = new Date(promo.until + 'T23:59:59');
-      if (!Number.isNaN(end.getTime()) && end < now) return null;
+    if (years === 1 && promo && typeof promo.display === 'string' && (promo.action || 'register') === action) {
+      return { display: promo.display, promo };
     }
-    if (promo.from && /^\d{4}-\d{2}-\d{2}$/.test(promo.from)) {
-      const start = new Date(promo.from + 'T00:00:00');
-      if (!Number.isNaN(start.getTime()) && start > now) return null;
-    }
-    return promo;
+    const table = extPrices && extPrices[action];
+    const entry = table && table[String(years)];
+    return entry && typeof entry.display === 'string' ? { display: entry.display, promo: null } : null;
   }
 
   /** Periods (years) one can pick for an action, from the price table. */
@@ -239,39 +165,13 @@
       .sort((a, b) => a - b);
   }
 
-  /** First-year (or shortest-period) register price of an extension. */
+  /** First-year (or shortest-period) register price of an extension: {years, entry, promo}. */
   function firstPrice(extPrices) {
     const years = periodsFor(extPrices, 'register');
     if (!years.length) return null;
     const entry = extPrices.register[String(years[0])];
-    const promo = years[0] === 1 ? activePromo(extPrices, 'register') : null;
-    return { years: years[0], entry, promo };
-  }
-
-  /**
-   * Price of one cart line: {display, net, gross, promo} or null.
-   * A register promotion replaces the first year's price; a longer period
-   * keeps the regular price of the other years.
-   */
-  function linePrice(prices, item, format) {
-    const e = prices.extensions[item.ext];
-    const table = e && e[item.action];
-    const entry = table && table[String(item.years)];
-    if (!entry) return null;
-    const promo = activePromo(e, item.action);
-    if (promo && item.action === 'register') {
-      if (item.years === 1) {
-        return { display: promo.display, net: toCents(promo.net), gross: toCents(promo.gross), promo: true };
-      }
-      const first = table['1'];
-      const parts = [entry.net, entry.gross, first && first.net, first && first.gross, promo.net, promo.gross].map(toCents);
-      if (first && parts.every((p) => p !== null)) {
-        const net = parts[0] - parts[2] + parts[4];
-        const gross = parts[1] - parts[3] + parts[5];
-        return { display: format(gross), net, gross, promo: true };
-      }
-    }
-    return { display: entry.display, net: toCents(entry.net), gross: toCents(entry.gross), promo: false };
+    const listed = listedPrice(extPrices, 'register', years[0]);
+    return { years: years[0], entry, promo: listed && listed.promo };
   }
 
   // ---------- Cart storage ----------
@@ -306,6 +206,24 @@
     }
     updateCartCount(items);
     document.dispatchEvent(new CustomEvent('storefront:cart', { detail: items }));
+  }
+
+  /** The discount code typed on the cart or at the checkout, for this storefront. */
+  function readCode() {
+    try {
+      return window.localStorage.getItem(CODE_KEY) || '';
+    } catch (e) {
+      return '';
+    }
+  }
+
+  function writeCode(code) {
+    try {
+      if (code) window.localStorage.setItem(CODE_KEY, code);
+      else window.localStorage.removeItem(CODE_KEY);
+    } catch (e) {
+      /* the code lives for this page only */
+    }
   }
 
   function inCart(items, domain, action) {
@@ -375,16 +293,20 @@
       if (mine !== seq) return;
 
       const known = prices.extensions;
-      const { label, ext, unknownExt } = splitName(query.ascii, known);
+      const { label, index, ext, unknownExt } = splitName(query.ascii, known);
       const groups = prices.groups.filter((g) => g && Array.isArray(g.extensions));
       const group = ext ? groups.find((g) => g.extensions.includes(ext)) : groups[0];
       let list = group ? group.extensions.slice() : Object.keys(known);
       if (ext) list = [ext, ...list.filter((x) => x !== ext)];
       list = list.filter((x) => Object.prototype.hasOwnProperty.call(known, x));
-      const unicodeLabel = toUnicode(label);
+      // The name as typed until the server answers with its Unicode form.
+      const typedLabels = query.typed.split('.');
+      const asTyped = typedLabels.length === query.ascii.split('.').length;
+      const typedLabel = asTyped ? typedLabels[index] : label;
+      const extName = (x) => (known[x] && typeof known[x].name === 'string' ? known[x].name : '.' + x);
 
-      const rows = list.map((x) => renderRow(prices, label, unicodeLabel, x, x === ext));
-      const heading = h('h3', { class: 'results__title', text: fill(i18n.i18nResultsFor, { query: ext ? unicodeLabel + '.' + ext : toUnicode(query.ascii) }) });
+      const rows = list.map((x) => renderRow(prices, label, typedLabel, x, extName(x), x === ext));
+      const heading = h('h3', { class: 'results__title', text: fill(i18n.i18nResultsFor, { query: ext ? typedLabel + extName(ext) : (asTyped ? query.typed : query.ascii) }) });
       const note = h('p', { class: 'results__message results__message--info', attrs: { hidden: true } });
       const children = [heading, note];
       if (unknownExt) children.push(h('p', { class: 'results__message', text: fill(i18n.i18nUnsupported, { ext: '.' + unknownExt }) }));
@@ -408,6 +330,7 @@
         const row = byDomain.get(r.domain.toLowerCase()) || byDomain.get(String(r.unicode || '').toLowerCase());
         if (!row) return;
         answered.add(row);
+        if (typeof r.unicode === 'string' && r.unicode) row.setName(r.unicode);
         row.setStatus(r.available === true ? 'available' : r.available === false ? 'taken' : 'unknown', r.price);
       };
       let reached = false;
@@ -471,9 +394,9 @@
       }
     }
 
-    function renderRow(prices, label, unicodeLabel, ext, typed) {
+    function renderRow(prices, label, shownLabel, ext, shownExt, typed) {
       const domain = label + '.' + ext;
-      const unicode = unicodeLabel + '.' + ext;
+      let unicode = shownLabel + shownExt;
       const e = prices.extensions[ext];
       const first = firstPrice(e);
 
@@ -511,7 +434,7 @@
           const items = readCart();
           if (inCart(items, domain)) return;
           const years = kind === 'transfer' ? 1 : (first ? first.years : 1);
-          items.push({ domain, ext, years, action: kind });
+          items.push({ domain, display: unicode, ext, years, action: kind });
           writeCart(items);
           btn.textContent = i18n.i18nInCart;
           btn.className = 'button button--small button--done';
@@ -524,8 +447,10 @@
       };
       if (first) addButton('register');
 
+      const labelNode = h('span', { class: 'result__label', text: shownLabel });
+      const extNode = h('span', { class: 'result__ext', text: shownExt });
       const node = h('li', { class: 'result' + (typed ? ' result--first' : ''), attrs: { 'data-domain': domain } }, [
-        h('p', { class: 'result__name' }, [h('span', { class: 'result__label', text: unicodeLabel }), h('span', { class: 'result__ext', text: '.' + ext })]),
+        h('p', { class: 'result__name' }, [labelNode, extNode]),
         h('div', { class: 'result__status' }, [status]),
         priceBox,
         action,
@@ -556,7 +481,22 @@
         if (display && (!first || (first.promo ? first.promo.display : first.entry.display) !== display)) showPrice(display, null);
       };
 
-      return { node, domain, unicode, setStatus };
+      /** The server's Unicode form of the name (`label.ext`). */
+      const setName = (name) => {
+        if (name === unicode) return;
+        unicode = name;
+        const cut = name.length - shownExt.length;
+        if (cut > 0 && name.slice(cut) === shownExt) {
+          labelNode.textContent = name.slice(0, cut);
+        } else {
+          labelNode.textContent = name;
+          extNode.textContent = '';
+        }
+        const btn = action.querySelector('button[aria-label]');
+        if (btn) btn.setAttribute('aria-label', btn.textContent + ': ' + name);
+      };
+
+      return { node, domain, setName, setStatus };
     }
 
     const fromUrl = () => new URLSearchParams(window.location.search).get('q') || '';
@@ -587,49 +527,125 @@
 
   // ---------- Cart and checkout ----------
 
+  /** The name as a person reads it: the Unicode form the server gave when it was added. */
+  function shownName(item) {
+    return typeof item.display === 'string' && item.display ? item.display : item.domain;
+  }
+
+  /** The index of the cart line an API error names (`items.3.years` -> 3), else -1. */
+  function lineOf(error) {
+    const m = error && typeof error.field === 'string' ? /^items\.(\d+)(?:\.|$)/.exec(error.field) : null;
+    return m ? Number(m[1]) : -1;
+  }
+
+  /**
+   * The cart, priced by the server: every change asks `POST <api>/orders/quote`
+   * (signed in or not) and shows its lines, net, tax and total. Until it
+   * answers, or with no API (a static preview), each line shows the price
+   * prices.json lists and the total is marked as not yet known. Nothing here
+   * computes an amount.
+   */
   function initCart() {
     const box = document.querySelector('[data-cart]');
     if (!box || !box.dataset.prices) return;
     const i18n = box.dataset;
+    const api = box.dataset.api;
     const editable = box.hasAttribute('data-editable');
     const loading = box.querySelector('[data-cart-loading]');
     const empty = box.querySelector('[data-cart-empty]');
     const list = box.querySelector('[data-cart-items]');
+    const problem = box.querySelector('[data-cart-error]');
+    const codeForm = box.querySelector('[data-cart-code]');
+    const codeInput = codeForm && codeForm.querySelector('input[name="code"]');
+    const codeError = codeForm && codeForm.querySelector('[data-error-for="code"]');
     const actions = document.querySelector('[data-cart-actions]');
     if (!list) return;
+    // At the checkout this list is the signed-out view: it asks for a quote
+    // once the checkout knows nobody is signed in (`storefront:estimate`).
+    let waiting = box.closest('[data-shop="checkout"]') !== null;
     let prices = null;
+    let answer = { state: 'pending' }; // pending | quoted (quote) | failed (error) | offline
+    let seq = 0;
+    let focusAfter = null;
 
-    function render(focusKey) {
+    async function requote() {
+      const mine = ++seq;
       const items = readCart();
+      answer = { state: api ? 'pending' : 'offline' };
+      render();
+      if (!items.length || !api || waiting) return;
+      const body = { items: items.map((it) => ({ domain: it.domain, action: it.action, years: it.years })) };
+      const code = readCode();
+      if (code) body.code = code;
+      const ctrl = typeof AbortController === 'function' ? new AbortController() : null;
+      const timer = ctrl ? setTimeout(() => ctrl.abort(), API_TIMEOUT_MS) : null;
+      let next = { state: 'offline' };
+      try {
+        const res = await fetch(api + '/orders/quote?lang=' + encodeURIComponent(document.documentElement.lang || ''), {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify(body),
+          signal: ctrl ? ctrl.signal : undefined,
+        });
+        const data = (res.headers.get('content-type') || '').includes('json') ? await res.json() : null;
+        if (res.ok && data && Array.isArray(data.lines)) next = { state: 'quoted', quote: data };
+        else if (data && typeof data.message === 'string') next = { state: 'failed', error: data };
+      } catch (e) {
+        /* no API (a static preview) or no answer: the listed prices stay */
+      } finally {
+        if (timer) clearTimeout(timer);
+      }
+      if (mine !== seq) return;
+      answer = next;
+      render();
+    }
+
+    function render() {
+      const items = readCart();
+      const active = list.contains(document.activeElement) ? document.activeElement.dataset.key : null;
+      const focusKey = focusAfter || active;
+      focusAfter = null;
       if (loading) loading.hidden = true;
       if (empty) empty.hidden = items.length > 0;
       if (actions) actions.hidden = items.length === 0;
+      if (codeForm) codeForm.hidden = items.length === 0;
       list.hidden = items.length === 0;
+      const error = answer.state === 'failed' ? answer.error : null;
+      const onLine = lineOf(error);
+      const onCode = error && error.field === 'code';
+      if (codeError) codeError.textContent = onCode ? error.message : '';
+      if (codeInput) {
+        if (onCode) codeInput.setAttribute('aria-invalid', 'true');
+        else codeInput.removeAttribute('aria-invalid');
+      }
+      if (problem) {
+        problem.textContent = error && !onCode && onLine < 0 ? error.message : '';
+        problem.hidden = !problem.textContent;
+      }
       if (!items.length) {
         list.replaceChildren();
+        if (focusKey && empty) {
+          const link = empty.querySelector('a');
+          if (link) link.focus();
+        }
         return;
       }
-      const format = moneyFormatter(prices);
-      let net = 0n;
-      let gross = 0n;
-      let complete = true;
+      const quote = answer.state === 'quoted' ? answer.quote : null;
+      const inclusive = !!(prices.tax && prices.tax.inclusive);
+      const columns = editable ? 5 : 4;
 
-      const rows = items.map((item, index) => {
+      const rows = [];
+      items.forEach((item, index) => {
         const e = prices.extensions[item.ext];
-        const price = linePrice(prices, item, format);
-        if (price && price.net !== null && price.gross !== null) {
-          net += price.net;
-          gross += price.gross;
-        } else {
-          complete = false;
-        }
-        const shown = toUnicode(item.domain);
+        const shown = shownName(item);
         const key = item.domain + '|' + item.action;
+        const line = quote && quote.lines[index] && quote.lines[index].domain === item.domain ? quote.lines[index] : null;
 
         let period;
         const choices = periodsFor(e, item.action);
         if (editable && item.action === 'register' && choices.length > 1) {
-          const select = h('select', {
+          period = h('select', {
             class: 'select',
             attrs: { 'aria-label': fill(i18n.i18nPeriodLabel, { domain: shown }), 'data-key': key + '|years' },
             on: {
@@ -637,21 +653,34 @@
                 const next = readCart();
                 const target = next.find((it) => it.domain === item.domain && it.action === item.action);
                 if (target) target.years = Number(ev.target.value);
+                focusAfter = key + '|years';
                 writeCart(next);
-                render(key + '|years');
               },
             },
           }, choices.map((y) => h('option', { text: yearsText(i18n, y), attrs: { value: y, selected: y === item.years } })));
-          period = select;
         } else {
           period = yearsText(i18n, item.years);
         }
 
-        const actionText = { register: i18n.i18nActionRegister, transfer: i18n.i18nActionTransfer, renew: i18n.i18nActionRenew }[item.action];
-        const priceCell = price
-          ? [h('span', { class: 'price' + (price.promo ? ' price--promo' : ''), text: price.display }), price.promo ? ' ' : null, price.promo ? h('span', { class: 'badge badge--promo', text: i18n.i18nPromo }) : null]
-          : [h('span', { class: 'note', text: i18n.i18nPriceMissing })];
+        // The quote's amount (gross where prices include tax, net where it
+        // is added at checkout); before it, the listed price.
+        let priceCell;
+        if (line) {
+          const amount = inclusive ? line.gross : line.net;
+          const promo = line.promotion ? (typeof line.promotion === 'string' ? line.promotion : i18n.i18nPromo) : null;
+          priceCell = [
+            h('span', { class: 'price' + (promo ? ' price--promo' : ''), text: amount && amount.display }),
+            promo ? ' ' : null,
+            promo ? h('span', { class: 'badge badge--promo', text: promo }) : null,
+          ];
+        } else {
+          const listed = listedPrice(e, item.action, item.years);
+          priceCell = listed
+            ? [h('span', { class: 'price price--listed' + (listed.promo ? ' price--promo' : ''), text: listed.display }), listed.promo ? ' ' : null, listed.promo ? h('span', { class: 'badge badge--promo', text: i18n.i18nPromo }) : null]
+            : [h('span', { class: 'note', text: i18n.i18nPriceMissing })];
+        }
 
+        const actionText = { register: i18n.i18nActionRegister, transfer: i18n.i18nActionTransfer, renew: i18n.i18nActionRenew }[item.action];
         const cells = [
           h('th', { attrs: { scope: 'row' }, text: shown }),
           h('td', { text: actionText, attrs: { 'data-label': i18n.i18nColType } }),
@@ -666,37 +695,45 @@
             on: {
               click: () => {
                 const next = readCart().filter((it) => !(it.domain === item.domain && it.action === item.action));
-                writeCart(next);
                 // Keep keyboard users in the list: focus the next remove button.
                 const after = next[Math.min(index, next.length - 1)];
-                render(after ? after.domain + '|' + after.action + '|remove' : null);
+                focusAfter = after ? after.domain + '|' + after.action + '|remove' : 'empty';
+                writeCart(next);
               },
             },
           })]));
         }
-        return h('tr', {}, cells);
+        rows.push(h('tr', { attrs: { 'data-domain': item.domain } }, cells));
+        if (onLine === index) {
+          // The server's word on this line, under it.
+          const text = error.message.includes(shown) || error.message.includes(item.domain) ? error.message : shown + ': ' + error.message;
+          rows.push(h('tr', { class: 'cart-table__problem' }, [
+            h('td', { attrs: { colspan: columns } }, [h('p', { class: 'field__error', attrs: { role: 'alert' }, text })]),
+          ]));
+        }
       });
 
       const footRows = [];
-      const tax = prices.tax;
-      const taxPercent = tax ? Number(tax.percent) : 0;
-      const totalRow = (label, value, cls) => h('tr', { class: cls || '' }, [
+      const totalRow = (label, value, cls, pending) => h('tr', { class: cls || '', attrs: { 'data-pending': pending ? '' : null } }, [
         h('th', { attrs: { scope: 'row', colspan: 3 }, text: label }),
         h('td', { class: 'num', text: value }),
         editable ? h('td') : null,
       ]);
-      if (complete) {
-        if (tax && !tax.inclusive && taxPercent > 0) {
-          footRows.push(totalRow(i18n.i18nNet, format(net)));
-          footRows.push(totalRow((tax.label || '') + ' ' + tax.percent + '%', format(gross - net)));
+      if (quote) {
+        const tax = prices.tax;
+        if (tax && Number(tax.percent) > 0) {
+          footRows.push(totalRow(i18n.i18nNet, quote.net && quote.net.display, 'cart-table__net'));
+          footRows.push(totalRow((tax.label || '') + ' ' + tax.percent + '%', quote.tax && quote.tax.display, 'cart-table__tax'));
         }
-        footRows.push(totalRow(i18n.i18nTotal, format(gross), 'cart-table__total'));
+        footRows.push(totalRow(i18n.i18nTotal, quote.gross && quote.gross.display, 'cart-table__total'));
       } else {
-        footRows.push(totalRow(i18n.i18nTotal, i18n.i18nPriceMissing, 'cart-table__total'));
+        // Not known until the server has priced the cart.
+        const text = answer.state === 'pending' ? i18n.i18nTotalPending : i18n.i18nTotalUnknown;
+        footRows.push(totalRow(i18n.i18nTotal, text, 'cart-table__total cart-table__total--pending', true));
       }
 
       const head = [i18n.i18nColDomain, i18n.i18nColType, i18n.i18nColPeriod, i18n.i18nColPrice];
-      const table = h('table', { class: 'cart-table' }, [
+      const table = h('table', { class: 'cart-table', attrs: { 'data-state': answer.state } }, [
         h('caption', { text: i18n.i18nCaption }),
         h('thead', {}, [h('tr', {}, [
           ...head.map((text, i) => h('th', { class: i === 3 ? 'num' : '', attrs: { scope: 'col' }, text })),
@@ -709,26 +746,41 @@
       if (focusKey) {
         const target = Array.from(list.querySelectorAll('[data-key]')).find((n) => n.dataset.key === focusKey);
         if (target) target.focus();
-        else if (empty && !empty.hidden) {
-          const link = empty.querySelector('a');
-          if (link) link.focus();
-        }
       }
+    }
+
+    if (codeForm) {
+      codeInput.value = readCode();
+      codeForm.addEventListener('submit', (ev) => {
+        ev.preventDefault();
+        writeCode(codeInput.value.trim());
+        requote();
+      });
     }
 
     if (loading) loading.hidden = false;
     pricesFor(box)
       .then((data) => {
         prices = data;
-        render(null);
+        requote();
       })
       .catch(() => {
         if (loading) loading.hidden = true;
         list.replaceChildren(h('p', { class: 'results__message results__message--error', text: i18n.i18nPricesError }));
       });
 
+    document.addEventListener('storefront:cart', () => {
+      if (prices) requote();
+    });
+    document.addEventListener('storefront:estimate', () => {
+      waiting = false;
+      if (prices) requote();
+    });
     window.addEventListener('storage', (ev) => {
-      if (ev.key === CART_KEY && prices) render(null);
+      if ((ev.key === CART_KEY || ev.key === CODE_KEY) && prices) {
+        if (codeInput && ev.key === CODE_KEY) codeInput.value = readCode();
+        requote();
+      }
     });
   }
 
@@ -910,7 +962,7 @@
 
   // Exposed for tests and for the money pages below (and scripts that come later).
   window.Storefront = Object.freeze({
-    normalise, splitName, toUnicode, readCart, writeCart, linePrice, toCents,
+    normalise, splitName, readCart, writeCart, readCode, writeCode, shownName, listedPrice,
     h, fill, yearsText, pricesFor, periodsFor, session: () => session,
   });
 
@@ -1511,7 +1563,7 @@
       });
       btn.addEventListener('click', () => {
         const items = S.readCart().filter((it) => it.domain !== d.name);
-        items.push({ domain: d.name, ext, years: 1, action: 'renew' });
+        items.push({ domain: d.name, display: d.display || d.name, ext, years: 1, action: 'renew' });
         S.writeCart(items);
         window.location.href = cartUrl;
       });
@@ -1762,6 +1814,8 @@
     const topupLink = form.querySelector('[data-topup-link]');
     const place = form.querySelector('[data-place]');
     const status = form.querySelector('[data-form-status]');
+    const codeInput = form.querySelector('input[name="code"]');
+    const codeApply = form.querySelector('[data-code-apply]');
     const done = root.querySelector('[data-checkout-done]');
     const back = root.querySelector('[data-back-to-cart]');
 
@@ -1798,7 +1852,7 @@
       estimate.hidden = true;
       form.hidden = false;
       linesBox.replaceChildren(...items.map((item, i) => {
-        const name = S.toUnicode(item.domain);
+        const name = S.shownName(item);
         const e = prices && prices.extensions ? prices.extensions[item.ext] : null;
         const choices = e ? S.periodsFor(e, item.action) : [];
         let period;
@@ -1907,9 +1961,8 @@
         return;
       }
       balanceNote.textContent = T('wallet_can_spend', { amount: shown(spendable) });
-      const have = S.toCents(spendable.amount);
-      const need = quote && quote.gross ? S.toCents(quote.gross.amount) : null;
-      const short = have !== null && need !== null && have < need;
+      // A comparison of two amounts the server gave, not a price.
+      const short = !!(quote && quote.gross) && Number(spendable.amount) < Number(quote.gross.amount);
       topupLink.hidden = !short;
       if (short) balanceNote.textContent += ' ' + T('wallet_short');
     }
@@ -1935,9 +1988,12 @@
         if (it.action === 'transfer') line.auth_code = codes.get(it.domain) || '';
         return line;
       });
+      const body = { items };
+      const code = S.readCode();
+      if (code) body.code = code;
       let r = null;
       try {
-        r = await call('orders/quote', { json: { items } });
+        r = await call('orders/quote', { json: body });
       } catch (e) {
         r = null;
       }
@@ -1956,10 +2012,12 @@
       else showError(form, status, r);
     }
 
+    /** Nobody is signed in: the cart's list, priced by a quote for visitors, and the sign-in card. */
     function signedOut() {
       form.hidden = true;
       estimate.hidden = false;
       if (signin) signin.hidden = false;
+      document.dispatchEvent(new CustomEvent('storefront:estimate'));
     }
 
     function finished(order, paid) {
@@ -2048,6 +2106,25 @@
     });
 
     quoteButton.addEventListener('click', () => getQuote());
+    if (codeInput) {
+      codeInput.value = S.readCode();
+      const apply = () => {
+        S.writeCode(codeInput.value.trim());
+        invalidate();
+        if (ready()) getQuote();
+      };
+      // Enter in the code field applies the code; it never places the order.
+      codeInput.addEventListener('keydown', (ev) => {
+        if (ev.key === 'Enter') {
+          ev.preventDefault();
+          apply();
+        }
+      });
+      codeInput.addEventListener('change', () => {
+        if (codeInput.value.trim() !== S.readCode()) apply();
+      });
+      if (codeApply) codeApply.addEventListener('click', () => { if (!quote || codeInput.value.trim() !== S.readCode()) apply(); });
+    }
     for (const radio of form.querySelectorAll('input[name="payment"]')) {
       radio.addEventListener('change', () => {
         form.querySelector('[data-error-for="payment"]').textContent = '';
@@ -2062,7 +2139,10 @@
       } catch (e) {
         me = null;
       }
-      if (!me || me.status !== 200) return; // signed out: the estimate and the sign-in card stay
+      if (!me || me.status !== 200) {
+        signedOut();
+        return;
+      }
       if (signin) signin.hidden = true;
       try {
         prices = await S.pricesFor(cartBox);
