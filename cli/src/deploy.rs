@@ -3,20 +3,32 @@
 //! with what the last deploy uploaded), and each reseller's priced
 //! catalogue to the table the API prices from.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use storefront_aws::deploy::Target;
-use storefront_generator::{BuildOptions, Paths};
+use storefront_generator::Paths;
 
+// Without the `aws` feature the options are still parsed, so `deploy
+// --help` shows them, but nothing reads them, and the target is not
+// required: a bare `storefront deploy` gets the error that says how to get
+// the feature rather than one about a missing --table.
 #[derive(clap::Args)]
+#[cfg_attr(not(feature = "aws"), allow(dead_code))]
 pub struct DeployArgs {
     /// The DynamoDB table the API reads (the stack's TableName output).
     #[arg(long, env = "STOREFRONT_TABLE")]
+    #[cfg_attr(
+        not(feature = "aws"),
+        arg(default_value = "", hide_default_value = true)
+    )]
     table: String,
     /// The storefronts bucket the edge serves from (the stack's
     /// StorefrontsBucketName output).
     #[arg(long, env = "STOREFRONT_BUCKET")]
+    #[cfg_attr(
+        not(feature = "aws"),
+        arg(default_value = "", hide_default_value = true)
+    )]
     bucket: String,
     /// Build and deploy only this reseller.
     #[arg(long)]
@@ -29,12 +41,25 @@ pub struct DeployArgs {
     full: bool,
 }
 
+#[cfg(not(feature = "aws"))]
+pub fn run(_: Paths, _: &Path, _: chrono::NaiveDate, _: DeployArgs) -> Result<ExitCode> {
+    Err(crate::without_aws(
+        "`storefront deploy`",
+        "deploy --table T --bucket B",
+    ))
+}
+
+#[cfg(feature = "aws")]
 pub fn run(
     paths: Paths,
     dir: &Path,
     today: chrono::NaiveDate,
     args: DeployArgs,
 ) -> Result<ExitCode> {
+    use anyhow::Context;
+    use storefront_aws::deploy::Target;
+    use storefront_generator::BuildOptions;
+
     let opts = BuildOptions {
         paths,
         out: dir.join(&args.out),

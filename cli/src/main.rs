@@ -124,6 +124,7 @@ enum Command {
     /// storefronts bucket (by content hash) and its priced catalogue to the
     /// table. The target comes from flags or STOREFRONT_TABLE and
     /// STOREFRONT_BUCKET; credentials and region from the AWS environment.
+    #[cfg_attr(not(feature = "aws"), command(after_help = WITHOUT_AWS_HELP))]
     Deploy(deploy::DeployArgs),
 }
 
@@ -142,6 +143,25 @@ enum TopupAction {
         #[arg(long)]
         reason: String,
     },
+}
+
+/// Said under `deploy --help` by a build without the `aws` feature.
+#[cfg(not(feature = "aws"))]
+const WITHOUT_AWS_HELP: &str = "This build has no AWS support (the `aws` feature is off): \
+     `deploy` only says how to get it. Build with it: \
+     cargo run --release --features aws --bin storefront -- deploy ...";
+
+/// The error of a build without the `aws` feature when asked for AWS. The
+/// SDK is left out of the default build because `serve` never calls it and
+/// it is among the largest parts of a first build. `what` is what was
+/// asked, `example` the arguments to run it with once built with the feature.
+#[cfg(not(feature = "aws"))]
+fn without_aws(what: &str, example: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{what} needs AWS support, which this build of storefront leaves out \
+         (the `aws` feature, off by default); build with it:\n  \
+         cargo run --release --features aws --bin storefront -- {example}"
+    )
 }
 
 mod chrono_today {

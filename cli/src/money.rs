@@ -9,12 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use storefront_core::ledger::Party;
-use storefront_functions::accounts::{Mailer, Outbox, Smtp, SmtpConfig};
 use storefront_functions::app::{RegistrarChoice, Services};
 use storefront_functions::clock::ManualClock;
 use storefront_functions::ledger::topups::TopUpError;
-use storefront_functions::registrar::sandbox::{Sandbox, SandboxConfig};
-use storefront_functions::store::Store;
 
 /// Which store the work is done on.
 #[derive(Debug, Clone)]
@@ -36,7 +33,9 @@ impl Target {
     }
 }
 
-async fn services(target: &Target, dir: &Path) -> Result<Services> {
+/// `command` is how to run the same on the table (for the error of a build
+/// without the `aws` feature).
+async fn services(target: &Target, dir: &Path, command: &str) -> Result<Services> {
     match target {
         Target::Local(store) => {
             if !store.exists() {
@@ -48,44 +47,70 @@ async fn services(target: &Target, dir: &Path) -> Result<Services> {
             Services::local(store, &RegistrarChoice::Sandbox)
                 .with_context(|| format!("opening the store at {}", store.display()))
         }
+        #[cfg(feature = "aws")]
         Target::Table(table) => {
-            let config = storefront_aws::sdk_config().await;
-            let store: Arc<dyn Store> = Arc::new(storefront_aws::DynamoStore::new(
-                aws_sdk_dynamodb::Client::new(&config),
-                table,
-            ));
-            let registrar = Arc::new(Sandbox::new(SandboxConfig::default(), store.clone()));
-            let mut services = Services::with(store, registrar);
-            let (mailer, from) = mailer(dir)?;
-            services.mailer = mailer;
-            if let Some(from) = from {
-                services.accounts.mail_from = from;
-            }
-            Ok(services)
+            let _ = command; // only said by a build without the feature
+            on_aws::services(table, dir).await
+        }
+        #[cfg(not(feature = "aws"))]
+        Target::Table(table) => {
+            let _ = dir; // only the table's mailer uses it
+            Err(crate::without_aws(
+                &format!("--table {table} (or STOREFRONT_TABLE)"),
+                command,
+            ))
         }
     }
 }
 
-/// Mail to resellers about their top-ups, and whom it is from: over the
-/// relay the functions use when SMTP_URL and MAIL_FROM are set (with
-/// SMTP_PASSWORD, as on Lambda), else into the local outbox folder, which
-/// is said.
-fn mailer(dir: &Path) -> Result<(Arc<dyn Mailer>, Option<String>)> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    match (var("SMTP_URL"), var("MAIL_FROM")) {
-        (Some(url), Some(from)) => {
-            let (smtp, from) = SmtpConfig::from_vars(&url, var("SMTP_PASSWORD"), &from)
-                .map_err(anyhow::Error::msg)?;
-            let smtp = Smtp::new(&smtp).map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?;
-            Ok((Arc::new(smtp), Some(from)))
+/// The deployed table, only with the `aws` feature.
+#[cfg(feature = "aws")]
+mod on_aws {
+    use anyhow::Result;
+    use std::path::Path;
+    use std::sync::Arc;
+    use storefront_functions::accounts::{Mailer, Outbox, Smtp, SmtpConfig};
+    use storefront_functions::app::Services;
+    use storefront_functions::registrar::sandbox::{Sandbox, SandboxConfig};
+    use storefront_functions::store::Store;
+
+    pub async fn services(table: &str, dir: &Path) -> Result<Services> {
+        let config = storefront_aws::sdk_config().await;
+        let store: Arc<dyn Store> = Arc::new(storefront_aws::DynamoStore::new(
+            aws_sdk_dynamodb::Client::new(&config),
+            table,
+        ));
+        let registrar = Arc::new(Sandbox::new(SandboxConfig::default(), store.clone()));
+        let mut services = Services::with(store, registrar);
+        let (mailer, from) = mailer(dir)?;
+        services.mailer = mailer;
+        if let Some(from) = from {
+            services.accounts.mail_from = from;
         }
-        _ => {
-            let outbox = dir.join(".storefront/outbox");
-            eprintln!(
-                "SMTP_URL and MAIL_FROM are not set: mail goes to {}",
-                outbox.display()
-            );
-            Ok((Arc::new(Outbox::new(outbox)), None))
+        Ok(services)
+    }
+
+    /// Mail to resellers about their top-ups, and whom it is from: over the
+    /// relay the functions use when SMTP_URL and MAIL_FROM are set (with
+    /// SMTP_PASSWORD, as on Lambda), else into the local outbox folder, which
+    /// is said.
+    fn mailer(dir: &Path) -> Result<(Arc<dyn Mailer>, Option<String>)> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        match (var("SMTP_URL"), var("MAIL_FROM")) {
+            (Some(url), Some(from)) => {
+                let (smtp, from) = SmtpConfig::from_vars(&url, var("SMTP_PASSWORD"), &from)
+                    .map_err(anyhow::Error::msg)?;
+                let smtp = Smtp::new(&smtp).map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?;
+                Ok((Arc::new(smtp), Some(from)))
+            }
+            _ => {
+                let outbox = dir.join(".storefront/outbox");
+                eprintln!(
+                    "SMTP_URL and MAIL_FROM are not set: mail goes to {}",
+                    outbox.display()
+                );
+                Ok((Arc::new(Outbox::new(outbox)), None))
+            }
         }
     }
 }
@@ -102,7 +127,7 @@ fn moment(s: &str) -> Result<DateTime<Utc>> {
 }
 
 pub async fn tick(target: &Target, dir: &Path, at: Option<&str>) -> Result<ExitCode> {
-    let mut services = services(target, dir).await?;
+    let mut services = services(target, dir, "tick --table T").await?;
     if let Some(at) = at {
         services.clock = Arc::new(ManualClock::new(moment(at)?));
     }
@@ -114,7 +139,7 @@ pub async fn tick(target: &Target, dir: &Path, at: Option<&str>) -> Result<ExitC
 }
 
 pub async fn topups(target: &Target, dir: &Path, action: TopupAction) -> Result<ExitCode> {
-    let services = services(target, dir).await?;
+    let services = services(target, dir, "topups --table T list").await?;
     let orders = services.orders();
     let ledger = &orders.ledger;
     let decided = match action {

@@ -244,3 +244,27 @@ fn serve_rebuilds_when_content_changes() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// The default build leaves the AWS SDK out (the `aws` feature): asking it
+/// for AWS fails with the way to get it, never a panic or a bare usage error.
+#[cfg(not(feature = "aws"))]
+#[test]
+fn without_the_aws_feature_deploy_and_table_say_how_to_get_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let asks: [&[&str]; 4] = [
+        &["deploy"],
+        &["deploy", "--table", "t", "--bucket", "b"],
+        &["tick", "--table", "t"],
+        &["topups", "--table", "t", "list"],
+    ];
+    for args in asks {
+        let out = storefront(dir.path(), args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("cargo run --release --features aws --bin storefront -- "),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
