@@ -1230,8 +1230,45 @@ async fn orders_refuse_bad_items_naming_the_field() {
     )
     .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // A visitor may ask for a quote (the public prices); its cart is
+    // checked all the same.
     let unsigned = post(&w, AGEN, "/api/orders/quote", "", json!({"items": []})).await;
-    assert_eq!(unsigned.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unsigned.status, StatusCode::BAD_REQUEST);
+    assert_eq!(unsigned.body["field"], "items");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_visitor_or_another_storefronts_session_is_quoted_public_prices_it_cannot_order() {
+    let w = world(vec![]).await;
+    let (_, customer, _) = funded(&w, "1").await;
+    let item = json!({"items": [{"domain": "x-y-z.co.id", "action": "register", "years": 1}]});
+    let (_, stranger) = person(&w, "toko", TOKO, "asing2@example.id", Role::Customer).await;
+    for session in ["", stranger.as_str()] {
+        let r = post(&w, AGEN, "/api/orders/quote", session, item.clone()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        // agen shows prices without tax: .co.id at 277,500 + PPN 11%.
+        assert_eq!(r.body["net"]["amount"], "277500");
+        assert_eq!(r.body["tax"]["amount"], "30525");
+        assert_eq!(r.body["gross"]["display"], "IDR\u{a0}308,025");
+        // Such a quote is for showing: agen's customer cannot order it.
+        let order = send(
+            &w,
+            "POST",
+            AGEN,
+            "/api/orders",
+            &customer,
+            Some(json!({"quote": r.body["id"], "payment": "wallet"})),
+            &[("idempotency-key", "visitor-quote")],
+        )
+        .await;
+        assert_eq!(
+            order.status,
+            StatusCode::CONFLICT,
+            "{}",
+            String::from_utf8_lossy(&order.raw)
+        );
+        assert_eq!(order.body["error"], "quote_expired");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -1358,11 +1395,6 @@ async fn every_money_route_refuses_another_storefronts_session_and_customers_in_
             "PUT",
             format!("/api/wallet/topups/{topup}/proof"),
             Some(json!({})),
-        ),
-        (
-            "POST",
-            "/api/orders/quote".into(),
-            Some(json!({"items": [{"domain": "x-y-z.co.id", "action": "register", "years": 1}]})),
         ),
         ("GET", "/api/orders".into(), None),
         ("GET", format!("/api/orders/{order_id}"), None),

@@ -123,14 +123,17 @@ async fn the_typed_extension_comes_first_then_its_group_then_suggestions() {
         "suggestions use the typed extension: {d:?}"
     );
     assert!(v["results"][2]["suggestion"].as_bool().expect("bool"));
-    // my.id runs a promotion: Rp 10.000 + PPN 11% = 11.100, instead of 12.210.
+    // my.id runs a promotion: Rp 10.000 (PPN included), instead of
+    // 9.000 + 20% rounded up to Rp 11.000.
     let p = &v["results"][0]["price"];
-    assert_eq!(p["display"], format!("Rp{NBSP}11.100"));
-    assert_eq!(p["regular"]["display"], format!("Rp{NBSP}12.210"));
-    assert_eq!(v["results"][1]["price"]["register"]["net"], "288000");
+    assert_eq!(p["display"], format!("Rp{NBSP}10.000"));
+    assert_eq!(p["regular"]["display"], format!("Rp{NBSP}11.000"));
+    // co.id: 240.000 + 20% = Rp 288.000 shown and charged, PPN 28.541 in it.
+    assert_eq!(v["results"][1]["price"]["register"]["net"], "259459");
+    assert_eq!(v["results"][1]["price"]["register"]["gross"], "288000");
     assert_eq!(
         v["results"][1]["price"]["display"],
-        format!("Rp{NBSP}319.680")
+        format!("Rp{NBSP}288.000")
     );
 
     // A bare name expands over the first group.
@@ -284,9 +287,11 @@ async fn premium_names_are_priced_from_the_registry_through_every_level() {
     let (_, v) = search(&w.router, "toko.example", "emas.co.id").await;
     let r = &v["results"][0];
     assert_eq!(r["premium"], true);
-    // Registry Rp 7.500.000 -> toko +20% = 9.000.000 -> with PPN 11% = 9.990.000.
-    assert_eq!(r["price"]["register"]["net"], "9000000");
-    assert_eq!(r["price"]["display"], format!("Rp{NBSP}9.990.000"));
+    // Registry Rp 7.500.000 -> toko +20% = 9.000.000 shown with PPN 11%
+    // in it (a net of 8.108.108), as it is charged.
+    assert_eq!(r["price"]["register"]["net"], "8108108");
+    assert_eq!(r["price"]["register"]["gross"], "9000000");
+    assert_eq!(r["price"]["display"], format!("Rp{NBSP}9.000.000"));
 }
 
 /// A registrar whose answers the test scripts: a delay per extension, a

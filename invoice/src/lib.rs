@@ -87,6 +87,18 @@ pub struct Line {
     /// every amount.
     #[serde(with = "storefront_core::money::decimal_serde")]
     pub unit: Decimal,
+    /// The tax of the whole line as it was already charged: an order's
+    /// share of the tax on its total (`Tax::allocate`). When every line
+    /// carries one, the invoice prints those and adds them up, so it
+    /// agrees to the minor unit with what the wallet paid even when some
+    /// of the order's lines failed. None: the invoice shares its tax out
+    /// itself.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::str_option"
+    )]
+    pub tax: Option<Decimal>,
 }
 
 /// A bank account a proforma can be paid into.

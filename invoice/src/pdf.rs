@@ -741,6 +741,7 @@ mod tests {
             description,
             quantity: 1,
             unit: Decimal::from(unit),
+            tax: None,
         }
     }
 

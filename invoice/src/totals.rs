@@ -7,7 +7,7 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use storefront_core::money::{Allocation, Money, MoneyError, Rounding};
+use storefront_core::money::{Allocation, Money, MoneyError, Rounding, TaxBreakdown, TaxDisplay};
 
 use crate::Invoice;
 
@@ -75,9 +75,14 @@ impl Invoice {
                     .amount())
             })
             .collect::<Result<Vec<Decimal>, MoneyError>>()?;
-        // The same sharing out as an order's lines: an order and its
-        // invoice tax every line alike.
-        let Allocation { total, lines } = self.tax.allocate(self.display, currency, &amounts)?;
+        let fixed: Option<Vec<Decimal>> = self.lines.iter().map(|l| l.tax).collect();
+        let Allocation { total, lines } = match fixed {
+            // Lines whose tax was charged already: print what was charged.
+            Some(taxes) if !taxes.is_empty() => charged(self, &amounts, &taxes)?,
+            // The same sharing out as an order's lines: an order and its
+            // invoice tax every line alike.
+            _ => self.tax.allocate(self.display, currency, &amounts)?,
+        };
         Ok(Totals {
             lines: lines
                 .into_iter()
@@ -92,6 +97,45 @@ impl Invoice {
             gross: total.gross,
         })
     }
+}
+
+/// The totals of lines whose taxes are given: each line as charged, and
+/// the invoice their sum.
+fn charged(
+    invoice: &Invoice,
+    amounts: &[Decimal],
+    taxes: &[Decimal],
+) -> Result<Allocation, MoneyError> {
+    let c = invoice.currency;
+    let lines = amounts
+        .iter()
+        .zip(taxes)
+        .map(|(&amount, &tax)| {
+            let amount = Money::new(amount, c);
+            let tax = Money::new(tax, c).round(Rounding::HalfEven);
+            Ok(match invoice.display {
+                TaxDisplay::Exclusive => TaxBreakdown {
+                    net: amount,
+                    tax,
+                    gross: amount.checked_add(tax)?,
+                },
+                TaxDisplay::Inclusive => TaxBreakdown {
+                    net: amount.checked_sub(tax)?,
+                    tax,
+                    gross: amount,
+                },
+            })
+        })
+        .collect::<Result<Vec<TaxBreakdown>, MoneyError>>()?;
+    let sum = |f: fn(&TaxBreakdown) -> Money| {
+        Money::checked_sum(c, lines.iter().map(f)).map(|m| m.round(Rounding::HalfEven))
+    };
+    let total = TaxBreakdown {
+        net: sum(|b| b.net)?,
+        tax: sum(|b| b.tax)?,
+        gross: sum(|b| b.gross)?,
+    };
+    Ok(Allocation { total, lines })
 }
 
 #[cfg(test)]

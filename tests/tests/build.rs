@@ -27,22 +27,23 @@ fn storefronts_show_the_right_prices_in_the_right_language() {
     assert_eq!(report.rendered, ["agen", "toko"]);
     let toko = out.join("toko");
 
-    // Toko, default language id: co.id 240.000 + 20% = 288.000, shown with PPN 11% = 319.680.
+    // Toko, default language id: co.id 240.000 + 20% = Rp 288.000, shown
+    // with PPN 11% in it and charged exactly so.
     let home = read(&toko, "index.html");
     assert!(home.contains("<html lang=\"id\""), "home is in Indonesian");
     assert!(
-        home.contains(&format!("Rp{NBSP}319.680")),
+        home.contains(&format!("Rp{NBSP}288.000")) && !home.contains("319.680"),
         "co.id price incl. PPN on the home page"
     );
-    // my.id promotion: Rp 10.000 net, 11.100 with PPN.
+    // my.id promotion: Rp 10.000, PPN included.
     assert!(
-        home.contains(&format!("Rp{NBSP}11.100")),
+        home.contains(&format!("Rp{NBSP}10.000")),
         "promotion price shown"
     );
     let co_id = read(&toko, "domains/co.id/index.html");
-    // Three years: 864.000 + PPN = 959.040.
+    // Three years: 720.000 + 20% = Rp 864.000, PPN included.
     assert!(
-        co_id.contains(&format!("Rp{NBSP}959.040")),
+        co_id.contains(&format!("Rp{NBSP}864.000")),
         "3-year price on the extension page"
     );
     assert!(
@@ -54,7 +55,7 @@ fn storefronts_show_the_right_prices_in_the_right_language() {
     // The English tree mirrors it, with English formatting.
     let en = read(&toko, "en/domains/co.id/index.html");
     assert!(en.contains("<html lang=\"en\""));
-    assert!(en.contains(&format!("IDR{NBSP}319,680")));
+    assert!(en.contains(&format!("IDR{NBSP}288,000")));
     assert!(en.contains("Identity card (KTP)"));
     assert!(
         read(&toko, "en/syarat/index.html").contains("<strong>11% PPN</strong>"),
@@ -75,14 +76,19 @@ fn storefronts_show_the_right_prices_in_the_right_language() {
     let prices = read(&toko, "prices.json");
     let json: serde_json::Value = serde_json::from_str(&prices).expect("prices.json parses");
     assert_eq!(
-        json["extensions"]["co.id"]["register"]["1"]["net"],
+        json["extensions"]["co.id"]["register"]["1"]["amount"],
         "288000"
     );
     assert_eq!(
-        json["extensions"]["co.id"]["register"]["1"]["gross"],
-        "319680"
+        json["extensions"]["co.id"]["register"]["1"]["net"],
+        "259459"
     );
-    assert_eq!(json["extensions"]["my.id"]["promo"]["net"], "10000");
+    assert_eq!(
+        json["extensions"]["co.id"]["register"]["1"]["gross"],
+        "288000"
+    );
+    assert_eq!(json["extensions"]["my.id"]["promo"]["amount"], "10000");
+    assert_eq!(json["extensions"]["my.id"]["promo"]["net"], "9009");
     assert!(
         !prices.contains("cost") && !prices.contains("240000") && !prices.contains("252000"),
         "no wholesale or sub-reseller price in public files"

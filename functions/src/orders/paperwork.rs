@@ -83,6 +83,9 @@ impl Orders {
                     TaxDisplay::Exclusive => l.net,
                     TaxDisplay::Inclusive => l.gross,
                 },
+                // What the order charged for the line, its share of the
+                // order's tax: the invoice agrees with the wallet.
+                tax: Some(l.tax),
             })
             .collect()
     }
@@ -305,6 +308,7 @@ impl Orders {
                 description: e.reason.clone(),
                 quantity: 1,
                 unit: amount,
+                tax: None,
             });
         }
         if lines.is_empty() {

@@ -17,6 +17,7 @@ pub fn line(description: &str, quantity: u32, unit: Decimal) -> Line {
         description: description.to_owned(),
         quantity,
         unit,
+        tax: None,
     }
 }
 
