@@ -92,6 +92,12 @@ pub struct DiscountCode {
     pub from: NaiveDate,
     #[serde(with = "crate::dates")]
     pub until: NaiveDate,
+    /// How many orders may use the code in all; none: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_uses: Option<u32>,
+    /// How many orders one customer may use it on; none: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_uses_per_customer: Option<u32>,
 }
 
 /// One level of the chain, from the top reseller down to the seller.
@@ -523,6 +529,24 @@ pub fn price_list(
                 ),
             });
         }
+        if code.max_uses == Some(0) || code.max_uses_per_customer == Some(0) {
+            errors.push(PricingError {
+                origin: origin(),
+                message: format!(
+                    "discount code '{}': max_uses and max_uses_per_customer must be 1 or more (leave them out for no limit)",
+                    code.code
+                ),
+            });
+        }
+        if codes[..index]
+            .iter()
+            .any(|c| c.code.eq_ignore_ascii_case(&code.code))
+        {
+            errors.push(PricingError {
+                origin: origin(),
+                message: format!("discount code '{}' is listed twice", code.code),
+            });
+        }
         let off = code.percent_off.0;
         if off <= Decimal::ZERO || off >= Decimal::ONE_HUNDRED {
             errors.push(PricingError {
@@ -862,6 +886,8 @@ mod tests {
             actions: vec![],
             from: today(),
             until: today(),
+            max_uses: None,
+            max_uses_per_customer: None,
         };
         // A code deeper than the margin is no content error: pricing a line
         // floors it at cost (see `price::price`).

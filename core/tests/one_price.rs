@@ -188,6 +188,8 @@ fn config() -> impl Strategy<Value = Config> {
                     },
                     from: today(),
                     until: today(),
+                    max_uses: None,
+                    max_uses_per_customer: None,
                 }),
                 cart,
                 group,

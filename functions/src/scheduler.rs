@@ -191,6 +191,7 @@ async fn renew_if_due(
         invoice: None,
         renewal: true,
         cancelled: false,
+        code_use: None,
         history: vec![crate::orders::model::Event {
             at: now.to_rfc3339(),
             by: "scheduler".into(),

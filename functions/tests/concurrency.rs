@@ -64,3 +64,23 @@ async fn dynamodb_two_hundred_customers_one_short_sub_reseller() {
 async fn dynamodb_every_settled_order_gets_its_invoice() {
     concurrency_suite::every_settled_order_gets_its_invoice(dynamodb()).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_with_five_uses_raced_by_fifty_orders() {
+    concurrency_suite::a_code_with_five_uses_is_used_exactly_five_times(factory()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_uses_a_code_at_most_twice() {
+    concurrency_suite::a_customer_uses_a_code_at_most_twice(factory()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_a_code_with_five_uses_raced_by_fifty_orders() {
+    concurrency_suite::a_code_with_five_uses_is_used_exactly_five_times(dynamodb()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dynamodb_a_customer_uses_a_code_at_most_twice() {
+    concurrency_suite::a_customer_uses_a_code_at_most_twice(dynamodb()).await;
+}

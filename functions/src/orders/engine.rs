@@ -80,6 +80,9 @@ pub enum OrderError {
     SellerShort { reseller: String },
     #[error("this idempotency key was used with another request")]
     KeyReused,
+    /// The discount code has been used as often as it may be.
+    #[error("the discount code {0} has been used up")]
+    CodeUsedUp(String),
     #[error("no such order")]
     NotFound,
     #[error("the order is not in a state that allows this")]
@@ -632,9 +635,27 @@ impl Orders {
             invoice: None,
             renewal: false,
             cancelled: false,
+            code_use: None,
             history: vec![self.event(customer, "ordered")],
         };
+        // A code with limits: one use per order, taken with the order.
+        let code = q
+            .lines
+            .iter()
+            .find_map(|l| l.priced.code.as_deref())
+            .and_then(|c| s.discount_codes.iter().find(|d| d.code == c));
+        let code_use = code.and_then(|c| super::codes::use_of(c).map(|u| (c, u)));
+        let mut order = order;
+        let mut take = Vec::new();
+        if let Some((c, u)) = code_use {
+            super::codes::prepare(self.store.as_ref(), &s.reseller, customer, &u).await?;
+            take = super::codes::take(&s.reseller, customer, c, &u);
+            order.code_use = Some(u);
+        }
         let mut writes = self.order_writes(&order, None)?;
+        let takes_from = writes.len();
+        let taken = take.len();
+        writes.extend(take);
         let ttl = chrono::Duration::from_std(self.config.idempotency_ttl).unwrap_or_default();
         writes.push(Write::Put {
             item: Item::new(&key_pk, "KEY", json!({"hash": request_hash, "order": id}))
@@ -643,6 +664,14 @@ impl Orders {
         });
         match self.store.transact(writes).await {
             Ok(()) => Ok((order, true)),
+            Err(StoreError::TransactionCancelled { failed })
+                if failed
+                    .iter()
+                    .any(|&i| (takes_from..takes_from + taken).contains(&i)) =>
+            {
+                let code = order.code_use.map(|u| u.code).unwrap_or_default();
+                Err(OrderError::CodeUsedUp(code))
+            }
             // The same key, concurrently: the other request made the order.
             Err(StoreError::TransactionCancelled { .. }) => {
                 let existing = self
@@ -953,6 +982,14 @@ impl Orders {
                     if line.action != Action::Register {
                         with.extend(self.clear_renewal(&o, &line).await?);
                     }
+                    // The registry refused the last of the order: the
+                    // code's use comes back.
+                    if o.lines
+                        .iter()
+                        .all(|l| matches!(l.status, LineStatus::Failed | LineStatus::Cancelled))
+                    {
+                        with.extend(self.give_back_code(&mut o));
+                    }
                     EntryKind::Release
                 }
             };
@@ -1235,6 +1272,19 @@ impl Orders {
         )))
     }
 
+    /// Mark the order's code use given back, and the writes that do it
+    /// (none if it had none or gave it back already); committed with the
+    /// order's own conditional write, so it happens once.
+    fn give_back_code(&self, o: &mut Order) -> Vec<Write> {
+        match o.code_use.as_mut() {
+            Some(u) if !u.released => {
+                u.released = true;
+                super::codes::give_back(&o.reseller, &o.customer, u)
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// Cancel an order nobody paid (a bank transfer past its due date, or the
     /// customer changing their mind).
     pub async fn cancel_unpaid(&self, order_id: &str, by: &str) -> Result<Order, OrderError> {
@@ -1252,7 +1302,9 @@ impl Orders {
                 l.status = LineStatus::Cancelled;
             }
             o.history.push(self.event(by, "cancelled"));
+            let give_back = self.give_back_code(&mut o);
             let mut writes = self.order_writes(&o, Some(v))?;
+            writes.extend(give_back);
             if o.renewal {
                 for l in &o.lines {
                     writes.extend(self.clear_renewal(&o, l).await?);
@@ -1411,6 +1463,9 @@ pub fn message(e: &OrderError, lang: Locale) -> String {
         (OrderError::SellerShort { .. }, Pl) => "Nie możemy teraz przyjąć tego zamówienia. Sprzedawca został powiadomiony; spróbuj później.".into(),
         (OrderError::SellerShort { .. }, _) => "We cannot take this order right now. The shop has been notified; please try again later.".into(),
         (OrderError::KeyReused, _) => "This Idempotency-Key was already used for a different request.".into(),
+        (OrderError::CodeUsedUp(code), Id) => format!("Kode diskon {code} sudah habis terpakai."),
+        (OrderError::CodeUsedUp(code), Pl) => format!("Kod rabatowy {code} został już wykorzystany."),
+        (OrderError::CodeUsedUp(code), _) => format!("The discount code {code} has been used up."),
         (OrderError::NotFound, _) => "No such order.".into(),
         (OrderError::WrongState, Id) => "Pesanan ini tidak dapat diubah lagi.".into(),
         (OrderError::WrongState, Pl) => "Tego zamówienia nie można już zmienić.".into(),

@@ -15,11 +15,13 @@
 //! | a customer's domains | `RESELLER#<r>#ACCOUNT#<a>` | `DOMAIN#<name>` (copy) |
 //! | a reseller's domains | `DOMAINS#<r>` | `<name>` (copy) |
 //! | domains by expiry date | `EXPIRY#<yyyy-mm-dd>` | `<name>` |
+//! | discount code uses | see `codes` | |
 //!
 //! Every change to an order is a write conditioned on the version read, in
 //! the same transaction as the money it moves (see `crate::ledger`): a
 //! retried or concurrent step finds the order moved on and does nothing.
 
+pub mod codes;
 pub mod engine;
 pub mod model;
 pub mod paperwork;

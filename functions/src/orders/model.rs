@@ -124,6 +124,9 @@ pub struct Order {
     pub renewal: bool,
     #[serde(default)]
     pub cancelled: bool,
+    /// The discount code use this order took, if its code has limits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_use: Option<super::codes::CodeUse>,
     pub history: Vec<Event>,
 }
 

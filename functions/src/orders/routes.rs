@@ -178,6 +178,11 @@ fn order_error(e: OrderError, lang: Locale) -> Response {
             "idempotency_key_reused",
             Some("Idempotency-Key".into()),
         ),
+        OrderError::CodeUsedUp(_) => (
+            StatusCode::CONFLICT,
+            "discount_code_used_up",
+            Some("code".into()),
+        ),
         OrderError::NotFound => return ApiError::NotFound.into_response(),
         OrderError::WrongState => (StatusCode::CONFLICT, "wrong_state", None),
         OrderError::Store(e) => return store_err(e).into_response(),

@@ -371,3 +371,111 @@ pub async fn every_settled_order_gets_its_invoice(factory: Arc<dyn StoreFactory>
         missing.len()
     );
 }
+
+/// Quote one line with a code and create the order, paid by transfer (no
+/// money moves until it is paid): the code's use is taken when the order
+/// is placed.
+async fn place_with_code(
+    w: Arc<World>,
+    account: String,
+    domain: String,
+) -> Result<Order, OrderError> {
+    let s = w.snapshot("toko");
+    let q = w
+        .orders
+        .quote(&s, &account, "default", &[line(&domain)], Some("lima5"))
+        .await?;
+    assert_eq!(q.lines[0].priced.code.as_deref(), Some("LIMA5"));
+    w.orders
+        .create(
+            &s,
+            &NewOrder {
+                customer: &account,
+                group: "default",
+                quote: &q.id,
+                payment: Payment::BankTransfer,
+                key: &domain,
+                request_hash: &domain,
+            },
+        )
+        .await
+        .map(|(o, _)| o)
+}
+
+/// A code with five uses, raced by fifty orders of fifty customers, is used
+/// exactly five times; a cancelled unpaid order gives its use back, once.
+pub async fn a_code_with_five_uses_is_used_exactly_five_times(factory: Arc<dyn StoreFactory>) {
+    let w = Arc::new(World::new(factory.as_ref(), vec![]).await);
+    let mut accounts = Vec::new();
+    for n in 0..50 {
+        accounts.push(w.customer("toko", &format!("code-{n}@example.com")).await);
+    }
+    let tasks: Vec<_> = accounts
+        .iter()
+        .enumerate()
+        .map(|(n, a)| {
+            tokio::spawn(place_with_code(
+                w.clone(),
+                a.clone(),
+                format!("code-race-{n}.com"),
+            ))
+        })
+        .collect();
+    let (mut placed, mut used_up) = (Vec::new(), 0);
+    for t in tasks {
+        match t.await.expect("task") {
+            Ok(o) => placed.push(o),
+            Err(OrderError::CodeUsedUp(code)) => {
+                assert_eq!(code, "LIMA5");
+                used_up += 1;
+            }
+            Err(e) => panic!("an order failed otherwise: {e:?}"),
+        }
+    }
+    assert_eq!((placed.len(), used_up), (5, 45));
+    let store = w.store.clone();
+    let used = storefront_functions::orders::codes::used(store.as_ref(), "toko", "LIMA5");
+    assert_eq!(used.await.expect("read"), 5);
+
+    // A sixth customer is refused; one of the five cancels and gives its
+    // use back (a second cancel gives nothing more); then the sixth gets it.
+    let sixth = accounts[49].clone();
+    let late = place_with_code(w.clone(), sixth.clone(), "code-late.com".into()).await;
+    assert!(matches!(late, Err(OrderError::CodeUsedUp(_))), "{late:?}");
+    let first = &placed[0];
+    w.orders
+        .cancel_unpaid(&first.id, &first.customer)
+        .await
+        .expect("cancel");
+    w.orders
+        .cancel_unpaid(&first.id, &first.customer)
+        .await
+        .expect("cancel again");
+    let used = storefront_functions::orders::codes::used(store.as_ref(), "toko", "LIMA5");
+    assert_eq!(used.await.expect("read"), 4);
+    place_with_code(w.clone(), sixth.clone(), "code-late.com".into())
+        .await
+        .expect("the use given back is taken");
+    let used = storefront_functions::orders::codes::used(store.as_ref(), "toko", "LIMA5");
+    assert_eq!(used.await.expect("read"), 5);
+}
+
+/// Two uses per customer: the third order of the same customer is refused
+/// while the code still has uses left in all.
+pub async fn a_customer_uses_a_code_at_most_twice(factory: Arc<dyn StoreFactory>) {
+    let w = Arc::new(World::new(factory.as_ref(), vec![]).await);
+    let a = w.customer("toko", "twice@example.com").await;
+    for n in 0..2 {
+        place_with_code(w.clone(), a.clone(), format!("twice-{n}.com"))
+            .await
+            .expect("within the customer's uses");
+    }
+    let third = place_with_code(w.clone(), a.clone(), "twice-2.com".into()).await;
+    assert!(matches!(third, Err(OrderError::CodeUsedUp(_))), "{third:?}");
+    let used = storefront_functions::orders::codes::used(w.store.as_ref(), "toko", "LIMA5");
+    assert_eq!(
+        used.await.expect("read"),
+        2,
+        "the refused order took no use"
+    );
+}
