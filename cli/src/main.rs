@@ -164,15 +164,17 @@ fn without_aws(what: &str, example: &str) -> anyhow::Error {
     )
 }
 
-mod chrono_today {
-    /// Promotions are judged by the calendar day where the build runs; set
-    /// STOREFRONT_TODAY=YYYY-MM-DD to build as of another day.
+pub(crate) mod chrono_today {
+    /// The day promotions are judged by: the UTC date, the day the API
+    /// prices with too (its clock), so a page never shows a promotion the
+    /// checkout does not give; set STOREFRONT_TODAY=YYYY-MM-DD to build as
+    /// of another day.
     pub fn today() -> anyhow::Result<chrono::NaiveDate> {
         match std::env::var("STOREFRONT_TODAY") {
             Ok(s) => s.parse().map_err(|e| {
                 anyhow::anyhow!("STOREFRONT_TODAY={s:?} is not a date like 2026-11-22: {e}")
             }),
-            Err(_) => Ok(chrono::Local::now().date_naive()),
+            Err(_) => Ok(chrono::Utc::now().date_naive()),
         }
     }
 }

@@ -75,14 +75,36 @@ pub async fn run(
     let signins = seed(&services, &checkout).await;
     seed_wallets(&services).await;
     // The scheduler, as EventBridge runs it when deployed: once a minute.
+    // On a new day it also rebuilds, so a promotion that starts or ends
+    // today is on the pages and in the published prices at once (only the
+    // storefronts whose prices changed are rewritten).
     {
         let orders = services.orders();
+        let (opts, sites, services) = (opts.clone(), sites.clone(), services.clone());
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+            let mut built_for = opts.today;
             loop {
                 every.tick().await;
                 if let Err(e) = storefront_functions::scheduler::tick(&orders).await {
                     eprintln!("scheduled work: {e}");
+                }
+                let Ok(today) = crate::chrono_today::today() else {
+                    continue;
+                };
+                if today != built_for {
+                    built_for = today;
+                    let (opts, sites) = (opts.clone(), sites.clone());
+                    let built = tokio::task::spawn_blocking(move || rebuild(&opts, &sites)).await;
+                    match built {
+                        Ok(Ok(checkout)) => {
+                            if let Err(e) = publish(&services, &checkout).await {
+                                eprintln!("{e:#}");
+                            }
+                        }
+                        Ok(Err(e)) => eprintln!("rebuild for {today} failed: {e:#}"),
+                        Err(e) => eprintln!("rebuild for {today} failed: {e}"),
+                    }
                 }
             }
         });
@@ -267,7 +289,17 @@ async fn seed_wallets(services: &Services) {
     }
 }
 
+/// Check and build as of today (a serve that runs past midnight builds for
+/// the new day), and serve the result. `sites` is held for writing during
+/// the build, so the watcher and the new day's rebuild never write the same
+/// folders at once.
 fn rebuild(opts: &BuildOptions, sites: &RwLock<Sites>) -> Result<Checkout> {
+    let mut serving = sites.write().unwrap_or_else(|p| p.into_inner());
+    let today = crate::chrono_today::today().unwrap_or(opts.today);
+    let opts = &BuildOptions {
+        today,
+        ..opts.clone()
+    };
     let checkout = match storefront_generator::check(&opts.paths, opts.today) {
         Ok(c) => c,
         Err(d) => {
@@ -286,9 +318,7 @@ fn rebuild(opts: &BuildOptions, sites: &RwLock<Sites>) -> Result<Checkout> {
         report.pages,
         report.unchanged.len()
     );
-    if let Ok(mut s) = sites.write() {
-        *s = Sites::from_checkout(&checkout);
-    }
+    *serving = Sites::from_checkout(&checkout);
     Ok(checkout)
 }
 
