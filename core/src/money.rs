@@ -708,22 +708,35 @@ impl Tax {
             .iter()
             .zip(shares)
             .map(|(&amount, share)| {
-                let tax = Money::new(share, currency).round(Rounding::HalfEven);
-                Ok(match shown {
-                    TaxDisplay::Exclusive => TaxBreakdown {
-                        net: amount,
-                        tax,
-                        gross: amount.checked_add(tax)?,
-                    },
-                    TaxDisplay::Inclusive => TaxBreakdown {
-                        net: amount.checked_sub(tax)?,
-                        tax,
-                        gross: amount,
-                    },
-                })
+                TaxBreakdown::of_line(shown, amount, Money::new(share, currency))
             })
             .collect::<Result<Vec<TaxBreakdown>, MoneyError>>()?;
         Ok(Allocation { total, lines })
+    }
+}
+
+impl TaxBreakdown {
+    /// A line shown as `amount` (net when `shown` is exclusive, gross when
+    /// inclusive) that carries `tax` (rounded half-even to minor units):
+    /// the other side is what adds up.
+    pub fn of_line(
+        shown: TaxDisplay,
+        amount: Money,
+        tax: Money,
+    ) -> Result<TaxBreakdown, MoneyError> {
+        let tax = tax.round(Rounding::HalfEven);
+        Ok(match shown {
+            TaxDisplay::Exclusive => TaxBreakdown {
+                net: amount,
+                tax,
+                gross: amount.checked_add(tax)?,
+            },
+            TaxDisplay::Inclusive => TaxBreakdown {
+                net: amount.checked_sub(tax)?,
+                tax,
+                gross: amount,
+            },
+        })
     }
 }
 

@@ -7,7 +7,7 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use storefront_core::money::{Allocation, Money, MoneyError, Rounding, TaxBreakdown, TaxDisplay};
+use storefront_core::money::{Allocation, Money, MoneyError, Rounding, TaxBreakdown};
 
 use crate::Invoice;
 
@@ -111,20 +111,7 @@ fn charged(
         .iter()
         .zip(taxes)
         .map(|(&amount, &tax)| {
-            let amount = Money::new(amount, c);
-            let tax = Money::new(tax, c).round(Rounding::HalfEven);
-            Ok(match invoice.display {
-                TaxDisplay::Exclusive => TaxBreakdown {
-                    net: amount,
-                    tax,
-                    gross: amount.checked_add(tax)?,
-                },
-                TaxDisplay::Inclusive => TaxBreakdown {
-                    net: amount.checked_sub(tax)?,
-                    tax,
-                    gross: amount,
-                },
-            })
+            TaxBreakdown::of_line(invoice.display, Money::new(amount, c), Money::new(tax, c))
         })
         .collect::<Result<Vec<TaxBreakdown>, MoneyError>>()?;
     let sum = |f: fn(&TaxBreakdown) -> Money| {

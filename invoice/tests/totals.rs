@@ -55,6 +55,36 @@ fn idr_inclusive_ppn_11() {
 }
 
 #[test]
+fn lines_with_the_tax_an_order_charged_print_it_and_add_it_up() {
+    // An order of three PLN lines shown without VAT (10.01, 10.01, 10.01):
+    // 23% on the total 30.03 is 6.9069 -> 6.91, shared 2.31, 2.30, 2.30.
+    // The registry refused the first: its invoice has the other two, with
+    // the 2.30 each the wallet paid, not the 4.60 that 23% of 20.02 (4.6046
+    // -> 4.60) happens to give here nor any other sharing.
+    let mut invoice = sieciowo();
+    invoice.lines = vec![line("b.pl", 1, dec!(10.01)), line("c.pl", 1, dec!(10.01))];
+    for l in &mut invoice.lines {
+        l.tax = Some(dec!(2.30));
+    }
+    let t = invoice.totals();
+    assert_consistent(&invoice, &t);
+    assert_eq!(amounts(&t.lines[0]), (dec!(10.01), dec!(2.30), dec!(12.31)));
+    assert_eq!(
+        (t.net.amount(), t.tax.amount(), t.gross.amount()),
+        (dec!(20.02), dec!(4.60), dec!(24.62))
+    );
+    // A charged tax that differs from a fresh sharing is kept as charged.
+    invoice.lines[0].tax = Some(dec!(2.31));
+    let t = invoice.totals();
+    assert_consistent(&invoice, &t);
+    assert_eq!(t.tax.amount(), dec!(4.61));
+    assert_eq!(t.gross.amount(), dec!(24.63));
+    // One line without a charged tax: the invoice shares its tax out itself.
+    invoice.lines[1].tax = None;
+    assert_eq!(invoice.totals().tax.amount(), dec!(4.60));
+}
+
+#[test]
 fn pln_exclusive_vat_23_rounds_half_up() {
     let invoice = sieciowo();
     let t = invoice.totals();
