@@ -661,9 +661,9 @@ pub(crate) struct QuoteBody {
     post,
     path = "/api/orders/quote",
     tag = "orders",
-    summary = "Price a cart (1 to 10 lines) from the published price list; premium prices from the registry are locked for 30 minutes",
+    summary = "Price a cart (1 to 10 lines, an optional discount `code`) from the published price list with the customer's price group; premium prices from the registry are locked for 30 minutes. A visitor who is not signed in gets the public prices (rate-limited per address) and a quote that cannot be ordered",
     request_body = QuoteBody,
-    responses((status = 200, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 400, description = "A field is wrong; `field` names it", body = crate::error::ErrorBody), (status = 409, description = "A name is not available", body = crate::error::ErrorBody), (status = 503, description = "The registry did not answer", body = crate::error::ErrorBody))
+    responses((status = 200, description = "Done"), (status = 400, description = "A field is wrong; `field` names it (`code` for a discount code that is unknown, not valid today or for nothing in the cart)", body = crate::error::ErrorBody), (status = 429, description = "Too many quotes from this address while signed out", body = crate::error::ErrorBody), (status = 409, description = "A name is not available", body = crate::error::ErrorBody), (status = 503, description = "The registry did not answer", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn quote(
     State(st): State<ShopState>,
@@ -719,7 +719,7 @@ const MAX_KEY: usize = 100;
     summary = "Order a quote, paid from the wallet or by bank transfer. Needs an `Idempotency-Key` header: the same key with the same request returns the same order (200), with another request 422",
     request_body = OrderBody,
     params(("Idempotency-Key" = String, Header, description = "A new random value per order attempt")),
-    responses((status = 201, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 400, description = "A field is wrong; `field` names it", body = crate::error::ErrorBody), (status = 402, description = "The wallet does not cover it", body = crate::error::ErrorBody), (status = 409, description = "`price_changed` (the body carries the new quote), `quote_expired`, or `seller_unavailable`", body = crate::error::ErrorBody), (status = 422, description = "The Idempotency-Key was used for another request", body = crate::error::ErrorBody))
+    responses((status = 201, description = "Done"), (status = 401, description = "Not signed in on this storefront", body = crate::error::ErrorBody), (status = 400, description = "A field is wrong; `field` names it", body = crate::error::ErrorBody), (status = 402, description = "The wallet does not cover it", body = crate::error::ErrorBody), (status = 409, description = "`price_changed` (the body carries the new quote), `quote_expired`, `seller_unavailable`, or `discount_code_used_up`", body = crate::error::ErrorBody), (status = 422, description = "The Idempotency-Key was used for another request", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn create_order(
     State(st): State<ShopState>,
