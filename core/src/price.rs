@@ -82,6 +82,14 @@ pub fn net_of(tax: &Tax, display: TaxDisplay, currency: Currency, shown: Decimal
         .unwrap_or(shown)
 }
 
+/// An amount shown on this storefront split into net, tax and gross (the
+/// line taxed alone): what pages and answers print beside a price.
+pub fn taxed(s: &Snapshot, shown: Decimal) -> Option<TaxBreakdown> {
+    s.tax
+        .breakdown(Money::new(shown, s.currency), s.tax_display)
+        .ok()
+}
+
 /// The least a storefront may show for something it pays `cost` (net) for:
 /// the smallest amount on the currency's grid whose net covers the cost.
 pub fn floor(tax: &Tax, display: TaxDisplay, currency: Currency, cost: Decimal) -> Decimal {
@@ -104,41 +112,33 @@ pub fn floor(tax: &Tax, display: TaxDisplay, currency: Currency, cost: Decimal) 
     shown
 }
 
-/// A rule applied to what a level pays, never below `floor`.
-fn apply_floored(
+/// A premium name's price at one level: the rule's markup on what the level
+/// pays (fixed overrides are for standard prices), never below `floor`.
+fn premium_at(
     rule: &PriceRule,
-    ext: &str,
     ask: &Ask<'_>,
     cost: Decimal,
     currency: Currency,
     floor: Decimal,
 ) -> Decimal {
-    let mut rule = rule.clone();
-    // Fixed overrides are for standard prices; a premium name is always
-    // priced from the registry's price.
-    rule.overrides.clear();
-    rule.apply(ext, ask.action, ask.years, cost, currency)
+    rule.markup(ask.action, ask.years, cost, currency)
         .max(floor)
 }
 
+/// The periods the registry allows for the action (one year for transfers).
 fn check_years(s: &Snapshot, ask: &Ask<'_>) -> Result<(), QuoteError> {
-    if let Some(rules) = s.rules.get(ask.ext)
-        && !ask.action.periods(rules.years).contains(&ask.years)
-    {
-        return Err(match ask.action {
-            Action::Register | Action::Renew => QuoteError::Years {
-                ext: ask.ext.to_string(),
-                min: rules.years.min,
-                max: rules.years.max,
-            },
-            Action::Transfer | Action::Restore => QuoteError::Years {
-                ext: ask.ext.to_string(),
-                min: 1,
-                max: 1,
-            },
-        });
+    let Some(rules) = s.rules.get(ask.ext) else {
+        return Ok(());
+    };
+    let periods = ask.action.periods(rules.years);
+    if periods.contains(&ask.years) {
+        return Ok(());
     }
-    Ok(())
+    Err(QuoteError::Years {
+        ext: ask.ext.to_string(),
+        min: periods.first().copied().unwrap_or(1),
+        max: periods.last().copied().unwrap_or(1),
+    })
 }
 
 /// The code the customer typed, if it applies to this line: an unknown,
@@ -181,7 +181,11 @@ fn code_for<'s>(
 /// pays: a discount comes only out of the seller's own margin.
 pub fn price(s: &Snapshot, ask: &Ask<'_>) -> Result<Priced, QuoteError> {
     let ext = ask.ext;
-    if !s.extensions().contains(&ext) {
+    if !s
+        .groups
+        .iter()
+        .any(|g| g.extensions.iter().any(|e| e == ext))
+    {
         return Err(QuoteError::NotSold(ext.to_string()));
     }
     check_years(s, ask)?;
@@ -205,7 +209,7 @@ pub fn price(s: &Snapshot, ask: &Ask<'_>) -> Result<Priced, QuoteError> {
             let mut top_first = vec![cost];
             for level in s.levels.iter().skip(1) {
                 let rule = level.buys_at.as_ref().ok_or_else(no_price)?;
-                cost = apply_floored(rule, ext, ask, cost, currency, cost);
+                cost = premium_at(rule, ask, cost, currency, cost);
                 top_first.push(cost);
             }
             let rule = s
@@ -213,7 +217,7 @@ pub fn price(s: &Snapshot, ask: &Ask<'_>) -> Result<Priced, QuoteError> {
                 .get(ask.group)
                 .or_else(|| s.customer_rules.get("default"))
                 .ok_or_else(no_price)?;
-            let shown = apply_floored(rule, ext, ask, cost, currency, seller_floor(cost));
+            let shown = premium_at(rule, ask, cost, currency, seller_floor(cost));
             top_first.reverse();
             (shown, top_first, None)
         }

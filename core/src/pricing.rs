@@ -266,6 +266,17 @@ impl PriceRule {
         if let Some(fixed) = self.overrides.get(ext).and_then(|o| o.get(&action)) {
             return fixed.0 * periods;
         }
+        self.markup(action, years, cost, currency)
+    }
+
+    /// The rule's markup and rounding on what this level pays, without its
+    /// fixed overrides (a premium name is always priced from the registry's
+    /// price).
+    pub fn markup(&self, action: Action, years: u8, cost: Decimal, currency: Currency) -> Decimal {
+        let periods = Decimal::from(match action {
+            Action::Register | Action::Renew => years,
+            Action::Transfer | Action::Restore => 1,
+        });
         let percent = self.markup_percent.map_or(Decimal::ZERO, |p| p.0);
         let fixed = self.markup_fixed.map_or(Decimal::ZERO, |f| f.0);
         let raw = cost + cost * percent / Decimal::ONE_HUNDRED + fixed * periods;
@@ -556,7 +567,6 @@ pub fn price_list(
                     code.code
                 ),
             });
-            continue;
         }
         // A code never sells below cost: `price::price` floors it there,
         // so a deep code is as deep as each line's margin allows.

@@ -351,10 +351,7 @@ fn show(s: &Snapshot, p: &Priced, lang: Locale) -> Amount {
 /// The regular price of a line that a promotion lowered, as shown.
 fn show_regular(s: &Snapshot, p: &Priced, lang: Locale) -> Option<Amount> {
     let regular = p.regular?;
-    let b = s
-        .tax
-        .breakdown(Money::new(regular, s.currency), s.tax_display)
-        .ok()?;
+    let b = price::taxed(s, regular)?;
     Some(Amount {
         net: b.net.amount().to_string(),
         gross: b.gross.amount().to_string(),

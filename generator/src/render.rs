@@ -99,11 +99,7 @@ impl Shop<'_> {
         let rules = self.rules(ext)?;
         // The shortest period sold (one year for every extension the
         // catalogue has today).
-        let first = |a: Action| {
-            let years = a.periods(rules.years).first().copied()?;
-            let regular = self.priced(ext, a, years)?;
-            Some(regular)
-        };
+        let first = |a: Action| self.priced(ext, a, *a.periods(rules.years).first()?);
         let price = |a: Action| {
             first(a)
                 .map(|p| self.show(p.regular.unwrap_or(p.shown), l))
@@ -686,11 +682,7 @@ fn prices_json(shop: &Shop<'_>, l: Locale) -> Result<Vec<u8>> {
 
 /// An amount as shown, with the net and gross in it (the line taxed alone).
 fn price_entry(shop: &Shop<'_>, shown: Decimal, l: Locale) -> Value {
-    let s = shop.snapshot;
-    let b = s
-        .tax
-        .breakdown(Money::new(shown, s.currency), s.tax_display)
-        .ok();
+    let b = price::taxed(shop.snapshot, shown);
     json!({
         "amount": shown.to_string(),
         "net": b.map(|b| b.net.amount().to_string()),

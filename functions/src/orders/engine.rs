@@ -617,7 +617,7 @@ impl Orders {
         }
         let due = (payment == Payment::BankTransfer)
             .then(|| self.clock.today() + chrono::Days::new(u64::from(s.orders.payment_due_days)));
-        let order = Order {
+        let mut order = Order {
             id: id.clone(),
             reseller: s.reseller.clone(),
             customer: customer.to_string(),
@@ -645,7 +645,6 @@ impl Orders {
             .find_map(|l| l.priced.code.as_deref())
             .and_then(|c| s.discount_codes.iter().find(|d| d.code == c));
         let code_use = code.and_then(|c| super::codes::use_of(c).map(|u| (c, u)));
-        let mut order = order;
         let mut take = Vec::new();
         if let Some((c, u)) = code_use {
             super::codes::prepare(self.store.as_ref(), &s.reseller, customer, &u).await?;

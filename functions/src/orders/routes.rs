@@ -55,7 +55,7 @@ impl FromRequestParts<ShopState> for Signed {
         parts: &mut Parts,
         state: &ShopState,
     ) -> Result<Self, Self::Rejection> {
-        let visit = Visit::from_request_parts(parts, &state.accounts).await?;
+        let Anyone(visit) = Anyone::from_request_parts(parts, state).await?;
         let (_, profile, _, _) = state.accounts.current(&visit).await?;
         Ok(Signed { visit, profile })
     }
