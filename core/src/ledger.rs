@@ -167,6 +167,17 @@ pub struct Entry {
     pub leg: Option<u8>,
 }
 
+/// One movement to make on a payer's wallet: what an order step or a
+/// top-up decides, before it is written as an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Movement {
+    pub party: Party,
+    pub kind: EntryKind,
+    pub amount: Decimal,
+    /// The order leg it moves, if any.
+    pub leg: Option<u8>,
+}
+
 /// A wallet's counters as read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Balance {

@@ -8,6 +8,7 @@ pub mod ledger;
 pub mod locale;
 pub mod money;
 pub mod names;
+pub mod order;
 pub mod price;
 pub mod pricing;
 pub mod quote;

@@ -262,7 +262,12 @@ async fn order(
     let done = orders.provision(&o.id, "bench").await.expect("provision");
     let provision = t.elapsed();
     mark(3);
-    assert_eq!(done.lines[0].funds, Funds::Captured, "{:?}", done.lines[0]);
+    assert_eq!(
+        done.lines[0].funds(),
+        Funds::Captured,
+        "{:?}",
+        done.lines[0]
+    );
     Phases {
         quote,
         create,

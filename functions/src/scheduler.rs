@@ -14,13 +14,15 @@
 //! scanning.
 
 use crate::catalog;
+use crate::orders::OrderError;
 use crate::orders::engine::Orders;
 use crate::orders::model::*;
 use crate::store::{Query, StoreError};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use storefront_core::catalogue::Action;
-use storefront_core::ledger::{Funds, Party, legs};
+use storefront_core::ledger::Party;
+use storefront_core::order::Head;
 use storefront_core::quote::price_line;
 
 /// The furthest ahead any reseller's renewal notice reaches.
@@ -83,7 +85,7 @@ pub async fn tick(orders: &Orders) -> Result<TickReport, StoreError> {
     for back in 1..=EXPIRY_LOOKBACK_DAYS {
         let day = today - Days::new(back);
         for id in orders.due_on(day).await? {
-            match orders.cancel_unpaid(&id, "scheduler").await {
+            match orders.cancel_unpaid(&id, "scheduler", true).await {
                 Ok(o) if o.cancelled => r.cancelled += 1,
                 Ok(_) => {}
                 Err(e) => tracing::warn!(order = id, error = %e, "overdue order not cancelled"),
@@ -150,9 +152,13 @@ async fn renew_if_due(
     let id = crate::ledger::topups::sortable_id(now);
     let customer = Party::customer(&d.reseller, &d.customer);
     let chain: Vec<String> = s.levels.iter().map(|l| l.reseller.clone()).collect();
-    let legs = legs(&customer, &chain, priced.gross, &priced.costs)
+    let extras = LineExtras {
+        current_expiry: Some(d.expires),
+        ..LineExtras::default()
+    };
+    let line = Line::new(format!("{id}-1"), &priced, extras, &customer, &chain)
         .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    let order = Order {
+    let head = Head {
         id: id.clone(),
         reseller: d.reseller.clone(),
         customer: d.customer.clone(),
@@ -160,44 +166,15 @@ async fn renew_if_due(
         currency: s.currency,
         price_version: s.version.clone(),
         payment: Payment::BankTransfer,
-        lines: vec![Line {
-            id: format!("{id}-1"),
-            domain: d.name.clone(),
-            display: d.display.clone(),
-            ext: d.ext.clone(),
-            action: Action::Renew,
-            years: 1,
-            premium: priced.premium,
-            promotion: priced.promotion.clone(),
-            auth_code: None,
-            current_expiry: Some(d.expires),
-            premium_renew: None,
-            net: priced.net,
-            tax: priced.tax,
-            gross: priced.gross,
-            legs,
-            funds: Funds::None,
-            status: LineStatus::AwaitingPayment,
-            sent_at: None,
-            reason: None,
-            expires: None,
-        }],
-        net: priced.net,
-        tax: priced.tax,
-        gross: priced.gross,
-        created_at: now.to_rfc3339(),
         due: Some(d.expires),
-        proforma: None,
-        invoice: None,
         renewal: true,
-        cancelled: false,
-        code_use: None,
-        history: vec![crate::orders::model::Event {
+        created: Event {
             at: now.to_rfc3339(),
             by: "scheduler".into(),
             what: format!("renewal of {} before {}", d.display, d.expires),
-        }],
+        },
     };
+    let order = Order::new(head, vec![line]);
     d.renewal_order = Some(id.clone());
     let mut writes = orders.order_writes(&order, None)?;
     writes.extend(orders.domain_item_writes(&d, Some(v), Some(d.expires))?);
@@ -226,27 +203,25 @@ async fn renew_if_due(
 }
 
 async fn mark_expired(orders: &Orders, name: &str, today: NaiveDate) -> Result<bool, StoreError> {
-    loop {
-        let Some((mut d, v)) = orders.domain(name).await? else {
-            return Ok(false);
-        };
-        if d.status != DomainStatus::Active || d.expires >= today {
-            return Ok(false);
-        }
-        d.status = DomainStatus::Expired;
-        d.history.push(crate::orders::model::Event {
-            at: orders.clock.now().to_rfc3339(),
-            by: "scheduler".into(),
-            what: format!("expired on {}", d.expires),
-        });
-        match orders
-            .store
-            .transact(orders.domain_item_writes(&d, Some(v), Some(d.expires))?)
-            .await
-        {
-            Ok(()) => return Ok(true),
-            Err(StoreError::TransactionCancelled { .. }) => continue,
-            Err(e) => return Err(e),
-        }
+    let mut marked = false;
+    let at = orders.clock.now().to_rfc3339();
+    let changed = orders
+        .change_domain(name, |d| {
+            marked = d.status == DomainStatus::Active && d.expires < today;
+            if marked {
+                d.status = DomainStatus::Expired;
+                d.history.push(Event {
+                    at: at.clone(),
+                    by: "scheduler".into(),
+                    what: format!("expired on {}", d.expires),
+                });
+            }
+            Ok(marked)
+        })
+        .await;
+    match changed {
+        Ok(_) => Ok(marked),
+        Err(OrderError::Store(e)) => Err(e),
+        Err(e) => Err(StoreError::Unavailable(e.to_string())),
     }
 }

@@ -117,10 +117,12 @@ async fn concurrent_provisioning_sends_every_paid_line() {
         }
         let (o, _) = w.orders.order(&o.id).await.unwrap().unwrap();
         for l in &o.lines {
-            if l.funds != Funds::Captured {
+            if l.funds() != Funds::Captured {
                 skipped.push(format!(
                     "round {round}: {} {:?} {:?}",
-                    l.id, l.funds, l.status
+                    l.id,
+                    l.funds(),
+                    l.state()
                 ));
             }
         }
@@ -209,5 +211,5 @@ async fn a_name_registered_again_settles() {
     .await
     .expect("provision returns")
     .unwrap();
-    assert_eq!(settled.lines[0].funds, Funds::Captured);
+    assert_eq!(settled.lines[0].funds(), Funds::Captured);
 }

@@ -74,14 +74,7 @@ impl Wallet {
     }
 }
 
-/// One movement of money on one wallet.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Movement {
-    pub party: Party,
-    pub kind: EntryKind,
-    pub amount: Decimal,
-    pub leg: Option<u8>,
-}
+pub use storefront_core::ledger::Movement;
 
 /// Who, why and what for, shared by the movements of one commit.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,25 +19,12 @@
 use crate::store::{Condition, Item, Store, StoreError, Write};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use storefront_core::pricing::DiscountCode;
 
 const COUNTER: &str = "taken";
 
-/// The code use an order holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CodeUse {
-    /// As the shop spells it.
-    pub code: String,
-    /// Counted against the code's total.
-    pub total: bool,
-    /// Counted against the customer's uses.
-    pub per_customer: bool,
-    /// Given back (the order came to nothing).
-    #[serde(default)]
-    pub released: bool,
-}
+pub use storefront_core::order::CodeUse;
 
 fn pk(reseller: &str, code: &str) -> String {
     format!("CODE#{reseller}#{}", code.to_ascii_uppercase())

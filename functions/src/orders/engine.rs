@@ -6,9 +6,9 @@ use crate::accounts::{Mail, Mailer};
 use crate::catalog::Catalogs;
 use crate::clock::Clock;
 use crate::ledger::topups::sortable_id;
-use crate::ledger::{CommitError, Context, Ledger, Movement};
+use crate::ledger::{CommitError, Context, Ledger};
 use crate::registrar::{
-    Availability, Operation, OperationKind, Outcome, Registrar, RegistrarError,
+    Availability, Operation, OperationKind, Outcome as Answer, Registrar, RegistrarError,
 };
 use crate::store::{Condition, Item, Query, Store, StoreError, Write};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -18,8 +18,9 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use storefront_core::catalogue::Action;
-use storefront_core::ledger::{EntryKind, Funds, Leg, Party, legs, sum_legs};
+use storefront_core::ledger::Party;
 use storefront_core::money::Money;
+use storefront_core::order::Head;
 use storefront_core::quote::{PricedLine, QuoteError, price_line};
 use storefront_core::snapshot::Snapshot;
 use storefront_core::{Currency, Locale};
@@ -216,20 +217,6 @@ fn wallets(order: &Order) -> Vec<(Party, Party)> {
         }
     }
     out
-}
-
-/// Movements of `kind` for the legs of the given lines.
-fn movements(lines: &[&Line], kind: EntryKind) -> Vec<Movement> {
-    let all: Vec<Vec<Leg>> = lines.iter().map(|l| l.legs.clone()).collect();
-    sum_legs(&all)
-        .into_iter()
-        .map(|leg| Movement {
-            party: leg.payer,
-            kind,
-            amount: leg.amount,
-            leg: Some(leg.index),
-        })
-        .collect()
 }
 
 /// A seller's run: held while one is going, and "more was queued".
@@ -495,14 +482,7 @@ impl Orders {
         }
         // Settled with something to invoice: queued for the seller's
         // invoice run (`issue_due_invoices`), which numbers many at once.
-        let settled = !o
-            .lines
-            .iter()
-            .any(|l| matches!(l.status, LineStatus::Paid | LineStatus::Provisioning));
-        let invoice_due = settled
-            && o.invoice.is_none()
-            && o.lines.iter().any(|l| l.status == LineStatus::Active);
-        if invoice_due {
+        if o.invoice_due() {
             out.push(Write::Put {
                 item: Item::new(
                     format!("INVOICE_DUE#{}", o.reseller),
@@ -518,11 +498,7 @@ impl Orders {
                 condition: Condition::None,
             });
         }
-        let waiting = o
-            .lines
-            .iter()
-            .any(|l| matches!(l.status, LineStatus::Paid | LineStatus::Provisioning));
-        out.push(if waiting {
+        out.push(if o.with_registry() {
             Write::Put {
                 item: Item::new("PROVISIONING", o.id.clone(), json!({"order": o.id})),
                 condition: Condition::None,
@@ -589,35 +565,25 @@ impl Orders {
         let chain = chain(s);
         let mut lines = Vec::new();
         for (n, ql) in q.lines.iter().enumerate() {
-            let p = &ql.priced;
-            let legs = legs(&customer_party, &chain, p.gross, &p.costs)
-                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-            lines.push(Line {
-                id: format!("{id}-{}", n + 1),
-                domain: p.domain.clone(),
-                display: p.display.clone(),
-                ext: p.ext.clone(),
-                action: p.action,
-                years: p.years,
-                premium: p.premium,
-                promotion: p.promotion.clone(),
+            let extras = LineExtras {
                 auth_code: ql.auth_code.clone(),
                 current_expiry: ql.current_expiry,
                 premium_renew: ql.premium_renew,
-                net: p.net,
-                tax: p.tax,
-                gross: p.gross,
-                legs,
-                funds: Funds::None,
-                status: LineStatus::AwaitingPayment,
-                sent_at: None,
-                reason: None,
-                expires: None,
-            });
+            };
+            lines.push(
+                Line::new(
+                    format!("{id}-{}", n + 1),
+                    &ql.priced,
+                    extras,
+                    &customer_party,
+                    &chain,
+                )
+                .map_err(unavailable)?,
+            );
         }
         let due = (payment == Payment::BankTransfer)
             .then(|| self.clock.today() + chrono::Days::new(u64::from(s.orders.payment_due_days)));
-        let mut order = Order {
+        let head = Head {
             id: id.clone(),
             reseller: s.reseller.clone(),
             customer: customer.to_string(),
@@ -625,19 +591,11 @@ impl Orders {
             currency: s.currency,
             price_version: s.version.clone(),
             payment,
-            lines,
-            net: q.net,
-            tax: q.tax,
-            gross: q.gross,
-            created_at: now.to_rfc3339(),
             due,
-            proforma: None,
-            invoice: None,
             renewal: false,
-            cancelled: false,
-            code_use: None,
-            history: vec![self.event(customer, "ordered")],
+            created: self.event(customer, "ordered"),
         };
+        let mut order = Order::new(head, lines);
         // A code with limits: one use per order, taken with the order.
         let code = q
             .lines
@@ -693,65 +651,54 @@ impl Orders {
         Ok((order, false))
     }
 
-    /// Hold every leg of every unpaid line in one step, from the wallets.
-    /// `topup` first credits the customer's wallet with the order's total
-    /// (a bank transfer the reseller confirmed), in the same step.
-    pub async fn pay(&self, order_id: &str, by: &str, topup: bool) -> Result<Order, OrderError> {
+    /// Load an order, let `decide` change it (through
+    /// `storefront_core::order`), and commit the order, the money its
+    /// change moves and the writes that go with it, in one conditional
+    /// transaction; read again and decide again when someone else changed
+    /// the order first. `decide` answers None when there is nothing to do.
+    pub(crate) async fn change<'w, F, W>(
+        &self,
+        order_id: &str,
+        by: &str,
+        mut decide: F,
+        with: W,
+    ) -> Result<Order, OrderError>
+    where
+        F: FnMut(&mut Order) -> Result<Option<Change>, OrderError>,
+        W: Fn(Order) -> Writes<'w>,
+    {
         for _ in 0..MAX_ATTEMPTS {
             let (mut o, v) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
-            if o.cancelled || o.lines.iter().all(|l| l.funds != Funds::None) {
-                return if o.lines.iter().any(|l| l.funds != Funds::None) {
-                    Ok(o)
-                } else {
-                    Err(OrderError::WrongState)
-                };
-            }
-            self.ledger.ensure(&wallets(&o), o.currency).await?;
-            let unpaid: Vec<&Line> = o.lines.iter().filter(|l| l.funds == Funds::None).collect();
-            let mut moves = Vec::new();
-            if topup {
-                let customer = Party::customer(&o.reseller, &o.customer);
-                let amount: Decimal = unpaid.iter().map(|l| l.gross).sum();
-                moves.push(Movement {
-                    party: customer,
-                    kind: EntryKind::TopUp,
-                    amount,
-                    leg: None,
-                });
-            }
-            moves.extend(movements(&unpaid, EntryKind::Hold));
-            for l in o.lines.iter_mut().filter(|l| l.funds == Funds::None) {
-                l.funds = Funds::Held;
-                l.status = LineStatus::Paid;
-            }
-            o.history.push(self.event(
-                by,
-                if topup {
-                    "paid by bank transfer"
-                } else {
-                    "paid from wallet"
-                },
-            ));
+            let Some(change) = decide(&mut o)? else {
+                return Ok(o);
+            };
+            let mut writes = self.order_writes(&o, Some(v))?;
+            let movements = match change.outcome {
+                Outcome::Already => return Ok(o),
+                Outcome::Moved {
+                    movements,
+                    give_back_code,
+                } => {
+                    if give_back_code && let Some(u) = &o.code_use {
+                        writes.extend(super::codes::give_back(&o.reseller, &o.customer, u));
+                    }
+                    movements
+                }
+            };
+            writes.extend(with(o.clone()).await?);
             let ctx = Context {
                 by: by.to_string(),
-                reason: format!("order {}", o.id),
+                reason: change.reason,
                 reference: format!("order:{}", o.id),
                 currency: o.currency,
             };
-            match self
-                .ledger
-                .commit(&moves, &ctx, self.order_writes(&o, Some(v))?)
-                .await
-            {
+            match self.ledger.commit(&movements, &ctx, writes).await {
                 Ok(()) => return Ok(o),
                 Err(CommitError::Changed) => continue,
                 Err(CommitError::Short(p)) => {
                     return Err(match p {
                         Party::Customer { .. } => OrderError::InsufficientBalance,
-                        Party::Reseller { id } => {
-                            self.notify_short(&o, &id).await;
-                            OrderError::SellerShort { reseller: id }
-                        }
+                        Party::Reseller { id } => OrderError::SellerShort { reseller: id },
                         Party::Platform => OrderError::WrongState,
                     });
                 }
@@ -761,6 +708,54 @@ impl Orders {
         Err(OrderError::Store(StoreError::Conflict(
             "the order kept changing".into(),
         )))
+    }
+
+    /// Apply one event to an order, with `with` the writes its outcome
+    /// brings along (the domain it makes, the renewal it frees).
+    async fn step<'w, W>(
+        &self,
+        order_id: &str,
+        by: &str,
+        event: OrderEvent,
+        with: W,
+    ) -> Result<Order, OrderError>
+    where
+        W: Fn(Order) -> Writes<'w>,
+    {
+        let at = self.now().to_rfc3339();
+        let decide = |o: &mut Order| {
+            let outcome = o
+                .apply(event.clone(), &at, by)
+                .map_err(|_| OrderError::WrongState)?;
+            Ok(Some(Change {
+                outcome,
+                reason: ledger_reason(o, &event),
+            }))
+        };
+        self.change(order_id, by, decide, with).await
+    }
+
+    /// Hold every leg of every unpaid line in one step, from the wallets.
+    /// `topup` first credits the customer's wallet with the order's total
+    /// (a bank transfer the reseller confirmed), in the same step.
+    pub async fn pay(&self, order_id: &str, by: &str, topup: bool) -> Result<Order, OrderError> {
+        let event = OrderEvent::Pay {
+            transfer: topup,
+            documents: Vec::new(),
+        };
+        let ensure = writes(|o| {
+            Box::pin(async move {
+                self.ledger.ensure(&wallets(&o), o.currency).await?;
+                Ok(Vec::new())
+            })
+        });
+        let paid = self.step(order_id, by, event, ensure).await;
+        if let Err(OrderError::SellerShort { reseller }) = &paid
+            && let Some((o, _)) = self.order(order_id).await?
+        {
+            self.notify_short(&o, reseller).await;
+        }
+        paid
     }
 
     async fn notify_short(&self, o: &Order, reseller: &str) {
@@ -807,7 +802,7 @@ impl Orders {
     pub async fn provision(&self, order_id: &str, by: &str) -> Result<Order, OrderError> {
         let (o, _) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
         for line in &o.lines {
-            if matches!(line.status, LineStatus::Paid | LineStatus::Provisioning) {
+            if line.state().with_registry() {
                 self.provision_line(order_id, &line.id, by).await?;
             }
         }
@@ -865,29 +860,23 @@ impl Orders {
         line_id: &str,
         by: &str,
     ) -> Result<Step, OrderError> {
-        let (mut o, v) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
-        let Some(idx) = o.lines.iter().position(|l| l.id == line_id) else {
+        let (o, _) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
+        let Some(line) = o.lines.iter().find(|l| l.id == line_id).cloned() else {
             return Ok(Step::Done);
         };
-        let line = o.lines[idx].clone();
         let op = Self::operation(&line);
-        let outcome = match line.status {
-            LineStatus::Paid => {
+        let outcome = match line.state() {
+            LineState::Paid => {
                 // Record that it is being sent before sending: after a crash,
                 // whoever comes next looks up instead of sending again.
-                o.lines[idx].status = LineStatus::Provisioning;
-                o.lines[idx].sent_at = Some(self.now().to_rfc3339());
-                match self.store.transact(self.order_writes(&o, Some(v))?).await {
-                    Ok(()) => {}
-                    Err(StoreError::TransactionCancelled { .. }) => return Ok(Step::Again),
-                    Err(e) => return Err(e.into()),
+                if !self.mark_sent(order_id, &line, by).await? {
+                    return Ok(Step::Again);
                 }
                 self.registrar.provision(&op).await
             }
-            LineStatus::Provisioning => {
+            LineState::Provisioning => {
                 let sent = line
-                    .sent_at
-                    .as_deref()
+                    .sent_at()
                     .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
                     .map(|t| t.with_timezone(&Utc));
                 let wait = chrono::Duration::from_std(self.config.lookup_after).unwrap_or_default();
@@ -898,11 +887,8 @@ impl Orders {
                     Ok(Some(outcome)) => Ok(outcome),
                     Ok(None) => {
                         // Never arrived: safe to send again, recording it first.
-                        o.lines[idx].sent_at = Some(self.now().to_rfc3339());
-                        match self.store.transact(self.order_writes(&o, Some(v))?).await {
-                            Ok(()) => {}
-                            Err(StoreError::TransactionCancelled { .. }) => return Ok(Step::Again),
-                            Err(e) => return Err(e.into()),
+                        if !self.mark_sent(order_id, &line, by).await? {
+                            return Ok(Step::Again);
                         }
                         self.registrar.provision(&op).await
                     }
@@ -911,108 +897,89 @@ impl Orders {
             }
             _ => return Ok(Step::Done),
         };
-        match outcome {
-            Ok(outcome) => self
-                .settle(order_id, line_id, outcome, by)
-                .await
-                .map(|()| Step::Done),
-            Err(RegistrarError::Unsupported(ext)) => self
-                .settle(
-                    order_id,
-                    line_id,
-                    Outcome::Refused {
-                        reason: format!("names under .{ext} cannot be ordered here yet"),
-                    },
-                    by,
-                )
-                .await
-                .map(|()| Step::Done),
+        let event = match outcome {
+            Ok(Answer::Done { expires }) => LineEvent::Done { expires },
+            Ok(Answer::Refused { reason }) => LineEvent::Fail { reason },
+            Err(RegistrarError::Unsupported(ext)) => LineEvent::Fail {
+                reason: format!("names under .{ext} cannot be ordered here yet"),
+            },
             // Unknown: it stays provisioning; the scheduler looks it up.
             Err(e) => {
                 tracing::warn!(order = order_id, line = line_id, error = %e, "registry outcome unknown");
-                Ok(Step::Done)
+                return Ok(Step::Done);
             }
-        }
+        };
+        self.settle(order_id, line_id, event, by).await?;
+        Ok(Step::Done)
+    }
+
+    /// Record that `seen` is being sent now, provided nobody else has sent
+    /// it (or looked it up and sent it again) since it was read: false when
+    /// someone had, and the line must be read again.
+    async fn mark_sent(&self, order_id: &str, seen: &Line, by: &str) -> Result<bool, OrderError> {
+        let mut mine = false;
+        let at = self.now().to_rfc3339();
+        let decide = |o: &mut Order| {
+            mine = false;
+            let still = o
+                .lines
+                .iter()
+                .find(|l| l.id == seen.id)
+                .is_some_and(|l| l.state() == seen.state() && l.sent_at() == seen.sent_at());
+            if !still {
+                return Ok(None);
+            }
+            mine = true;
+            let event = OrderEvent::Line {
+                line: seen.id.clone(),
+                event: LineEvent::Send { at: at.clone() },
+            };
+            let outcome = o
+                .apply(event, &at, by)
+                .map_err(|_| OrderError::WrongState)?;
+            Ok(Some(Change {
+                outcome,
+                reason: String::new(),
+            }))
+        };
+        self.change(order_id, by, decide, nothing()).await?;
+        Ok(mine)
     }
 
     /// Apply the registry's answer to a line: capture or release its legs,
-    /// and on success make or extend the domain.
+    /// and on success make or extend the domain. A line settled already is
+    /// left as it is.
     async fn settle(
         &self,
         order_id: &str,
         line_id: &str,
-        outcome: Outcome,
+        event: LineEvent,
         by: &str,
     ) -> Result<(), OrderError> {
-        for _ in 0..MAX_ATTEMPTS {
-            let (mut o, v) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
-            let Some(idx) = o.lines.iter().position(|l| l.id == line_id) else {
-                return Ok(());
-            };
-            if o.lines[idx].funds != Funds::Held {
-                return Ok(()); // settled already
-            }
-            let line = o.lines[idx].clone();
-            let mut with = Vec::new();
-            let kind = match &outcome {
-                Outcome::Done { expires } => {
-                    o.lines[idx].funds = Funds::Captured;
-                    o.lines[idx].status = LineStatus::Active;
-                    o.lines[idx].expires = Some(*expires);
-                    o.history.push(self.event(
-                        by,
-                        format!("{} {}: done", line.display, action_name(line.action)),
-                    ));
-                    with.extend(self.domain_writes(&o, &line, *expires, by).await?);
-                    EntryKind::Capture
-                }
-                Outcome::Refused { reason } => {
-                    o.lines[idx].funds = Funds::Released;
-                    o.lines[idx].status = LineStatus::Failed;
-                    o.lines[idx].reason = Some(reason.clone());
-                    o.history.push(self.event(
-                        by,
-                        format!(
-                            "{} {}: refused: {reason}",
-                            line.display,
-                            action_name(line.action)
-                        ),
-                    ));
-                    if line.action != Action::Register {
-                        with.extend(self.clear_renewal(&o, &line).await?);
+        let order_event = OrderEvent::Line {
+            line: line_id.to_string(),
+            event: event.clone(),
+        };
+        let event = &event;
+        let domain = writes(|o| {
+            Box::pin(async move {
+                let Some(line) = o.lines.iter().find(|l| l.id == line_id) else {
+                    return Ok(Vec::new());
+                };
+                Ok(match event {
+                    LineEvent::Done { expires } => {
+                        self.domain_writes(&o, line, *expires, by).await?
                     }
-                    // The registry refused the last of the order: the
-                    // code's use comes back.
-                    if o.lines
-                        .iter()
-                        .all(|l| matches!(l.status, LineStatus::Failed | LineStatus::Cancelled))
-                    {
-                        with.extend(self.give_back_code(&mut o));
-                    }
-                    EntryKind::Release
-                }
-            };
-            let mut writes = self.order_writes(&o, Some(v))?;
-            writes.extend(with);
-            let ctx = Context {
-                by: by.to_string(),
-                reason: format!("order {} {}", o.id, line.display),
-                reference: format!("order:{}", o.id),
-                currency: o.currency,
-            };
-            match self
-                .ledger
-                .commit(&movements(&[&line], kind), &ctx, writes)
-                .await
-            {
-                Ok(()) => return Ok(()),
-                Err(CommitError::Changed) => continue,
-                Err(e) => return Err(e.into()),
-            }
+                    _ if line.action != Action::Register => self.clear_renewal(&o, line).await?,
+                    _ => Vec::new(),
+                })
+            })
+        });
+        let settled = self.step(order_id, by, order_event, domain).await;
+        match settled {
+            Ok(_) | Err(OrderError::WrongState) => Ok(()),
+            Err(e) => Err(e),
         }
-        Err(OrderError::Store(StoreError::Conflict(
-            "the order kept changing".into(),
-        )))
     }
 
     // ----- domains -----
@@ -1180,33 +1147,54 @@ impl Orders {
         name: &str,
         on: bool,
     ) -> Result<Domain, OrderError> {
-        for _ in 0..MAX_ATTEMPTS {
-            let (mut d, v) = self
-                .domain(name)
-                .await?
-                .filter(|(d, _)| d.reseller == reseller && d.customer == customer)
-                .ok_or(OrderError::NotFound)?;
+        let what = if on {
+            "auto-renew on"
+        } else {
+            "auto-renew off"
+        };
+        let event = self.event(customer, what);
+        self.change_domain(name, |d| {
+            if (d.reseller.as_str(), d.customer.as_str()) != (reseller, customer) {
+                return Err(OrderError::NotFound);
+            }
             d.auto_renew = on;
-            d.history.push(self.event(
-                customer,
-                if on {
-                    "auto-renew on"
-                } else {
-                    "auto-renew off"
-                },
-            ));
+            d.history.push(event.clone());
+            Ok(true)
+        })
+        .await?
+        .ok_or(OrderError::NotFound)
+    }
+
+    /// Load a domain, let `decide` change it (false: nothing to do), and
+    /// write it conditioned on the version read; again when someone else
+    /// wrote it first. None when there is no such domain.
+    pub(crate) async fn change_domain<F>(
+        &self,
+        name: &str,
+        mut decide: F,
+    ) -> Result<Option<Domain>, OrderError>
+    where
+        F: FnMut(&mut Domain) -> Result<bool, OrderError>,
+    {
+        for _ in 0..MAX_ATTEMPTS {
+            let Some((mut d, v)) = self.domain(name).await? else {
+                return Ok(None);
+            };
+            if !decide(&mut d)? {
+                return Ok(Some(d));
+            }
             match self
                 .store
                 .transact(self.domain_item_writes(&d, Some(v), Some(d.expires))?)
                 .await
             {
-                Ok(()) => return Ok(d),
+                Ok(()) => return Ok(Some(d)),
                 Err(StoreError::TransactionCancelled { .. }) => continue,
                 Err(e) => return Err(e.into()),
             }
         }
         Err(OrderError::Store(StoreError::Conflict(
-            "the order kept changing".into(),
+            "the domain kept changing".into(),
         )))
     }
 
@@ -1221,103 +1209,35 @@ impl Orders {
         by: &str,
         reason: &str,
     ) -> Result<Order, OrderError> {
-        for _ in 0..MAX_ATTEMPTS {
-            let (mut o, v) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
-            let targets: Vec<Line> = o
-                .lines
-                .iter()
-                .filter(|l| l.funds == Funds::Captured && line_id.is_none_or(|id| l.id == id))
-                .cloned()
-                .collect();
-            if targets.is_empty() {
-                return if o.lines.iter().any(|l| l.funds == Funds::Refunded) {
-                    Ok(o)
-                } else {
-                    Err(OrderError::WrongState)
-                };
-            }
-            for l in o.lines.iter_mut() {
-                if targets.iter().any(|t| t.id == l.id) {
-                    l.funds = Funds::Refunded;
-                    l.status = LineStatus::Refunded;
-                    l.reason = Some(reason.to_string());
-                }
-            }
-            o.history
-                .push(self.event(by, format!("refunded: {reason}")));
-            let refs: Vec<&Line> = targets.iter().collect();
-            let ctx = Context {
-                by: by.to_string(),
-                reason: format!("refund of order {}: {reason}", o.id),
-                reference: format!("order:{}", o.id),
-                currency: o.currency,
-            };
-            match self
-                .ledger
-                .commit(
-                    &movements(&refs, EntryKind::Refund),
-                    &ctx,
-                    self.order_writes(&o, Some(v))?,
-                )
-                .await
-            {
-                Ok(()) => return Ok(o),
-                Err(CommitError::Changed) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(OrderError::Store(StoreError::Conflict(
-            "the order kept changing".into(),
-        )))
+        let event = OrderEvent::Refund {
+            line: line_id.map(str::to_string),
+            reason: reason.to_string(),
+        };
+        self.step(order_id, by, event, nothing()).await
     }
 
-    /// Mark the order's code use given back, and the writes that do it
-    /// (none if it had none or gave it back already); committed with the
-    /// order's own conditional write, so it happens once.
-    fn give_back_code(&self, o: &mut Order) -> Vec<Write> {
-        match o.code_use.as_mut() {
-            Some(u) if !u.released => {
-                u.released = true;
-                super::codes::give_back(&o.reseller, &o.customer, u)
-            }
-            _ => Vec::new(),
-        }
-    }
-
-    /// Cancel an order nobody paid (a bank transfer past its due date, or the
-    /// customer changing their mind).
-    pub async fn cancel_unpaid(&self, order_id: &str, by: &str) -> Result<Order, OrderError> {
-        for _ in 0..MAX_ATTEMPTS {
-            let (mut o, v) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
-            if o.state() != OrderState::AwaitingPayment {
-                return if o.cancelled {
-                    Ok(o)
-                } else {
-                    Err(OrderError::WrongState)
-                };
-            }
-            o.cancelled = true;
-            for l in o.lines.iter_mut() {
-                l.status = LineStatus::Cancelled;
-            }
-            o.history.push(self.event(by, "cancelled"));
-            let give_back = self.give_back_code(&mut o);
-            let mut writes = self.order_writes(&o, Some(v))?;
-            writes.extend(give_back);
-            if o.renewal {
-                for l in &o.lines {
-                    writes.extend(self.clear_renewal(&o, l).await?);
+    /// Cancel an order nobody paid: the customer changing their mind, or
+    /// (`lapsed`) a bank transfer past its due date. Its code's use comes
+    /// back, and a renewal order frees its domain for the next one.
+    pub async fn cancel_unpaid(
+        &self,
+        order_id: &str,
+        by: &str,
+        lapsed: bool,
+    ) -> Result<Order, OrderError> {
+        let event = OrderEvent::Cancel { lapsed };
+        let free = writes(|o| {
+            Box::pin(async move {
+                let mut out = Vec::new();
+                if o.renewal {
+                    for l in &o.lines {
+                        out.extend(self.clear_renewal(&o, l).await?);
+                    }
                 }
-            }
-            match self.store.transact(writes).await {
-                Ok(()) => return Ok(o),
-                Err(StoreError::TransactionCancelled { .. }) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(OrderError::Store(StoreError::Conflict(
-            "the order kept changing".into(),
-        )))
+                Ok(out)
+            })
+        });
+        self.step(order_id, by, event, free).await
     }
 
     // ----- lists -----
@@ -1405,6 +1325,46 @@ impl Orders {
     }
 }
 
+/// What deciding an event did to an order: its outcome (and movements) and
+/// the ledger entries' reason.
+pub(crate) struct Change {
+    pub outcome: Outcome,
+    pub reason: String,
+}
+
+/// The writes that go with an order's change, read from the store as the
+/// changed order needs them (the domain it makes, the renewal it frees).
+pub(crate) type Writes<'w> =
+    std::pin::Pin<Box<dyn Future<Output = Result<Vec<Write>, OrderError>> + Send + 'w>>;
+
+/// Gives a closure that finds such writes its type, which a closure
+/// returning a boxed future cannot infer by itself.
+fn writes<'w, F: Fn(Order) -> Writes<'w>>(f: F) -> F {
+    f
+}
+
+/// No writes beyond the order and its money.
+fn nothing<'w>() -> impl Fn(Order) -> Writes<'w> {
+    writes(|_| Box::pin(async { Ok(Vec::new()) }))
+}
+
+/// Why the entries of an event's movements were made, for people reading a
+/// wallet's ledger.
+fn ledger_reason(o: &Order, event: &OrderEvent) -> String {
+    match event {
+        OrderEvent::Refund { reason, .. } => format!("refund of order {}: {reason}", o.id),
+        OrderEvent::Line { line, .. } => {
+            let display = o
+                .lines
+                .iter()
+                .find(|l| &l.id == line)
+                .map(|l| l.display.as_str());
+            format!("order {} {}", o.id, display.unwrap_or_default())
+        }
+        OrderEvent::Pay { .. } | OrderEvent::Cancel { .. } => format!("order {}", o.id),
+    }
+}
+
 /// Whether a step is finished or lost a race and should be read again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
@@ -1416,15 +1376,6 @@ enum Step {
 /// order: each loss means someone else made progress, so this is never hit
 /// in practice; it bounds the loop all the same.
 const MAX_ATTEMPTS: usize = 100;
-
-pub fn action_name(a: Action) -> &'static str {
-    match a {
-        Action::Register => "registration",
-        Action::Renew => "renewal",
-        Action::Transfer => "transfer",
-        Action::Restore => "restore",
-    }
-}
 
 /// Messages for the order errors a customer sees, in their language.
 pub fn message(e: &OrderError, lang: Locale) -> String {

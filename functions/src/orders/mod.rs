@@ -28,4 +28,4 @@ pub mod paperwork;
 pub mod routes;
 
 pub use engine::{LineRequest, NewOrder, OrderError, Orders, OrdersConfig};
-pub use model::{Domain, DomainStatus, Line, LineStatus, Order, OrderState, Payment};
+pub use model::{Domain, DomainStatus, Line, LineState, Order, OrderState, Payment};

@@ -1,8 +1,9 @@
 //! What orders send and issue: proformas, tax invoices, the monthly invoice
 //! each parent issues its resellers, and notification mails.
 
-use super::engine::{Orders, action_name};
-use super::model::{LineStatus, Order};
+use super::engine::Orders;
+use super::model::action_name;
+use super::model::{LineState, Order};
 use crate::accounts::Mail;
 use crate::accounts::records;
 use crate::invoices::{self, Stored};
@@ -69,7 +70,7 @@ impl Orders {
     fn invoice_lines(o: &Order, s: &Snapshot, only_active: bool) -> Vec<Line> {
         o.lines
             .iter()
-            .filter(|l| !only_active || l.status == LineStatus::Active)
+            .filter(|l| !only_active || l.state() == LineState::Active)
             .map(|l| Line {
                 description: format!(
                     "{} {} — {} year{}",
@@ -213,7 +214,7 @@ impl Orders {
                 match self.order(&item.sk).await? {
                     Some((o, v))
                         if o.invoice.is_none()
-                            && o.lines.iter().any(|l| l.status == LineStatus::Active) =>
+                            && o.lines.iter().any(|l| l.state() == LineState::Active) =>
                     {
                         let stored = self.tax_invoice(&o, &s).await?;
                         batch.push((o, v, stored));

@@ -246,9 +246,9 @@ fn order_view(o: &Order, lang: Locale) -> Value {
             "action": l.action,
             "years": l.years,
             "premium": l.premium,
-            "status": l.status,
-            "reason": l.reason,
-            "expires": l.expires,
+            "status": l.state(),
+            "reason": l.reason(),
+            "expires": l.expires(),
             "net": money_in(l.net, c, lang),
             "tax": money_in(l.tax, c, lang),
             "gross": money_in(l.gross, c, lang),
@@ -267,7 +267,7 @@ fn panel_order_view(o: &Order, lang: Locale) -> Value {
     v["legs"] = json!(
         o.lines
             .iter()
-            .map(|l| json!({"line": l.id, "funds": l.funds, "legs": l.legs}))
+            .map(|l| json!({"line": l.id, "funds": l.funds(), "legs": l.legs}))
             .collect::<Vec<_>>()
     );
     v
@@ -706,6 +706,7 @@ pub(crate) async fn quote(
 #[serde(deny_unknown_fields)]
 pub(crate) struct OrderBody {
     quote: String,
+    #[schema(value_type = String, example = "wallet")]
     payment: Payment,
 }
 
@@ -863,7 +864,7 @@ pub(crate) async fn cancel_order(
     Path(id): Path<String>,
 ) -> Result<Response, AccountsError> {
     load_mine(&st, &who, &id).await?;
-    match st.orders.cancel_unpaid(&id, &who.profile.id).await {
+    match st.orders.cancel_unpaid(&id, &who.profile.id, false).await {
         Ok(o) => Ok(Json(order_view(&o, who.visit.lang)).into_response()),
         Err(e) => Ok(order_error(e, who.visit.lang)),
     }

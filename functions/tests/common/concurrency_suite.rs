@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use std::sync::Arc;
 use storefront_core::catalogue::Action;
 use storefront_core::ledger::{Balance, Funds, Party};
-use storefront_functions::orders::{LineRequest, LineStatus, NewOrder, Order, OrderError, Payment};
+use storefront_functions::orders::{LineRequest, LineState, NewOrder, Order, OrderError, Payment};
 
 /// How many orders are placed at once.
 pub const ORDERS: usize = 200;
@@ -116,7 +116,7 @@ async fn audit(w: &World, refused: &[String]) {
         assert!(
             o.lines
                 .iter()
-                .all(|l| l.funds == Funds::None && l.status == LineStatus::AwaitingPayment),
+                .all(|l| l.funds() == Funds::None && l.state() == LineState::AwaitingPayment),
             "refused order {id}: {:?}",
             o.lines
         );
@@ -135,7 +135,7 @@ async fn provision_all(w: &Arc<World>, paid: &[String]) {
     for t in tasks {
         let o = t.await.expect("task").expect("provision");
         assert!(
-            o.lines.iter().all(|l| l.funds == Funds::Captured),
+            o.lines.iter().all(|l| l.funds() == Funds::Captured),
             "{:?}",
             o.lines
         );
@@ -444,11 +444,11 @@ pub async fn a_code_with_five_uses_is_used_exactly_five_times(factory: Arc<dyn S
     assert!(matches!(late, Err(OrderError::CodeUsedUp(_))), "{late:?}");
     let first = &placed[0];
     w.orders
-        .cancel_unpaid(&first.id, &first.customer)
+        .cancel_unpaid(&first.id, &first.customer, false)
         .await
         .expect("cancel");
     w.orders
-        .cancel_unpaid(&first.id, &first.customer)
+        .cancel_unpaid(&first.id, &first.customer, false)
         .await
         .expect("cancel again");
     let used = storefront_functions::orders::codes::used(store.as_ref(), "toko", "LIMA5");

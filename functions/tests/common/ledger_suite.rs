@@ -56,7 +56,7 @@ use storefront_functions::clock::ManualClock;
 use storefront_functions::ledger::Ledger;
 use storefront_functions::ledger::topups::{Request, TopUpError, TopUpState};
 use storefront_functions::orders::{
-    LineRequest, LineStatus, NewOrder, Order, OrderError, Orders, Payment,
+    LineRequest, LineState, NewOrder, Order, OrderError, Orders, Payment,
 };
 use storefront_functions::registrar::sandbox::{
     Fault, FaultKind, FaultTarget, Sandbox, SandboxConfig,
@@ -790,15 +790,15 @@ impl Model {
     }
 }
 
-fn expected_status(l: &MLine) -> LineStatus {
+fn expected_status(l: &MLine) -> LineState {
     match (l.funds, l.stage) {
-        (Funds::None, Stage::Cancelled) => LineStatus::Cancelled,
-        (Funds::None, _) => LineStatus::AwaitingPayment,
-        (Funds::Held, Stage::Waiting(_)) => LineStatus::Provisioning,
-        (Funds::Held, _) => LineStatus::Paid,
-        (Funds::Captured, _) => LineStatus::Active,
-        (Funds::Released, _) => LineStatus::Failed,
-        (Funds::Refunded, _) => LineStatus::Refunded,
+        (Funds::None, Stage::Cancelled) => LineState::Cancelled,
+        (Funds::None, _) => LineState::AwaitingPayment,
+        (Funds::Held, Stage::Waiting(_)) => LineState::Provisioning,
+        (Funds::Held, _) => LineState::Paid,
+        (Funds::Captured, _) => LineState::Active,
+        (Funds::Released, _) => LineState::Failed,
+        (Funds::Refunded, _) => LineState::Refunded,
     }
 }
 
@@ -1367,7 +1367,7 @@ impl Runner {
                 let r = self
                     .w
                     .orders
-                    .cancel_unpaid(&self.m.orders[i].id, "customer")
+                    .cancel_unpaid(&self.m.orders[i].id, "customer", false)
                     .await;
                 let expected = self.m.cancel(i).map_err(|r| BTreeSet::from([r]));
                 matches_expectation(&r, &expected)?;
@@ -1418,7 +1418,7 @@ impl Runner {
                     async move {
                         match act {
                             Act::Pay => orders.pay(&id, "payer", transfer).await,
-                            Act::Cancel => orders.cancel_unpaid(&id, "customer").await,
+                            Act::Cancel => orders.cancel_unpaid(&id, "customer", false).await,
                             Act::Refund(_) => {
                                 orders
                                     .refund(&id, line.as_deref(), "reseller", "race")
@@ -1533,11 +1533,11 @@ impl Runner {
                 .ok_or("an order vanished")?;
             for (sl, ml) in stored.lines.iter().zip(&o.lines) {
                 let left = match ml.stage {
-                    Stage::Paid => sl.status == LineStatus::Paid,
-                    Stage::Waiting(_) => sl.status == LineStatus::Provisioning,
+                    Stage::Paid => sl.state() == LineState::Paid,
+                    Stage::Waiting(_) => sl.state() == LineState::Provisioning,
                     _ => false,
                 };
-                if due(ml) && left && sl.funds == Funds::Held {
+                if due(ml) && left && sl.funds() == Funds::Held {
                     out.insert(ml.id.clone());
                 }
             }
@@ -1696,12 +1696,12 @@ impl Runner {
             }
             for (sl, ml) in stored.lines.iter().zip(&o.lines) {
                 ensure!(
-                    sl.id == ml.id && sl.funds == ml.funds && sl.status == expected_status(ml),
+                    sl.id == ml.id && sl.funds() == ml.funds && sl.state() == expected_status(ml),
                     "order {} line {}: funds {:?} status {:?}; the model says {:?} {:?} ({:?})",
                     o.id,
                     ml.id,
-                    sl.funds,
-                    sl.status,
+                    sl.funds(),
+                    sl.state(),
                     ml.funds,
                     expected_status(ml),
                     ml.registry
