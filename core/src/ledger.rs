@@ -165,6 +165,14 @@ pub struct Entry {
     /// The leg of an order it moves (0 is the customer's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leg: Option<u8>,
+    /// The tax inside `amount`, when there is any: what the monthly invoice
+    /// of a reseller's purchases prints.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "rust_decimal::serde::str_option"
+    )]
+    pub tax: Option<Decimal>,
 }
 
 /// One movement to make on a payer's wallet: what an order step or a
@@ -174,6 +182,8 @@ pub struct Movement {
     pub party: Party,
     pub kind: EntryKind,
     pub amount: Decimal,
+    /// The tax inside `amount` (zero for top-ups and adjustments).
+    pub tax: Decimal,
     /// The order leg it moves, if any.
     pub leg: Option<u8>,
 }
@@ -212,19 +222,31 @@ pub struct Leg {
     pub index: u8,
     pub payer: Party,
     pub payee: Party,
+    /// What the payer pays, tax included.
     #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
+    /// The payee's tax inside `amount`: the line's own tax on the
+    /// customer's leg; on a reseller's leg, its parent's tax on the cost.
+    #[serde(default, with = "rust_decimal::serde::str")]
+    pub tax: Decimal,
 }
 
-/// The legs of one priced line: the customer pays `customer` to the seller,
-/// and each reseller pays the price its parent set (`costs`, seller first,
-/// as the price list gives them). `chain` is the resellers top first, the
-/// seller last, as in the snapshot.
+/// An amount with the tax inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Taxed {
+    pub amount: Decimal,
+    pub tax: Decimal,
+}
+
+/// The legs of one priced line: the customer pays `sale` to the seller,
+/// and each reseller pays the price its parent set with its parent's tax
+/// (`costs`, seller first, as the price list gives them). `chain` is the
+/// resellers top first, the seller last, as in the snapshot.
 pub fn legs(
     customer: &Party,
     chain: &[String],
-    customer_price: Decimal,
-    costs: &[Decimal],
+    sale: Taxed,
+    costs: &[Taxed],
 ) -> Result<Vec<Leg>, LegError> {
     if chain.is_empty() || costs.len() != chain.len() {
         return Err(LegError::ChainMismatch {
@@ -238,7 +260,8 @@ pub fn legs(
         index: 0,
         payer: customer.clone(),
         payee: seller,
-        amount: customer_price,
+        amount: sale.amount,
+        tax: sale.tax,
     });
     for (i, cost) in costs.iter().enumerate() {
         let level = chain.len() - 1 - i;
@@ -252,7 +275,8 @@ pub fn legs(
             index: (i + 1) as u8,
             payer,
             payee,
-            amount: *cost,
+            amount: cost.amount,
+            tax: cost.tax,
         });
     }
     if out.iter().any(|l| l.amount.is_sign_negative()) {
@@ -267,7 +291,10 @@ pub fn sum_legs(lines: &[Vec<Leg>]) -> Vec<Leg> {
     for line in lines {
         for leg in line {
             match out.iter_mut().find(|l| l.index == leg.index) {
-                Some(l) => l.amount += leg.amount,
+                Some(l) => {
+                    l.amount += leg.amount;
+                    l.tax += leg.tax;
+                }
                 None => out.push(leg.clone()),
             }
         }
@@ -282,6 +309,8 @@ pub enum LegError {
     ChainMismatch { levels: usize, costs: usize },
     #[error("a leg would be negative")]
     Negative,
+    #[error("a level's purchase cannot be taxed: {0}")]
+    Tax(String),
 }
 
 /// Where the money of an order line is.
@@ -321,7 +350,11 @@ mod tests {
     fn legs_run_from_the_customer_to_the_platform() {
         let chain = vec!["northwind".to_string(), "pixelforge".to_string()];
         let c = Party::customer("pixelforge", "a1");
-        let legs = legs(&c, &chain, d("15.99"), &[d("12.10"), d("11.20")]).unwrap();
+        let t = |a: &str| Taxed {
+            amount: d(a),
+            tax: Decimal::ZERO,
+        };
+        let legs = legs(&c, &chain, t("15.99"), &[t("12.10"), t("11.20")]).unwrap();
         assert_eq!(legs.len(), 3);
         assert_eq!(legs[0].payer, c);
         assert_eq!(legs[0].payee, Party::reseller("pixelforge"));
@@ -336,7 +369,7 @@ mod tests {
     #[test]
     fn a_chain_and_costs_of_different_lengths_are_refused() {
         let c = Party::customer("x", "a");
-        assert!(legs(&c, &["x".into()], d("1"), &[]).is_err());
+        assert!(legs(&c, &["x".into()], Taxed::default(), &[]).is_err());
     }
 
     #[test]

@@ -22,9 +22,11 @@
 //! | deleted | refunded | — |
 
 use crate::catalogue::Action;
-use crate::ledger::{EntryKind, Funds, Leg, LegError, Movement, Party, legs, sum_legs};
+use crate::ledger::{EntryKind, Funds, Leg, LegError, Movement, Party, Taxed, legs, sum_legs};
 use crate::money::Currency;
+use crate::money::Money;
 use crate::quote::PricedLine;
+use crate::snapshot::LevelRule;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -243,15 +245,37 @@ pub struct LineExtras {
 }
 
 impl Line {
-    /// An unpaid line of a priced line: the customer pays its gross to the
-    /// seller, each level its cost to the level above.
+    /// An unpaid line of a priced line, sold through `levels` (top first,
+    /// as a snapshot has them): the customer pays its gross to the seller,
+    /// each level its cost to the level above with that one's tax on top.
     pub fn new(
         id: String,
         p: &PricedLine,
         extras: LineExtras,
         customer: &Party,
-        chain: &[String],
+        levels: &[LevelRule],
+        currency: Currency,
     ) -> Result<Line, LegError> {
+        let chain: Vec<String> = levels.iter().map(|l| l.reseller.clone()).collect();
+        let costs = p
+            .costs
+            .iter()
+            .zip(levels.iter().rev())
+            .map(|(cost, level)| {
+                let b = level
+                    .pays_tax
+                    .try_on_net(Money::new(*cost, currency))
+                    .map_err(|e| LegError::Tax(e.to_string()))?;
+                Ok(Taxed {
+                    amount: b.gross.amount(),
+                    tax: b.tax.amount(),
+                })
+            })
+            .collect::<Result<Vec<_>, LegError>>()?;
+        let sale = Taxed {
+            amount: p.gross,
+            tax: p.tax,
+        };
         Ok(Line {
             id,
             domain: p.domain.clone(),
@@ -267,7 +291,7 @@ impl Line {
             net: p.net,
             tax: p.tax,
             gross: p.gross,
-            legs: legs(customer, chain, p.gross, &p.costs)?,
+            legs: legs(customer, &chain, sale, &costs)?,
             state: LineState::AwaitingPayment,
             sent_at: None,
             reason: None,
@@ -537,6 +561,7 @@ impl Order {
                         party: Party::customer(&self.reseller, &self.customer),
                         kind: EntryKind::TopUp,
                         amount: unpaid.iter().map(|&i| self.lines[i].gross).sum(),
+                        tax: Decimal::ZERO,
                         leg: None,
                     });
                 }
@@ -671,6 +696,7 @@ impl Order {
                 party: leg.payer,
                 kind,
                 amount: leg.amount,
+                tax: leg.tax,
                 leg: Some(leg.index),
             })
             .collect()
@@ -766,15 +792,37 @@ mod tests {
             gross: Decimal::from(gross),
             costs: vec![Decimal::from(gross - 10), Decimal::from(gross - 20)],
         };
-        let chain = ["top".to_string(), "shop".to_string()];
         Line::new(
             format!("o-{id}"),
             &p,
             LineExtras::default(),
             &Party::customer("shop", "c1"),
-            &chain,
+            &levels(),
+            Currency::IDR,
         )
         .unwrap()
+    }
+
+    /// A shop buying from a reseller that adds PPN 11%, which buys from a
+    /// platform that adds none.
+    fn levels() -> Vec<LevelRule> {
+        let ppn = crate::money::Tax {
+            label: "PPN".into(),
+            percent: Decimal::from(11),
+            rounding: crate::money::TaxRounding::HalfEven,
+        };
+        vec![
+            LevelRule {
+                reseller: "top".into(),
+                buys_at: None,
+                pays_tax: crate::money::Tax::none(),
+            },
+            LevelRule {
+                reseller: "shop".into(),
+                buys_at: None,
+                pays_tax: ppn,
+            },
+        ]
     }
 
     fn order(lines: Vec<Line>) -> Order {
@@ -804,6 +852,13 @@ mod tests {
         let o = order(vec![line("a", 100), line("b", 250)]);
         assert_eq!(o.gross, Decimal::from(350));
         assert_eq!(o.state(), OrderState::AwaitingPayment);
+        // The shop pays its 240 and its parent's PPN on top; the parent
+        // pays the platform 230, untaxed.
+        let leg = &o.lines[1].legs[1];
+        assert_eq!(
+            (leg.amount, leg.tax),
+            (Decimal::from(266), Decimal::from(26))
+        );
         assert_eq!(o.lines[1].legs[2].amount, Decimal::from(230));
     }
 
@@ -828,7 +883,7 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec![
                 (EntryKind::Hold, Decimal::from(350), Some(0)),
-                (EntryKind::Hold, Decimal::from(330), Some(1)),
+                (EntryKind::Hold, Decimal::from(366), Some(1)),
                 (EntryKind::Hold, Decimal::from(310), Some(2)),
             ]
         );

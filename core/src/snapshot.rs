@@ -30,6 +30,11 @@ pub struct NameRules {
 pub struct LevelRule {
     pub reseller: String,
     pub buys_at: Option<PriceRule>,
+    /// The tax its parent (the reseller above, or the platform) adds to
+    /// what this level pays it: plan prices are net, and the parent's tax
+    /// comes on top.
+    #[serde(default = "Tax::none")]
+    pub pays_tax: Tax,
 }
 
 /// Who sells: the details an invoice, a proforma and a notification carry.

@@ -18,8 +18,9 @@ use std::collections::BTreeMap;
 use storefront_core::catalogue::{
     Action, Catalogue, Extension, GracePeriods, Plan, PlanPrices, StrDecimal, Translated, Years,
 };
-use storefront_core::ledger::{Party, legs};
+use storefront_core::ledger::Party;
 use storefront_core::money::{Currency, Money, Rounding, Tax, TaxDisplay, TaxRounding};
+use storefront_core::order::{Line, LineExtras};
 use storefront_core::price::{self, Ask, net_of};
 use storefront_core::pricing::{
     DiscountCode, Level, PriceRule, Promotion, ResellerPricing, Shown, price_list,
@@ -295,6 +296,9 @@ fn snapshot(c: &Config) -> Option<Snapshot> {
             .map(|(i, _)| LevelRule {
                 reseller: ids[i].clone(),
                 buys_at: (i > 0).then(|| c.levels[i - 1].sub_resellers["sub"].clone()),
+                // Every level here is in the seller's country: each parent
+                // adds the same tax to what it sells a level below.
+                pays_tax: c.tax.clone(),
             })
             .collect(),
         domains: vec![format!("{me}.example")],
@@ -406,12 +410,19 @@ proptest! {
             }
             // Within one minor unit of the line taxed on its own.
             prop_assert!((tax - q.tax).abs() <= unit, "line tax {tax}, alone {}", q.tax);
-            // The customer's leg pays the line's gross; each level pays its cost.
-            let l = legs(&customer, &chain, gross, &q.costs).expect("legs");
-            prop_assert_eq!(l[0].amount, gross);
+            // The customer's leg pays the line's gross; each level pays its
+            // cost, net, with its parent's tax on top.
+            let mut charged = q.clone();
+            (charged.net, charged.tax, charged.gross) = (net, tax, gross);
+            let line = Line::new("o-1".into(), &charged, LineExtras::default(), &customer, &s.levels, s.currency)
+                .expect("legs");
+            let l = &line.legs;
+            prop_assert_eq!((l[0].amount, l[0].tax), (gross, tax));
             prop_assert_eq!(l.len(), chain.len() + 1);
             for (leg, cost) in l[1..].iter().zip(&q.costs) {
-                prop_assert_eq!(leg.amount, *cost);
+                prop_assert_eq!(leg.amount - leg.tax, *cost);
+                let parent_tax = s.tax.on_net(Money::new(*cost, s.currency)).tax.amount();
+                prop_assert_eq!(leg.tax, parent_tax);
             }
             if !fails {
                 captured += l[0].amount;

@@ -45,7 +45,7 @@ fn content(dir: &std::path::Path) {
     let site = format!(
         "name = \"Bench\"\ndomains = [\"bench.example\"]\nlanguages = [\"en\"]\ncurrency = \"USD\"\nplan = \"usd\"\n\n[tax]\nlabel = \"VAT\"\npercent = \"0\"\ndisplay = \"exclusive\"\n\n[colours]\nprimary = \"#0b5fff\"\naccent = \"#ff8a00\"\n\n[[groups]]\nid = \"all\"\nname = \"All\"\nextensions = [{list}]\n\n[pricing.customers.default]\nmarkup_percent = \"30\"\nending = \"0.99\"\n\n[seller]\nlegal_name = \"Bench LLC\"\naddress = [\"1 Bench Street\"]\nemail = \"billing@bench.example\"\n"
     );
-    let platform = "[seller]\nlegal_name = \"Platform Inc\"\naddress = [\"1 Platform Way\"]\nemail = \"billing@platform.example\"\n\n[[bank_accounts]]\nid = \"usd\"\ncurrency = \"USD\"\nbank = \"Bank\"\nholder = \"Platform Inc\"\nnumber = \"123\"\n";
+    let platform = "[seller]\nlegal_name = \"Platform Inc\"\naddress = [\"1 Platform Way\"]\nemail = \"billing@platform.example\"\n\n[[bank_accounts]]\nid = \"usd\"\ncurrency = \"USD\"\nbank = \"Bank\"\nholder = \"Platform Inc\"\nnumber = \"123\"\n\n[[taxes]]\ncurrency = \"USD\"\nlabel = \"VAT\"\npercent = \"0\"\n";
     std::fs::create_dir_all(dir.join("content/platform")).expect("mkdir");
     std::fs::create_dir_all(dir.join("content/resellers/bench")).expect("mkdir");
     std::fs::write(dir.join("content/platform/catalogue.toml"), cat).expect("write");

@@ -156,8 +156,15 @@ async fn renew_if_due(
         current_expiry: Some(d.expires),
         ..LineExtras::default()
     };
-    let line = Line::new(format!("{id}-1"), &priced, extras, &customer, &chain)
-        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    let line = Line::new(
+        format!("{id}-1"),
+        &priced,
+        extras,
+        &customer,
+        &s.levels,
+        s.currency,
+    )
+    .map_err(|e| StoreError::Unavailable(e.to_string()))?;
     let head = Head {
         id: id.clone(),
         reseller: d.reseller.clone(),

@@ -928,6 +928,39 @@ async fn renewals_come_before_expiry_and_auto_renew_pays_from_the_wallet() {
         .await
         .expect("tick");
     assert_eq!(report.monthly_invoices, 0, "{report:?}");
+    // What agen's wallet paid toko in November is the monthly invoice's
+    // total: the plan price, net, and toko's PPN 11% on top.
+    let agen = Party::reseller("agen");
+    let november = w
+        .orders
+        .ledger
+        .month(&agen, "2026-11")
+        .await
+        .expect("month");
+    let debited: Decimal = november
+        .iter()
+        .filter(|e| e.kind == storefront_core::ledger::EntryKind::Capture)
+        .map(|e| e.amount)
+        .sum();
+    let tax: Decimal = november.iter().filter_map(|e| e.tax).sum();
+    assert_eq!(
+        (debited - tax) * d("0.11"),
+        tax,
+        "agen pays toko's PPN on its purchases: {november:?}"
+    );
+    let monthly = storefront_functions::invoices::of(w.store.as_ref(), &agen)
+        .await
+        .expect("invoices");
+    let monthly: Vec<Decimal> = monthly
+        .iter()
+        .filter(|i| i["kind"] == "monthly-tax")
+        .map(|i| dec(&i["gross"]))
+        .collect();
+    assert_eq!(
+        monthly,
+        vec![debited],
+        "one monthly invoice, for what the wallet paid"
+    );
     // 31 days before expiry: nothing yet. 30 days before: the renewal.
     w.clock.set("2027-10-22T06:00:00Z".parse().expect("time"));
     let report = storefront_functions::scheduler::tick(&w.orders)
@@ -1633,11 +1666,11 @@ async fn premium_names_are_priced_from_the_registry_locked_in_the_quote_and_rene
     );
     let id = r.body["id"].as_str().expect("id").to_string();
     let p = get(&w, AGEN, &format!("/api/panel/orders/{id}"), &agen_owner).await;
-    let top = dec(&p.body["legs"][0]["legs"][2]["amount"]);
+    let top = &p.body["legs"][0]["legs"][2];
     assert_eq!(
-        top,
-        d("7500000"),
-        "toko pays the platform the registry's price"
+        (dec(&top["amount"]), dec(&top["tax"])),
+        (d("8325000"), d("825000")),
+        "toko pays the platform the registry's price, 7,500,000, and the platform's PPN 11% on it"
     );
     // Its renewal is priced from the registry's renewal price too.
     w.clock.set("2027-10-23T06:00:00Z".parse().expect("time"));

@@ -317,6 +317,30 @@ pub struct PlatformBankAccount {
     pub number: String,
 }
 
+/// The tax the platform adds to what resellers buying in `currency` pay it
+/// (plan prices are net): PPN where it sells at home, 0 where it sells
+/// abroad without its own tax.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformTax {
+    pub currency: Currency,
+    pub label: String,
+    #[serde(with = "storefront_core::money::decimal_serde")]
+    pub percent: rust_decimal::Decimal,
+    #[serde(default)]
+    pub rounding: TaxRounding,
+}
+
+impl PlatformTax {
+    pub fn tax(&self) -> storefront_core::money::Tax {
+        storefront_core::money::Tax {
+            label: self.label.clone(),
+            percent: self.percent,
+            rounding: self.rounding,
+        }
+    }
+}
+
 /// `platform.toml`: the platform as a seller to its top-level resellers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -328,6 +352,9 @@ pub struct PlatformSite {
     pub seller: Seller,
     #[serde(default)]
     pub bank_accounts: Vec<PlatformBankAccount>,
+    /// One per currency its plans sell in.
+    #[serde(default)]
+    pub taxes: Vec<PlatformTax>,
 }
 
 #[derive(Debug, Clone)]

@@ -405,6 +405,43 @@ pub fn check_platform(content: &Content, diags: &mut Diagnostics) {
             ),
         );
     }
+    check_platform_taxes(p, &place, diags);
+}
+
+/// One tax per currency the plans sell in, each a valid tax: what the
+/// platform adds to its resellers' purchases is never left to a default.
+fn check_platform_taxes(p: &crate::content::Platform, place: &Place<'_>, diags: &mut Diagnostics) {
+    let taxes = &p.site.taxes;
+    for (i, t) in taxes.iter().enumerate() {
+        if taxes[..i].iter().any(|o| o.currency == t.currency) {
+            place.push(
+                diags,
+                &path!["taxes", i, "currency"],
+                format!(
+                    "a second tax for {}: the platform adds one tax per currency",
+                    t.currency.code()
+                ),
+            );
+        }
+        if let Err(e) = t.tax().validate() {
+            place.push(diags, &path!["taxes", i, "percent"], e.to_string());
+        }
+    }
+    let mut missing: BTreeSet<(&str, &str)> = BTreeSet::new();
+    for (id, plan) in &p.plans.plans {
+        if !taxes.iter().any(|t| t.currency == plan.currency) {
+            missing.insert((plan.currency.code(), id));
+        }
+    }
+    for (currency, plan) in missing {
+        place.push(
+            diags,
+            &path!["taxes"],
+            format!(
+                "no tax for {currency}: resellers on plan '{plan}' buy in {currency} and plan prices are net; add [[taxes]] with currency = \"{currency}\", its label and percent (\"0\" if the platform adds none)"
+            ),
+        );
+    }
 }
 
 impl Seller {

@@ -20,9 +20,23 @@ pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
                 let plan = &checkout.content.resellers[level].site.plan;
                 parent.site.pricing.sub_resellers.get(plan).cloned()
             });
+            // The parent's tax on what this level pays it: the reseller
+            // above's own tax, or the platform's in this currency.
+            let pays_tax = match i.checked_sub(1) {
+                Some(up) => site_tax(&checkout.content.resellers[&checked.chain[up]].site.tax),
+                None => checkout
+                    .content
+                    .platform
+                    .site
+                    .taxes
+                    .iter()
+                    .find(|t| t.currency == site.currency)
+                    .map_or_else(Tax::none, |t| t.tax()),
+            };
             LevelRule {
                 reseller: level.clone(),
                 buys_at: buys_at.flatten(),
+                pays_tax,
             }
         })
         .collect();
@@ -49,11 +63,7 @@ pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
         domains: site.domains.clone(),
         languages: site.languages.clone(),
         currency: site.currency,
-        tax: Tax {
-            label: site.tax.label.clone(),
-            percent: site.tax.percent,
-            rounding: site.tax.rounding,
-        },
+        tax: site_tax(&site.tax),
         tax_display: site.tax.display,
         groups: site
             .groups
@@ -78,6 +88,14 @@ pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
         version,
         ..snapshot
     })
+}
+
+fn site_tax(t: &crate::content::SiteTax) -> Tax {
+    Tax {
+        label: t.label.clone(),
+        percent: t.percent,
+        rounding: t.rounding,
+    }
 }
 
 /// Snapshots of every reseller that passed `check`, in id order.

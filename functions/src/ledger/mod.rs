@@ -341,6 +341,7 @@ impl Ledger {
                 reason: ctx.reason.clone(),
                 reference: ctx.reference.clone(),
                 leg: m.leg,
+                tax: (!m.tax.is_zero()).then_some(m.tax),
             };
             let data =
                 serde_json::to_value(&entry).map_err(|e| StoreError::Invalid(e.to_string()))?;

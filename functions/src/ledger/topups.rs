@@ -250,6 +250,7 @@ impl Ledger {
                     party: t.holder.clone(),
                     kind: EntryKind::TopUp,
                     amount: t.amount,
+                    tax: Decimal::ZERO,
                     leg: None,
                 };
                 self.commit(&[m], &ctx, with).await

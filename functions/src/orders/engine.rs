@@ -576,7 +576,8 @@ impl Orders {
                     &ql.priced,
                     extras,
                     &customer_party,
-                    &chain,
+                    &s.levels,
+                    s.currency,
                 )
                 .map_err(unavailable)?,
             );

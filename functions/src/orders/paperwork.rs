@@ -299,17 +299,21 @@ impl Orders {
         let mut lines = Vec::new();
         let mut total = Decimal::ZERO;
         for e in &entries {
-            let amount = match e.kind {
-                EntryKind::Capture => e.amount,
-                EntryKind::Refund => -e.amount,
+            let sign = match e.kind {
+                EntryKind::Capture => Decimal::ONE,
+                EntryKind::Refund => -Decimal::ONE,
                 _ => continue,
             };
-            total += amount;
+            // Each line as the wallet paid it: the cost, net, and the
+            // parent's tax on it as the order's leg carried it, so the
+            // invoice's total is what the wallet was debited.
+            let tax = e.tax.unwrap_or_default();
+            total += sign * e.amount;
             lines.push(Line {
                 description: e.reason.clone(),
                 quantity: 1,
-                unit: amount,
-                tax: None,
+                unit: sign * (e.amount - tax),
+                tax: Some(sign * tax),
             });
         }
         if lines.is_empty() {
@@ -328,9 +332,12 @@ impl Orders {
             seller: seller_party(&s.parent.seller),
             buyer: seller_party(&s.seller),
             currency: s.currency,
-            tax: s.tax.clone(),
-            // Wallet legs are what the reseller paid: tax is inside them.
-            display: TaxDisplay::Inclusive,
+            // The parent's tax, added to plan prices, which are net.
+            tax: s
+                .levels
+                .last()
+                .map_or_else(storefront_core::money::Tax::none, |l| l.pays_tax.clone()),
+            display: TaxDisplay::Exclusive,
             lines,
             payment: None,
             notes: vec![format!(

@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use std::sync::Arc;
 use storefront_core::catalogue::Action;
 use storefront_core::ledger::{Balance, Funds, Party};
+use storefront_core::order::{Line, LineExtras};
 use storefront_functions::orders::{LineRequest, LineState, NewOrder, Order, OrderError, Payment};
 
 /// How many orders are placed at once.
@@ -29,10 +30,11 @@ fn line(domain: &str) -> LineRequest {
 /// What a one-year .com costs at `reseller`: the customer's price and what
 /// each reseller pays its parent, seller first (from a quote never ordered).
 async fn prices(w: &World, reseller: &str, account: &str) -> (Decimal, Vec<Decimal>) {
+    let s = w.snapshot(reseller);
     let q = w
         .orders
         .quote(
-            &w.snapshot(reseller),
+            &s,
             account,
             "default",
             &[line("price-probe-name.com")],
@@ -40,7 +42,19 @@ async fn prices(w: &World, reseller: &str, account: &str) -> (Decimal, Vec<Decim
         )
         .await
         .expect("quote");
-    (q.lines[0].priced.gross, q.lines[0].priced.costs.clone())
+    // What each level's wallet pays for the line: its cost, with its
+    // parent's tax on top (the legs an order of it gets).
+    let probe = Line::new(
+        "probe-1".into(),
+        &q.lines[0].priced,
+        LineExtras::default(),
+        &Party::customer(reseller, account),
+        &s.levels,
+        s.currency,
+    )
+    .expect("legs");
+    let pays = probe.legs[1..].iter().map(|l| l.amount).collect();
+    (q.lines[0].priced.gross, pays)
 }
 
 /// Quote, create and pay one order of one line, from the wallet.
@@ -216,7 +230,8 @@ pub async fn a_short_sub_reseller_stops_exactly_the_orders_it_cannot_cover(
     let toko = Party::reseller("toko");
     let first = w.customer("agen", "probe@example.com").await;
     let (gross, costs) = prices(&w, "agen", &first).await;
-    // costs: agen pays toko costs[0]; toko pays the platform costs[1].
+    // agen pays toko costs[0]; toko pays the platform costs[1]; each with
+    // the tax of the one it pays.
     let (agen_cost, toko_cost) = (costs[0], costs[1]);
     let toko_funds = toko_cost * Decimal::from(ORDERS * 10);
     let customer_funds = gross * Decimal::from(3);

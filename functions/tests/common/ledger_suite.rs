@@ -1120,21 +1120,33 @@ impl Runner {
                         l.legs[0],
                         l.gross
                     );
+                    // Each level pays its cost, net, with the tax of the
+                    // one it pays on top.
                     for (k, leg) in l.legs.iter().enumerate().skip(1) {
+                        let level = &snapshot.levels[chain.len() - k];
+                        let cost = priced.costs[k - 1];
+                        let tax = level
+                            .pays_tax
+                            .on_net(storefront_core::Money::new(cost, snapshot.currency))
+                            .tax
+                            .amount();
                         ensure!(
                             leg.index as usize == k
-                                && leg.amount == priced.costs[k - 1]
+                                && leg.amount - leg.tax == cost
+                                && leg.tax == tax
                                 && leg.amount > Decimal::ZERO,
-                            "line {n}: leg {k} {leg:?}, costs {:?}",
+                            "line {n}: leg {k} {leg:?}, costs {:?}, the parent's tax {tax}",
                             priced.costs
                         );
                     }
                     let top = l.legs.last().expect("legs");
+                    let years = Decimal::from(l.years);
                     ensure!(
                         top.payee == Party::Platform
                             && top.payer == Party::reseller("toko")
-                            && top.amount == Decimal::from(152_000) * Decimal::from(l.years),
-                        "line {n}: the platform's leg is {top:?}; the plan says 152000 a year"
+                            && top.amount == Decimal::from(168_720) * years
+                            && top.tax == Decimal::from(16_720) * years,
+                        "line {n}: the platform's leg is {top:?}; the plan says 152000 a year, and the platform adds PPN 11%"
                     );
                     mlines.push(MLine {
                         id: l.id.clone(),
