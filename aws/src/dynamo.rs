@@ -44,7 +44,7 @@ use aws_sdk_dynamodb::types::{
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
-use storefront_functions::store::{
+use storefront_store::{
     Condition, Item, Query, Store, StoreError, Write, now, validate_item, validate_key,
     validate_transaction,
 };

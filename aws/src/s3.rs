@@ -5,7 +5,7 @@
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
-use storefront_functions::blobs::{BlobError, Blobs, check_key};
+use storefront_store::blobs::{BlobError, Blobs, check_key};
 
 #[derive(Debug, Clone)]
 pub struct S3Blobs {

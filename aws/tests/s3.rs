@@ -5,7 +5,7 @@ use std::sync::Arc;
 use storefront_aws::S3Blobs;
 use storefront_aws::deploy::{SiteReport, Target};
 use storefront_e2e::moto::Moto;
-use storefront_functions::blobs::{BlobError, Blobs, LocalBlobs};
+use storefront_store::blobs::{BlobError, Blobs, LocalBlobs};
 
 async fn client(moto: &Moto) -> aws_sdk_s3::Client {
     let config = storefront_aws::local_config(&moto.endpoint()).await;

@@ -6,7 +6,6 @@
 
 pub mod accounts;
 pub mod app;
-pub mod blobs;
 pub mod catalog;
 pub mod clock;
 pub mod edge;
@@ -19,5 +18,8 @@ pub mod orders;
 pub mod registrar;
 pub mod scheduler;
 pub mod search;
-pub mod store;
 pub mod tenant;
+
+/// The store contract and its backends live in their own crate, so that
+/// the DynamoDB backend does not depend on the HTTP API.
+pub use storefront_store::{self as store, blobs};

@@ -4,4 +4,4 @@
 #[path = "common/dynamodb.rs"]
 mod dynamodb;
 
-storefront_functions::store_conformance!(dynamodb::store());
+storefront_store::store_conformance!(dynamodb::store());

@@ -10,7 +10,7 @@ async fn make() -> Arc<dyn Store> {
     Arc::new(EmbeddedStore::open(&dir.join("store.db")).expect("open store"))
 }
 
-storefront_functions::store_conformance!(make());
+storefront_store::store_conformance!(make());
 
 #[tokio::test]
 async fn data_survives_reopening() {

@@ -571,7 +571,7 @@ macro_rules! store_conformance {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $name() {
                 let store = $make.await;
-                $crate::store::conformance::$name(store).await;
+                $crate::conformance::$name(store).await;
             }
         )*
     };

@@ -16,8 +16,11 @@
 //!   concurrent holds without read-modify-write races or retries.
 //!
 //! Two backends implement it: `embedded` (SQLite, the default on one
-//! machine) and DynamoDB. Both must pass `conformance`, written once.
+//! machine) and DynamoDB (`storefront-aws`). Both must pass `conformance`,
+//! written once. Files (proofs of payment, documents) go to a `blobs::Blobs`,
+//! a folder here and S3 on AWS.
 
+pub mod blobs;
 pub mod conformance;
 pub mod embedded;
 
