@@ -114,3 +114,42 @@ impl IntoResponse for ApiError {
         resp
     }
 }
+
+/// The error answers routes share, declared once for the OpenAPI document:
+/// a route lists the sets it can answer with (`answers::Staff`,
+/// `answers::NotFound`) beside its own.
+pub mod answers {
+    use super::ErrorBody;
+
+    /// Routes for a signed-in person.
+    #[derive(utoipa::IntoResponses)]
+    pub enum SignedIn {
+        #[response(status = 401, description = "Not signed in on this storefront")]
+        NotSignedIn(ErrorBody<'static>),
+    }
+
+    /// Routes for the storefront's owner and admins (the panel).
+    #[derive(utoipa::IntoResponses)]
+    pub enum Staff {
+        #[response(status = 401, description = "Not signed in on this storefront")]
+        NotSignedIn(ErrorBody<'static>),
+        #[response(status = 403, description = "Not the storefront's owner or an admin")]
+        NotStaff(ErrorBody<'static>),
+    }
+
+    #[derive(utoipa::IntoResponses)]
+    #[response(status = 404, description = "No such thing here (or not yours)")]
+    pub struct NotFound(pub ErrorBody<'static>);
+
+    #[derive(utoipa::IntoResponses)]
+    #[response(status = 400, description = "A field is wrong; `field` names it")]
+    pub struct BadField(pub ErrorBody<'static>);
+
+    #[derive(utoipa::IntoResponses)]
+    #[response(status = 409, description = "Not in a state that allows this")]
+    pub struct WrongState(pub ErrorBody<'static>);
+
+    #[derive(utoipa::IntoResponses)]
+    #[response(status = 404, description = "No storefront is served on this host")]
+    pub struct NoStorefront(pub ErrorBody<'static>);
+}

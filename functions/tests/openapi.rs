@@ -92,6 +92,31 @@ async fn the_document_describes_every_route_and_its_types() {
             "{method} {path} is documented"
         );
     }
+    // Every panel route answers a customer 403 and a stranger 401, each
+    // with the error body: declared once, for all of them.
+    let paths = doc["paths"].as_object().expect("paths");
+    let mut panel = 0;
+    for (path, item) in paths.iter().filter(|(p, _)| p.starts_with("/api/panel/")) {
+        for (method, op) in item.as_object().expect("methods") {
+            panel += 1;
+            for code in ["401", "403"] {
+                let r = &op["responses"][code];
+                assert_eq!(
+                    r["content"]["application/json"]["schema"]["$ref"],
+                    "#/components/schemas/ErrorBody",
+                    "{method} {path} answers {code} with the error body: {r}"
+                );
+            }
+        }
+    }
+    assert_eq!(panel, 17, "panel routes");
+    let refund = &doc["paths"]["/api/panel/orders/{id}/refund"]["post"]["responses"];
+    for code in ["200", "400", "401", "403", "404", "409"] {
+        assert!(
+            refund[code].is_object(),
+            "refund documents {code}: {refund}"
+        );
+    }
     assert_eq!(
         doc["paths"]["/api/accounts/signup"]["post"]["requestBody"]["content"]["application/json"]
             ["schema"]["$ref"],

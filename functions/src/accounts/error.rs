@@ -95,6 +95,12 @@ impl From<StoreError> for AccountsError {
     }
 }
 
+impl From<crate::blobs::BlobError> for AccountsError {
+    fn from(e: crate::blobs::BlobError) -> Self {
+        AccountsError::unavailable(e)
+    }
+}
+
 impl IntoResponse for AccountsError {
     fn into_response(self) -> Response {
         match self {
