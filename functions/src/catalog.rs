@@ -189,6 +189,11 @@ pub struct Catalogs {
 }
 
 impl Catalogs {
+    /// The store the snapshots are read from.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
     pub fn new(store: Arc<dyn Store>) -> Catalogs {
         Catalogs {
             store,

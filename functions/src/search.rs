@@ -511,8 +511,23 @@ pub async fn search(
         field: Some("q"),
     })?;
     let targets = expand(&s, &parsed, p.group.as_deref(), st.config.suggestions, lang);
+    // A signed-in customer sees its own price group's prices, as its
+    // quote will charge them; everyone else the `default` group's, as the
+    // pages show.
+    let secrets = crate::accounts::sessions::CookieSpec::read_any(&headers);
+    let group = match secrets.is_empty() {
+        true => None,
+        false => crate::accounts::routes::signed_in(
+            st.catalogs.store().as_ref(),
+            &tenant.reseller,
+            &secrets,
+        )
+        .await
+        .map_err(ApiError::unavailable)?
+        .and_then(|(_, profile, _, _)| profile.price_group),
+    };
     let how = Pricing {
-        group: "default".to_string(),
+        group: group.unwrap_or_else(|| "default".to_string()),
         today: st.clock.today(),
         lang,
     };

@@ -1692,3 +1692,91 @@ async fn premium_names_are_priced_from_the_registry_locked_in_the_quote_and_rene
     );
     assert_ledgers_exact(&w, &chain(&cid)).await;
 }
+
+/// A customer in a price group sees that group's price in search, and the
+/// quote and the order charge exactly it; a visitor sees the default price.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_customer_in_a_price_group_is_shown_and_charged_its_groups_price() {
+    let w = world(vec![]).await;
+    platform_funds(&w.orders.ledger, "toko", TOKO_FUNDS).await;
+    let (id, cookie) = person(&w, "toko", TOKO, "grosir@example.com", Role::Customer).await;
+    let (item, mut profile) = accounts::records::load(w.store.as_ref(), "toko", &id)
+        .await
+        .expect("load")
+        .expect("profile");
+    profile.price_group = Some("grosir".into());
+    let write = accounts::records::update(&item, &profile).expect("write");
+    w.store.transact(vec![write]).await.expect("saved");
+    let price_of = |r: &Resp| {
+        let results = r.body["results"].as_array().expect("results");
+        let hit = results
+            .iter()
+            .find(|x| x["domain"] == "grosir-harga.co.id")
+            .unwrap_or_else(|| panic!("the name in {}", r.body));
+        hit["price"]["register"]["gross"]
+            .as_str()
+            .map(str::to_string)
+    };
+    let q = "/api/search?q=grosir-harga.co.id";
+    // toko buys .co.id at 240,000 and shows PPN-inclusive prices: 20% on
+    // top for everyone (288,000), 12% for its wholesale group (268,800,
+    // rounded to 269,000).
+    let visitor = get(&w, TOKO, q, "").await;
+    assert_eq!(
+        price_of(&visitor).as_deref(),
+        Some("288000"),
+        "{}",
+        visitor.body
+    );
+    let member = get(&w, TOKO, q, &cookie).await;
+    assert_eq!(
+        price_of(&member).as_deref(),
+        Some("269000"),
+        "{}",
+        member.body
+    );
+    let quote = post(
+        &w,
+        TOKO,
+        "/api/orders/quote",
+        &cookie,
+        json!({"items": [{"domain": "grosir-harga.co.id", "action": "register", "years": 1}]}),
+    )
+    .await;
+    assert_eq!(quote.status, StatusCode::OK, "{}", quote.body);
+    assert_eq!(quote.body["gross"]["amount"], "269000", "{}", quote.body);
+    // The customer's transfer of 300,000, approved by toko.
+    let customer = Party::customer("toko", &id);
+    let t = w
+        .orders
+        .ledger
+        .request_topup(TopUpRequest {
+            holder: customer.clone(),
+            parent: Party::reseller("toko"),
+            currency: storefront_core::Currency::IDR,
+            amount: d("300000"),
+            bank_account: "bca".into(),
+            transfer_reference: "grosir".into(),
+            by: id.clone(),
+        })
+        .await
+        .expect("request");
+    w.orders
+        .ledger
+        .decide_topup(&Party::reseller("toko"), &t.id, true, None, "toko")
+        .await
+        .expect("approve");
+    let order = send(
+        &w,
+        "POST",
+        TOKO,
+        "/api/orders",
+        &cookie,
+        Some(json!({"quote": quote.body["id"], "payment": "wallet"})),
+        &[("idempotency-key", "grosir-1")],
+    )
+    .await;
+    assert_eq!(order.status, StatusCode::CREATED, "{}", order.body);
+    assert_eq!(order.body["gross"]["amount"], "269000", "{}", order.body);
+    assert_eq!(available(&w, &customer).await, d("31000"));
+}

@@ -26,7 +26,7 @@ use super::records::{self, Company, Kind, Profile, Role};
 use super::sessions::{self, SessionRecord};
 use super::tokens::{self, Purpose, TokenRecord};
 use super::{AccountsState, Limit, secrets};
-use crate::store::{Condition, Item, StoreError, now};
+use crate::store::{Condition, Item, Store, StoreError, now};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
@@ -269,20 +269,31 @@ impl AccountsState {
         visit: &Visit,
         secrets: &[String],
     ) -> Result<(Item, Profile, String, SessionRecord), AccountsError> {
-        let reseller = &visit.tenant.reseller;
-        for secret in secrets {
-            let Some(session) = sessions::find(self.store.as_ref(), secret, reseller).await? else {
-                continue;
-            };
-            if let Some((item, profile)) =
-                records::load(self.store.as_ref(), reseller, &session.account).await?
-                && profile.auth_epoch == session.epoch
-            {
-                return Ok((item, profile, secret.clone(), session));
-            }
-        }
-        Err(AccountsError::unauthorized(visit.lang))
+        signed_in(self.store.as_ref(), &visit.tenant.reseller, secrets)
+            .await?
+            .ok_or_else(|| AccountsError::unauthorized(visit.lang))
     }
+}
+
+/// The account a request's session cookies (`secrets`) sign in on the
+/// storefront of `reseller`, if any: the first session that exists there,
+/// of an account whose password has not changed since.
+pub async fn signed_in(
+    store: &dyn Store,
+    reseller: &str,
+    secrets: &[String],
+) -> Result<Option<(Item, Profile, String, SessionRecord)>, StoreError> {
+    for secret in secrets {
+        let Some(session) = sessions::find(store, secret, reseller).await? else {
+            continue;
+        };
+        if let Some((item, profile)) = records::load(store, reseller, &session.account).await?
+            && profile.auth_epoch == session.epoch
+        {
+            return Ok(Some((item, profile, secret.clone(), session)));
+        }
+    }
+    Ok(None)
 }
 
 /// Create a customer account on this storefront and mail a confirmation link.
