@@ -624,6 +624,41 @@ fn search_and_add(browser: &Browser, base: &str, name: &str) -> String {
     shown.as_str().expect("a price").to_string()
 }
 
+/// What the search page shows for `name` (available), without adding it.
+fn search_price(browser: &Browser, base: &str, name: &str) -> String {
+    browser.goto(&format!("{base}/search/?q={name}"));
+    let shown = browser.wait_for(
+        &format!(
+            "const r = document.querySelector('#results .result[data-domain=\"{name}\"]');
+             const p = r && r.querySelector('.status--available') && r.querySelector('.result__price .price');
+             return p ? p.textContent : null;"
+        ),
+        WAIT,
+    );
+    shown.as_str().expect("a price").to_string()
+}
+
+/// Put a customer in a price group, as the back office does, in the store
+/// of the running `serve` (SQLite takes a second writer).
+fn set_price_group(project: &std::path::Path, reseller: &str, email: &str, group: &str) {
+    use storefront_functions::accounts::{fields, records};
+    use storefront_functions::store::Store;
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let path = project.join(".storefront/store.db");
+        let store =
+            storefront_functions::store::embedded::EmbeddedStore::open(&path).expect("store");
+        let key = fields::email(email).expect("email").key;
+        let (item, mut profile) = records::by_email(&store, reseller, &key)
+            .await
+            .expect("read")
+            .expect("the customer");
+        profile.price_group = Some(group.to_string());
+        let write = records::update(&item, &profile).expect("write");
+        store.transact(vec![write]).await.expect("saved");
+    });
+}
+
 /// The cart list (cart page, or the checkout's signed-out view) once the
 /// server's quote is on it: [line amount, net row, tax row, total row].
 fn quoted_cart(browser: &Browser, name: &str) -> Vec<String> {
@@ -764,6 +799,26 @@ fn the_price_on_the_search_page_is_the_price_at_the_cart_and_the_checkout() {
         "line net, line total, net, total"
     );
     assert_eq!(checkout[3], shown);
+
+    // The back office puts this customer in toko's wholesale group (12%
+    // on top, to 1.000): the search page shows it the group's price, and
+    // the checkout charges exactly that.
+    set_price_group(p.path(), "toko", "customer@toko.localhost", "grosir");
+    let grosir = search_price(&browser, &base, name);
+    assert_eq!(grosir, "Rp\u{a0}269.000");
+    browser.goto(&format!("{base}/checkout/"));
+    let checkout = quoted_checkout(&browser, name);
+    assert_eq!(
+        checkout,
+        [
+            "Rp\u{a0}242.342",
+            "Rp\u{a0}269.000",
+            "Rp\u{a0}242.342",
+            "Rp\u{a0}269.000"
+        ],
+        "line net, line total, net, total, in the customer's group"
+    );
+    assert_eq!(checkout[3], grosir);
 
     // agen adds PPN 11% at checkout: its prices are before tax.
     let base = format!("http://{}/s/agen", server.addr);
