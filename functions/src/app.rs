@@ -135,16 +135,20 @@ impl Services {
     // The edge's `GET /api/edge/ask` (on-demand TLS) belongs to the search
     // function too: both only read published catalogues.
     fn search_routes(&self) -> Router {
-        search::router(SearchState::new(
+        let mut state = SearchState::new(
             self.catalogs.clone(),
             self.registrar.clone(),
             self.search.clone(),
-        ))
-        .route(
-            "/api/openapi.json",
-            axum::routing::get(crate::openapi::serve),
-        )
-        .merge(crate::edge::router(self.catalogs.clone()))
+        );
+        // The same day as quotes and orders: a promotion search shows is
+        // one the checkout gives.
+        state.clock = self.clock.clone();
+        search::router(state)
+            .route(
+                "/api/openapi.json",
+                axum::routing::get(crate::openapi::serve),
+            )
+            .merge(crate::edge::router(self.catalogs.clone()))
     }
 
     /// The accounts function: `/api/accounts/*`.

@@ -52,7 +52,7 @@ use storefront_functions::ledger::topups::Request as TopUpRequest;
 use storefront_functions::orders::Orders;
 use storefront_functions::registrar::Registrar;
 use storefront_functions::registrar::sandbox::{Sandbox, SandboxConfig};
-use storefront_functions::search::{self, SearchConfig, SearchState};
+use storefront_functions::search::SearchConfig;
 use storefront_functions::store::Store;
 use storefront_functions::store::embedded::EmbeddedStore;
 use storefront_generator::{BuildOptions, Paths};
@@ -86,7 +86,6 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 
 struct World {
     api: Router,
-    search: Router,
     store: Arc<dyn Store>,
     orders: Orders,
 }
@@ -119,22 +118,12 @@ async fn world(dir: &Path, snapshots: &[Snapshot]) -> World {
     services.blobs = Arc::new(storefront_functions::blobs::LocalBlobs::new(
         dir.join("files"),
     ));
-    // The search function on the same clock. `Services::router` builds its
-    // search state with the machine's clock (`SearchState::new`), not
-    // `services.clock`: asked there, search would judge promotions by
-    // today's date instead of the build day the rest of this world runs on.
-    let mut search_state = SearchState::new(
-        services.catalogs.clone(),
-        registrar,
-        SearchConfig {
-            suggestions: 0,
-            ..Default::default()
-        },
-    );
-    search_state.clock = clock;
+    services.search = SearchConfig {
+        suggestions: 0,
+        ..Default::default()
+    };
     World {
         api: services.router(),
-        search: search::router(search_state),
         orders: services.orders(),
         store,
     }
@@ -278,7 +267,7 @@ async fn searched(
     cookie: &str,
 ) -> Result<Value, String> {
     let s = send(
-        &w.search,
+        &w.api,
         "GET",
         host,
         &format!("/api/search?q={}&lang={}", urlencode(domain), lang.code()),
