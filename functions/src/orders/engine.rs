@@ -197,6 +197,28 @@ fn domain_pk(name: &str) -> String {
     format!("DOMAIN#{name}")
 }
 
+/// An item written on condition of the version it was read at (None: new),
+/// with the summary copies its owners' lists are read from.
+fn with_copies(
+    main: Item,
+    version: Option<u64>,
+    copies: [(String, String); 2],
+    summary: serde_json::Value,
+) -> Vec<Write> {
+    let mut out = vec![Write::Put {
+        item: Item {
+            version: version.map_or(1, |v| v + 1),
+            ..main
+        },
+        condition: version.map_or(Condition::NotExists, Condition::Version),
+    }];
+    out.extend(copies.into_iter().map(|(pk, sk)| Write::Put {
+        item: Item::new(pk, sk, summary.clone()),
+        condition: Condition::None,
+    }));
+    out
+}
+
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
@@ -435,34 +457,24 @@ impl Orders {
         version: Option<u64>,
     ) -> Result<Vec<Write>, StoreError> {
         let data = serde_json::to_value(o).map_err(unavailable)?;
-        let main = Item {
-            version: version.map_or(1, |v| v + 1),
-            ..Item::new(order_pk(&o.id), "ORDER", data.clone())
-        };
         let summary = json!({
             "id": o.id, "state": o.state(), "created_at": o.created_at,
             "gross": o.gross.to_string(), "currency": o.currency,
             "domains": o.lines.iter().map(|l| l.display.clone()).collect::<Vec<_>>(),
             "customer": o.customer, "renewal": o.renewal,
         });
-        let mut out = vec![
-            Write::Put {
-                item: main,
-                condition: version.map_or(Condition::NotExists, Condition::Version),
-            },
-            Write::Put {
-                item: Item::new(
+        let mut out = with_copies(
+            Item::new(order_pk(&o.id), "ORDER", data),
+            version,
+            [
+                (
                     account_pk(&o.reseller, &o.customer),
                     format!("ORDER#{}", o.id),
-                    summary.clone(),
                 ),
-                condition: Condition::None,
-            },
-            Write::Put {
-                item: Item::new(format!("ORDERS#{}", o.reseller), o.id.clone(), summary),
-                condition: Condition::None,
-            },
-        ];
+                (format!("ORDERS#{}", o.reseller), o.id.clone()),
+            ],
+            summary,
+        );
         // Unpaid orders by due date, for the scheduler to cancel when the
         // date has passed.
         if let Some(due) = o.due {
@@ -1007,27 +1019,18 @@ impl Orders {
             "name": d.name, "display": d.display, "status": d.status,
             "expires": d.expires.to_string(), "auto_renew": d.auto_renew, "customer": d.customer,
         });
-        let mut out = vec![
-            Write::Put {
-                item: Item {
-                    version: version.map_or(1, |v| v + 1),
-                    ..Item::new(domain_pk(&d.name), "DOMAIN", data)
-                },
-                condition: version.map_or(Condition::NotExists, Condition::Version),
-            },
-            Write::Put {
-                item: Item::new(
+        let mut out = with_copies(
+            Item::new(domain_pk(&d.name), "DOMAIN", data),
+            version,
+            [
+                (
                     account_pk(&d.reseller, &d.customer),
                     format!("DOMAIN#{}", d.name),
-                    summary.clone(),
                 ),
-                condition: Condition::None,
-            },
-            Write::Put {
-                item: Item::new(format!("DOMAINS#{}", d.reseller), d.name.clone(), summary),
-                condition: Condition::None,
-            },
-        ];
+                (format!("DOMAINS#{}", d.reseller), d.name.clone()),
+            ],
+            summary,
+        );
         if old_expiry != Some(d.expires) {
             if let Some(old) = old_expiry {
                 out.push(Write::Delete {

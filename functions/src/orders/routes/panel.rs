@@ -215,28 +215,13 @@ pub(crate) async fn panel_request_topup(
     who: Staff,
     RawBody(body): RawBody,
 ) -> Result<Response, AccountsError> {
-    let b: TopUpBody = who.visit.json(&body)?;
     let s = &who.visit.tenant.snapshot;
-    let (amount, bank_account, transfer_reference) =
-        topup_fields(&b, &s.parent.bank_accounts, s.currency, who.visit.lang)?;
     let parent = match &s.parent.id {
         Some(p) => Party::reseller(p),
         None => Party::Platform,
     };
-    let t = st
-        .orders
-        .ledger
-        .request_topup(TopUpRequest {
-            holder: Party::reseller(who.reseller()),
-            parent,
-            currency: s.currency,
-            amount,
-            bank_account,
-            transfer_reference,
-            by: who.profile.id.clone(),
-        })
-        .await?;
-    Ok((StatusCode::CREATED, Json(topup_view(&t, who.visit.lang))).into_response())
+    let to = (parent, s.parent.bank_accounts.as_slice());
+    ask_for_topup(&st, &who, Party::reseller(who.reseller()), to, &body).await
 }
 
 #[utoipa::path(

@@ -170,16 +170,32 @@ pub(crate) async fn request_topup(
     who: Signed,
     RawBody(body): RawBody,
 ) -> Result<Response, AccountsError> {
-    let b: TopUpBody = who.visit.json(&body)?;
     let s = &who.visit.tenant.snapshot;
+    let parent = Party::reseller(who.reseller());
+    let to = (parent, s.bank_accounts.as_slice());
+    ask_for_topup(&st, &who, who.customer(), to, &body).await
+}
+
+/// A top-up request by `holder` to the parent in `to`, naming one of that
+/// parent's bank accounts: checked, stored, answered 201.
+pub(super) async fn ask_for_topup(
+    st: &ShopState,
+    who: &Signed,
+    holder: Party,
+    to: (Party, &[storefront_core::snapshot::BankAccount]),
+    body: &[u8],
+) -> Result<Response, AccountsError> {
+    let b: TopUpBody = who.visit.json(body)?;
+    let s = &who.visit.tenant.snapshot;
+    let (parent, accounts) = to;
     let (amount, bank_account, transfer_reference) =
-        topup_fields(&b, &s.bank_accounts, s.currency, who.visit.lang)?;
+        topup_fields(&b, accounts, s.currency, who.visit.lang)?;
     let t = st
         .orders
         .ledger
         .request_topup(TopUpRequest {
-            holder: who.customer(),
-            parent: Party::reseller(who.reseller()),
+            holder,
+            parent,
             currency: s.currency,
             amount,
             bank_account,
