@@ -308,6 +308,12 @@ pub(super) fn panel_order_view(o: &Order, lang: Locale) -> Value {
     v
 }
 
+/// A list of top-ups, newest first, as its holder or their parent sees it.
+pub(super) fn topups_view(list: &[TopUp], lang: Locale) -> Response {
+    let views: Vec<Value> = list.iter().map(|t| topup_view(t, lang)).collect();
+    Json(views).into_response()
+}
+
 pub(super) fn topup_view(t: &TopUp, lang: Locale) -> Value {
     let mut v = serde_json::to_value(t).unwrap_or(Value::Null);
     v["amount_display"] = json!(Money::new(t.amount, t.currency).format(lang));

@@ -28,12 +28,7 @@ pub(crate) async fn panel_topups(
         .ledger
         .topups_for_parent(&Party::reseller(who.reseller()), pending)
         .await?;
-    Ok(Json(
-        list.iter()
-            .map(|t| topup_view(t, who.visit.lang))
-            .collect::<Vec<_>>(),
-    )
-    .into_response())
+    Ok(topups_view(&list, who.visit.lang))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -194,12 +189,7 @@ pub(crate) async fn panel_my_topups(
         .ledger
         .topups_of(&Party::reseller(who.reseller()))
         .await?;
-    Ok(Json(
-        list.iter()
-            .map(|t| topup_view(t, who.visit.lang))
-            .collect::<Vec<_>>(),
-    )
-    .into_response())
+    Ok(topups_view(&list, who.visit.lang))
 }
 
 #[utoipa::path(

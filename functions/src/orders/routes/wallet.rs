@@ -149,12 +149,7 @@ pub(crate) async fn my_topups(
     who: Signed,
 ) -> Result<Response, AccountsError> {
     let list = st.orders.ledger.topups_of(&who.customer()).await?;
-    Ok(Json(
-        list.iter()
-            .map(|t| topup_view(t, who.visit.lang))
-            .collect::<Vec<_>>(),
-    )
-    .into_response())
+    Ok(topups_view(&list, who.visit.lang))
 }
 
 #[utoipa::path(
