@@ -269,6 +269,9 @@ impl Rdap {
     /// Fails only if the HTTP client cannot be built (an invalid user agent,
     /// or no TLS backend).
     pub fn new(config: RdapConfig) -> Result<Rdap, reqwest::Error> {
+        // reqwest is built without a crypto provider of its own: ring, for
+        // the whole process (an error means one is installed already).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout)
