@@ -265,3 +265,32 @@ pub fn validate_item(item: &Item) -> Result<(), StoreError> {
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
+
+/// How often a read-decide-write step is tried while other writers of the
+/// same item keep winning: each loss means someone else made progress, so
+/// this is never reached in practice; it bounds the loop all the same.
+pub const MAX_RACES: usize = 100;
+
+/// What one attempt of a read-decide-write step came to.
+#[derive(Debug)]
+pub enum Attempt<T> {
+    Done(T),
+    /// Someone else wrote the item since it was read: read it again.
+    Raced,
+}
+
+/// Run a read-decide-write step until it is done, at most `MAX_RACES`
+/// times; the one retry loop of every conditional change.
+pub async fn retry<T, E, F, Fut>(mut attempt: F) -> Result<T, E>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Attempt<T>, E>>,
+    E: From<StoreError>,
+{
+    for _ in 0..MAX_RACES {
+        if let Attempt::Done(t) = attempt().await? {
+            return Ok(t);
+        }
+    }
+    Err(StoreError::Conflict("changed elsewhere too often; try again".into()).into())
+}

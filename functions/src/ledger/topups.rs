@@ -14,7 +14,7 @@
 //! never disagree with it.
 
 use super::{CommitError, Context, Ledger, Movement, wallet_pk};
-use crate::store::{Condition, Item, Query, StoreError, Write};
+use crate::store::{Attempt, Condition, Item, Query, StoreError, Write, retry};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use storefront_core::Currency;
@@ -192,7 +192,7 @@ impl Ledger {
         id: &str,
         proof: Proof,
     ) -> Result<TopUp, TopUpError> {
-        loop {
+        retry(|| async {
             let (mut t, v) = self.topup(id).await?.ok_or(TopUpError::NotFound)?;
             if &t.holder != holder {
                 return Err(TopUpError::NotFound);
@@ -202,11 +202,14 @@ impl Ledger {
             }
             t.proof = Some(proof.clone());
             match self.store.transact(writes(&t, Some(v))?).await {
-                Ok(()) => return Ok(t),
-                Err(StoreError::TransactionCancelled { .. } | StoreError::Conflict(_)) => continue,
-                Err(e) => return Err(e.into()),
+                Ok(()) => Ok(Attempt::Done(t)),
+                Err(StoreError::TransactionCancelled { .. } | StoreError::Conflict(_)) => {
+                    Ok(Attempt::Raced)
+                }
+                Err(e) => Err(e.into()),
             }
-        }
+        })
+        .await
     }
 
     /// Approve or reject a pending top-up addressed to `parent`. Approving
@@ -221,7 +224,7 @@ impl Ledger {
         reason: Option<String>,
         by: &str,
     ) -> Result<TopUp, TopUpError> {
-        loop {
+        retry(|| async {
             let (mut t, v) = self.topup(id).await?.ok_or(TopUpError::NotFound)?;
             if &t.parent != parent {
                 return Err(TopUpError::NotFound);
@@ -261,13 +264,16 @@ impl Ledger {
                 })
             };
             match result {
-                Ok(()) => return Ok(t),
+                Ok(()) => Ok(Attempt::Done(t)),
                 // Decided meanwhile: read again, and report what happened.
-                Err(CommitError::Changed | CommitError::Store(StoreError::Conflict(_))) => continue,
-                Err(CommitError::Store(e)) => return Err(e.into()),
-                Err(e) => return Err(StoreError::Unavailable(e.to_string()).into()),
+                Err(CommitError::Changed | CommitError::Store(StoreError::Conflict(_))) => {
+                    Ok(Attempt::Raced)
+                }
+                Err(CommitError::Store(e)) => Err(e.into()),
+                Err(e) => Err(StoreError::Unavailable(e.to_string()).into()),
             }
-        }
+        })
+        .await
     }
 
     /// Top-ups addressed to `parent`: pending only, or all, newest first.

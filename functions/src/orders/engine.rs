@@ -680,7 +680,7 @@ impl Orders {
         F: FnMut(&mut Order) -> Result<Option<Change>, OrderError>,
         W: Fn(Order) -> Writes<'w>,
     {
-        for _ in 0..MAX_ATTEMPTS {
+        for _ in 0..crate::store::MAX_RACES {
             let (mut o, v) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
             let Some(change) = decide(&mut o)? else {
                 return Ok(o);
@@ -858,7 +858,7 @@ impl Orders {
         line_id: &str,
         by: &str,
     ) -> Result<(), OrderError> {
-        for _ in 0..MAX_ATTEMPTS {
+        for _ in 0..crate::store::MAX_RACES {
             if self.try_provision_line(order_id, line_id, by).await? == Step::Done {
                 return Ok(());
             }
@@ -1180,7 +1180,7 @@ impl Orders {
     where
         F: FnMut(&mut Domain) -> Result<bool, OrderError>,
     {
-        for _ in 0..MAX_ATTEMPTS {
+        for _ in 0..crate::store::MAX_RACES {
             let Some((mut d, v)) = self.domain(name).await? else {
                 return Ok(None);
             };
@@ -1375,11 +1375,6 @@ enum Step {
     Done,
     Again,
 }
-
-/// Retries of one step that keeps losing races to other writers of the same
-/// order: each loss means someone else made progress, so this is never hit
-/// in practice; it bounds the loop all the same.
-const MAX_ATTEMPTS: usize = 100;
 
 /// Messages for the order errors a customer sees, in their language.
 pub fn message(e: &OrderError, lang: Locale) -> String {
