@@ -105,7 +105,7 @@ pub async fn tick(orders: &Orders) -> Result<TickReport, StoreError> {
 async fn names_expiring(orders: &Orders, day: NaiveDate) -> Result<Vec<String>, StoreError> {
     Ok(orders
         .store
-        .query(&format!("EXPIRY#{day}"), Query::default())
+        .query(&crate::orders::keys::expiry(day), Query::default())
         .await?
         .into_iter()
         .map(|i| i.sk)

@@ -1,6 +1,7 @@
 //! The order engine: every step an order goes through, each one a single
 //! conditional transaction so that it happens once whatever is retried.
 
+use super::keys;
 use super::model::*;
 use crate::accounts::{Mail, Mailer};
 use crate::catalog::Catalogs;
@@ -183,18 +184,6 @@ fn settle_tax(
         a.total.tax.amount(),
         a.total.gross.amount(),
     ))
-}
-
-fn order_pk(id: &str) -> String {
-    format!("ORDER#{id}")
-}
-
-fn account_pk(reseller: &str, account: &str) -> String {
-    format!("RESELLER#{reseller}#ACCOUNT#{account}")
-}
-
-fn domain_pk(name: &str) -> String {
-    format!("DOMAIN#{name}")
 }
 
 /// An item written on condition of the version it was read at (None: new),
@@ -419,7 +408,7 @@ impl Orders {
         // clock: that is housekeeping); whether it has lapsed is judged by
         // the engine's clock when it is used.
         let item = Item::new(
-            format!("QUOTE#{}", q.id),
+            keys::quote(&q.id),
             "QUOTE",
             serde_json::to_value(&q).map_err(unavailable)?,
         )
@@ -429,7 +418,7 @@ impl Orders {
     }
 
     async fn load_quote(&self, id: &str) -> Result<Option<Quote>, StoreError> {
-        let Some(item) = self.store.get(&format!("QUOTE#{id}"), "QUOTE").await? else {
+        let Some(item) = self.store.get(&keys::quote(id), keys::QUOTE_SK).await? else {
             return Ok(None);
         };
         serde_json::from_value(item.data)
@@ -440,7 +429,7 @@ impl Orders {
     // ----- orders -----
 
     pub async fn order(&self, id: &str) -> Result<Option<(Order, u64)>, StoreError> {
-        let Some(item) = self.store.get(&order_pk(id), "ORDER").await? else {
+        let Some(item) = self.store.get(&keys::order(id), keys::ORDER_SK).await? else {
             return Ok(None);
         };
         let v = item.version;
@@ -464,21 +453,21 @@ impl Orders {
             "customer": o.customer, "renewal": o.renewal,
         });
         let mut out = with_copies(
-            Item::new(order_pk(&o.id), "ORDER", data),
+            Item::new(keys::order(&o.id), keys::ORDER_SK, data),
             version,
             [
                 (
-                    account_pk(&o.reseller, &o.customer),
-                    format!("ORDER#{}", o.id),
+                    keys::account(&o.reseller, &o.customer),
+                    keys::account_order(&o.id),
                 ),
-                (format!("ORDERS#{}", o.reseller), o.id.clone()),
+                (keys::orders_of(&o.reseller), o.id.clone()),
             ],
             summary,
         );
         // Unpaid orders by due date, for the scheduler to cancel when the
         // date has passed.
         if let Some(due) = o.due {
-            let key = (format!("DUE#{due}"), o.id.clone());
+            let key = (keys::due(due), o.id.clone());
             out.push(if o.state() == OrderState::AwaitingPayment {
                 Write::Put {
                     item: Item::new(key.0, key.1, json!({"order": o.id})),
@@ -497,7 +486,7 @@ impl Orders {
         if o.invoice_due() {
             out.push(Write::Put {
                 item: Item::new(
-                    format!("INVOICE_DUE#{}", o.reseller),
+                    keys::invoice_due(&o.reseller),
                     o.id.clone(),
                     json!({"order": o.id}),
                 ),
@@ -505,19 +494,19 @@ impl Orders {
             });
         } else if o.invoice.is_some() {
             out.push(Write::Delete {
-                pk: format!("INVOICE_DUE#{}", o.reseller),
+                pk: keys::invoice_due(&o.reseller),
                 sk: o.id.clone(),
                 condition: Condition::None,
             });
         }
         out.push(if o.with_registry() {
             Write::Put {
-                item: Item::new("PROVISIONING", o.id.clone(), json!({"order": o.id})),
+                item: Item::new(keys::PROVISIONING, o.id.clone(), json!({"order": o.id})),
                 condition: Condition::None,
             }
         } else {
             Write::Delete {
-                pk: "PROVISIONING".into(),
+                pk: keys::PROVISIONING.into(),
                 sk: o.id.clone(),
                 condition: Condition::None,
             }
@@ -542,7 +531,7 @@ impl Orders {
             key,
             request_hash,
         } = *r;
-        let key_pk = format!("IDEMPOTENCY#{}#{customer}#{key}", s.reseller);
+        let key_pk = keys::idempotency(&s.reseller, customer, key);
         if let Some(existing) = self.store.get(&key_pk, "KEY").await? {
             return self.replay(&existing, request_hash).await;
         }
@@ -778,12 +767,8 @@ impl Orders {
         // One mail an hour per reseller, however many orders bounce: the
         // first claims the hour with a conditional write.
         let hour = self.now().format("%Y-%m-%dT%H").to_string();
-        let claim = Item::new(
-            format!("NOTIFIED#short#{reseller}"),
-            hour,
-            json!({"order": o.id}),
-        )
-        .expiring(crate::store::now() + 2 * 3600);
+        let claim = Item::new(keys::notified_short(reseller), hour, json!({"order": o.id}))
+            .expiring(crate::store::now() + 2 * 3600);
         if self.store.put(claim, Condition::NotExists).await.is_err() {
             return;
         }
@@ -998,7 +983,7 @@ impl Orders {
     // ----- domains -----
 
     pub async fn domain(&self, name: &str) -> Result<Option<(Domain, u64)>, StoreError> {
-        let Some(item) = self.store.get(&domain_pk(name), "DOMAIN").await? else {
+        let Some(item) = self.store.get(&keys::domain(name), keys::DOMAIN_SK).await? else {
             return Ok(None);
         };
         let v = item.version;
@@ -1020,28 +1005,28 @@ impl Orders {
             "expires": d.expires.to_string(), "auto_renew": d.auto_renew, "customer": d.customer,
         });
         let mut out = with_copies(
-            Item::new(domain_pk(&d.name), "DOMAIN", data),
+            Item::new(keys::domain(&d.name), keys::DOMAIN_SK, data),
             version,
             [
                 (
-                    account_pk(&d.reseller, &d.customer),
-                    format!("DOMAIN#{}", d.name),
+                    keys::account(&d.reseller, &d.customer),
+                    keys::account_domain(&d.name),
                 ),
-                (format!("DOMAINS#{}", d.reseller), d.name.clone()),
+                (keys::domains_of(&d.reseller), d.name.clone()),
             ],
             summary,
         );
         if old_expiry != Some(d.expires) {
             if let Some(old) = old_expiry {
                 out.push(Write::Delete {
-                    pk: format!("EXPIRY#{old}"),
+                    pk: keys::expiry(old),
                     sk: d.name.clone(),
                     condition: Condition::None,
                 });
             }
             out.push(Write::Put {
                 item: Item::new(
-                    format!("EXPIRY#{}", d.expires),
+                    keys::expiry(d.expires),
                     d.name.clone(),
                     json!({"name": d.name}),
                 ),
@@ -1118,13 +1103,13 @@ impl Orders {
         let mut writes = self.domain_item_writes(&d, version, old)?;
         if let Some((reseller, customer)) = moved_from {
             writes.push(Write::Delete {
-                pk: account_pk(&reseller, &customer),
-                sk: format!("DOMAIN#{}", d.name),
+                pk: keys::account(&reseller, &customer),
+                sk: keys::account_domain(&d.name),
                 condition: Condition::None,
             });
             if reseller != d.reseller {
                 writes.push(Write::Delete {
-                    pk: format!("DOMAINS#{reseller}"),
+                    pk: keys::domains_of(&reseller),
                     sk: d.name.clone(),
                     condition: Condition::None,
                 });
@@ -1254,9 +1239,9 @@ impl Orders {
         let items = self
             .store
             .query(
-                &account_pk(reseller, customer),
+                &keys::account(reseller, customer),
                 Query {
-                    sk_prefix: "ORDER#",
+                    sk_prefix: keys::ACCOUNT_ORDERS,
                     descending: true,
                     limit: Some(200),
                     ..Default::default()
@@ -1273,7 +1258,7 @@ impl Orders {
         let items = self
             .store
             .query(
-                &format!("ORDERS#{reseller}"),
+                &keys::orders_of(reseller),
                 Query {
                     descending: true,
                     limit: Some(500),
@@ -1292,9 +1277,9 @@ impl Orders {
         let items = self
             .store
             .query(
-                &account_pk(reseller, customer),
+                &keys::account(reseller, customer),
                 Query {
-                    sk_prefix: "DOMAIN#",
+                    sk_prefix: keys::ACCOUNT_DOMAINS,
                     ..Default::default()
                 },
             )
@@ -1308,23 +1293,23 @@ impl Orders {
     ) -> Result<Vec<serde_json::Value>, StoreError> {
         let items = self
             .store
-            .query(&format!("DOMAINS#{reseller}"), Query::default())
+            .query(&keys::domains_of(reseller), Query::default())
             .await?;
         Ok(items.into_iter().map(|i| i.data).collect())
     }
 
     /// Unpaid orders due on `day`.
     pub async fn due_on(&self, day: NaiveDate) -> Result<Vec<String>, StoreError> {
-        let items = self
-            .store
-            .query(&format!("DUE#{day}"), Query::default())
-            .await?;
+        let items = self.store.query(&keys::due(day), Query::default()).await?;
         Ok(items.into_iter().map(|i| i.sk).collect())
     }
 
     /// Orders with lines waiting on the registry.
     pub async fn waiting(&self) -> Result<Vec<String>, StoreError> {
-        let items = self.store.query("PROVISIONING", Query::default()).await?;
+        let items = self
+            .store
+            .query(keys::PROVISIONING, Query::default())
+            .await?;
         Ok(items.into_iter().map(|i| i.sk).collect())
     }
 }

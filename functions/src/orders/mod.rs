@@ -17,12 +17,15 @@
 //! | domains by expiry date | `EXPIRY#<yyyy-mm-dd>` | `<name>` |
 //! | discount code uses | see `codes` | |
 //!
+//! The key formats are written once, in `keys`.
+//!
 //! Every change to an order is a write conditioned on the version read, in
 //! the same transaction as the money it moves (see `crate::ledger`): a
 //! retried or concurrent step finds the order moved on and does nothing.
 
 pub mod codes;
 pub mod engine;
+pub mod keys;
 pub mod model;
 pub mod paperwork;
 pub mod routes;

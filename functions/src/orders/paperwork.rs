@@ -192,7 +192,7 @@ impl Orders {
         let Some(s) = self.catalogs.current(reseller).await? else {
             return Ok(0);
         };
-        let queue = format!("INVOICE_DUE#{reseller}");
+        let queue = super::keys::invoice_due(reseller);
         let mut issued = 0;
         for _ in 0..200 {
             let due = self
