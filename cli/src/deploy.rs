@@ -42,7 +42,12 @@ pub struct DeployArgs {
 }
 
 #[cfg(not(feature = "aws"))]
-pub fn run(_: Paths, _: &Path, _: chrono::NaiveDate, _: DeployArgs) -> Result<ExitCode> {
+pub fn run(
+    _: Paths,
+    _: &Path,
+    _: chrono::DateTime<chrono::Utc>,
+    _: DeployArgs,
+) -> Result<ExitCode> {
     Err(crate::without_aws(
         "`storefront deploy`",
         "deploy --table T --bucket B",
@@ -53,7 +58,7 @@ pub fn run(_: Paths, _: &Path, _: chrono::NaiveDate, _: DeployArgs) -> Result<Ex
 pub fn run(
     paths: Paths,
     dir: &Path,
-    today: chrono::NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
     args: DeployArgs,
 ) -> Result<ExitCode> {
     use anyhow::Context;
@@ -64,7 +69,7 @@ pub fn run(
         paths,
         out: dir.join(&args.out),
         only: args.only.clone(),
-        today,
+        now,
         progress: crate::show_progress(),
     };
     let Some(checkout) = crate::check_and_build(&opts)? else {

@@ -55,10 +55,10 @@ pub struct EdgeArgs {
 pub fn run(
     paths: &storefront_generator::Paths,
     project: &Path,
-    today: chrono::NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
     args: EdgeArgs,
 ) -> Result<std::process::ExitCode> {
-    let checkout = match storefront_generator::check(paths, today) {
+    let checkout = match storefront_generator::check(paths, now) {
         Ok(c) => c,
         Err(diags) => {
             eprintln!("{diags}");

@@ -6,7 +6,7 @@ mod money;
 mod serve;
 
 use anyhow::{Context, Result};
-use chrono_today::today;
+use chrono_today::now;
 use clap::{Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -165,17 +165,29 @@ fn without_aws(what: &str, example: &str) -> anyhow::Error {
 }
 
 pub(crate) mod chrono_today {
-    /// The day promotions are judged by: the UTC date, the day the API
-    /// prices with too (its clock), so a page never shows a promotion the
-    /// checkout does not give; set STOREFRONT_TODAY=YYYY-MM-DD to build as
-    /// of another day.
-    pub fn today() -> anyhow::Result<chrono::NaiveDate> {
+    /// The instant a build is for: each storefront's day is this instant
+    /// in its own time zone, as the API's clock gives it, so a page never
+    /// shows a promotion the checkout does not give. STOREFRONT_TODAY=
+    /// YYYY-MM-DD builds as of noon UTC that day instead (the same day in
+    /// every zone a storefront may keep).
+    pub fn now() -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
         match std::env::var("STOREFRONT_TODAY") {
-            Ok(s) => s.parse().map_err(|e| {
-                anyhow::anyhow!("STOREFRONT_TODAY={s:?} is not a date like 2026-11-22: {e}")
-            }),
-            Err(_) => Ok(chrono::Utc::now().date_naive()),
+            Ok(s) => s
+                .parse::<chrono::NaiveDate>()
+                .map(|d| d.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc())
+                .map_err(|e| {
+                    anyhow::anyhow!("STOREFRONT_TODAY={s:?} is not a date like 2026-11-22: {e}")
+                }),
+            Err(_) => Ok(chrono::Utc::now()),
         }
+    }
+
+    /// The day in every time zone a storefront may keep: when one of them
+    /// turns, some storefront's promotions may have started or ended.
+    pub fn days(at: chrono::DateTime<chrono::Utc>) -> Vec<chrono::NaiveDate> {
+        storefront_core::dates::Zone::all()
+            .map(|z| z.date_at(at))
+            .collect()
     }
 }
 
@@ -187,7 +199,7 @@ fn show_progress() -> bool {
 /// line) and give None.
 fn check_and_build(opts: &BuildOptions) -> Result<Option<storefront_generator::Checkout>> {
     let started = std::time::Instant::now();
-    let checkout = match storefront_generator::check(&opts.paths, opts.today) {
+    let checkout = match storefront_generator::check(&opts.paths, opts.now) {
         Ok(c) => c,
         Err(diags) => {
             eprintln!("{diags}");
@@ -250,7 +262,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check => match storefront_generator::check(&paths, today()?) {
+        Command::Check => match storefront_generator::check(&paths, now()?) {
             Ok(c) => {
                 let s = c.summary();
                 println!(
@@ -274,7 +286,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 paths,
                 out: cli.dir.join(out),
                 only,
-                today: today()?,
+                now: now()?,
                 progress: show_progress(),
             };
             let Some(checkout) = check_and_build(&opts)? else {
@@ -320,7 +332,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 paths,
                 out: cli.dir.join(out),
                 only: None,
-                today: today()?,
+                now: now()?,
                 progress: show_progress(),
             };
             let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
@@ -347,7 +359,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let target = money::Target::new(&cli.dir, store, table);
             rt.block_on(money::topups(&target, &cli.dir, action))
         }
-        Command::Edge(args) => edge::run(&paths, &cli.dir, today()?, args),
-        Command::Deploy(args) => deploy::run(paths, &cli.dir, today()?, args),
+        Command::Edge(args) => edge::run(&paths, &cli.dir, now()?, args),
+        Command::Deploy(args) => deploy::run(paths, &cli.dir, now()?, args),
     }
 }

@@ -83,17 +83,18 @@ pub async fn run(
         let (opts, sites, services) = (opts.clone(), sites.clone(), services.clone());
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
-            let mut built_for = opts.today;
+            let mut built_for = crate::chrono_today::days(opts.now);
             loop {
                 every.tick().await;
                 if let Err(e) = storefront_functions::scheduler::tick(&orders).await {
                     eprintln!("scheduled work: {e}");
                 }
-                let Ok(today) = crate::chrono_today::today() else {
+                let Ok(now) = crate::chrono_today::now() else {
                     continue;
                 };
-                if today != built_for {
-                    built_for = today;
+                let today = now.date_naive();
+                if crate::chrono_today::days(now) != built_for {
+                    built_for = crate::chrono_today::days(now);
                     let (opts, sites) = (opts.clone(), sites.clone());
                     let built = tokio::task::spawn_blocking(move || rebuild(&opts, &sites)).await;
                     match built {
@@ -295,12 +296,12 @@ async fn seed_wallets(services: &Services) {
 /// folders at once.
 fn rebuild(opts: &BuildOptions, sites: &RwLock<Sites>) -> Result<Checkout> {
     let mut serving = sites.write().unwrap_or_else(|p| p.into_inner());
-    let today = crate::chrono_today::today().unwrap_or(opts.today);
+    let now = crate::chrono_today::now().unwrap_or(opts.now);
     let opts = &BuildOptions {
-        today,
+        now,
         ..opts.clone()
     };
-    let checkout = match storefront_generator::check(&opts.paths, opts.today) {
+    let checkout = match storefront_generator::check(&opts.paths, opts.now) {
         Ok(c) => c,
         Err(d) => {
             eprintln!("{d}");

@@ -3,6 +3,7 @@
 //! same snapshot, so the price a customer saw is the price they are quoted.
 
 use crate::catalogue::Years;
+use crate::dates::Zone;
 use crate::locale::Locale;
 use crate::money::{Currency, Tax, TaxDisplay};
 use crate::pricing::{DiscountCode, PriceList, PriceRule};
@@ -107,12 +108,21 @@ pub struct Snapshot {
     pub bank_accounts: Vec<BankAccount>,
     pub parent: Parent,
     pub orders: OrderSettings,
+    /// Where its days begin and end: promotions, due dates.
+    #[serde(default, skip_serializing_if = "Zone::is_utc")]
+    pub time_zone: Zone,
     /// Content hash of everything above (set by the publisher): equal
     /// snapshots have equal versions.
     pub version: String,
 }
 
 impl Snapshot {
+    /// What day it is for this storefront at the instant `now`: the day its
+    /// pages were built for and its checkout prices by.
+    pub fn today(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        self.time_zone.date_at(now)
+    }
+
     pub fn default_language(&self) -> Locale {
         self.languages.first().copied().unwrap_or(Locale::En)
     }

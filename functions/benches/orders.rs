@@ -157,7 +157,7 @@ async fn store(dir: &std::path::Path) -> Arc<dyn Store> {
     );
     let checkout = storefront_generator::check(
         &storefront_generator::Paths::under(&project),
-        chrono::Utc::now().date_naive(),
+        chrono::Utc::now(),
     )
     .unwrap_or_else(|d| panic!("the deep fixture does not check:\n{d}"));
     let snapshots = storefront_generator::snapshot::all(&checkout);

@@ -72,7 +72,7 @@ fn main() {
         let dir = tempfile::tempdir().expect("tempdir");
         content(dir.path());
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("date");
-        let checkout = storefront_generator::check(&storefront_generator::Paths::under(dir.path()), today).unwrap_or_else(|d| panic!("{d}"));
+        let checkout = storefront_generator::check(&storefront_generator::Paths::under(dir.path()), today.and_hms_opt(12, 0, 0).expect("noon").and_utc()).unwrap_or_else(|d| panic!("{d}"));
         let store: Arc<dyn Store> = Arc::new(EmbeddedStore::open(&dir.path().join("store.db")).expect("store"));
         storefront_functions::catalog::publish(store.as_ref(), &storefront_generator::snapshot::all(&checkout), |_| vec![]).await.expect("publish");
         let config = SandboxConfig { latency: LATENCY, ..Default::default() };

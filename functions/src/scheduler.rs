@@ -141,7 +141,9 @@ async fn renew_if_due(
         .await?
         .and_then(|(_, p)| p.price_group);
     let group = group.as_deref().unwrap_or("default");
-    let priced = match price_line(&s, group, &d.name, Action::Renew, 1, premium, None, today) {
+    // Priced on the storefront's own day, as its pages and quotes are.
+    let day = s.today(orders.clock.now());
+    let priced = match price_line(&s, group, &d.name, Action::Renew, 1, premium, None, day) {
         Ok(p) => p,
         Err(e) => {
             tracing::warn!(domain = name, error = %e, "cannot price a renewal");

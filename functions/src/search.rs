@@ -528,7 +528,7 @@ pub async fn search(
     };
     let how = Pricing {
         group: group.unwrap_or_else(|| "default".to_string()),
-        today: st.clock.today(),
+        today: s.today(st.clock.now()),
         lang,
     };
     let head = QueryView {

@@ -1780,3 +1780,36 @@ async fn a_customer_in_a_price_group_is_shown_and_charged_its_groups_price() {
     assert_eq!(order.body["gross"]["amount"], "269000", "{}", order.body);
     assert_eq!(available(&w, &customer).await, d("31000"));
 }
+
+/// A promotion ends at the storefront's own midnight: toko keeps Jakarta
+/// time (UTC+7), so its year-end .my.id offer (until 2026-12-31) is over
+/// at 17:00 UTC on 31 December, and a quote after that pays the regular
+/// price, as a page built then shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_promotion_ends_at_the_storefronts_own_midnight() {
+    let w = world(vec![]).await;
+    let (_, cookie) = person(&w, "toko", TOKO, "tengah@example.com", Role::Customer).await;
+    let quote = |at: &'static str| {
+        let (w, cookie) = (&w, cookie.clone());
+        async move {
+            w.clock.set(at.parse().expect("time"));
+            let q = post(
+                w,
+                TOKO,
+                "/api/orders/quote",
+                &cookie,
+                json!({"items": [{"domain": "tengah-malam.my.id", "action": "register", "years": 1}]}),
+            )
+            .await;
+            assert_eq!(q.status, StatusCode::OK, "{}", q.body);
+            q.body["gross"]["amount"]
+                .as_str()
+                .expect("gross")
+                .to_string()
+        }
+    };
+    // 23:59 in Jakarta on the 31st: the offer's 10,000.
+    assert_eq!(quote("2026-12-31T16:59:00Z").await, "10000");
+    // Midnight in Jakarta, still the 31st in UTC: the regular 11,000.
+    assert_eq!(quote("2026-12-31T17:00:00Z").await, "11000");
+}

@@ -332,7 +332,10 @@ async fn check(cfg: &Config, time: &mut Clocked) -> Result<Vec<String>, String> 
     let dir = tempfile::tempdir().expect("tempdir");
     configs::write(cfg, dir.path());
     let paths = Paths::under(dir.path());
-    let checkout = storefront_generator::check(&paths, cfg.today).unwrap_or_else(|d| {
+    // Noon UTC of the build day: the same day in every zone a storefront
+    // may keep.
+    let at = cfg.today.and_hms_opt(12, 0, 0).expect("noon").and_utc();
+    let checkout = storefront_generator::check(&paths, at).unwrap_or_else(|d| {
         panic!("the configuration generator made a configuration that fails check: {label}\n{d}")
     });
     let out = dir.path().join("public");
@@ -342,7 +345,7 @@ async fn check(cfg: &Config, time: &mut Clocked) -> Result<Vec<String>, String> 
             paths,
             out: out.clone(),
             only: None,
-            today: cfg.today,
+            now: at,
             progress: false,
         },
     )

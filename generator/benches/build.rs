@@ -128,7 +128,10 @@ fn main() {
         paths: Paths::under(tmp.path()),
         out: tmp.path().join(out),
         only: None,
-        today: NaiveDate::from_ymd_opt(2026, 11, 22).expect("date"),
+        now: NaiveDate::from_ymd_opt(2026, 11, 22)
+            .and_then(|d| d.and_hms_opt(12, 0, 0))
+            .expect("date")
+            .and_utc(),
         progress: false,
     };
 

@@ -210,6 +210,11 @@ pub struct Site {
     #[serde(default)]
     pub favicon: Option<String>,
     pub tax: SiteTax,
+    /// Where its days begin: an IANA name such as "Asia/Jakarta" or
+    /// "Europe/Warsaw" (UTC when left out). Promotions start and end at
+    /// its midnight, on the pages and at the checkout alike.
+    #[serde(default)]
+    pub time_zone: storefront_core::dates::Zone,
     pub colours: Colours,
     pub groups: Vec<Group>,
     pub pricing: ResellerPricing,

@@ -16,7 +16,7 @@ use crate::render;
 use crate::theme::Theme;
 use crate::validate::{self, Checked};
 use anyhow::{Context as _, Result};
-use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -59,8 +59,9 @@ pub struct BuildOptions {
     pub out: PathBuf,
     /// Build only this reseller.
     pub only: Option<String>,
-    /// The day promotions are judged against.
-    pub today: NaiveDate,
+    /// The instant the build is for: each storefront's day (and so its
+    /// promotions) is this instant in its own time zone.
+    pub now: DateTime<Utc>,
     pub progress: bool,
 }
 
@@ -70,8 +71,9 @@ pub struct Checkout {
     pub content: Content,
     pub themes: BTreeMap<String, Theme>,
     pub checked: BTreeMap<String, Checked>,
-    /// The day prices were checked for: pages show that day's promotions.
-    pub today: NaiveDate,
+    /// The instant prices were checked for: each storefront's pages show
+    /// the promotions of its own day then (`Checked::today`).
+    pub now: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -82,7 +84,7 @@ pub struct CheckSummary {
 }
 
 /// Load and check everything; every problem found is returned at once.
-pub fn check(paths: &Paths, today: NaiveDate) -> Result<Checkout, Diagnostics> {
+pub fn check(paths: &Paths, now: DateTime<Utc>) -> Result<Checkout, Diagnostics> {
     let mut diags = Diagnostics::default();
     let themes = Theme::load_all(&paths.themes, &mut diags);
     let Some(content) = Content::load(&paths.content, &mut diags) else {
@@ -102,10 +104,10 @@ pub fn check(paths: &Paths, today: NaiveDate) -> Result<Checkout, Diagnostics> {
                 .map(|e| e.file_name().to_string_lossy().into_owned()),
         );
     }
-    let checked = validate::validate(&content, &theme_names, today, &mut diags);
+    let checked = validate::validate(&content, &theme_names, now, &mut diags);
     if diags.is_empty() {
         Ok(Checkout {
-            today,
+            now,
             content,
             themes,
             checked,
@@ -233,7 +235,7 @@ fn build_one(checkout: &Checkout, id: &str, key: String, out: &Path) -> Result<B
         r,
         checked,
         &snapshot,
-        checkout.today,
+        checked.today,
         theme,
     )
     .with_context(|| format!("building storefront '{id}'"))?;
@@ -287,7 +289,7 @@ fn build_one(checkout: &Checkout, id: &str, key: String, out: &Path) -> Result<B
 /// Check, then build every storefront (or one) into `opts.out`.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, BuildError> {
     let start = Instant::now();
-    let checkout = check(&opts.paths, opts.today).map_err(BuildError::Content)?;
+    let checkout = check(&opts.paths, opts.now).map_err(BuildError::Content)?;
     let mut report = build_checked(&checkout, opts)?;
     report.elapsed = start.elapsed();
     Ok(report)

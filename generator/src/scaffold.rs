@@ -97,6 +97,8 @@ languages = ["{lang}"]
 currency = "{currency}"
 plan = "{plan_id}"
 logo = "logo.svg"
+# Where your days begin: promotions start and end at this midnight.
+time_zone = "{zone}"
 
 [tax]
 label = "VAT"
@@ -135,6 +137,12 @@ email = "invoices@{domain}"
 # number = "..."
 "##,
         currency = plan.currency.code(),
+        // The zone of the country its currency is sold in, or UTC.
+        zone = match plan.currency.code() {
+            "IDR" => "Asia/Jakarta",
+            "PLN" => "Europe/Warsaw",
+            _ => "UTC",
+        },
         exts = list(&exts),
         featured = featured
             .iter()

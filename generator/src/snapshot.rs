@@ -81,6 +81,7 @@ pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
         bank_accounts: site.bank_accounts.iter().map(|b| b.published()).collect(),
         parent: checked.parent.clone(),
         orders: site.orders.published(),
+        time_zone: site.time_zone,
         version: String::new(),
     };
     let version = blake3::hash(&serde_json::to_vec(&snapshot).ok()?).to_hex()[..16].to_string();

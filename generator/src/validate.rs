@@ -30,6 +30,9 @@ pub struct Checked {
     pub prices: PriceList,
     /// Whom it buys from, as its snapshot publishes it.
     pub parent: Parent,
+    /// Its own day at the build's instant (its time zone): the day its
+    /// pages show promotions for.
+    pub today: NaiveDate,
 }
 
 /// Check every reseller; returns those that passed. `themes` lists the themes
@@ -37,7 +40,7 @@ pub struct Checked {
 pub fn validate(
     content: &Content,
     themes: &BTreeSet<String>,
-    today: NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
     diags: &mut Diagnostics,
 ) -> BTreeMap<String, Checked> {
     let mut out = BTreeMap::new();
@@ -88,6 +91,7 @@ pub fn validate(
         {
             continue;
         }
+        let today = r.site.time_zone.date_at(now);
         if let Some(prices) = price(content, &chain, today, diags)
             && let Some(parent) = seller::parent_of(content, &chain)
         {
@@ -97,6 +101,7 @@ pub fn validate(
                     chain,
                     prices,
                     parent,
+                    today,
                 },
             );
         }

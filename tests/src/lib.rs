@@ -13,6 +13,12 @@ pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 22).expect("valid date")
 }
 
+/// The instant every test builds at: noon UTC of `today()`, the same day in
+/// every time zone a storefront may keep.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    today().and_hms_opt(12, 0, 0).expect("noon").and_utc()
+}
+
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
@@ -52,7 +58,7 @@ pub fn options(project: &Path, out: &Path) -> BuildOptions {
         paths: Paths::under(project),
         out: out.to_path_buf(),
         only: None,
-        today: today(),
+        now: now(),
         progress: false,
     }
 }
@@ -60,7 +66,7 @@ pub fn options(project: &Path, out: &Path) -> BuildOptions {
 /// Diagnostics as the CLI prints them, with the temporary folder removed so
 /// they read `content/resellers/x/site.toml:12: ...`.
 pub fn check_output(project: &Path) -> Result<String, String> {
-    match storefront_generator::check(&Paths::under(project), today()) {
+    match storefront_generator::check(&Paths::under(project), now()) {
         Ok(_) => Ok(String::new()),
         Err(d) => {
             let prefix = format!("{}/", project.display());
@@ -225,7 +231,7 @@ pub fn fixture_snapshots() -> &'static [storefront_core::snapshot::Snapshot] {
         std::sync::OnceLock::new();
     SNAPSHOTS.get_or_init(|| {
         let project = project(None);
-        let checkout = storefront_generator::check(&Paths::under(project.path()), today())
+        let checkout = storefront_generator::check(&Paths::under(project.path()), now())
             .expect("fixture checks");
         storefront_generator::snapshot::all(&checkout)
     })

@@ -3,7 +3,7 @@
 
 use std::fs;
 use std::path::Path;
-use storefront_e2e::{options, project, snapshot_tree, today};
+use storefront_e2e::{options, project, snapshot_tree};
 use storefront_generator::{BuildOptions, BuildReport, Paths, build};
 
 fn run(opts: &BuildOptions) -> BuildReport {
@@ -257,7 +257,8 @@ fn key_pages_match_their_snapshots() {
 #[test]
 fn snapshots_carry_the_seller_its_accounts_and_whom_it_buys_from() {
     let p = project(None);
-    let checkout = match storefront_generator::check(&Paths::under(p.path()), today()) {
+    let checkout = match storefront_generator::check(&Paths::under(p.path()), storefront_e2e::now())
+    {
         Ok(c) => c,
         Err(d) => panic!("check failed:\n{d}"),
     };
@@ -292,4 +293,31 @@ fn snapshots_carry_the_seller_its_accounts_and_whom_it_buys_from() {
     let json = serde_json::to_string(&agen).expect("serialise");
     let back: storefront_core::snapshot::Snapshot = serde_json::from_str(&json).expect("parse");
     assert_eq!(back, agen);
+}
+
+/// A page built just before and just after toko's midnight (Jakarta,
+/// UTC+7) on the last day of its .my.id offer shows the offer, then the
+/// regular price: the pages turn over at the storefront's midnight, as its
+/// checkout does, not at UTC's.
+#[test]
+fn pages_turn_over_at_the_storefronts_own_midnight() {
+    let p = project(None);
+    let at = |s: &str, out: &str| {
+        let opts = BuildOptions {
+            now: s.parse().expect("instant"),
+            ..options(p.path(), &p.path().join(out))
+        };
+        run(&opts);
+        read(&p.path().join(out).join("toko"), "index.html")
+    };
+    let before = at("2026-12-31T16:59:00Z", "before");
+    assert!(
+        before.contains(&format!("Rp{NBSP}10.000")),
+        "the offer on its last evening"
+    );
+    let after = at("2026-12-31T17:00:00Z", "after");
+    assert!(
+        !after.contains(&format!("Rp{NBSP}10.000")) && after.contains(&format!("Rp{NBSP}11.000")),
+        "the regular price from midnight in Jakarta"
+    );
 }

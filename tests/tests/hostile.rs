@@ -210,7 +210,7 @@ fn hostile_colours_are_refused() {
         if !is_hex {
             let report = result.expect_err("a colour that is not a hex colour is refused");
             assert!(
-                report.contains("site.toml:15: colour primary"),
+                report.contains("site.toml:16: colour primary"),
                 "{s:?}: {report}"
             );
         }

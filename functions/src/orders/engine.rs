@@ -294,7 +294,8 @@ impl Orders {
                 max: self.config.max_lines,
             });
         }
-        let today = self.clock.today();
+        // The storefront's own day: the one its pages show promotions for.
+        let today = s.today(self.now());
         let mut lines: Vec<QuotedLine> = Vec::new();
         for (index, item) in items.iter().enumerate() {
             let line_err = |error| OrderError::Line { index, error };
@@ -584,7 +585,7 @@ impl Orders {
             );
         }
         let due = (payment == Payment::BankTransfer)
-            .then(|| self.clock.today() + chrono::Days::new(u64::from(s.orders.payment_due_days)));
+            .then(|| s.today(now) + chrono::Days::new(u64::from(s.orders.payment_due_days)));
         let head = Head {
             id: id.clone(),
             reseller: s.reseller.clone(),
