@@ -405,6 +405,62 @@ pub fn parse_amount(s: &str) -> Result<Decimal, MoneyError> {
     Ok(value)
 }
 
+/// An amount as a person types it into a form, in `currency`: spaces and a
+/// currency sign or code around it are ignored; in a currency without minor
+/// units dots and commas only group thousands ("150.000" is 150000, never
+/// 150); otherwise the last of them is the decimal separator ("1 234,56" is
+/// 1234.56), except that one separator followed by exactly three digits
+/// groups thousands ("1,234" is 1234). None when it is not a number. The
+/// one reader of typed amounts, so the browser sends what was typed.
+pub fn parse_typed(text: &str, currency: Currency) -> Option<Decimal> {
+    let s: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '\u{202f}')
+        .collect();
+    // A minus sign is kept (and refused below): "-5" is not 5.
+    let s = s.trim_start_matches(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | ',' | '-')));
+    let s = s.trim_end_matches(|c: char| !c.is_ascii_digit());
+    if s.is_empty()
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
+        return None;
+    }
+    // Digits grouped by thousands: "1.500.000", never "10.5".
+    let grouped = |t: &str| -> Option<String> {
+        let mut groups = t.split(['.', ',']);
+        let ungrouped = !t.contains(['.', ',']);
+        let first = groups
+            .next()
+            .filter(|g| ungrouped || (!g.is_empty() && g.len() <= 3))?;
+        let mut out = first.to_string();
+        for g in groups {
+            if g.len() != 3 {
+                return None;
+            }
+            out.push_str(g);
+        }
+        (!out.is_empty()).then_some(out)
+    };
+    let plain = if currency.minor_units() == 0 {
+        grouped(s)?
+    } else {
+        match s.rfind(['.', ',']) {
+            None => s.to_string(),
+            Some(last) => {
+                let (whole, frac) = (&s[..last], &s[last + 1..]);
+                if frac.len() == 3 && !whole.contains(['.', ',']) {
+                    format!("{whole}{frac}")
+                } else {
+                    format!("{}.{frac}", grouped(whole)?)
+                }
+            }
+        }
+    };
+    parse_amount(&plain).ok()
+}
+
 /// Serde for money decimals: a string (checked by [`parse_amount`]) or an
 /// integer. Floats are refused: by the time a TOML `11.5` or a JSON `0.1`
 /// reaches a visitor it is already binary and may not be the number that
@@ -788,6 +844,32 @@ pub fn largest_remainder(total: Decimal, exact: &[Decimal], units: u32) -> Vec<D
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_amounts_read_as_people_mean_them() {
+        let read = |t: &str, c: Currency| parse_typed(t, c).map(|d| d.to_string());
+        assert_eq!(read("150.000", Currency::IDR).as_deref(), Some("150000"));
+        assert_eq!(
+            read("Rp 1.500.000", Currency::IDR).as_deref(),
+            Some("1500000")
+        );
+        assert_eq!(read("150,000", Currency::IDR).as_deref(), Some("150000"));
+        assert_eq!(
+            read("1 234,56 zł", Currency::PLN).as_deref(),
+            Some("1234.56")
+        );
+        assert_eq!(read("1,234", Currency::USD).as_deref(), Some("1234"));
+        assert_eq!(read("$49.99", Currency::USD).as_deref(), Some("49.99"));
+        assert_eq!(read("1.234,5", Currency::EUR).as_deref(), Some("1234.5"));
+        assert_eq!(read("12", Currency::EUR).as_deref(), Some("12"));
+        // Not a grouping: refused, not read as 105.
+        assert_eq!(read("10.5", Currency::IDR), None);
+        assert_eq!(read("1.50", Currency::IDR), None);
+        for bad in ["", "abc", "1e3", "-5", "$-5", "1.2.3x4", "\u{0}", "12.34.5"] {
+            assert_eq!(read(bad, Currency::USD), None, "{bad:?}");
+        }
+    }
+
     use rust_decimal_macros::dec;
 
     fn m(amount: Decimal, currency: Currency) -> Money {

@@ -1081,9 +1081,12 @@ async fn top_ups_are_checked_decided_once_and_proofs_are_sniffed() {
         AGEN,
         "/api/wallet/topups",
         &customer,
-        json!({"amount": "250000", "bank_account": bank, "transfer_reference": "BUDI"}),
+        // As a person types it on an Indonesian storefront.
+        json!({"amount": "Rp 250.000", "bank_account": bank, "transfer_reference": "BUDI"}),
     )
     .await;
+    assert_eq!(t.status, StatusCode::CREATED, "{}", t.body);
+    assert_eq!(t.body["amount"], "250000", "{}", t.body);
     let id = t.body["id"].as_str().expect("id").to_string();
     // A proof must be a PDF, PNG or JPEG by its bytes.
     let html = send(

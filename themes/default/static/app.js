@@ -1019,18 +1019,6 @@
     return m === undefined || m === null ? '' : String(m);
   }
 
-  /** A raw amount and currency (the lists carry no display): formatted for the page's language. */
-  function money(amount, currency) {
-    const n = Number(amount);
-    if (!currency || amount === undefined || amount === null || !Number.isFinite(n)) return String(amount === undefined || amount === null ? '' : amount);
-    const digits = ['IDR', 'JPY', 'KRW', 'VND'].includes(currency) ? 0 : 2;
-    try {
-      return new Intl.NumberFormat(LANG, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n);
-    } catch (e) {
-      return currency + ' ' + amount;
-    }
-  }
-
   /** A date (YYYY-MM-DD) or a moment (RFC 3339) in the page's language. */
   function when(value) {
     if (!value) return '';
@@ -1162,23 +1150,7 @@
     return h('ul', { class: 'records' }, items.map(render));
   }
 
-  /**
-   * An amount as typed, in the form the API reads ("150000", "49.99"): for a
-   * currency without minor units dots and commas only group thousands
-   * ("150.000" is 150000, never 150); otherwise the last of them is the
-   * decimal separator ("1 234,56" is 1234.56).
-   */
-  function plainAmount(text, currency) {
-    let s = String(text || '').replace(/[\s\u00a0\u202f]/g, '').replace(/^[^\d.,-]+|[^\d.,]+$/g, '');
-    if (['IDR', 'JPY', 'KRW', 'VND'].includes(currency)) return s.replace(/[.,]/g, '');
-    const last = Math.max(s.lastIndexOf('.'), s.lastIndexOf(','));
-    if (last < 0) return s;
-    const whole = s.slice(0, last).replace(/[.,]/g, '');
-    const frac = s.slice(last + 1);
-    // "1,234" or "1.234" with three digits after one separator: thousands.
-    if (frac.length === 3 && !/[.,]/.test(s.slice(0, last))) return whole + frac;
-    return whole + '.' + frac;
-  }
+
 
   /** A fresh idempotency key: one per checkout attempt. */
   function newKey() {
@@ -1274,7 +1246,7 @@
       topupsBox.replaceChildren(records(items, (t) => {
         const attach = proofs && t.state === 'pending' && !t.proof ? proofForm(t) : null;
         return h('li', { class: 'record', attrs: { 'data-topup': t.id } }, [
-          h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: t.amount_display || money(t.amount, t.currency) }), ' ', badge('state', t.state)]),
+          h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: t.amount_display || String(t.amount) }), ' ', badge('state', t.state)]),
           facts([
             [T('col_date'), when(t.requested_at)],
             [T('col_bank'), bankName(t.bank_account)],
@@ -1325,7 +1297,7 @@
       ev.preventDefault();
       clearErrors(form);
       const body = {
-        amount: plainAmount(form.elements.amount.value, box.dataset.currency),
+        amount: form.elements.amount.value,
         bank_account: select.value,
         transfer_reference: form.elements.transfer_reference.value,
       };
@@ -1498,7 +1470,7 @@
         const head = h('span', { class: 'record__state' }, [badge('state', o.state)]);
         const holder = h('div', { class: 'record__details' });
         const domains = Array.isArray(o.domains) ? o.domains.join(', ') : '';
-        const meta = [when(o.created_at), domains, money(o.gross, o.currency)];
+        const meta = [when(o.created_at), domains, o.gross_display || String(o.gross)];
         if (panel && o.customer) meta.push(T('customer', { id: cardText(o.customer_card) || o.customer }));
         if (o.renewal) meta.push(T('renewal'));
         const summary = h('summary', { class: 'record__summary' }, [
@@ -1597,7 +1569,7 @@
         h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: inv.number }), ' ', h('span', { class: 'state', text: label('invoice', inv.kind) })]),
         facts([
           [T('col_date'), when(inv.issued)],
-          [T('col_total'), money(inv.gross, inv.currency)],
+          [T('col_total'), inv.gross_display || String(inv.gross)],
         ]),
         h('p', { class: 'record__actions' }, [
           h('a', { class: 'button button--ghost button--small', text: T('invoice_view'), attrs: { href: call.link(base + '/' + enc(inv.number)), 'aria-label': T('invoice_view_label', { number: inv.number }) } }),
@@ -1686,7 +1658,7 @@
           actions.push(h('p', {}, [approve]), reject);
         }
         return h('li', { class: 'record', attrs: { 'data-topup': t.id } }, [
-          h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: t.amount_display || money(t.amount, t.currency) }), ' ', badge('state', t.state)]),
+          h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: t.amount_display || String(t.amount) }), ' ', badge('state', t.state)]),
           facts([
             [T('col_from'), partyText(t.holder)],
             [T('col_date'), when(t.requested_at)],
@@ -1740,7 +1712,7 @@
             clearErrors(form);
             const status = form.querySelector('[data-form-status]');
             try {
-              const r = await call('panel/customers/' + enc(holder.account) + '/credit-limit', { method: 'PUT', json: { limit: plainAmount(input.value, c.currency) } });
+              const r = await call('panel/customers/' + enc(holder.account) + '/credit-limit', { method: 'PUT', json: { limit: input.value } });
               if (r.ok) {
                 status.textContent = T('saved');
                 if (r.data) input.value = r.data.credit_limit ? r.data.credit_limit.amount : input.value;

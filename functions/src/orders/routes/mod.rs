@@ -308,6 +308,22 @@ pub(super) fn panel_order_view(o: &Order, lang: Locale) -> Value {
     v
 }
 
+/// Stored summaries (orders, invoices) with their gross formatted for the
+/// reader's language (`gross_display`): the browser formats no money.
+pub(super) fn summaries(mut list: Vec<Value>, lang: Locale) -> Response {
+    for item in &mut list {
+        let currency =
+            serde_json::from_value::<storefront_core::Currency>(item["currency"].clone());
+        let amount = item["gross"]
+            .as_str()
+            .and_then(|g| g.parse::<Decimal>().ok());
+        if let (Ok(c), Some(a)) = (currency, amount) {
+            item["gross_display"] = json!(Money::new(a, c).format(lang));
+        }
+    }
+    Json(list).into_response()
+}
+
 /// A list of top-ups, newest first, as its holder or their parent sees it.
 pub(super) fn topups_view(list: &[TopUp], lang: Locale) -> Response {
     let views: Vec<Value> = list.iter().map(|t| topup_view(t, lang)).collect();

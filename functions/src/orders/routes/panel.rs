@@ -237,7 +237,7 @@ pub(crate) async fn panel_orders(
         }
         o["customer_card"] = cards[&account].clone();
     }
-    Ok(Json(list).into_response())
+    Ok(summaries(list, who.visit.lang))
 }
 
 pub(super) async fn load_panel(
@@ -459,11 +459,7 @@ pub(super) async fn credit_limit(
 ) -> Result<Response, AccountsError> {
     let b: LimitBody = who.visit.json(body)?;
     let s = &who.visit.tenant.snapshot;
-    let limit: Decimal = b
-        .limit
-        .trim()
-        .parse()
-        .ok()
+    let limit: Decimal = storefront_core::money::parse_typed(&b.limit, s.currency)
         .filter(|d: &Decimal| {
             !d.is_sign_negative() && d.normalize().scale() <= s.currency.minor_units()
         })
@@ -507,5 +503,5 @@ pub(crate) async fn panel_invoices(
 ) -> Result<Response, AccountsError> {
     let list =
         crate::invoices::of(st.orders.store.as_ref(), &Party::reseller(who.reseller())).await?;
-    Ok(Json(list).into_response())
+    Ok(summaries(list, who.visit.lang))
 }

@@ -169,7 +169,7 @@ pub(crate) async fn my_orders(
     who: Signed,
 ) -> Result<Response, AccountsError> {
     let list = st.orders.orders_of(who.reseller(), &who.profile.id).await?;
-    Ok(Json(list).into_response())
+    Ok(summaries(list, who.visit.lang))
 }
 
 pub(super) async fn load_mine(
@@ -319,5 +319,5 @@ pub(crate) async fn my_invoices(
     who: Signed,
 ) -> Result<Response, AccountsError> {
     let list = crate::invoices::of(st.orders.store.as_ref(), &who.customer()).await?;
-    Ok(Json(list).into_response())
+    Ok(summaries(list, who.visit.lang))
 }

@@ -32,17 +32,8 @@ pub(super) fn topup_fields(
             Some(field.to_string()),
         )
     };
-    let text = body.amount.trim();
-    // Digits and one decimal point only: no exponent, sign or separator that
-    // would make "1e3" or "1,000" mean something the person did not type.
-    let plain = !text.is_empty()
-        && text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && text.bytes().filter(|&b| b == b'.').count() <= 1;
-    let parsed = if plain {
-        text.parse::<Decimal>().ok()
-    } else {
-        None
-    };
+    // As the person typed it, read the one way core reads typed amounts.
+    let parsed = storefront_core::money::parse_typed(&body.amount, currency);
     let amount: Decimal = parsed.ok_or(()).map_err(|_| {
         bad(
             "amount",
