@@ -409,6 +409,7 @@ pub(super) async fn customer_card(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LimitBody {
+    /// As typed, in the storefront's currency, like a top-up's amount.
     limit: String,
 }
 

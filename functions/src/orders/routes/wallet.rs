@@ -7,6 +7,9 @@ use super::*;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TopUpBody {
+    /// As typed, in the wallet's currency: "250000", "Rp 250.000",
+    /// "1 234,56 zł" (thousands grouped by three; read by
+    /// `storefront_core::money::parse_typed`).
     amount: String,
     bank_account: String,
     transfer_reference: String,
