@@ -1791,7 +1791,7 @@ async fn a_customer_in_a_price_group_is_shown_and_charged_its_groups_price() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_promotion_ends_at_the_storefronts_own_midnight() {
     let w = world(vec![]).await;
-    let (_, cookie) = person(&w, "toko", TOKO, "tengah@example.com", Role::Customer).await;
+    let (cid, cookie) = person(&w, "toko", TOKO, "tengah@example.com", Role::Customer).await;
     let quote = |at: &'static str| {
         let (w, cookie) = (&w, cookie.clone());
         async move {
@@ -1815,4 +1815,62 @@ async fn a_promotion_ends_at_the_storefronts_own_midnight() {
     assert_eq!(quote("2026-12-31T16:59:00Z").await, "10000");
     // Midnight in Jakarta, still the 31st in UTC: the regular 11,000.
     assert_eq!(quote("2026-12-31T17:00:00Z").await, "11000");
+
+    // Ordered then, its tax invoice is dated 1 January 2027 and numbered
+    // in 2027's series: the seller's own day.
+    platform_funds(&w.orders.ledger, "toko", TOKO_FUNDS).await;
+    let customer = Party::customer("toko", &cid);
+    let t = w
+        .orders
+        .ledger
+        .request_topup(TopUpRequest {
+            holder: customer.clone(),
+            parent: Party::reseller("toko"),
+            currency: storefront_core::Currency::IDR,
+            amount: d("50000"),
+            bank_account: "bca".into(),
+            transfer_reference: "tengah".into(),
+            by: cid.clone(),
+        })
+        .await
+        .expect("request");
+    w.orders
+        .ledger
+        .decide_topup(&Party::reseller("toko"), &t.id, true, None, "toko")
+        .await
+        .expect("approve");
+    let q = post(
+        &w,
+        TOKO,
+        "/api/orders/quote",
+        &cookie,
+        json!({"items": [{"domain": "tengah-malam.my.id", "action": "register", "years": 1}]}),
+    )
+    .await;
+    let order = send(
+        &w,
+        "POST",
+        TOKO,
+        "/api/orders",
+        &cookie,
+        Some(json!({"quote": q.body["id"], "payment": "wallet"})),
+        &[("idempotency-key", "tengah-1")],
+    )
+    .await;
+    assert_eq!(order.status, StatusCode::CREATED, "{}", order.body);
+    let number = order.body["invoice"]
+        .as_str()
+        .expect("invoiced")
+        .to_string();
+    assert!(number.contains("/2027/"), "{number}");
+    let list = get(&w, TOKO, "/api/invoices", &cookie).await;
+    let issued: Vec<&str> = list
+        .body
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|i| i["number"] == number.as_str())
+        .filter_map(|i| i["issued"].as_str())
+        .collect();
+    assert_eq!(issued, ["2027-01-01"], "{}", list.body);
 }

@@ -107,7 +107,7 @@ impl Orders {
         let invoice = Invoice {
             kind: Kind::Proforma,
             number: String::new(),
-            issued: self.clock.today(),
+            issued: s.today(self.clock.now()),
             due: o.due,
             period: None,
             seller: seller_party(&s.seller),
@@ -263,7 +263,7 @@ impl Orders {
             invoice: Invoice {
                 kind: Kind::Tax,
                 number: String::new(),
-                issued: self.clock.today(),
+                issued: s.today(self.clock.now()),
                 due: None,
                 period: None,
                 seller: seller_party(&s.seller),
@@ -326,7 +326,7 @@ impl Orders {
         let invoice = Invoice {
             kind: Kind::MonthlyTax,
             number: String::new(),
-            issued: self.clock.today(),
+            issued: s.today(self.clock.now()),
             due: None,
             period: Some((month_first, month_last)),
             seller: seller_party(&s.parent.seller),
