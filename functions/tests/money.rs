@@ -6,6 +6,9 @@
 //! so an `agen` customer's order has three legs.
 
 mod common;
+#[path = "common/http.rs"]
+mod http;
+use http::Resp;
 
 use axum::Router;
 use axum::body::Body;
@@ -79,13 +82,6 @@ async fn world_with(config: SandboxConfig) -> World {
     }
 }
 
-struct Resp {
-    status: StatusCode,
-    body: Value,
-    raw: Vec<u8>,
-    content_type: String,
-}
-
 async fn send(
     w: &World,
     method: &str,
@@ -95,40 +91,7 @@ async fn send(
     body: Option<Value>,
     headers: &[(&str, &str)],
 ) -> Resp {
-    let mut b = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", host)
-        .header("origin", format!("https://{host}"))
-        .header("cookie", cookie);
-    if body.is_some() {
-        b = b.header("content-type", "application/json");
-    }
-    for (k, v) in headers {
-        b = b.header(*k, *v);
-    }
-    let req = b
-        .body(body.map_or_else(Body::empty, |v| Body::from(v.to_string())))
-        .expect("request");
-    let resp = w.router.clone().oneshot(req).await.expect("infallible");
-    let status = resp.status();
-    let content_type = resp
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    let raw = axum::body::to_bytes(resp.into_body(), 1 << 24)
-        .await
-        .expect("body")
-        .to_vec();
-    let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
-    Resp {
-        status,
-        body,
-        raw,
-        content_type,
-    }
+    http::send(&w.router, method, host, path, cookie, body, headers).await
 }
 
 async fn get(w: &World, host: &str, path: &str, cookie: &str) -> Resp {
@@ -215,6 +178,29 @@ async fn platform_funds(ledger: &Ledger, reseller: &str, amount: &str) {
         .expect("request");
     ledger
         .decide_topup(&Party::Platform, &t.id, true, None, "platform")
+        .await
+        .expect("approve");
+}
+
+/// toko approves a transfer of `amount` from its customer `account`.
+async fn toko_credits(w: &World, account: &str, amount: &str) {
+    let t = w
+        .orders
+        .ledger
+        .request_topup(TopUpRequest {
+            holder: Party::customer("toko", account),
+            parent: Party::reseller("toko"),
+            currency: storefront_core::Currency::IDR,
+            amount: d(amount),
+            bank_account: "bca".into(),
+            transfer_reference: format!("transfer of {account}"),
+            by: account.to_string(),
+        })
+        .await
+        .expect("request");
+    w.orders
+        .ledger
+        .decide_topup(&Party::reseller("toko"), &t.id, true, None, "toko")
         .await
         .expect("approve");
 }
@@ -1750,25 +1736,7 @@ async fn a_customer_in_a_price_group_is_shown_and_charged_its_groups_price() {
     assert_eq!(quote.body["gross"]["amount"], "269000", "{}", quote.body);
     // The customer's transfer of 300,000, approved by toko.
     let customer = Party::customer("toko", &id);
-    let t = w
-        .orders
-        .ledger
-        .request_topup(TopUpRequest {
-            holder: customer.clone(),
-            parent: Party::reseller("toko"),
-            currency: storefront_core::Currency::IDR,
-            amount: d("300000"),
-            bank_account: "bca".into(),
-            transfer_reference: "grosir".into(),
-            by: id.clone(),
-        })
-        .await
-        .expect("request");
-    w.orders
-        .ledger
-        .decide_topup(&Party::reseller("toko"), &t.id, true, None, "toko")
-        .await
-        .expect("approve");
+    toko_credits(&w, &id, "300000").await;
     let order = send(
         &w,
         "POST",
@@ -1819,26 +1787,7 @@ async fn a_promotion_ends_at_the_storefronts_own_midnight() {
     // Ordered then, its tax invoice is dated 1 January 2027 and numbered
     // in 2027's series: the seller's own day.
     platform_funds(&w.orders.ledger, "toko", TOKO_FUNDS).await;
-    let customer = Party::customer("toko", &cid);
-    let t = w
-        .orders
-        .ledger
-        .request_topup(TopUpRequest {
-            holder: customer.clone(),
-            parent: Party::reseller("toko"),
-            currency: storefront_core::Currency::IDR,
-            amount: d("50000"),
-            bank_account: "bca".into(),
-            transfer_reference: "tengah".into(),
-            by: cid.clone(),
-        })
-        .await
-        .expect("request");
-    w.orders
-        .ledger
-        .decide_topup(&Party::reseller("toko"), &t.id, true, None, "toko")
-        .await
-        .expect("approve");
+    toko_credits(&w, &cid, "50000").await;
     let q = post(
         &w,
         TOKO,

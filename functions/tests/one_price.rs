@@ -25,6 +25,10 @@
 //!
 //! `ONE_PRICE_SEED` (decimal or 0x-hex) tries another series.
 
+#[path = "common/http.rs"]
+mod http;
+use http::send;
+
 mod one_price {
     pub mod configs;
     pub mod read;
@@ -127,46 +131,6 @@ async fn world(dir: &Path, snapshots: &[Snapshot]) -> World {
         orders: services.orders(),
         store,
     }
-}
-
-struct Resp {
-    status: StatusCode,
-    body: Value,
-    raw: Vec<u8>,
-}
-
-async fn send(
-    router: &Router,
-    method: &str,
-    host: &str,
-    path: &str,
-    cookie: &str,
-    body: Option<Value>,
-    headers: &[(&str, &str)],
-) -> Resp {
-    let mut b = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", host)
-        .header("origin", format!("https://{host}"))
-        .header("cookie", cookie);
-    if body.is_some() {
-        b = b.header("content-type", "application/json");
-    }
-    for (k, v) in headers {
-        b = b.header(*k, *v);
-    }
-    let req = b
-        .body(body.map_or_else(Body::empty, |v| Body::from(v.to_string())))
-        .expect("request");
-    let resp = router.clone().oneshot(req).await.expect("infallible");
-    let status = resp.status();
-    let raw = axum::body::to_bytes(resp.into_body(), 1 << 24)
-        .await
-        .expect("body")
-        .to_vec();
-    let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
-    Resp { status, body, raw }
 }
 
 /// A verified customer of `reseller`, signed in: (account id, cookie).
