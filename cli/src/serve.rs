@@ -93,8 +93,9 @@ pub async fn run(
                     continue;
                 };
                 let today = now.date_naive();
-                if crate::chrono_today::days(now) != built_for {
-                    built_for = crate::chrono_today::days(now);
+                let days = crate::chrono_today::days(now);
+                if days != built_for {
+                    built_for = days;
                     let (opts, sites) = (opts.clone(), sites.clone());
                     let built = tokio::task::spawn_blocking(move || rebuild(&opts, &sites)).await;
                     match built {

@@ -159,9 +159,10 @@ pub enum LineEvent {
     DeadlinePassed,
 }
 
+#[cfg(test)]
 impl LineEvent {
-    /// One of each, for tests that walk every (state, event) pair.
-    pub fn samples() -> Vec<LineEvent> {
+    /// One of each, for the test that walks every (state, event) pair.
+    fn samples() -> Vec<LineEvent> {
         vec![
             LineEvent::Pay { documents: false },
             LineEvent::Pay { documents: true },

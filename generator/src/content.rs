@@ -59,6 +59,17 @@ pub struct SiteTax {
     pub rounding: TaxRounding,
 }
 
+impl SiteTax {
+    /// The tax itself, without how prices are shown.
+    pub fn tax(&self) -> storefront_core::money::Tax {
+        storefront_core::money::Tax {
+            label: self.label.clone(),
+            percent: self.percent,
+            rounding: self.rounding,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Colours {

@@ -23,7 +23,10 @@ pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
             // The parent's tax on what this level pays it: the reseller
             // above's own tax, or the platform's in this currency.
             let pays_tax = match i.checked_sub(1) {
-                Some(up) => site_tax(&checkout.content.resellers[&checked.chain[up]].site.tax),
+                Some(up) => checkout.content.resellers[&checked.chain[up]]
+                    .site
+                    .tax
+                    .tax(),
                 None => checkout
                     .content
                     .platform
@@ -63,7 +66,7 @@ pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
         domains: site.domains.clone(),
         languages: site.languages.clone(),
         currency: site.currency,
-        tax: site_tax(&site.tax),
+        tax: site.tax.tax(),
         tax_display: site.tax.display,
         groups: site
             .groups
@@ -89,14 +92,6 @@ pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
         version,
         ..snapshot
     })
-}
-
-fn site_tax(t: &crate::content::SiteTax) -> Tax {
-    Tax {
-        label: t.label.clone(),
-        percent: t.percent,
-        rounding: t.rounding,
-    }
 }
 
 /// Snapshots of every reseller that passed `check`, in id order.

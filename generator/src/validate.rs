@@ -11,7 +11,6 @@ use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 use storefront_core::Locale;
 use storefront_core::catalogue::Plan;
-use storefront_core::money::Tax;
 use storefront_core::names;
 use storefront_core::pricing::{self, Level, Origin, PriceList};
 use storefront_core::snapshot::Parent;
@@ -170,11 +169,7 @@ fn price(
             }
         })
         .collect();
-    let tax = Tax {
-        label: seller.site.tax.label.clone(),
-        percent: seller.site.tax.percent,
-        rounding: seller.site.tax.rounding,
-    };
+    let tax = seller.site.tax.tax();
     match pricing::price_list(
         &content.platform.catalogue,
         plan,

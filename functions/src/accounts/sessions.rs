@@ -64,39 +64,37 @@ impl CookieSpec {
         HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
     }
 
+    /// Values of our cookie in the request that look like a session id.
+    /// (More than one is possible when an older cookie with another path
+    /// is still around.)
+    pub fn read(&self, headers: &HeaderMap) -> Vec<String> {
+        cookie_values(headers, &[self.name])
+    }
+
     /// Values of the session cookie under any of its names (secure or not,
     /// the whole host or a preview path), for a function that only reads
     /// who is signed in and does not know how this deployment names it:
     /// a value counts only if it is a live session on this storefront.
     pub fn read_any(headers: &HeaderMap) -> Vec<String> {
-        let names = ["__Host-sf_session", "__Secure-sf_session", "sf_session"];
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .filter(|(k, v)| names.contains(k) && secrets::looks_like_secret(v))
-            .map(|(_, v)| v.to_string())
-            .take(4)
-            .collect()
+        cookie_values(
+            headers,
+            &["__Host-sf_session", "__Secure-sf_session", "sf_session"],
+        )
     }
+}
 
-    /// Values of our cookie in the request that look like a session id.
-    /// (More than one is possible when an older cookie with another path
-    /// is still around.)
-    pub fn read(&self, headers: &HeaderMap) -> Vec<String> {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .filter(|(k, v)| *k == self.name && secrets::looks_like_secret(v))
-            .map(|(_, v)| v.to_string())
-            .take(4)
-            .collect()
-    }
+/// The values of the cookies named `names` that look like a session id.
+fn cookie_values(headers: &HeaderMap, names: &[&str]) -> Vec<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(k, v)| names.contains(k) && secrets::looks_like_secret(v))
+        .map(|(_, v)| v.to_string())
+        .take(4)
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
