@@ -64,6 +64,19 @@ enum Command {
         /// Write the files only; publish no catalogues.
         #[arg(long)]
         no_publish: bool,
+        /// Build every storefront from its published revision in the store
+        /// instead of from content/resellers/ (and publish its catalogue).
+        #[arg(long, conflicts_with_all = ["no_publish", "only"])]
+        from_store: bool,
+    },
+    /// A reseller's content in the store: export it to a folder to edit
+    /// or keep in git, import the folder back.
+    Content {
+        /// The embedded store's file.
+        #[arg(long, default_value = ".storefront/store.db", global = true)]
+        store: PathBuf,
+        #[command(subcommand)]
+        action: ContentAction,
     },
     /// Build, then serve every storefront locally and rebuild on change.
     Serve {
@@ -126,6 +139,27 @@ enum Command {
     /// STOREFRONT_BUCKET; credentials and region from the AWS environment.
     #[cfg_attr(not(feature = "aws"), command(after_help = WITHOUT_AWS_HELP))]
     Deploy(deploy::DeployArgs),
+}
+
+#[derive(Subcommand)]
+enum ContentAction {
+    /// Write the published revision (or --revision) of a reseller's
+    /// content into DIR (relative to -C), with the revision it is in DIR/.storefront-revision.
+    Export {
+        reseller: String,
+        #[arg(value_name = "DIR")]
+        folder: PathBuf,
+        #[arg(long)]
+        revision: Option<String>,
+    },
+    /// Publish DIR as the reseller's content. Refused when the published
+    /// content is no longer the revision DIR was exported from, so edits
+    /// made in the panel meanwhile are never overwritten.
+    Import {
+        reseller: String,
+        #[arg(value_name = "DIR")]
+        folder: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -226,6 +260,130 @@ fn check_and_build(opts: &BuildOptions) -> Result<Option<storefront_generator::C
     Ok(Some(checkout))
 }
 
+/// `storefront build --from-store`: every storefront from its published
+/// revision.
+async fn build_from_store(store: &std::path::Path, opts: BuildOptions) -> Result<ExitCode> {
+    let services = storefront_functions::app::Services::local(store, &RegistrarChoice::Sandbox)
+        .with_context(|| format!("opening the store at {}", store.display()))?;
+    let site = storefront_publish::Site::new(
+        opts.paths.clone(),
+        opts.out.clone(),
+        storefront_revisions::Revisions::new(services.store.clone(), services.blobs.clone()),
+        services.store.clone(),
+        services.catalogs.clone(),
+        |id| vec![format!("{id}.localhost")],
+    );
+    match site.build(opts.now).await {
+        Ok(b) => {
+            println!(
+                "built {} storefront(s) ({} pages, {} files written, {} removed), {} unchanged, from {}; {} catalogue(s) changed",
+                b.report.rendered.len(),
+                b.report.pages,
+                b.report.files_written,
+                b.report.files_deleted,
+                b.report.unchanged.len(),
+                store.display(),
+                b.moved
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(storefront_publish::PublishError::Content(d)) => {
+            eprintln!("{d}");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `storefront content`: revisions out to a folder and back.
+async fn content(
+    project: &std::path::Path,
+    store: &std::path::Path,
+    action: ContentAction,
+) -> Result<ExitCode> {
+    use storefront_revisions::{Imported, Revisions};
+    let services = storefront_functions::app::Services::local(store, &RegistrarChoice::Sandbox)
+        .with_context(|| format!("opening the store at {}", store.display()))?;
+    let revisions = Revisions::new(services.store.clone(), services.blobs.clone());
+    match action {
+        ContentAction::Export {
+            reseller,
+            folder,
+            revision,
+        } => {
+            let dir = project.join(folder);
+            let revision = match revision {
+                Some(r) => r,
+                None => match revisions.published(&reseller).await? {
+                    Some(p) => p.revision,
+                    None => anyhow::bail!(
+                        "storefront '{reseller}' has no published content in {}",
+                        store.display()
+                    ),
+                },
+            };
+            let files = revisions.files(&reseller, &revision).await?;
+            storefront_revisions::write_folder(&dir, &files, &revision)?;
+            println!(
+                "exported {reseller} revision {revision} ({} files) to {}",
+                files.len(),
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ContentAction::Import { reseller, folder } => {
+            let dir = project.join(folder);
+            if !storefront_generator::content::valid_id(&reseller) {
+                anyhow::bail!(
+                    "reseller id '{reseller}' must be lowercase letters, digits and hyphens"
+                );
+            }
+            let folder = storefront_revisions::read_folder(&dir);
+            if let Some((path, why)) = folder.problems.first() {
+                anyhow::bail!("{}: {why}", path.display());
+            }
+            let by = std::env::var("USER").map_or_else(
+                |_| "storefront content import".into(),
+                |u| format!("{u} (content import)"),
+            );
+            match revisions
+                .import(
+                    &reseller,
+                    &folder.files,
+                    folder.base.as_deref(),
+                    &by,
+                    chrono::Utc::now(),
+                )
+                .await
+            {
+                Ok(Imported::Unchanged(r)) => println!(
+                    "{reseller}: {} is revision {r}, already published",
+                    dir.display()
+                ),
+                Ok(Imported::Published { revision, previous }) => {
+                    println!(
+                        "{reseller}: published revision {revision} (was {}); a running serve builds it within a minute",
+                        previous.as_deref().unwrap_or("nothing")
+                    );
+                    // An export's folder now records what it is, so the next
+                    // import from it is not taken for a stale one. A folder
+                    // kept in git without the file stays without it.
+                    if folder.base.is_some() {
+                        let marker = dir.join(storefront_revisions::REVISION_FILE);
+                        std::fs::write(&marker, format!("{revision}\n"))
+                            .with_context(|| format!("writing {}", marker.display()))?;
+                    }
+                }
+                Err(e) => {
+                    eprintln!("{reseller}: {e}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -281,6 +439,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             store,
             no_publish,
+            from_store,
         } => {
             let opts = BuildOptions {
                 paths,
@@ -289,6 +448,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 now: now()?,
                 progress: show_progress(),
             };
+            if from_store {
+                let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
+                return rt.block_on(build_from_store(&cli.dir.join(store), opts));
+            }
             let Some(checkout) = check_and_build(&opts)? else {
                 return Ok(ExitCode::FAILURE);
             };
@@ -344,6 +507,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 registrar,
             ))?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Content { store, action } => {
+            let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
+            rt.block_on(content(&cli.dir, &cli.dir.join(store), action))
         }
         Command::Tick { at, store, table } => {
             let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;

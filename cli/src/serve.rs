@@ -14,7 +14,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use storefront_functions::app::Services;
 use storefront_functions::tenant::PreviewTenant;
-use storefront_generator::{BuildError, BuildOptions, Checkout};
+use storefront_generator::{BuildOptions, Checkout};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -69,9 +69,16 @@ pub async fn run(
     let services = Services::local(&store_path, &registrar)
         .with_context(|| format!("opening the store at {}", store_path.display()))?;
     let sites = Arc::new(RwLock::new(Sites::default()));
-    let checkout =
-        rebuild(&opts, &sites).context("the first build failed; fix the content and run again")?;
-    publish(&services, &checkout).await?;
+    let site = Arc::new(local_site(&opts, &services));
+    {
+        let sites = sites.clone();
+        site.on_built(move |checkout| {
+            *sites.write().unwrap_or_else(|p| p.into_inner()) = Sites::from_checkout(checkout);
+        });
+    }
+    let checkout = import_and_build(&site, opts.now)
+        .await
+        .context("the first build failed; fix the content and run again")?;
     let signins = seed(&services, &checkout).await;
     seed_wallets(&services).await;
     // The scheduler, as EventBridge runs it when deployed: once a minute.
@@ -80,7 +87,7 @@ pub async fn run(
     // storefronts whose prices changed are rewritten).
     {
         let orders = services.orders();
-        let (opts, sites, services) = (opts.clone(), sites.clone(), services.clone());
+        let (opts, site) = (opts.clone(), site.clone());
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
             let mut built_for = crate::chrono_today::days(opts.now);
@@ -92,20 +99,12 @@ pub async fn run(
                 let Ok(now) = crate::chrono_today::now() else {
                     continue;
                 };
-                let today = now.date_naive();
                 let days = crate::chrono_today::days(now);
-                if days != built_for {
+                // A new day, or content published by another process.
+                if days != built_for || site.behind().await.unwrap_or(false) {
                     built_for = days;
-                    let (opts, sites) = (opts.clone(), sites.clone());
-                    let built = tokio::task::spawn_blocking(move || rebuild(&opts, &sites)).await;
-                    match built {
-                        Ok(Ok(checkout)) => {
-                            if let Err(e) = publish(&services, &checkout).await {
-                                eprintln!("{e:#}");
-                            }
-                        }
-                        Ok(Err(e)) => eprintln!("rebuild for {today} failed: {e:#}"),
-                        Err(e) => eprintln!("rebuild for {today} failed: {e}"),
+                    if let Err(e) = build(&site, now).await {
+                        eprintln!("rebuild for {} failed: {e:#}", now.date_naive());
                     }
                 }
             }
@@ -126,12 +125,9 @@ pub async fn run(
         // Watches are in place before the server says it is ready, so no
         // edit made after that is missed.
         let (watcher, rx) = watcher(&opts)?;
-        let opts = opts.clone();
-        let sites = sites.clone();
+        let site = site.clone();
         let handle = tokio::runtime::Handle::current();
-        std::thread::spawn(move || {
-            watch_and_rebuild(watcher, rx, &opts, &sites, &services, &handle)
-        });
+        std::thread::spawn(move || watch_and_rebuild(watcher, rx, &site, &handle));
         println!("Watching content/ and themes/ for changes. Ctrl-C to stop.");
     }
     println!("Demo sign-ins on each storefront's Account page (password {DEMO_PASSWORD}):");
@@ -166,16 +162,52 @@ pub async fn run(
     Ok(())
 }
 
-/// Publish every storefront's priced catalogue for the API, with the local
-/// `<id>.localhost` hosts beside each reseller's own domains.
-async fn publish(services: &Services, checkout: &Checkout) -> Result<()> {
-    let snapshots = storefront_generator::snapshot::all(checkout);
-    storefront_functions::catalog::publish(services.store.as_ref(), &snapshots, |id| {
-        vec![format!("{id}.localhost")]
-    })
-    .await
-    .context("publishing catalogues to the store")?;
-    Ok(())
+/// The storefronts as the store has them, built into `opts.out`, with the
+/// local `<id>.localhost` hosts beside each reseller's own domains.
+fn local_site(opts: &BuildOptions, services: &Services) -> storefront_publish::Site {
+    storefront_publish::Site::new(
+        opts.paths.clone(),
+        opts.out.clone(),
+        storefront_revisions::Revisions::new(services.store.clone(), services.blobs.clone()),
+        services.store.clone(),
+        services.catalogs.clone(),
+        |id| vec![format!("{id}.localhost")],
+    )
+}
+
+/// Bring `content/resellers/*` into the store (a folder that would
+/// overwrite what a reseller published in its panel is left out, and
+/// said so), then build every storefront from what is published.
+async fn import_and_build(
+    site: &storefront_publish::Site,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Arc<Checkout>> {
+    for (id, why) in site.import_folders("content/", now).await {
+        eprintln!("content/resellers/{id} is not used: {why}");
+    }
+    build(site, now).await
+}
+
+async fn build(
+    site: &storefront_publish::Site,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Arc<Checkout>> {
+    match site.build(now).await {
+        Ok(built) => {
+            println!(
+                "built {} storefront(s), {} pages; {} unchanged",
+                built.report.rendered.len(),
+                built.report.pages,
+                built.report.unchanged.len()
+            );
+            Ok(built.checkout)
+        }
+        Err(storefront_publish::PublishError::Content(d)) => {
+            eprintln!("{d}");
+            anyhow::bail!("content has problems")
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The password of every demo account the local server creates.
@@ -291,39 +323,6 @@ async fn seed_wallets(services: &Services) {
     }
 }
 
-/// Check and build as of today (a serve that runs past midnight builds for
-/// the new day), and serve the result. `sites` is held for writing during
-/// the build, so the watcher and the new day's rebuild never write the same
-/// folders at once.
-fn rebuild(opts: &BuildOptions, sites: &RwLock<Sites>) -> Result<Checkout> {
-    let mut serving = sites.write().unwrap_or_else(|p| p.into_inner());
-    let now = crate::chrono_today::now().unwrap_or(opts.now);
-    let opts = &BuildOptions {
-        now,
-        ..opts.clone()
-    };
-    let checkout = match storefront_generator::check(&opts.paths, opts.now) {
-        Ok(c) => c,
-        Err(d) => {
-            eprintln!("{d}");
-            anyhow::bail!("content has problems");
-        }
-    };
-    let report =
-        storefront_generator::pipeline::build_checked(&checkout, opts).map_err(|e| match e {
-            BuildError::Content(d) => anyhow::anyhow!("{d}"),
-            BuildError::Io(e) => e,
-        })?;
-    println!(
-        "built {} storefront(s), {} pages; {} unchanged",
-        report.rendered.len(),
-        report.pages,
-        report.unchanged.len()
-    );
-    *serving = Sites::from_checkout(&checkout);
-    Ok(checkout)
-}
-
 type Events = std::sync::mpsc::Receiver<notify::Result<notify::Event>>;
 
 fn watcher(opts: &BuildOptions) -> Result<(notify::RecommendedWatcher, Events)> {
@@ -343,9 +342,7 @@ fn watcher(opts: &BuildOptions) -> Result<(notify::RecommendedWatcher, Events)> 
 fn watch_and_rebuild(
     _watcher: notify::RecommendedWatcher,
     rx: Events,
-    opts: &BuildOptions,
-    sites: &RwLock<Sites>,
-    services: &Services,
+    site: &storefront_publish::Site,
     handle: &tokio::runtime::Handle,
 ) {
     // Reading files during a build raises access events: only changes count.
@@ -365,13 +362,10 @@ fn watch_and_rebuild(
         }
         // Editors write in bursts: wait for quiet before rebuilding.
         while rx.recv_timeout(Duration::from_millis(250)).is_ok() {}
-        match rebuild(opts, sites) {
-            Ok(checkout) => {
-                if let Err(e) = handle.block_on(publish(services, &checkout)) {
-                    eprintln!("{e:#}");
-                }
-            }
-            Err(e) => eprintln!("rebuild failed: {e:#}; still serving the last good build"),
+        // A serve that runs past midnight builds for the new day.
+        let now = crate::chrono_today::now().unwrap_or_else(|_| chrono::Utc::now());
+        if let Err(e) = handle.block_on(import_and_build(site, now)) {
+            eprintln!("rebuild failed: {e:#}; still serving the last good build");
         }
     }
 }

@@ -268,3 +268,121 @@ fn without_the_aws_feature_deploy_and_table_say_how_to_get_it() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+/// The example content, in a project of its own.
+fn examples() -> tempfile::TempDir {
+    let p = tempfile::tempdir().expect("tempdir");
+    let root = storefront_e2e::repo_root();
+    for dir in ["content", "themes"] {
+        copy_tree(&root.join(dir), &p.path().join(dir));
+    }
+    p
+}
+
+#[test]
+fn content_exports_and_imports_byte_for_byte_and_builds_the_same_from_the_store() {
+    let p = examples();
+    let ids = ["northwind", "nusantara", "pixelforge", "sieciowo"];
+    for id in ids {
+        let folder = format!("content/resellers/{id}");
+        let out = storefront(p.path(), &["content", "import", id, &folder]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).starts_with(&format!("{id}: published revision ")),
+            "{}",
+            text(&out.stdout)
+        );
+        assert!(
+            !p.path().join(&folder).join(".storefront-revision").exists(),
+            "a folder kept in git gets no marker"
+        );
+        let export = format!("exported/{id}");
+        let out = storefront(p.path(), &["content", "export", id, &export]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let marker = std::fs::read_to_string(p.path().join(&export).join(".storefront-revision"))
+            .expect("the export records its revision");
+        assert!(
+            text(&out.stdout).contains(marker.trim()),
+            "{}",
+            text(&out.stdout)
+        );
+        let mut exported = storefront_e2e::snapshot_tree(&p.path().join(&export));
+        exported.retain(|(path, _)| path != ".storefront-revision");
+        assert_eq!(
+            exported,
+            storefront_e2e::snapshot_tree(&p.path().join(&folder)),
+            "{id} round-trips byte for byte"
+        );
+        let again = storefront(p.path(), &["content", "import", id, &export]);
+        assert!(
+            text(&again.stdout).contains("already published"),
+            "{}",
+            text(&again.stdout)
+        );
+    }
+    let folder = storefront(p.path(), &["build", "--out", "from-folder", "--no-publish"]);
+    assert!(folder.status.success(), "{}", text(&folder.stderr));
+    let store = storefront(p.path(), &["build", "--from-store", "--out", "from-store"]);
+    assert!(store.status.success(), "{}", text(&store.stderr));
+    assert!(
+        text(&store.stdout).starts_with("built 4 storefront(s)"),
+        "{}",
+        text(&store.stdout)
+    );
+    let a = storefront_e2e::snapshot_tree(&p.path().join("from-folder"));
+    let b = storefront_e2e::snapshot_tree(&p.path().join("from-store"));
+    assert_eq!(
+        a.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
+        b.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>()
+    );
+    assert!(a == b, "the store's build is the folder's, byte for byte");
+}
+
+#[test]
+fn a_stale_import_is_refused_and_names_who_published_since() {
+    let p = examples();
+    let imported = storefront(
+        p.path(),
+        &[
+            "content",
+            "import",
+            "pixelforge",
+            "content/resellers/pixelforge",
+        ],
+    );
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
+    // Two people export the same revision; one imports an edit first.
+    for who in ["ana", "ben"] {
+        let out = storefront(p.path(), &["content", "export", "pixelforge", who]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let edit = |who: &str, name: &str| {
+        let site = p.path().join(who).join("site.toml");
+        let s = std::fs::read_to_string(&site).unwrap();
+        std::fs::write(
+            &site,
+            s.replacen(
+                "name = \"Pixelforge Studio\"",
+                &format!("name = \"{name}\""),
+                1,
+            ),
+        )
+        .unwrap();
+    };
+    edit("ana", "PixelForge by Ana");
+    edit("ben", "PixelForge by Ben");
+    let first = storefront(p.path(), &["content", "import", "pixelforge", "ana"]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let stale = storefront(p.path(), &["content", "import", "pixelforge", "ben"]);
+    assert_eq!(stale.status.code(), Some(1));
+    let err = text(&stale.stderr);
+    assert!(err.contains("this folder was exported from "), "{err}");
+    assert!(
+        err.contains("export again and redo your changes there"),
+        "{err}"
+    );
+    // Ana's import recorded its new base: her next edit goes in.
+    edit("ana", "PixelForge by Ana, again");
+    let next = storefront(p.path(), &["content", "import", "pixelforge", "ana"]);
+    assert!(next.status.success(), "{}", text(&next.stderr));
+}

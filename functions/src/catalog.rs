@@ -202,6 +202,17 @@ impl Catalogs {
         }
     }
 
+    /// Drop what this process remembers of a reseller's catalogue, so the
+    /// next request reads the pointer a publish just moved.
+    pub fn forget(&self, reseller: &str) {
+        if let Ok(mut cache) = self.snapshots.write() {
+            cache.remove(reseller);
+        }
+        if let Ok(mut cache) = self.hosts.write() {
+            cache.clear();
+        }
+    }
+
     /// The reseller a host belongs to.
     pub async fn reseller_for_host(&self, host: &str) -> Result<Option<String>, StoreError> {
         if let Ok(cache) = self.hosts.read()

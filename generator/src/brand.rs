@@ -6,7 +6,6 @@
 //! every element and attribute is on an allowlist of plain drawing.
 
 use crate::content::Colours;
-use std::fs;
 use std::path::Path;
 
 pub type Rgb = (u8, u8, u8);
@@ -79,23 +78,34 @@ const MAX_IMAGE: u64 = 512 * 1024;
 
 /// A logo or favicon: a file in the reseller's folder, of a known image type,
 /// whose bytes are what the name says, and (SVG) safe to serve.
-pub fn check_image(dir: &Path, name: &str, favicon: bool) -> Result<(), String> {
+/// A logo or favicon named in `site.toml`: a file of the reseller's folder
+/// (`files`, by relative path), of an allowed type whose bytes are that
+/// type, within the size limit.
+pub fn check_image(
+    files: &std::collections::BTreeMap<std::path::PathBuf, Vec<u8>>,
+    name: &str,
+    favicon: bool,
+) -> Result<(), String> {
     if name.contains("..") || name.starts_with('/') || name.contains('\\') {
         return Err(format!(
             "{name:?} must be a file name in the reseller's folder"
         ));
     }
-    let file = dir.join(name);
-    let meta = fs::metadata(&file)
-        .map_err(|_| format!("file {name:?} does not exist in {}", dir.display()))?;
-    if meta.len() > MAX_IMAGE {
+    let bytes = files
+        .get(Path::new(name))
+        .ok_or_else(|| format!("file {name:?} does not exist in the reseller's folder"))?;
+    check_image_bytes(name, bytes, favicon)
+}
+
+/// The checks of `check_image` on bytes given (an upload in the panel).
+pub fn check_image_bytes(name: &str, bytes: &[u8], favicon: bool) -> Result<(), String> {
+    if bytes.len() as u64 > MAX_IMAGE {
         return Err(format!(
             "{name} is {} KiB; images must be at most {} KiB",
-            meta.len() / 1024,
+            bytes.len() / 1024,
             MAX_IMAGE / 1024
         ));
     }
-    let bytes = fs::read(&file).map_err(|e| format!("cannot read {name}: {e}"))?;
     let ext = extension(name);
     let allowed: &[&str] = if favicon {
         &["svg", "png", "ico"]
@@ -105,7 +115,7 @@ pub fn check_image(dir: &Path, name: &str, favicon: bool) -> Result<(), String> 
     if !allowed.contains(&ext.as_str()) {
         return Err(format!("{name}: use one of {}", allowed.join(", ")));
     }
-    check_bytes(name, &ext, &bytes)
+    check_bytes(name, &ext, bytes)
 }
 
 fn extension(name: &str) -> String {
@@ -137,7 +147,7 @@ fn check_bytes(name: &str, ext: &str, bytes: &[u8]) -> Result<(), String> {
 
 /// Files a reseller may publish under its own `static/`. No HTML, script or
 /// CSS: they would run with the storefront's authority on its domain.
-pub fn check_static(file: &Path) -> Result<(), String> {
+pub fn check_static(file: &Path, bytes: &[u8]) -> Result<(), String> {
     let name = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -152,12 +162,10 @@ pub fn check_static(file: &Path) -> Result<(), String> {
             ALLOWED.join(", ")
         ));
     }
-    let meta = fs::metadata(file).map_err(|e| format!("cannot read: {e}"))?;
-    if meta.len() > 5 * 1024 * 1024 {
+    if bytes.len() > 5 * 1024 * 1024 {
         return Err(format!("{name} is larger than 5 MiB"));
     }
-    let bytes = fs::read(file).map_err(|e| format!("cannot read: {e}"))?;
-    check_bytes(&name, &ext, &bytes)
+    check_bytes(&name, &ext, bytes)
 }
 
 const SVG_ELEMENTS: &[&str] = &[

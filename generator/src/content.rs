@@ -461,33 +461,57 @@ impl Content {
     /// Read `root` (the `content/` folder). Problems are collected; a reseller
     /// whose `site.toml` cannot be read is left out, the others still load.
     pub fn load(root: &Path, diags: &mut Diagnostics) -> Option<Content> {
+        Content::load_with(root, None, diags)
+    }
+
+    /// As `load`, with each reseller's files `given` (its published
+    /// revision in the store) instead of read from `root/resellers/`; the
+    /// platform is still read from `root/platform/`. Messages name the
+    /// files where an export would put them.
+    pub fn load_with(
+        root: &Path,
+        given: Option<BTreeMap<String, storefront_revisions::Files>>,
+        diags: &mut Diagnostics,
+    ) -> Option<Content> {
         let platform = Platform::load(&root.join("platform"), diags);
         let mut resellers = BTreeMap::new();
         let dir = root.join("resellers");
-        let entries = match fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) => {
-                diags.push(&dir, None, format!("cannot read the resellers folder: {e}"));
-                return None;
+        let sources: Vec<(String, PathBuf, Option<storefront_revisions::Files>)> = match given {
+            Some(given) => given
+                .into_iter()
+                .map(|(id, files)| (id.clone(), dir.join(&id), Some(files)))
+                .collect(),
+            None => {
+                let entries = match fs::read_dir(&dir) {
+                    Ok(e) => e,
+                    Err(e) => {
+                        diags.push(&dir, None, format!("cannot read the resellers folder: {e}"));
+                        return None;
+                    }
+                };
+                let mut ids: Vec<(String, PathBuf, Option<storefront_revisions::Files>)> = entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.path().is_dir())
+                    .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path(), None))
+                    .collect();
+                ids.sort_by(|a, b| a.0.cmp(&b.0));
+                ids
             }
         };
-        let mut ids: Vec<(String, PathBuf)> = entries
-            .filter_map(Result::ok)
-            .filter(|e| e.path().is_dir())
-            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-            .collect();
-        ids.sort();
         // Resellers are independent: read them in parallel, then report in order.
-        let loaded: Vec<(String, Option<Reseller>, Diagnostics)> = ids
-            .par_iter()
-            .map(|(id, path)| {
+        let loaded: Vec<(String, Option<Reseller>, Diagnostics)> = sources
+            .into_par_iter()
+            .map(|(id, path, files)| {
                 let mut d = Diagnostics::default();
-                if !valid_id(id) {
-                    d.push(path, None, format!("reseller folder '{id}' must be lowercase letters, digits and hyphens (it becomes a URL)"));
-                    return (id.clone(), None, d);
+                if !valid_id(&id) {
+                    d.push(&path, None, format!("reseller folder '{id}' must be lowercase letters, digits and hyphens (it becomes a URL)"));
+                    return (id, None, d);
                 }
-                let r = Reseller::load(id, path, &mut d);
-                (id.clone(), r, d)
+                let r = match files {
+                    Some(files) => Reseller::from_files(&id, &path, files, &mut d),
+                    None => Reseller::load(&id, &path, &mut d),
+                };
+                (id, r, d)
             })
             .collect();
         for (id, r, d) in loaded {
@@ -595,10 +619,30 @@ pub(crate) fn read_tree(dir: &Path, diags: &mut Diagnostics) -> BTreeMap<PathBuf
 }
 
 impl Reseller {
+    /// Read a reseller's folder (an export's `.storefront-revision` is not
+    /// content and is left out).
     pub fn load(id: &str, dir: &Path, diags: &mut Diagnostics) -> Option<Reseller> {
         // One pass reads every file: the bytes serve parsing, the build key
         // and publishing alike, so nothing is read twice.
-        let files = read_tree(dir, diags);
+        let folder = storefront_revisions::read_folder(dir);
+        for (path, message) in folder.problems {
+            diags.push(&path, None, message);
+        }
+        Reseller::from_files(id, dir, folder.files, diags)
+    }
+
+    /// A reseller from its files (a revision in the store, or a folder
+    /// read): `dir` is where the folder would be, for messages only.
+    pub fn from_files(
+        id: &str,
+        dir: &Path,
+        files: storefront_revisions::Files,
+        diags: &mut Diagnostics,
+    ) -> Option<Reseller> {
+        let files: BTreeMap<PathBuf, Vec<u8>> = files
+            .into_iter()
+            .map(|(rel, bytes)| (PathBuf::from(rel), bytes))
+            .collect();
         let mut hasher = blake3::Hasher::new();
         for (rel, bytes) in &files {
             hasher.update(rel.to_string_lossy().as_bytes());

@@ -14,4 +14,6 @@ pub mod theme;
 pub mod validate;
 
 pub use diagnostics::{Diagnostic, Diagnostics};
-pub use pipeline::{BuildError, BuildOptions, BuildReport, Checkout, Paths, build, check};
+pub use pipeline::{
+    BuildError, BuildOptions, BuildReport, Checkout, Paths, build, check, check_with,
+};

@@ -85,9 +85,19 @@ pub struct CheckSummary {
 
 /// Load and check everything; every problem found is returned at once.
 pub fn check(paths: &Paths, now: DateTime<Utc>) -> Result<Checkout, Diagnostics> {
+    check_with(paths, now, None)
+}
+
+/// As `check`, with the resellers' files `given` (their published
+/// revisions) instead of read from `content/resellers/`.
+pub fn check_with(
+    paths: &Paths,
+    now: DateTime<Utc>,
+    given: Option<BTreeMap<String, storefront_revisions::Files>>,
+) -> Result<Checkout, Diagnostics> {
     let mut diags = Diagnostics::default();
     let themes = Theme::load_all(&paths.themes, &mut diags);
-    let Some(content) = Content::load(&paths.content, &mut diags) else {
+    let Some(content) = Content::load_with(&paths.content, given, &mut diags) else {
         return Err(diags.sorted());
     };
     let mut theme_names: BTreeSet<String> = themes.keys().cloned().collect();

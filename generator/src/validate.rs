@@ -9,6 +9,7 @@ use crate::path;
 use crate::seller::{self, Place, TaxIdKind};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 use storefront_core::Locale;
 use storefront_core::catalogue::Plan;
 use storefront_core::names;
@@ -317,7 +318,7 @@ fn check_site(r: &Reseller, content: &Content, themes: &BTreeSet<String>, diags:
     for (field, file) in [("logo", &s.logo), ("favicon", &s.favicon)] {
         if let Some(name) = file {
             let at = path![field];
-            match brand::check_image(&r.dir, name, field == "favicon") {
+            match brand::check_image(&r.files, name, field == "favicon") {
                 Ok(()) => {}
                 Err(msg) => diags.push(f, r.line(&at), msg),
             }
@@ -587,7 +588,11 @@ fn check_pages(r: &Reseller, diags: &mut Diagnostics) {
 fn check_statics(r: &Reseller, diags: &mut Diagnostics) {
     for rel in &r.statics {
         let file = r.dir.join("static").join(rel);
-        if let Err(msg) = brand::check_static(&file) {
+        let bytes = r
+            .files
+            .get(&Path::new("static").join(rel))
+            .map_or(&[][..], Vec::as_slice);
+        if let Err(msg) = brand::check_static(&file, bytes) {
             diags.push(&file, None, msg);
         }
     }

@@ -9,6 +9,7 @@
 //! | the published revision | `CONTENT#<reseller>` | `PUBLISHED` | `Published` |
 //! | the draft being edited | `CONTENT#<reseller>` | `DRAFT` | `Draft` |
 //! | what happened, newest last | `CONTENT#<reseller>` | `LOG#<µs>#<rev>` | `Event` |
+//! | every reseller with published content | `CONTENT` | `<reseller>` | `{}` |
 //!
 //! File bytes are blobs under `content/<blake3 of the bytes>`. A revision's
 //! id is the hash of its paths and their files' hashes, so saving the same
@@ -476,6 +477,12 @@ impl Revisions {
             ),
         };
         let mut writes = vec![Write::Put { item, condition }, log_write(reseller, &event)?];
+        if now.is_none() {
+            writes.push(Write::Put {
+                item: Item::new("CONTENT", reseller, serde_json::json!({})),
+                condition: Condition::None,
+            });
+        }
         if let Some(d) = self.draft(reseller).await?
             && d.revision == revision
         {
@@ -541,6 +548,17 @@ impl Revisions {
         )
         .await?;
         Ok(Imported::Published { revision, previous })
+    }
+
+    /// Every reseller with published content, by id.
+    pub async fn resellers(&self) -> Result<Vec<String>, RevisionError> {
+        Ok(self
+            .store
+            .query("CONTENT", Query::default())
+            .await?
+            .into_iter()
+            .map(|i| i.sk)
+            .collect())
     }
 
     /// The newest `limit` events, newest first.

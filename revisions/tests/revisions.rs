@@ -265,6 +265,7 @@ async fn imports_never_overwrite_panel_edits(r: Revisions) {
         Ok(Imported::Published { .. })
     ));
     assert_eq!(r.files("toko", &panel).await.unwrap(), files("150"));
+    assert_eq!(r.resellers().await.unwrap(), vec!["toko".to_string()]);
 }
 
 async fn racing_publishers_exactly_one_wins(r: Revisions) {

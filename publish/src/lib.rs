@@ -1,0 +1,258 @@
+//! Storefronts built from the store: each reseller's published revision is
+//! its content, the platform's catalogue, plans and the themes come from
+//! their folders. One `Site` per process builds one thing at a time, so a
+//! publish from the panel, an edit of `content/` and the new day's rebuild
+//! never write the same files at once.
+//!
+//! Folders come in through `import_folders` (the rules of
+//! `Revisions::import`: a folder never overwrites panel edits); every build
+//! then checks all storefronts together (a parent's prices are its
+//! children's costs), renders only those whose inputs changed, publishes
+//! the priced catalogues (only changed ones are written) and forgets this
+//! process's cached pointers, so search and checkout price from the new
+//! catalogue at once.
+
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use storefront_functions::catalog::{self, Catalogs};
+use storefront_generator::pipeline::build_checked;
+use storefront_generator::{BuildError, BuildOptions, BuildReport, Checkout, Diagnostics, Paths};
+use storefront_revisions::{Files, Imported, RevisionError, Revisions};
+use storefront_store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The content does not pass `storefront check`.
+    #[error("{0}")]
+    Content(Diagnostics),
+    #[error(transparent)]
+    Revision(#[from] RevisionError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0:#}")]
+    Io(anyhow::Error),
+}
+
+/// What one build did.
+#[derive(Debug)]
+pub struct Built {
+    pub checkout: Arc<Checkout>,
+    pub report: BuildReport,
+    /// Catalogues whose pointer moved.
+    pub moved: usize,
+}
+
+type OnBuilt = Box<dyn Fn(&Checkout) + Send + Sync>;
+
+pub struct Site {
+    paths: Paths,
+    out: PathBuf,
+    revisions: Revisions,
+    store: Arc<dyn Store>,
+    catalogs: Arc<Catalogs>,
+    /// Hosts each storefront answers on besides its own domains (the local
+    /// server's `<id>.localhost`).
+    extra_hosts: fn(&str) -> Vec<String>,
+    /// Revisions read before, by (reseller, revision): immutable, so never
+    /// stale.
+    files: Mutex<HashMap<(String, String), Files>>,
+    one_at_a_time: tokio::sync::Mutex<()>,
+    on_built: Mutex<Vec<OnBuilt>>,
+    /// The revision each storefront was last built from.
+    built_from: Mutex<BTreeMap<String, String>>,
+}
+
+impl std::fmt::Debug for Site {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Site")
+            .field("paths", &self.paths)
+            .field("out", &self.out)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Site {
+    pub fn new(
+        paths: Paths,
+        out: PathBuf,
+        revisions: Revisions,
+        store: Arc<dyn Store>,
+        catalogs: Arc<Catalogs>,
+        extra_hosts: fn(&str) -> Vec<String>,
+    ) -> Site {
+        Site {
+            paths,
+            out,
+            revisions,
+            store,
+            catalogs,
+            extra_hosts,
+            files: Mutex::default(),
+            one_at_a_time: tokio::sync::Mutex::new(()),
+            on_built: Mutex::default(),
+            built_from: Mutex::default(),
+        }
+    }
+
+    pub fn revisions(&self) -> &Revisions {
+        &self.revisions
+    }
+
+    pub fn out(&self) -> &Path {
+        &self.out
+    }
+
+    /// Called with every successful build's checkout (the local server
+    /// learns its hosts from it).
+    pub fn on_built(&self, f: impl Fn(&Checkout) + Send + Sync + 'static) {
+        if let Ok(mut v) = self.on_built.lock() {
+            v.push(Box::new(f));
+        }
+    }
+
+    /// Import every folder under `content/resellers/`. A folder refused
+    /// (it would overwrite what the panel published) is reported and left
+    /// out; the published revision stays.
+    pub async fn import_folders(&self, by: &str, at: DateTime<Utc>) -> Vec<(String, String)> {
+        let dir = self.paths.content.join("resellers");
+        let mut refused = Vec::new();
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return refused;
+        };
+        let mut ids: Vec<(String, PathBuf)> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.path().is_dir())
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+            .filter(|(id, _)| storefront_generator::content::valid_id(id))
+            .collect();
+        ids.sort();
+        for (id, path) in ids {
+            let folder = storefront_revisions::read_folder(&path);
+            if !folder.problems.is_empty() {
+                // The build reads the folder's problems out itself; an
+                // unreadable folder is not imported half.
+                let (p, m) = &folder.problems[0];
+                refused.push((id, format!("{}: {m}", p.display())));
+                continue;
+            }
+            match self
+                .revisions
+                .import(&id, &folder.files, folder.base.as_deref(), by, at)
+                .await
+            {
+                Ok(Imported::Unchanged(_) | Imported::Published { .. }) => {}
+                Err(e) => refused.push((id, e.to_string())),
+            }
+        }
+        refused
+    }
+
+    /// The revision each reseller has published.
+    pub async fn published_revisions(&self) -> Result<BTreeMap<String, String>, PublishError> {
+        let mut all = BTreeMap::new();
+        for id in self.revisions.resellers().await? {
+            if let Some(p) = self.revisions.published(&id).await? {
+                all.insert(id, p.revision);
+            }
+        }
+        Ok(all)
+    }
+
+    /// Whether something was published (by another process: `storefront
+    /// content import`) since the last build.
+    pub async fn behind(&self) -> Result<bool, PublishError> {
+        let now = self.published_revisions().await?;
+        Ok(self.built_from.lock().map_or(true, |b| *b != now))
+    }
+
+    /// Every reseller's published files.
+    pub async fn published(&self) -> Result<BTreeMap<String, Files>, PublishError> {
+        let mut all = BTreeMap::new();
+        for (id, revision) in self.published_revisions().await? {
+            let files = self.files_of(&id, &revision).await?;
+            all.insert(id, files);
+        }
+        Ok(all)
+    }
+
+    /// A revision's files, read once per process.
+    pub async fn files_of(&self, id: &str, revision: &str) -> Result<Files, PublishError> {
+        let key = (id.to_string(), revision.to_string());
+        if let Some(f) = self.files.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Ok(f);
+        }
+        let f = self.revisions.files(id, revision).await?;
+        if let Ok(mut c) = self.files.lock() {
+            c.insert(key, f.clone());
+        }
+        Ok(f)
+    }
+
+    /// Check every storefront as published, with `id`'s content replaced
+    /// by `files` (a draft): the errors `storefront check` would give.
+    pub async fn check_draft(
+        &self,
+        id: &str,
+        files: Files,
+        now: DateTime<Utc>,
+    ) -> Result<Checkout, PublishError> {
+        let mut all = self.published().await?;
+        all.insert(id.to_string(), files);
+        let paths = self.paths.clone();
+        tokio::task::spawn_blocking(move || {
+            storefront_generator::check_with(&paths, now, Some(all))
+        })
+        .await
+        .map_err(|e| PublishError::Io(e.into()))?
+        .map_err(PublishError::Content)
+    }
+
+    /// Check and build every storefront from its published revision as of
+    /// `now`, then publish the priced catalogues.
+    pub async fn build(&self, now: DateTime<Utc>) -> Result<Built, PublishError> {
+        let _one = self.one_at_a_time.lock().await;
+        let revisions = self.published_revisions().await?;
+        let mut all = BTreeMap::new();
+        for (id, revision) in &revisions {
+            all.insert(id.clone(), self.files_of(id, revision).await?);
+        }
+        let opts = BuildOptions {
+            paths: self.paths.clone(),
+            out: self.out.clone(),
+            only: None,
+            now,
+            progress: false,
+        };
+        let (checkout, report) = tokio::task::spawn_blocking(move || {
+            let checkout = storefront_generator::check_with(&opts.paths, opts.now, Some(all))
+                .map_err(PublishError::Content)?;
+            let report = build_checked(&checkout, &opts).map_err(|e| match e {
+                BuildError::Content(d) => PublishError::Content(d),
+                BuildError::Io(e) => PublishError::Io(e),
+            })?;
+            Ok::<_, PublishError>((checkout, report))
+        })
+        .await
+        .map_err(|e| PublishError::Io(e.into()))??;
+        let snapshots = storefront_generator::snapshot::all(&checkout);
+        let moved = catalog::publish(self.store.as_ref(), &snapshots, self.extra_hosts).await?;
+        for s in &snapshots {
+            self.catalogs.forget(&s.reseller);
+        }
+        if let Ok(mut b) = self.built_from.lock() {
+            *b = revisions;
+        }
+        if let Ok(listeners) = self.on_built.lock() {
+            for f in listeners.iter() {
+                f(&checkout);
+            }
+        }
+        Ok(Built {
+            checkout: Arc::new(checkout),
+            report,
+            moved,
+        })
+    }
+}
