@@ -110,10 +110,17 @@ pub async fn run(
             }
         });
     }
+    let backoffice = storefront_backoffice::BackOffice::new(
+        services.accounts_state(),
+        site.clone(),
+        services.clock.clone(),
+    );
     let state = AppState {
         sites: sites.clone(),
         out: opts.out.clone(),
-        api: services.router(),
+        api: services
+            .router()
+            .merge(storefront_backoffice::router(backoffice)),
     };
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(listen)
@@ -182,7 +189,7 @@ async fn import_and_build(
     site: &storefront_publish::Site,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Arc<Checkout>> {
-    for (id, why) in site.import_folders("content/", now).await {
+    for (id, why) in site.import_folders("the content folder", now).await {
         eprintln!("content/resellers/{id} is not used: {why}");
     }
     build(site, now).await
@@ -400,6 +407,12 @@ async fn api(state: AppState, req: Request) -> Response {
     }
 }
 
+/// `/panel/*` is the back office, a function like the API; its money
+/// pages are still the storefront's own page under `/panel/money/`.
+fn back_office(path: &str) -> bool {
+    (path == "/panel" || path.starts_with("/panel/")) && !path.starts_with("/panel/money/")
+}
+
 fn host_of(req: &Request) -> Option<String> {
     let h = req.headers().get(header::HOST)?.to_str().ok()?;
     let h = h
@@ -456,7 +469,7 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 async fn storefront(State(state): State<AppState>, req: Request) -> Response {
-    if req.uri().path().starts_with("/api/") {
+    if req.uri().path().starts_with("/api/") || back_office(req.uri().path()) {
         return api(state, req).await;
     }
     let host = host_of(&req);
@@ -469,7 +482,7 @@ async fn storefront(State(state): State<AppState>, req: Request) -> Response {
     let Some((id, inner, preview)) = target else {
         return index(&state, req.uri().path() == "/");
     };
-    if preview && inner.starts_with("api/") {
+    if preview && (inner.starts_with("api/") || back_office(&format!("/{inner}"))) {
         return preview_api(&state, id, req).await;
     }
     if preview && inner.is_empty() && !req.uri().path().ends_with('/') {

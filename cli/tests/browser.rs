@@ -280,7 +280,14 @@ fn a_top_up_approved_in_the_panel_pays_for_a_domain_from_the_wallet() {
          return l && !l.hidden ? l.querySelector('a').href : null;",
         WAIT,
     );
+    // The link opens the back office; its orders and wallet page follows.
     browser.goto(panel.as_str().expect("panel link"));
+    let money = browser.wait_for(
+        "const a = [...document.querySelectorAll('.bar nav a')].find(a => a.textContent === 'Orders and wallet');
+         return a ? a.href : null;",
+        WAIT,
+    );
+    browser.goto(money.as_str().expect("money link"));
     let row = browser.wait_for(
         "const r = document.querySelector('#panel[data-loaded] [data-panel-topups] .record');
          return r ? r.textContent : null;",
@@ -359,7 +366,7 @@ fn a_top_up_approved_in_the_panel_pays_for_a_domain_from_the_wallet() {
         .unwrap_or_else(|| panic!("the panel's request reached the platform: {pending}"))
         .to_string();
     storefront(&["topups", "approve", &id]);
-    browser.goto(panel.as_str().expect("panel link"));
+    browser.goto(money.as_str().expect("money link"));
     let own_after = browser.wait_for(
         "const r = document.querySelector('#panel[data-loaded] #panel-wallet [data-wallet-topups] .record');
          return r && r.querySelector('.state--approved')
@@ -852,3 +859,159 @@ fn the_price_on_the_search_page_is_the_price_at_the_cart_and_the_checkout() {
 const AGEN_NET: &str = "IDR\u{a0}277,500";
 const AGEN_TAX: &str = "IDR\u{a0}30,525";
 const AGEN_GROSS: &str = "IDR\u{a0}308,025";
+
+/// The text of the first element matching `selector` once it is there.
+fn text_of(browser: &Browser, selector: &str) -> String {
+    let v = browser.wait_for(
+        &format!(
+            "const e = document.querySelector({}); return e ? e.textContent.trim() : null;",
+            serde_json::json!(selector)
+        ),
+        WAIT,
+    );
+    v.as_str().expect("text").to_string()
+}
+
+/// What the storefront's own pages say a `.co.id` costs: the featured
+/// price on the home page and the price table's register column.
+fn co_id_on_pages(browser: &Browser, base: &str) -> (String, String) {
+    browser.goto(&format!("{base}/"));
+    let home = browser.wait_for(
+        "const a = [...document.querySelectorAll('.hero__quick li, .featured li, li')].find(l => l.textContent.includes('.co.id') && l.textContent.includes('Rp'));
+         return a ? a.textContent.match(/Rp\\s?[0-9.]+/)[0] : null;",
+        WAIT,
+    );
+    browser.goto(&format!("{base}/prices/"));
+    let table = browser.wait_for(
+        "const r = [...document.querySelectorAll('tr')].find(r => r.querySelector('.price-table__ext') && r.querySelector('.price-table__ext').textContent.trim() === '.co.id');
+         return r ? r.querySelector('td .price').textContent : null;",
+        WAIT,
+    );
+    (
+        home.as_str().expect("home price").to_string(),
+        table.as_str().expect("table price").to_string(),
+    )
+}
+
+/// The owner raises `.co.id` in the back office: the preview shows the new
+/// price and the margin as it is typed, the save is a draft the storefront
+/// does not show yet, and once published the home page, the price table,
+/// search and the checkout's quote all show it; rolling back restores the
+/// old price everywhere.
+#[test]
+fn the_owner_raises_a_price_publishes_it_and_rolls_it_back() {
+    let p = storefront_e2e::project(None);
+    let server = storefront_e2e::serve(env!("CARGO_BIN_EXE_storefront"), p.path(), false);
+    let browser = Browser::start();
+    let base = format!("http://{}/s/toko", server.addr);
+    let name = "qzxwvnaik.co.id";
+
+    // A visitor is sent to sign in; a customer is refused.
+    browser.goto(&format!("{base}/panel/prices"));
+    assert_eq!(
+        text_of(&browser, "#message"),
+        "The back office is for the storefront's owner and admins. Sign in on the storefront's account page, then come back."
+    );
+    sign_in(
+        &browser,
+        &format!("{base}/account/"),
+        "customer@toko.localhost",
+    );
+    browser.goto(&format!("{base}/panel/"));
+    assert_eq!(
+        text_of(&browser, "h1"),
+        "This account cannot use the back office"
+    );
+    sign_out_via_account(&browser, &base);
+
+    sign_in(
+        &browser,
+        &format!("{base}/account/"),
+        "owner@toko.localhost",
+    );
+    assert_eq!(
+        co_id_on_pages(&browser, &base),
+        ("Rp\u{a0}288.000".into(), "Rp\u{a0}288.000".into())
+    );
+    browser.goto(&format!("{base}/panel/prices?group=default"));
+    assert_eq!(
+        text_of(&browser, "#preview tr[data-ext='co.id'] td .shown"),
+        "Rp\u{a0}288.000"
+    );
+    // Typing a fixed price: the preview follows, priced by the server.
+    browser.eval(
+        "const i = document.querySelector('input[name=\"o.co.id.register\"]');
+         i.value = '300000'; i.dispatchEvent(new Event('input', {bubbles: true})); return true;",
+    );
+    let live = browser.wait_for(
+        "const c = document.querySelector('#preview tr[data-ext=\"co.id\"] td');
+         return c && c.querySelector('.before') ? [c.querySelector('.shown').textContent, c.querySelector('.before').textContent, c.querySelector('.margin').textContent] : null;",
+        WAIT,
+    );
+    // 300.000 with PPN 11% is 270.270 net; toko pays 240.000 for it.
+    assert_eq!(
+        live,
+        serde_json::json!(["Rp\u{a0}300.000", "Rp\u{a0}288.000", "Rp\u{a0}30.270"])
+    );
+    browser.eval("document.querySelector('#save').click(); return true;");
+    assert_eq!(
+        text_of(&browser, "#notice"),
+        "Saved as a draft. Publish it to put it live."
+    );
+    // A draft is not live.
+    assert_eq!(search_price(&browser, &base, name), "Rp\u{a0}288.000");
+
+    browser.goto(&format!("{base}/panel/publish"));
+    browser.eval("document.querySelector('#publish').click(); return true;");
+    assert_eq!(
+        text_of(&browser, "#notice"),
+        "Published. The storefront, its search and its checkout show the new content."
+    );
+    assert_eq!(
+        co_id_on_pages(&browser, &base),
+        ("Rp\u{a0}300.000".into(), "Rp\u{a0}300.000".into())
+    );
+    assert_eq!(search_and_add(&browser, &base, name), "Rp\u{a0}300.000");
+    browser.goto(&format!("{base}/cart/"));
+    assert_eq!(
+        quoted_cart(&browser, name)[3],
+        "Rp\u{a0}300.000",
+        "the checkout's quote"
+    );
+
+    // Roll back to the revision the folder was imported as.
+    browser.goto(&format!("{base}/panel/history"));
+    let kinds = browser.wait_for(
+        "return [...document.querySelectorAll('#history tbody tr')].map(r => r.children[2].textContent);",
+        WAIT,
+    );
+    assert_eq!(
+        kinds,
+        serde_json::json!([
+            "published",
+            "saved a draft: customer prices, group default",
+            "imported a folder"
+        ])
+    );
+    browser.eval(
+        "[...document.querySelectorAll('#history tbody tr')].pop().querySelector('.rollback').click(); return true;",
+    );
+    assert!(text_of(&browser, "#notice").starts_with("Rolled back: revision "));
+    assert_eq!(
+        co_id_on_pages(&browser, &base),
+        ("Rp\u{a0}288.000".into(), "Rp\u{a0}288.000".into())
+    );
+    assert_eq!(search_price(&browser, &base, name), "Rp\u{a0}288.000");
+    browser.goto(&format!("{base}/cart/"));
+    assert_eq!(quoted_cart(&browser, name)[3], "Rp\u{a0}288.000");
+}
+
+fn sign_out_via_account(browser: &Browser, base: &str) {
+    browser.goto(&format!("{base}/account/"));
+    browser.wait_for(
+        "const d = document.querySelector('#account-dashboard');
+         return d && !d.hidden && d.hasAttribute('data-loaded');",
+        WAIT,
+    );
+    sign_out(browser);
+}

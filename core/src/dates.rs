@@ -173,12 +173,18 @@ impl Zone {
 
     /// The local date at the instant `now`.
     pub fn date_at(&self, now: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+        self.local(now).date()
+    }
+
+    /// The local wall-clock time at the instant `now` (for showing when
+    /// something happened).
+    pub fn local(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
         let rule = &ZONES[self.index];
         let mut offset = rule.offset;
         if rule.eu_summer && eu_summer_time(now) {
             offset += 60;
         }
-        (now + chrono::Duration::minutes(offset)).date_naive()
+        (now + chrono::Duration::minutes(offset)).naive_utc()
     }
 }
 

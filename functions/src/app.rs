@@ -110,7 +110,7 @@ impl Services {
         }
     }
 
-    fn accounts_state(&self) -> AccountsState {
+    pub fn accounts_state(&self) -> AccountsState {
         AccountsState::new(
             self.store.clone(),
             self.catalogs.clone(),

@@ -336,7 +336,9 @@ pub fn render(
             ("cart/", "cart.html", "cart", "cart_title"),
             ("checkout/", "checkout.html", "checkout", "checkout_title"),
             ("account/", "account.html", "account", "account_title"),
-            ("panel/", "panel.html", "panel", "panel_title"),
+            // The back office owns /panel/; its money pages are still
+            // this page until they move there.
+            ("panel/money/", "panel.html", "panel", "panel_title"),
         ] {
             specs.push(PageSpec {
                 path: path.into(),

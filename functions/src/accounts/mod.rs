@@ -82,6 +82,8 @@ impl FromRef<AccountsState> for Arc<Catalogs> {
     }
 }
 
+pub use routes::signed_in;
+
 pub fn router(state: AccountsState) -> Router {
     routes::router(state)
 }

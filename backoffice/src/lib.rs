@@ -1,0 +1,883 @@
+//! The reseller's back office, at `/panel/` on its own storefront's host:
+//! server-rendered pages (tera templates compiled in), where every read is
+//! a link and every change a POST form that works without JavaScript. The
+//! one script left (`static/backoffice.js`) asks the server for the price
+//! preview as the reseller types.
+//!
+//! Content edits go through revisions: a save is checked by the same rules
+//! as `storefront check` and kept as a draft; *Publish* moves the published
+//! pointer (conditionally, so two publishers cannot both win) and builds
+//! the storefront from it, so its pages, search and checkout change
+//! together; *Roll back* publishes an earlier revision again.
+//!
+//! Who may do what is decided here, on the server, per route: every page
+//! takes `Staff` (the storefront's owner or an admin, signed in on this
+//! host); a customer gets 403 and a visitor 401.
+
+mod i18n;
+pub mod prices;
+mod staff;
+
+use axum::Router;
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use storefront_core::Locale;
+use storefront_core::pricing::PriceRule;
+use storefront_functions::accounts::AccountsState;
+use storefront_functions::clock::Clock;
+use storefront_publish::{PublishError, Site};
+use storefront_revisions::{EventKind, Files, RevisionError, Saved, Source};
+
+pub use staff::Staff;
+
+use prices::{ACTIONS, FieldError, GroupForm, MarkupKind};
+
+#[derive(Clone)]
+pub struct BackOffice {
+    pub accounts: AccountsState,
+    pub site: Arc<Site>,
+    pub clock: Arc<dyn Clock>,
+    templates: Arc<tera::Tera>,
+}
+
+impl BackOffice {
+    pub fn new(accounts: AccountsState, site: Arc<Site>, clock: Arc<dyn Clock>) -> BackOffice {
+        BackOffice {
+            accounts,
+            site,
+            clock,
+            templates: Arc::new(templates()),
+        }
+    }
+}
+
+fn templates() -> tera::Tera {
+    let mut t = tera::Tera::default();
+    // Compiled in: the Lambda and the local server render the same pages,
+    // and a template error is a test failure, not a runtime surprise.
+    t.add_raw_templates([
+        ("base.html", include_str!("../templates/base.html")),
+        ("message.html", include_str!("../templates/message.html")),
+        (
+            "dashboard.html",
+            include_str!("../templates/dashboard.html"),
+        ),
+        ("_preview.html", include_str!("../templates/_preview.html")),
+        ("prices.html", include_str!("../templates/prices.html")),
+        ("publish.html", include_str!("../templates/publish.html")),
+        ("history.html", include_str!("../templates/history.html")),
+    ])
+    .expect("the back office's templates parse (a unit test renders each)");
+    t
+}
+
+/// `/panel/*`.
+pub fn router(state: BackOffice) -> Router {
+    Router::new()
+        .route("/panel", get(|| async { Redirect::permanent("/panel/") }))
+        .route("/panel/", get(dashboard))
+        .route("/panel/prices", get(prices_page).post(save_prices))
+        .route("/panel/prices/preview", post(preview_prices))
+        .route("/panel/publish", get(publish_page).post(publish))
+        .route("/panel/history", get(history_page))
+        .route("/panel/history/rollback", post(rollback))
+        .route("/panel/static/backoffice.css", get(css))
+        .route("/panel/static/backoffice.js", get(js))
+        .layer(middleware::from_fn(
+            storefront_functions::accounts::guard::same_origin_only,
+        ))
+        .with_state(state)
+}
+
+async fn css() -> Response {
+    asset(
+        include_str!("../static/backoffice.css"),
+        "text/css; charset=utf-8",
+    )
+}
+
+async fn js() -> Response {
+    asset(
+        include_str!("../static/backoffice.js"),
+        "text/javascript; charset=utf-8",
+    )
+}
+
+fn asset(body: &'static str, kind: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(kind)),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A page's shared context: who, where, in which language.
+fn context(bo: &BackOffice, staff: &Staff, page: &str, title_key: &str) -> tera::Context {
+    let t = i18n::texts(staff.lang);
+    let mut c = tera::Context::new();
+    c.insert("lang", staff.lang.code());
+    c.insert("title", t.get(title_key).map_or(title_key, String::as_str));
+    c.insert("t", t);
+    c.insert("page", page);
+    c.insert("base", &staff.base);
+    c.insert("shop", &staff.shop);
+    // The orders and wallet page is still the storefront's own, one per
+    // language: the one in the back office's language.
+    let lang_prefix = if staff.lang != staff.snapshot.default_language()
+        && staff.snapshot.languages.contains(&staff.lang)
+    {
+        format!("{}/", staff.lang.code())
+    } else {
+        String::new()
+    };
+    c.insert("money", &format!("{}{lang_prefix}panel/money/", staff.shop));
+    c.insert("shop_name", &staff.snapshot.name);
+    c.insert("who", &staff.profile.email);
+    c.insert(
+        "role",
+        &i18n::text(
+            staff.lang,
+            match staff.profile.role {
+                storefront_functions::accounts::Role::Owner => "role_owner",
+                _ => "role_admin",
+            },
+        ),
+    );
+    let _ = bo;
+    c
+}
+
+fn render(bo: &BackOffice, name: &str, c: &tera::Context, status: StatusCode) -> Response {
+    match bo.templates.render(name, c) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            eprintln!("back office template {name}: {e:?}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// Errors a back-office action can end in, each answered once, here.
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error(transparent)]
+    Revision(#[from] RevisionError),
+    #[error(transparent)]
+    Publish(PublishError),
+}
+
+impl From<PublishError> for Failure {
+    fn from(e: PublishError) -> Failure {
+        match e {
+            PublishError::Revision(r) => Failure::Revision(r),
+            e => Failure::Publish(e),
+        }
+    }
+}
+
+impl Failure {
+    fn answer(self, bo: &BackOffice, staff: &Staff) -> Response {
+        let (status, key) = match &self {
+            Failure::Revision(RevisionError::Unknown { .. }) => {
+                (StatusCode::NOT_FOUND, "not_found")
+            }
+            _ => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        };
+        eprintln!("back office of {}: {self}", staff.reseller);
+        message(bo, staff.lang, &staff.base, status, key, key, None)
+    }
+}
+
+/// A page with one message and maybe one link (sign in, errors).
+fn message(
+    bo: &BackOffice,
+    lang: Locale,
+    base: &str,
+    status: StatusCode,
+    title_key: &str,
+    text_key: &str,
+    link: Option<(&str, &str)>,
+) -> Response {
+    let mut c = tera::Context::new();
+    c.insert("lang", lang.code());
+    c.insert("base", base);
+    c.insert("title", &i18n::text(lang, title_key));
+    c.insert("text", &i18n::text(lang, text_key));
+    if let Some((href, key)) = link {
+        c.insert("link", href);
+        c.insert("link_text", &i18n::text(lang, key));
+    }
+    render(bo, "message.html", &c, status)
+}
+
+fn when(at: DateTime<Utc>, staff: &Staff) -> String {
+    staff
+        .snapshot
+        .time_zone
+        .local(at)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+fn source_key(s: Source) -> &'static str {
+    match s {
+        Source::Import => "source_import",
+        Source::Panel => "source_panel",
+        Source::Rollback => "source_rollback",
+    }
+}
+
+async fn status_context(
+    bo: &BackOffice,
+    staff: &Staff,
+    c: &mut tera::Context,
+) -> Result<(Option<String>, Option<storefront_revisions::Draft>), Failure> {
+    let revisions = bo.site.revisions();
+    let published = revisions.published(&staff.reseller).await?;
+    let draft = revisions.draft(&staff.reseller).await?;
+    if let Some(p) = &published {
+        c.insert(
+            "published",
+            &json!({
+                "revision": p.revision,
+                "what": i18n::text(staff.lang, source_key(p.source)),
+                "line": i18n::fill(staff.lang, "published_by", &[("who", &p.by), ("at", &when(p.at, staff))]),
+            }),
+        );
+    }
+    c.insert(
+        "published_revision",
+        &published.as_ref().map(|p| p.revision.clone()),
+    );
+    if let Some(d) = &draft {
+        c.insert(
+            "draft",
+            &json!({
+                "revision": d.revision,
+                "line": i18n::fill(staff.lang, "draft_by", &[("who", &d.by), ("at", &when(d.at, staff))]),
+            }),
+        );
+    } else {
+        c.insert("draft", &false);
+    }
+    Ok((published.map(|p| p.revision), draft))
+}
+
+async fn dashboard(State(bo): State<BackOffice>, staff: Staff) -> Response {
+    let mut c = context(&bo, &staff, "dashboard", "title_dashboard");
+    if let Err(e) = status_context(&bo, &staff, &mut c).await {
+        return e.answer(&bo, &staff);
+    }
+    c.insert("notice", &None::<String>);
+    render(&bo, "dashboard.html", &c, StatusCode::OK)
+}
+
+/// The working files (the draft, else what is published) and their
+/// revision.
+async fn working(bo: &BackOffice, reseller: &str) -> Result<(Option<String>, Files), Failure> {
+    let revisions = bo.site.revisions();
+    match revisions.working(reseller).await? {
+        Some(rev) => {
+            let files = bo.site.files_of(reseller, &rev).await?;
+            Ok((Some(rev), files))
+        }
+        None => Ok((None, Files::new())),
+    }
+}
+
+fn site_of(files: &Files) -> Option<(String, storefront_generator::content::Site)> {
+    let src = String::from_utf8(files.get("site.toml")?.clone()).ok()?;
+    let site = toml::from_str(&src).ok()?;
+    Some((src, site))
+}
+
+#[derive(Serialize)]
+struct OverrideCell {
+    field: String,
+    value: String,
+    label: String,
+    bad: bool,
+}
+
+#[derive(Serialize)]
+struct OverrideRow {
+    name: String,
+    cells: Vec<OverrideCell>,
+}
+
+/// Fill the prices page's context: the form (as typed, with its errors
+/// marked), the groups, and the preview when there is one.
+fn prices_context(
+    c: &mut tera::Context,
+    staff: &Staff,
+    form: &GroupForm,
+    groups: Vec<String>,
+    sold: &[String],
+    errors: &[FieldError],
+) {
+    let t = i18n::texts(staff.lang);
+    let bad: BTreeMap<&str, bool> = errors.iter().map(|e| (e.field.as_str(), true)).collect();
+    c.insert(
+        "form",
+        &json!({
+            "group": form.group,
+            "kind": if form.kind == MarkupKind::Fixed { "fixed" } else { "percent" },
+            "markup": form.markup,
+            "round_to": form.round_to,
+            "ending": form.ending,
+            "loaded": form.loaded.clone().unwrap_or_default(),
+        }),
+    );
+    c.insert("bad", &bad);
+    let rows: Vec<OverrideRow> = sold
+        .iter()
+        .map(|ext| OverrideRow {
+            name: format!(".{}", storefront_core::names::to_unicode(ext)),
+            cells: ACTIONS
+                .iter()
+                .map(|a| {
+                    let field = prices::override_field(ext, *a);
+                    OverrideCell {
+                        bad: bad.contains_key(field.as_str()),
+                        value: form.override_value(ext, *a).to_string(),
+                        label: t
+                            .get(&format!(
+                                "action_{}",
+                                field.rsplit('.').next().unwrap_or("")
+                            ))
+                            .cloned()
+                            .unwrap_or_default(),
+                        field,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    c.insert("override_rows", &rows);
+    c.insert("groups", &groups);
+    let messages: Vec<serde_json::Value> = errors
+        .iter()
+        .map(|e| json!({"field": e.field, "message": i18n::fill(staff.lang, e.key, &[("value", &e.value)])}))
+        .collect();
+    c.insert("errors", &messages);
+}
+
+#[derive(serde::Deserialize)]
+struct GroupQuery {
+    #[serde(default)]
+    group: Option<String>,
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+async fn prices_page(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<GroupQuery>,
+) -> Response {
+    let mut c = context(&bo, &staff, "prices", "title_prices");
+    if let Err(e) = status_context(&bo, &staff, &mut c).await {
+        return e.answer(&bo, &staff);
+    }
+    let (loaded, files) = match working(&bo, &staff.reseller).await {
+        Ok(w) => w,
+        Err(e) => return e.answer(&bo, &staff),
+    };
+    let Some((_, site)) = site_of(&files) else {
+        return message(
+            &bo,
+            staff.lang,
+            &staff.base,
+            StatusCode::CONFLICT,
+            "title_prices",
+            "error_site_unreadable",
+            None,
+        );
+    };
+    let group = q.group.unwrap_or_else(|| "default".into());
+    let form = GroupForm::of(&group, site.pricing.customers.get(&group), loaded.clone());
+    let mut errors = Vec::new();
+    if !storefront_generator::content::valid_id(&group) {
+        errors.push(FieldError {
+            field: "group".into(),
+            key: "error_group_name",
+            value: group.clone(),
+        });
+    }
+    let groups: Vec<String> = site.pricing.customers.keys().cloned().collect();
+    prices_context(&mut c, &staff, &form, groups, &site.extensions(), &errors);
+    c.insert(
+        "notice",
+        &q.saved.map(|_| i18n::text(staff.lang, "saved_draft")),
+    );
+    // The preview of what is saved, so the page opens with the table.
+    let now = bo.clock.now();
+    if let Ok(checkout) = bo.site.check_draft(&staff.reseller, files, now).await
+        && let Some(candidate) = storefront_generator::snapshot::of(&checkout, &staff.reseller)
+    {
+        let today = checkout.checked[&staff.reseller].today;
+        let rows = prices::preview(&candidate, Some(&staff.snapshot), &group, today);
+        c.insert("preview", &rows);
+    }
+    render(&bo, "prices.html", &c, StatusCode::OK)
+}
+
+/// What a posted form becomes: the files with the group's rule written
+/// in, checked as `storefront check` checks them.
+enum Judged {
+    Good {
+        files: Files,
+        checkout: Box<storefront_generator::Checkout>,
+    },
+    /// The form's own values are wrong: each field with what to fix.
+    Fields(Vec<FieldError>),
+    /// The values are well-formed but the storefront's checks refuse the
+    /// result (a price below cost, say).
+    Checks(Vec<String>),
+}
+
+async fn judge(
+    bo: &BackOffice,
+    staff: &Staff,
+    form: &GroupForm,
+) -> Result<(Judged, Vec<String>, Vec<String>), Failure> {
+    let revisions = bo.site.revisions();
+    // The form is applied to what it was filled from: if another admin
+    // saved meanwhile, this edit goes beside theirs, not over it.
+    let base = match &form.loaded {
+        Some(rev) => Some(rev.clone()),
+        None => revisions.working(&staff.reseller).await?,
+    };
+    let mut files = match &base {
+        Some(rev) => bo.site.files_of(&staff.reseller, rev).await?,
+        None => Files::new(),
+    };
+    let Some((src, site)) = site_of(&files) else {
+        return Ok((
+            Judged::Fields(vec![FieldError {
+                field: "site.toml".into(),
+                key: "error_site_unreadable",
+                value: String::new(),
+            }]),
+            vec![],
+            vec![],
+        ));
+    };
+    let sold = site.extensions();
+    let mut groups: Vec<String> = site.pricing.customers.keys().cloned().collect();
+    if !groups.contains(&form.group) {
+        groups.push(form.group.clone());
+    }
+    let sold_refs: Vec<&str> = sold.iter().map(String::as_str).collect();
+    let out = match form.apply(&src, site.currency, &sold_refs) {
+        Ok(out) => out,
+        Err(errors) => return Ok((Judged::Fields(errors), groups, sold)),
+    };
+    files.insert("site.toml".into(), out.into_bytes());
+    match bo
+        .site
+        .check_draft(&staff.reseller, files.clone(), bo.clock.now())
+        .await
+    {
+        Ok(checkout) => Ok((
+            Judged::Good {
+                files,
+                checkout: Box::new(checkout),
+            },
+            groups,
+            sold,
+        )),
+        Err(PublishError::Content(d)) => Ok((Judged::Checks(problems(&d)), groups, sold)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Diagnostics as the reseller reads them: the file inside its own
+/// folder, the line, and the message.
+fn problems(d: &storefront_generator::Diagnostics) -> Vec<String> {
+    d.0.iter()
+        .map(|p| {
+            let file = p
+                .file
+                .components()
+                .rev()
+                .take_while(|c| c.as_os_str() != "resellers")
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .skip(1)
+                .collect::<std::path::PathBuf>();
+            match p.line {
+                Some(l) => format!("{}:{l}: {}", file.display(), p.message),
+                None => format!("{}: {}", file.display(), p.message),
+            }
+        })
+        .collect()
+}
+
+async fn preview_prices(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = GroupForm::from_fields(&fields);
+    let fragment = headers.contains_key("x-fragment");
+    let mut c = context(&bo, &staff, "prices", "title_prices");
+    if let Err(e) = status_context(&bo, &staff, &mut c).await {
+        return e.answer(&bo, &staff);
+    }
+    c.insert("notice", &None::<String>);
+    let (judged, groups, sold) = match judge(&bo, &staff, &form).await {
+        Ok(j) => j,
+        Err(e) => return e.answer(&bo, &staff),
+    };
+    match judged {
+        Judged::Good { checkout, .. } => {
+            prices_context(&mut c, &staff, &form, groups, &sold, &[]);
+            if let Some(candidate) = storefront_generator::snapshot::of(&checkout, &staff.reseller)
+            {
+                let today = checkout.checked[&staff.reseller].today;
+                let rows = prices::preview(&candidate, Some(&staff.snapshot), &form.group, today);
+                c.insert("preview", &rows);
+            }
+            let page = if fragment {
+                "_preview.html"
+            } else {
+                "prices.html"
+            };
+            render(&bo, page, &c, StatusCode::OK)
+        }
+        Judged::Fields(errors) => {
+            prices_context(&mut c, &staff, &form, groups, &sold, &errors);
+            render(&bo, "prices.html", &c, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Judged::Checks(list) => {
+            prices_context(&mut c, &staff, &form, groups, &sold, &[]);
+            c.insert("problems", &list);
+            render(&bo, "prices.html", &c, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
+}
+
+async fn save_prices(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = GroupForm::from_fields(&fields);
+    let (judged, groups, sold) = match judge(&bo, &staff, &form).await {
+        Ok(j) => j,
+        Err(e) => return e.answer(&bo, &staff),
+    };
+    let files = match judged {
+        Judged::Good { files, .. } => files,
+        bad => {
+            let mut c = context(&bo, &staff, "prices", "title_prices");
+            if let Err(e) = status_context(&bo, &staff, &mut c).await {
+                return e.answer(&bo, &staff);
+            }
+            c.insert("notice", &None::<String>);
+            match bad {
+                Judged::Fields(errors) => {
+                    prices_context(&mut c, &staff, &form, groups, &sold, &errors)
+                }
+                Judged::Checks(list) => {
+                    prices_context(&mut c, &staff, &form, groups, &sold, &[]);
+                    c.insert("problems", &list);
+                }
+                Judged::Good { .. } => {}
+            }
+            return render(&bo, "prices.html", &c, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+    };
+    let note = format!("customer prices, group {}", form.group);
+    let saved = bo
+        .site
+        .revisions()
+        .save_draft(
+            &staff.reseller,
+            &files,
+            form.loaded.as_deref(),
+            &staff.profile.email,
+            &note,
+            bo.clock.now(),
+        )
+        .await;
+    match saved {
+        Ok(Saved::Draft(rev)) => Redirect::to(&format!(
+            "{}prices?group={}&saved={rev}",
+            staff.base, form.group
+        ))
+        .into_response(),
+        Ok(Saved::Aside { revision, other }) => {
+            let mut c = context(&bo, &staff, "prices", "title_prices");
+            if let Err(e) = status_context(&bo, &staff, &mut c).await {
+                return e.answer(&bo, &staff);
+            }
+            c.insert(
+                "notice",
+                &i18n::fill(
+                    staff.lang,
+                    "saved_aside",
+                    &[
+                        ("who", &other.by),
+                        ("at", &when(other.at, &staff)),
+                        ("mine", &revision),
+                    ],
+                ),
+            );
+            let loaded = Some(other.revision.clone());
+            let theirs = bo.site.files_of(&staff.reseller, &other.revision).await;
+            let rule: Option<PriceRule> = theirs
+                .ok()
+                .as_ref()
+                .and_then(site_of)
+                .and_then(|(_, s)| s.pricing.customers.get(&form.group).cloned());
+            let form = GroupForm::of(&form.group, rule.as_ref(), loaded);
+            prices_context(&mut c, &staff, &form, groups, &sold, &[]);
+            render(&bo, "prices.html", &c, StatusCode::CONFLICT)
+        }
+        Err(e) => Failure::from(e).answer(&bo, &staff),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct PublishQuery {
+    #[serde(default)]
+    published: Option<String>,
+}
+
+async fn publish_page(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<PublishQuery>,
+) -> Response {
+    let mut c = context(&bo, &staff, "publish", "title_publish");
+    let (published, draft) = match status_context(&bo, &staff, &mut c).await {
+        Ok(s) => s,
+        Err(e) => return e.answer(&bo, &staff),
+    };
+    c.insert(
+        "notice",
+        &q.published.map(|_| i18n::text(staff.lang, "published_ok")),
+    );
+    if let Some(d) = draft.filter(|d| Some(&d.revision) != published.as_ref()) {
+        let revisions = bo.site.revisions();
+        let changed = match (
+            revisions.manifest(&staff.reseller, &d.revision).await,
+            &published,
+        ) {
+            (Ok(m), Some(p)) => match revisions.manifest(&staff.reseller, p).await {
+                Ok(before) => m.changed_since(Some(&before)),
+                Err(e) => return Failure::from(e).answer(&bo, &staff),
+            },
+            (Ok(m), None) => m.changed_since(None),
+            (Err(e), _) => return Failure::from(e).answer(&bo, &staff),
+        };
+        c.insert(
+            "draft",
+            &json!({
+                "revision": d.revision,
+                "changed": changed,
+                "line": i18n::fill(staff.lang, "draft_by", &[("who", &d.by), ("at", &when(d.at, &staff))]),
+            }),
+        );
+    } else {
+        c.insert("draft", &false);
+    }
+    render(&bo, "publish.html", &c, StatusCode::OK)
+}
+
+#[derive(serde::Deserialize)]
+struct PublishForm {
+    revision: String,
+    #[serde(default)]
+    expected: Option<String>,
+}
+
+/// Move the pointer, then build: what the storefront serves is what the
+/// pointer names once this answers.
+async fn publish_revision(
+    bo: &BackOffice,
+    staff: &Staff,
+    form: &PublishForm,
+    source: Source,
+) -> Result<(), Result<Vec<String>, Failure>> {
+    let now = bo.clock.now();
+    let files = bo
+        .site
+        .files_of(&staff.reseller, &form.revision)
+        .await
+        .map_err(|e| Err(e.into()))?;
+    // Checked again against what is published now: a parent may have
+    // changed its prices since the draft was saved.
+    match bo.site.check_draft(&staff.reseller, files, now).await {
+        Ok(_) => {}
+        Err(PublishError::Content(d)) => return Err(Ok(problems(&d))),
+        Err(e) => return Err(Err(e.into())),
+    }
+    let expected = form.expected.as_deref().filter(|e| !e.is_empty());
+    bo.site
+        .revisions()
+        .publish(
+            &staff.reseller,
+            &form.revision,
+            expected,
+            &staff.profile.email,
+            source,
+            now,
+        )
+        .await
+        .map_err(|e| Err(e.into()))?;
+    match bo.site.build(now).await {
+        Ok(_) => Ok(()),
+        Err(PublishError::Content(d)) => Err(Ok(problems(&d))),
+        Err(e) => Err(Err(e.into())),
+    }
+}
+
+async fn publish(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(form): Form<PublishForm>,
+) -> Response {
+    match publish_revision(&bo, &staff, &form, Source::Panel).await {
+        Ok(()) => Redirect::to(&format!(
+            "{}publish?published={}",
+            staff.base, form.revision
+        ))
+        .into_response(),
+        Err(Ok(list)) => {
+            let mut c = context(&bo, &staff, "publish", "title_publish");
+            if let Err(e) = status_context(&bo, &staff, &mut c).await {
+                return e.answer(&bo, &staff);
+            }
+            c.insert("notice", &None::<String>);
+            c.insert("problems", &list);
+            render(&bo, "publish.html", &c, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(Err(Failure::Revision(RevisionError::Moved { now }))) => moved(&bo, &staff, now).await,
+        Err(Err(e)) => e.answer(&bo, &staff),
+    }
+}
+
+async fn moved(
+    bo: &BackOffice,
+    staff: &Staff,
+    now: Option<storefront_revisions::Published>,
+) -> Response {
+    let mut c = context(bo, staff, "publish", "title_publish");
+    if let Err(e) = status_context(bo, staff, &mut c).await {
+        return e.answer(bo, staff);
+    }
+    let (who, at) = now.map_or((String::new(), String::new()), |p| {
+        (p.by, when(p.at, staff))
+    });
+    c.insert(
+        "notice",
+        &i18n::fill(staff.lang, "moved", &[("who", &who), ("at", &at)]),
+    );
+    render(bo, "publish.html", &c, StatusCode::CONFLICT)
+}
+
+#[derive(serde::Deserialize)]
+struct HistoryQuery {
+    #[serde(default)]
+    rolled_back: Option<String>,
+}
+
+async fn history_page(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<HistoryQuery>,
+) -> Response {
+    let mut c = context(&bo, &staff, "history", "title_history");
+    let (published, _) = match status_context(&bo, &staff, &mut c).await {
+        Ok(s) => s,
+        Err(e) => return e.answer(&bo, &staff),
+    };
+    let events = match bo.site.revisions().history(&staff.reseller, 100).await {
+        Ok(e) => e,
+        Err(e) => return Failure::from(e).answer(&bo, &staff),
+    };
+    let rows: Vec<serde_json::Value> = events
+        .iter()
+        .map(|e| {
+            let kind = match e.kind {
+                EventKind::Saved => "kind_saved",
+                EventKind::SavedAside => "kind_saved_aside",
+                EventKind::Published => "kind_published",
+                EventKind::Imported => "kind_imported",
+                EventKind::RolledBack => "kind_rolled_back",
+            };
+            json!({
+                "at": when(e.at, &staff),
+                "by": e.by,
+                "what": i18n::text(staff.lang, kind),
+                "note": e.note,
+                "changed": e.changed,
+                "revision": e.revision,
+                "short": &e.revision[..8.min(e.revision.len())],
+                "live": Some(&e.revision) == published.as_ref(),
+            })
+        })
+        .collect();
+    c.insert("events", &rows);
+    c.insert(
+        "notice",
+        &q.rolled_back.map(|r| {
+            i18n::fill(
+                staff.lang,
+                "rolled_back_ok",
+                &[("value", &r[..8.min(r.len())])],
+            )
+        }),
+    );
+    render(&bo, "history.html", &c, StatusCode::OK)
+}
+
+async fn rollback(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(form): Form<PublishForm>,
+) -> Response {
+    match publish_revision(&bo, &staff, &form, Source::Rollback).await {
+        Ok(()) => Redirect::to(&format!(
+            "{}history?rolled_back={}",
+            staff.base, form.revision
+        ))
+        .into_response(),
+        Err(Ok(list)) => {
+            let mut c = context(&bo, &staff, "publish", "title_publish");
+            if let Err(e) = status_context(&bo, &staff, &mut c).await {
+                return e.answer(&bo, &staff);
+            }
+            c.insert("notice", &None::<String>);
+            c.insert("problems", &list);
+            render(&bo, "publish.html", &c, StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(Err(Failure::Revision(RevisionError::Moved { now }))) => moved(&bo, &staff, now).await,
+        Err(Err(e)) => e.answer(&bo, &staff),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_template_parses() {
+        let t = super::templates();
+        assert_eq!(t.get_template_names().count(), 7);
+    }
+}
