@@ -14,6 +14,7 @@
 //! takes `Staff` (the storefront's owner or an admin, signed in on this
 //! host); a customer gets 403 and a visitor 401.
 
+mod edit;
 mod i18n;
 pub mod prices;
 mod staff;
@@ -30,15 +31,15 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use storefront_core::Locale;
-use storefront_core::pricing::PriceRule;
 use storefront_functions::accounts::AccountsState;
 use storefront_functions::clock::Clock;
 use storefront_publish::{PublishError, Site};
-use storefront_revisions::{EventKind, Files, RevisionError, Saved, Source};
+use storefront_revisions::{EventKind, RevisionError, Source};
 
 pub use staff::Staff;
 
-use prices::{ACTIONS, FieldError, GroupForm, MarkupKind};
+use edit::{FieldError, Judged};
+use prices::{ACTIONS, GroupForm, MarkupKind};
 
 #[derive(Clone)]
 pub struct BackOffice {
@@ -283,25 +284,6 @@ async fn dashboard(State(bo): State<BackOffice>, staff: Staff) -> Response {
     render(&bo, "dashboard.html", &c, StatusCode::OK)
 }
 
-/// The working files (the draft, else what is published) and their
-/// revision.
-async fn working(bo: &BackOffice, reseller: &str) -> Result<(Option<String>, Files), Failure> {
-    let revisions = bo.site.revisions();
-    match revisions.working(reseller).await? {
-        Some(rev) => {
-            let files = bo.site.files_of(reseller, &rev).await?;
-            Ok((Some(rev), files))
-        }
-        None => Ok((None, Files::new())),
-    }
-}
-
-fn site_of(files: &Files) -> Option<(String, storefront_generator::content::Site)> {
-    let src = String::from_utf8(files.get("site.toml")?.clone()).ok()?;
-    let site = toml::from_str(&src).ok()?;
-    Some((src, site))
-}
-
 #[derive(Serialize)]
 struct OverrideCell {
     field: String,
@@ -390,11 +372,11 @@ async fn prices_page(
     if let Err(e) = status_context(&bo, &staff, &mut c).await {
         return e.answer(&bo, &staff);
     }
-    let (loaded, files) = match working(&bo, &staff.reseller).await {
+    let (loaded, files) = match edit::working(&bo, &staff.reseller).await {
         Ok(w) => w,
         Err(e) => return e.answer(&bo, &staff),
     };
-    let Some((_, site)) = site_of(&files) else {
+    let Some((_, site)) = edit::site_of(&files) else {
         return message(
             &bo,
             staff.lang,
@@ -433,97 +415,28 @@ async fn prices_page(
     render(&bo, "prices.html", &c, StatusCode::OK)
 }
 
-/// What a posted form becomes: the files with the group's rule written
-/// in, checked as `storefront check` checks them.
-enum Judged {
-    Good {
-        files: Files,
-        checkout: Box<storefront_generator::Checkout>,
-    },
-    /// The form's own values are wrong: each field with what to fix.
-    Fields(Vec<FieldError>),
-    /// The values are well-formed but the storefront's checks refuse the
-    /// result (a price below cost, say).
-    Checks(Vec<String>),
-}
-
-async fn judge(
+/// The prices form applied to the files it was filled from, and checked;
+/// with the groups and extensions the form shows.
+async fn judge_prices(
     bo: &BackOffice,
     staff: &Staff,
     form: &GroupForm,
 ) -> Result<(Judged, Vec<String>, Vec<String>), Failure> {
-    let revisions = bo.site.revisions();
-    // The form is applied to what it was filled from: if another admin
-    // saved meanwhile, this edit goes beside theirs, not over it.
-    let base = match &form.loaded {
-        Some(rev) => Some(rev.clone()),
-        None => revisions.working(&staff.reseller).await?,
-    };
-    let mut files = match &base {
-        Some(rev) => bo.site.files_of(&staff.reseller, rev).await?,
-        None => Files::new(),
-    };
-    let Some((src, site)) = site_of(&files) else {
-        return Ok((
-            Judged::Fields(vec![FieldError {
-                field: "site.toml".into(),
-                key: "error_site_unreadable",
-                value: String::new(),
-            }]),
-            vec![],
-            vec![],
-        ));
-    };
-    let sold = site.extensions();
-    let mut groups: Vec<String> = site.pricing.customers.keys().cloned().collect();
-    if !groups.contains(&form.group) {
-        groups.push(form.group.clone());
-    }
-    let sold_refs: Vec<&str> = sold.iter().map(String::as_str).collect();
-    let out = match form.apply(&src, site.currency, &sold_refs) {
-        Ok(out) => out,
-        Err(errors) => return Ok((Judged::Fields(errors), groups, sold)),
-    };
-    files.insert("site.toml".into(), out.into_bytes());
-    match bo
-        .site
-        .check_draft(&staff.reseller, files.clone(), bo.clock.now())
-        .await
-    {
-        Ok(checkout) => Ok((
-            Judged::Good {
-                files,
-                checkout: Box::new(checkout),
-            },
-            groups,
-            sold,
-        )),
-        Err(PublishError::Content(d)) => Ok((Judged::Checks(problems(&d)), groups, sold)),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Diagnostics as the reseller reads them: the file inside its own
-/// folder, the line, and the message.
-fn problems(d: &storefront_generator::Diagnostics) -> Vec<String> {
-    d.0.iter()
-        .map(|p| {
-            let file = p
-                .file
-                .components()
-                .rev()
-                .take_while(|c| c.as_os_str() != "resellers")
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .skip(1)
-                .collect::<std::path::PathBuf>();
-            match p.line {
-                Some(l) => format!("{}:{l}: {}", file.display(), p.message),
-                None => format!("{}: {}", file.display(), p.message),
-            }
-        })
-        .collect()
+    let mut shown = (Vec::new(), Vec::new());
+    let judged = edit::judge(bo, staff, form.loaded.as_deref(), |files, src, site| {
+        let sold = site.extensions();
+        let mut groups: Vec<String> = site.pricing.customers.keys().cloned().collect();
+        if !groups.contains(&form.group) {
+            groups.push(form.group.clone());
+        }
+        let sold_refs: Vec<&str> = sold.iter().map(String::as_str).collect();
+        let applied = form.apply(src, site.currency, &sold_refs);
+        shown = (groups, sold);
+        files.insert("site.toml".into(), applied?.into_bytes());
+        Ok(())
+    })
+    .await?;
+    Ok((judged, shown.0, shown.1))
 }
 
 async fn preview_prices(
@@ -539,7 +452,7 @@ async fn preview_prices(
         return e.answer(&bo, &staff);
     }
     c.insert("notice", &None::<String>);
-    let (judged, groups, sold) = match judge(&bo, &staff, &form).await {
+    let (judged, groups, sold) = match judge_prices(&bo, &staff, &form).await {
         Ok(j) => j,
         Err(e) => return e.answer(&bo, &staff),
     };
@@ -577,7 +490,7 @@ async fn save_prices(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     let form = GroupForm::from_fields(&fields);
-    let (judged, groups, sold) = match judge(&bo, &staff, &form).await {
+    let (judged, groups, sold) = match judge_prices(&bo, &staff, &form).await {
         Ok(j) => j,
         Err(e) => return e.answer(&bo, &staff),
     };
@@ -603,54 +516,15 @@ async fn save_prices(
         }
     };
     let note = format!("customer prices, group {}", form.group);
-    let saved = bo
-        .site
-        .revisions()
-        .save_draft(
-            &staff.reseller,
-            &files,
-            form.loaded.as_deref(),
-            &staff.profile.email,
-            &note,
-            bo.clock.now(),
-        )
-        .await;
-    match saved {
-        Ok(Saved::Draft(rev)) => Redirect::to(&format!(
-            "{}prices?group={}&saved={rev}",
-            staff.base, form.group
-        ))
-        .into_response(),
-        Ok(Saved::Aside { revision, other }) => {
-            let mut c = context(&bo, &staff, "prices", "title_prices");
-            if let Err(e) = status_context(&bo, &staff, &mut c).await {
-                return e.answer(&bo, &staff);
-            }
-            c.insert(
-                "notice",
-                &i18n::fill(
-                    staff.lang,
-                    "saved_aside",
-                    &[
-                        ("who", &other.by),
-                        ("at", &when(other.at, &staff)),
-                        ("mine", &revision),
-                    ],
-                ),
-            );
-            let loaded = Some(other.revision.clone());
-            let theirs = bo.site.files_of(&staff.reseller, &other.revision).await;
-            let rule: Option<PriceRule> = theirs
-                .ok()
-                .as_ref()
-                .and_then(site_of)
-                .and_then(|(_, s)| s.pricing.customers.get(&form.group).cloned());
-            let form = GroupForm::of(&form.group, rule.as_ref(), loaded);
-            prices_context(&mut c, &staff, &form, groups, &sold, &[]);
-            render(&bo, "prices.html", &c, StatusCode::CONFLICT)
-        }
-        Err(e) => Failure::from(e).answer(&bo, &staff),
-    }
+    edit::save(
+        &bo,
+        &staff,
+        &files,
+        form.loaded.as_deref(),
+        &note,
+        &format!("prices?group={}", form.group),
+    )
+    .await
 }
 
 #[derive(serde::Deserialize)]
@@ -725,7 +599,7 @@ async fn publish_revision(
     // changed its prices since the draft was saved.
     match bo.site.check_draft(&staff.reseller, files, now).await {
         Ok(_) => {}
-        Err(PublishError::Content(d)) => return Err(Ok(problems(&d))),
+        Err(PublishError::Content(d)) => return Err(Ok(edit::problems(&d))),
         Err(e) => return Err(Err(e.into())),
     }
     let expected = form.expected.as_deref().filter(|e| !e.is_empty());
@@ -743,7 +617,7 @@ async fn publish_revision(
         .map_err(|e| Err(e.into()))?;
     match bo.site.build(now).await {
         Ok(_) => Ok(()),
-        Err(PublishError::Content(d)) => Err(Ok(problems(&d))),
+        Err(PublishError::Content(d)) => Err(Ok(edit::problems(&d))),
         Err(e) => Err(Err(e.into())),
     }
 }
@@ -796,6 +670,9 @@ async fn moved(
 struct HistoryQuery {
     #[serde(default)]
     rolled_back: Option<String>,
+    /// A save kept beside another admin's draft.
+    #[serde(default)]
+    aside: Option<String>,
 }
 
 async fn history_page(
@@ -804,7 +681,7 @@ async fn history_page(
     Query(q): Query<HistoryQuery>,
 ) -> Response {
     let mut c = context(&bo, &staff, "history", "title_history");
-    let (published, _) = match status_context(&bo, &staff, &mut c).await {
+    let (published, draft) = match status_context(&bo, &staff, &mut c).await {
         Ok(s) => s,
         Err(e) => return e.answer(&bo, &staff),
     };
@@ -835,16 +712,25 @@ async fn history_page(
         })
         .collect();
     c.insert("events", &rows);
-    c.insert(
-        "notice",
-        &q.rolled_back.map(|r| {
-            i18n::fill(
-                staff.lang,
-                "rolled_back_ok",
-                &[("value", &r[..8.min(r.len())])],
-            )
-        }),
-    );
+    let short = |r: &str| r[..8.min(r.len())].to_string();
+    let notice = match (q.rolled_back, q.aside, draft) {
+        (Some(r), _, _) => Some(i18n::fill(
+            staff.lang,
+            "rolled_back_ok",
+            &[("value", &short(&r))],
+        )),
+        (None, Some(mine), Some(d)) => Some(i18n::fill(
+            staff.lang,
+            "saved_aside",
+            &[
+                ("who", &d.by),
+                ("at", &when(d.at, &staff)),
+                ("mine", &short(&mine)),
+            ],
+        )),
+        _ => None,
+    };
+    c.insert("notice", &notice);
     render(&bo, "history.html", &c, StatusCode::OK)
 }
 

@@ -38,14 +38,7 @@ pub struct GroupForm {
     pub loaded: Option<String>,
 }
 
-/// A field the reseller must fix, and what to say (an i18n key and the
-/// values it names).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: String,
-    pub key: &'static str,
-    pub value: String,
-}
+pub use crate::edit::FieldError;
 
 fn action_name(a: Action) -> &'static str {
     match a {

@@ -1,0 +1,452 @@
+//! The back office as a browser uses it, driven in process: forms posted
+//! on a storefront's host with its session cookie, on the embedded store,
+//! with the fixture storefronts imported and built.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use std::sync::Arc;
+use storefront_backoffice::BackOffice;
+use storefront_functions::accounts::{AccountsConfig, Role};
+use storefront_functions::app::{RegistrarChoice, Services};
+use storefront_generator::Paths;
+use storefront_publish::Site;
+use storefront_revisions::Revisions;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "back-office-test-2026";
+
+pub struct Shop {
+    pub router: Router,
+    pub site: Arc<Site>,
+    _project: tempfile::TempDir,
+}
+
+pub async fn shop() -> Shop {
+    let project = storefront_e2e::project(None);
+    let mut services = Services::local(
+        &project.path().join(".storefront/store.db"),
+        &RegistrarChoice::Sandbox,
+    )
+    .expect("services");
+    services.accounts = AccountsConfig::fast_for_tests();
+    services.accounts.secure_cookies = false;
+    let site = Arc::new(Site::new(
+        Paths::under(project.path()),
+        project.path().join("public"),
+        Revisions::new(services.store.clone(), services.blobs.clone()),
+        services.store.clone(),
+        services.catalogs.clone(),
+        |id| vec![format!("{id}.localhost")],
+    ));
+    let now = storefront_e2e::now();
+    assert!(site.import_folders("test", now).await.is_empty());
+    site.build(now).await.expect("the fixture builds");
+    let store = services.store.as_ref();
+    for (email, role) in [
+        ("owner@toko.localhost", Role::Owner),
+        ("admin@toko.localhost", Role::Admin),
+    ] {
+        storefront_functions::accounts::create_reseller_user(
+            store,
+            "toko",
+            email,
+            PASSWORD,
+            role,
+            &services.accounts,
+        )
+        .await
+        .expect("staff");
+    }
+    storefront_functions::accounts::create_reseller_user(
+        store,
+        "agen",
+        "owner@agen.localhost",
+        PASSWORD,
+        Role::Owner,
+        &services.accounts,
+    )
+    .await
+    .expect("agen's owner");
+    storefront_functions::accounts::create_demo_customer(
+        store,
+        "toko",
+        "customer@toko.localhost",
+        PASSWORD,
+        &services.accounts,
+    )
+    .await
+    .expect("customer");
+    let bo = BackOffice::new(
+        services.accounts_state(),
+        site.clone(),
+        services.clock.clone(),
+    );
+    Shop {
+        router: services.router().merge(storefront_backoffice::router(bo)),
+        site,
+        _project: project,
+    }
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub location: String,
+    pub html: String,
+}
+
+impl Page {
+    /// The value of the first input named `name` on the page.
+    pub fn input(&self, name: &str) -> String {
+        let needle = format!("name=\"{name}\"");
+        let at = self
+            .html
+            .find(&needle)
+            .unwrap_or_else(|| panic!("no {name}: {}", self.html));
+        let tag = &self.html[at..at + self.html[at..].find('>').expect("tag end")];
+        let v = tag.find("value=\"").expect("a value") + 7;
+        unescape(&tag[v..v + tag[v..].find('"').expect("closing quote")])
+    }
+
+    /// The text of the element with this id, tags removed, spaces collapsed.
+    pub fn text(&self, id: &str) -> String {
+        let needle = format!("id=\"{id}\"");
+        let Some(at) = self.html.find(&needle) else {
+            return String::new();
+        };
+        let open = self.html[..at].rfind('<').expect("tag start");
+        let name: String = self.html[open + 1..]
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        let start = at + self.html[at..].find('>').expect("tag end") + 1;
+        let end = start + self.html[start..].find(&format!("</{name}>")).unwrap_or(0);
+        let mut out = String::new();
+        let mut inside = false;
+        for c in self.html[start..end].chars() {
+            match c {
+                '<' => inside = true,
+                '>' => {
+                    inside = false;
+                    out.push(' ');
+                }
+                c if !inside => out.push(c),
+                _ => {}
+            }
+        }
+        unescape(&out.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2F;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+pub async fn request(
+    router: &Router,
+    method: &str,
+    host: &str,
+    path: &str,
+    cookie: &str,
+    form: Option<&[(&str, &str)]>,
+) -> Page {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", host)
+        .header("origin", format!("http://{host}"))
+        .header("accept-language", "en")
+        .header("cookie", cookie);
+    let body = match form {
+        Some(fields) => {
+            b = b.header("content-type", "application/x-www-form-urlencoded");
+            let mut s = String::new();
+            for (k, v) in fields {
+                if !s.is_empty() {
+                    s.push('&');
+                }
+                s.push_str(&format!("{}={}", enc(k), enc(v)));
+            }
+            Body::from(s)
+        }
+        None => Body::empty(),
+    };
+    let resp = router
+        .clone()
+        .oneshot(b.body(body).expect("request"))
+        .await
+        .expect("infallible");
+    let status = resp.status();
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let raw = axum::body::to_bytes(resp.into_body(), 1 << 24)
+        .await
+        .expect("body");
+    Page {
+        status,
+        location,
+        html: String::from_utf8_lossy(&raw).into_owned(),
+    }
+}
+
+fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A session cookie for `email` on `host`.
+pub async fn sign_in(router: &Router, host: &str, email: &str) -> String {
+    let body = serde_json::json!({"email": email, "password": PASSWORD}).to_string();
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/accounts/signin")
+        .header("host", host)
+        .header("origin", format!("http://{host}"))
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .expect("request");
+    let resp = router.clone().oneshot(req).await.expect("infallible");
+    assert_eq!(resp.status(), StatusCode::OK, "sign in as {email}");
+    let set = resp
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("a session cookie");
+    set.split(';').next().expect("name=value").to_string()
+}
+
+const TOKO: &str = "toko.localhost";
+
+#[tokio::test]
+async fn only_the_storefronts_owner_and_admins_get_in() {
+    let shop = shop().await;
+    let r = &shop.router;
+    let visitor = request(r, "GET", TOKO, "/panel/", "", None).await;
+    assert_eq!(visitor.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        visitor.text("message"),
+        "The back office is for the storefront's owner and admins. Sign in on the storefront's account page, then come back."
+    );
+    let post = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/prices",
+        "",
+        Some(&[("markup", "1")]),
+    )
+    .await;
+    assert_eq!(post.status, StatusCode::UNAUTHORIZED);
+    let customer = sign_in(r, TOKO, "customer@toko.localhost").await;
+    let page = request(r, "GET", TOKO, "/panel/prices", &customer, None).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        page.text("message"),
+        "You are signed in as a customer of this storefront. Ask its owner for an admin account."
+    );
+    // agen's owner is nobody on toko: its session is not toko's.
+    let agen = sign_in(r, "agen.localhost", "owner@agen.localhost").await;
+    let page = request(r, "GET", TOKO, "/panel/", &agen, None).await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    for who in ["owner@toko.localhost", "admin@toko.localhost"] {
+        let cookie = sign_in(r, TOKO, who).await;
+        let page = request(r, "GET", TOKO, "/panel/", &cookie, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{who}");
+        assert!(page.html.contains(&format!("Signed in as {who}")), "{who}");
+    }
+    // A form posted from another site is refused before anything is read.
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let req = Request::builder()
+        .method("POST")
+        .uri("/panel/prices")
+        .header("host", TOKO)
+        .header("origin", "http://evil.example")
+        .header("cookie", &owner)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from("group=default&markup=1"))
+        .expect("request");
+    let resp = r.clone().oneshot(req).await.expect("infallible");
+    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn two_admins_saving_the_same_draft_both_find_their_work_in_the_history() {
+    let shop = shop().await;
+    let r = &shop.router;
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let admin = sign_in(r, TOKO, "admin@toko.localhost").await;
+    // Both open the editor on the published content.
+    let a = request(r, "GET", TOKO, "/panel/prices?group=default", &owner, None).await;
+    let b = request(r, "GET", TOKO, "/panel/prices?group=default", &admin, None).await;
+    let loaded = a.input("loaded");
+    assert_eq!(loaded, b.input("loaded"));
+    assert_eq!(a.input("markup"), "20");
+    let form = |markup: &'static str| {
+        vec![
+            ("group", "default"),
+            ("kind", "percent"),
+            ("markup", markup),
+            ("round_to", "1000"),
+        ]
+    };
+    let mut first = form("25");
+    first.push(("loaded", &loaded));
+    let saved = request(r, "POST", TOKO, "/panel/prices", &owner, Some(&first)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert!(
+        saved
+            .location
+            .starts_with("/panel/prices?group=default&saved="),
+        "{}",
+        saved.location
+    );
+    let mut second = form("30");
+    second.push(("loaded", &loaded));
+    let aside = request(r, "POST", TOKO, "/panel/prices", &admin, Some(&second)).await;
+    assert_eq!(aside.status, StatusCode::SEE_OTHER);
+    assert!(
+        aside.location.starts_with("/panel/history?aside="),
+        "{}",
+        aside.location
+    );
+    let history = request(r, "GET", TOKO, &aside.location, &admin, None).await;
+    assert!(
+        history
+            .text("notice")
+            .starts_with("Your changes were saved, but owner@toko.localhost saved a draft at "),
+        "{}",
+        history.text("notice")
+    );
+    assert!(
+        history
+            .html
+            .contains("saved beside another draft: customer prices, group default")
+    );
+    assert!(
+        history
+            .html
+            .contains("saved a draft: customer prices, group default")
+    );
+    // Each one's work is in its own revision.
+    let revisions = shop.site.revisions();
+    let draft = revisions
+        .draft("toko")
+        .await
+        .unwrap()
+        .expect("the owner's draft");
+    assert_eq!(draft.by, "owner@toko.localhost");
+    let mine = aside.location.rsplit('=').next().unwrap();
+    let theirs = String::from_utf8(
+        revisions.files("toko", &draft.revision).await.unwrap()["site.toml"].clone(),
+    )
+    .unwrap();
+    assert!(theirs.contains("markup_percent = \"25\""));
+    let history = revisions.history("toko", 10).await.unwrap();
+    let aside_rev = &history[0].revision;
+    assert!(aside_rev.starts_with(mine) || mine.starts_with(&aside_rev[..8]));
+    let kept =
+        String::from_utf8(revisions.files("toko", aside_rev).await.unwrap()["site.toml"].clone())
+            .unwrap();
+    assert!(kept.contains("markup_percent = \"30\""));
+}
+
+#[tokio::test]
+async fn bad_prices_are_refused_with_what_to_fix() {
+    let shop = shop().await;
+    let r = &shop.router;
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let page = request(r, "GET", TOKO, "/panel/prices", &owner, None).await;
+    let loaded = page.input("loaded");
+    let bad = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/prices",
+        &owner,
+        Some(&[
+            ("group", "default"),
+            ("loaded", &loaded),
+            ("kind", "percent"),
+            ("markup", "twenty"),
+            ("o.co.id.register", "1e9"),
+        ]),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.html.contains(
+            "Write a percentage as a number, e.g. 20 or 12.5; &quot;twenty&quot; is not one."
+        ),
+        "{}",
+        bad.html
+    );
+    assert!(bad.html.contains(
+        "Write an amount as a number greater than zero, e.g. 150000; &quot;1e9&quot; is not one."
+    ));
+    assert!(
+        bad.html.contains("value=\"twenty\""),
+        "what was typed is shown back"
+    );
+    // Below cost: the loss guard names the extension, the action and the group.
+    let loss = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/prices",
+        &owner,
+        Some(&[
+            ("group", "default"),
+            ("loaded", &loaded),
+            ("kind", "percent"),
+            ("markup", "20"),
+            ("o.co.id.register", "100000"),
+        ]),
+    )
+    .await;
+    assert_eq!(loss.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        loss.text("problems").contains(".co.id register"),
+        "{}",
+        loss.text("problems")
+    );
+    assert_eq!(
+        shop.site.revisions().draft("toko").await.unwrap(),
+        None,
+        "nothing was saved"
+    );
+    // A publish from a stale view is refused and says who published.
+    let stale = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/publish",
+        &owner,
+        Some(&[("revision", &loaded), ("expected", "0000000000000000")]),
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(
+        stale
+            .text("notice")
+            .starts_with("Someone published while you were looking (test, "),
+        "{}",
+        stale.text("notice")
+    );
+}
