@@ -3,7 +3,7 @@
 // script the Preview button does the same with a page load.
 "use strict";
 
-(function () {
+(() => {
   const form = document.getElementById("prices");
   if (!form) {
     return;
@@ -36,7 +36,7 @@
       form.after(fresh);
     }
   }
-  form.addEventListener("input", function () {
+  form.addEventListener("input", () => {
     clearTimeout(timer);
     timer = setTimeout(refresh, 300);
   });

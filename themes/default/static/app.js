@@ -9,8 +9,8 @@
 
   // One cart per storefront: previews of several storefronts share an origin.
   const CART_KEY = (() => {
-    const site = document.body && document.body.dataset.site;
-    return site ? 'storefront-cart:' + site : 'storefront-cart';
+    const site = document.body?.dataset.site;
+    return site ? `storefront-cart:${site}` : 'storefront-cart';
   })();
   const CODE_KEY = CART_KEY.replace('storefront-cart', 'storefront-code');
   const ACTIONS = ['register', 'transfer', 'renew'];
@@ -35,10 +35,16 @@
     return node;
   }
 
+  /** Whether `obj` has `key` as its own property (Object.hasOwn is ES2022). */
+  function hasOwn(obj, key) {
+    // biome-ignore lint/suspicious/noPrototypeBuiltins: Object.hasOwn is ES2022; this script is ES2020.
+    return Object.prototype.hasOwnProperty.call(obj, key);
+  }
+
   /** Replaces {name} placeholders; values are plain text. */
   function fill(template, values) {
     return String(template || '').replace(/\{([a-z_]+)\}/g, (m, k) =>
-      Object.prototype.hasOwnProperty.call(values, k) ? String(values[k]) : m);
+      hasOwn(values, k) ? String(values[k]) : m);
   }
 
   /** Plural form (the Polish rule, which also covers English and Indonesian). */
@@ -80,10 +86,10 @@
     let ascii = s;
     // Only names with non-ASCII letters go through the URL parser (UTS #46):
     // it would also turn "123" into the IPv4 address "0.0.0.123".
-    if (/[^\x00-\x7f]/.test(s)) {
+    if (/[\u0080-\uffff]/.test(s)) {
       try {
-        ascii = new URL('http://' + s).hostname;
-      } catch (e) {
+        ascii = new URL(`http://${s}`).hostname;
+      } catch {
         return { error: 'invalid' };
       }
     }
@@ -102,7 +108,7 @@
     const labels = ascii.split('.');
     for (let i = 1; i < labels.length; i += 1) {
       const ext = labels.slice(i).join('.');
-      if (Object.prototype.hasOwnProperty.call(known, ext)) return { label: labels[i - 1], index: i - 1, ext, unknownExt: null };
+      if (hasOwn(known, ext)) return { label: labels[i - 1], index: i - 1, ext, unknownExt: null };
     }
     if (labels.length === 1) return { label: labels[0], index: 0, ext: null, unknownExt: null };
     return { label: labels[0], index: 0, ext: null, unknownExt: labels.slice(1).join('.') };
@@ -127,7 +133,7 @@
     if (!priceCache.has(url)) {
       const p = fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
         .then((res) => {
-          if (!res.ok) throw new Error('prices: HTTP ' + res.status);
+          if (!res.ok) throw new Error(`prices: HTTP ${res.status}`);
           return res.json();
         })
         .then((data) => {
@@ -146,20 +152,20 @@
    * Only a preview until the server's quote answers; nothing is computed.
    */
   function listedPrice(extPrices, action, years) {
-    const promo = extPrices && extPrices.promo;
+    const promo = extPrices?.promo;
     if (years === 1 && promo && typeof promo.display === 'string' && (promo.action || 'register') === action) {
       return { display: promo.display, promo };
     }
-    const table = extPrices && extPrices[action];
-    const entry = table && table[String(years)];
+    const table = extPrices?.[action];
+    const entry = table?.[String(years)];
     return entry && typeof entry.display === 'string' ? { display: entry.display, promo: null } : null;
   }
 
   /** Periods (years) one can pick for an action, from the price table. */
   function periodsFor(extPrices, action) {
-    const table = (extPrices && extPrices[action]) || {};
-    const min = (extPrices && extPrices.years && extPrices.years.min) || 1;
-    const max = (extPrices && extPrices.years && extPrices.years.max) || 10;
+    const table = extPrices?.[action] || {};
+    const min = extPrices?.years?.min || 1;
+    const max = extPrices?.years?.max || 10;
     return Object.keys(table).map(Number)
       .filter((y) => Number.isInteger(y) && (action !== 'register' || (y >= min && y <= max)))
       .sort((a, b) => a - b);
@@ -171,7 +177,7 @@
     if (!years.length) return null;
     const entry = extPrices.register[String(years[0])];
     const listed = listedPrice(extPrices, 'register', years[0]);
-    return { years: years[0], entry, promo: listed && listed.promo };
+    return { years: years[0], entry, promo: listed?.promo };
   }
 
   // ---------- Cart storage ----------
@@ -193,7 +199,7 @@
       }
       const items = JSON.parse(window.localStorage.getItem(CART_KEY) || '[]');
       return Array.isArray(items) ? items.filter(validItem) : [];
-    } catch (e) {
+    } catch {
       return [];
     }
   }
@@ -201,7 +207,7 @@
   function writeCart(items) {
     try {
       window.localStorage.setItem(CART_KEY, JSON.stringify(items));
-    } catch (e) {
+    } catch {
       /* private mode or full storage: the cart lives for this page only */
     }
     updateCartCount(items);
@@ -212,7 +218,7 @@
   function readCode() {
     try {
       return window.localStorage.getItem(CODE_KEY) || '';
-    } catch (e) {
+    } catch {
       return '';
     }
   }
@@ -221,7 +227,7 @@
     try {
       if (code) window.localStorage.setItem(CODE_KEY, code);
       else window.localStorage.removeItem(CODE_KEY);
-    } catch (e) {
+    } catch {
       /* the code lives for this page only */
     }
   }
@@ -247,7 +253,7 @@
         const input = form.querySelector('input[name="q"]');
         const ext = form.dataset.appendExt;
         if (input && ext && input.value.trim() && !input.value.includes('.')) {
-          input.value = input.value.trim() + '.' + ext;
+          input.value = `${input.value.trim()}.${ext}`;
         }
       });
     }
@@ -257,15 +263,15 @@
 
   function initSearch() {
     const box = document.getElementById('results');
-    if (!box || !box.dataset.prices) return;
+    if (!box?.dataset.prices) return;
     const i18n = box.dataset;
     const input = document.getElementById('q');
-    const form = input && input.form;
+    const form = input?.form;
     let seq = 0;
 
     const setMessage = (text, kind) => {
       box.removeAttribute('aria-busy');
-      box.replaceChildren(h('p', { class: 'results__message' + (kind ? ' results__message--' + kind : ''), text }));
+      box.replaceChildren(h('p', { class: `results__message${kind ? ` results__message--${kind}` : ''}`, text }));
     };
 
     async function run(raw) {
@@ -286,7 +292,7 @@
       let prices;
       try {
         prices = await pricesFor(box);
-      } catch (e) {
+      } catch {
         if (mine === seq) setMessage(i18n.i18nPricesError, 'error');
         return;
       }
@@ -298,18 +304,18 @@
       const group = ext ? groups.find((g) => g.extensions.includes(ext)) : groups[0];
       let list = group ? group.extensions.slice() : Object.keys(known);
       if (ext) list = [ext, ...list.filter((x) => x !== ext)];
-      list = list.filter((x) => Object.prototype.hasOwnProperty.call(known, x));
+      list = list.filter((x) => hasOwn(known, x));
       // The name as typed until the server answers with its Unicode form.
       const typedLabels = query.typed.split('.');
       const asTyped = typedLabels.length === query.ascii.split('.').length;
       const typedLabel = asTyped ? typedLabels[index] : label;
-      const extName = (x) => (known[x] && typeof known[x].name === 'string' ? known[x].name : '.' + x);
+      const extName = (x) => (known[x] && typeof known[x].name === 'string' ? known[x].name : `.${x}`);
 
       const rows = list.map((x) => renderRow(prices, label, typedLabel, x, extName(x), x === ext));
       const heading = h('h3', { class: 'results__title', text: fill(i18n.i18nResultsFor, { query: ext ? typedLabel + extName(ext) : (asTyped ? query.typed : query.ascii) }) });
       const note = h('p', { class: 'results__message results__message--info', attrs: { hidden: true } });
       const children = [heading, note];
-      if (unknownExt) children.push(h('p', { class: 'results__message', text: fill(i18n.i18nUnsupported, { ext: '.' + unknownExt }) }));
+      if (unknownExt) children.push(h('p', { class: 'results__message', text: fill(i18n.i18nUnsupported, { ext: `.${unknownExt}` }) }));
       children.push(h('ul', { class: 'result-list' }, rows.map((r) => r.node)));
       const footer = h('div', { class: 'results__footer' }, [
         h('p', { class: 'results__added', attrs: { 'data-added': true } }),
@@ -340,7 +346,7 @@
         try {
           // The page's language, not the browser's: prices and messages match the page.
           const lang = document.documentElement.lang || '';
-          const res = await fetch(api + '?q=' + encodeURIComponent(query.ascii) + '&lang=' + encodeURIComponent(lang), {
+          const res = await fetch(`${api}?q=${encodeURIComponent(query.ascii)}&lang=${encodeURIComponent(lang)}`, {
             headers: { Accept: 'application/x-ndjson, application/json;q=0.9' }, credentials: 'same-origin', signal: ctrl ? ctrl.signal : undefined,
           });
           const type = res.headers.get('content-type') || '';
@@ -349,7 +355,7 @@
             if (mine === seq && err && typeof err.message === 'string') setMessage(err.message, 'error');
             return;
           }
-          if (res.status === 200 && type.includes('ndjson') && res.body && res.body.getReader) {
+          if (res.status === 200 && type.includes('ndjson') && res.body?.getReader) {
             reached = true;
             const reader = res.body.getReader();
             const decoder = new TextDecoder();
@@ -359,15 +365,14 @@
               if (done) break;
               if (mine !== seq) { reader.cancel(); return; }
               buf += decoder.decode(value, { stream: true });
-              let nl;
-              while ((nl = buf.indexOf('\n')) >= 0) {
+              for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
                 const line = buf.slice(0, nl).trim();
                 buf = buf.slice(nl + 1);
                 if (!line) continue;
                 try {
                   const msg = JSON.parse(line);
                   if (msg && msg.type === 'result') mark(msg);
-                } catch (e) { /* a broken line marks nothing */ }
+                } catch { /* a broken line marks nothing */ }
               }
             }
           } else if (res.status === 200) {
@@ -377,7 +382,7 @@
               data.results.forEach(mark);
             }
           }
-        } catch (e) {
+        } catch {
           // Network error or timeout: rows not yet answered say "unknown" below.
         } finally {
           if (timer) clearTimeout(timer);
@@ -395,7 +400,7 @@
     }
 
     function renderRow(prices, label, shownLabel, ext, shownExt, typed) {
-      const domain = label + '.' + ext;
+      const domain = `${label}.${ext}`;
       let unicode = shownLabel + shownExt;
       const e = prices.extensions[ext];
       const first = firstPrice(e);
@@ -405,9 +410,9 @@
       const showPrice = (display, regular) => {
         const kids = [];
         if (regular) {
-          kids.push(h('span', { class: 'badge badge--promo', text: (first.promo && first.promo.label) || i18n.i18nPromo }));
-          kids.push(h('span', { class: 'price price--promo' }, [h('span', { class: 'visually-hidden', text: i18n.i18nPromoPrice + ': ' }), display]));
-          kids.push(h('del', { class: 'price price--regular' }, [h('span', { class: 'visually-hidden', text: i18n.i18nPromoRegular + ': ' }), regular]));
+          kids.push(h('span', { class: 'badge badge--promo', text: first.promo?.label || i18n.i18nPromo }));
+          kids.push(h('span', { class: 'price price--promo' }, [h('span', { class: 'visually-hidden', text: `${i18n.i18nPromoPrice}: ` }), display]));
+          kids.push(h('del', { class: 'price price--regular' }, [h('span', { class: 'visually-hidden', text: `${i18n.i18nPromoRegular}: ` }), regular]));
         } else {
           kids.push(h('span', { class: 'price', text: display }));
         }
@@ -426,9 +431,9 @@
         const already = inCart(cart, domain);
         const text = already ? i18n.i18nInCart : kind === 'transfer' ? i18n.i18nTransfer : i18n.i18nAddToCart;
         const btn = h('button', {
-          class: 'button button--small ' + (already ? 'button--done' : kind === 'transfer' ? 'button--ghost' : 'button--primary'),
+          class: `button button--small ${already ? 'button--done' : kind === 'transfer' ? 'button--ghost' : 'button--primary'}`,
           text,
-          attrs: { type: 'button', 'aria-disabled': already ? 'true' : null, 'aria-label': already ? null : text + ': ' + unicode },
+          attrs: { type: 'button', 'aria-disabled': already ? 'true' : null, 'aria-label': already ? null : `${text}: ${unicode}` },
         });
         btn.addEventListener('click', () => {
           const items = readCart();
@@ -449,7 +454,7 @@
 
       const labelNode = h('span', { class: 'result__label', text: shownLabel });
       const extNode = h('span', { class: 'result__ext', text: shownExt });
-      const node = h('li', { class: 'result' + (typed ? ' result--first' : ''), attrs: { 'data-domain': domain } }, [
+      const node = h('li', { class: `result${typed ? ' result--first' : ''}`, attrs: { 'data-domain': domain } }, [
         h('p', { class: 'result__name' }, [labelNode, extNode]),
         h('div', { class: 'result__status' }, [status]),
         priceBox,
@@ -460,13 +465,13 @@
         const texts = {
           available: i18n.i18nAvailable, taken: i18n.i18nTaken, unknown: i18n.i18nUnknown, checkout: i18n.i18nCheckedAtCheckout,
         };
-        status.className = 'status status--' + state;
+        status.className = `status status--${state}`;
         status.textContent = texts[state];
         status.hidden = state === 'checkout';
         node.classList.toggle('result--taken', state === 'taken');
         if (state === 'taken') {
           // A registered name can still be transferred in.
-          if (e && e.transfer && e.transfer['1']) {
+          if (e?.transfer?.['1']) {
             addButton('transfer');
             priceBox.replaceChildren(
               h('span', { class: 'price', text: e.transfer['1'].display }),
@@ -493,7 +498,7 @@
           extNode.textContent = '';
         }
         const btn = action.querySelector('button[aria-label]');
-        if (btn) btn.setAttribute('aria-label', btn.textContent + ': ' + name);
+        if (btn) btn.setAttribute('aria-label', `${btn.textContent}: ${name}`);
       };
 
       return { node, domain, setName, setStatus };
@@ -512,7 +517,7 @@
         url.searchParams.set('q', q.trim());
         try {
           window.history.pushState({ q }, '', url.pathname + url.search);
-        } catch (e) {
+        } catch {
           /* file:// or sandboxed: no history, search anyway */
         }
         run(q);
@@ -547,7 +552,7 @@
    */
   function initCart() {
     const box = document.querySelector('[data-cart]');
-    if (!box || !box.dataset.prices) return;
+    if (!box?.dataset.prices) return;
     const i18n = box.dataset;
     const api = box.dataset.api;
     const editable = box.hasAttribute('data-editable');
@@ -556,8 +561,8 @@
     const list = box.querySelector('[data-cart-items]');
     const problem = box.querySelector('[data-cart-error]');
     const codeForm = box.querySelector('[data-cart-code]');
-    const codeInput = codeForm && codeForm.querySelector('input[name="code"]');
-    const codeError = codeForm && codeForm.querySelector('[data-error-for="code"]');
+    const codeInput = codeForm?.querySelector('input[name="code"]');
+    const codeError = codeForm?.querySelector('[data-error-for="code"]');
     const actions = document.querySelector('[data-cart-actions]');
     if (!list) return;
     // At the checkout this list is the signed-out view: it asks for a quote
@@ -581,7 +586,7 @@
       const timer = ctrl ? setTimeout(() => ctrl.abort(), API_TIMEOUT_MS) : null;
       let next = { state: 'offline' };
       try {
-        const res = await fetch(api + '/orders/quote?lang=' + encodeURIComponent(document.documentElement.lang || ''), {
+        const res = await fetch(`${api}/orders/quote?lang=${encodeURIComponent(document.documentElement.lang || '')}`, {
           method: 'POST',
           credentials: 'same-origin',
           headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
@@ -591,7 +596,7 @@
         const data = (res.headers.get('content-type') || '').includes('json') ? await res.json() : null;
         if (res.ok && data && Array.isArray(data.lines)) next = { state: 'quoted', quote: data };
         else if (data && typeof data.message === 'string') next = { state: 'failed', error: data };
-      } catch (e) {
+      } catch {
         /* no API (a static preview) or no answer: the listed prices stay */
       } finally {
         if (timer) clearTimeout(timer);
@@ -632,28 +637,28 @@
         return;
       }
       const quote = answer.state === 'quoted' ? answer.quote : null;
-      const inclusive = !!(prices.tax && prices.tax.inclusive);
+      const inclusive = !!prices.tax?.inclusive;
       const columns = editable ? 5 : 4;
 
       const rows = [];
       items.forEach((item, index) => {
         const e = prices.extensions[item.ext];
         const shown = shownName(item);
-        const key = item.domain + '|' + item.action;
-        const line = quote && quote.lines[index] && quote.lines[index].domain === item.domain ? quote.lines[index] : null;
+        const key = `${item.domain}|${item.action}`;
+        const line = quote?.lines[index] && quote.lines[index].domain === item.domain ? quote.lines[index] : null;
 
         let period;
         const choices = periodsFor(e, item.action);
         if (editable && item.action === 'register' && choices.length > 1) {
           period = h('select', {
             class: 'select',
-            attrs: { 'aria-label': fill(i18n.i18nPeriodLabel, { domain: shown }), 'data-key': key + '|years' },
+            attrs: { 'aria-label': fill(i18n.i18nPeriodLabel, { domain: shown }), 'data-key': `${key}|years` },
             on: {
               change: (ev) => {
                 const next = readCart();
                 const target = next.find((it) => it.domain === item.domain && it.action === item.action);
                 if (target) target.years = Number(ev.target.value);
-                focusAfter = key + '|years';
+                focusAfter = `${key}|years`;
                 writeCart(next);
               },
             },
@@ -669,14 +674,14 @@
           const amount = inclusive ? line.gross : line.net;
           const promo = line.promotion ? (typeof line.promotion === 'string' ? line.promotion : i18n.i18nPromo) : null;
           priceCell = [
-            h('span', { class: 'price' + (promo ? ' price--promo' : ''), text: amount && amount.display }),
+            h('span', { class: `price${promo ? ' price--promo' : ''}`, text: amount?.display }),
             promo ? ' ' : null,
             promo ? h('span', { class: 'badge badge--promo', text: promo }) : null,
           ];
         } else {
           const listed = listedPrice(e, item.action, item.years);
           priceCell = listed
-            ? [h('span', { class: 'price price--listed' + (listed.promo ? ' price--promo' : ''), text: listed.display }), listed.promo ? ' ' : null, listed.promo ? h('span', { class: 'badge badge--promo', text: i18n.i18nPromo }) : null]
+            ? [h('span', { class: `price price--listed${listed.promo ? ' price--promo' : ''}`, text: listed.display }), listed.promo ? ' ' : null, listed.promo ? h('span', { class: 'badge badge--promo', text: i18n.i18nPromo }) : null]
             : [h('span', { class: 'note', text: i18n.i18nPriceMissing })];
         }
 
@@ -691,13 +696,13 @@
           cells.push(h('td', { class: 'num cart-table__remove' }, [h('button', {
             class: 'button button--ghost button--small',
             text: i18n.i18nRemove,
-            attrs: { type: 'button', 'aria-label': fill(i18n.i18nRemoveLabel, { domain: shown }), 'data-key': key + '|remove' },
+            attrs: { type: 'button', 'aria-label': fill(i18n.i18nRemoveLabel, { domain: shown }), 'data-key': `${key}|remove` },
             on: {
               click: () => {
                 const next = readCart().filter((it) => !(it.domain === item.domain && it.action === item.action));
                 // Keep keyboard users in the list: focus the next remove button.
                 const after = next[Math.min(index, next.length - 1)];
-                focusAfter = after ? after.domain + '|' + after.action + '|remove' : 'empty';
+                focusAfter = after ? `${after.domain}|${after.action}|remove` : 'empty';
                 writeCart(next);
               },
             },
@@ -706,7 +711,7 @@
         rows.push(h('tr', { attrs: { 'data-domain': item.domain } }, cells));
         if (onLine === index) {
           // The server's word on this line, under it.
-          const text = error.message.includes(shown) || error.message.includes(item.domain) ? error.message : shown + ': ' + error.message;
+          const text = error.message.includes(shown) || error.message.includes(item.domain) ? error.message : `${shown}: ${error.message}`;
           rows.push(h('tr', { class: 'cart-table__problem' }, [
             h('td', { attrs: { colspan: columns } }, [h('p', { class: 'field__error', attrs: { role: 'alert' }, text })]),
           ]));
@@ -722,10 +727,10 @@
       if (quote) {
         const tax = prices.tax;
         if (tax && Number(tax.percent) > 0) {
-          footRows.push(totalRow(i18n.i18nNet, quote.net && quote.net.display, 'cart-table__net'));
-          footRows.push(totalRow((tax.label || '') + ' ' + tax.percent + '%', quote.tax && quote.tax.display, 'cart-table__tax'));
+          footRows.push(totalRow(i18n.i18nNet, quote.net?.display, 'cart-table__net'));
+          footRows.push(totalRow(`${tax.label || ''} ${tax.percent}%`, quote.tax?.display, 'cart-table__tax'));
         }
-        footRows.push(totalRow(i18n.i18nTotal, quote.gross && quote.gross.display, 'cart-table__total'));
+        footRows.push(totalRow(i18n.i18nTotal, quote.gross?.display, 'cart-table__total'));
       } else {
         // Not known until the server has priced the cart.
         const text = answer.state === 'pending' ? i18n.i18nTotalPending : i18n.i18nTotalUnknown;
@@ -798,7 +803,7 @@
 
   function initAccount() {
     const root = document.getElementById('account');
-    if (!root || !root.dataset.api) return;
+    if (!root?.dataset.api) return;
     const api = root.dataset.api;
     const t = root.dataset;
     const notice = root.querySelector('[data-account-notice]');
@@ -811,14 +816,14 @@
     // The server asks state-changing requests for JSON and checks their
     // Origin; fetch sends it, so nothing else is needed here.
     const call = async (path, method, body) => {
-      const res = await fetch(api + '/' + path, {
+      const res = await fetch(`${api}/${path}`, {
         method,
         credentials: 'same-origin',
         headers: body ? { 'Content-Type': 'application/json', Accept: 'application/json' } : { Accept: 'application/json' },
         body: body ? JSON.stringify(body) : undefined,
       });
       let data = null;
-      try { data = await res.json(); } catch (e) { data = null; }
+      try { data = await res.json(); } catch { data = null; }
       return { status: res.status, data };
     };
 
@@ -850,7 +855,7 @@
       try {
         const r = await call('me', 'GET');
         if (r.status === 200 && r.data) signedIn(r.data); else signedOut();
-      } catch (e) { signedOut(); }
+      } catch { signedOut(); }
     };
 
     const fieldsOf = (form) => {
@@ -886,7 +891,7 @@
         let r;
         try {
           r = await call(action, 'POST', body);
-        } catch (e) {
+        } catch {
           status.textContent = t.i18nError;
           return;
         }
@@ -899,14 +904,14 @@
           return;
         }
         const msg = (r.data && typeof r.data.message === 'string') ? r.data.message : t.i18nError;
-        const slot = r.data && r.data.field ? form.querySelector('[data-error-for="' + CSS.escape(r.data.field) + '"]') : null;
+        const slot = r.data?.field ? form.querySelector(`[data-error-for="${CSS.escape(r.data.field)}"]`) : null;
         if (slot) slot.textContent = msg; else status.textContent = msg;
       });
     }
 
     const signout = root.querySelector('[data-signout]');
     if (signout) signout.addEventListener('click', async () => {
-      try { await call('signout', 'POST', {}); } catch (e) { /* signed out locally anyway */ }
+      try { await call('signout', 'POST', {}); } catch { /* signed out locally anyway */ }
       signedOut();
     });
 
@@ -916,8 +921,8 @@
         history.replaceState(null, '', location.pathname);
         try {
           const r = await call('verify', 'POST', { token: verify });
-          show(r.status === 200 ? t.i18nVerified : ((r.data && r.data.message) || t.i18nVerifyFailed));
-        } catch (e) { show(t.i18nVerifyFailed); }
+          show(r.status === 200 ? t.i18nVerified : (r.data?.message || t.i18nVerifyFailed));
+        } catch { show(t.i18nVerifyFailed); }
       }
       if (params.get('reset') && resetCard) resetCard.hidden = false;
       await refresh();
@@ -930,7 +935,7 @@
     for (const btn of document.querySelectorAll('button[data-copy]')) {
       const source = document.getElementById(btn.dataset.copy);
       if (!source || !navigator.clipboard || !window.isSecureContext) continue;
-      const status = btn.parentElement && btn.parentElement.querySelector('[data-copy-status]');
+      const status = btn.parentElement?.querySelector('[data-copy-status]');
       btn.hidden = false;
       btn.addEventListener('click', () => {
         navigator.clipboard.writeText(source.textContent).then(() => {
@@ -996,7 +1001,7 @@
 
   /** `shop_<key>` in the page's language, placeholders filled; the key itself when missing. */
   function T(key, values) {
-    const name = 'i18nShop' + key.replace(/(?:^|_)([a-z])/g, (m, c) => c.toUpperCase());
+    const name = `i18nShop${key.replace(/(?:^|_)([a-z])/g, (_m, c) => c.toUpperCase())}`;
     const text = strings[name];
     if (text === undefined) return key;
     return values ? fill(text, values) : text;
@@ -1004,8 +1009,8 @@
 
   /** The name of a state, kind or payment the API answers with a code. */
   function label(prefix, code) {
-    const text = T(prefix + '_' + String(code || '').replace(/-/g, '_'));
-    return text === prefix + '_' + String(code || '').replace(/-/g, '_') ? String(code || '') : text;
+    const text = T(`${prefix}_${String(code || '').replace(/-/g, '_')}`);
+    return text === `${prefix}_${String(code || '').replace(/-/g, '_')}` ? String(code || '') : text;
   }
 
   const actionText = (a) => ({ register: strings.i18nActionRegister, transfer: strings.i18nActionTransfer, renew: strings.i18nActionRenew }[a] || String(a || ''));
@@ -1024,17 +1029,17 @@
     if (!value) return '';
     const s = String(value);
     const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(s);
-    const d = new Date(dateOnly ? s + 'T00:00:00' : s);
+    const d = new Date(dateOnly ? `${s}T00:00:00` : s);
     if (Number.isNaN(d.getTime())) return s;
     try {
       return new Intl.DateTimeFormat(LANG, dateOnly ? { dateStyle: 'medium' } : { dateStyle: 'medium', timeStyle: 'short' }).format(d);
-    } catch (e) {
+    } catch {
       return d.toISOString().slice(0, dateOnly ? 10 : 16).replace('T', ' ');
     }
   }
 
   function badge(prefix, code) {
-    return h('span', { class: 'state state--' + String(code || '').replace(/[^a-z_-]/g, ''), text: label(prefix, code) });
+    return h('span', { class: `state state--${String(code || '').replace(/[^a-z_-]/g, '')}`, text: label(prefix, code) });
   }
 
   // ---------- The API ----------
@@ -1049,7 +1054,7 @@
     const api = root.dataset.api;
     const lang = root.dataset.lang || document.documentElement.lang || '';
     const call = async (path, opts = {}) => {
-      const url = api + '/' + path + (path.includes('?') ? '&' : '?') + 'lang=' + encodeURIComponent(lang);
+      const url = `${api}/${path}${path.includes('?') ? '&' : '?'}lang=${encodeURIComponent(lang)}`;
       const headers = { Accept: 'application/json' };
       let body;
       if (opts.json !== undefined) {
@@ -1068,11 +1073,11 @@
       });
       let data = null;
       if ((res.headers.get('content-type') || '').includes('json')) {
-        try { data = await res.json(); } catch (e) { data = null; }
+        try { data = await res.json(); } catch { data = null; }
       }
       return { ok: res.ok, status: res.status, data, headers: res.headers };
     };
-    call.link = (path, query) => api + '/' + path + '?lang=' + encodeURIComponent(lang) + (query ? '&' + query : '');
+    call.link = (path, query) => `${api}/${path}?lang=${encodeURIComponent(lang)}${query ? `&${query}` : ''}`;
     return call;
   }
 
@@ -1084,14 +1089,14 @@
       const r = await call(path);
       if (r.ok && Array.isArray(r.data)) return r.data;
       if (box) box.replaceChildren(h('p', { class: 'field__error', text: messageOf(r) }));
-    } catch (e) {
+    } catch {
       if (box) box.replaceChildren(h('p', { class: 'field__error', text: T('error') }));
     }
     return null;
   }
 
   function messageOf(r) {
-    return r && r.data && typeof r.data.message === 'string' && r.data.message ? r.data.message : T('error');
+    return r?.data && typeof r.data.message === 'string' && r.data.message ? r.data.message : T('error');
   }
 
   // ---------- Forms ----------
@@ -1106,8 +1111,8 @@
   /** The message of a failed answer next to the field it names (focused), else in `status`. */
   function showError(form, status, r) {
     const msg = messageOf(r);
-    const field = r && r.data && typeof r.data.field === 'string' ? r.data.field : null;
-    const slot = field && form ? form.querySelector('[data-error-for="' + CSS.escape(field) + '"]') : null;
+    const field = r?.data && typeof r.data.field === 'string' ? r.data.field : null;
+    const slot = field && form ? form.querySelector(`[data-error-for="${CSS.escape(field)}"]`) : null;
     if (slot) {
       slot.textContent = msg;
       // The field's own control; for a checkout line as a whole, its remove button.
@@ -1127,8 +1132,8 @@
 
   /** A labelled field; `control` is an input or select built by the caller (with an id). */
   function field(labelText, control, errorFor, hint) {
-    const errorId = control.id + '-error';
-    const hintId = hint ? control.id + '-hint' : null;
+    const errorId = `${control.id}-error`;
+    const hintId = hint ? `${control.id}-hint` : null;
     control.setAttribute('aria-describedby', [hintId, errorId].filter(Boolean).join(' '));
     return h('div', { class: 'field' }, [
       h('label', { class: 'field__label', text: labelText, attrs: { for: control.id } }),
@@ -1159,14 +1164,14 @@
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     const x = Array.from(b, (v) => v.toString(16).padStart(2, '0')).join('');
-    return x.slice(0, 8) + '-' + x.slice(8, 12) + '-' + x.slice(12, 16) + '-' + x.slice(16, 20) + '-' + x.slice(20);
+    return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
   }
 
   /** Who the party of a top-up or wallet is, for the reseller. */
   /** A customer as the panel names them: name (email), else the account id. */
   function cardText(c) {
     if (!c || typeof c !== 'object') return '';
-    if (c.email) return c.name ? c.name + ' (' + c.email + ')' : c.email;
+    if (c.email) return c.name ? `${c.name} (${c.email})` : c.email;
     return c.id || '';
   }
 
@@ -1210,7 +1215,7 @@
       if (banks) banks.replaceChildren(...bankList(accounts));
       const chosen = select.value;
       select.replaceChildren(...accounts.map((b) => h('option', {
-        text: b.bank + ' ' + b.number + ' (' + b.holder + ')',
+        text: `${b.bank} ${b.number} (${b.holder})`,
         attrs: { value: b.id, selected: b.id === chosen },
       })));
       form.hidden = accounts.length === 0;
@@ -1229,7 +1234,7 @@
           h('th', { text: T('col_what'), attrs: { scope: 'col' } }),
           h('th', { class: 'num', text: T('col_amount'), attrs: { scope: 'col' } }),
         ])]),
-        h('tbody', {}, entries.map((e) => h('tr', { class: 'entry entry--' + String(e.kind || '').replace(/[^a-z_]/g, '') }, [
+        h('tbody', {}, entries.map((e) => h('tr', { class: `entry entry--${String(e.kind || '').replace(/[^a-z_]/g, '')}` }, [
           h('td', { text: when(e.at) }),
           h('td', {}, [h('span', { class: 'entry__kind', text: label('entry', e.kind) }), e.reason ? h('span', { class: 'entry__reason', text: e.reason }) : null]),
           h('td', { class: 'num', text: (sign[e.kind] || '') + shown(e.amount) }),
@@ -1239,7 +1244,7 @@
 
     function bankName(id) {
       const b = accounts.find((a) => a.id === id);
-      return b ? b.bank + ' ' + b.number : id;
+      return b ? `${b.bank} ${b.number}` : id;
     }
 
     function renderTopups(items) {
@@ -1261,7 +1266,7 @@
 
     /** Attach a proof to a pending top-up sent without one. */
     function proofForm(t) {
-      const input = h('input', { class: 'field__input', attrs: { type: 'file', id: 'proof-' + t.id, name: 'proof', accept: 'application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg' } });
+      const input = h('input', { class: 'field__input', attrs: { type: 'file', id: `proof-${t.id}`, name: 'proof', accept: 'application/pdf,image/png,image/jpeg,.pdf,.png,.jpg,.jpeg' } });
       const mini = h('form', { class: 'form inline-form', attrs: { novalidate: true } }, [
         field(T('attach_label', { amount: t.amount_display || '' }), input, 'proof'),
         h('button', { class: 'button button--ghost button--small', text: T('attach'), attrs: { type: 'submit' } }),
@@ -1270,7 +1275,7 @@
       mini.addEventListener('submit', async (ev) => {
         ev.preventDefault();
         clearErrors(mini);
-        const file = input.files && input.files[0];
+        const file = input.files?.[0];
         const r = await sendProof(t.id, file, mini);
         if (r) await load();
       });
@@ -1284,10 +1289,10 @@
       if (!file) { say(T('proof_missing')); return false; }
       if (file.size > MAX_PROOF_BYTES) { say(T('proof_too_large')); return false; }
       try {
-        const r = await call(base + '/topups/' + enc(id) + '/proof', { method: 'PUT', file });
+        const r = await call(`${base}/topups/${enc(id)}/proof`, { method: 'PUT', file });
         if (r.ok) return true;
         say(messageOf(r));
-      } catch (e) {
+      } catch {
         say(T('error'));
       }
       return false;
@@ -1302,7 +1307,7 @@
         transfer_reference: form.elements.transfer_reference.value,
       };
       const proofInput = proofs ? form.elements.proof : null;
-      const file = proofInput && proofInput.files && proofInput.files[0];
+      const file = proofInput?.files?.[0];
       if (file && file.size > MAX_PROOF_BYTES) {
         form.querySelector('[data-error-for="proof"]').textContent = T('proof_too_large');
         proofInput.setAttribute('aria-invalid', 'true');
@@ -1312,7 +1317,7 @@
       const button = form.querySelector('button[type="submit"]');
       button.disabled = true;
       try {
-        const r = await call(base + '/topups', { json: body });
+        const r = await call(`${base}/topups`, { json: body });
         if (r.status !== 201 || !r.data) {
           showError(form, status, r);
           return;
@@ -1322,7 +1327,7 @@
         form.reset();
         status.textContent = done;
         await load();
-      } catch (e) {
+      } catch {
         status.textContent = T('error');
       } finally {
         button.disabled = false;
@@ -1332,12 +1337,12 @@
     async function load() {
       const [w, t] = await Promise.all([
         call(base).catch(() => null),
-        list(call, base + '/topups', topupsBox),
+        list(call, `${base}/topups`, topupsBox),
       ]);
-      if (w && w.ok && w.data) renderWallet(w.data);
+      if (w?.ok && w.data) renderWallet(w.data);
       else entriesBox.replaceChildren(h('p', { class: 'field__error', text: messageOf(w) }));
       if (t) renderTopups(t);
-      return w && w.ok ? w.data : null;
+      return w?.ok ? w.data : null;
     }
 
     function clear() {
@@ -1378,15 +1383,15 @@
     function invoiceLink(number, text) {
       if (!number) return '';
       if (!invoiceBase) return number;
-      return h('a', { text: text || number, attrs: { href: call.link(invoiceBase + '/' + enc(number)) } });
+      return h('a', { text: text || number, attrs: { href: call.link(`${invoiceBase}/${enc(number)}`) } });
     }
 
     async function details(id, holder, head) {
       holder.replaceChildren(h('p', { class: 'empty-note', text: T('loading') }));
       let r;
       try {
-        r = await call(base + '/' + enc(id));
-      } catch (e) {
+        r = await call(`${base}/${enc(id)}`);
+      } catch {
         holder.replaceChildren(h('p', { class: 'field__error', text: T('error') }));
         return;
       }
@@ -1413,7 +1418,7 @@
         if (form) clearErrors(form);
         status.textContent = '';
         try {
-          const res = await call(base + '/' + enc(o.id) + '/' + path, { json: body || {} });
+          const res = await call(`${base}/${enc(o.id)}/${path}`, { json: body || {} });
           if (res.ok) {
             await details(o.id, holder, head);
             holder.querySelector('[data-form-status]').textContent = T('saved');
@@ -1421,7 +1426,7 @@
           } else {
             showError(form, status, res);
           }
-        } catch (e) {
+        } catch {
           status.textContent = T('error');
         }
       };
@@ -1441,8 +1446,8 @@
       }
       const refundable = (o.lines || []).filter((l) => l.status === 'active');
       if (panel && refundable.length) {
-        const reason = h('input', { class: 'field__input', attrs: { id: 'refund-reason-' + o.id, name: 'reason', maxlength: 500, required: true, autocomplete: 'off' } });
-        const which = h('select', { class: 'field__input', attrs: { id: 'refund-line-' + o.id, name: 'line' } }, [
+        const reason = h('input', { class: 'field__input', attrs: { id: `refund-reason-${o.id}`, name: 'reason', maxlength: 500, required: true, autocomplete: 'off' } });
+        const which = h('select', { class: 'field__input', attrs: { id: `refund-line-${o.id}`, name: 'line' } }, [
           h('option', { text: T('refund_all'), attrs: { value: '' } }),
           ...refundable.map((l) => h('option', { text: l.display || l.domain, attrs: { value: l.id } })),
         ]);
@@ -1502,7 +1507,7 @@
     const base = panel ? 'panel/domains' : 'domains';
 
     function autoRenew(d) {
-      const id = 'auto-renew-' + d.name;
+      const id = `auto-renew-${d.name}`;
       const input = h('input', { attrs: { type: 'checkbox', id, checked: !!d.auto_renew } });
       const status = h('span', { class: 'inline-status', attrs: { role: 'status' } });
       input.addEventListener('change', async () => {
@@ -1510,13 +1515,13 @@
         input.disabled = true;
         status.textContent = '';
         try {
-          const r = await call(base + '/' + enc(d.name), { method: 'PATCH', json: { auto_renew: want } });
+          const r = await call(`${base}/${enc(d.name)}`, { method: 'PATCH', json: { auto_renew: want } });
           if (r.ok) status.textContent = T('saved');
           else {
             input.checked = !want;
             status.textContent = messageOf(r);
           }
-        } catch (e) {
+        } catch {
           input.checked = !want;
           status.textContent = T('error');
         } finally {
@@ -1572,9 +1577,9 @@
           [T('col_total'), inv.gross_display || String(inv.gross)],
         ]),
         h('p', { class: 'record__actions' }, [
-          h('a', { class: 'button button--ghost button--small', text: T('invoice_view'), attrs: { href: call.link(base + '/' + enc(inv.number)), 'aria-label': T('invoice_view_label', { number: inv.number }) } }),
+          h('a', { class: 'button button--ghost button--small', text: T('invoice_view'), attrs: { href: call.link(`${base}/${enc(inv.number)}`), 'aria-label': T('invoice_view_label', { number: inv.number }) } }),
           ' ',
-          h('a', { class: 'button button--ghost button--small', text: T('invoice_pdf'), attrs: { href: call.link(base + '/' + enc(inv.number), 'format=pdf'), 'aria-label': T('invoice_pdf_label', { number: inv.number }) } }),
+          h('a', { class: 'button button--ghost button--small', text: T('invoice_pdf'), attrs: { href: call.link(`${base}/${enc(inv.number)}`, 'format=pdf'), 'aria-label': T('invoice_pdf_label', { number: inv.number }) } }),
         ]),
       ]), T('no_invoices')));
     }
@@ -1636,7 +1641,7 @@
     let own = null;
 
     async function loadTopups() {
-      const items = await list(call, 'panel/topups?state=' + (allBox && allBox.checked ? 'all' : 'pending'), topupsBox);
+      const items = await list(call, `panel/topups?state=${allBox?.checked ? 'all' : 'pending'}`, topupsBox);
       if (!items) return;
       topupsBox.replaceChildren(records(items, (t) => {
         const actions = [];
@@ -1646,7 +1651,7 @@
             attrs: { type: 'button', 'aria-label': T('approve_label', { amount: t.amount_display || '', who: partyText(t.holder) }), 'data-approve': t.id },
           });
           approve.addEventListener('click', () => decide(t, 'approve', null, null));
-          const reason = h('input', { class: 'field__input', attrs: { id: 'reject-reason-' + t.id, name: 'reason', maxlength: 500, autocomplete: 'off', required: true } });
+          const reason = h('input', { class: 'field__input', attrs: { id: `reject-reason-${t.id}`, name: 'reason', maxlength: 500, autocomplete: 'off', required: true } });
           const reject = h('form', { class: 'form inline-form', attrs: { novalidate: true } }, [
             field(T('reject_reason'), reason, 'reason'),
             h('button', { class: 'button button--ghost button--small', text: T('reject'), attrs: { type: 'submit' } }),
@@ -1665,7 +1670,7 @@
             [T('col_bank'), t.bank_account],
             [T('col_reference'), t.transfer_reference],
             [T('col_proof'), t.proof
-              ? h('a', { text: T('proof_download'), attrs: { href: call.link('panel/topups/' + enc(t.id) + '/proof'), download: '' } })
+              ? h('a', { text: T('proof_download'), attrs: { href: call.link(`panel/topups/${enc(t.id)}/proof`), download: '' } })
               : T('proof_none')],
             [T('col_reason'), t.state === 'rejected' ? t.reason || '' : ''],
             [T('col_decided'), t.decided_at ? when(t.decided_at) : ''],
@@ -1679,7 +1684,7 @@
       if (form) clearErrors(form);
       topupsStatus.textContent = '';
       try {
-        const r = await call('panel/topups/' + enc(t.id) + '/' + what, { json: payload || {} });
+        const r = await call(`panel/topups/${enc(t.id)}/${what}`, { json: payload || {} });
         if (r.ok) {
           topupsStatus.textContent = what === 'approve'
             ? T('approved', { amount: t.amount_display || '' })
@@ -1689,7 +1694,7 @@
           showError(form, topupsStatus, r);
           if (r.status === 409) await loadTopups();
         }
-      } catch (e) {
+      } catch {
         topupsStatus.textContent = T('error');
       }
     }
@@ -1701,7 +1706,7 @@
         const holder = c.holder || {};
         let form = null;
         if (holder.kind === 'customer' && holder.account) {
-          const input = h('input', { class: 'field__input', attrs: { id: 'limit-' + holder.account, name: 'limit', inputmode: 'decimal', autocomplete: 'off', value: c.credit_limit ? c.credit_limit.amount : '0' } });
+          const input = h('input', { class: 'field__input', attrs: { id: `limit-${holder.account}`, name: 'limit', inputmode: 'decimal', autocomplete: 'off', value: c.credit_limit ? c.credit_limit.amount : '0' } });
           form = h('form', { class: 'form inline-form', attrs: { novalidate: true } }, [
             field(T('credit_limit_label', { who: cardText(c.customer) || partyText(holder) }), input, 'limit'),
             h('button', { class: 'button button--ghost button--small', text: T('save'), attrs: { type: 'submit' } }),
@@ -1712,12 +1717,12 @@
             clearErrors(form);
             const status = form.querySelector('[data-form-status]');
             try {
-              const r = await call('panel/customers/' + enc(holder.account) + '/credit-limit', { method: 'PUT', json: { limit: input.value } });
+              const r = await call(`panel/customers/${enc(holder.account)}/credit-limit`, { method: 'PUT', json: { limit: input.value } });
               if (r.ok) {
                 status.textContent = T('saved');
                 if (r.data) input.value = r.data.credit_limit ? r.data.credit_limit.amount : input.value;
               } else showError(form, status, r);
-            } catch (e) {
+            } catch {
               status.textContent = T('error');
             }
           });
@@ -1738,10 +1743,10 @@
       let me;
       try {
         me = await call('accounts/me');
-      } catch (e) {
+      } catch {
         me = null;
       }
-      if (!me || me.status !== 200 || !me.data) {
+      if (me?.status !== 200 || !me.data) {
         root.querySelector('[data-panel-signin]').hidden = false;
         return;
       }
@@ -1825,11 +1830,11 @@
       form.hidden = false;
       linesBox.replaceChildren(...items.map((item, i) => {
         const name = S.shownName(item);
-        const e = prices && prices.extensions ? prices.extensions[item.ext] : null;
+        const e = prices?.extensions ? prices.extensions[item.ext] : null;
         const choices = e ? S.periodsFor(e, item.action) : [];
         let period;
         if (choices.length > 1) {
-          const select = h('select', { class: 'select', attrs: { id: 'line-' + i + '-years', name: 'years' } },
+          const select = h('select', { class: 'select', attrs: { id: `line-${i}-years`, name: 'years' } },
             choices.map((y) => h('option', { text: yearsText(y), attrs: { value: y, selected: y === item.years } })));
           select.addEventListener('change', () => {
             const next = S.readCart();
@@ -1839,25 +1844,25 @@
             invalidate();
             getQuote();
           });
-          period = field(T('period_label', { domain: name }), select, 'items.' + i + '.years');
+          period = field(T('period_label', { domain: name }), select, `items.${i}.years`);
         } else {
           period = h('div', { class: 'field' }, [
             h('p', { class: 'checkout-line__period', text: yearsText(item.years) }),
-            h('p', { class: 'field__error', attrs: { 'data-error-for': 'items.' + i + '.years', 'aria-live': 'polite' } }),
+            h('p', { class: 'field__error', attrs: { 'data-error-for': `items.${i}.years`, 'aria-live': 'polite' } }),
           ]);
         }
         let code = null;
         if (item.action === 'transfer') {
           const input = h('input', {
             class: 'field__input',
-            attrs: { id: 'line-' + i + '-auth', name: 'auth_code', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', maxlength: 64, required: true, value: codes.get(item.domain) || '' },
+            attrs: { id: `line-${i}-auth`, name: 'auth_code', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false', maxlength: 64, required: true, value: codes.get(item.domain) || '' },
           });
           input.addEventListener('change', () => {
             codes.set(item.domain, input.value.trim());
             invalidate();
             if (ready()) getQuote();
           });
-          code = field(T('auth_code_label', { domain: name }), input, 'items.' + i + '.auth_code', T('auth_code_hint'));
+          code = field(T('auth_code_label', { domain: name }), input, `items.${i}.auth_code`, T('auth_code_hint'));
         }
         const remove = h('button', {
           class: 'button button--ghost button--small checkout-line__remove', text: T('remove'),
@@ -1875,8 +1880,8 @@
         });
         return h('li', { class: 'checkout-line' }, [
           h('p', { class: 'checkout-line__name' }, [h('strong', { text: name }), ' ', h('span', { class: 'checkout-line__action', text: actionText(item.action) }), remove]),
-          h('p', { class: 'field__error', attrs: { 'data-error-for': 'items.' + i + '.domain', 'aria-live': 'polite' } }),
-          h('p', { class: 'field__error', attrs: { 'data-error-for': 'items.' + i + '.action', 'aria-live': 'polite' } }),
+          h('p', { class: 'field__error', attrs: { 'data-error-for': `items.${i}.domain`, 'aria-live': 'polite' } }),
+          h('p', { class: 'field__error', attrs: { 'data-error-for': `items.${i}.action`, 'aria-live': 'polite' } }),
           period,
           code,
         ]);
@@ -1934,16 +1939,16 @@
       }
       balanceNote.textContent = T('wallet_can_spend', { amount: shown(spendable) });
       // A comparison of two amounts the server gave, not a price.
-      const short = !!(quote && quote.gross) && Number(spendable.amount) < Number(quote.gross.amount);
+      const short = !!quote?.gross && Number(spendable.amount) < Number(quote.gross.amount);
       topupLink.hidden = !short;
-      if (short) balanceNote.textContent += ' ' + T('wallet_short');
+      if (short) balanceNote.textContent += ` ${T('wallet_short')}`;
     }
 
     async function loadBalance() {
       try {
         const r = await call('wallet');
         if (r.ok && r.data) spendable = r.data.spendable || null;
-      } catch (e) {
+      } catch {
         spendable = null;
       }
       updateBalance();
@@ -1966,13 +1971,13 @@
       let r = null;
       try {
         r = await call('orders/quote', { json: body });
-      } catch (e) {
+      } catch {
         r = null;
       }
       busy = false;
       quoteButton.disabled = false;
       status.textContent = '';
-      if (r && r.status === 200 && r.data && r.data.id) {
+      if (r && r.status === 200 && r.data?.id) {
         showQuote(r.data, false);
         return;
       }
@@ -2026,7 +2031,7 @@
       let r;
       try {
         r = await call('orders', { json: { quote: quote.id, payment: pay }, headers: { 'Idempotency-Key': attempt.key } });
-      } catch (e) {
+      } catch {
         busy = false;
         place.disabled = false;
         status.textContent = T('error');
@@ -2039,7 +2044,7 @@
         finished(r.data, pay);
         return;
       }
-      const code = r.data && r.data.error;
+      const code = r.data?.error;
       attempt = null;
       if (r.status === 401) {
         signedOut();
@@ -2047,7 +2052,7 @@
       }
       if (code === 'price_changed' && r.data.quote) {
         showQuote(r.data.quote, true);
-        changed.textContent = messageOf(r) + ' ' + T('price_changed');
+        changed.textContent = `${messageOf(r)} ${T('price_changed')}`;
         changed.focus();
         return;
       }
@@ -2060,7 +2065,7 @@
       if (code === 'insufficient_balance' || code === 'seller_unavailable') {
         // The order was kept, unpaid: cancel it, so trying again does not leave two.
         const left = r.headers.get('x-order-id');
-        if (left) call('orders/' + enc(left) + '/cancel', { json: {} }).catch(() => {});
+        if (left) call(`orders/${enc(left)}/cancel`, { json: {} }).catch(() => {});
         if (code === 'insufficient_balance') {
           form.querySelector('[data-error-for="payment"]').textContent = messageOf(r);
           topupLink.hidden = false;
@@ -2108,17 +2113,17 @@
       let me = null;
       try {
         me = await call('accounts/me');
-      } catch (e) {
+      } catch {
         me = null;
       }
-      if (!me || me.status !== 200) {
+      if (me?.status !== 200) {
         signedOut();
         return;
       }
       if (signin) signin.hidden = true;
       try {
         prices = await S.pricesFor(cartBox);
-      } catch (e) {
+      } catch {
         prices = null;
       }
       if (!renderLines()) return;
@@ -2129,7 +2134,7 @@
 
     // Another tab changed the cart: the quote on screen is for another order.
     window.addEventListener('storage', (ev) => {
-      if (ev.key && ev.key.startsWith('storefront-cart') && !form.hidden) {
+      if (ev.key?.startsWith('storefront-cart') && !form.hidden) {
         invalidate();
         renderLines();
       }

@@ -12,15 +12,24 @@
  * The host can still set --storefront-widget-color, --storefront-widget-on-color
  * and --storefront-widget-radius on the div. Nothing from the page is ever
  * parsed as HTML: all text goes through textContent / attributes.
+ *
+ * Unlike app.js, this file is plain ES5 syntax: it runs on other people's
+ * pages, in whatever browser visits them, and falls back (no Shadow DOM, no
+ * constructable stylesheets) rather than failing to parse.
  */
+// biome-ignore-all lint/complexity/useArrowFunction: ES5 syntax (see above).
+// biome-ignore-all lint/complexity/useOptionalChain: ES5 syntax (see above).
+// biome-ignore-all lint/style/useTemplate: ES5 syntax (see above).
 (function () {
   'use strict';
 
   // Where this script came from: the shop's root (works under a sub-path too).
   var script = document.currentScript;
+  var all;
+  var i;
   if (!script) {
-    var all = document.querySelectorAll('script[src]');
-    for (var i = all.length - 1; i >= 0; i -= 1) {
+    all = document.querySelectorAll('script[src]');
+    for (i = all.length - 1; i >= 0; i -= 1) {
       if (/\/widget\.js(?:[?#].*)?$/.test(all[i].src)) {
         script = all[i];
         break;
@@ -31,7 +40,7 @@
   var base;
   try {
     base = new URL('.', script.src);
-  } catch (e) {
+  } catch (_e) {
     return;
   }
 
@@ -62,7 +71,7 @@
         root.adoptedStyleSheets = [sheet];
         return;
       }
-    } catch (e) {
+    } catch (_e) {
       sheet = null;
     }
     var style = document.createElement('style');
@@ -138,10 +147,11 @@
 
   function renderAll() {
     var hosts = document.querySelectorAll('[data-storefront-search]');
-    for (var j = 0; j < hosts.length; j += 1) {
+    var j;
+    for (j = 0; j < hosts.length; j += 1) {
       try {
         render(hosts[j]);
-      } catch (e) {
+      } catch (_e) {
         /* never break the host page */
       }
     }
