@@ -14,10 +14,12 @@
 //! takes `Staff` (the storefront's owner or an admin, signed in on this
 //! host); a customer gets 403 and a visitor 401.
 
+pub mod brand;
 mod edit;
 mod i18n;
 pub mod prices;
 mod staff;
+mod toml_doc;
 
 use axum::Router;
 use axum::extract::{Form, Query, State};
@@ -75,6 +77,8 @@ fn templates() -> tera::Tera {
         ("prices.html", include_str!("../templates/prices.html")),
         ("publish.html", include_str!("../templates/publish.html")),
         ("history.html", include_str!("../templates/history.html")),
+        ("_errors.html", include_str!("../templates/_errors.html")),
+        ("brand.html", include_str!("../templates/brand.html")),
     ])
     .expect("the back office's templates parse (a unit test renders each)");
     t
@@ -85,6 +89,7 @@ pub fn router(state: BackOffice) -> Router {
     Router::new()
         .route("/panel", get(|| async { Redirect::permanent("/panel/") }))
         .route("/panel/", get(dashboard))
+        .route("/panel/brand", get(brand_page).post(save_brand))
         .route("/panel/prices", get(prices_page).post(save_prices))
         .route("/panel/prices/preview", post(preview_prices))
         .route("/panel/publish", get(publish_page).post(publish))
@@ -528,6 +533,202 @@ async fn save_prices(
 }
 
 #[derive(serde::Deserialize)]
+struct SavedQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+/// The field errors as the page lists them, and which fields to mark.
+fn errors_context(c: &mut tera::Context, staff: &Staff, errors: &[FieldError]) {
+    let messages: Vec<serde_json::Value> = errors
+        .iter()
+        .map(|e| json!({"field": e.field, "message": i18n::fill(staff.lang, e.key, &[("value", &e.value)])}))
+        .collect();
+    c.insert("errors", &messages);
+    let bad: BTreeMap<&str, bool> = errors.iter().map(|e| (e.field.as_str(), true)).collect();
+    c.insert("bad", &bad);
+}
+
+fn brand_context(
+    c: &mut tera::Context,
+    staff: &Staff,
+    form: &brand::BrandForm,
+    site: &storefront_generator::content::Site,
+    errors: &[FieldError],
+) {
+    errors_context(c, staff, errors);
+    let bad = |f: &str| errors.iter().any(|e| e.field == f);
+    c.insert(
+        "form",
+        &json!({"name": form.name, "loaded": form.loaded.clone().unwrap_or_default()}),
+    );
+    let taglines: Vec<serde_json::Value> = form
+        .tagline
+        .iter()
+        .map(|(l, v)| json!({"lang": l.code(), "value": v, "bad": bad(&format!("tagline_{}", l.code()))}))
+        .collect();
+    c.insert("taglines", &taglines);
+    let colours: Vec<serde_json::Value> = brand::COLOURS
+        .iter()
+        .map(|name| {
+            let typed = form.colours.get(*name).cloned().unwrap_or_default();
+            // A colour input holds #rrggbb only: "#05f" is shown as "#0055ff".
+            let value = storefront_generator::brand::parse_hex(&typed)
+                .map_or(typed, storefront_generator::brand::hex);
+            json!({
+                "name": name,
+                "label": i18n::text(staff.lang, &format!("colour_{name}")),
+                "value": value,
+                "bad": bad(&format!("colour_{name}")),
+            })
+        })
+        .collect();
+    c.insert("colours", &colours);
+    c.insert("logo", &site.logo);
+    c.insert("favicon", &site.favicon);
+    let warnings: Vec<serde_json::Value> = form
+        .warnings()
+        .into_iter()
+        .map(|(field, v)| json!({"field": field, "message": i18n::fill(staff.lang, "warning_contrast", &[("value", &v)])}))
+        .collect();
+    c.insert("warnings", &warnings);
+}
+
+async fn brand_page(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<SavedQuery>,
+) -> Response {
+    let mut c = context(&bo, &staff, "brand", "title_brand");
+    if let Err(e) = status_context(&bo, &staff, &mut c).await {
+        return e.answer(&bo, &staff);
+    }
+    let (loaded, files) = match edit::working(&bo, &staff.reseller).await {
+        Ok(w) => w,
+        Err(e) => return e.answer(&bo, &staff),
+    };
+    let Some((_, site)) = edit::site_of(&files) else {
+        return message(
+            &bo,
+            staff.lang,
+            &staff.base,
+            StatusCode::CONFLICT,
+            "title_brand",
+            "error_site_unreadable",
+            None,
+        );
+    };
+    let form = brand::BrandForm::of(&site, loaded);
+    brand_context(&mut c, &staff, &form, &site, &[]);
+    c.insert(
+        "notice",
+        &q.saved.map(|_| i18n::text(staff.lang, "saved_draft")),
+    );
+    render(&bo, "brand.html", &c, StatusCode::OK)
+}
+
+async fn save_brand(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let mut form = brand::BrandForm::default();
+    let mut unreadable = false;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_string();
+                match field.bytes().await {
+                    Ok(bytes) if name == "logo" || name == "favicon" => {
+                        // A file input left empty still sends a part.
+                        if !bytes.is_empty() {
+                            if name == "logo" {
+                                form.logo = Some(bytes.to_vec());
+                            } else {
+                                form.favicon = Some(bytes.to_vec());
+                            }
+                        }
+                    }
+                    Ok(bytes) => form.field(&name, String::from_utf8_lossy(&bytes).into_owned()),
+                    Err(_) => {
+                        unreadable = true;
+                        break;
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                unreadable = true;
+                break;
+            }
+        }
+    }
+    if unreadable {
+        return message(
+            &bo,
+            staff.lang,
+            &staff.base,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "title_brand",
+            "error_upload",
+            None,
+        );
+    }
+    // The form leaves out languages whose tagline was never shown.
+    let loaded = form.loaded.clone();
+    let judged = edit::judge(&bo, &staff, loaded.as_deref(), |files, src, site| {
+        let before = brand::BrandForm::of(site, None);
+        for (l, t) in before.tagline {
+            form.tagline.entry(l).or_insert(t);
+        }
+        for (c, v) in before.colours {
+            form.colours.entry(c).or_insert(v);
+        }
+        form.apply(files, src, site)
+    })
+    .await;
+    let files = match judged {
+        Ok(Judged::Good { files, .. }) => files,
+        Ok(bad) => {
+            let mut c = context(&bo, &staff, "brand", "title_brand");
+            if let Err(e) = status_context(&bo, &staff, &mut c).await {
+                return e.answer(&bo, &staff);
+            }
+            c.insert("notice", &None::<String>);
+            let site = match edit::working(&bo, &staff.reseller)
+                .await
+                .map(|(_, f)| edit::site_of(&f))
+            {
+                Ok(Some((_, s))) => s,
+                Ok(None) => {
+                    return message(
+                        &bo,
+                        staff.lang,
+                        &staff.base,
+                        StatusCode::CONFLICT,
+                        "title_brand",
+                        "error_site_unreadable",
+                        None,
+                    );
+                }
+                Err(e) => return e.answer(&bo, &staff),
+            };
+            match bad {
+                Judged::Fields(errors) => brand_context(&mut c, &staff, &form, &site, &errors),
+                Judged::Checks(list) => {
+                    brand_context(&mut c, &staff, &form, &site, &[]);
+                    c.insert("problems", &list);
+                }
+                Judged::Good { .. } => {}
+            }
+            return render(&bo, "brand.html", &c, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        Err(e) => return e.answer(&bo, &staff),
+    };
+    edit::save(&bo, &staff, &files, loaded.as_deref(), "brand", "brand").await
+}
+
+#[derive(serde::Deserialize)]
 struct PublishQuery {
     #[serde(default)]
     published: Option<String>,
@@ -764,6 +965,6 @@ mod tests {
     #[test]
     fn every_template_parses() {
         let t = super::templates();
-        assert_eq!(t.get_template_names().count(), 7);
+        assert_eq!(t.get_template_names().count(), 9);
     }
 }

@@ -236,18 +236,18 @@ impl GroupForm {
         };
         match (self.kind, markup) {
             (MarkupKind::Percent, Some(m)) => {
-                set(rule, "markup_percent", s(m));
+                crate::toml_doc::set(rule, "markup_percent", s(m));
                 rule.remove("markup_fixed");
             }
             (MarkupKind::Fixed, Some(m)) => {
-                set(rule, "markup_fixed", s(m));
+                crate::toml_doc::set(rule, "markup_fixed", s(m));
                 rule.remove("markup_percent");
             }
             _ => {}
         }
         for (key, v) in [("round_to", round_to), ("ending", ending)] {
             match v {
-                Some(v) => set(rule, key, s(v)),
+                Some(v) => crate::toml_doc::set(rule, key, s(v)),
                 None => {
                     rule.remove(key);
                 }
@@ -273,7 +273,7 @@ impl GroupForm {
                     for (action, amount) in by_action {
                         let key = action_name(*action);
                         match t.get_mut(key).and_then(|i| i.as_value_mut()) {
-                            Some(v) => replace_keeping_comment(v, s(*amount)),
+                            Some(v) => crate::toml_doc::replace_keeping_comment(v, s(*amount)),
                             None => {
                                 t.insert(key, toml_edit::value(s(*amount)));
                             }
@@ -287,22 +287,6 @@ impl GroupForm {
         }
         Ok(doc.to_string())
     }
-}
-
-/// Set `key` to a string, keeping a comment written after the old value.
-fn set(table: &mut toml_edit::Table, key: &str, text: String) {
-    match table.get_mut(key).and_then(|i| i.as_value_mut()) {
-        Some(v) => replace_keeping_comment(v, text),
-        None => {
-            table.insert(key, toml_edit::value(text));
-        }
-    }
-}
-
-fn replace_keeping_comment(v: &mut toml_edit::Value, text: String) {
-    let decor = v.decor().clone();
-    *v = toml_edit::Value::from(text);
-    *v.decor_mut() = decor;
 }
 
 fn implicit_table() -> toml_edit::Item {

@@ -450,3 +450,172 @@ async fn bad_prices_are_refused_with_what_to_fix() {
         stale.text("notice")
     );
 }
+
+/// A multipart form as a browser sends it: text fields, then files.
+async fn post_multipart(
+    router: &Router,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> Page {
+    let boundary = "----storefront-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (name, filename, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let req = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("host", TOKO)
+        .header("origin", format!("http://{TOKO}"))
+        .header("accept-language", "en")
+        .header("cookie", cookie)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .expect("request");
+    let resp = router.clone().oneshot(req).await.expect("infallible");
+    let status = resp.status();
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let raw = axum::body::to_bytes(resp.into_body(), 1 << 24)
+        .await
+        .expect("body");
+    Page {
+        status,
+        location,
+        html: String::from_utf8_lossy(&raw).into_owned(),
+    }
+}
+
+#[tokio::test]
+async fn a_hostile_logo_or_colour_is_refused_and_a_good_logo_is_kept() {
+    let shop = shop().await;
+    let r = &shop.router;
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let page = request(r, "GET", TOKO, "/panel/brand", &owner, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let loaded = page.input("loaded");
+    let name = page.input("name");
+    let hostile: [(&str, &[u8], &str); 4] = [
+        (
+            "logo.svg",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>",
+            "The image was refused: logo.svg: ",
+        ),
+        (
+            "logo.svg",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>",
+            "The image was refused: logo.svg: ",
+        ),
+        (
+            "logo.png",
+            b"<!doctype html><script>alert(1)</script>",
+            "This file is not an SVG, PNG, JPEG or WebP image.",
+        ),
+        (
+            "../../etc/passwd.png",
+            b"\x89PNG\r\n\x1a\nnot really",
+            "The image was refused: logo.png is not a valid .png file",
+        ),
+    ];
+    for (file, bytes, said) in hostile {
+        let bad = post_multipart(
+            r,
+            "/panel/brand",
+            &owner,
+            &[("loaded", &loaded), ("name", &name)],
+            &[("logo", file, bytes)],
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{file}");
+        assert!(
+            bad.text("errors").contains(said),
+            "{file}: {}",
+            bad.text("errors")
+        );
+    }
+    let css = post_multipart(
+        r,
+        "/panel/brand",
+        &owner,
+        &[
+            ("loaded", &loaded),
+            ("name", &name),
+            ("colour_primary", "red;} body {display:none"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(css.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        css.text("errors"),
+        "Please fix these before saving: Write a colour as a hex code such as #0b5fff; \"red;} body {display:none\" is not one."
+    );
+    assert_eq!(
+        shop.site.revisions().draft("toko").await.unwrap(),
+        None,
+        "nothing was saved"
+    );
+
+    let svg = b"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><circle cx=\"5\" cy=\"5\" r=\"4\" fill=\"#0b5fff\"/></svg>";
+    let good = post_multipart(
+        r,
+        "/panel/brand",
+        &owner,
+        &[
+            ("loaded", &loaded),
+            ("name", "Toko Biru"),
+            ("colour_primary", "#0b5fff"),
+        ],
+        &[("logo", "my logo (final).svg", svg)],
+    )
+    .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.html);
+    let draft = shop
+        .site
+        .revisions()
+        .draft("toko")
+        .await
+        .unwrap()
+        .expect("a draft");
+    let files = shop
+        .site
+        .revisions()
+        .files("toko", &draft.revision)
+        .await
+        .unwrap();
+    assert_eq!(
+        files["logo.svg"],
+        svg.to_vec(),
+        "named by what it is, not by the upload's name"
+    );
+    let site = String::from_utf8(files["site.toml"].clone()).unwrap();
+    assert!(
+        site.contains("name = \"Toko Biru\"") && site.contains("primary = \"#0b5fff\""),
+        "{site}"
+    );
+}

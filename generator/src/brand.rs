@@ -52,7 +52,7 @@ fn on(bg: Rgb) -> &'static str {
     }
 }
 
-fn hex((r, g, b): Rgb) -> String {
+pub fn hex((r, g, b): Rgb) -> String {
     format!("#{r:02x}{g:02x}{b:02x}")
 }
 
@@ -74,7 +74,7 @@ pub fn css(c: &Colours) -> String {
     )
 }
 
-const MAX_IMAGE: u64 = 512 * 1024;
+pub const MAX_IMAGE: u64 = 512 * 1024;
 
 /// A logo or favicon: a file in the reseller's folder, of a known image type,
 /// whose bytes are what the name says, and (SVG) safe to serve.
@@ -125,9 +125,20 @@ fn extension(name: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Width and height from a PNG's header chunk: a file that has the
+/// signature but no real header (or an absurd size) is not a PNG.
+fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    if !bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.len() < 33 || &bytes[12..16] != b"IHDR" {
+        return None;
+    }
+    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    let (w, h) = (be(16), be(20));
+    (w > 0 && h > 0 && w <= 16_384 && h <= 16_384).then_some((w, h))
+}
+
 fn check_bytes(name: &str, ext: &str, bytes: &[u8]) -> Result<(), String> {
     let ok = match ext {
-        "png" => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "png" => png_size(bytes).is_some(),
         "jpg" | "jpeg" => bytes.starts_with(&[0xff, 0xd8, 0xff]),
         "webp" => bytes.len() > 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP",
         "gif" => bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a"),
@@ -285,6 +296,22 @@ mod tests {
         ] {
             assert_eq!(parse_hex(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_png_is_judged_by_its_header_not_its_signature() {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&64u32.to_be_bytes());
+        png.extend_from_slice(&32u32.to_be_bytes());
+        png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(png_size(&png), Some((64, 32)));
+        assert_eq!(
+            png_size(b"\x89PNG\r\n\x1a\nnot really a png at all, just text"),
+            None
+        );
+        let mut huge = png.clone();
+        huge[16..20].copy_from_slice(&100_000u32.to_be_bytes());
+        assert_eq!(png_size(&huge), None);
     }
 
     #[test]
