@@ -17,6 +17,7 @@
 pub mod brand;
 mod edit;
 mod i18n;
+pub mod pages;
 pub mod prices;
 mod staff;
 mod toml_doc;
@@ -79,6 +80,11 @@ fn templates() -> tera::Tera {
         ("history.html", include_str!("../templates/history.html")),
         ("_errors.html", include_str!("../templates/_errors.html")),
         ("brand.html", include_str!("../templates/brand.html")),
+        ("pages.html", include_str!("../templates/pages.html")),
+        (
+            "page_edit.html",
+            include_str!("../templates/page_edit.html"),
+        ),
     ])
     .expect("the back office's templates parse (a unit test renders each)");
     t
@@ -90,6 +96,10 @@ pub fn router(state: BackOffice) -> Router {
         .route("/panel", get(|| async { Redirect::permanent("/panel/") }))
         .route("/panel/", get(dashboard))
         .route("/panel/brand", get(brand_page).post(save_brand))
+        .route("/panel/pages", get(pages_page))
+        .route("/panel/pages/new", get(new_page))
+        .route("/panel/pages/edit", get(page_edit).post(save_page))
+        .route("/panel/pages/delete", post(delete_page))
         .route("/panel/prices", get(prices_page).post(save_prices))
         .route("/panel/prices/preview", post(preview_prices))
         .route("/panel/publish", get(publish_page).post(publish))
@@ -728,6 +738,330 @@ async fn save_brand(
     edit::save(&bo, &staff, &files, loaded.as_deref(), "brand", "brand").await
 }
 
+async fn pages_list(
+    bo: &BackOffice,
+    staff: &Staff,
+    errors: &[FieldError],
+    status: StatusCode,
+    notice: Option<String>,
+) -> Response {
+    let mut c = context(bo, staff, "pages", "title_pages");
+    if let Err(e) = status_context(bo, staff, &mut c).await {
+        return e.answer(bo, staff);
+    }
+    let (_, files) = match edit::working(bo, &staff.reseller).await {
+        Ok(w) => w,
+        Err(e) => return e.answer(bo, staff),
+    };
+    let list: Vec<serde_json::Value> = pages::list(&files)
+        .into_iter()
+        .map(|(f, title)| json!({"path": f.path(), "title": title, "news": f.news}))
+        .collect();
+    c.insert("pages", &list);
+    let languages: Vec<&str> = staff.snapshot.languages.iter().map(|l| l.code()).collect();
+    c.insert("languages", &languages);
+    errors_context(&mut c, staff, errors);
+    c.insert("notice", &notice);
+    render(bo, "pages.html", &c, status)
+}
+
+#[derive(serde::Deserialize)]
+struct PagesQuery {
+    #[serde(default)]
+    saved: Option<String>,
+    #[serde(default)]
+    deleted: Option<String>,
+}
+
+async fn pages_page(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<PagesQuery>,
+) -> Response {
+    let notice = match (q.saved, q.deleted) {
+        (_, Some(_)) => Some(i18n::text(staff.lang, "deleted")),
+        (Some(_), None) => Some(i18n::text(staff.lang, "saved_draft")),
+        _ => None,
+    };
+    pages_list(&bo, &staff, &[], StatusCode::OK, notice).await
+}
+
+#[derive(serde::Deserialize)]
+struct NewPage {
+    #[serde(default)]
+    slug: String,
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    kind: String,
+}
+
+async fn new_page(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<NewPage>,
+) -> Response {
+    let lang = q
+        .lang
+        .parse::<Locale>()
+        .ok()
+        .filter(|l| staff.snapshot.languages.contains(l));
+    let slug = q.slug.trim();
+    match lang {
+        Some(l) if storefront_generator::content::valid_id(slug) => {
+            let file = pages::PageFile {
+                slug: slug.to_string(),
+                locale: (l != staff.snapshot.default_language()).then_some(l),
+                news: q.kind == "news",
+            };
+            Redirect::to(&format!("{}pages/edit?file={}", staff.base, file.path())).into_response()
+        }
+        _ => {
+            let e = FieldError::new("slug", "error_page_new", slug);
+            pages_list(&bo, &staff, &[e], StatusCode::UNPROCESSABLE_ENTITY, None).await
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct PageQuery {
+    #[serde(default)]
+    file: String,
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+/// How a page form is shown: with what errors, and whether the preview.
+struct PageShown<'a> {
+    exists: bool,
+    errors: &'a [FieldError],
+    problems: &'a [String],
+    preview: bool,
+    status: StatusCode,
+    notice: Option<String>,
+}
+
+async fn page_form_page(
+    bo: &BackOffice,
+    staff: &Staff,
+    form: &pages::PageForm,
+    shown: PageShown<'_>,
+) -> Response {
+    let mut c = context(bo, staff, "pages", "title_page_edit");
+    if let Err(e) = status_context(bo, staff, &mut c).await {
+        return e.answer(bo, staff);
+    }
+    c.insert(
+        "form",
+        &json!({
+            "file": form.file, "title": form.title, "description": form.description,
+            "date": form.date, "footer": form.footer, "order": form.order, "body": form.body,
+            "loaded": form.loaded.clone().unwrap_or_default(),
+        }),
+    );
+    c.insert(
+        "news",
+        &pages::PageFile::parse(&form.file).is_some_and(|f| f.news),
+    );
+    c.insert("exists", &shown.exists);
+    errors_context(&mut c, staff, shown.errors);
+    c.insert("problems", shown.problems);
+    // The storefront's own sanitiser: what the preview shows is what the
+    // page will show, and script never survives it.
+    let rendered = shown
+        .preview
+        .then(|| storefront_generator::markdown::render(&form.body));
+    c.insert("rendered", &rendered);
+    c.insert("notice", &shown.notice);
+    render(bo, "page_edit.html", &c, shown.status)
+}
+
+async fn page_edit(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let Some(file) = pages::PageFile::parse(&q.file) else {
+        return message(
+            &bo,
+            staff.lang,
+            &staff.base,
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "not_found",
+            None,
+        );
+    };
+    let (loaded, files) = match edit::working(&bo, &staff.reseller).await {
+        Ok(w) => w,
+        Err(e) => return e.answer(&bo, &staff),
+    };
+    let form = pages::PageForm::of(&file, &files, loaded);
+    let exists = files.contains_key(&file.path());
+    let notice = q.saved.map(|_| i18n::text(staff.lang, "saved_draft"));
+    page_form_page(
+        &bo,
+        &staff,
+        &form,
+        PageShown {
+            exists,
+            errors: &[],
+            problems: &[],
+            preview: exists,
+            status: StatusCode::OK,
+            notice,
+        },
+    )
+    .await
+}
+
+async fn save_page(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = pages::PageForm::from_fields(&fields);
+    let preview_only = fields.iter().any(|(k, v)| k == "action" && v == "preview");
+    let languages = staff.snapshot.languages.clone();
+    let exists = match edit::working(&bo, &staff.reseller).await {
+        Ok((_, files)) => files.contains_key(&form.file),
+        Err(e) => return e.answer(&bo, &staff),
+    };
+    if preview_only {
+        let errors = form.render_file(&languages).err().unwrap_or_default();
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        return page_form_page(
+            &bo,
+            &staff,
+            &form,
+            PageShown {
+                exists,
+                errors: &errors,
+                problems: &[],
+                preview: true,
+                status,
+                notice: None,
+            },
+        )
+        .await;
+    }
+    let judged = edit::judge(&bo, &staff, form.loaded.as_deref(), |files, _, site| {
+        let (path, text) = form.render_file(&site.languages)?;
+        files.insert(path, text.into_bytes());
+        Ok(())
+    })
+    .await;
+    match judged {
+        Ok(Judged::Good { files, .. }) => {
+            let note = format!("page {}", form.file);
+            edit::save(
+                &bo,
+                &staff,
+                &files,
+                form.loaded.as_deref(),
+                &note,
+                &format!("pages/edit?file={}", form.file),
+            )
+            .await
+        }
+        Ok(Judged::Fields(errors)) => {
+            page_form_page(
+                &bo,
+                &staff,
+                &form,
+                PageShown {
+                    exists,
+                    errors: &errors,
+                    problems: &[],
+                    preview: true,
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    notice: None,
+                },
+            )
+            .await
+        }
+        Ok(Judged::Checks(list)) => {
+            page_form_page(
+                &bo,
+                &staff,
+                &form,
+                PageShown {
+                    exists,
+                    errors: &[],
+                    problems: &list,
+                    preview: true,
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    notice: None,
+                },
+            )
+            .await
+        }
+        Err(e) => e.answer(&bo, &staff),
+    }
+}
+
+async fn delete_page(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let form = pages::PageForm::from_fields(&fields);
+    if pages::PageFile::parse(&form.file).is_none() {
+        return message(
+            &bo,
+            staff.lang,
+            &staff.base,
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "not_found",
+            None,
+        );
+    }
+    let judged = edit::judge(&bo, &staff, form.loaded.as_deref(), |files, _, _| {
+        files.remove(&form.file);
+        Ok(())
+    })
+    .await;
+    match judged {
+        Ok(Judged::Good { files, .. }) => {
+            let note = format!("deleted page {}", form.file);
+            edit::save(
+                &bo,
+                &staff,
+                &files,
+                form.loaded.as_deref(),
+                &note,
+                "pages?deleted=1",
+            )
+            .await
+        }
+        Ok(Judged::Fields(errors)) => {
+            pages_list(&bo, &staff, &errors, StatusCode::UNPROCESSABLE_ENTITY, None).await
+        }
+        Ok(Judged::Checks(list)) => {
+            page_form_page(
+                &bo,
+                &staff,
+                &form,
+                PageShown {
+                    exists: true,
+                    errors: &[],
+                    problems: &list,
+                    preview: false,
+                    status: StatusCode::UNPROCESSABLE_ENTITY,
+                    notice: None,
+                },
+            )
+            .await
+        }
+        Err(e) => e.answer(&bo, &staff),
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct PublishQuery {
     #[serde(default)]
@@ -965,6 +1299,6 @@ mod tests {
     #[test]
     fn every_template_parses() {
         let t = super::templates();
-        assert_eq!(t.get_template_names().count(), 9);
+        assert_eq!(t.get_template_names().count(), 11);
     }
 }

@@ -619,3 +619,138 @@ async fn a_hostile_logo_or_colour_is_refused_and_a_good_logo_is_kept() {
         "{site}"
     );
 }
+
+#[tokio::test]
+async fn script_in_markdown_never_reaches_the_preview_or_the_storefront() {
+    let shop = shop().await;
+    let r = &shop.router;
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let list = request(r, "GET", TOKO, "/panel/pages", &owner, None).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let new = request(
+        r,
+        "GET",
+        TOKO,
+        "/panel/pages/new?slug=bantuan&lang=id&kind=page",
+        &owner,
+        None,
+    )
+    .await;
+    assert_eq!(new.status, StatusCode::SEE_OTHER);
+    assert_eq!(new.location, "/panel/pages/edit?file=pages/bantuan.md");
+    let form = request(r, "GET", TOKO, &new.location, &owner, None).await;
+    let loaded = form.input("loaded");
+    let hostile = "# Bantuan\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[klik](javascript:alert(3))\n\n<iframe src=//evil.example></iframe>\n\nHubungi kami.";
+    let fields = |action: &'static str| {
+        vec![
+            ("file", "pages/bantuan.md"),
+            ("title", "Bantuan"),
+            ("footer", "1"),
+            ("body", hostile),
+            ("action", action),
+        ]
+    };
+    let mut preview = fields("preview");
+    preview.push(("loaded", &loaded));
+    let shown = request(r, "POST", TOKO, "/panel/pages/edit", &owner, Some(&preview)).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    let section = &shown.html[shown.html.find("id=\"page-preview\"").expect("a preview")..];
+    assert!(
+        section.contains("<h1>Bantuan</h1>") && section.contains("Hubungi kami."),
+        "{section}"
+    );
+    for bad in ["<script", "onerror", "javascript:", "<iframe"] {
+        assert!(!section.contains(bad), "{bad} in {section}");
+    }
+    let mut save = fields("save");
+    save.push(("loaded", &loaded));
+    let saved = request(r, "POST", TOKO, "/panel/pages/edit", &owner, Some(&save)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let draft = shop
+        .site
+        .revisions()
+        .draft("toko")
+        .await
+        .unwrap()
+        .expect("draft");
+    let publish = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/publish",
+        &owner,
+        Some(&[("revision", &draft.revision), ("expected", &loaded)]),
+    )
+    .await;
+    assert_eq!(publish.status, StatusCode::SEE_OTHER, "{}", publish.html);
+    let built = std::fs::read_to_string(shop.site.out().join("toko/bantuan/index.html"))
+        .expect("the page is built");
+    assert!(built.contains("Hubungi kami."));
+    for bad in ["<script>alert", "onerror", "javascript:alert", "<iframe"] {
+        assert!(!built.contains(bad), "{bad} on the storefront");
+    }
+}
+
+#[tokio::test]
+async fn page_files_outside_pages_are_not_pages() {
+    let shop = shop().await;
+    let r = &shop.router;
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    for file in [
+        "site.toml",
+        "pages/../site.toml",
+        "pages%2F..%2Fsite.toml",
+        "static/banner.png",
+    ] {
+        let page = request(
+            r,
+            "GET",
+            TOKO,
+            &format!("/panel/pages/edit?file={file}"),
+            &owner,
+            None,
+        )
+        .await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{file}");
+    }
+    let bad = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/pages/edit",
+        &owner,
+        Some(&[
+            ("file", "pages/../site.toml"),
+            ("title", "x"),
+            ("body", "x"),
+            ("action", "save"),
+        ]),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.text("errors").contains("is not a page"),
+        "{}",
+        bad.text("errors")
+    );
+    let news = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/pages/edit",
+        &owner,
+        Some(&[
+            ("file", "pages/news/promo.md"),
+            ("title", "Promo"),
+            ("body", "x"),
+            ("action", "save"),
+        ]),
+    )
+    .await;
+    assert_eq!(news.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        news.text("errors"),
+        "Please fix these before saving: An announcement needs a date such as 2026-12-07."
+    );
+    assert_eq!(shop.site.revisions().draft("toko").await.unwrap(), None);
+}

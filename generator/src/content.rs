@@ -754,6 +754,31 @@ fn load_pages(
     pages
 }
 
+/// A page's front matter (the TOML between its `+++` lines, ending in a
+/// newline) and its Markdown body: the one reader of the page format, for
+/// the build and the panel's page editor alike.
+pub fn split_page(src: &str) -> Result<(&str, &str), &'static str> {
+    let rest = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let Some(after) = rest
+        .strip_prefix("+++\n")
+        .or_else(|| rest.strip_prefix("+++\r\n"))
+    else {
+        return Err(
+            "a page starts with front matter between +++ lines, e.g.\n+++\ntitle = \"Terms of service\"\n+++",
+        );
+    };
+    let Some(end) = after.find("\n+++") else {
+        return Err("the front matter is not closed: add a line with +++ after it");
+    };
+    let front_src = &after[..end + 1];
+    let body_start = end + 4;
+    let body = after[body_start..]
+        .trim_start_matches(['\r'])
+        .strip_prefix('\n')
+        .unwrap_or(&after[body_start..]);
+    Ok((front_src, body))
+}
+
 fn parse_page(
     file: &Path,
     src: &str,
@@ -762,28 +787,13 @@ fn parse_page(
     news: bool,
     diags: &mut Diagnostics,
 ) -> Option<Page> {
-    let rest = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let Some(after) = rest
-        .strip_prefix("+++\n")
-        .or_else(|| rest.strip_prefix("+++\r\n"))
-    else {
-        diags.push(file, Some(1), "a page starts with front matter between +++ lines, e.g.\n+++\ntitle = \"Terms of service\"\n+++");
-        return None;
+    let (front_src, body) = match split_page(src) {
+        Ok(parts) => parts,
+        Err(message) => {
+            diags.push(file, Some(1), message);
+            return None;
+        }
     };
-    let Some(end) = after.find("\n+++") else {
-        diags.push(
-            file,
-            Some(1),
-            "the front matter is not closed: add a line with +++ after it",
-        );
-        return None;
-    };
-    let front_src = &after[..end + 1];
-    let body_start = end + 4;
-    let body = after[body_start..]
-        .trim_start_matches(['\r'])
-        .strip_prefix('\n')
-        .unwrap_or(&after[body_start..]);
     let front: FrontMatter = match toml::from_str(front_src) {
         Ok(f) => f,
         Err(e) => {
