@@ -15,6 +15,7 @@
 //! host); a customer gets 403 and a visitor 401.
 
 pub mod brand;
+pub mod details;
 mod edit;
 mod i18n;
 pub mod pages;
@@ -85,6 +86,8 @@ fn templates() -> tera::Tera {
             "page_edit.html",
             include_str!("../templates/page_edit.html"),
         ),
+        ("details.html", include_str!("../templates/details.html")),
+        ("seller.html", include_str!("../templates/seller.html")),
     ])
     .expect("the back office's templates parse (a unit test renders each)");
     t
@@ -100,6 +103,8 @@ pub fn router(state: BackOffice) -> Router {
         .route("/panel/pages/new", get(new_page))
         .route("/panel/pages/edit", get(page_edit).post(save_page))
         .route("/panel/pages/delete", post(delete_page))
+        .route("/panel/details", get(details_page).post(save_details))
+        .route("/panel/seller", get(seller_page).post(save_seller))
         .route("/panel/prices", get(prices_page).post(save_prices))
         .route("/panel/prices/preview", post(preview_prices))
         .route("/panel/publish", get(publish_page).post(publish))
@@ -160,6 +165,10 @@ fn context(bo: &BackOffice, staff: &Staff, page: &str, title_key: &str) -> tera:
     c.insert("money", &format!("{}{lang_prefix}panel/money/", staff.shop));
     c.insert("shop_name", &staff.snapshot.name);
     c.insert("who", &staff.profile.email);
+    c.insert(
+        "owner",
+        &(staff.profile.role == storefront_functions::accounts::Role::Owner),
+    );
     c.insert(
         "role",
         &i18n::text(
@@ -1062,6 +1071,208 @@ async fn delete_page(
     }
 }
 
+/// Which of the details forms.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Details {
+    Contact,
+    Seller,
+}
+
+impl Details {
+    fn page(self) -> &'static str {
+        match self {
+            Details::Contact => "details",
+            Details::Seller => "seller",
+        }
+    }
+}
+
+fn owner_only(bo: &BackOffice, staff: &Staff) -> Option<Response> {
+    (staff.profile.role != storefront_functions::accounts::Role::Owner).then(|| {
+        message(
+            bo,
+            staff.lang,
+            &staff.base,
+            StatusCode::FORBIDDEN,
+            "owner_only",
+            "owner_only_text",
+            None,
+        )
+    })
+}
+
+async fn details_form_page(
+    bo: &BackOffice,
+    staff: &Staff,
+    which: Details,
+    fields: Option<&[(String, String)]>,
+    errors: &[FieldError],
+    problems: &[String],
+    notice: Option<String>,
+) -> Response {
+    let (title, template) = match which {
+        Details::Contact => ("title_details", "details.html"),
+        Details::Seller => ("title_seller", "seller.html"),
+    };
+    let mut c = context(bo, staff, which.page(), title);
+    if let Err(e) = status_context(bo, staff, &mut c).await {
+        return e.answer(bo, staff);
+    }
+    let (loaded, files) = match edit::working(bo, &staff.reseller).await {
+        Ok(w) => w,
+        Err(e) => return e.answer(bo, staff),
+    };
+    let Some((_, site)) = edit::site_of(&files) else {
+        return message(
+            bo,
+            staff.lang,
+            &staff.base,
+            StatusCode::CONFLICT,
+            title,
+            "error_site_unreadable",
+            None,
+        );
+    };
+    let loaded = fields
+        .and_then(|f| {
+            f.iter()
+                .find(|(k, _)| k == "loaded")
+                .map(|(_, v)| v.clone())
+        })
+        .or(loaded);
+    c.insert("loaded", &loaded.unwrap_or_default());
+    match which {
+        Details::Contact => {
+            let form = match fields {
+                Some(f) => details::ContactForm::from_fields(f, &site),
+                None => details::ContactForm::of(&site),
+            };
+            c.insert(
+                "form",
+                &json!({"email": form.email, "phone": form.phone, "whatsapp": form.whatsapp, "address": form.address}),
+            );
+            let hours: Vec<serde_json::Value> = form
+                .hours
+                .iter()
+                .map(|(l, v)| json!({"lang": l.code(), "value": v}))
+                .collect();
+            c.insert("hours", &hours);
+        }
+        Details::Seller => {
+            let form = match fields {
+                Some(f) => details::SellerForm::from_fields(f),
+                None => details::SellerForm::of(&site),
+            };
+            c.insert(
+                "form",
+                &json!({"legal_name": form.legal_name, "address": form.address, "tax_id": form.tax_id,
+                        "email": form.email, "invoice_prefix": form.invoice_prefix}),
+            );
+            let mut rows: Vec<serde_json::Value> = form
+                .accounts
+                .iter()
+                .map(
+                    |a| json!({"id": a.id, "bank": a.bank, "holder": a.holder, "number": a.number}),
+                )
+                .collect();
+            if rows.len() < details::MAX_ACCOUNTS {
+                rows.push(json!({"id": "", "bank": "", "holder": "", "number": ""}));
+            }
+            c.insert("accounts", &rows);
+        }
+    }
+    errors_context(&mut c, staff, errors);
+    c.insert("problems", problems);
+    c.insert("notice", &notice);
+    let status = if errors.is_empty() && problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(bo, template, &c, status)
+}
+
+async fn details_page(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<SavedQuery>,
+) -> Response {
+    let notice = q.saved.map(|_| i18n::text(staff.lang, "saved_draft"));
+    details_form_page(&bo, &staff, Details::Contact, None, &[], &[], notice).await
+}
+
+async fn seller_page(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<SavedQuery>,
+) -> Response {
+    if let Some(refused) = owner_only(&bo, &staff) {
+        return refused;
+    }
+    let notice = q.saved.map(|_| i18n::text(staff.lang, "saved_draft"));
+    details_form_page(&bo, &staff, Details::Seller, None, &[], &[], notice).await
+}
+
+async fn save_details_of(
+    bo: &BackOffice,
+    staff: &Staff,
+    which: Details,
+    fields: Vec<(String, String)>,
+) -> Response {
+    let loaded = fields
+        .iter()
+        .find(|(k, _)| k == "loaded")
+        .map(|(_, v)| v.clone())
+        .filter(|v| !v.is_empty());
+    let judged = edit::judge(bo, staff, loaded.as_deref(), |files, src, site| {
+        let mut doc: toml_edit::DocumentMut = src
+            .parse()
+            .map_err(|_| vec![FieldError::new("site.toml", "error_site_unreadable", "")])?;
+        match which {
+            Details::Contact => details::ContactForm::from_fields(&fields, site).apply(&mut doc)?,
+            Details::Seller => details::SellerForm::from_fields(&fields).apply(&mut doc)?,
+        }
+        files.insert("site.toml".into(), doc.to_string().into_bytes());
+        Ok(())
+    })
+    .await;
+    match judged {
+        Ok(Judged::Good { files, .. }) => {
+            let note = match which {
+                Details::Contact => "contact details",
+                Details::Seller => "seller and bank accounts",
+            };
+            edit::save(bo, staff, &files, loaded.as_deref(), note, which.page()).await
+        }
+        Ok(Judged::Fields(errors)) => {
+            details_form_page(bo, staff, which, Some(&fields), &errors, &[], None).await
+        }
+        Ok(Judged::Checks(list)) => {
+            details_form_page(bo, staff, which, Some(&fields), &[], &list, None).await
+        }
+        Err(e) => e.answer(bo, staff),
+    }
+}
+
+async fn save_details(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    save_details_of(&bo, &staff, Details::Contact, fields).await
+}
+
+async fn save_seller(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    if let Some(refused) = owner_only(&bo, &staff) {
+        return refused;
+    }
+    save_details_of(&bo, &staff, Details::Seller, fields).await
+}
+
 #[derive(serde::Deserialize)]
 struct PublishQuery {
     #[serde(default)]
@@ -1299,6 +1510,6 @@ mod tests {
     #[test]
     fn every_template_parses() {
         let t = super::templates();
-        assert_eq!(t.get_template_names().count(), 11);
+        assert_eq!(t.get_template_names().count(), 13);
     }
 }

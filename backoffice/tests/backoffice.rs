@@ -754,3 +754,130 @@ async fn page_files_outside_pages_are_not_pages() {
     );
     assert_eq!(shop.site.revisions().draft("toko").await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn only_the_owner_changes_the_seller_and_the_bank_accounts() {
+    let shop = shop().await;
+    let r = &shop.router;
+    let admin = sign_in(r, TOKO, "admin@toko.localhost").await;
+    let dashboard = request(r, "GET", TOKO, "/panel/", &admin, None).await;
+    assert!(
+        !dashboard.html.contains("/panel/seller"),
+        "an admin is not offered the page"
+    );
+    let page = request(r, "GET", TOKO, "/panel/seller", &admin, None).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        page.text("message"),
+        "The seller on invoices and the bank accounts customers pay into are changed by the storefront's owner."
+    );
+    let post = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/seller",
+        &admin,
+        Some(&[
+            ("legal_name", "Mine now"),
+            ("account_0_id", "mine"),
+            ("account_0_bank", "X"),
+            ("account_0_holder", "Admin"),
+            ("account_0_number", "1"),
+        ]),
+    )
+    .await;
+    assert_eq!(post.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        shop.site.revisions().draft("toko").await.unwrap(),
+        None,
+        "nothing was saved"
+    );
+    // An admin keeps the contact details.
+    let contact = request(r, "GET", TOKO, "/panel/details", &admin, None).await;
+    assert_eq!(contact.status, StatusCode::OK);
+    let loaded = contact.input("loaded");
+    let bad = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/details",
+        &admin,
+        Some(&[
+            ("loaded", &loaded),
+            ("email", "halo@"),
+            ("phone", "+62 21 5550 100"),
+        ]),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        bad.text("errors"),
+        "Please fix these before saving: \"halo@\" is not an email address."
+    );
+    assert_eq!(
+        bad.input("phone"),
+        "+62 21 5550 100",
+        "what was typed is kept"
+    );
+    let good = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/details",
+        &admin,
+        Some(&[
+            ("loaded", &loaded),
+            ("email", "halo@toko.example"),
+            ("phone", "+62 21 5550 100"),
+        ]),
+    )
+    .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.html);
+
+    // The owner changes the bank account; the draft has it.
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let page = request(r, "GET", TOKO, "/panel/seller", &owner, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let mut fields: Vec<(String, String)> = [
+        "legal_name",
+        "tax_id",
+        "seller_email",
+        "invoice_prefix",
+        "loaded",
+    ]
+    .iter()
+    .map(|k| (k.to_string(), page.input(k)))
+    .collect();
+    fields.push(("address".into(), "Jl. Contoh 1\nJakarta".into()));
+    fields.push(("account_0_id".into(), "bca".into()));
+    fields.push(("account_0_bank".into(), "BCA KCP Thamrin".into()));
+    fields.push(("account_0_holder".into(), "PT Toko".into()));
+    fields.push(("account_0_number".into(), "999 000 1111".into()));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let saved = request(r, "POST", TOKO, "/panel/seller", &owner, Some(&pairs)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let draft = shop
+        .site
+        .revisions()
+        .draft("toko")
+        .await
+        .unwrap()
+        .expect("draft");
+    let site = String::from_utf8(
+        shop.site
+            .revisions()
+            .files("toko", &draft.revision)
+            .await
+            .unwrap()["site.toml"]
+            .clone(),
+    )
+    .unwrap();
+    assert!(
+        site.contains("number = \"999 000 1111\"")
+            && site.contains("email = \"halo@toko.example\""),
+        "{site}"
+    );
+}
