@@ -343,6 +343,8 @@ fn prices_context(
             "round_to": form.round_to,
             "ending": form.ending,
             "loaded": form.loaded.clone().unwrap_or_default(),
+            "table": form.table(),
+            "plans": form.plans,
         }),
     );
     c.insert("bad", &bad);
@@ -383,6 +385,9 @@ fn prices_context(
 struct GroupQuery {
     #[serde(default)]
     group: Option<String>,
+    /// A sub-reseller plan instead of a customer group.
+    #[serde(default)]
+    plan: Option<String>,
     #[serde(default)]
     saved: Option<String>,
 }
@@ -411,8 +416,19 @@ async fn prices_page(
             None,
         );
     };
-    let group = q.group.unwrap_or_else(|| "default".into());
-    let form = GroupForm::of(&group, site.pricing.customers.get(&group), loaded.clone());
+    let (group, form) = match q.plan {
+        Some(plan) => {
+            let rule = site.pricing.sub_resellers.get(&plan);
+            let form = GroupForm::of(&plan, rule, loaded.clone(), true);
+            (plan, form)
+        }
+        None => {
+            let group = q.group.unwrap_or_else(|| "default".into());
+            let rule = site.pricing.customers.get(&group);
+            let form = GroupForm::of(&group, rule, loaded.clone(), false);
+            (group, form)
+        }
+    };
     let mut errors = Vec::new();
     if !storefront_generator::content::valid_id(&group) {
         errors.push(FieldError {
@@ -422,6 +438,10 @@ async fn prices_page(
         });
     }
     let groups: Vec<String> = site.pricing.customers.keys().cloned().collect();
+    c.insert(
+        "plans",
+        &site.pricing.sub_resellers.keys().collect::<Vec<_>>(),
+    );
     prices_context(&mut c, &staff, &form, groups, &site.extensions(), &errors);
     c.insert(
         "notice",
@@ -429,7 +449,8 @@ async fn prices_page(
     );
     // The preview of what is saved, so the page opens with the table.
     let now = bo.clock.now();
-    if let Ok(checkout) = bo.site.check_draft(&staff.reseller, files, now).await
+    if !form.plans
+        && let Ok(checkout) = bo.site.check_draft(&staff.reseller, files, now).await
         && let Some(candidate) = storefront_generator::snapshot::of(&checkout, &staff.reseller)
     {
         let today = checkout.checked[&staff.reseller].today;
@@ -449,7 +470,12 @@ async fn judge_prices(
     let mut shown = (Vec::new(), Vec::new());
     let judged = edit::judge(bo, staff, form.loaded.as_deref(), |files, src, site| {
         let sold = site.extensions();
-        let mut groups: Vec<String> = site.pricing.customers.keys().cloned().collect();
+        let table = if form.plans {
+            &site.pricing.sub_resellers
+        } else {
+            &site.pricing.customers
+        };
+        let mut groups: Vec<String> = table.keys().cloned().collect();
         if !groups.contains(&form.group) {
             groups.push(form.group.clone());
         }
@@ -483,7 +509,9 @@ async fn preview_prices(
     match judged {
         Judged::Good { checkout, .. } => {
             prices_context(&mut c, &staff, &form, groups, &sold, &[]);
-            if let Some(candidate) = storefront_generator::snapshot::of(&checkout, &staff.reseller)
+            if !form.plans
+                && let Some(candidate) =
+                    storefront_generator::snapshot::of(&checkout, &staff.reseller)
             {
                 let today = checkout.checked[&staff.reseller].today;
                 let rows = prices::preview(&candidate, Some(&staff.snapshot), &form.group, today);
@@ -539,16 +567,18 @@ async fn save_prices(
             return render(&bo, "prices.html", &c, StatusCode::UNPROCESSABLE_ENTITY);
         }
     };
-    let note = format!("customer prices, group {}", form.group);
-    edit::save(
-        &bo,
-        &staff,
-        &files,
-        form.loaded.as_deref(),
-        &note,
-        &format!("prices?group={}", form.group),
-    )
-    .await
+    let (note, page) = if form.plans {
+        (
+            format!("sub-reseller prices, plan {}", form.group),
+            format!("prices?plan={}", form.group),
+        )
+    } else {
+        (
+            format!("customer prices, group {}", form.group),
+            format!("prices?group={}", form.group),
+        )
+    };
+    edit::save(&bo, &staff, &files, form.loaded.as_deref(), &note, &page).await
 }
 
 #[derive(serde::Deserialize)]

@@ -36,6 +36,9 @@ pub struct GroupForm {
     pub overrides: BTreeMap<(String, Action), String>,
     /// The revision the form was filled from (see `Revisions::working`).
     pub loaded: Option<String>,
+    /// A sub-reseller plan (`pricing.sub_resellers`) rather than a customer
+    /// price group (`pricing.customers`).
+    pub plans: bool,
 }
 
 pub use crate::edit::FieldError;
@@ -66,7 +69,12 @@ fn text(d: &Option<storefront_core::catalogue::StrDecimal>) -> String {
 
 impl GroupForm {
     /// The form for a group as `rule` has it (a new group starts empty).
-    pub fn of(group: &str, rule: Option<&PriceRule>, loaded: Option<String>) -> GroupForm {
+    pub fn of(
+        group: &str,
+        rule: Option<&PriceRule>,
+        loaded: Option<String>,
+        plans: bool,
+    ) -> GroupForm {
         let empty = PriceRule::default();
         let rule = rule.unwrap_or(&empty);
         let (kind, markup) = match (&rule.markup_percent, &rule.markup_fixed) {
@@ -89,6 +97,16 @@ impl GroupForm {
             ending: text(&rule.ending),
             overrides,
             loaded,
+            plans,
+        }
+    }
+
+    /// The table of `[pricing]` this form edits.
+    pub fn table(&self) -> &'static str {
+        if self.plans {
+            "sub_resellers"
+        } else {
+            "customers"
         }
     }
 
@@ -103,6 +121,7 @@ impl GroupForm {
             ending: String::new(),
             overrides: BTreeMap::new(),
             loaded: None,
+            plans: false,
         };
         for (name, value) in fields {
             let value = value.trim().to_string();
@@ -119,6 +138,7 @@ impl GroupForm {
                 "round_to" => form.round_to = value,
                 "ending" => form.ending = value,
                 "loaded" if !value.is_empty() => form.loaded = Some(value),
+                "table" => form.plans = value == "sub_resellers",
                 other => {
                     if let Some(rest) = other.strip_prefix("o.")
                         && let Some((ext, action)) = rest.rsplit_once('.')
@@ -213,7 +233,7 @@ impl GroupForm {
             return Err(errors);
         }
         let s = |d: Decimal| d.normalize().to_string();
-        let customers = doc["pricing"]["customers"]
+        let customers = doc["pricing"][self.table()]
             .or_insert(implicit_table())
             .as_table_mut();
         let Some(customers) = customers else {
@@ -510,7 +530,7 @@ markup_percent = "8"
             .clone()
             .try_into()
             .unwrap();
-        let form = GroupForm::of("default", Some(&rule), Some("abc".into()));
+        let form = GroupForm::of("default", Some(&rule), Some("abc".into()), false);
         assert_eq!(form.markup, "20");
         assert_eq!(form.round_to, "1000");
         assert_eq!(form.override_value("com", Action::Register), "205000");

@@ -881,3 +881,74 @@ async fn only_the_owner_changes_the_seller_and_the_bank_accounts() {
         "{site}"
     );
 }
+
+#[tokio::test]
+async fn a_sub_reseller_plan_below_cost_is_refused_and_a_good_one_saved() {
+    let shop = shop().await;
+    let r = &shop.router;
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let page = request(r, "GET", TOKO, "/panel/prices?plan=agen", &owner, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.input("table"), "sub_resellers");
+    let loaded = page.input("loaded");
+    let markup = page.input("markup");
+    let loss = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/prices",
+        &owner,
+        Some(&[
+            ("group", "agen"),
+            ("table", "sub_resellers"),
+            ("loaded", &loaded),
+            ("kind", "percent"),
+            ("markup", &markup),
+            ("o.co.id.register", "1000"),
+        ]),
+    )
+    .await;
+    assert_eq!(loss.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        loss.text("problems").contains("co.id"),
+        "{}",
+        loss.text("problems")
+    );
+    let good = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/prices",
+        &owner,
+        Some(&[
+            ("group", "agen"),
+            ("table", "sub_resellers"),
+            ("loaded", &loaded),
+            ("kind", "percent"),
+            ("markup", "15"),
+        ]),
+    )
+    .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.html);
+    assert!(good.location.starts_with("/panel/prices?plan=agen&saved="));
+    let draft = shop
+        .site
+        .revisions()
+        .draft("toko")
+        .await
+        .unwrap()
+        .expect("draft");
+    let site = String::from_utf8(
+        shop.site
+            .revisions()
+            .files("toko", &draft.revision)
+            .await
+            .unwrap()["site.toml"]
+            .clone(),
+    )
+    .unwrap();
+    assert!(
+        site.contains("[pricing.sub_resellers.agen]\nmarkup_percent = \"15\""),
+        "{site}"
+    );
+}
