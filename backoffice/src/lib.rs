@@ -18,6 +18,7 @@ pub mod brand;
 pub mod details;
 mod edit;
 mod i18n;
+pub mod offers;
 pub mod pages;
 pub mod prices;
 mod staff;
@@ -88,6 +89,7 @@ fn templates() -> tera::Tera {
         ),
         ("details.html", include_str!("../templates/details.html")),
         ("seller.html", include_str!("../templates/seller.html")),
+        ("offers.html", include_str!("../templates/offers.html")),
     ])
     .expect("the back office's templates parse (a unit test renders each)");
     t
@@ -105,6 +107,7 @@ pub fn router(state: BackOffice) -> Router {
         .route("/panel/pages/delete", post(delete_page))
         .route("/panel/details", get(details_page).post(save_details))
         .route("/panel/seller", get(seller_page).post(save_seller))
+        .route("/panel/offers", get(offers_page).post(save_offers))
         .route("/panel/prices", get(prices_page).post(save_prices))
         .route("/panel/prices/preview", post(preview_prices))
         .route("/panel/publish", get(publish_page).post(publish))
@@ -1303,6 +1306,144 @@ async fn save_seller(
     save_details_of(&bo, &staff, Details::Seller, fields).await
 }
 
+async fn offers_form_page(
+    bo: &BackOffice,
+    staff: &Staff,
+    fields: Option<&[(String, String)]>,
+    errors: &[FieldError],
+    problems: &[String],
+    notice: Option<String>,
+) -> Response {
+    let mut c = context(bo, staff, "offers", "title_offers");
+    if let Err(e) = status_context(bo, staff, &mut c).await {
+        return e.answer(bo, staff);
+    }
+    let (loaded, files) = match edit::working(bo, &staff.reseller).await {
+        Ok(w) => w,
+        Err(e) => return e.answer(bo, staff),
+    };
+    let Some((_, site)) = edit::site_of(&files) else {
+        return message(
+            bo,
+            staff.lang,
+            &staff.base,
+            StatusCode::CONFLICT,
+            "title_offers",
+            "error_site_unreadable",
+            None,
+        );
+    };
+    let loaded = fields
+        .and_then(|f| {
+            f.iter()
+                .find(|(k, _)| k == "loaded")
+                .map(|(_, v)| v.clone())
+        })
+        .or(loaded);
+    c.insert("loaded", &loaded.unwrap_or_default());
+    let mut form = match fields {
+        Some(f) => offers::OffersForm::from_fields(f),
+        None => offers::OffersForm::of(&site.promotions, &site.discount_codes, &site.languages),
+    };
+    // Rows to add with.
+    for _ in 0..offers::EMPTY_ROWS {
+        if form.promotions.len() < offers::MAX_ROWS {
+            form.promotions.push(offers::PromoRow::default());
+        }
+        if form.codes.len() < offers::MAX_ROWS {
+            form.codes.push(offers::CodeRow::default());
+        }
+    }
+    // Each row with the fields to mark, as `bad.<field>`.
+    let with_bad = |prefix: &str, rows: Vec<serde_json::Value>| -> Vec<serde_json::Value> {
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, mut row)| {
+                let start = format!("{prefix}_{i}_");
+                let bad: BTreeMap<&str, bool> = errors
+                    .iter()
+                    .filter_map(|e| e.field.strip_prefix(&start).map(|f| (f, true)))
+                    .collect();
+                row["bad"] = json!(bad);
+                row
+            })
+            .collect()
+    };
+    let promotions = form.promotions.iter().map(|p| json!(p)).collect();
+    let codes = form.codes.iter().map(|c| json!(c)).collect();
+    c.insert("promotions", &with_bad("promo", promotions));
+    c.insert("codes", &with_bad("code", codes));
+    let actions: Vec<serde_json::Value> = ["register", "renew", "transfer"]
+        .iter()
+        .map(|a| json!({"value": a, "label": i18n::text(staff.lang, &format!("action_{a}"))}))
+        .collect();
+    c.insert("actions", &actions);
+    c.insert(
+        "languages",
+        &site.languages.iter().map(|l| l.code()).collect::<Vec<_>>(),
+    );
+    errors_context(&mut c, staff, errors);
+    c.insert("problems", problems);
+    c.insert("notice", &notice);
+    let status = if errors.is_empty() && problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(bo, "offers.html", &c, status)
+}
+
+async fn offers_page(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<SavedQuery>,
+) -> Response {
+    let notice = q.saved.map(|_| i18n::text(staff.lang, "saved_draft"));
+    offers_form_page(&bo, &staff, None, &[], &[], notice).await
+}
+
+async fn save_offers(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let loaded = fields
+        .iter()
+        .find(|(k, _)| k == "loaded")
+        .map(|(_, v)| v.clone())
+        .filter(|v| !v.is_empty());
+    let form = offers::OffersForm::from_fields(&fields);
+    let judged = edit::judge(&bo, &staff, loaded.as_deref(), |files, src, site| {
+        let mut doc: toml_edit::DocumentMut = src
+            .parse()
+            .map_err(|_| vec![FieldError::new("site.toml", "error_site_unreadable", "")])?;
+        form.apply(&mut doc, site.currency, &site.extensions(), &site.languages)?;
+        files.insert("site.toml".into(), doc.to_string().into_bytes());
+        Ok(())
+    })
+    .await;
+    match judged {
+        Ok(Judged::Good { files, .. }) => {
+            edit::save(
+                &bo,
+                &staff,
+                &files,
+                loaded.as_deref(),
+                "promotions and discount codes",
+                "offers",
+            )
+            .await
+        }
+        Ok(Judged::Fields(errors)) => {
+            offers_form_page(&bo, &staff, Some(&fields), &errors, &[], None).await
+        }
+        Ok(Judged::Checks(list)) => {
+            offers_form_page(&bo, &staff, Some(&fields), &[], &list, None).await
+        }
+        Err(e) => e.answer(&bo, &staff),
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct PublishQuery {
     #[serde(default)]
@@ -1540,6 +1681,6 @@ mod tests {
     #[test]
     fn every_template_parses() {
         let t = super::templates();
-        assert_eq!(t.get_template_names().count(), 13);
+        assert_eq!(t.get_template_names().count(), 14);
     }
 }

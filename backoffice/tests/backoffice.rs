@@ -952,3 +952,58 @@ async fn a_sub_reseller_plan_below_cost_is_refused_and_a_good_one_saved() {
         "{site}"
     );
 }
+
+#[tokio::test]
+async fn a_colliding_discount_code_is_refused_and_a_new_one_saved() {
+    let shop = shop().await;
+    let r = &shop.router;
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let page = request(r, "GET", TOKO, "/panel/offers", &owner, None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    let loaded = page.input("loaded");
+    let code = |code: &'static str| {
+        vec![
+            ("code_0_code", code),
+            ("code_0_percent", "10"),
+            ("code_0_from", "2026-12-01"),
+            ("code_0_until", "2027-01-31"),
+            ("code_1_code", "hemat"),
+            ("code_1_percent", "5"),
+            ("code_1_from", "2026-12-01"),
+            ("code_1_until", "2027-01-31"),
+        ]
+    };
+    let mut clash = code("HEMAT");
+    clash.push(("loaded", &loaded));
+    let bad = request(r, "POST", TOKO, "/panel/offers", &owner, Some(&clash)).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        bad.text("errors"),
+        "Please fix these before saving: The code HEMAT is listed twice: codes are the same whatever their case."
+    );
+    assert_eq!(shop.site.revisions().draft("toko").await.unwrap(), None);
+    let mut good = code("TOKO10");
+    good.push(("loaded", &loaded));
+    let saved = request(r, "POST", TOKO, "/panel/offers", &owner, Some(&good)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let draft = shop
+        .site
+        .revisions()
+        .draft("toko")
+        .await
+        .unwrap()
+        .expect("draft");
+    let site = String::from_utf8(
+        shop.site
+            .revisions()
+            .files("toko", &draft.revision)
+            .await
+            .unwrap()["site.toml"]
+            .clone(),
+    )
+    .unwrap();
+    assert!(
+        site.contains("code = \"TOKO10\"") && site.contains("code = \"HEMAT\""),
+        "{site}"
+    );
+}
