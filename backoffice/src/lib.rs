@@ -15,6 +15,7 @@
 //! host); a customer gets 403 and a visitor 401.
 
 pub mod brand;
+pub mod catalogue;
 pub mod details;
 mod edit;
 mod i18n;
@@ -90,6 +91,10 @@ fn templates() -> tera::Tera {
         ("details.html", include_str!("../templates/details.html")),
         ("seller.html", include_str!("../templates/seller.html")),
         ("offers.html", include_str!("../templates/offers.html")),
+        (
+            "catalogue.html",
+            include_str!("../templates/catalogue.html"),
+        ),
     ])
     .expect("the back office's templates parse (a unit test renders each)");
     t
@@ -108,6 +113,7 @@ pub fn router(state: BackOffice) -> Router {
         .route("/panel/details", get(details_page).post(save_details))
         .route("/panel/seller", get(seller_page).post(save_seller))
         .route("/panel/offers", get(offers_page).post(save_offers))
+        .route("/panel/catalogue", get(catalogue_page).post(save_catalogue))
         .route("/panel/prices", get(prices_page).post(save_prices))
         .route("/panel/prices/preview", post(preview_prices))
         .route("/panel/publish", get(publish_page).post(publish))
@@ -1444,6 +1450,141 @@ async fn save_offers(
     }
 }
 
+async fn catalogue_form_page(
+    bo: &BackOffice,
+    staff: &Staff,
+    fields: Option<&[(String, String)]>,
+    errors: &[FieldError],
+    problems: &[String],
+    notice: Option<String>,
+) -> Response {
+    let mut c = context(bo, staff, "catalogue", "title_catalogue");
+    if let Err(e) = status_context(bo, staff, &mut c).await {
+        return e.answer(bo, staff);
+    }
+    let (loaded, files) = match edit::working(bo, &staff.reseller).await {
+        Ok(w) => w,
+        Err(e) => return e.answer(bo, staff),
+    };
+    let Some((_, site)) = edit::site_of(&files) else {
+        return message(
+            bo,
+            staff.lang,
+            &staff.base,
+            StatusCode::CONFLICT,
+            "title_catalogue",
+            "error_site_unreadable",
+            None,
+        );
+    };
+    let loaded = fields
+        .and_then(|f| {
+            f.iter()
+                .find(|(k, _)| k == "loaded")
+                .map(|(_, v)| v.clone())
+        })
+        .or(loaded);
+    c.insert("loaded", &loaded.unwrap_or_default());
+    let mut form = match fields {
+        Some(f) => catalogue::CatalogueForm::from_fields(f),
+        None => catalogue::CatalogueForm::of(&site),
+    };
+    if form.groups.len() < catalogue::MAX_GROUPS {
+        form.groups.push(catalogue::GroupRow::default());
+    }
+    let names = [
+        ("en", "English"),
+        ("id", "Bahasa Indonesia"),
+        ("pl", "Polski"),
+    ];
+    let all: Vec<serde_json::Value> = names
+        .iter()
+        .map(|(code, name)| {
+            json!({"code": code, "name": name,
+                   "shown": form.languages.iter().any(|l| l == code),
+                   "default": form.languages.first().map(String::as_str) == Some(*code)})
+        })
+        .collect();
+    c.insert("all_languages", &all);
+    c.insert("shown", &form.languages);
+    let groups: Vec<serde_json::Value> = form
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let start = format!("group_{i}_");
+            let bad: BTreeMap<&str, bool> = errors
+                .iter()
+                .filter_map(|e| e.field.strip_prefix(&start).map(|f| (f, true)))
+                .collect();
+            let mut v = json!(g);
+            v["bad"] = json!(bad);
+            v
+        })
+        .collect();
+    c.insert("groups", &groups);
+    errors_context(&mut c, staff, errors);
+    c.insert("problems", problems);
+    c.insert("notice", &notice);
+    let status = if errors.is_empty() && problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(bo, "catalogue.html", &c, status)
+}
+
+async fn catalogue_page(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<SavedQuery>,
+) -> Response {
+    let notice = q.saved.map(|_| i18n::text(staff.lang, "saved_draft"));
+    catalogue_form_page(&bo, &staff, None, &[], &[], notice).await
+}
+
+async fn save_catalogue(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let loaded = fields
+        .iter()
+        .find(|(k, _)| k == "loaded")
+        .map(|(_, v)| v.clone())
+        .filter(|v| !v.is_empty());
+    let form = catalogue::CatalogueForm::from_fields(&fields);
+    let judged = edit::judge(&bo, &staff, loaded.as_deref(), |files, src, _| {
+        let mut doc: toml_edit::DocumentMut = src
+            .parse()
+            .map_err(|_| vec![FieldError::new("site.toml", "error_site_unreadable", "")])?;
+        form.apply(&mut doc)?;
+        files.insert("site.toml".into(), doc.to_string().into_bytes());
+        Ok(())
+    })
+    .await;
+    match judged {
+        Ok(Judged::Good { files, .. }) => {
+            edit::save(
+                &bo,
+                &staff,
+                &files,
+                loaded.as_deref(),
+                "extensions and languages",
+                "catalogue",
+            )
+            .await
+        }
+        Ok(Judged::Fields(errors)) => {
+            catalogue_form_page(&bo, &staff, Some(&fields), &errors, &[], None).await
+        }
+        Ok(Judged::Checks(list)) => {
+            catalogue_form_page(&bo, &staff, Some(&fields), &[], &list, None).await
+        }
+        Err(e) => e.answer(&bo, &staff),
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct PublishQuery {
     #[serde(default)]
@@ -1681,6 +1822,6 @@ mod tests {
     #[test]
     fn every_template_parses() {
         let t = super::templates();
-        assert_eq!(t.get_template_names().count(), 14);
+        assert_eq!(t.get_template_names().count(), 15);
     }
 }

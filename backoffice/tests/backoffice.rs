@@ -1007,3 +1007,73 @@ async fn a_colliding_discount_code_is_refused_and_a_new_one_saved() {
         "{site}"
     );
 }
+
+#[tokio::test]
+async fn an_extension_the_plan_does_not_sell_is_refused_by_the_check() {
+    let shop = shop().await;
+    let r = &shop.router;
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let page = request(r, "GET", TOKO, "/panel/catalogue", &owner, None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    let loaded = page.input("loaded");
+    let mut fields: Vec<(String, String)> = vec![("loaded".into(), loaded.clone())];
+    for name in [
+        "group_0_id",
+        "group_0_extensions",
+        "group_0_featured",
+        "group_1_id",
+        "group_1_extensions",
+        "group_1_featured",
+    ] {
+        fields.push((name.into(), page.input(name)));
+    }
+    for name in [
+        "group_0_name_id",
+        "group_0_name_en",
+        "group_1_name_id",
+        "group_1_name_en",
+    ] {
+        if page.html.contains(&format!("name=\"{name}\"")) {
+            fields.push((name.into(), page.input(name)));
+        }
+    }
+    fields.push(("default_language".into(), "id".into()));
+    fields.push(("language".into(), "en".into()));
+    let unchanged: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let same = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/catalogue",
+        &owner,
+        Some(&unchanged),
+    )
+    .await;
+    assert_eq!(
+        same.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        same.text("problems")
+    );
+    // toko's plan sells no .xyz.
+    let page = request(r, "GET", TOKO, "/panel/catalogue", &owner, None).await;
+    let loaded = page.input("loaded");
+    let mut more = fields.clone();
+    more[0].1 = loaded;
+    for (k, v) in more.iter_mut() {
+        if k == "group_1_extensions" {
+            v.push_str(", xyz");
+        }
+    }
+    let pairs: Vec<(&str, &str)> = more.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let refused = request(r, "POST", TOKO, "/panel/catalogue", &owner, Some(&pairs)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.text("problems").contains("xyz"),
+        "{}",
+        refused.text("problems")
+    );
+}
