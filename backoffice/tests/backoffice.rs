@@ -19,6 +19,8 @@ const PASSWORD: &str = "back-office-test-2026";
 pub struct Shop {
     pub router: Router,
     pub site: Arc<Site>,
+    pub store: Arc<dyn storefront_functions::store::Store>,
+    pub outbox: std::path::PathBuf,
     _project: tempfile::TempDir,
 }
 
@@ -77,6 +79,11 @@ pub async fn shop() -> Shop {
     )
     .await
     .expect("customer");
+    let outbox = project.path().join("outbox");
+    site.notify_with(storefront_publish::Notices {
+        mailer: Arc::new(storefront_functions::accounts::Outbox::new(&outbox)),
+        from: "platform@storefront.example".into(),
+    });
     let bo = BackOffice::new(
         services.accounts_state(),
         site.clone(),
@@ -85,6 +92,8 @@ pub async fn shop() -> Shop {
     Shop {
         router: services.router().merge(storefront_backoffice::router(bo)),
         site,
+        store: services.store.clone(),
+        outbox,
         _project: project,
     }
 }
@@ -1076,4 +1085,147 @@ async fn an_extension_the_plan_does_not_sell_is_refused_by_the_check() {
         "{}",
         refused.text("problems")
     );
+}
+
+/// What the storefront charges a visitor for one year of `.co.id`
+/// registration, or why it cannot, by the checkout's own function.
+async fn co_id_register(shop: &Shop, reseller: &str) -> Result<String, String> {
+    use storefront_core::catalogue::Action;
+    use storefront_core::price::{Ask, price};
+    let s = storefront_functions::catalog::current(shop.store.as_ref(), reseller)
+        .await
+        .unwrap()
+        .expect("published");
+    let ask = Ask {
+        ext: "co.id",
+        action: Action::Register,
+        years: 1,
+        group: "default",
+        today: storefront_e2e::today(),
+        premium: None,
+        code: None,
+    };
+    price(&s, &ask)
+        .map(|p| p.shown.to_string())
+        .map_err(|e| e.message(storefront_core::Locale::En))
+}
+
+/// Set a fixed `.co.id` registration price on `host`'s default group in
+/// its back office, and publish it.
+async fn fix_co_id_price(r: &Router, host: &str, email: &str, price: &str) -> Page {
+    let owner = sign_in(r, host, email).await;
+    let page = request(r, "GET", host, "/panel/prices?group=default", &owner, None).await;
+    let loaded = page.input("loaded");
+    let mut fields: Vec<(String, String)> = ["loaded", "markup", "round_to", "ending"]
+        .iter()
+        .map(|k| (k.to_string(), page.input(k)))
+        .collect();
+    fields.push(("group".into(), "default".into()));
+    fields.push(("kind".into(), "percent".into()));
+    fields.push(("o.co.id.register".into(), price.into()));
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let saved = request(r, "POST", host, "/panel/prices", &owner, Some(&pairs)).await;
+    if saved.status != StatusCode::SEE_OTHER {
+        return saved;
+    }
+    let page = request(r, "GET", host, "/panel/publish", &owner, None).await;
+    let revision = page.input("revision");
+    let _ = loaded;
+    request(
+        r,
+        "POST",
+        host,
+        "/panel/publish",
+        &owner,
+        Some(&[
+            ("revision", &revision),
+            ("expected", &page.input("expected")),
+        ]),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_raised_plan_price_suspends_the_lines_below_it_until_they_are_repriced() {
+    let shop = shop().await;
+    let r = &shop.router;
+    const AGEN: &str = "agen.localhost";
+    // agen sells .co.id at a fixed 330.000, above what it pays today.
+    let fixed = fix_co_id_price(r, AGEN, "owner@agen.localhost", "330000").await;
+    assert_eq!(
+        fixed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        fixed.text("problems")
+    );
+    assert_eq!(co_id_register(&shop, "agen").await, Ok("330000".into()));
+    assert_eq!(co_id_register(&shop, "toko").await, Ok("288000".into()));
+    // The platform raises .co.id from 240.000 to 400.000. toko's markup
+    // follows; agen's fixed price is now below what it pays toko. The
+    // build goes through.
+    let plans = shop.site.paths().content.join("platform/plans.toml");
+    let text = std::fs::read_to_string(&plans).unwrap();
+    std::fs::write(
+        &plans,
+        text.replacen("register = \"240000\"", "register = \"400000\"", 1),
+    )
+    .unwrap();
+    shop.site
+        .build(storefront_e2e::now())
+        .await
+        .expect("a raise is published");
+    assert_eq!(co_id_register(&shop, "toko").await, Ok("480000".into()));
+    assert_eq!(
+        co_id_register(&shop, "agen").await,
+        Err(".co.id names are not on sale for the moment: the shop is updating their price. Please try again later.".into())
+    );
+    let page = std::fs::read_to_string(shop.site.out().join("agen/prices/index.html")).unwrap();
+    assert!(
+        page.contains("not on sale now") || page.contains("sedang tidak dijual"),
+        "the price table says so"
+    );
+    // agen's owner is told, once, with the line.
+    let mails = || -> Vec<String> {
+        std::fs::read_dir(&shop.outbox)
+            .map(|d| {
+                d.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let to_agen: Vec<String> = mails()
+        .into_iter()
+        .filter(|m| m.contains("billing@agen.example"))
+        .collect();
+    assert_eq!(to_agen.len(), 1, "{:?}", mails());
+    assert!(
+        to_agen[0].contains("- .co.id register (price group default)"),
+        "{}",
+        to_agen[0]
+    );
+    assert!(
+        !mails().iter().any(|m| m.contains("To: billing@toko")),
+        "toko lost nothing"
+    );
+    shop.site.build(storefront_e2e::now()).await.unwrap();
+    assert_eq!(mails().len(), 1, "not told twice");
+    // Below its new cost agen cannot publish; above it, it sells again.
+    let low = fix_co_id_price(r, AGEN, "owner@agen.localhost", "350000").await;
+    assert_eq!(low.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        low.text("problems").contains(".co.id register"),
+        "{}",
+        low.text("problems")
+    );
+    let repriced = fix_co_id_price(r, AGEN, "owner@agen.localhost", "600000").await;
+    assert_eq!(
+        repriced.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        repriced.text("problems")
+    );
+    assert_eq!(co_id_register(&shop, "agen").await, Ok("600000".into()));
 }

@@ -70,6 +70,11 @@ pub async fn run(
         .with_context(|| format!("opening the store at {}", store_path.display()))?;
     let sites = Arc::new(RwLock::new(Sites::default()));
     let site = Arc::new(local_site(&opts, &services));
+    // A reseller whose prices a raise above it left below cost hears so.
+    site.notify_with(storefront_publish::Notices {
+        mailer: services.mailer.clone(),
+        from: services.accounts.mail_from.clone(),
+    });
     {
         let sites = sites.clone();
         site.on_built(move |checkout| {

@@ -222,6 +222,19 @@ pub fn price(s: &Snapshot, ask: &Ask<'_>) -> Result<Priced, QuoteError> {
             (shown, top_first, None)
         }
         None => {
+            // The group that prices this customer: an unknown one prices as
+            // `default`.
+            let group = if s.customer_rules.contains_key(ask.group) {
+                ask.group
+            } else {
+                "default"
+            };
+            if s.prices.is_suspended(group, ext, ask.action) {
+                return Err(QuoteError::Suspended {
+                    ext: ext.to_string(),
+                    action: ask.action,
+                });
+            }
             let sheet_of = |g: &str| s.prices.groups.get(g).and_then(|g| g.get(ext));
             let sheet = sheet_of(ask.group)
                 .or_else(|| sheet_of("default"))

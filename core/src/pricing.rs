@@ -152,6 +152,27 @@ pub struct PriceList {
     pub currency: Currency,
     /// Price group -> extension -> prices.
     pub groups: BTreeMap<String, BTreeMap<String, ExtensionPrices>>,
+    /// Lines not on sale now: a price above them rose after this seller
+    /// last priced them, so selling would lose money. They have no entry
+    /// in `groups` and come back when the seller re-prices.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suspended: Vec<Suspended>,
+}
+
+/// A line a seller may not sell until it re-prices (see `price_list`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Suspended {
+    pub group: String,
+    pub ext: String,
+    pub action: Action,
+}
+
+impl PriceList {
+    pub fn is_suspended(&self, group: &str, ext: &str, action: Action) -> bool {
+        self.suspended
+            .iter()
+            .any(|s| s.group == group && s.ext == ext && s.action == action)
+    }
 }
 
 /// Where a pricing problem is, so the caller can point at a file and line.
@@ -311,6 +332,12 @@ pub struct Shown<'a> {
 /// loss guard compares net with net: a customer price whose net is below
 /// what the seller pays is refused, and so is a sub-reseller price below
 /// what its parent pays. Every error found is returned, not the first.
+///
+/// `refuses(level)` says whose losses are errors: the level being edited
+/// (its own prices must cover its costs). For any other level a loss can
+/// only come from a price above it that rose since it priced; its publish
+/// goes through and the line is `suspended` instead, until that level
+/// re-prices. A promotion that would now sell below cost is left out.
 #[allow(clippy::too_many_arguments)]
 pub fn price_list(
     catalogue: &Catalogue,
@@ -321,8 +348,10 @@ pub fn price_list(
     codes: &[DiscountCode],
     shown: Shown<'_>,
     today: NaiveDate,
+    refuses: &dyn Fn(&str) -> bool,
 ) -> Result<PriceList, Vec<PricingError>> {
     let currency = plan.currency;
+    let mut suspended: std::collections::BTreeSet<Suspended> = std::collections::BTreeSet::new();
     let net = |amount: Decimal| net_of(shown.tax, shown.display, currency, amount);
     let mut errors = Vec::new();
     let Some(seller) = chain.last() else {
@@ -381,29 +410,41 @@ pub fn price_list(
                 let mut costs = Vec::with_capacity(chain.len());
                 let mut cost = wholesale.total(action, years);
                 costs.push(cost);
+                // A level above sells this line below its own cost.
+                let mut lost_above = false;
                 for i in 1..chain.len() {
                     let parent = &chain[i - 1];
                     let plan_name = chain[i].plan_at_parent.unwrap_or("");
                     let Some(rule) = buy_rules[i] else { continue };
                     let price = rule.apply(ext, action, years, cost, currency);
-                    if price < cost
-                        && reported.insert((
+                    if price < cost {
+                        if !refuses(parent.id) {
+                            lost_above = true;
+                        } else if reported.insert((
                             format!("{}/{plan_name}", parent.id),
                             ext.clone(),
                             action,
-                        ))
-                    {
-                        errors.push(rule_err(
-                            parent.id,
-                            &["pricing", "sub_resellers", plan_name],
-                            below_cost(parent.id, ext, action, years, price, cost, currency),
-                        ));
+                        )) {
+                            errors.push(rule_err(
+                                parent.id,
+                                &["pricing", "sub_resellers", plan_name],
+                                below_cost(parent.id, ext, action, years, price, cost, currency),
+                            ));
+                        }
                     }
                     cost = price;
                     costs.push(cost);
                 }
                 for (group, rule) in &seller.pricing.customers {
                     let price = rule.apply(ext, action, years, cost, currency);
+                    if lost_above || (net(price) < cost && !refuses(seller.id)) {
+                        suspended.insert(Suspended {
+                            group: group.clone(),
+                            ext: ext.clone(),
+                            action,
+                        });
+                        continue;
+                    }
                     // One report per extension, action and group is enough to act on.
                     if net(price) < cost && reported.insert((group.clone(), ext.clone(), action)) {
                         let mut path = vec!["pricing", "customers", group.as_str()];
@@ -493,6 +534,9 @@ pub fn price_list(
                 (None, None) => continue,
             };
             let cost = first.costs[0];
+            if net(price) < cost && !refuses(seller.id) {
+                continue;
+            }
             if net(price) < cost {
                 errors.push(PricingError {
                     origin: origin(),
@@ -573,7 +617,11 @@ pub fn price_list(
     }
 
     if errors.is_empty() {
-        Ok(PriceList { currency, groups })
+        Ok(PriceList {
+            currency,
+            groups,
+            suspended: suspended.into_iter().collect(),
+        })
     } else {
         Err(errors)
     }
@@ -720,6 +768,7 @@ mod tests {
             &[],
             inclusive,
             today(),
+            &|_| true,
         )
         .expect("20% covers the tax");
         assert_eq!(
@@ -744,6 +793,7 @@ mod tests {
             &[],
             inclusive,
             today(),
+            &|_| true,
         )
         .expect_err("8% does not cover PPN 11%");
         assert_eq!(
@@ -764,7 +814,8 @@ mod tests {
                 &[],
                 &[],
                 exclusive,
-                today()
+                today(),
+                &|_| true
             )
             .is_ok()
         );
@@ -806,6 +857,7 @@ mod tests {
             &[],
             no_tax(),
             today(),
+            &|_| true,
         )
         .expect("prices");
         let p = list.groups["default"]["co.id"]
@@ -844,6 +896,7 @@ mod tests {
             &[],
             no_tax(),
             today(),
+            &|_| true,
         )
         .expect_err("below cost");
         assert!(
@@ -910,6 +963,7 @@ mod tests {
             &[code],
             no_tax(),
             today(),
+            &|_| true,
         )
         .expect("a deep code is floored, not refused");
         assert_eq!(

@@ -76,6 +76,10 @@ pub enum QuoteError {
     Years { ext: String, min: u8, max: u8 },
     #[error("this shop does not offer {action:?} for .{ext}")]
     NoPrice { ext: String, action: Action },
+    /// The seller's price is below what it now pays (a price above it
+    /// rose): not on sale until it re-prices.
+    #[error(".{ext} {action:?} is not on sale until the shop updates its price")]
+    Suspended { ext: String, action: Action },
     #[error("the registry prices this name in another currency")]
     PremiumCurrency,
     #[error("discount code {code}: {problem:?}")]
@@ -89,6 +93,7 @@ impl QuoteError {
             QuoteError::NotSold(_) => "extension_not_sold",
             QuoteError::Years { .. } => "years_out_of_range",
             QuoteError::NoPrice { .. } => "action_not_offered",
+            QuoteError::Suspended { .. } => "not_on_sale",
             QuoteError::PremiumCurrency => "premium_currency",
             QuoteError::Code { .. } => "discount_code",
         }
@@ -120,6 +125,15 @@ impl QuoteError {
             (QuoteError::NoPrice { ext, .. }, _) => {
                 format!("This service is not offered for .{ext} names.")
             }
+            (QuoteError::Suspended { ext, .. }, Locale::Id) => format!(
+                ".{ext} sedang tidak dijual untuk sementara: toko sedang memperbarui harganya. Silakan coba lagi nanti."
+            ),
+            (QuoteError::Suspended { ext, .. }, Locale::Pl) => format!(
+                "Domeny .{ext} chwilowo nie są w sprzedaży: sklep aktualizuje ich cenę. Spróbuj ponownie później."
+            ),
+            (QuoteError::Suspended { ext, .. }, _) => format!(
+                ".{ext} names are not on sale for the moment: the shop is updating their price. Please try again later."
+            ),
             (QuoteError::PremiumCurrency, Locale::Id) => {
                 "Nama premium ini tidak dapat dipesan di toko ini.".into()
             }

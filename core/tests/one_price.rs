@@ -283,6 +283,7 @@ fn snapshot(c: &Config) -> Option<Snapshot> {
             display: c.display,
         },
         today(),
+        &|_| true,
     )
     .ok()?;
     let me = ids.last()?.clone();

@@ -15,5 +15,6 @@ pub mod validate;
 
 pub use diagnostics::{Diagnostic, Diagnostics};
 pub use pipeline::{
-    BuildError, BuildOptions, BuildReport, Checkout, Paths, build, check, check_with,
+    BuildError, BuildOptions, BuildReport, Checkout, Paths, build, check, check_strict, check_with,
 };
+pub use validate::Strict;

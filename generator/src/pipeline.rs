@@ -14,7 +14,7 @@ use crate::content::{Content, Reseller};
 use crate::diagnostics::Diagnostics;
 use crate::render;
 use crate::theme::Theme;
-use crate::validate::{self, Checked};
+use crate::validate::{self, Checked, Strict};
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -95,6 +95,17 @@ pub fn check_with(
     now: DateTime<Utc>,
     given: Option<BTreeMap<String, storefront_revisions::Files>>,
 ) -> Result<Checkout, Diagnostics> {
+    check_strict(paths, now, given, &Strict::All)
+}
+
+/// As `check_with`, with `strict` saying whose losses are errors (the
+/// rest are suspended lines; see `validate::Strict`).
+pub fn check_strict(
+    paths: &Paths,
+    now: DateTime<Utc>,
+    given: Option<BTreeMap<String, storefront_revisions::Files>>,
+    strict: &Strict,
+) -> Result<Checkout, Diagnostics> {
     let mut diags = Diagnostics::default();
     let themes = Theme::load_all(&paths.themes, &mut diags);
     let Some(content) = Content::load_with(&paths.content, given, &mut diags) else {
@@ -114,7 +125,7 @@ pub fn check_with(
                 .map(|e| e.file_name().to_string_lossy().into_owned()),
         );
     }
-    let checked = validate::validate(&content, &theme_names, now, &mut diags);
+    let checked = validate::validate(&content, &theme_names, now, strict, &mut diags);
     if diags.is_empty() {
         Ok(Checkout {
             now,

@@ -34,6 +34,8 @@ struct Shop<'a> {
     /// What the API prices from: the pages price from the very same.
     snapshot: &'a Snapshot,
     today: NaiveDate,
+    /// The theme's words, for a price that cannot be shown.
+    theme: &'a Theme,
 }
 
 #[derive(Serialize, Clone)]
@@ -100,10 +102,18 @@ impl Shop<'_> {
         // The shortest period sold (one year for every extension the
         // catalogue has today).
         let first = |a: Action| self.priced(ext, a, *a.periods(rules.years).first()?);
-        let price = |a: Action| {
-            first(a)
-                .map(|p| self.show(p.regular.unwrap_or(p.shown), l))
-                .unwrap_or_default()
+        let price = |a: Action| match first(a) {
+            Some(p) => self.show(p.regular.unwrap_or(p.shown), l),
+            // A line whose price is now below the seller's cost says so
+            // (the checkout refuses it with the same words' reason).
+            None if self.snapshot.prices.is_suspended("default", ext, a) => self
+                .theme
+                .strings
+                .get(&l)
+                .and_then(|s| s.get("price_not_on_sale"))
+                .cloned()
+                .unwrap_or_default(),
+            None => String::new(),
         };
         let promo = first(Action::Register).and_then(|p| {
             let promo = p.promotion.as_ref()?;
@@ -206,6 +216,7 @@ pub fn render(
         checked,
         snapshot,
         today,
+        theme,
     };
     let default = shop.lang_default();
     let mut out: Vec<Output> = Vec::new();

@@ -35,12 +35,36 @@ pub struct Checked {
     pub today: NaiveDate,
 }
 
+/// Whose prices must cover what they pay (see `pricing::price_list`): a
+/// loss by anyone else comes from a price above them that rose, and
+/// suspends the line instead of failing the check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Strict {
+    /// `storefront check` and `build` of folders: every reseller.
+    All,
+    /// A reseller's draft: that reseller.
+    Only(String),
+    /// Building what is published: nobody (each passed when published).
+    Nobody,
+}
+
+impl Strict {
+    pub fn refuses(&self, id: &str) -> bool {
+        match self {
+            Strict::All => true,
+            Strict::Only(o) => o == id,
+            Strict::Nobody => false,
+        }
+    }
+}
+
 /// Check every reseller; returns those that passed. `themes` lists the themes
 /// that exist.
 pub fn validate(
     content: &Content,
     themes: &BTreeSet<String>,
     now: chrono::DateTime<chrono::Utc>,
+    strict: &Strict,
     diags: &mut Diagnostics,
 ) -> BTreeMap<String, Checked> {
     let mut out = BTreeMap::new();
@@ -92,7 +116,7 @@ pub fn validate(
             continue;
         }
         let today = r.site.time_zone.date_at(now);
-        if let Some(prices) = price(content, &chain, today, diags)
+        if let Some(prices) = price(content, &chain, today, strict, diags)
             && let Some(parent) = seller::parent_of(content, &chain)
         {
             out.insert(
@@ -153,6 +177,7 @@ fn price(
     content: &Content,
     chain: &[String],
     today: NaiveDate,
+    strict: &Strict,
     diags: &mut Diagnostics,
 ) -> Option<PriceList> {
     let seller = &content.resellers[chain.last()?];
@@ -183,6 +208,7 @@ fn price(
             display: seller.site.tax.display,
         },
         today,
+        &|level| strict.refuses(level),
     ) {
         Ok(p) => Some(p),
         Err(errors) => {

@@ -46,6 +46,14 @@ pub struct Built {
 
 type OnBuilt = Box<dyn Fn(&Checkout) + Send + Sync>;
 
+/// Where a reseller hears that lines stopped selling: its seller address.
+#[derive(Clone)]
+pub struct Notices {
+    pub mailer: Arc<dyn storefront_functions::accounts::Mailer>,
+    /// The platform's sender address.
+    pub from: String,
+}
+
 pub struct Site {
     paths: Paths,
     out: PathBuf,
@@ -62,6 +70,7 @@ pub struct Site {
     on_built: Mutex<Vec<OnBuilt>>,
     /// The revision each storefront was last built from.
     built_from: Mutex<BTreeMap<String, String>>,
+    notices: Mutex<Option<Notices>>,
 }
 
 impl std::fmt::Debug for Site {
@@ -93,11 +102,23 @@ impl Site {
             one_at_a_time: tokio::sync::Mutex::new(()),
             on_built: Mutex::default(),
             built_from: Mutex::default(),
+            notices: Mutex::default(),
+        }
+    }
+
+    /// Mail each reseller whose lines a build suspends (see `build`).
+    pub fn notify_with(&self, notices: Notices) {
+        if let Ok(mut n) = self.notices.lock() {
+            *n = Some(notices);
         }
     }
 
     pub fn revisions(&self) -> &Revisions {
         &self.revisions
+    }
+
+    pub fn paths(&self) -> &Paths {
+        &self.paths
     }
 
     pub fn out(&self) -> &Path {
@@ -213,11 +234,15 @@ impl Site {
     /// `now`, then publish the priced catalogues.
     pub async fn build(&self, now: DateTime<Utc>) -> Result<Built, PublishError> {
         let _one = self.one_at_a_time.lock().await;
+        let t = std::time::Instant::now();
         let revisions = self.published_revisions().await?;
+        eprintln!("T revisions {:?}", t.elapsed());
+        let t = std::time::Instant::now();
         let mut all = BTreeMap::new();
         for (id, revision) in &revisions {
             all.insert(id.clone(), self.files_of(id, revision).await?);
         }
+        eprintln!("T files {:?}", t.elapsed());
         let opts = BuildOptions {
             paths: self.paths.clone(),
             out: self.out.clone(),
@@ -226,8 +251,15 @@ impl Site {
             progress: false,
         };
         let (checkout, report) = tokio::task::spawn_blocking(move || {
-            let checkout = storefront_generator::check_with(&opts.paths, opts.now, Some(all))
-                .map_err(PublishError::Content)?;
+            // What is published passed when it was: a loss now comes from a
+            // price above that rose, and suspends the line (see Strict).
+            let checkout = storefront_generator::check_strict(
+                &opts.paths,
+                opts.now,
+                Some(all),
+                &storefront_generator::Strict::Nobody,
+            )
+            .map_err(PublishError::Content)?;
             let report = build_checked(&checkout, &opts).map_err(|e| match e {
                 BuildError::Content(d) => PublishError::Content(d),
                 BuildError::Io(e) => PublishError::Io(e),
@@ -237,7 +269,65 @@ impl Site {
         .await
         .map_err(|e| PublishError::Io(e.into()))??;
         let snapshots = storefront_generator::snapshot::all(&checkout);
+        // Lines that stop selling in this build, per reseller, to tell them.
+        let mut newly_suspended = Vec::new();
+        for s in snapshots.iter().filter(|s| !s.prices.suspended.is_empty()) {
+            let before = catalog::current(self.store.as_ref(), &s.reseller).await?;
+            let new: Vec<_> = s
+                .prices
+                .suspended
+                .iter()
+                .filter(|x| {
+                    before
+                        .as_ref()
+                        .is_none_or(|b| !b.prices.suspended.contains(x))
+                })
+                .cloned()
+                .collect();
+            if !new.is_empty() {
+                newly_suspended.push((
+                    s.seller.email.clone(),
+                    s.name.clone(),
+                    s.reseller.clone(),
+                    new,
+                ));
+            }
+        }
         let moved = catalog::publish(self.store.as_ref(), &snapshots, self.extra_hosts).await?;
+        let notices = self.notices.lock().ok().and_then(|n| n.clone());
+        if let Some(n) = notices {
+            for (to, name, id, lines) in newly_suspended {
+                let list: Vec<String> = lines
+                    .iter()
+                    .map(|l| {
+                        format!(
+                            "- .{} {} (price group {})",
+                            l.ext,
+                            l.action.as_str(),
+                            l.group
+                        )
+                    })
+                    .collect();
+                let mail = storefront_functions::accounts::Mail {
+                    from_name: "Storefront".into(),
+                    from: n.from.clone(),
+                    to,
+                    subject: format!(
+                        "{name}: {} price(s) below your new cost are not on sale",
+                        lines.len()
+                    ),
+                    text: format!(
+                        "What you pay for these has gone up, and the price your storefront '{id}' charges is now below it. \
+                         So that no sale loses you money, they are not on sale until you change their price:\n\n{}\n\n\
+                         Open your back office, Prices, raise them, and publish: they sell again at once.\n",
+                        list.join("\n")
+                    ),
+                };
+                if let Err(e) = n.mailer.send(mail).await {
+                    eprintln!("telling {id} about suspended prices: {e}");
+                }
+            }
+        }
         for s in &snapshots {
             self.catalogs.forget(&s.reseller);
         }
