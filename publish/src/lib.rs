@@ -234,15 +234,11 @@ impl Site {
     /// `now`, then publish the priced catalogues.
     pub async fn build(&self, now: DateTime<Utc>) -> Result<Built, PublishError> {
         let _one = self.one_at_a_time.lock().await;
-        let t = std::time::Instant::now();
         let revisions = self.published_revisions().await?;
-        eprintln!("T revisions {:?}", t.elapsed());
-        let t = std::time::Instant::now();
         let mut all = BTreeMap::new();
         for (id, revision) in &revisions {
             all.insert(id.clone(), self.files_of(id, revision).await?);
         }
-        eprintln!("T files {:?}", t.elapsed());
         let opts = BuildOptions {
             paths: self.paths.clone(),
             out: self.out.clone(),
