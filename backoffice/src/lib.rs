@@ -47,12 +47,21 @@ pub use staff::Staff;
 use edit::{FieldError, Judged};
 use prices::{ACTIONS, GroupForm, MarkupKind};
 
+/// Where a built storefront's files go when they are not served from the
+/// build's own folder: the storefronts bucket, when deployed.
+#[async_trait::async_trait]
+pub trait Upload: Send + Sync {
+    /// Make the files under `dir` what the storefront `reseller` serves.
+    async fn upload(&self, reseller: &str, dir: &std::path::Path) -> anyhow::Result<()>;
+}
+
 #[derive(Clone)]
 pub struct BackOffice {
     pub accounts: AccountsState,
     pub site: Arc<Site>,
     pub clock: Arc<dyn Clock>,
     templates: Arc<tera::Tera>,
+    upload: Option<Arc<dyn Upload>>,
 }
 
 impl BackOffice {
@@ -62,7 +71,15 @@ impl BackOffice {
             site,
             clock,
             templates: Arc::new(templates()),
+            upload: None,
         }
+    }
+
+    /// Upload each storefront a publish rebuilds (deployed, where the edge
+    /// serves the storefronts bucket, not the build's folder).
+    pub fn with_upload(mut self, upload: Arc<dyn Upload>) -> BackOffice {
+        self.upload = Some(upload);
+        self
     }
 }
 
@@ -103,7 +120,9 @@ fn templates() -> tera::Tera {
 /// `/panel/*`.
 pub fn router(state: BackOffice) -> Router {
     Router::new()
-        .route("/panel", get(|| async { Redirect::permanent("/panel/") }))
+        // API Gateway routes `/panel` but not `/panel/` (the edge rewrites
+        // one to the other): both are the dashboard.
+        .route("/panel", get(dashboard))
         .route("/panel/", get(dashboard))
         .route("/panel/brand", get(brand_page).post(save_brand))
         .route("/panel/pages", get(pages_page))
@@ -1674,7 +1693,18 @@ async fn publish_revision(
         .await
         .map_err(|e| Err(e.into()))?;
     match bo.site.build(now).await {
-        Ok(_) => Ok(()),
+        Ok(built) => {
+            if let Some(up) = &bo.upload {
+                for id in &built.report.rendered {
+                    let dir = bo.site.out().join(id);
+                    if let Err(e) = up.upload(id, &dir).await {
+                        eprintln!("uploading storefront {id}: {e:#}");
+                        return Err(Err(Failure::Publish(PublishError::Io(e))));
+                    }
+                }
+            }
+            Ok(())
+        }
         Err(PublishError::Content(d)) => Err(Ok(edit::problems(&d))),
         Err(e) => Err(Err(e.into())),
     }

@@ -1,7 +1,12 @@
-//! `storefront deploy`: build, then publish to AWS. Each storefront's
-//! changed files go to the storefronts bucket (compared by content hash
-//! with what the last deploy uploaded), and each reseller's priced
-//! catalogue to the table the API prices from.
+//! `storefront deploy`: bring the content repository into the deployed
+//! store, build, then publish to AWS. Each reseller folder is imported as a
+//! revision (never over edits published from the back office: such a
+//! folder is reported and left out), the platform's content and the themes
+//! as the `@platform` revision the back office builds with; then every
+//! storefront is built from its published revision, its priced catalogue
+//! goes to the table the API prices from, and its changed files to the
+//! storefronts bucket (compared by content hash with what was uploaded
+//! last).
 
 use anyhow::Result;
 use std::path::{Path, PathBuf};
@@ -30,7 +35,15 @@ pub struct DeployArgs {
         arg(default_value = "", hide_default_value = true)
     )]
     bucket: String,
-    /// Build and deploy only this reseller.
+    /// The private bucket content revisions keep their files in (the
+    /// stack's DocumentsBucketName output).
+    #[arg(long, env = "STOREFRONT_FILES_BUCKET")]
+    #[cfg_attr(
+        not(feature = "aws"),
+        arg(default_value = "", hide_default_value = true)
+    )]
+    files_bucket: String,
+    /// Upload only this reseller's files.
     #[arg(long)]
     only: Option<String>,
     /// Output folder of the build.
@@ -62,41 +75,80 @@ pub fn run(
     args: DeployArgs,
 ) -> Result<ExitCode> {
     use anyhow::Context;
+    use std::sync::Arc;
     use storefront_aws::deploy::Target;
-    use storefront_generator::BuildOptions;
+    use storefront_functions::store::Store;
+    use storefront_revisions::{PLATFORM, Revisions};
 
-    let opts = BuildOptions {
-        paths,
-        out: dir.join(&args.out),
-        only: args.only.clone(),
-        now,
-        progress: crate::show_progress(),
-    };
-    let Some(checkout) = crate::check_and_build(&opts)? else {
-        return Ok(ExitCode::FAILURE);
-    };
-    let snapshots: Vec<_> = storefront_generator::snapshot::all(&checkout)
-        .into_iter()
-        .filter(|s| args.only.as_ref().is_none_or(|o| *o == s.reseller))
-        .collect();
+    let out = dir.join(&args.out);
     let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
     rt.block_on(async {
         let config = storefront_aws::sdk_config().await;
-        let target = Target::new(storefront_aws::s3_client(&config), &args.bucket);
+        let s3 = storefront_aws::s3_client(&config);
+        let store: Arc<dyn Store> = Arc::new(storefront_aws::DynamoStore::new(
+            aws_sdk_dynamodb::Client::new(&config),
+            &args.table,
+        ));
+        let blobs = Arc::new(storefront_aws::S3Blobs::new(s3.clone(), &args.files_bucket));
+        let revisions = Revisions::new(store.clone(), blobs);
+        let by = "storefront deploy";
+        let platform = storefront_revisions::read_platform(dir);
+        if let Some((path, why)) = platform.problems.first() {
+            anyhow::bail!("{}: {why}", path.display());
+        }
+        revisions
+            .import(PLATFORM, &platform.files, None, by, now)
+            .await
+            .context("keeping the platform's content and themes in the table")?;
+        let catalogs = Arc::new(storefront_functions::catalog::Catalogs::new(store.clone()));
+        let site = storefront_publish::Site::new(
+            paths,
+            out.clone(),
+            revisions,
+            store.clone(),
+            catalogs,
+            |_| vec![],
+        );
+        for (id, why) in site.import_folders(by, now).await {
+            eprintln!("content/resellers/{id} is not deployed: {why}");
+        }
+        // Built from what is published: a reseller's own edits in the back
+        // office are part of it. Catalogues are published by the build;
+        // a checkout that quotes the new catalogue before its page is
+        // uploaded is fine (the API re-quotes, 409 price_changed).
+        let built = match site.build(now).await {
+            Ok(b) => b,
+            Err(storefront_publish::PublishError::Content(d)) => {
+                eprintln!("{d}");
+                return Ok(ExitCode::FAILURE);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        println!(
+            "built {} storefront(s) ({} pages, {} files written, {} removed), {} unchanged",
+            built.report.rendered.len(),
+            built.report.pages,
+            built.report.files_written,
+            built.report.files_deleted,
+            built.report.unchanged.len()
+        );
+        let target = Target::new(s3, &args.bucket);
         let (mut uploaded, mut bytes, mut deleted, mut unchanged) = (0, 0, 0, 0);
-        // Files first, then the catalogue: a page never links to a file
-        // that is not there, and a checkout that quotes from the old
-        // catalogue in between is re-quoted by the API (409 price_changed).
-        for s in &snapshots {
-            let site = opts.out.join(&s.reseller);
+        let ids: Vec<&String> = built
+            .checkout
+            .checked
+            .keys()
+            .filter(|id| args.only.as_ref().is_none_or(|o| o == *id))
+            .collect();
+        for id in &ids {
             let r = target
-                .sync_site(&s.reseller, &site, args.full)
+                .sync_site(id, &out.join(id), args.full)
                 .await
-                .with_context(|| format!("deploying {}", s.reseller))?;
+                .with_context(|| format!("deploying {id}"))?;
             if r.uploaded + r.deleted > 0 {
                 println!(
-                    "  {}: {} file(s) uploaded ({} bytes), {} deleted, {} unchanged",
-                    s.reseller, r.uploaded, r.uploaded_bytes, r.deleted, r.unchanged
+                    "  {id}: {} file(s) uploaded ({} bytes), {} deleted, {} unchanged",
+                    r.uploaded, r.uploaded_bytes, r.deleted, r.unchanged
                 );
             }
             uploaded += r.uploaded;
@@ -108,17 +160,11 @@ pub fn run(
             "uploaded {uploaded} file(s) ({bytes} bytes), deleted {deleted}, {unchanged} unchanged, to s3://{}/sites/",
             args.bucket
         );
-        let store = storefront_aws::DynamoStore::new(
-            aws_sdk_dynamodb::Client::new(&config),
-            &args.table,
-        );
-        let moved = storefront_functions::catalog::publish(&store, &snapshots, |_| vec![])
-            .await
-            .with_context(|| format!("publishing catalogues to the table {}", args.table))?;
         println!(
-            "published {} catalogue(s) to {} ({moved} changed)",
-            snapshots.len(),
-            args.table
+            "published {} catalogue(s) to {} ({} changed)",
+            built.checkout.checked.len(),
+            args.table,
+            built.moved
         );
         Ok(ExitCode::SUCCESS)
     })

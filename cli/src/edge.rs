@@ -292,8 +292,16 @@ pub fn caddyfile(edge: &Edge, hosts: &BTreeMap<String, String>) -> Result<String
     line!("\t\terror 404");
     line!("\t}}");
     line!();
-    line!("\t# The API picks the storefront by the Host header, as on every host.");
-    line!("\thandle /api/* {{");
+    line!("\t# The API picks the storefront by the Host header, as on every host;");
+    line!("\t# so does the back office, /panel/ (its orders and wallet page,");
+    line!("\t# /panel/money/, is still one of the storefront's own files).");
+    line!("\t@functions {{");
+    line!("\t\tpath /api/* /panel /panel/*");
+    line!("\t\tnot path /panel/money/*");
+    line!("\t}}");
+    line!("\thandle @functions {{");
+    line!("\t\t# API Gateway routes /panel, not /panel/ (the same page).");
+    line!("\t\trewrite /panel/ /panel");
     if api_https {
         // The API behind API Gateway, which is routed by its own name: the
         // storefront's host travels in X-Forwarded-Host (without the port

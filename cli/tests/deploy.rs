@@ -14,7 +14,15 @@ fn deploy(dir: &Path, moto: &Moto, extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_storefront"))
         .arg("-C")
         .arg(dir)
-        .args(["deploy", "--table", "storefront", "--bucket", "storefronts"])
+        .args([
+            "deploy",
+            "--table",
+            "storefront",
+            "--bucket",
+            "storefronts",
+            "--files-bucket",
+            "documents",
+        ])
         .args(extra)
         .env("STOREFRONT_TODAY", "2026-11-22")
         .env("AWS_ENDPOINT_URL", moto.endpoint())
@@ -48,11 +56,13 @@ async fn deploy_uploads_what_changed_and_publishes_catalogues() {
     let moto = Moto::start();
     let config = storefront_aws::local_config(&moto.endpoint()).await;
     let s3 = storefront_aws::s3_client(&config);
-    s3.create_bucket()
-        .bucket("storefronts")
-        .send()
-        .await
-        .expect("bucket");
+    for bucket in ["storefronts", "documents"] {
+        s3.create_bucket()
+            .bucket(bucket)
+            .send()
+            .await
+            .expect("bucket");
+    }
     let store = storefront_aws::DynamoStore::local(&moto.endpoint(), "storefront")
         .await
         .expect("table");
@@ -134,6 +144,64 @@ async fn deploy_uploads_what_changed_and_publishes_catalogues() {
         store.get("RESELLER#toko", "CURRENT").await.expect("get"),
         version_before,
         "a text change moves no price"
+    );
+
+    // The owner renames the storefront in the back office and publishes.
+    // The repository's folder, still the old name, no longer wins: deploy
+    // says so, and builds toko from what the owner published.
+    let revisions = storefront_revisions::Revisions::new(
+        std::sync::Arc::new(store),
+        std::sync::Arc::new(storefront_aws::S3Blobs::new(s3.clone(), "documents")),
+    );
+    let live = revisions
+        .published("toko")
+        .await
+        .unwrap()
+        .expect("imported");
+    let mut files = revisions.files("toko", &live.revision).await.unwrap();
+    let site = String::from_utf8(files["site.toml"].clone()).unwrap();
+    files.insert(
+        "site.toml".into(),
+        site.replacen("name = \"Toko Domain\"", "name = \"Toko Domain Baru\"", 1)
+            .into_bytes(),
+    );
+    let edited = revisions.save("toko", &files).await.unwrap();
+    revisions
+        .publish(
+            "toko",
+            &edited,
+            Some(&live.revision),
+            "owner@toko.example",
+            storefront_revisions::Source::Panel,
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    std::fs::write(&page, format!("{text}\n\nDiperbarui lagi.\n")).expect("edit");
+    let fourth = deploy(p.path(), &moto, &[]);
+    let said = String::from_utf8_lossy(&fourth.stderr).into_owned();
+    assert!(
+        said.contains(
+            "content/resellers/toko is not deployed: this folder was exported from no revision"
+        ),
+        "{said}"
+    );
+    assert!(
+        said.contains("edited in the panel by owner@toko.example"),
+        "{said}"
+    );
+    ok(&fourth);
+    let home = s3
+        .get_object()
+        .bucket("storefronts")
+        .key("sites/toko/index.html")
+        .send()
+        .await
+        .expect("page");
+    let home = String::from_utf8(home.body.collect().await.unwrap().into_bytes().to_vec()).unwrap();
+    assert!(
+        home.contains("Toko Domain Baru"),
+        "built from what the owner published"
     );
 }
 

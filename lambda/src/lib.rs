@@ -43,6 +43,8 @@ use storefront_functions::store::Store;
 use tracing::Level;
 use tracing_subscriber::filter::Targets;
 
+pub mod backoffice;
+
 /// The functions, one Lambda each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
@@ -63,13 +65,20 @@ pub enum Function {
     /// Not HTTP: EventBridge's scheduled events (renewals, expiries, lost
     /// registry answers, invoices).
     Scheduler,
+    /// The reseller's back office, `/panel/*`: its editors keep content
+    /// revisions (blobs in the documents bucket), and a publish builds the
+    /// storefront and uploads it to the storefronts bucket.
+    Backoffice,
 }
 
 impl Function {
     /// Whether it keeps uploaded files (top-up proofs: the wallet stores
     /// them, the panel reads them back), so needs `DOCUMENTS_BUCKET`.
     pub const fn keeps_files(self) -> bool {
-        matches!(self, Function::Wallet | Function::Panel)
+        matches!(
+            self,
+            Function::Wallet | Function::Panel | Function::Backoffice
+        )
     }
 
     /// Whether it sends mail (account links; proformas, invoices and
@@ -78,13 +87,17 @@ impl Function {
     pub const fn sends_mail(self) -> bool {
         matches!(
             self,
-            Function::Accounts | Function::Orders | Function::Panel | Function::Scheduler
+            Function::Accounts
+                | Function::Orders
+                | Function::Panel
+                | Function::Scheduler
+                | Function::Backoffice
         )
     }
 }
 
 impl Function {
-    pub const ALL: [Function; 7] = [
+    pub const ALL: [Function; 8] = [
         Function::Search,
         Function::Accounts,
         Function::Orders,
@@ -92,6 +105,7 @@ impl Function {
         Function::Panel,
         Function::Invoices,
         Function::Scheduler,
+        Function::Backoffice,
     ];
 
     /// The binary's name.
@@ -104,6 +118,7 @@ impl Function {
             Function::Panel => "panel",
             Function::Invoices => "invoices",
             Function::Scheduler => "scheduler",
+            Function::Backoffice => "backoffice",
         }
     }
 }
@@ -116,6 +131,8 @@ pub struct Settings {
     pub aws: aws_config::SdkConfig,
     /// Only for a function that [keeps files](Function::keeps_files).
     pub documents_bucket: Option<String>,
+    /// Only for the back office: where storefronts are served from.
+    pub storefronts_bucket: Option<String>,
     /// Only for a function that [sends mail](Function::sends_mail).
     pub mail: Option<MailSettings>,
     pub client_ip_header: Option<axum::http::HeaderName>,
@@ -159,6 +176,11 @@ impl Settings {
         } else {
             None
         };
+        let storefronts_bucket = if function == Function::Backoffice {
+            Some(required("STOREFRONTS_BUCKET")?)
+        } else {
+            None
+        };
         let mail = if function.sends_mail() {
             let url = required("SMTP_URL")?;
             let from = required("MAIL_FROM")?;
@@ -192,6 +214,7 @@ impl Settings {
             table,
             aws,
             documents_bucket,
+            storefronts_bucket,
             mail,
             client_ip_header,
             edge_secret,
@@ -338,8 +361,16 @@ pub fn router(function: Function, services: &Services) -> Router {
         Function::Wallet => services.wallet_router(),
         Function::Panel => services.panel_router(),
         Function::Invoices => services.invoices_router(),
-        Function::Scheduler => return Router::new().fallback(not_found),
+        // Both are set up by their own entry points: `run_scheduler`, and
+        // `backoffice::router`, which needs the platform's content first.
+        Function::Scheduler | Function::Backoffice => return Router::new().fallback(not_found),
     };
+    layered(routes, services)
+}
+
+/// The layers every HTTP function has: the client's address, and the
+/// edge's secret outermost.
+pub fn layered(routes: Router, services: &Services) -> Router {
     let routes = if services.accounts.client_ip_header.is_some() {
         // The trusted header names the client; a connection address would
         // win over it.
@@ -449,12 +480,13 @@ mod tests {
         ("AWS_SECRET_ACCESS_KEY", "secret"),
     ];
 
-    const FULL: [(&str, &str); 7] = [
+    const FULL: [(&str, &str); 8] = [
         ("AWS_REGION", "ap-southeast-3"),
         ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
         ("AWS_SECRET_ACCESS_KEY", "secret"),
         ("TABLE_NAME", "storefront"),
         ("DOCUMENTS_BUCKET", "documents"),
+        ("STOREFRONTS_BUCKET", "storefronts"),
         ("SMTP_URL", "smtps://mailer:p%40ss%3Aword@smtp.example.com"),
         ("MAIL_FROM", "no-reply@platform.example"),
     ];
@@ -483,15 +515,17 @@ mod tests {
 
     #[test]
     fn every_missing_variable_is_named() {
+        // The back office needs every one of them.
         for (name, _) in FULL {
-            let e = Settings::from_lookup(Function::Panel, vars(&without(name))).expect_err(name);
+            let e =
+                Settings::from_lookup(Function::Backoffice, vars(&without(name))).expect_err(name);
             assert!(
                 e.to_string().starts_with(&format!("{name} is not set")),
                 "{e}"
             );
             let mut empty = without(name);
             empty.push((name, "  "));
-            let e = Settings::from_lookup(Function::Panel, vars(&empty)).expect_err(name);
+            let e = Settings::from_lookup(Function::Backoffice, vars(&empty)).expect_err(name);
             assert!(e.to_string().starts_with(&format!("{name} is ")), "{e}");
         }
         let s = Settings::from_lookup(Function::Panel, vars(&FULL)).expect("settings");
@@ -516,6 +550,11 @@ mod tests {
             let got = Settings::from_lookup(f, vars(&FULL)).expect("all set");
             assert_eq!(got.documents_bucket.is_some(), f.keeps_files(), "{f:?}");
             assert_eq!(got.mail.is_some(), f.sends_mail(), "{f:?}");
+            assert_eq!(
+                got.storefronts_bucket.is_some(),
+                f == Function::Backoffice,
+                "{f:?}"
+            );
             for name in ["DOCUMENTS_BUCKET", "SMTP_URL", "MAIL_FROM"] {
                 let needed = match name {
                     "DOCUMENTS_BUCKET" => f.keeps_files(),
@@ -540,7 +579,8 @@ mod tests {
                 (true, false),
                 (true, true),
                 (false, false),
-                (false, true)
+                (false, true),
+                (true, true)
             ]
         );
     }

@@ -643,6 +643,7 @@ fn deployed_env(
         ("AWS_ENDPOINT_URL", aws_endpoint),
         ("TABLE_NAME", "storefront-test"),
         ("DOCUMENTS_BUCKET", "storefront-test-documents"),
+        ("STOREFRONTS_BUCKET", "storefront-test-sites"),
         ("SMTP_URL", "smtp://mailer@127.0.0.1:9"),
         ("MAIL_FROM", "no-reply@platform.example"),
         ("RUST_LOG", "info"),
@@ -661,6 +662,7 @@ fn binary(function: Function) -> PathBuf {
         Function::Panel => env!("CARGO_BIN_EXE_panel"),
         Function::Invoices => env!("CARGO_BIN_EXE_invoices"),
         Function::Scheduler => env!("CARGO_BIN_EXE_scheduler"),
+        Function::Backoffice => env!("CARGO_BIN_EXE_backoffice"),
     }
     .into()
 }
@@ -670,7 +672,11 @@ fn a_binary_missing_a_variable_stops_at_once_naming_it() {
     for (missing, functions) in [
         ("TABLE_NAME", &Function::ALL[..]),
         ("AWS_REGION", &[Function::Search][..]),
-        ("DOCUMENTS_BUCKET", &[Function::Panel][..]),
+        (
+            "DOCUMENTS_BUCKET",
+            &[Function::Panel, Function::Backoffice][..],
+        ),
+        ("STOREFRONTS_BUCKET", &[Function::Backoffice][..]),
         ("SMTP_URL", &[Function::Scheduler][..]),
     ] {
         for &function in functions {

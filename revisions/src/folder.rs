@@ -102,3 +102,49 @@ pub fn write_folder(dir: &Path, files: &Files, revision: &str) -> Result<(), Rev
     let marker = dir.join(REVISION_FILE);
     fs::write(&marker, format!("{revision}\n")).map_err(|e| io(&marker, e))
 }
+
+/// The key the platform's own content (its catalogue, plans and
+/// `platform.toml`) and the themes are kept under, as one revision: what a
+/// function that builds storefronts needs besides the resellers' content.
+/// Not a reseller id (those are lowercase letters, digits and hyphens).
+pub const PLATFORM: &str = "@platform";
+
+/// `content/platform/` and `themes/` of a project, by path relative to
+/// the project.
+pub fn read_platform(project: &Path) -> Folder {
+    let mut all = Folder::default();
+    for sub in ["content/platform", "themes"] {
+        let dir = project.join(sub);
+        if !dir.is_dir() {
+            continue;
+        }
+        let f = read_folder(&dir);
+        all.problems.extend(f.problems);
+        for (path, bytes) in f.files {
+            all.files.insert(format!("{sub}/{path}"), bytes);
+        }
+    }
+    all
+}
+
+/// Lay `files` (as `read_platform` names them) out under `project`.
+pub fn write_project(project: &Path, files: &Files) -> Result<(), RevisionError> {
+    for (name, bytes) in files {
+        if name
+            .split('/')
+            .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+        {
+            return Err(RevisionError::Corrupt(format!("unsafe path {name:?}")));
+        }
+        let path = project.join(name);
+        let io = |p: &Path, e: std::io::Error| RevisionError::Folder {
+            path: p.to_path_buf(),
+            message: e.to_string(),
+        };
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+        }
+        fs::write(&path, bytes).map_err(|e| io(&path, e))?;
+    }
+    Ok(())
+}

@@ -21,7 +21,9 @@
 
 mod folder;
 
-pub use folder::{Folder, REVISION_FILE, read_folder, write_folder};
+pub use folder::{
+    Folder, PLATFORM, REVISION_FILE, read_folder, read_platform, write_folder, write_project,
+};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -477,7 +479,8 @@ impl Revisions {
             ),
         };
         let mut writes = vec![Write::Put { item, condition }, log_write(reseller, &event)?];
-        if now.is_none() {
+        // The platform's own revision is not a storefront.
+        if now.is_none() && reseller != PLATFORM {
             writes.push(Write::Put {
                 item: Item::new("CONTENT", reseller, serde_json::json!({})),
                 condition: Condition::None,
