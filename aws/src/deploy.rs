@@ -120,10 +120,18 @@ pub fn headers_for(path: &str) -> (&'static str, &'static str) {
         _ => "application/octet-stream",
     };
     // Pages and price lists change with every deploy and must show new
-    // prices at once; other files are short-lived in caches too, since
-    // their names do not carry a hash.
+    // prices at once. A brand asset's name carries its bytes' hash
+    // (`assets/brand.1a2b3c4d.css`): a new one is a new name, so it is
+    // cached for good. Other files keep their names: short-lived in caches.
+    let fingerprinted = path
+        .rsplit('/')
+        .next()
+        .and_then(|name| name.split('.').nth(1))
+        .is_some_and(|h| h.len() == 8 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        && path.starts_with("assets/");
     let cache = match ext {
         "html" | "json" | "xml" | "txt" => "no-cache",
+        _ if fingerprinted => "public, max-age=31536000, immutable",
         _ => "public, max-age=3600",
     };
     (content_type, cache)
@@ -270,5 +278,29 @@ impl Target {
                 })?;
         }
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::headers_for;
+
+    #[test]
+    fn a_fingerprinted_brand_asset_is_cached_for_good_and_pages_never() {
+        assert_eq!(
+            headers_for("assets/brand.99ecdad4.css"),
+            (
+                "text/css; charset=utf-8",
+                "public, max-age=31536000, immutable"
+            )
+        );
+        assert_eq!(
+            headers_for("assets/logo.6caaceaf.svg").1,
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(headers_for("assets/theme.css").1, "public, max-age=3600");
+        assert_eq!(headers_for("banner.12345678.png").1, "public, max-age=3600");
+        assert_eq!(headers_for("index.html").1, "no-cache");
+        assert_eq!(headers_for("prices.json").1, "no-cache");
     }
 }

@@ -219,6 +219,16 @@ pub fn render(
         theme,
     };
     let default = shop.lang_default();
+    let brand_css = brand::css(&r.site.colours);
+    let brand_css_name = asset_name("brand", "brand.css", brand_css.as_bytes());
+    let brand_asset = |kind: &str, file: &Option<String>| -> String {
+        file.as_ref()
+            .and_then(|f| {
+                let bytes = r.files.get(std::path::Path::new(f))?;
+                Some(asset_name(kind, f, bytes))
+            })
+            .unwrap_or_default()
+    };
     let mut out: Vec<Output> = Vec::new();
     let mut sitemap: Vec<String> = Vec::new();
     let base_url = format!(
@@ -433,8 +443,9 @@ pub fn render(
                 "languages": r.site.languages.iter().map(|&o| json!({"code": o.code(), "label": language_label(o), "url": format!("{root}{}{path}", prefix(o, default)), "current": o == l})).collect::<Vec<_>>(),
                 "currency": r.site.currency.code(),
                 "tax": {"label": r.site.tax.label, "percent": r.site.tax.percent.normalize().to_string(), "inclusive": r.site.tax.display == TaxDisplay::Inclusive, "note": tax_note},
-                "logo": r.site.logo.as_ref().map(|f| asset_name("logo", f)).unwrap_or_default(),
-                "favicon": r.site.favicon.as_ref().map(|f| asset_name("favicon", f)).unwrap_or_default(),
+                "logo": brand_asset("logo", &r.site.logo),
+                "favicon": brand_asset("favicon", &r.site.favicon),
+                "brand_css": brand_css_name,
                 "base_url": base_url,
                 "contact": {"email": r.site.contact.email, "phone": r.site.contact.phone, "whatsapp": r.site.contact.whatsapp, "address": r.site.contact.address, "hours": r.site.contact.hours.get(l, default)},
                 "bank_accounts": r.site.bank_accounts,
@@ -511,17 +522,14 @@ pub fn render(
     if let Some(w) = theme.statics.get("widget.js") {
         out.push(("widget.js".into(), w.clone()));
     }
-    out.push((
-        "assets/brand.css".into(),
-        brand::css(&r.site.colours).into_bytes(),
-    ));
+    out.push((brand_css_name.clone(), brand_css.into_bytes()));
     for (kind, file) in [("logo", &r.site.logo), ("favicon", &r.site.favicon)] {
         if let Some(f) = file {
             let bytes = r
                 .files
                 .get(std::path::Path::new(f))
                 .with_context(|| format!("{f} vanished from {}", r.dir.display()))?;
-            out.push((asset_name(kind, f), bytes.clone()));
+            out.push((asset_name(kind, f, bytes), bytes.clone()));
         }
     }
     // The reseller's own static files win over the theme's.
@@ -559,12 +567,17 @@ pub fn render(
 
 pub use storefront_core::locale::long_date;
 
-fn asset_name(kind: &str, file: &str) -> String {
+/// A brand asset's published name: its kind, the first 8 hex digits of
+/// its bytes' hash and its type. A changed logo or colour is a new name,
+/// so a page never shows a cached old one, and the files can be cached for
+/// good (see `aws::deploy::headers_for`).
+fn asset_name(kind: &str, file: &str, bytes: &[u8]) -> String {
     let ext = std::path::Path::new(file)
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
-    format!("assets/{kind}.{ext}")
+    let hash = blake3::hash(bytes).to_hex();
+    format!("assets/{kind}.{}.{ext}", &hash[..8])
 }
 
 fn xml_escape(s: &str) -> String {

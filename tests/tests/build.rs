@@ -106,8 +106,17 @@ fn storefronts_show_the_right_prices_in_the_right_language() {
     assert!(read(&toko, "checkout/index.html").contains("123 456 7890"));
 
     // Brand, assets, machine files.
-    assert!(read(&toko, "assets/brand.css").contains("--brand-primary: #b3121f;"));
-    assert!(toko.join("assets/logo.svg").is_file());
+    // Brand assets are named by their bytes' hash, and the pages name them.
+    let brand_css = only_file(&toko.join("assets"), "brand.", ".css");
+    assert!(read(&toko, &brand_css).contains("--brand-primary: #b3121f;"));
+    let logo = only_file(&toko.join("assets"), "logo.", ".svg");
+    // (Tera writes the slash as an entity, which browsers read as a slash.)
+    let attr = |path: &str| path.replace('/', "&#x2F;");
+    assert!(
+        home.contains(&format!("href=\"{}\"", attr(&brand_css))),
+        "the page links the CSS by its new name"
+    );
+    assert!(home.contains(&format!("src=\"{}\"", attr(&logo))));
     assert!(
         toko.join("banner.png").is_file(),
         "reseller static files are published"
@@ -246,12 +255,13 @@ fn key_pages_match_their_snapshots() {
         "prices/index.html",
         "en/syarat/index.html",
         "prices.json",
-        "assets/brand.css",
     ] {
         let name = page.replace('/', "__");
         insta::assert_snapshot!(name, read(&out.join("toko"), page));
     }
     insta::assert_snapshot!("agen_index.html", read(&out.join("agen"), "index.html"));
+    let css = only_file(&out.join("toko/assets"), "brand.", ".css");
+    insta::assert_snapshot!("assets__brand.css", read(&out.join("toko"), &css));
 }
 
 #[test]
@@ -320,4 +330,20 @@ fn pages_turn_over_at_the_storefronts_own_midnight() {
         !after.contains(&format!("Rp{NBSP}10.000")) && after.contains(&format!("Rp{NBSP}11.000")),
         "the regular price from midnight in Jakarta"
     );
+}
+
+/// The one file in `dir` named `<prefix><8 hex digits><suffix>`, as
+/// `assets/<name>`.
+fn only_file(dir: &std::path::Path, prefix: &str, suffix: &str) -> String {
+    let found: Vec<String> = std::fs::read_dir(dir)
+        .expect("assets")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n.strip_prefix(prefix)
+                .and_then(|r| r.strip_suffix(suffix))
+                .is_some_and(|h| h.len() == 8 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?} in {}", dir.display());
+    format!("assets/{}", found[0])
 }
