@@ -1212,6 +1212,16 @@ async fn a_raised_plan_price_suspends_the_lines_below_it_until_they_are_repriced
     );
     shop.site.build(storefront_e2e::now()).await.unwrap();
     assert_eq!(mails().len(), 1, "not told twice");
+    // agen's suspended line is agen's to fix: toko still publishes its own
+    // changes meanwhile.
+    let toko = fix_co_id_price(r, TOKO, "owner@toko.localhost", "500000").await;
+    assert_eq!(
+        toko.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        toko.text("problems")
+    );
+    assert_eq!(co_id_register(&shop, "toko").await, Ok("500000".into()));
     // Below its new cost agen cannot publish; above it, it sells again.
     let low = fix_co_id_price(r, AGEN, "owner@agen.localhost", "350000").await;
     assert_eq!(low.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -1228,4 +1238,69 @@ async fn a_raised_plan_price_suspends_the_lines_below_it_until_they_are_repriced
         repriced.text("problems")
     );
     assert_eq!(co_id_register(&shop, "agen").await, Ok("600000".into()));
+}
+
+#[tokio::test]
+async fn a_storefront_with_orders_keeps_its_currency() {
+    use storefront_functions::store::{Condition, Item};
+    let shop = shop().await;
+    let folder = shop.site.paths().content.join("resellers/agen/site.toml");
+    let text = std::fs::read_to_string(&folder).unwrap();
+    let usd = text.replacen("currency = \"IDR\"", "currency = \"USD\"", 1);
+    assert_ne!(usd, text, "the fixture names its currency");
+    let files = |site: &str| {
+        let mut f = storefront_revisions::read_folder(folder.parent().unwrap()).files;
+        f.insert("site.toml".into(), site.as_bytes().to_vec());
+        f
+    };
+    // No orders yet: the change is judged by the other rules only.
+    assert_eq!(
+        shop.site
+            .currency_locked("agen", &files(&usd))
+            .await
+            .unwrap(),
+        None
+    );
+    // One order placed: refused, from a folder and from a draft alike.
+    let key = storefront_functions::orders::keys::orders_of("agen");
+    shop.store
+        .put(
+            Item::new(key, "o-1", serde_json::json!({})),
+            Condition::None,
+        )
+        .await
+        .unwrap();
+    let why = shop
+        .site
+        .currency_locked("agen", &files(&usd))
+        .await
+        .unwrap()
+        .expect("refused");
+    assert_eq!(
+        why,
+        "currency = \"USD\": the storefront has orders in IDR, so its currency cannot change (its wallets, orders and invoices are in it)"
+    );
+    std::fs::write(&folder, &usd).unwrap();
+    let refused = shop
+        .site
+        .import_folders("test", storefront_e2e::now())
+        .await;
+    assert_eq!(refused, vec![("agen".to_string(), why.clone())]);
+    match shop
+        .site
+        .check_draft("agen", files(&usd), storefront_e2e::now())
+        .await
+    {
+        Err(storefront_publish::PublishError::Content(d)) => {
+            assert!(d.to_string().contains(&why), "{d}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        shop.site
+            .currency_locked("agen", &files(&text))
+            .await
+            .unwrap(),
+        None
+    );
 }

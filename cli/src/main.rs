@@ -342,6 +342,20 @@ async fn content(
             if let Some((path, why)) = folder.problems.first() {
                 anyhow::bail!("{}: {why}", path.display());
             }
+            // A storefront with orders keeps its currency, whichever way
+            // its content comes in.
+            let site = storefront_publish::Site::new(
+                Paths::under(project),
+                project.join("public"),
+                revisions.clone(),
+                services.store.clone(),
+                services.catalogs.clone(),
+                |_| vec![],
+            );
+            if let Some(why) = site.currency_locked(&reseller, &folder.files).await? {
+                eprintln!("{reseller}: {why}");
+                return Ok(ExitCode::FAILURE);
+            }
             let by = std::env::var("USER").map_or_else(
                 |_| "storefront content import".into(),
                 |u| format!("{u} (content import)"),

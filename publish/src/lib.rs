@@ -82,7 +82,40 @@ impl std::fmt::Debug for Site {
     }
 }
 
+/// The `currency` a reseller's `site.toml` names, if it can be read.
+fn currency_of(files: &Files) -> Option<String> {
+    let src = std::str::from_utf8(files.get("site.toml")?).ok()?;
+    let doc: toml::Table = toml::from_str(src).ok()?;
+    doc.get("currency")?.as_str().map(str::to_string)
+}
+
 impl Site {
+    /// Why `files` may not be published for `id`: a storefront that has
+    /// orders keeps its currency (its wallets, orders and invoices are in
+    /// it).
+    pub async fn currency_locked(
+        &self,
+        id: &str,
+        files: &Files,
+    ) -> Result<Option<String>, PublishError> {
+        let Some(p) = self.revisions.published(id).await? else {
+            return Ok(None);
+        };
+        let before = currency_of(&self.files_of(id, &p.revision).await?);
+        let after = currency_of(files);
+        if before == after || before.is_none() || after.is_none() {
+            return Ok(None);
+        }
+        if !storefront_functions::orders::has_orders(self.store.as_ref(), id).await? {
+            return Ok(None);
+        }
+        Ok(Some(format!(
+            "currency = \"{}\": the storefront has orders in {}, so its currency cannot change (its wallets, orders and invoices are in it)",
+            after.unwrap_or_default(),
+            before.unwrap_or_default()
+        )))
+    }
+
     pub fn new(
         paths: Paths,
         out: PathBuf,
@@ -158,6 +191,17 @@ impl Site {
                 refused.push((id, format!("{}: {m}", p.display())));
                 continue;
             }
+            match self.currency_locked(&id, &folder.files).await {
+                Ok(None) => {}
+                Ok(Some(why)) => {
+                    refused.push((id, why));
+                    continue;
+                }
+                Err(e) => {
+                    refused.push((id, e.to_string()));
+                    continue;
+                }
+            }
             match self
                 .revisions
                 .import(&id, &folder.files, folder.base.as_deref(), by, at)
@@ -219,11 +263,25 @@ impl Site {
         files: Files,
         now: DateTime<Utc>,
     ) -> Result<Checkout, PublishError> {
+        if let Some(why) = self.currency_locked(id, &files).await? {
+            let mut d = Diagnostics::default();
+            let file = self
+                .paths
+                .content
+                .join("resellers")
+                .join(id)
+                .join("site.toml");
+            d.push(&file, None, why);
+            return Err(PublishError::Content(d));
+        }
         let mut all = self.published().await?;
         all.insert(id.to_string(), files);
         let paths = self.paths.clone();
+        // The draft's own prices must cover its costs; anyone else's loss
+        // comes from a price above them and suspends the line.
+        let strict = storefront_generator::Strict::Only(id.to_string());
         tokio::task::spawn_blocking(move || {
-            storefront_generator::check_with(&paths, now, Some(all))
+            storefront_generator::check_strict(&paths, now, Some(all), &strict)
         })
         .await
         .map_err(|e| PublishError::Io(e.into()))?

@@ -31,4 +31,22 @@ pub mod paperwork;
 pub mod routes;
 
 pub use engine::{LineRequest, NewOrder, OrderError, Orders, OrdersConfig};
+
+/// Whether any order was ever placed on `reseller`'s storefront (one read:
+/// the first of its orders' copies).
+pub async fn has_orders(
+    store: &dyn crate::store::Store,
+    reseller: &str,
+) -> Result<bool, crate::store::StoreError> {
+    let first = store
+        .query(
+            &keys::orders_of(reseller),
+            crate::store::Query {
+                limit: Some(1),
+                ..Default::default()
+            },
+        )
+        .await?;
+    Ok(!first.is_empty())
+}
 pub use model::{Domain, DomainStatus, Line, LineState, Order, OrderState, Payment};
