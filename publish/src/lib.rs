@@ -11,14 +11,26 @@
 //! the priced catalogues (only changed ones are written) and forgets this
 //! process's cached pointers, so search and checkout price from the new
 //! catalogue at once.
+//!
+//! After the first build, a build or a draft's check where only some
+//! resellers changed checks again only what the change reaches (see
+//! `incremental`), and publishes only their catalogues: the rest are as
+//! this process built and published them last.
+
+mod incremental;
 
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, HashMap};
+use incremental::Base;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use storefront_core::snapshot::Snapshot;
 use storefront_functions::catalog::{self, Catalogs};
 use storefront_generator::pipeline::build_checked;
-use storefront_generator::{BuildError, BuildOptions, BuildReport, Checkout, Diagnostics, Paths};
+use storefront_generator::{
+    BuildError, BuildOptions, BuildReport, Checkout, Diagnostics, Paths, Strict,
+};
 use storefront_revisions::{Files, Imported, RevisionError, Revisions};
 use storefront_store::{Store, StoreError};
 
@@ -70,6 +82,10 @@ pub struct Site {
     on_built: Mutex<Vec<OnBuilt>>,
     /// The revision each storefront was last built from.
     built_from: Mutex<BTreeMap<String, String>>,
+    /// The last build that passed: what the next check starts from.
+    base: Mutex<Option<Arc<Base>>>,
+    /// Checks that took only what a change reaches from `base`.
+    partial_checks: AtomicUsize,
     notices: Mutex<Option<Notices>>,
 }
 
@@ -135,6 +151,8 @@ impl Site {
             one_at_a_time: tokio::sync::Mutex::new(()),
             on_built: Mutex::default(),
             built_from: Mutex::default(),
+            base: Mutex::default(),
+            partial_checks: AtomicUsize::new(0),
             notices: Mutex::default(),
         }
     }
@@ -274,12 +292,26 @@ impl Site {
             d.push(&file, None, why);
             return Err(PublishError::Content(d));
         }
-        let mut all = self.published().await?;
-        all.insert(id.to_string(), files);
-        let paths = self.paths.clone();
         // The draft's own prices must cover its costs; anyone else's loss
         // comes from a price above them and suspends the line.
-        let strict = storefront_generator::Strict::Only(id.to_string());
+        let strict = Strict::Only(id.to_string());
+        let revisions = self.published_revisions().await?;
+        if revisions.contains_key(id)
+            && let Some(base) = self.base()
+        {
+            let mut changed = changed_since(&base, &revisions);
+            changed.insert(id.to_string());
+            let draft = Some((id, &files));
+            if let Some(c) = self
+                .recheck(&base, &revisions, &changed, now, draft, &strict)
+                .await?
+            {
+                return Ok(c);
+            }
+        }
+        let mut all = self.files_in(&revisions).await?;
+        all.insert(id.to_string(), files);
+        let paths = self.paths.clone();
         tokio::task::spawn_blocking(move || {
             storefront_generator::check_strict(&paths, now, Some(all), &strict)
         })
@@ -288,15 +320,104 @@ impl Site {
         .map_err(PublishError::Content)
     }
 
+    /// How many checks (builds and drafts) so far checked only what a
+    /// change reached; for tests.
+    #[doc(hidden)]
+    pub fn partial_checks(&self) -> usize {
+        self.partial_checks.load(Ordering::Relaxed)
+    }
+
+    fn base(&self) -> Option<Arc<Base>> {
+        self.base.lock().ok().and_then(|b| b.clone())
+    }
+
+    /// The files of every reseller in `revisions`.
+    async fn files_in(
+        &self,
+        revisions: &BTreeMap<String, String>,
+    ) -> Result<BTreeMap<String, Files>, PublishError> {
+        let mut all = BTreeMap::new();
+        for (id, revision) in revisions {
+            all.insert(id.clone(), self.files_of(id, revision).await?);
+        }
+        Ok(all)
+    }
+
+    /// Check only what `changed` reaches (with `draft`'s files for its
+    /// reseller) and take the rest from `base`; None when that would not be
+    /// what checking everything gives (see `incremental`).
+    async fn recheck(
+        &self,
+        base: &Arc<Base>,
+        revisions: &BTreeMap<String, String>,
+        changed: &BTreeSet<String>,
+        now: DateTime<Utc>,
+        draft: Option<(&str, &Files)>,
+        strict: &Strict,
+    ) -> Result<Option<Checkout>, PublishError> {
+        let platform = incremental::platform_files(&self.paths);
+        let reach = incremental::reach(&base.checkout.content, changed);
+        if !incremental::outside_unchanged(base, revisions.keys(), &platform, &reach, now, strict) {
+            return Ok(None);
+        }
+        let mut given = BTreeMap::new();
+        for id in &reach {
+            let files = match draft {
+                Some((d, files)) if d == id => files.clone(),
+                _ => self.files_of(id, &revisions[id]).await?,
+            };
+            given.insert(id.clone(), files);
+        }
+        let (paths, base, strict) = (self.paths.clone(), base.clone(), strict.clone());
+        let checkout = tokio::task::spawn_blocking(move || {
+            incremental::recheck(&paths, now, &strict, &base.checkout, given)
+        })
+        .await
+        .map_err(|e| PublishError::Io(e.into()))?;
+        if checkout.is_some() {
+            self.partial_checks.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(checkout)
+    }
+
     /// Check and build every storefront from its published revision as of
     /// `now`, then publish the priced catalogues.
     pub async fn build(&self, now: DateTime<Utc>) -> Result<Built, PublishError> {
         let _one = self.one_at_a_time.lock().await;
         let revisions = self.published_revisions().await?;
-        let mut all = BTreeMap::new();
-        for (id, revision) in &revisions {
-            all.insert(id.clone(), self.files_of(id, revision).await?);
+        // Read before the check: a change while it runs is seen next time.
+        let platform = incremental::platform_files(&self.paths);
+        let base = self.base();
+        // What is published passed when it was: a loss now comes from a
+        // price above that rose, and suspends the line (see Strict).
+        let strict = Strict::Nobody;
+        let mut checked = None;
+        if let Some(base) = &base {
+            let changed = changed_since(base, &revisions);
+            checked = self
+                .recheck(base, &revisions, &changed, now, None, &strict)
+                .await?
+                .map(|c| {
+                    (
+                        c,
+                        Some(incremental::reach(&base.checkout.content, &changed)),
+                    )
+                });
         }
+        let (checkout, reach) = match checked {
+            Some(c) => c,
+            None => {
+                let all = self.files_in(&revisions).await?;
+                let paths = self.paths.clone();
+                let c = tokio::task::spawn_blocking(move || {
+                    storefront_generator::check_strict(&paths, now, Some(all), &strict)
+                })
+                .await
+                .map_err(|e| PublishError::Io(e.into()))?
+                .map_err(PublishError::Content)?;
+                (c, None)
+            }
+        };
         let opts = BuildOptions {
             paths: self.paths.clone(),
             out: self.out.clone(),
@@ -305,15 +426,6 @@ impl Site {
             progress: false,
         };
         let (checkout, report) = tokio::task::spawn_blocking(move || {
-            // What is published passed when it was: a loss now comes from a
-            // price above that rose, and suspends the line (see Strict).
-            let checkout = storefront_generator::check_strict(
-                &opts.paths,
-                opts.now,
-                Some(all),
-                &storefront_generator::Strict::Nobody,
-            )
-            .map_err(PublishError::Content)?;
             let report = build_checked(&checkout, &opts).map_err(|e| match e {
                 BuildError::Content(d) => PublishError::Content(d),
                 BuildError::Io(e) => PublishError::Io(e),
@@ -322,7 +434,31 @@ impl Site {
         })
         .await
         .map_err(|e| PublishError::Io(e.into()))??;
-        let snapshots = storefront_generator::snapshot::all(&checkout);
+        // Each storefront's snapshot; only those of the resellers checked
+        // again can differ from what this process published last.
+        let (all, snapshots): (BTreeMap<String, Arc<Snapshot>>, Vec<Snapshot>) =
+            match (&base, &reach) {
+                (Some(base), Some(reach)) => {
+                    let mut all = base.snapshots.clone();
+                    let mut fresh = Vec::new();
+                    for id in reach {
+                        all.remove(id);
+                        if let Some(s) = storefront_generator::snapshot::of(&checkout, id) {
+                            all.insert(id.clone(), Arc::new(s.clone()));
+                            fresh.push(s);
+                        }
+                    }
+                    (all, fresh)
+                }
+                _ => {
+                    let fresh = storefront_generator::snapshot::all(&checkout);
+                    let all = fresh
+                        .iter()
+                        .map(|s| (s.reseller.clone(), Arc::new(s.clone())))
+                        .collect();
+                    (all, fresh)
+                }
+            };
         // Lines that stop selling in this build, per reseller, to tell them.
         let mut newly_suspended = Vec::new();
         for s in snapshots.iter().filter(|s| !s.prices.suspended.is_empty()) {
@@ -385,6 +521,15 @@ impl Site {
         for s in &snapshots {
             self.catalogs.forget(&s.reseller);
         }
+        let checkout = Arc::new(checkout);
+        if let Ok(mut b) = self.base.lock() {
+            *b = Some(Arc::new(Base {
+                checkout: checkout.clone(),
+                revisions: revisions.clone(),
+                platform,
+                snapshots: all,
+            }));
+        }
         if let Ok(mut b) = self.built_from.lock() {
             *b = revisions;
         }
@@ -394,9 +539,19 @@ impl Site {
             }
         }
         Ok(Built {
-            checkout: Arc::new(checkout),
+            checkout,
             report,
             moved,
         })
     }
+}
+
+/// The resellers whose published revision is not the one `base` was
+/// built from (one gone is none of them: `outside_unchanged` sees it).
+fn changed_since(base: &Base, revisions: &BTreeMap<String, String>) -> BTreeSet<String> {
+    revisions
+        .iter()
+        .filter(|(id, rev)| base.revisions.get(*id) != Some(*rev))
+        .map(|(id, _)| id.clone())
+        .collect()
 }
