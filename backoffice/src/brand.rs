@@ -95,11 +95,11 @@ impl BrandForm {
     pub fn apply(&self, files: &mut Files, src: &str, site: &Site) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = self.name.trim();
-        if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
+        if name.is_empty() || !crate::typed::one_line(name, 80) {
             errors.push(FieldError::new("name", "error_shop_name", name));
         }
         for (l, t) in &self.tagline {
-            if t.chars().count() > 200 || t.chars().any(char::is_control) {
+            if !crate::typed::one_line(t, 200) {
                 errors.push(FieldError::new(
                     format!("tagline_{}", l.code()),
                     "error_tagline",
@@ -199,15 +199,7 @@ fn image_kind(bytes: &[u8]) -> Option<&'static str> {
 mod tests {
     use super::*;
 
-    fn site() -> (String, Site) {
-        let src = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../tests/fixtures/valid/content/resellers/toko/site.toml"
-        ))
-        .unwrap();
-        let site = toml::from_str(&src).unwrap();
-        (src, site)
-    }
+    use crate::toko_site as site;
 
     #[test]
     fn colours_and_a_logo_are_written_and_the_old_logo_goes() {

@@ -12,12 +12,7 @@ use storefront_generator::content::{Group, Site, Text, valid_id};
 pub const MAX_GROUPS: usize = 12;
 const LANGUAGES: [Locale; 3] = [Locale::En, Locale::Id, Locale::Pl];
 
-fn list(s: &str) -> Vec<String> {
-    s.split([',', ' '])
-        .map(|e| e.trim().trim_start_matches('.').to_ascii_lowercase())
-        .filter(|e| !e.is_empty())
-        .collect()
-}
+use crate::typed::{list, one_line};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct GroupRow {
@@ -144,7 +139,7 @@ impl CatalogueForm {
             let mut names = BTreeMap::new();
             for l in &languages {
                 let n = row.names.get(l.code()).map_or("", String::as_str);
-                if n.is_empty() || n.chars().count() > 60 || n.chars().any(char::is_control) {
+                if n.is_empty() || !one_line(n, 60) {
                     errors.push(FieldError::new(
                         at(&format!("name_{}", l.code())),
                         "error_group_name_text",

@@ -14,9 +14,7 @@ use storefront_generator::content::{BankAccount, Site, Text, valid_id};
 /// this many).
 pub const MAX_ACCOUNTS: usize = 6;
 
-fn one_line(s: &str, max: usize) -> bool {
-    !s.chars().any(char::is_control) && s.chars().count() <= max
-}
+use crate::typed::one_line;
 
 fn fields_map(fields: &[(String, String)]) -> BTreeMap<String, String> {
     fields
@@ -288,15 +286,7 @@ impl SellerForm {
 mod tests {
     use super::*;
 
-    fn site() -> (String, Site) {
-        let src = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../tests/fixtures/valid/content/resellers/toko/site.toml"
-        ))
-        .unwrap();
-        let site = toml::from_str(&src).unwrap();
-        (src, site)
-    }
+    use crate::toko_site as site;
 
     fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

@@ -167,3 +167,51 @@ pub(crate) fn problems(d: &storefront_generator::Diagnostics) -> Vec<String> {
         })
         .collect()
 }
+
+/// The revision a posted form was filled from (its `loaded` field).
+pub(crate) fn loaded_of(fields: &[(String, String)]) -> Option<String> {
+    fields
+        .iter()
+        .find(|(k, _)| k == "loaded")
+        .map(|(_, v)| v.clone())
+        .filter(|v| !v.is_empty())
+}
+
+/// What saving a form ended in.
+pub(crate) enum Saving {
+    /// Saved (a redirect), or the store did not answer.
+    Answer(Response),
+    /// Show the form again: fields to fix, or what the check refused.
+    Again(Vec<FieldError>, Vec<String>),
+}
+
+/// Save a form that edits `site.toml` in place: `apply` changes the
+/// document (the reseller's comments stay), the result is judged and kept
+/// as a draft.
+pub(crate) async fn save_site_toml(
+    bo: &BackOffice,
+    staff: &Staff,
+    fields: &[(String, String)],
+    note: &str,
+    page: &str,
+    apply: impl FnOnce(&mut toml_edit::DocumentMut, &Site) -> Result<(), Vec<FieldError>>,
+) -> Saving {
+    let loaded = loaded_of(fields);
+    let judged = judge(bo, staff, loaded.as_deref(), |files, src, site| {
+        let mut doc: toml_edit::DocumentMut = src
+            .parse()
+            .map_err(|_| vec![FieldError::new("site.toml", "error_site_unreadable", "")])?;
+        apply(&mut doc, site)?;
+        files.insert("site.toml".into(), doc.to_string().into_bytes());
+        Ok(())
+    })
+    .await;
+    match judged {
+        Ok(Judged::Good { files, .. }) => {
+            Saving::Answer(save(bo, staff, &files, loaded.as_deref(), note, page).await)
+        }
+        Ok(Judged::Fields(errors)) => Saving::Again(errors, Vec::new()),
+        Ok(Judged::Checks(list)) => Saving::Again(Vec::new(), list),
+        Err(e) => Saving::Answer(e.answer(bo, staff)),
+    }
+}

@@ -25,6 +25,7 @@ pub mod prices;
 mod screens;
 mod staff;
 mod toml_doc;
+mod typed;
 
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -195,12 +196,7 @@ fn asset(body: &'static str, kind: &'static str) -> Response {
 }
 
 /// A page's shared context: who, where, in which language.
-pub(crate) fn context(
-    bo: &BackOffice,
-    staff: &Staff,
-    page: &str,
-    title_key: &str,
-) -> tera::Context {
+pub(crate) fn context(staff: &Staff, page: &str, title_key: &str) -> tera::Context {
     let t = i18n::texts(staff.lang);
     let mut c = tera::Context::new();
     c.insert("lang", staff.lang.code());
@@ -235,7 +231,6 @@ pub(crate) fn context(
             },
         ),
     );
-    let _ = bo;
     c
 }
 
@@ -375,6 +370,19 @@ pub(crate) fn errors_context(c: &mut tera::Context, staff: &Staff, errors: &[Fie
     c.insert("errors", &messages);
     let bad: BTreeMap<&str, bool> = errors.iter().map(|e| (e.field.as_str(), true)).collect();
     c.insert("bad", &bad);
+}
+
+/// The fixture storefront toko's `site.toml`, as text and parsed: what the
+/// editors' unit tests edit.
+#[cfg(test)]
+pub(crate) fn toko_site() -> (String, storefront_generator::content::Site) {
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/valid/content/resellers/toko/site.toml"
+    ))
+    .expect("the fixture");
+    let site = toml::from_str(&src).expect("the fixture parses");
+    (src, site)
 }
 
 #[cfg(test)]

@@ -16,30 +16,7 @@ use storefront_core::pricing::{DiscountCode, Promotion};
 pub const EMPTY_ROWS: usize = 1;
 pub const MAX_ROWS: usize = 20;
 
-const ACTIONS: [(&str, Action); 3] = [
-    ("register", Action::Register),
-    ("renew", Action::Renew),
-    ("transfer", Action::Transfer),
-];
-
-fn action_name(a: Action) -> &'static str {
-    ACTIONS
-        .iter()
-        .find(|(_, x)| *x == a)
-        .map_or("restore", |(n, _)| n)
-}
-
-fn action_of(s: &str) -> Option<Action> {
-    ACTIONS.iter().find(|(n, _)| *n == s).map(|(_, a)| *a)
-}
-
-/// "co.id, my.id" or "co.id my.id" as a list, lowercase, without dots.
-fn list(s: &str) -> Vec<String> {
-    s.split([',', ' '])
-        .map(|e| e.trim().trim_start_matches('.').to_ascii_lowercase())
-        .filter(|e| !e.is_empty())
-        .collect()
-}
+use crate::typed::{list, one_line};
 
 /// One promotion row as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -87,7 +64,7 @@ impl OffersForm {
             .iter()
             .map(|p| PromoRow {
                 extensions: p.extensions.join(", "),
-                action: action_name(p.action).into(),
+                action: Action::as_str(p.action).into(),
                 kind: if p.price.is_some() {
                     "price"
                 } else {
@@ -117,7 +94,7 @@ impl OffersForm {
                 actions: c
                     .actions
                     .iter()
-                    .map(|a| action_name(*a))
+                    .map(|a| Action::as_str(*a))
                     .collect::<Vec<_>>()
                     .join(", "),
                 from: c.from.to_string(),
@@ -223,12 +200,12 @@ impl OffersForm {
         for (i, row) in self.promotions.iter().enumerate() {
             let at = |n: &str| format!("promo_{i}_{n}");
             let exts = extensions(at("extensions"), &row.extensions, true, &mut errors);
-            let action = action_of(&row.action).unwrap_or_else(|| {
+            let action = crate::typed::action(&row.action).unwrap_or_else(|| {
                 errors.push(FieldError::new(at("action"), "error_action", &row.action));
                 Action::Register
             });
             let amount = match row.kind.as_str() {
-                "percent" => storefront_core_percent(&row.amount)
+                "percent" => crate::typed::percent(&row.amount)
                     .filter(|p| *p > Decimal::ZERO && *p < Decimal::ONE_HUNDRED),
                 _ => parse_typed(&row.amount, currency).filter(|d| *d > Decimal::ZERO),
             };
@@ -244,10 +221,7 @@ impl OffersForm {
             }
             for l in languages {
                 let label = row.labels.get(l.code()).map_or("", String::as_str);
-                if label.is_empty()
-                    || label.chars().count() > 80
-                    || label.chars().any(char::is_control)
-                {
+                if label.is_empty() || !one_line(label, 80) {
                     errors.push(FieldError::new(
                         at(&format!("label_{}", l.code())),
                         "error_label",
@@ -261,7 +235,7 @@ impl OffersForm {
                 a.push(e.as_str());
             }
             t.insert("extensions", toml_edit::value(a));
-            t.insert("action", toml_edit::value(action_name(action)));
+            t.insert("action", toml_edit::value(Action::as_str(action)));
             if let Some(amount) = amount {
                 let key = if row.kind == "percent" {
                     "percent_off"
@@ -298,7 +272,7 @@ impl OffersForm {
             } else if !seen.insert(code.clone()) {
                 errors.push(FieldError::new(at("code"), "error_code_twice", &code));
             }
-            let percent = storefront_core_percent(&row.percent)
+            let percent = crate::typed::percent(&row.percent)
                 .filter(|p| *p > Decimal::ZERO && *p < Decimal::ONE_HUNDRED);
             if percent.is_none() {
                 errors.push(FieldError::new(
@@ -311,7 +285,7 @@ impl OffersForm {
             let actions: Vec<Action> = list(&row.actions)
                 .iter()
                 .filter_map(|a| {
-                    action_of(a).or_else(|| {
+                    crate::typed::action(a).or_else(|| {
                         errors.push(FieldError::new(at("actions"), "error_action", a.as_str()));
                         None
                     })
@@ -350,7 +324,7 @@ impl OffersForm {
             if !actions.is_empty() {
                 let mut a = toml_edit::Array::new();
                 for x in &actions {
-                    a.push(action_name(*x));
+                    a.push(Action::as_str(*x));
                 }
                 t.insert("actions", toml_edit::value(a));
             }
@@ -379,15 +353,6 @@ impl OffersForm {
         }
         Ok(())
     }
-}
-
-/// A percentage as typed: "15", "12.5" or "12,5".
-fn storefront_core_percent(s: &str) -> Option<Decimal> {
-    let t = s.trim().trim_end_matches('%').trim().replace(',', ".");
-    if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return None;
-    }
-    t.parse::<Decimal>().ok()
 }
 
 #[cfg(test)]

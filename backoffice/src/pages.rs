@@ -6,6 +6,7 @@
 //! reaches a page, in the preview or on the storefront.
 
 use crate::edit::FieldError;
+use crate::typed::one_line;
 use chrono::NaiveDate;
 use storefront_core::Locale;
 use storefront_generator::content::{FrontMatter, split_page, valid_id};
@@ -139,8 +140,6 @@ impl PageForm {
                 }
             }
         }
-        let one_line =
-            |s: &str, max: usize| !s.chars().any(char::is_control) && s.chars().count() <= max;
         if self.title.is_empty() || !one_line(&self.title, 120) {
             errors.push(FieldError::new("title", "error_page_title", ""));
         }

@@ -6,7 +6,6 @@
 
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
-use std::str::FromStr;
 use storefront_core::Currency;
 use storefront_core::catalogue::Action;
 use storefront_core::money::{Money, parse_typed};
@@ -14,8 +13,7 @@ use storefront_core::price::{Ask, price};
 use storefront_core::pricing::PriceRule;
 use storefront_core::snapshot::Snapshot;
 
-/// The actions a price table shows, in its order.
-pub const ACTIONS: [Action; 3] = [Action::Register, Action::Renew, Action::Transfer];
+pub use crate::typed::ACTIONS;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MarkupKind {
@@ -43,22 +41,9 @@ pub struct GroupForm {
 
 pub use crate::edit::FieldError;
 
-fn action_name(a: Action) -> &'static str {
-    match a {
-        Action::Register => "register",
-        Action::Renew => "renew",
-        Action::Transfer => "transfer",
-        Action::Restore => "restore",
-    }
-}
-
-fn action_of(name: &str) -> Option<Action> {
-    ACTIONS.into_iter().find(|a| action_name(*a) == name)
-}
-
 /// The name of an override's field: `o.<ext>.<action>`.
 pub fn override_field(ext: &str, action: Action) -> String {
-    format!("o.{ext}.{}", action_name(action))
+    format!("o.{ext}.{}", Action::as_str(action))
 }
 
 fn text(d: &Option<storefront_core::catalogue::StrDecimal>) -> String {
@@ -142,7 +127,7 @@ impl GroupForm {
                 other => {
                     if let Some(rest) = other.strip_prefix("o.")
                         && let Some((ext, action)) = rest.rsplit_once('.')
-                        && let Some(action) = action_of(action)
+                        && let Some(action) = crate::typed::action(action)
                         && !value.is_empty()
                     {
                         form.overrides.insert((ext.to_string(), action), value);
@@ -179,7 +164,7 @@ impl GroupForm {
             bad("group", "error_group_name", &self.group);
         }
         let markup = match self.kind {
-            MarkupKind::Percent => parse_percent(&self.markup)
+            MarkupKind::Percent => crate::typed::percent(&self.markup)
                 .filter(|p| *p <= Decimal::from(1000))
                 .or_else(|| {
                     bad("markup", "error_percent", &self.markup);
@@ -201,7 +186,7 @@ impl GroupForm {
         };
         let ending = match self.ending.as_str() {
             "" => None,
-            t => parse_percent(t)
+            t => crate::typed::percent(t)
                 .filter(|d| *d > Decimal::ZERO && *d < Decimal::ONE)
                 .or_else(|| {
                     bad("ending", "error_ending", t);
@@ -286,12 +271,12 @@ impl GroupForm {
                 if let Some(t) = t.as_table_like_mut() {
                     let keys: Vec<String> = t.iter().map(|(k, _)| k.to_string()).collect();
                     for k in keys {
-                        if action_of(&k).is_none_or(|a| !by_action.contains_key(&a)) {
+                        if crate::typed::action(&k).is_none_or(|a| !by_action.contains_key(&a)) {
                             t.remove(&k);
                         }
                     }
                     for (action, amount) in by_action {
-                        let key = action_name(*action);
+                        let key = Action::as_str(*action);
                         match t.get_mut(key).and_then(|i| i.as_value_mut()) {
                             Some(v) => crate::toml_doc::replace_keeping_comment(v, s(*amount)),
                             None => {
@@ -313,15 +298,6 @@ fn implicit_table() -> toml_edit::Item {
     let mut t = toml_edit::Table::new();
     t.set_implicit(true);
     toml_edit::Item::Table(t)
-}
-
-/// A plain number as typed: "33", "12.5" or "12,5".
-fn parse_percent(t: &str) -> Option<Decimal> {
-    let t = t.trim().trim_end_matches('%').trim().replace(',', ".");
-    if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return None;
-    }
-    Decimal::from_str(&t).ok().filter(|d| *d >= Decimal::ZERO)
 }
 
 /// One row of the preview: an extension's price for an action, what the

@@ -8,6 +8,7 @@
 use crate::Settings;
 use anyhow::Context;
 use axum::Router;
+use axum::response::IntoResponse;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use storefront_backoffice::{BackOffice, Upload};
@@ -112,5 +113,3 @@ pub async fn router(
     ));
     Ok(crate::layered(routes, services))
 }
-
-use axum::response::IntoResponse;

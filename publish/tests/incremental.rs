@@ -414,7 +414,14 @@ async fn a_line_sold_below_a_raised_cost_keeps_drafts_and_builds_as_a_full_check
         "register = \"400000\"",
     );
     let built = w.build_as_full(w.now).await;
-    assert!(!built.checkout.checked["agen"].prices.suspended.is_empty());
+    assert_eq!(
+        built.checkout.checked["agen"].prices.suspended,
+        vec![storefront_core::pricing::Suspended {
+            group: "default".into(),
+            ext: "co.id".into(),
+            action: storefront_core::catalogue::Action::Register,
+        }]
+    );
     // Drafts and builds elsewhere are judged as a full check judges them.
     for id in ["solo", "agen-dua", "toko", "agen"] {
         let files = w

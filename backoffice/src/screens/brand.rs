@@ -60,24 +60,14 @@ pub(crate) async fn brand_page(
     staff: Staff,
     Query(q): Query<SavedQuery>,
 ) -> Response {
-    let mut c = context(&bo, &staff, "brand", "title_brand");
-    if let Err(e) = status_context(&bo, &staff, &mut c).await {
-        return e.answer(&bo, &staff);
-    }
-    let (loaded, files) = match edit::working(&bo, &staff.reseller).await {
-        Ok(w) => w,
-        Err(e) => return e.answer(&bo, &staff),
-    };
-    let Some((_, site)) = edit::site_of(&files) else {
-        return message(
-            &bo,
-            staff.lang,
-            &staff.base,
-            StatusCode::CONFLICT,
-            "title_brand",
-            "error_site_unreadable",
-            None,
-        );
+    let super::Start {
+        mut c,
+        loaded,
+        files: _,
+        site,
+    } = match super::start(&bo, &staff, "brand", "title_brand").await {
+        Ok(s) => s,
+        Err(answer) => return answer,
     };
     let form = brand::BrandForm::of(&site, loaded);
     brand_context(&mut c, &staff, &form, &site, &[]);
@@ -151,7 +141,7 @@ pub(crate) async fn save_brand(
     let files = match judged {
         Ok(Judged::Good { files, .. }) => files,
         Ok(bad) => {
-            let mut c = context(&bo, &staff, "brand", "title_brand");
+            let mut c = context(&staff, "brand", "title_brand");
             if let Err(e) = status_context(&bo, &staff, &mut c).await {
                 return e.answer(&bo, &staff);
             }

@@ -6,3 +6,51 @@ pub(crate) mod pages;
 pub(crate) mod prices;
 pub(crate) mod publishing;
 pub(crate) mod settings;
+
+use crate::{BackOffice, Staff, context, edit, message, status_context};
+use axum::http::StatusCode;
+use axum::response::Response;
+use storefront_generator::content::Site;
+use storefront_revisions::Files;
+
+/// What an editor's page starts from: the page's context, the working
+/// revision and its files, and its `site.toml` parsed. Err is the answer
+/// already (the store did not answer, or `site.toml` cannot be read).
+pub(crate) struct Start {
+    pub c: tera::Context,
+    pub loaded: Option<String>,
+    pub files: Files,
+    pub site: Site,
+}
+
+pub(crate) async fn start(
+    bo: &BackOffice,
+    staff: &Staff,
+    page: &str,
+    title: &str,
+) -> Result<Start, Response> {
+    let mut c = context(staff, page, title);
+    status_context(bo, staff, &mut c)
+        .await
+        .map_err(|e| e.answer(bo, staff))?;
+    let (loaded, files) = edit::working(bo, &staff.reseller)
+        .await
+        .map_err(|e| e.answer(bo, staff))?;
+    let Some((_, site)) = edit::site_of(&files) else {
+        return Err(message(
+            bo,
+            staff.lang,
+            &staff.base,
+            StatusCode::CONFLICT,
+            title,
+            "error_site_unreadable",
+            None,
+        ));
+    };
+    Ok(Start {
+        c,
+        loaded,
+        files,
+        site,
+    })
+}

@@ -16,7 +16,7 @@ pub(crate) async fn pages_list(
     status: StatusCode,
     notice: Option<String>,
 ) -> Response {
-    let mut c = context(bo, staff, "pages", "title_pages");
+    let mut c = context(staff, "pages", "title_pages");
     if let Err(e) = status_context(bo, staff, &mut c).await {
         return e.answer(bo, staff);
     }
@@ -118,7 +118,7 @@ pub(crate) async fn page_form_page(
     form: &pages::PageForm,
     shown: PageShown<'_>,
 ) -> Response {
-    let mut c = context(bo, staff, "pages", "title_page_edit");
+    let mut c = context(staff, "pages", "title_page_edit");
     if let Err(e) = status_context(bo, staff, &mut c).await {
         return e.answer(bo, staff);
     }

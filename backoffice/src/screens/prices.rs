@@ -3,7 +3,7 @@
 
 use crate::edit::{self, FieldError, Judged};
 use crate::prices::{self, ACTIONS, GroupForm, MarkupKind};
-use crate::{BackOffice, Failure, Staff, context, i18n, message, render, status_context};
+use crate::{BackOffice, Failure, Staff, context, i18n, render, status_context};
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -100,24 +100,14 @@ pub(crate) async fn prices_page(
     staff: Staff,
     Query(q): Query<GroupQuery>,
 ) -> Response {
-    let mut c = context(&bo, &staff, "prices", "title_prices");
-    if let Err(e) = status_context(&bo, &staff, &mut c).await {
-        return e.answer(&bo, &staff);
-    }
-    let (loaded, files) = match edit::working(&bo, &staff.reseller).await {
-        Ok(w) => w,
-        Err(e) => return e.answer(&bo, &staff),
-    };
-    let Some((_, site)) = edit::site_of(&files) else {
-        return message(
-            &bo,
-            staff.lang,
-            &staff.base,
-            StatusCode::CONFLICT,
-            "title_prices",
-            "error_site_unreadable",
-            None,
-        );
+    let super::Start {
+        mut c,
+        loaded,
+        files,
+        site,
+    } = match super::start(&bo, &staff, "prices", "title_prices").await {
+        Ok(s) => s,
+        Err(answer) => return answer,
     };
     let (group, form) = match q.plan {
         Some(plan) => {
@@ -200,7 +190,7 @@ pub(crate) async fn preview_prices(
 ) -> Response {
     let form = GroupForm::from_fields(&fields);
     let fragment = headers.contains_key("x-fragment");
-    let mut c = context(&bo, &staff, "prices", "title_prices");
+    let mut c = context(&staff, "prices", "title_prices");
     if let Err(e) = status_context(&bo, &staff, &mut c).await {
         return e.answer(&bo, &staff);
     }
@@ -252,7 +242,7 @@ pub(crate) async fn save_prices(
     let files = match judged {
         Judged::Good { files, .. } => files,
         bad => {
-            let mut c = context(&bo, &staff, "prices", "title_prices");
+            let mut c = context(&staff, "prices", "title_prices");
             if let Err(e) = status_context(&bo, &staff, &mut c).await {
                 return e.answer(&bo, &staff);
             }

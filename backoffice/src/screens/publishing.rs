@@ -10,7 +10,7 @@ use serde_json::json;
 use storefront_revisions::EventKind;
 
 pub(crate) async fn dashboard(State(bo): State<BackOffice>, staff: Staff) -> Response {
-    let mut c = context(&bo, &staff, "dashboard", "title_dashboard");
+    let mut c = context(&staff, "dashboard", "title_dashboard");
     if let Err(e) = status_context(&bo, &staff, &mut c).await {
         return e.answer(&bo, &staff);
     }
@@ -29,7 +29,7 @@ pub(crate) async fn publish_page(
     staff: Staff,
     Query(q): Query<PublishQuery>,
 ) -> Response {
-    let mut c = context(&bo, &staff, "publish", "title_publish");
+    let mut c = context(&staff, "publish", "title_publish");
     let (published, draft) = match status_context(&bo, &staff, &mut c).await {
         Ok(s) => s,
         Err(e) => return e.answer(&bo, &staff),
@@ -129,23 +129,32 @@ pub(crate) async fn publish(
     staff: Staff,
     Form(form): Form<PublishForm>,
 ) -> Response {
-    match publish_revision(&bo, &staff, &form, Source::Panel).await {
-        Ok(()) => Redirect::to(&format!(
-            "{}publish?published={}",
-            staff.base, form.revision
-        ))
-        .into_response(),
+    let done = format!("{}publish?published={}", staff.base, form.revision);
+    publish_and_answer(&bo, &staff, &form, Source::Panel, &done).await
+}
+
+/// Publish (or roll back to) the form's revision and answer: to `done`, or
+/// the publish page with what the check refused, or who moved it first.
+async fn publish_and_answer(
+    bo: &BackOffice,
+    staff: &Staff,
+    form: &PublishForm,
+    source: Source,
+    done: &str,
+) -> Response {
+    match publish_revision(bo, staff, form, source).await {
+        Ok(()) => Redirect::to(done).into_response(),
         Err(Ok(list)) => {
-            let mut c = context(&bo, &staff, "publish", "title_publish");
-            if let Err(e) = status_context(&bo, &staff, &mut c).await {
-                return e.answer(&bo, &staff);
+            let mut c = context(staff, "publish", "title_publish");
+            if let Err(e) = status_context(bo, staff, &mut c).await {
+                return e.answer(bo, staff);
             }
             c.insert("notice", &None::<String>);
             c.insert("problems", &list);
-            render(&bo, "publish.html", &c, StatusCode::UNPROCESSABLE_ENTITY)
+            render(bo, "publish.html", &c, StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Err(Err(Failure::Revision(RevisionError::Moved { now }))) => moved(&bo, &staff, now).await,
-        Err(Err(e)) => e.answer(&bo, &staff),
+        Err(Err(Failure::Revision(RevisionError::Moved { now }))) => moved(bo, staff, now).await,
+        Err(Err(e)) => e.answer(bo, staff),
     }
 }
 
@@ -154,7 +163,7 @@ pub(crate) async fn moved(
     staff: &Staff,
     now: Option<storefront_revisions::Published>,
 ) -> Response {
-    let mut c = context(bo, staff, "publish", "title_publish");
+    let mut c = context(staff, "publish", "title_publish");
     if let Err(e) = status_context(bo, staff, &mut c).await {
         return e.answer(bo, staff);
     }
@@ -182,7 +191,7 @@ pub(crate) async fn history_page(
     staff: Staff,
     Query(q): Query<HistoryQuery>,
 ) -> Response {
-    let mut c = context(&bo, &staff, "history", "title_history");
+    let mut c = context(&staff, "history", "title_history");
     let (published, draft) = match status_context(&bo, &staff, &mut c).await {
         Ok(s) => s,
         Err(e) => return e.answer(&bo, &staff),
@@ -241,22 +250,6 @@ pub(crate) async fn rollback(
     staff: Staff,
     Form(form): Form<PublishForm>,
 ) -> Response {
-    match publish_revision(&bo, &staff, &form, Source::Rollback).await {
-        Ok(()) => Redirect::to(&format!(
-            "{}history?rolled_back={}",
-            staff.base, form.revision
-        ))
-        .into_response(),
-        Err(Ok(list)) => {
-            let mut c = context(&bo, &staff, "publish", "title_publish");
-            if let Err(e) = status_context(&bo, &staff, &mut c).await {
-                return e.answer(&bo, &staff);
-            }
-            c.insert("notice", &None::<String>);
-            c.insert("problems", &list);
-            render(&bo, "publish.html", &c, StatusCode::UNPROCESSABLE_ENTITY)
-        }
-        Err(Err(Failure::Revision(RevisionError::Moved { now }))) => moved(&bo, &staff, now).await,
-        Err(Err(e)) => e.answer(&bo, &staff),
-    }
+    let done = format!("{}history?rolled_back={}", staff.base, form.revision);
+    publish_and_answer(&bo, &staff, &form, Source::Rollback, &done).await
 }

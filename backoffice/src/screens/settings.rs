@@ -2,10 +2,8 @@
 //! contact details, the seller and bank accounts (owner only), offers,
 //! extensions and languages.
 
-use crate::edit::{self, FieldError, Judged};
-use crate::{
-    BackOffice, SavedQuery, Staff, context, errors_context, i18n, message, render, status_context,
-};
+use crate::edit::{self, FieldError, Saving};
+use crate::{BackOffice, SavedQuery, Staff, errors_context, i18n, message, render};
 use crate::{catalogue, details, offers};
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
@@ -29,15 +27,6 @@ impl Details {
     }
 }
 
-/// The revision a posted form was filled from.
-fn loaded_of(fields: &[(String, String)]) -> Option<String> {
-    fields
-        .iter()
-        .find(|(k, _)| k == "loaded")
-        .map(|(_, v)| v.clone())
-        .filter(|v| !v.is_empty())
-}
-
 /// What every settings form starts from: the page's context with the
 /// revision it is filled from (the posted one when shown again), and the
 /// working `site.toml`. Err is the answer already (the store did not
@@ -49,25 +38,13 @@ async fn form_start(
     title: &str,
     fields: Option<&[(String, String)]>,
 ) -> Result<(tera::Context, storefront_generator::content::Site), Response> {
-    let mut c = context(bo, staff, page, title);
-    status_context(bo, staff, &mut c)
-        .await
-        .map_err(|e| e.answer(bo, staff))?;
-    let (loaded, files) = edit::working(bo, &staff.reseller)
-        .await
-        .map_err(|e| e.answer(bo, staff))?;
-    let Some((_, site)) = edit::site_of(&files) else {
-        return Err(message(
-            bo,
-            staff.lang,
-            &staff.base,
-            StatusCode::CONFLICT,
-            title,
-            "error_site_unreadable",
-            None,
-        ));
-    };
-    let loaded = fields.and_then(loaded_of).or(loaded);
+    let super::Start {
+        mut c,
+        loaded,
+        site,
+        ..
+    } = super::start(bo, staff, page, title).await?;
+    let loaded = fields.and_then(edit::loaded_of).or(loaded);
     c.insert("loaded", &loaded.unwrap_or_default());
     Ok((c, site))
 }
@@ -194,34 +171,28 @@ pub(crate) async fn save_details_of(
     which: Details,
     fields: Vec<(String, String)>,
 ) -> Response {
-    let loaded = loaded_of(&fields);
-    let judged = edit::judge(bo, staff, loaded.as_deref(), |files, src, site| {
-        let mut doc: toml_edit::DocumentMut = src
-            .parse()
-            .map_err(|_| vec![FieldError::new("site.toml", "error_site_unreadable", "")])?;
-        match which {
-            Details::Contact => details::ContactForm::from_fields(&fields, site).apply(&mut doc)?,
-            Details::Seller => details::SellerForm::from_fields(&fields).apply(&mut doc)?,
+    let note = match which {
+        Details::Contact => "contact details",
+        Details::Seller => "seller and bank accounts",
+    };
+    let saving =
+        edit::save_site_toml(
+            bo,
+            staff,
+            &fields,
+            note,
+            which.page(),
+            |doc, site| match which {
+                Details::Contact => details::ContactForm::from_fields(&fields, site).apply(doc),
+                Details::Seller => details::SellerForm::from_fields(&fields).apply(doc),
+            },
+        )
+        .await;
+    match saving {
+        Saving::Answer(r) => r,
+        Saving::Again(errors, problems) => {
+            details_form_page(bo, staff, which, Some(&fields), &errors, &problems, None).await
         }
-        files.insert("site.toml".into(), doc.to_string().into_bytes());
-        Ok(())
-    })
-    .await;
-    match judged {
-        Ok(Judged::Good { files, .. }) => {
-            let note = match which {
-                Details::Contact => "contact details",
-                Details::Seller => "seller and bank accounts",
-            };
-            edit::save(bo, staff, &files, loaded.as_deref(), note, which.page()).await
-        }
-        Ok(Judged::Fields(errors)) => {
-            details_form_page(bo, staff, which, Some(&fields), &errors, &[], None).await
-        }
-        Ok(Judged::Checks(list)) => {
-            details_form_page(bo, staff, which, Some(&fields), &[], &list, None).await
-        }
-        Err(e) => e.answer(bo, staff),
     }
 }
 
@@ -314,36 +285,17 @@ pub(crate) async fn save_offers(
     staff: Staff,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let loaded = loaded_of(&fields);
     let form = offers::OffersForm::from_fields(&fields);
-    let judged = edit::judge(&bo, &staff, loaded.as_deref(), |files, src, site| {
-        let mut doc: toml_edit::DocumentMut = src
-            .parse()
-            .map_err(|_| vec![FieldError::new("site.toml", "error_site_unreadable", "")])?;
-        form.apply(&mut doc, site.currency, &site.extensions(), &site.languages)?;
-        files.insert("site.toml".into(), doc.to_string().into_bytes());
-        Ok(())
+    let note = "promotions and discount codes";
+    let saving = edit::save_site_toml(&bo, &staff, &fields, note, "offers", |doc, site| {
+        form.apply(doc, site.currency, &site.extensions(), &site.languages)
     })
     .await;
-    match judged {
-        Ok(Judged::Good { files, .. }) => {
-            edit::save(
-                &bo,
-                &staff,
-                &files,
-                loaded.as_deref(),
-                "promotions and discount codes",
-                "offers",
-            )
-            .await
+    match saving {
+        Saving::Answer(r) => r,
+        Saving::Again(errors, problems) => {
+            offers_form_page(&bo, &staff, Some(&fields), &errors, &problems, None).await
         }
-        Ok(Judged::Fields(errors)) => {
-            offers_form_page(&bo, &staff, Some(&fields), &errors, &[], None).await
-        }
-        Ok(Judged::Checks(list)) => {
-            offers_form_page(&bo, &staff, Some(&fields), &[], &list, None).await
-        }
-        Err(e) => e.answer(&bo, &staff),
     }
 }
 
@@ -414,35 +366,16 @@ pub(crate) async fn save_catalogue(
     staff: Staff,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let loaded = loaded_of(&fields);
     let form = catalogue::CatalogueForm::from_fields(&fields);
-    let judged = edit::judge(&bo, &staff, loaded.as_deref(), |files, src, _| {
-        let mut doc: toml_edit::DocumentMut = src
-            .parse()
-            .map_err(|_| vec![FieldError::new("site.toml", "error_site_unreadable", "")])?;
-        form.apply(&mut doc)?;
-        files.insert("site.toml".into(), doc.to_string().into_bytes());
-        Ok(())
+    let note = "extensions and languages";
+    let saving = edit::save_site_toml(&bo, &staff, &fields, note, "catalogue", |doc, _| {
+        form.apply(doc)
     })
     .await;
-    match judged {
-        Ok(Judged::Good { files, .. }) => {
-            edit::save(
-                &bo,
-                &staff,
-                &files,
-                loaded.as_deref(),
-                "extensions and languages",
-                "catalogue",
-            )
-            .await
+    match saving {
+        Saving::Answer(r) => r,
+        Saving::Again(errors, problems) => {
+            catalogue_form_page(&bo, &staff, Some(&fields), &errors, &problems, None).await
         }
-        Ok(Judged::Fields(errors)) => {
-            catalogue_form_page(&bo, &staff, Some(&fields), &errors, &[], None).await
-        }
-        Ok(Judged::Checks(list)) => {
-            catalogue_form_page(&bo, &staff, Some(&fields), &[], &list, None).await
-        }
-        Err(e) => e.answer(&bo, &staff),
     }
 }
