@@ -37,8 +37,8 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use storefront_core::Locale;
-use storefront_functions::accounts::AccountsState;
 use storefront_functions::clock::Clock;
+use storefront_functions::orders::routes::ShopState;
 use storefront_publish::{PublishError, Site};
 use storefront_revisions::{RevisionError, Source};
 
@@ -56,7 +56,9 @@ pub trait Upload: Send + Sync {
 
 #[derive(Clone)]
 pub struct BackOffice {
-    pub accounts: AccountsState,
+    /// Accounts, orders, the ledger and files: what the money pages use
+    /// (through the money desk) and who is signed in.
+    pub shop: ShopState,
     pub site: Arc<Site>,
     pub clock: Arc<dyn Clock>,
     templates: Arc<tera::Tera>,
@@ -64,9 +66,9 @@ pub struct BackOffice {
 }
 
 impl BackOffice {
-    pub fn new(accounts: AccountsState, site: Arc<Site>, clock: Arc<dyn Clock>) -> BackOffice {
+    pub fn new(shop: ShopState, site: Arc<Site>, clock: Arc<dyn Clock>) -> BackOffice {
         BackOffice {
-            accounts,
+            shop,
             site,
             clock,
             templates: Arc::new(templates()),
@@ -111,6 +113,21 @@ fn templates() -> tera::Tera {
             "catalogue.html",
             include_str!("../templates/catalogue.html"),
         ),
+        (
+            "_money_tabs.html",
+            include_str!("../templates/_money_tabs.html"),
+        ),
+        ("_problem.html", include_str!("../templates/_problem.html")),
+        ("topups.html", include_str!("../templates/topups.html")),
+        ("wallet.html", include_str!("../templates/wallet.html")),
+        ("orders.html", include_str!("../templates/orders.html")),
+        ("order.html", include_str!("../templates/order.html")),
+        ("domains.html", include_str!("../templates/domains.html")),
+        (
+            "customers.html",
+            include_str!("../templates/customers.html"),
+        ),
+        ("invoices.html", include_str!("../templates/invoices.html")),
     ])
     .expect("the back office's templates parse (a unit test renders each)");
     t
@@ -118,6 +135,7 @@ fn templates() -> tera::Tera {
 
 /// `/panel/*`.
 pub fn router(state: BackOffice) -> Router {
+    use screens::money::{self, orders};
     use screens::{brand, pages, prices, publishing, settings};
     Router::new()
         // API Gateway routes `/panel` but not `/panel/` (the edge rewrites
@@ -162,6 +180,20 @@ pub fn router(state: BackOffice) -> Router {
         )
         .route("/panel/history", get(publishing::history_page))
         .route("/panel/history/rollback", post(publishing::rollback))
+        .route("/panel/topups", get(money::topups_page))
+        .route("/panel/topups/approve", post(money::approve))
+        .route("/panel/topups/reject", post(money::reject))
+        .route("/panel/topups/proof", get(money::proof))
+        .route("/panel/wallet", get(money::wallet_page))
+        .route("/panel/wallet/topup", post(money::ask_for_topup))
+        .route("/panel/customers", get(money::customers_page))
+        .route("/panel/customers/limit", post(money::set_limit))
+        .route("/panel/invoices", get(money::invoices_page))
+        .route("/panel/orders", get(orders::orders_page))
+        .route("/panel/orders/view", get(orders::order_page))
+        .route("/panel/orders/mark-paid", post(orders::mark_paid))
+        .route("/panel/orders/refund", post(orders::refund))
+        .route("/panel/domains", get(orders::domains_page))
         .route("/panel/static/backoffice.css", get(css))
         .route("/panel/static/backoffice.js", get(js))
         .layer(middleware::from_fn(
@@ -205,16 +237,6 @@ pub(crate) fn context(staff: &Staff, page: &str, title_key: &str) -> tera::Conte
     c.insert("page", page);
     c.insert("base", &staff.base);
     c.insert("shop", &staff.shop);
-    // The orders and wallet page is still the storefront's own, one per
-    // language: the one in the back office's language.
-    let lang_prefix = if staff.lang != staff.snapshot.default_language()
-        && staff.snapshot.languages.contains(&staff.lang)
-    {
-        format!("{}/", staff.lang.code())
-    } else {
-        String::new()
-    };
-    c.insert("money", &format!("{}{lang_prefix}panel/money/", staff.shop));
     c.insert("shop_name", &staff.snapshot.name);
     c.insert("who", &staff.profile.email);
     c.insert(
@@ -390,6 +412,6 @@ mod tests {
     #[test]
     fn every_template_parses() {
         let t = super::templates();
-        assert_eq!(t.get_template_names().count(), 15);
+        assert_eq!(t.get_template_names().count(), 24);
     }
 }

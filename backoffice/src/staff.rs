@@ -31,7 +31,7 @@ impl FromRequestParts<BackOffice> for Staff {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, bo: &BackOffice) -> Result<Self, Response> {
-        let visit = Visit::from_request_parts(parts, &bo.accounts)
+        let visit = Visit::from_request_parts(parts, &bo.shop.accounts)
             .await
             .map_err(IntoResponse::into_response)?;
         let shop = match &visit.preview {
@@ -41,7 +41,7 @@ impl FromRequestParts<BackOffice> for Staff {
         let base = format!("{shop}panel/");
         let lang = visit.lang;
         let reseller = visit.tenant.reseller.clone();
-        let who = signed_in(bo.accounts.store.as_ref(), &reseller, &visit.sessions).await;
+        let who = signed_in(bo.shop.accounts.store.as_ref(), &reseller, &visit.sessions).await;
         match who {
             Err(e) => {
                 eprintln!("back office of {reseller}: {e}");

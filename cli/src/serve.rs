@@ -116,7 +116,7 @@ pub async fn run(
         });
     }
     let backoffice = storefront_backoffice::BackOffice::new(
-        services.accounts_state(),
+        services.shop_state(),
         site.clone(),
         services.clock.clone(),
     );

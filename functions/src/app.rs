@@ -119,7 +119,8 @@ impl Services {
         )
     }
 
-    fn shop_state(&self) -> ShopState {
+    /// What the shop's routes and the back office's money pages share.
+    pub fn shop_state(&self) -> ShopState {
         ShopState {
             accounts: self.accounts_state(),
             orders: self.orders(),

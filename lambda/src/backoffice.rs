@@ -92,7 +92,7 @@ pub async fn router(
     });
     let target =
         storefront_aws::deploy::Target::new(storefront_aws::s3_client(&settings.aws), bucket);
-    let bo = BackOffice::new(services.accounts_state(), site, services.clock.clone())
+    let bo = BackOffice::new(services.shop_state(), site, services.clock.clone())
         .with_upload(Arc::new(Bucket(target)));
     // Before a change is checked and built, the platform's content is
     // brought up to what the last deploy published (a plan's new price is

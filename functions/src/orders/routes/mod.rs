@@ -41,6 +41,7 @@ use storefront_core::Locale;
 use storefront_core::ledger::Party;
 use storefront_core::money::Money;
 
+pub mod desk;
 mod invoices;
 mod panel;
 mod shop;
@@ -50,6 +51,8 @@ pub(crate) use invoices::*;
 pub(crate) use panel::*;
 pub(crate) use shop::*;
 pub(crate) use wallet::*;
+
+pub use desk::{Decided, Desk};
 
 #[derive(Debug, Clone)]
 pub struct ShopState {
@@ -147,6 +150,16 @@ pub(super) fn said(
 
 /// An order error as the person should see it.
 pub(super) fn order_error(e: OrderError, lang: Locale) -> Response {
+    if let OrderError::PriceChanged(q) = &e {
+        let body = json!({"error": "price_changed", "message": message(&e, lang), "quote": quote_view(q, lang)});
+        return (StatusCode::CONFLICT, Json(body)).into_response();
+    }
+    order_failure(e, lang).into_response()
+}
+
+/// An order error as a status, a code, a message in `lang` and the field
+/// to fix (a changed price's new quote is `order_error`'s to add).
+pub(super) fn order_failure(e: OrderError, lang: Locale) -> AccountsError {
     let msg = message(&e, lang);
     let field = |index: usize, name: &str| Some(format!("items.{index}.{name}"));
     let (status, code, field) = match &e {
@@ -195,11 +208,7 @@ pub(super) fn order_error(e: OrderError, lang: Locale) -> Response {
             field(*index, "domain"),
         ),
         OrderError::QuoteExpired => (StatusCode::CONFLICT, "quote_expired", Some("quote".into())),
-        OrderError::PriceChanged(q) => {
-            let body =
-                json!({"error": "price_changed", "message": msg, "quote": quote_view(q, lang)});
-            return (StatusCode::CONFLICT, Json(body)).into_response();
-        }
+        OrderError::PriceChanged(_) => (StatusCode::CONFLICT, "price_changed", None),
         OrderError::InsufficientBalance => {
             (StatusCode::PAYMENT_REQUIRED, "insufficient_balance", None)
         }
@@ -214,11 +223,11 @@ pub(super) fn order_error(e: OrderError, lang: Locale) -> Response {
             "discount_code_used_up",
             Some("code".into()),
         ),
-        OrderError::NotFound => return ApiError::NotFound.into_response(),
+        OrderError::NotFound => return ApiError::NotFound.into(),
         OrderError::WrongState => (StatusCode::CONFLICT, "wrong_state", None),
-        OrderError::Store(e) => return AccountsError::unavailable(e).into_response(),
+        OrderError::Store(e) => return AccountsError::unavailable(e),
     };
-    said(status, code, msg, field).into_response()
+    said(status, code, msg, field)
 }
 
 pub(super) fn money(
@@ -310,7 +319,11 @@ pub(super) fn panel_order_view(o: &Order, lang: Locale) -> Value {
 
 /// Stored summaries (orders, invoices) with their gross formatted for the
 /// reader's language (`gross_display`): the browser formats no money.
-pub(super) fn summaries(mut list: Vec<Value>, lang: Locale) -> Response {
+pub(super) fn summaries(list: Vec<Value>, lang: Locale) -> Response {
+    Json(displayed(list, lang)).into_response()
+}
+
+fn displayed(mut list: Vec<Value>, lang: Locale) -> Vec<Value> {
     for item in &mut list {
         let currency =
             serde_json::from_value::<storefront_core::Currency>(item["currency"].clone());
@@ -321,7 +334,7 @@ pub(super) fn summaries(mut list: Vec<Value>, lang: Locale) -> Response {
             item["gross_display"] = json!(Money::new(a, c).format(lang));
         }
     }
-    Json(list).into_response()
+    list
 }
 
 /// A list of top-ups, newest first, as its holder or their parent sees it.

@@ -23,12 +23,7 @@ pub(crate) async fn panel_topups(
     Query(q): Query<PanelTopupsQuery>,
 ) -> Result<Response, AccountsError> {
     let pending = q.state.as_deref() != Some("all");
-    let list = st
-        .orders
-        .ledger
-        .topups_for_parent(&Party::reseller(who.reseller()), pending)
-        .await?;
-    Ok(topups_view(&list, who.visit.lang))
+    Ok(Json(desk(&st, &who).topups(pending).await?).into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -50,7 +45,7 @@ pub(crate) async fn approve_topup(
     who: Staff,
     Path(id): Path<String>,
 ) -> Result<Response, AccountsError> {
-    decide(&st, &who, &id, true, None).await
+    decided(desk(&st, &who).decide(&id, true, None).await?)
 }
 
 #[utoipa::path(
@@ -69,46 +64,29 @@ pub(crate) async fn reject_topup(
     RawBody(body): RawBody,
 ) -> Result<Response, AccountsError> {
     let b: RejectBody = who.visit.json(&body)?;
-    let reason = b.reason.trim();
-    if reason.is_empty()
-        || reason.chars().count() > 500
-        || reason.chars().any(|c| c.is_control() && c != '\n')
-    {
-        return Err(said(
-            StatusCode::BAD_REQUEST,
-            "required",
-            "Say why (up to 500 characters): the customer will read it.".into(),
-            Some("reason".into()),
-        ));
-    }
-    decide(&st, &who, &id, false, Some(reason.to_string())).await
+    let reason = desk::reason(&b.reason, who.visit.lang)?;
+    decided(desk(&st, &who).decide(&id, false, Some(reason)).await?)
 }
 
-pub(super) async fn decide(
-    st: &ShopState,
-    who: &Signed,
-    id: &str,
-    approve: bool,
-    reason: Option<String>,
-) -> Result<Response, AccountsError> {
-    let parent = Party::reseller(who.reseller());
-    match st
-        .orders
-        .ledger
-        .decide_topup(&parent, id, approve, reason, &who.profile.id)
-        .await
-    {
-        Ok(t) => {
-            st.orders.notify_topup(&t).await;
-            Ok(Json(topup_view(&t, who.visit.lang)).into_response())
-        }
-        Err(TopUpError::NotFound) => Err(ApiError::NotFound.into()),
-        Err(TopUpError::AlreadyDecided(t)) => {
-            let body = json!({"error": "already_decided", "message": "This top-up was already decided.", "topup": topup_view(&t, who.visit.lang)});
-            Ok((StatusCode::CONFLICT, Json(body)).into_response())
-        }
-        Err(TopUpError::Store(e)) => Err(AccountsError::from(e)),
+/// The desk of the staff member signed in.
+fn desk<'a>(st: &'a ShopState, who: &'a Staff) -> Desk<'a> {
+    Desk {
+        shop: st,
+        reseller: who.reseller(),
+        by: &who.profile.id,
+        lang: who.visit.lang,
+        snapshot: &who.visit.tenant.snapshot,
     }
+}
+
+fn decided(d: Decided) -> Result<Response, AccountsError> {
+    Ok(match d {
+        Decided::Now(t) => Json(t).into_response(),
+        Decided::Already(t) => {
+            let body = json!({"error": "already_decided", "message": "This top-up was already decided.", "topup": t});
+            (StatusCode::CONFLICT, Json(body)).into_response()
+        }
+    })
 }
 
 #[utoipa::path(
@@ -124,18 +102,7 @@ pub(crate) async fn topup_proof(
     who: Staff,
     Path(id): Path<String>,
 ) -> Result<Response, AccountsError> {
-    let Some((t, _)) = st.orders.ledger.topup(&id).await? else {
-        return Err(ApiError::NotFound.into());
-    };
-    if t.parent != Party::reseller(who.reseller()) {
-        return Err(ApiError::NotFound.into());
-    }
-    let Some(proof) = t.proof else {
-        return Err(ApiError::NotFound.into());
-    };
-    let Some((bytes, ct)) = st.blobs.get(&proof.key).await? else {
-        return Err(ApiError::NotFound.into());
-    };
+    let (bytes, ct) = desk(&st, &who).proof(&id).await?;
     // Served as a download in a sandbox: a proof is the customer's file.
     Ok((
         [
@@ -159,18 +126,7 @@ pub(crate) async fn panel_wallet(
     State(st): State<ShopState>,
     who: Staff,
 ) -> Result<Response, AccountsError> {
-    let s = &who.visit.tenant.snapshot;
-    let lang = who.visit.lang;
-    let me = Party::reseller(who.reseller());
-    let w = st.orders.ledger.wallet(&me).await?;
-    let entries = st.orders.ledger.entries(&me, None, 50).await?;
-    let mut v = wallet_view(w, s.currency, lang);
-    v["parent"] = json!({"id": s.parent.id, "name": s.parent.seller.legal_name, "bank_accounts": s.parent.bank_accounts});
-    v["entries"] = json!(entries.iter().map(|e| json!({
-        "id": e.id, "kind": e.kind, "at": e.at, "reason": e.reason, "reference": e.reference, "leg": e.leg,
-        "amount": money(e.amount, s, lang),
-    })).collect::<Vec<_>>());
-    Ok(Json(v).into_response())
+    Ok(Json(desk(&st, &who).wallet().await?).into_response())
 }
 
 #[utoipa::path(
@@ -184,12 +140,7 @@ pub(crate) async fn panel_my_topups(
     State(st): State<ShopState>,
     who: Staff,
 ) -> Result<Response, AccountsError> {
-    let list = st
-        .orders
-        .ledger
-        .topups_of(&Party::reseller(who.reseller()))
-        .await?;
-    Ok(topups_view(&list, who.visit.lang))
+    Ok(Json(desk(&st, &who).my_topups().await?).into_response())
 }
 
 #[utoipa::path(
@@ -205,13 +156,11 @@ pub(crate) async fn panel_request_topup(
     who: Staff,
     RawBody(body): RawBody,
 ) -> Result<Response, AccountsError> {
-    let s = &who.visit.tenant.snapshot;
-    let parent = match &s.parent.id {
-        Some(p) => Party::reseller(p),
-        None => Party::Platform,
-    };
-    let to = (parent, s.parent.bank_accounts.as_slice());
-    ask_for_topup(&st, &who, Party::reseller(who.reseller()), to, &body).await
+    let b: TopUpBody = who.visit.json(&body)?;
+    let t = desk(&st, &who)
+        .ask_for_topup(&b.amount, &b.bank_account, &b.transfer_reference)
+        .await?;
+    Ok((StatusCode::CREATED, Json(t)).into_response())
 }
 
 #[utoipa::path(
@@ -225,30 +174,7 @@ pub(crate) async fn panel_orders(
     State(st): State<ShopState>,
     who: Staff,
 ) -> Result<Response, AccountsError> {
-    let mut list = st.orders.orders_of_reseller(who.reseller()).await?;
-    let mut cards: std::collections::HashMap<String, Value> = std::collections::HashMap::new();
-    for o in list.iter_mut() {
-        let Some(account) = o["customer"].as_str().map(str::to_string) else {
-            continue;
-        };
-        if !cards.contains_key(&account) {
-            let card = customer_card(&st, who.reseller(), &account).await?;
-            cards.insert(account.clone(), card);
-        }
-        o["customer_card"] = cards[&account].clone();
-    }
-    Ok(summaries(list, who.visit.lang))
-}
-
-pub(super) async fn load_panel(
-    st: &ShopState,
-    who: &Staff,
-    id: &str,
-) -> Result<Order, AccountsError> {
-    match st.orders.order(id).await? {
-        Some((o, _)) if o.reseller == who.reseller() => Ok(o),
-        _ => Err(ApiError::NotFound.into()),
-    }
+    Ok(Json(desk(&st, &who).orders().await?).into_response())
 }
 
 #[utoipa::path(
@@ -264,8 +190,7 @@ pub(crate) async fn panel_order(
     who: Staff,
     Path(id): Path<String>,
 ) -> Result<Response, AccountsError> {
-    let o = load_panel(&st, &who, &id).await?;
-    Ok(Json(panel_order_view(&o, who.visit.lang)).into_response())
+    Ok(Json(desk(&st, &who).order(&id).await?).into_response())
 }
 
 #[utoipa::path(
@@ -281,27 +206,7 @@ pub(crate) async fn mark_paid(
     who: Staff,
     Path(id): Path<String>,
 ) -> Result<Response, AccountsError> {
-    let o = load_panel(&st, &who, &id).await?;
-    if o.payment != Payment::BankTransfer {
-        return Ok(order_error(OrderError::WrongState, who.visit.lang));
-    }
-    match st.orders.pay(&id, &who.profile.id, true).await {
-        Ok(_) => match st.orders.provision(&id, "registrar").await {
-            Ok(o) => Ok(Json(panel_order_view(&o, who.visit.lang)).into_response()),
-            Err(e) => Ok(order_error(e, who.visit.lang)),
-        },
-        Err(OrderError::SellerShort { .. }) => {
-            let m = "Your wallet does not cover this order's wholesale price. Top up your wallet, then mark it paid again.";
-            Ok(said(
-                StatusCode::PAYMENT_REQUIRED,
-                "insufficient_balance",
-                m.into(),
-                None,
-            )
-            .into_response())
-        }
-        Err(e) => Ok(order_error(e, who.visit.lang)),
-    }
+    Ok(Json(desk(&st, &who).mark_paid(&id).await?).into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -327,25 +232,11 @@ pub(crate) async fn refund(
     Path(id): Path<String>,
     RawBody(body): RawBody,
 ) -> Result<Response, AccountsError> {
-    load_panel(&st, &who, &id).await?;
     let b: RefundBody = who.visit.json(&body)?;
-    let reason = b.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(said(
-            StatusCode::BAD_REQUEST,
-            "required",
-            "Say why (up to 500 characters).".into(),
-            Some("reason".into()),
-        ));
-    }
-    match st
-        .orders
-        .refund(&id, b.line.as_deref(), &who.profile.id, reason)
-        .await
-    {
-        Ok(o) => Ok(Json(panel_order_view(&o, who.visit.lang)).into_response()),
-        Err(e) => Ok(order_error(e, who.visit.lang)),
-    }
+    let o = desk(&st, &who)
+        .refund(&id, b.line.as_deref(), &b.reason)
+        .await?;
+    Ok(Json(o).into_response())
 }
 
 #[utoipa::path(
@@ -359,8 +250,7 @@ pub(crate) async fn panel_domains(
     State(st): State<ShopState>,
     who: Staff,
 ) -> Result<Response, AccountsError> {
-    let list = st.orders.domains_of_reseller(who.reseller()).await?;
-    Ok(Json(list).into_response())
+    Ok(Json(desk(&st, &who).domains().await?).into_response())
 }
 
 #[utoipa::path(
@@ -374,19 +264,7 @@ pub(crate) async fn panel_customers(
     State(st): State<ShopState>,
     who: Staff,
 ) -> Result<Response, AccountsError> {
-    let s = &who.visit.tenant.snapshot;
-    let me = Party::reseller(who.reseller());
-    let mut out = Vec::new();
-    for child in st.orders.ledger.children(&me).await? {
-        let w = st.orders.ledger.wallet(&child).await?;
-        let mut v = wallet_view(w, s.currency, who.visit.lang);
-        if let Party::Customer { account, .. } = &child {
-            v["customer"] = customer_card(&st, who.reseller(), account).await?;
-        }
-        v["holder"] = json!(child);
-        out.push(v);
-    }
-    Ok(Json(out).into_response())
+    Ok(Json(desk(&st, &who).customers().await?).into_response())
 }
 
 /// Who a customer is, for the reseller's lists: name, email, company.
@@ -452,43 +330,15 @@ pub(crate) async fn set_reseller_credit_limit(
     credit_limit(&st, &who, Party::reseller(&id), &body).await
 }
 
-pub(super) async fn credit_limit(
+async fn credit_limit(
     st: &ShopState,
     who: &Staff,
     holder: Party,
     body: &[u8],
 ) -> Result<Response, AccountsError> {
     let b: LimitBody = who.visit.json(body)?;
-    let s = &who.visit.tenant.snapshot;
-    let limit: Decimal = storefront_core::money::parse_typed(&b.limit, s.currency)
-        .filter(|d: &Decimal| {
-            !d.is_sign_negative() && d.normalize().scale() <= s.currency.minor_units()
-        })
-        .ok_or_else(|| {
-            said(
-                StatusCode::BAD_REQUEST,
-                "invalid_value",
-                "Enter a credit limit of zero or more.".into(),
-                Some("limit".into()),
-            )
-        })?;
-    // Only wallets held with this reseller.
-    let Some(w) = st.orders.ledger.wallet(&holder).await? else {
-        return Err(ApiError::NotFound.into());
-    };
-    if w.parent != Party::reseller(who.reseller()) {
-        return Err(ApiError::NotFound.into());
-    }
-    match st.orders.ledger.set_credit_limit(&holder, limit).await {
-        Ok(w) => Ok(Json(wallet_view(Some(w), s.currency, who.visit.lang)).into_response()),
-        Err(CommitError::Short(_)) => Err(said(
-            StatusCode::CONFLICT,
-            "limit_in_use",
-            "The customer has already spent more than that against the limit.".into(),
-            Some("limit".into()),
-        )),
-        Err(e) => Err(AccountsError::unavailable(e)),
-    }
+    let w = desk(st, who).set_credit_limit(holder, &b.limit).await?;
+    Ok(Json(w).into_response())
 }
 
 #[utoipa::path(
@@ -502,7 +352,5 @@ pub(crate) async fn panel_invoices(
     State(st): State<ShopState>,
     who: Staff,
 ) -> Result<Response, AccountsError> {
-    let list =
-        crate::invoices::of(st.orders.store.as_ref(), &Party::reseller(who.reseller())).await?;
-    Ok(summaries(list, who.visit.lang))
+    Ok(Json(desk(&st, &who).invoices().await?).into_response())
 }

@@ -10,14 +10,14 @@ pub(crate) struct TopUpBody {
     /// As typed, in the wallet's currency: "250000", "Rp 250.000",
     /// "1 234,56 zł" (thousands grouped by three; read by
     /// `storefront_core::money::parse_typed`).
-    amount: String,
-    bank_account: String,
-    transfer_reference: String,
+    pub(super) amount: String,
+    pub(super) bank_account: String,
+    pub(super) transfer_reference: String,
 }
 
 /// Check a top-up request against the bank accounts it may name.
 pub(super) fn topup_fields(
-    body: &TopUpBody,
+    (amount, bank_account, transfer_reference): (&str, &str, &str),
     accounts: &[storefront_core::snapshot::BankAccount],
     currency: storefront_core::Currency,
     lang: Locale,
@@ -36,7 +36,7 @@ pub(super) fn topup_fields(
         )
     };
     // As the person typed it, read the one way core reads typed amounts.
-    let parsed = storefront_core::money::parse_typed(&body.amount, currency);
+    let parsed = storefront_core::money::parse_typed(amount, currency);
     let amount: Decimal = parsed.ok_or(()).map_err(|_| {
         bad(
             "amount",
@@ -57,7 +57,7 @@ pub(super) fn topup_fields(
             "Podaj dodatnią kwotę w walucie portfela.",
         ));
     }
-    if !accounts.iter().any(|a| a.id == body.bank_account) {
+    if !accounts.iter().any(|a| a.id == bank_account) {
         return Err(bad(
             "bank_account",
             "Choose one of the bank accounts listed.",
@@ -65,7 +65,7 @@ pub(super) fn topup_fields(
             "Wybierz jedno z podanych kont.",
         ));
     }
-    let reference = body.transfer_reference.trim();
+    let reference = transfer_reference.trim();
     if reference.is_empty()
         || reference.chars().count() > 140
         || reference.chars().any(char::is_control)
@@ -77,7 +77,7 @@ pub(super) fn topup_fields(
             "Podaj tytuł przelewu z banku (do 140 znaków).",
         ));
     }
-    Ok((amount, body.bank_account.clone(), reference.to_string()))
+    Ok((amount, bank_account.to_string(), reference.to_string()))
 }
 
 pub(super) fn wallet_view(
@@ -177,8 +177,12 @@ pub(super) async fn ask_for_topup(
     let b: TopUpBody = who.visit.json(body)?;
     let s = &who.visit.tenant.snapshot;
     let (parent, accounts) = to;
-    let (amount, bank_account, transfer_reference) =
-        topup_fields(&b, accounts, s.currency, who.visit.lang)?;
+    let (amount, bank_account, transfer_reference) = topup_fields(
+        (&b.amount, &b.bank_account, &b.transfer_reference),
+        accounts,
+        s.currency,
+        who.visit.lang,
+    )?;
     let t = st
         .orders
         .ledger

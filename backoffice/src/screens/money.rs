@@ -1,0 +1,766 @@
+//! The money screens: top-ups asked of the storefront (approve, or reject
+//! with a reason), its own wallet with its parent and its top-ups there,
+//! orders (mark a bank transfer paid, refund), domains, the wallets held
+//! with it (credit limits) and the invoices its parent issued it.
+//!
+//! Every rule is the money desk's (`storefront_functions::orders::routes::
+//! Desk`), which the JSON panel answers with too; these pages only read
+//! and post forms. A change answers with a redirect to the page it was made
+//! on (so a reload does not post it again), or with the page again and the
+//! problem next to the form that caused it.
+
+use crate::{BackOffice, Staff, context, i18n, message, render, when};
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use storefront_core::ledger::Party;
+use storefront_functions::accounts::error::AccountsError;
+use storefront_functions::error::ApiError;
+use storefront_functions::orders::routes::{Decided, Desk};
+
+fn desk<'a>(bo: &'a BackOffice, staff: &'a Staff) -> Desk<'a> {
+    Desk {
+        shop: &bo.shop,
+        reseller: &staff.reseller,
+        by: &staff.profile.id,
+        lang: staff.lang,
+        snapshot: &staff.snapshot,
+    }
+}
+
+/// What went wrong with a form, shown next to it: which row's form
+/// (a top-up's, an order's, a wallet's), the field to mark, the message
+/// in the page's language, and what was typed.
+#[derive(Serialize, Default)]
+struct Problem {
+    #[serde(skip)]
+    status: Option<StatusCode>,
+    row: String,
+    field: Option<String>,
+    message: String,
+    typed: BTreeMap<String, String>,
+}
+
+impl Problem {
+    fn on(row: &str, typed: &[(&str, &str)]) -> Problem {
+        Problem {
+            row: row.to_string(),
+            typed: typed
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..Problem::default()
+        }
+    }
+}
+
+/// A failure: a page of its own (not found, unavailable), or a problem to
+/// show next to the form.
+enum Failed {
+    Page(Response),
+    Form(Problem),
+}
+
+fn failed(bo: &BackOffice, staff: &Staff, e: AccountsError, mut p: Problem) -> Failed {
+    let page =
+        |status, key| Failed::Page(message(bo, staff.lang, &staff.base, status, key, key, None));
+    match e {
+        AccountsError::Said {
+            status,
+            message,
+            field,
+            ..
+        } => {
+            p.status = Some(status);
+            p.message = message;
+            p.field = field;
+            Failed::Form(p)
+        }
+        AccountsError::Api(ApiError::Invalid { message, field, .. }) => {
+            p.status = Some(StatusCode::BAD_REQUEST);
+            p.message = message;
+            p.field = field.map(str::to_string);
+            Failed::Form(p)
+        }
+        AccountsError::Api(ApiError::NotFound) => page(StatusCode::NOT_FOUND, "not_found"),
+        AccountsError::Api(e) => {
+            eprintln!("back office of {}: {e}", staff.reseller);
+            page(StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+        }
+    }
+}
+
+/// A page's answer when reading failed: not found or unavailable.
+fn unreadable(bo: &BackOffice, staff: &Staff, e: AccountsError) -> Response {
+    match failed(bo, staff, e, Problem::default()) {
+        Failed::Page(r) => r,
+        Failed::Form(p) => message(
+            bo,
+            staff.lang,
+            &staff.base,
+            p.status.unwrap_or(StatusCode::BAD_REQUEST),
+            "unavailable",
+            "unavailable",
+            None,
+        ),
+    }
+}
+
+/// After a change: back to `page`, saying what was done.
+fn done(staff: &Staff, page: &str, what: &str) -> Response {
+    Redirect::to(&format!("{}{page}done={what}", staff.base)).into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct Shown {
+    #[serde(default)]
+    done: Option<String>,
+    #[serde(default)]
+    all: Option<String>,
+    #[serde(default)]
+    id: Option<String>,
+}
+
+/// The page's context, with the money pages' tabs and what was just done.
+fn money_context(staff: &Staff, page: &str, title: &str, q: &Shown) -> tera::Context {
+    let mut c = context(staff, page, title);
+    c.insert("money_page", &true);
+    let notice = q.done.as_deref().and_then(|d| {
+        let key = format!("m_done_{d}");
+        i18n::texts(staff.lang).get(&key).cloned()
+    });
+    c.insert("notice", &notice);
+    c
+}
+
+fn label(staff: &Staff, prefix: &str, v: &Value) -> String {
+    match v.as_str() {
+        Some(s) => i18n::text(staff.lang, &format!("m_{prefix}_{}", s.replace('-', "_"))),
+        None => String::new(),
+    }
+}
+
+fn at(staff: &Staff, v: &Value) -> String {
+    v.as_str()
+        .and_then(|s| s.parse::<DateTime<Utc>>().ok())
+        .map(|d| when(d, staff))
+        .or_else(|| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn party(staff: &Staff, p: &Value) -> String {
+    match p["kind"].as_str() {
+        Some("customer") => i18n::fill(
+            staff.lang,
+            "m_customer",
+            &[("id", p["account"].as_str().unwrap_or_default())],
+        ),
+        Some("reseller") => i18n::fill(
+            staff.lang,
+            "m_sub_reseller",
+            &[("id", p["id"].as_str().unwrap_or_default())],
+        ),
+        _ => i18n::text(staff.lang, "m_platform"),
+    }
+}
+
+/// A customer as the lists name them: name (email), else the account id.
+fn card(c: &Value) -> String {
+    match (c["name"].as_str(), c["email"].as_str()) {
+        (Some(n), Some(e)) if !n.is_empty() => format!("{n} ({e})"),
+        (_, Some(e)) => e.to_string(),
+        _ => c["id"].as_str().unwrap_or_default().to_string(),
+    }
+}
+
+/// A bank account as people name it: bank and number, else its id.
+fn bank_of(accounts: &[storefront_core::snapshot::BankAccount], id: &Value) -> String {
+    accounts
+        .iter()
+        .find(|a| Some(a.id.as_str()) == id.as_str())
+        .map(|a| format!("{} {}", a.bank, a.number))
+        .unwrap_or_else(|| id.as_str().unwrap_or_default().to_string())
+}
+
+/// A top-up with its labels; `accounts` are those it could be paid into.
+fn shown_topup(
+    staff: &Staff,
+    accounts: &[storefront_core::snapshot::BankAccount],
+    mut t: Value,
+) -> Value {
+    t["bank"] = json!(bank_of(accounts, &t["bank_account"]));
+    t["state_label"] = json!(label(staff, "state", &t["state"]));
+    t["from"] = json!(if t["customer_card"].is_object() {
+        card(&t["customer_card"])
+    } else {
+        party(staff, &t["holder"])
+    });
+    t["requested"] = json!(at(staff, &t["requested_at"]));
+    t["decided"] = json!(at(staff, &t["decided_at"]));
+    t["pending"] = json!(t["state"] == "pending");
+    t
+}
+
+// ----- top-ups asked of this storefront -----
+
+pub(crate) async fn topups_page(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<Shown>,
+) -> Response {
+    topups(&bo, &staff, &q, None).await
+}
+
+async fn topups(bo: &BackOffice, staff: &Staff, q: &Shown, problem: Option<Problem>) -> Response {
+    let all = q.all.is_some();
+    let list = match desk(bo, staff).topups(!all).await {
+        Ok(l) => l,
+        Err(e) => return unreadable(bo, staff, e),
+    };
+    let accounts = &staff.snapshot.bank_accounts;
+    let list: Vec<Value> = list
+        .into_iter()
+        .map(|t| shown_topup(staff, accounts, t))
+        .collect();
+    let mut c = money_context(staff, "topups", "m_topups_heading", q);
+    c.insert("topups", &list);
+    c.insert("all", &all);
+    let status = problem
+        .as_ref()
+        .and_then(|p| p.status)
+        .unwrap_or(StatusCode::OK);
+    c.insert("problem", &problem);
+    render(bo, "topups.html", &c, status)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct DecideForm {
+    id: String,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+pub(crate) async fn approve(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(f): Form<DecideForm>,
+) -> Response {
+    decide(&bo, &staff, f, true).await
+}
+
+pub(crate) async fn reject(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(f): Form<DecideForm>,
+) -> Response {
+    decide(&bo, &staff, f, false).await
+}
+
+async fn decide(bo: &BackOffice, staff: &Staff, f: DecideForm, approve: bool) -> Response {
+    let typed = f.reason.clone().unwrap_or_default();
+    let problem = || Problem::on(&f.id, &[("reason", &typed)]);
+    let d = desk(bo, staff);
+    let reason = if approve {
+        None
+    } else {
+        match storefront_functions::orders::routes::desk::reason(&typed, staff.lang) {
+            Ok(r) => Some(r),
+            Err(e) => return shown_failure(bo, staff, e, problem()).await,
+        }
+    };
+    match d.decide(&f.id, approve, reason).await {
+        Ok(Decided::Now(_)) => done(
+            staff,
+            "topups?",
+            if approve { "approved" } else { "rejected" },
+        ),
+        Ok(Decided::Already(_)) => {
+            let mut p = problem();
+            p.status = Some(StatusCode::CONFLICT);
+            p.message = i18n::text(staff.lang, "m_already_decided");
+            topups(
+                bo,
+                staff,
+                &Shown {
+                    all: Some("1".into()),
+                    ..Shown::default()
+                },
+                Some(p),
+            )
+            .await
+        }
+        Err(e) => shown_failure(bo, staff, e, problem()).await,
+    }
+}
+
+async fn shown_failure(bo: &BackOffice, staff: &Staff, e: AccountsError, p: Problem) -> Response {
+    match failed(bo, staff, e, p) {
+        Failed::Page(r) => r,
+        Failed::Form(p) => topups(bo, staff, &Shown::default(), Some(p)).await,
+    }
+}
+
+/// A top-up's proof, as the customer sent it: a download, in a sandbox.
+pub(crate) async fn proof(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<Shown>,
+) -> Response {
+    let id = q.id.unwrap_or_default();
+    match desk(&bo, &staff).proof(&id).await {
+        Ok((bytes, ct)) => {
+            let ct = HeaderValue::from_str(&ct)
+                .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+            (
+                [
+                    (header::CONTENT_TYPE, ct),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        HeaderValue::from_static("attachment"),
+                    ),
+                    (
+                        header::CONTENT_SECURITY_POLICY,
+                        HeaderValue::from_static("sandbox"),
+                    ),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(e) => unreadable(&bo, &staff, e),
+    }
+}
+
+// ----- the storefront's own wallet -----
+
+pub(crate) async fn wallet_page(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<Shown>,
+) -> Response {
+    wallet(&bo, &staff, &q, None).await
+}
+
+async fn wallet(bo: &BackOffice, staff: &Staff, q: &Shown, problem: Option<Problem>) -> Response {
+    let d = desk(bo, staff);
+    let (w, mine) = match tokio::try_join!(d.wallet(), d.my_topups()) {
+        Ok(both) => both,
+        Err(e) => return unreadable(bo, staff, e),
+    };
+    let accounts = &staff.snapshot.parent.bank_accounts;
+    let mine: Vec<Value> = mine
+        .into_iter()
+        .map(|t| shown_topup(staff, accounts, t))
+        .collect();
+    let entries: Vec<Value> = w["entries"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|mut e| {
+            let sign = match e["kind"].as_str() {
+                Some("top_up" | "refund") => "+",
+                Some("capture") => "−",
+                _ => "",
+            };
+            e["shown"] = json!(format!(
+                "{sign}{}",
+                e["amount"]["display"].as_str().unwrap_or_default()
+            ));
+            e["kind_label"] = json!(label(staff, "entry", &e["kind"]));
+            e["when"] = json!(at(staff, &e["at"]));
+            e
+        })
+        .collect();
+    let mut c = money_context(staff, "wallet", "m_wallet_heading", q);
+    c.insert("wallet", &w);
+    c.insert("entries", &entries);
+    c.insert("mine", &mine);
+    c.insert(
+        "parent_line",
+        &i18n::fill(
+            staff.lang,
+            "m_wallet_parent",
+            &[("name", w["parent"]["name"].as_str().unwrap_or_default())],
+        ),
+    );
+    c.insert("accounts", accounts);
+    let status = problem
+        .as_ref()
+        .and_then(|p| p.status)
+        .unwrap_or(StatusCode::OK);
+    c.insert("problem", &problem);
+    render(bo, "wallet.html", &c, status)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct TopUpForm {
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    bank_account: String,
+    #[serde(default)]
+    transfer_reference: String,
+}
+
+pub(crate) async fn ask_for_topup(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(f): Form<TopUpForm>,
+) -> Response {
+    let asked = desk(&bo, &staff)
+        .ask_for_topup(&f.amount, &f.bank_account, &f.transfer_reference)
+        .await;
+    match asked {
+        Ok(_) => done(&staff, "wallet?", "topup"),
+        Err(e) => {
+            let p = Problem::on(
+                "topup",
+                &[
+                    ("amount", &f.amount),
+                    ("bank_account", &f.bank_account),
+                    ("transfer_reference", &f.transfer_reference),
+                ],
+            );
+            match failed(&bo, &staff, e, p) {
+                Failed::Page(r) => r,
+                Failed::Form(p) => wallet(&bo, &staff, &Shown::default(), Some(p)).await,
+            }
+        }
+    }
+}
+
+// ----- wallets held with this storefront -----
+
+pub(crate) async fn customers_page(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<Shown>,
+) -> Response {
+    customers(&bo, &staff, &q, None).await
+}
+
+async fn customers(
+    bo: &BackOffice,
+    staff: &Staff,
+    q: &Shown,
+    problem: Option<Problem>,
+) -> Response {
+    let list = match desk(bo, staff).customers().await {
+        Ok(l) => l,
+        Err(e) => return unreadable(bo, staff, e),
+    };
+    let list: Vec<Value> = list
+        .into_iter()
+        .map(|mut w| {
+            let who = if w["customer"].is_object() {
+                card(&w["customer"])
+            } else {
+                party(staff, &w["holder"])
+            };
+            let (kind, id) = match w["holder"]["kind"].as_str() {
+                Some("customer") => ("customer", w["holder"]["account"].clone()),
+                _ => ("reseller", w["holder"]["id"].clone()),
+            };
+            w["who"] = json!(who);
+            w["row"] = json!(format!("{kind}:{}", id.as_str().unwrap_or_default()));
+            w["limit_label"] = json!(i18n::fill(
+                staff.lang,
+                "m_credit_limit_label",
+                &[("who", &who)]
+            ));
+            w
+        })
+        .collect();
+    let mut c = money_context(staff, "customers", "m_customers_heading", q);
+    c.insert("wallets", &list);
+    let status = problem
+        .as_ref()
+        .and_then(|p| p.status)
+        .unwrap_or(StatusCode::OK);
+    c.insert("problem", &problem);
+    render(bo, "customers.html", &c, status)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct LimitForm {
+    /// `customer:<account>` or `reseller:<id>`.
+    holder: String,
+    #[serde(default)]
+    limit: String,
+}
+
+pub(crate) async fn set_limit(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(f): Form<LimitForm>,
+) -> Response {
+    let holder = match f.holder.split_once(':') {
+        Some(("customer", account)) => Party::customer(&staff.reseller, account),
+        Some(("reseller", id)) => Party::reseller(id),
+        _ => return unreadable(&bo, &staff, ApiError::NotFound.into()),
+    };
+    match desk(&bo, &staff).set_credit_limit(holder, &f.limit).await {
+        Ok(_) => done(&staff, "customers?", "limit"),
+        Err(e) => match failed(
+            &bo,
+            &staff,
+            e,
+            Problem::on(&f.holder, &[("limit", &f.limit)]),
+        ) {
+            Failed::Page(r) => r,
+            Failed::Form(p) => customers(&bo, &staff, &Shown::default(), Some(p)).await,
+        },
+    }
+}
+
+// ----- invoices to this storefront -----
+
+pub(crate) async fn invoices_page(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<Shown>,
+) -> Response {
+    let list = match desk(&bo, &staff).invoices().await {
+        Ok(l) => l,
+        Err(e) => return unreadable(&bo, &staff, e),
+    };
+    let list: Vec<Value> = list
+        .into_iter()
+        .map(|mut i| {
+            i["kind_label"] = json!(label(&staff, "invoice", &i["kind"]));
+            // An id for the row: invoice numbers have slashes in them.
+            let anchor: String = i["number"]
+                .as_str()
+                .unwrap_or_default()
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect();
+            i["anchor"] = json!(anchor);
+            i["when"] = json!(at(&staff, &i["issued"]));
+            i
+        })
+        .collect();
+    let mut c = money_context(&staff, "invoices", "m_invoices_heading", &q);
+    c.insert("invoices", &list);
+    c.insert("api", &format!("{}api/panel/invoices/", staff.shop));
+    render(&bo, "invoices.html", &c, StatusCode::OK)
+}
+
+pub(crate) mod orders {
+    //! Orders (mark a bank transfer paid, refund) and domains.
+
+    use super::*;
+
+    pub(crate) async fn orders_page(
+        State(bo): State<BackOffice>,
+        staff: Staff,
+        Query(q): Query<Shown>,
+    ) -> Response {
+        let list = match desk(&bo, &staff).orders().await {
+            Ok(l) => l,
+            Err(e) => return unreadable(&bo, &staff, e),
+        };
+        let list: Vec<Value> = list
+            .into_iter()
+            .map(|mut o| {
+                o["state_label"] = json!(label(&staff, "state", &o["state"]));
+                o["when"] = json!(at(&staff, &o["created_at"]));
+                o["who"] = json!(card(&o["customer_card"]));
+                o["names"] = json!(
+                    o["domains"]
+                        .as_array()
+                        .map(|d| d
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", "))
+                        .unwrap_or_default()
+                );
+                o
+            })
+            .collect();
+        let mut c = money_context(&staff, "orders", "m_orders_heading", &q);
+        c.insert("orders", &list);
+        render(&bo, "orders.html", &c, StatusCode::OK)
+    }
+
+    pub(crate) async fn order_page(
+        State(bo): State<BackOffice>,
+        staff: Staff,
+        Query(q): Query<Shown>,
+    ) -> Response {
+        let id = q.id.clone().unwrap_or_default();
+        order(&bo, &staff, &id, &q, None).await
+    }
+
+    async fn order(
+        bo: &BackOffice,
+        staff: &Staff,
+        id: &str,
+        q: &Shown,
+        problem: Option<Problem>,
+    ) -> Response {
+        let mut o = match desk(bo, staff).order(id).await {
+            Ok(o) => o,
+            Err(e) => return unreadable(bo, staff, e),
+        };
+        let customer = match o["customer"].as_str() {
+            Some(a) => storefront_functions::accounts::records::load(
+                bo.shop.orders.store.as_ref(),
+                &staff.reseller,
+                a,
+            )
+            .await
+            .ok()
+            .flatten()
+            .map(|(_, p)| card(&json!({"id": p.id, "name": p.name, "email": p.email})))
+            .unwrap_or_else(|| a.to_string()),
+            None => String::new(),
+        };
+        o["who"] = json!(customer);
+        o["state_label"] = json!(label(staff, "state", &o["state"]));
+        o["payment_label"] = json!(label(staff, "payment", &o["payment"]));
+        o["when"] = json!(at(staff, &o["created_at"]));
+        o["due_at"] = json!(at(staff, &o["due"]));
+        let awaiting = o["state"] == "awaiting_payment";
+        o["can_mark_paid"] = json!(awaiting && o["payment"] == "bank_transfer");
+        if let Some(lines) = o["lines"].as_array_mut() {
+            for l in lines {
+                l["state_label"] = json!(label(staff, "state", &l["status"]));
+                l["action_label"] = json!(i18n::text(
+                    staff.lang,
+                    &format!("action_{}", l["action"].as_str().unwrap_or_default())
+                ));
+                l["expires_at"] = json!(at(staff, &l["expires"]));
+                l["refundable"] = json!(l["status"] == "active");
+            }
+        }
+        let refundable = o["lines"]
+            .as_array()
+            .is_some_and(|l| l.iter().any(|l| l["refundable"] == true));
+        o["can_refund"] = json!(refundable);
+        let title = i18n::fill(staff.lang, "m_order_title", &[("id", id)]);
+        let mut c = money_context(staff, "orders", "m_orders_heading", q);
+        c.insert("title", &title);
+        c.insert("order", &o);
+        let status = problem
+            .as_ref()
+            .and_then(|p| p.status)
+            .unwrap_or(StatusCode::OK);
+        c.insert("problem", &problem);
+        render(bo, "order.html", &c, status)
+    }
+
+    #[derive(Deserialize)]
+    pub(crate) struct OrderForm {
+        id: String,
+        #[serde(default)]
+        line: Option<String>,
+        #[serde(default)]
+        reason: Option<String>,
+    }
+
+    pub(crate) async fn mark_paid(
+        State(bo): State<BackOffice>,
+        staff: Staff,
+        Form(f): Form<OrderForm>,
+    ) -> Response {
+        let r = desk(&bo, &staff).mark_paid(&f.id).await;
+        answer(
+            &bo,
+            &staff,
+            &f,
+            r.map(|_| "paid"),
+            Problem::on("mark_paid", &[]),
+        )
+        .await
+    }
+
+    pub(crate) async fn refund(
+        State(bo): State<BackOffice>,
+        staff: Staff,
+        Form(f): Form<OrderForm>,
+    ) -> Response {
+        let reason = f.reason.clone().unwrap_or_default();
+        let line = f.line.as_deref().filter(|l| !l.is_empty());
+        let r = desk(&bo, &staff).refund(&f.id, line, &reason).await;
+        let typed = [
+            ("reason", reason.as_str()),
+            ("line", line.unwrap_or_default()),
+        ];
+        answer(
+            &bo,
+            &staff,
+            &f,
+            r.map(|_| "refunded"),
+            Problem::on("refund", &typed),
+        )
+        .await
+    }
+
+    async fn answer(
+        bo: &BackOffice,
+        staff: &Staff,
+        f: &OrderForm,
+        r: Result<&str, AccountsError>,
+        p: Problem,
+    ) -> Response {
+        match r {
+            Ok(what) => {
+                let page = format!("orders/view?id={}&", urlencode(&f.id));
+                done(staff, &page, what)
+            }
+            Err(e) => match failed(bo, staff, e, p) {
+                Failed::Page(r) => r,
+                Failed::Form(p) => order(bo, staff, &f.id, &Shown::default(), Some(p)).await,
+            },
+        }
+    }
+
+    fn urlencode(s: &str) -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+
+    pub(crate) async fn domains_page(
+        State(bo): State<BackOffice>,
+        staff: Staff,
+        Query(q): Query<Shown>,
+    ) -> Response {
+        let list = match desk(&bo, &staff).domains().await {
+            Ok(l) => l,
+            Err(e) => return unreadable(&bo, &staff, e),
+        };
+        let list: Vec<Value> = list
+            .into_iter()
+            .map(|mut d| {
+                d["state_label"] = json!(label(&staff, "state", &d["status"]));
+                d["who"] = json!(card(&d["customer_card"]));
+                d["renews"] = json!(i18n::text(
+                    staff.lang,
+                    if d["auto_renew"] == true {
+                        "m_yes"
+                    } else {
+                        "m_no"
+                    }
+                ));
+                d
+            })
+            .collect();
+        let mut c = money_context(&staff, "domains", "m_domains_heading", &q);
+        c.insert("domains", &list);
+        render(&bo, "domains.html", &c, StatusCode::OK)
+    }
+}

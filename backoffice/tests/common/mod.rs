@@ -1,0 +1,316 @@
+//! What the back office's tests share: the fixture project imported, built
+//! and served in process, and a browser's requests (forms, cookies).
+#![allow(dead_code)] // each test file uses some of it
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use std::sync::Arc;
+use storefront_backoffice::BackOffice;
+use storefront_functions::accounts::{AccountsConfig, Role};
+use storefront_functions::app::{RegistrarChoice, Services};
+use storefront_generator::Paths;
+use storefront_publish::Site;
+use storefront_revisions::Revisions;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "back-office-test-2026";
+
+pub struct Shop {
+    pub router: Router,
+    pub site: Arc<Site>,
+    pub store: Arc<dyn storefront_functions::store::Store>,
+    pub outbox: std::path::PathBuf,
+    /// The order engine and its ledger, as the platform uses them.
+    pub orders: storefront_functions::orders::Orders,
+    _project: tempfile::TempDir,
+}
+
+pub async fn shop() -> Shop {
+    let project = storefront_e2e::project(None);
+    let mut services = Services::local(
+        &project.path().join(".storefront/store.db"),
+        &RegistrarChoice::Sandbox,
+    )
+    .expect("services");
+    services.accounts = AccountsConfig::fast_for_tests();
+    services.accounts.secure_cookies = false;
+    let site = Arc::new(Site::new(
+        Paths::under(project.path()),
+        project.path().join("public"),
+        Revisions::new(services.store.clone(), services.blobs.clone()),
+        services.store.clone(),
+        services.catalogs.clone(),
+        |id| vec![format!("{id}.localhost")],
+    ));
+    let now = storefront_e2e::now();
+    assert!(site.import_folders("test", now).await.is_empty());
+    site.build(now).await.expect("the fixture builds");
+    let store = services.store.as_ref();
+    for (email, role) in [
+        ("owner@toko.localhost", Role::Owner),
+        ("admin@toko.localhost", Role::Admin),
+    ] {
+        storefront_functions::accounts::create_reseller_user(
+            store,
+            "toko",
+            email,
+            PASSWORD,
+            role,
+            &services.accounts,
+        )
+        .await
+        .expect("staff");
+    }
+    storefront_functions::accounts::create_reseller_user(
+        store,
+        "agen",
+        "owner@agen.localhost",
+        PASSWORD,
+        Role::Owner,
+        &services.accounts,
+    )
+    .await
+    .expect("agen's owner");
+    storefront_functions::accounts::create_demo_customer(
+        store,
+        "toko",
+        "customer@toko.localhost",
+        PASSWORD,
+        &services.accounts,
+    )
+    .await
+    .expect("customer");
+    let outbox = project.path().join("outbox");
+    site.notify_with(storefront_publish::Notices {
+        mailer: Arc::new(storefront_functions::accounts::Outbox::new(&outbox)),
+        from: "platform@storefront.example".into(),
+    });
+    let bo = BackOffice::new(services.shop_state(), site.clone(), services.clock.clone());
+    Shop {
+        router: services.router().merge(storefront_backoffice::router(bo)),
+        site,
+        store: services.store.clone(),
+        outbox,
+        orders: services.orders(),
+        _project: project,
+    }
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub location: String,
+    pub headers: axum::http::HeaderMap,
+    pub html: String,
+}
+
+impl Page {
+    /// The value of the first input named `name` on the page.
+    pub fn input(&self, name: &str) -> String {
+        let needle = format!("name=\"{name}\"");
+        let at = self
+            .html
+            .find(&needle)
+            .unwrap_or_else(|| panic!("no {name}: {}", self.html));
+        let tag = &self.html[at..at + self.html[at..].find('>').expect("tag end")];
+        let v = tag.find("value=\"").expect("a value") + 7;
+        unescape(&tag[v..v + tag[v..].find('"').expect("closing quote")])
+    }
+
+    /// The text of the element with this id, tags removed, spaces collapsed.
+    pub fn text(&self, id: &str) -> String {
+        let needle = format!("id=\"{id}\"");
+        let Some(at) = self.html.find(&needle) else {
+            return String::new();
+        };
+        let open = self.html[..at].rfind('<').expect("tag start");
+        let name: String = self.html[open + 1..]
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        let start = at + self.html[at..].find('>').expect("tag end") + 1;
+        let end = start + self.html[start..].find(&format!("</{name}>")).unwrap_or(0);
+        let mut out = String::new();
+        let mut inside = false;
+        for c in self.html[start..end].chars() {
+            match c {
+                '<' => inside = true,
+                '>' => {
+                    inside = false;
+                    out.push(' ');
+                }
+                c if !inside => out.push(c),
+                _ => {}
+            }
+        }
+        unescape(&out.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+}
+
+pub fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2F;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+pub async fn request(
+    router: &Router,
+    method: &str,
+    host: &str,
+    path: &str,
+    cookie: &str,
+    form: Option<&[(&str, &str)]>,
+) -> Page {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", host)
+        .header("origin", format!("http://{host}"))
+        .header("accept-language", "en")
+        .header("cookie", cookie);
+    let body = match form {
+        Some(fields) => {
+            b = b.header("content-type", "application/x-www-form-urlencoded");
+            let mut s = String::new();
+            for (k, v) in fields {
+                if !s.is_empty() {
+                    s.push('&');
+                }
+                s.push_str(&format!("{}={}", enc(k), enc(v)));
+            }
+            Body::from(s)
+        }
+        None => Body::empty(),
+    };
+    let resp = router
+        .clone()
+        .oneshot(b.body(body).expect("request"))
+        .await
+        .expect("infallible");
+    page_of(resp).await
+}
+
+/// A response as a page: status, where it redirects, headers, body.
+pub async fn page_of(resp: axum::response::Response) -> Page {
+    let status = resp.status();
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let headers = resp.headers().clone();
+    let raw = axum::body::to_bytes(resp.into_body(), 1 << 24)
+        .await
+        .expect("body");
+    Page {
+        status,
+        location,
+        headers,
+        html: String::from_utf8_lossy(&raw).into_owned(),
+    }
+}
+
+pub fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// A session cookie for `email` on `host`.
+pub async fn sign_in(router: &Router, host: &str, email: &str) -> String {
+    let body = serde_json::json!({"email": email, "password": PASSWORD}).to_string();
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/accounts/signin")
+        .header("host", host)
+        .header("origin", format!("http://{host}"))
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .expect("request");
+    let resp = router.clone().oneshot(req).await.expect("infallible");
+    assert_eq!(resp.status(), StatusCode::OK, "sign in as {email}");
+    let set = resp
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("a session cookie");
+    set.split(';').next().expect("name=value").to_string()
+}
+
+pub const TOKO: &str = "toko.localhost";
+
+/// A JSON call to the API on `host` with `cookie`: status and body.
+pub async fn api(
+    router: &Router,
+    method: &str,
+    host: &str,
+    path: &str,
+    cookie: &str,
+    body: Option<(&str, Vec<u8>)>,
+    headers: &[(&str, &str)],
+) -> (StatusCode, serde_json::Value) {
+    let mut b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", host)
+        .header("origin", format!("http://{host}"))
+        .header("accept-language", "en")
+        .header("cookie", cookie);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    let body = match body {
+        Some((kind, bytes)) => {
+            b = b.header("content-type", kind);
+            Body::from(bytes)
+        }
+        None => Body::empty(),
+    };
+    let resp = router
+        .clone()
+        .oneshot(b.body(body).expect("request"))
+        .await
+        .expect("infallible");
+    let status = resp.status();
+    let raw = axum::body::to_bytes(resp.into_body(), 1 << 24)
+        .await
+        .expect("body");
+    (
+        status,
+        serde_json::from_slice(&raw).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// `api` with a JSON body.
+pub async fn api_json(
+    router: &Router,
+    method: &str,
+    host: &str,
+    path: &str,
+    cookie: &str,
+    body: serde_json::Value,
+    headers: &[(&str, &str)],
+) -> (StatusCode, serde_json::Value) {
+    let bytes = body.to_string().into_bytes();
+    api(
+        router,
+        method,
+        host,
+        path,
+        cookie,
+        Some(("application/json", bytes)),
+        headers,
+    )
+    .await
+}

@@ -1,0 +1,354 @@
+//! The reseller's money desk: what its owner and admins do with money and
+//! orders (top-ups from below, its own wallet with its parent, orders to
+//! mark paid or refund, domains, credit limits, invoices received). One
+//! home for each of these rules, used by the JSON panel (`/api/panel/*`)
+//! and the back office's server-rendered pages alike.
+//!
+//! Everything is scoped to `reseller`: another storefront's top-up, order
+//! or wallet is "not found". Answers are the same views the JSON API
+//! gives (money already formatted for `lang`); failures are
+//! `AccountsError`s whose message is in `lang` and whose field names the
+//! form field to fix.
+
+use super::*;
+use storefront_core::snapshot::Snapshot;
+
+/// One staff member at the desk of one storefront.
+pub struct Desk<'a> {
+    pub shop: &'a ShopState,
+    /// The storefront, whose money this is.
+    pub reseller: &'a str,
+    /// Who acts: the staff member's account id (ledger entries and order
+    /// history name it).
+    pub by: &'a str,
+    pub lang: Locale,
+    /// The storefront as published: its currency, its parent and the
+    /// parent's bank accounts.
+    pub snapshot: &'a Snapshot,
+}
+
+/// How deciding a top-up ended.
+pub enum Decided {
+    /// Decided now: the wallet is credited (approved) or not; the
+    /// requester was told.
+    Now(Value),
+    /// Someone decided it first (the view shows how).
+    Already(Value),
+}
+
+/// A reason the other side reads (a rejection, a refund): one line or a
+/// few, at most 500 characters.
+pub fn reason(text: &str, lang: Locale) -> Result<String, AccountsError> {
+    let reason = text.trim();
+    if reason.is_empty()
+        || reason.chars().count() > 500
+        || reason
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r')
+    {
+        let m = match lang {
+            Locale::Id => "Tuliskan alasannya (maks. 500 karakter): pelanggan akan membacanya.",
+            Locale::Pl => "Podaj powód (do 500 znaków): klient go przeczyta.",
+            Locale::En => "Say why (up to 500 characters): the customer will read it.",
+        };
+        return Err(said(
+            StatusCode::BAD_REQUEST,
+            "required",
+            m.into(),
+            Some("reason".into()),
+        ));
+    }
+    Ok(reason.replace("\r\n", "\n"))
+}
+
+impl Desk<'_> {
+    fn me(&self) -> Party {
+        Party::reseller(self.reseller)
+    }
+
+    fn ledger(&self) -> &crate::ledger::Ledger {
+        &self.shop.orders.ledger
+    }
+
+    /// Top-ups asked of this storefront by its customers and
+    /// sub-resellers: pending ones, or all.
+    pub async fn topups(&self, pending: bool) -> Result<Vec<Value>, AccountsError> {
+        let list = self.ledger().topups_for_parent(&self.me(), pending).await?;
+        let mut views: Vec<Value> = list.iter().map(|t| topup_view(t, self.lang)).collect();
+        for v in views.iter_mut() {
+            if v["holder"]["kind"] == "customer" {
+                v["customer"] = v["holder"]["account"].clone();
+            }
+        }
+        self.with_cards(&mut views).await?;
+        Ok(views)
+    }
+
+    /// Approve (the wallet is credited exactly once) or reject with a
+    /// reason; the requester is mailed either way.
+    pub async fn decide(
+        &self,
+        id: &str,
+        approve: bool,
+        reason: Option<String>,
+    ) -> Result<Decided, AccountsError> {
+        match self
+            .ledger()
+            .decide_topup(&self.me(), id, approve, reason, self.by)
+            .await
+        {
+            Ok(t) => {
+                self.shop.orders.notify_topup(&t).await;
+                Ok(Decided::Now(topup_view(&t, self.lang)))
+            }
+            Err(TopUpError::NotFound) => Err(ApiError::NotFound.into()),
+            Err(TopUpError::AlreadyDecided(t)) => Ok(Decided::Already(topup_view(&t, self.lang))),
+            Err(TopUpError::Store(e)) => Err(AccountsError::from(e)),
+        }
+    }
+
+    /// A top-up's proof file, as sent: bytes and content type.
+    pub async fn proof(&self, id: &str) -> Result<(Vec<u8>, String), AccountsError> {
+        let Some((t, _)) = self.ledger().topup(id).await? else {
+            return Err(ApiError::NotFound.into());
+        };
+        if t.parent != self.me() {
+            return Err(ApiError::NotFound.into());
+        }
+        let Some(proof) = t.proof else {
+            return Err(ApiError::NotFound.into());
+        };
+        match self.shop.blobs.get(&proof.key).await? {
+            Some(found) => Ok(found),
+            None => Err(ApiError::NotFound.into()),
+        }
+    }
+
+    /// The storefront's own wallet with its parent: balance, the parent and
+    /// its bank accounts, the latest 50 entries.
+    pub async fn wallet(&self) -> Result<Value, AccountsError> {
+        let s = self.snapshot;
+        let lang = self.lang;
+        let me = self.me();
+        let w = self.ledger().wallet(&me).await?;
+        let entries = self.ledger().entries(&me, None, 50).await?;
+        let mut v = wallet_view(w, s.currency, lang);
+        v["parent"] = json!({"id": s.parent.id, "name": s.parent.seller.legal_name, "bank_accounts": s.parent.bank_accounts});
+        v["entries"] = json!(entries.iter().map(|e| json!({
+            "id": e.id, "kind": e.kind, "at": e.at, "reason": e.reason, "reference": e.reference, "leg": e.leg,
+            "amount": money(e.amount, s, lang),
+        })).collect::<Vec<_>>());
+        Ok(v)
+    }
+
+    /// The storefront's own top-up requests to its parent.
+    pub async fn my_topups(&self) -> Result<Vec<Value>, AccountsError> {
+        let list = self.ledger().topups_of(&self.me()).await?;
+        Ok(list.iter().map(|t| topup_view(t, self.lang)).collect())
+    }
+
+    /// Ask the parent (a reseller, or the platform) to credit a transfer
+    /// into one of its bank accounts; the amount as typed.
+    pub async fn ask_for_topup(
+        &self,
+        amount: &str,
+        bank_account: &str,
+        transfer_reference: &str,
+    ) -> Result<Value, AccountsError> {
+        let s = self.snapshot;
+        let parent = match &s.parent.id {
+            Some(p) => Party::reseller(p),
+            None => Party::Platform,
+        };
+        let typed = (amount, bank_account, transfer_reference);
+        let (amount, bank_account, transfer_reference) =
+            topup_fields(typed, &s.parent.bank_accounts, s.currency, self.lang)?;
+        let t = self
+            .ledger()
+            .request_topup(TopUpRequest {
+                holder: self.me(),
+                parent,
+                currency: s.currency,
+                amount,
+                bank_account,
+                transfer_reference,
+                by: self.by.to_string(),
+            })
+            .await?;
+        Ok(topup_view(&t, self.lang))
+    }
+
+    /// The storefront's orders, newest first, each with who its customer
+    /// is and its gross formatted.
+    pub async fn orders(&self) -> Result<Vec<Value>, AccountsError> {
+        let mut list = self.shop.orders.orders_of_reseller(self.reseller).await?;
+        self.with_cards(&mut list).await?;
+        Ok(displayed(list, self.lang))
+    }
+
+    async fn load(&self, id: &str) -> Result<Order, AccountsError> {
+        match self.shop.orders.order(id).await? {
+            Some((o, _)) if o.reseller == self.reseller => Ok(o),
+            _ => Err(ApiError::NotFound.into()),
+        }
+    }
+
+    /// One order with what each level pays.
+    pub async fn order(&self, id: &str) -> Result<Value, AccountsError> {
+        let o = self.load(id).await?;
+        Ok(panel_order_view(&o, self.lang))
+    }
+
+    /// The customer's bank transfer arrived: hold every level's price and
+    /// provision.
+    pub async fn mark_paid(&self, id: &str) -> Result<Value, AccountsError> {
+        let o = self.load(id).await?;
+        if o.payment != Payment::BankTransfer {
+            return Err(order_failure(OrderError::WrongState, self.lang));
+        }
+        match self.shop.orders.pay(id, self.by, true).await {
+            Ok(_) => match self.shop.orders.provision(id, "registrar").await {
+                Ok(o) => Ok(panel_order_view(&o, self.lang)),
+                Err(e) => Err(order_failure(e, self.lang)),
+            },
+            Err(OrderError::SellerShort { .. }) => {
+                let m = match self.lang {
+                    Locale::Id => {
+                        "Saldo dompet Anda tidak cukup untuk harga grosir pesanan ini. Isi saldo dompet, lalu tandai lunas lagi."
+                    }
+                    Locale::Pl => {
+                        "Saldo Twojego portfela nie pokrywa ceny hurtowej tego zamówienia. Doładuj portfel i oznacz je jako opłacone ponownie."
+                    }
+                    Locale::En => {
+                        "Your wallet does not cover this order's wholesale price. Top up your wallet, then mark it paid again."
+                    }
+                };
+                Err(said(
+                    StatusCode::PAYMENT_REQUIRED,
+                    "insufficient_balance",
+                    m.into(),
+                    None,
+                ))
+            }
+            Err(e) => Err(order_failure(e, self.lang)),
+        }
+    }
+
+    /// Refund the captured lines (all, or `line`): every level gets back
+    /// exactly what it paid, once.
+    pub async fn refund(
+        &self,
+        id: &str,
+        line: Option<&str>,
+        why: &str,
+    ) -> Result<Value, AccountsError> {
+        self.load(id).await?;
+        let why = reason(why, self.lang)?;
+        match self.shop.orders.refund(id, line, self.by, &why).await {
+            Ok(o) => Ok(panel_order_view(&o, self.lang)),
+            Err(e) => Err(order_failure(e, self.lang)),
+        }
+    }
+
+    /// The storefront's customers' domains, each with who its customer is.
+    pub async fn domains(&self) -> Result<Vec<Value>, AccountsError> {
+        let mut list = self.shop.orders.domains_of_reseller(self.reseller).await?;
+        self.with_cards(&mut list).await?;
+        Ok(list)
+    }
+
+    /// `customer_card` beside each item's `customer` (an account id), each
+    /// customer read once.
+    async fn with_cards(&self, list: &mut [Value]) -> Result<(), AccountsError> {
+        let mut cards: std::collections::HashMap<String, Value> = std::collections::HashMap::new();
+        for item in list.iter_mut() {
+            let Some(account) = item["customer"].as_str().map(str::to_string) else {
+                continue;
+            };
+            if !cards.contains_key(&account) {
+                let card = customer_card(self.shop, self.reseller, &account).await?;
+                cards.insert(account.clone(), card);
+            }
+            item["customer_card"] = cards[&account].clone();
+        }
+        Ok(())
+    }
+
+    /// Wallets held with this storefront (customers and sub-resellers),
+    /// each with its holder and, for a customer, who they are.
+    pub async fn customers(&self) -> Result<Vec<Value>, AccountsError> {
+        let currency = self.snapshot.currency;
+        let mut out = Vec::new();
+        for child in self.ledger().children(&self.me()).await? {
+            let w = self.ledger().wallet(&child).await?;
+            let mut v = wallet_view(w, currency, self.lang);
+            if let Party::Customer { account, .. } = &child {
+                v["customer"] = customer_card(self.shop, self.reseller, account).await?;
+            }
+            v["holder"] = json!(child);
+            out.push(v);
+        }
+        Ok(out)
+    }
+
+    /// Set the credit limit of a wallet held with this storefront, the
+    /// amount as typed.
+    pub async fn set_credit_limit(
+        &self,
+        holder: Party,
+        typed: &str,
+    ) -> Result<Value, AccountsError> {
+        let currency = self.snapshot.currency;
+        let m = |en: &str, id: &str, pl: &str| {
+            match self.lang {
+                Locale::Id => id,
+                Locale::Pl => pl,
+                Locale::En => en,
+            }
+            .to_string()
+        };
+        let limit: Decimal = storefront_core::money::parse_typed(typed, currency)
+            .filter(|d: &Decimal| {
+                !d.is_sign_negative() && d.normalize().scale() <= currency.minor_units()
+            })
+            .ok_or_else(|| {
+                said(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_value",
+                    m(
+                        "Enter a credit limit of zero or more.",
+                        "Masukkan batas kredit nol atau lebih.",
+                        "Podaj limit kredytu równy zero lub większy.",
+                    ),
+                    Some("limit".into()),
+                )
+            })?;
+        // Only wallets held with this storefront.
+        let Some(w) = self.ledger().wallet(&holder).await? else {
+            return Err(ApiError::NotFound.into());
+        };
+        if w.parent != self.me() {
+            return Err(ApiError::NotFound.into());
+        }
+        match self.ledger().set_credit_limit(&holder, limit).await {
+            Ok(w) => Ok(wallet_view(Some(w), currency, self.lang)),
+            Err(CommitError::Short(_)) => Err(said(
+                StatusCode::CONFLICT,
+                "limit_in_use",
+                m(
+                    "More than that is already spent against the limit.",
+                    "Yang sudah terpakai dari batas kredit lebih dari itu.",
+                    "Z limitu wykorzystano już więcej niż ta kwota.",
+                ),
+                Some("limit".into()),
+            )),
+            Err(e) => Err(AccountsError::unavailable(e)),
+        }
+    }
+
+    /// Invoices the storefront's parent issued it.
+    pub async fn invoices(&self) -> Result<Vec<Value>, AccountsError> {
+        let list = crate::invoices::of(self.shop.orders.store.as_ref(), &self.me()).await?;
+        Ok(displayed(list, self.lang))
+    }
+}
