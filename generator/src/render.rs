@@ -357,9 +357,6 @@ pub fn render(
             ("cart/", "cart.html", "cart", "cart_title"),
             ("checkout/", "checkout.html", "checkout", "checkout_title"),
             ("account/", "account.html", "account", "account_title"),
-            // The back office owns /panel/; its money pages are still
-            // this page until they move there.
-            ("panel/money/", "panel.html", "panel", "panel_title"),
         ] {
             specs.push(PageSpec {
                 path: path.into(),
@@ -506,7 +503,6 @@ pub fn render(
                 && spec.kind != "cart"
                 && spec.kind != "checkout"
                 && spec.kind != "account"
-                && spec.kind != "panel"
             {
                 sitemap.push(canonical);
             }

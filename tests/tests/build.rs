@@ -104,6 +104,10 @@ fn storefronts_show_the_right_prices_in_the_right_language() {
     assert!(home.contains("NPWP 01.234.567.8-901.000"));
     assert!(en.contains("NPWP 01.234.567.8-901.000"));
     assert!(read(&toko, "checkout/index.html").contains("123 456 7890"));
+    // The reseller's money pages are the back office's, under panel/: the
+    // storefront publishes nothing there, and the account page links to it.
+    assert!(!toko.join("panel").exists() && !toko.join("en/panel").exists());
+    assert!(read(&toko, "account/index.html").contains("data-panel-link"));
 
     // Brand, assets, machine files.
     // Brand assets are named by their bytes' hash, and the pages name them.

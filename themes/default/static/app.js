@@ -976,10 +976,11 @@
 })();
 
 // ===================================================================
-// The pages that move money — checkout, the account's wallet, top-ups,
-// orders, domains and invoices, and the reseller's panel — built on the
-// helpers above (window.Storefront). Each finds its part by
-// data-shop="checkout|account|panel"; on other pages it does nothing.
+// The pages that move money — checkout, and the account's wallet,
+// top-ups, orders, domains and invoices — built on the helpers above
+// (window.Storefront). Each finds its part by data-shop="checkout|account";
+// on other pages it does nothing. The reseller's own money (top-ups to
+// decide, orders to mark paid or refund) is the back office's, under panel/.
 // Every value from the API is inserted as text (textContent, text
 // nodes), never as HTML. Text comes from #shop-strings (data-i18n-*
 // attributes rendered from the string table); amounts arrive formatted
@@ -1167,21 +1168,6 @@
     return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
   }
 
-  /** Who the party of a top-up or wallet is, for the reseller. */
-  /** A customer as the panel names them: name (email), else the account id. */
-  function cardText(c) {
-    if (!c || typeof c !== 'object') return '';
-    if (c.email) return c.name ? `${c.name} (${c.email})` : c.email;
-    return c.id || '';
-  }
-
-  function partyText(p) {
-    if (!p || typeof p !== 'object') return '';
-    if (p.kind === 'customer') return T('customer', { id: p.account || '' });
-    if (p.kind === 'reseller') return T('sub_reseller', { id: p.id || '' });
-    return T('platform');
-  }
-
   function bankList(accounts) {
     return accounts.map((b) => h('li', { class: 'bank' }, [h('dl', { class: 'bank__facts' }, [
       h('div', {}, [h('dt', { text: T('bank') }), h('dd', { class: 'bank__name', text: b.bank })]),
@@ -1190,7 +1176,7 @@
     ])]));
   }
 
-  // ---------- Wallet (the customer's on the account page, the reseller's in the panel) ----------
+  // ---------- Wallet (the customer's, on the account page) ----------
 
   function wallet(box, call) {
     const base = box.dataset.wallet;
@@ -1200,7 +1186,6 @@
     const status = form.querySelector('[data-form-status]');
     const banks = box.querySelector('[data-wallet-banks]');
     const unavailable = box.querySelector('[data-topup-unavailable]');
-    const parent = box.querySelector('[data-wallet-parent]');
     const topupsBox = box.querySelector('[data-wallet-topups]');
     const entriesBox = box.querySelector('[data-wallet-entries]');
     let accounts = [];
@@ -1209,9 +1194,7 @@
       for (const dd of box.querySelectorAll('[data-balance]')) dd.textContent = shown(w[dd.dataset.balance]);
       const limit = box.querySelector('[data-balance="credit_limit"]');
       if (limit) limit.parentElement.hidden = !(w.credit_limit && Number(w.credit_limit.amount) > 0);
-      const p = w.parent && typeof w.parent === 'object' ? w.parent : null;
-      if (parent && p) parent.textContent = T('wallet_parent', { name: p.name || '' });
-      accounts = (p ? p.bank_accounts : w.bank_accounts) || [];
+      accounts = w.bank_accounts || [];
       if (banks) banks.replaceChildren(...bankList(accounts));
       const chosen = select.value;
       select.replaceChildren(...accounts.map((b) => h('option', {
@@ -1356,7 +1339,7 @@
     return { load, clear };
   }
 
-  // ---------- Orders (the customer's, and the reseller's in the panel) ----------
+  // ---------- Orders ----------
 
   function lineRecords(order) {
     const lines = Array.isArray(order.lines) ? order.lines : [];
@@ -1372,18 +1355,13 @@
     ])));
   }
 
-  /**
-   * The orders list. `panel`: the reseller's view, with the customer and the
-   * actions (mark a bank transfer paid, refund).
-   */
-  function orders(box, call, { panel, onChange }) {
-    const base = panel ? 'panel/orders' : 'orders';
-    const invoiceBase = panel ? null : 'invoices';
+  /** The customer's orders; one awaiting payment can be cancelled. */
+  function orders(box, call) {
+    const base = 'orders';
 
     function invoiceLink(number, text) {
       if (!number) return '';
-      if (!invoiceBase) return number;
-      return h('a', { text: text || number, attrs: { href: call.link(`${invoiceBase}/${enc(number)}`) } });
+      return h('a', { text: text || number, attrs: { href: call.link(`invoices/${enc(number)}`) } });
     }
 
     async function details(id, holder, head) {
@@ -1414,55 +1392,26 @@
         ]),
         lineRecords(o),
       ];
-      const act = async (path, body, form) => {
-        if (form) clearErrors(form);
+      const cancel = async () => {
         status.textContent = '';
         try {
-          const res = await call(`${base}/${enc(o.id)}/${path}`, { json: body || {} });
+          const res = await call(`${base}/${enc(o.id)}/cancel`, { json: {} });
           if (res.ok) {
             await details(o.id, holder, head);
             holder.querySelector('[data-form-status]').textContent = T('saved');
-            if (onChange) onChange();
           } else {
-            showError(form, status, res);
+            showError(null, status, res);
           }
         } catch {
           status.textContent = T('error');
         }
       };
-      if (!panel && o.state === 'awaiting_payment') {
+      if (o.state === 'awaiting_payment') {
         kids.push(h('p', {}, [h('button', {
           class: 'button button--ghost button--small', text: T('cancel_order'),
           attrs: { type: 'button', 'aria-label': T('cancel_order_label', { id: o.id }) },
-          on: { click: () => act('cancel') },
+          on: { click: cancel },
         })]));
-      }
-      if (panel && o.payment === 'bank_transfer' && o.state === 'awaiting_payment') {
-        kids.push(h('p', {}, [h('button', {
-          class: 'button button--primary button--small', text: T('mark_paid'),
-          attrs: { type: 'button', 'aria-label': T('mark_paid_label', { id: o.id }) },
-          on: { click: () => act('mark-paid') },
-        })]));
-      }
-      const refundable = (o.lines || []).filter((l) => l.status === 'active');
-      if (panel && refundable.length) {
-        const reason = h('input', { class: 'field__input', attrs: { id: `refund-reason-${o.id}`, name: 'reason', maxlength: 500, required: true, autocomplete: 'off' } });
-        const which = h('select', { class: 'field__input', attrs: { id: `refund-line-${o.id}`, name: 'line' } }, [
-          h('option', { text: T('refund_all'), attrs: { value: '' } }),
-          ...refundable.map((l) => h('option', { text: l.display || l.domain, attrs: { value: l.id } })),
-        ]);
-        const form = h('form', { class: 'form inline-form refund-form', attrs: { novalidate: true } }, [
-          field(T('refund_line'), which, 'line'),
-          field(T('refund_reason'), reason, 'reason'),
-          h('button', { class: 'button button--ghost button--small', text: T('refund'), attrs: { type: 'submit' } }),
-        ]);
-        form.addEventListener('submit', (ev) => {
-          ev.preventDefault();
-          const body = { reason: reason.value };
-          if (which.value) body.line = which.value;
-          act('refund', body, form);
-        });
-        kids.push(form);
       }
       kids.push(status);
       holder.replaceChildren(...kids);
@@ -1476,7 +1425,6 @@
         const holder = h('div', { class: 'record__details' });
         const domains = Array.isArray(o.domains) ? o.domains.join(', ') : '';
         const meta = [when(o.created_at), domains, o.gross_display || String(o.gross)];
-        if (panel && o.customer) meta.push(T('customer', { id: cardText(o.customer_card) || o.customer }));
         if (o.renewal) meta.push(T('renewal'));
         const summary = h('summary', { class: 'record__summary' }, [
           h('span', { class: 'record__title', text: T('order_title', { id: o.id }) }), ' ', head,
@@ -1503,8 +1451,8 @@
 
   // ---------- Domains ----------
 
-  function domains(box, call, { panel, cartUrl }) {
-    const base = panel ? 'panel/domains' : 'domains';
+  function domains(box, call, { cartUrl }) {
+    const base = 'domains';
 
     function autoRenew(d) {
       const id = `auto-renew-${d.name}`;
@@ -1552,12 +1500,8 @@
       if (!items) return;
       box.replaceChildren(records(items, (d) => h('li', { class: 'record', attrs: { 'data-domain': d.name } }, [
         h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: d.display || d.name }), ' ', badge('state', d.status)]),
-        facts([
-          [T('col_expires'), when(d.expires)],
-          [T('col_customer'), panel && d.customer ? d.customer : ''],
-          [T('auto_renew'), panel ? (d.auto_renew ? T('yes') : T('no')) : ''],
-        ]),
-        panel ? null : h('div', { class: 'record__actions' }, [autoRenew(d), renewButton(d)]),
+        facts([[T('col_expires'), when(d.expires)]]),
+        h('div', { class: 'record__actions' }, [autoRenew(d), renewButton(d)]),
       ]), T('no_domains')));
     }
     return { load };
@@ -1565,8 +1509,8 @@
 
   // ---------- Invoices ----------
 
-  function invoices(box, call, { panel }) {
-    const base = panel ? 'panel/invoices' : 'invoices';
+  function invoices(box, call) {
+    const base = 'invoices';
     async function load() {
       const items = await list(call, base, box);
       if (!items) return;
@@ -1594,9 +1538,9 @@
     const panelLink = root.querySelector('[data-panel-link]');
     const parts = {
       wallet: walletBox ? wallet(walletBox, call) : null,
-      domains: domains(root.querySelector('[data-account-domains]'), call, { panel: false, cartUrl: root.dataset.cartUrl }),
-      orders: orders(root.querySelector('[data-account-orders]'), call, { panel: false }),
-      invoices: invoices(root.querySelector('[data-account-invoices]'), call, { panel: false }),
+      domains: domains(root.querySelector('[data-account-domains]'), call, { cartUrl: root.dataset.cartUrl }),
+      orders: orders(root.querySelector('[data-account-orders]'), call),
+      invoices: invoices(root.querySelector('[data-account-invoices]'), call),
     };
     let shownFor = null;
 
@@ -1627,148 +1571,6 @@
 
     document.addEventListener('storefront:session', (ev) => { show(ev.detail); });
     if (S.session() !== undefined) show(S.session());
-  }
-
-  // ---------- The panel ----------
-
-  function initPanel(root) {
-    const call = client(root);
-    const body = root.querySelector('[data-panel-body]');
-    const topupsBox = root.querySelector('[data-panel-topups]');
-    const topupsStatus = root.querySelector('[data-topups-status]');
-    const allBox = root.querySelector('[data-topups-all]');
-    const customersBox = root.querySelector('[data-panel-customers]');
-    let own = null;
-
-    async function loadTopups() {
-      const items = await list(call, `panel/topups?state=${allBox?.checked ? 'all' : 'pending'}`, topupsBox);
-      if (!items) return;
-      topupsBox.replaceChildren(records(items, (t) => {
-        const actions = [];
-        if (t.state === 'pending') {
-          const approve = h('button', {
-            class: 'button button--primary button--small', text: T('approve'),
-            attrs: { type: 'button', 'aria-label': T('approve_label', { amount: t.amount_display || '', who: partyText(t.holder) }), 'data-approve': t.id },
-          });
-          approve.addEventListener('click', () => decide(t, 'approve', null, null));
-          const reason = h('input', { class: 'field__input', attrs: { id: `reject-reason-${t.id}`, name: 'reason', maxlength: 500, autocomplete: 'off', required: true } });
-          const reject = h('form', { class: 'form inline-form', attrs: { novalidate: true } }, [
-            field(T('reject_reason'), reason, 'reason'),
-            h('button', { class: 'button button--ghost button--small', text: T('reject'), attrs: { type: 'submit' } }),
-          ]);
-          reject.addEventListener('submit', (ev) => {
-            ev.preventDefault();
-            decide(t, 'reject', { reason: reason.value }, reject);
-          });
-          actions.push(h('p', {}, [approve]), reject);
-        }
-        return h('li', { class: 'record', attrs: { 'data-topup': t.id } }, [
-          h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: t.amount_display || String(t.amount) }), ' ', badge('state', t.state)]),
-          facts([
-            [T('col_from'), partyText(t.holder)],
-            [T('col_date'), when(t.requested_at)],
-            [T('col_bank'), t.bank_account],
-            [T('col_reference'), t.transfer_reference],
-            [T('col_proof'), t.proof
-              ? h('a', { text: T('proof_download'), attrs: { href: call.link(`panel/topups/${enc(t.id)}/proof`), download: '' } })
-              : T('proof_none')],
-            [T('col_reason'), t.state === 'rejected' ? t.reason || '' : ''],
-            [T('col_decided'), t.decided_at ? when(t.decided_at) : ''],
-          ]),
-          ...actions,
-        ]);
-      }, T('no_pending')));
-    }
-
-    async function decide(t, what, payload, form) {
-      if (form) clearErrors(form);
-      topupsStatus.textContent = '';
-      try {
-        const r = await call(`panel/topups/${enc(t.id)}/${what}`, { json: payload || {} });
-        if (r.ok) {
-          topupsStatus.textContent = what === 'approve'
-            ? T('approved', { amount: t.amount_display || '' })
-            : T('rejected', { amount: t.amount_display || '' });
-          await Promise.all([loadTopups(), loadCustomers()]);
-        } else {
-          showError(form, topupsStatus, r);
-          if (r.status === 409) await loadTopups();
-        }
-      } catch {
-        topupsStatus.textContent = T('error');
-      }
-    }
-
-    async function loadCustomers() {
-      const items = await list(call, 'panel/customers', customersBox);
-      if (!items) return;
-      customersBox.replaceChildren(records(items, (c) => {
-        const holder = c.holder || {};
-        let form = null;
-        if (holder.kind === 'customer' && holder.account) {
-          const input = h('input', { class: 'field__input', attrs: { id: `limit-${holder.account}`, name: 'limit', inputmode: 'decimal', autocomplete: 'off', value: c.credit_limit ? c.credit_limit.amount : '0' } });
-          form = h('form', { class: 'form inline-form', attrs: { novalidate: true } }, [
-            field(T('credit_limit_label', { who: cardText(c.customer) || partyText(holder) }), input, 'limit'),
-            h('button', { class: 'button button--ghost button--small', text: T('save'), attrs: { type: 'submit' } }),
-            h('p', { class: 'form__status', attrs: { role: 'status', 'data-form-status': true } }),
-          ]);
-          form.addEventListener('submit', async (ev) => {
-            ev.preventDefault();
-            clearErrors(form);
-            const status = form.querySelector('[data-form-status]');
-            try {
-              const r = await call(`panel/customers/${enc(holder.account)}/credit-limit`, { method: 'PUT', json: { limit: input.value } });
-              if (r.ok) {
-                status.textContent = T('saved');
-                if (r.data) input.value = r.data.credit_limit ? r.data.credit_limit.amount : input.value;
-              } else showError(form, status, r);
-            } catch {
-              status.textContent = T('error');
-            }
-          });
-        }
-        return h('li', { class: 'record' }, [
-          h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: partyText(holder) })]),
-          facts([
-            [T('wallet_available'), shown(c.available)],
-            [T('wallet_held'), shown(c.held)],
-            [T('wallet_credit_limit'), shown(c.credit_limit)],
-          ]),
-          form,
-        ]);
-      }, T('no_customers')));
-    }
-
-    (async () => {
-      let me;
-      try {
-        me = await call('accounts/me');
-      } catch {
-        me = null;
-      }
-      if (me?.status !== 200 || !me.data) {
-        root.querySelector('[data-panel-signin]').hidden = false;
-        return;
-      }
-      if (!(me.data.role === 'owner' || me.data.role === 'admin')) {
-        root.querySelector('[data-panel-forbidden]').hidden = false;
-        return;
-      }
-      body.hidden = false;
-      const walletBox = root.querySelector('[data-wallet]');
-      own = walletBox ? wallet(walletBox, call) : null;
-      const refresh = () => { if (own) own.load(); };
-      if (allBox) allBox.addEventListener('change', loadTopups);
-      await Promise.all([
-        loadTopups(),
-        own ? own.load() : null,
-        orders(root.querySelector('[data-panel-orders]'), call, { panel: true, onChange: refresh }).load(),
-        domains(root.querySelector('[data-panel-domains]'), call, { panel: true }).load(),
-        loadCustomers(),
-        invoices(root.querySelector('[data-panel-invoices]'), call, { panel: true }).load(),
-      ]);
-      root.setAttribute('data-loaded', '');
-    })();
   }
 
   // ---------- Checkout ----------
@@ -2142,7 +1944,7 @@
   }
 
   function start() {
-    const inits = { checkout: initCheckout, account: initAccount, panel: initPanel };
+    const inits = { checkout: initCheckout, account: initAccount };
     for (const root of document.querySelectorAll('[data-shop]')) {
       const init = inits[root.dataset.shop];
       if (!init || !root.dataset.api) continue;
