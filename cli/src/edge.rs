@@ -293,12 +293,8 @@ pub fn caddyfile(edge: &Edge, hosts: &BTreeMap<String, String>) -> Result<String
     line!("\t}}");
     line!();
     line!("\t# The API picks the storefront by the Host header, as on every host;");
-    line!("\t# so does the back office, /panel/ (its orders and wallet page,");
-    line!("\t# /panel/money/, is still one of the storefront's own files).");
-    line!("\t@functions {{");
-    line!("\t\tpath /api/* /panel /panel/*");
-    line!("\t\tnot path /panel/money/*");
-    line!("\t}}");
+    line!("\t# so does the back office, /panel/.");
+    line!("\t@functions path /api/* /panel /panel/*");
     line!("\thandle @functions {{");
     line!("\t\t# API Gateway routes /panel, not /panel/ (the same page).");
     line!("\t\trewrite /panel/ /panel");

@@ -412,10 +412,9 @@ async fn api(state: AppState, req: Request) -> Response {
     }
 }
 
-/// `/panel/*` is the back office, a function like the API; its money
-/// pages are still the storefront's own page under `/panel/money/`.
+/// `/panel` and `/panel/*` are the back office, a function like the API.
 fn back_office(path: &str) -> bool {
-    (path == "/panel" || path.starts_with("/panel/")) && !path.starts_with("/panel/money/")
+    path == "/panel" || path.starts_with("/panel/")
 }
 
 fn host_of(req: &Request) -> Option<String> {

@@ -209,7 +209,8 @@ fn rupiah(shown: &Value) -> i64 {
 }
 
 /// The customer asks for a top-up with a proof of transfer; the owner
-/// approves it in the panel (and asks its own parent for one, which the
+/// approves it in the back office, sets the customer a credit limit (and
+/// asks its own parent for a top-up, which the
 /// platform approves with `storefront topups approve`); the customer buys a
 /// name from the search page, pays from the wallet, and finds the domain
 /// active and the wallet lower by exactly the order's total.
@@ -280,7 +281,7 @@ fn a_top_up_approved_in_the_panel_pays_for_a_domain_from_the_wallet() {
          return l && !l.hidden ? l.querySelector('a').href : null;",
         WAIT,
     );
-    // The link opens the back office; its orders and wallet page follows.
+    // The link opens the back office; its orders and wallet pages follow.
     browser.goto(panel.as_str().expect("panel link"));
     let money = browser.wait_for(
         "const a = [...document.querySelectorAll('.bar nav a')].find(a => a.textContent === 'Orders and wallet');
@@ -288,19 +289,19 @@ fn a_top_up_approved_in_the_panel_pays_for_a_domain_from_the_wallet() {
         WAIT,
     );
     browser.goto(money.as_str().expect("money link"));
-    let row = browser.wait_for(
-        "const r = document.querySelector('#panel[data-loaded] [data-panel-topups] .record');
-         return r ? r.textContent : null;",
-        WAIT,
+    browser.eval(
+        "[...document.querySelectorAll('.tabs a')].find(a => a.textContent === 'Top-ups to approve').click(); return true;",
     );
-    let row = row.as_str().expect("pending top-up");
+    let row = text_of(&browser, "#topups li");
     assert!(
-        row.contains("IDR\u{a0}1,000,000") && row.contains("BCA 221126 BUDI"),
+        row.contains("IDR\u{a0}1,000,000")
+            && row.contains("customer (customer@toko.localhost)")
+            && row.contains("BCA 221126 BUDI"),
         "{row}"
     );
     // The proof downloads as the customer sent it.
     browser.eval(
-        "const a = document.querySelector('[data-panel-topups] .record a[download]');
+        "const a = document.querySelector('#topups li a[download]');
          fetch(a.href, {credentials: 'same-origin'}).then(r => r.text()).then(t => { window.proof = t; });
          return true;",
     );
@@ -309,44 +310,53 @@ fn a_top_up_approved_in_the_panel_pays_for_a_domain_from_the_wallet() {
         proof.as_str().expect("proof").starts_with("%PDF-1.4"),
         "{proof}"
     );
-    browser
-        .eval("document.querySelector('[data-panel-topups] [data-approve]').click(); return true;");
-    let done = browser.wait_for(
-        "const s = document.querySelector('[data-topups-status]').textContent;
-         return s && !document.querySelector('[data-panel-topups] [data-approve]') ? s : null;",
-        WAIT,
+    browser.eval("document.querySelector('#topups li button.approve').click(); return true;");
+    assert_eq!(
+        text_of(&browser, "#notice"),
+        "Top-up approved: the amount is in the wallet now, and the requester was told."
     );
+    assert_eq!(text_of(&browser, "#empty"), "No top-ups are waiting.");
+
+    // The customer's wallet, and a credit limit for it.
+    browser.eval(
+        "[...document.querySelectorAll('.tabs a')].find(a => a.textContent === \"Customers' wallets\").click(); return true;",
+    );
+    let row = text_of(&browser, "#wallets tbody tr");
     assert!(
-        done.as_str().expect("status").contains("Approved"),
-        "{done}"
+        row.starts_with("customer (customer@toko.localhost)") && row.contains("IDR\u{a0}1,000,000"),
+        "{row}"
     );
-    let customers = browser.wait_for(
-        "const c = document.querySelector('[data-panel-customers] .record');
-         return c && c.textContent.includes('1,000,000') ? c.textContent : null;",
-        WAIT,
+    browser.eval(
+        "const f = document.querySelector('#wallets tbody tr form');
+         f.querySelector('[name=limit]').value = '150,000';
+         f.querySelector('button').click(); return true;",
     );
+    assert_eq!(text_of(&browser, "#notice"), "Credit limit saved.");
     assert!(
-        customers
-            .as_str()
-            .expect("customers")
-            .contains("Credit limit")
+        text_of(&browser, "#wallets tbody tr").ends_with("IDR\u{a0}150,000"),
+        "the limit is shown as saved"
     );
 
-    // The storefront asks its parent (the platform) for a top-up from the
-    // panel; the platform approves it from the command line.
-    let own_before = rupiah(&browser.eval(
-        "return document.querySelector('#panel-wallet [data-balance=available]').textContent;",
-    ));
+    // The storefront asks its parent (the platform) for a top-up from its
+    // wallet page; the platform approves it from the command line.
     browser.eval(
-        "const f = document.querySelector('#panel-wallet [data-topup-form]');
+        "[...document.querySelectorAll('.tabs a')].find(a => a.textContent === 'Your wallet').click(); return true;",
+    );
+    let own_before = rupiah(&Value::String(text_of(&browser, "#balance-available")));
+    browser.eval(
+        "const f = document.querySelector('#topup');
          f.querySelector('[name=amount]').value = '2,000,000';
          f.querySelector('[name=transfer_reference]').value = 'TOKO NOV 2026';
          f.requestSubmit(); return true;",
     );
-    browser.wait_for(
-        "const r = document.querySelector('#panel-wallet [data-wallet-topups] .record');
-         return r && r.textContent.includes('TOKO NOV 2026') && r.querySelector('.state--pending');",
-        WAIT,
+    assert_eq!(
+        text_of(&browser, "#notice"),
+        "Your top-up request is sent and waits for approval."
+    );
+    let mine = text_of(&browser, "#mine tbody tr");
+    assert!(
+        mine.contains("TOKO NOV 2026") && mine.ends_with("Waiting for approval"),
+        "{mine}"
     );
     let storefront = |args: &[&str]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_storefront"))
@@ -363,17 +373,18 @@ fn a_top_up_approved_in_the_panel_pays_for_a_domain_from_the_wallet() {
         .lines()
         .find(|l| l.contains("TOKO NOV 2026"))
         .and_then(|l| l.split_whitespace().next())
-        .unwrap_or_else(|| panic!("the panel's request reached the platform: {pending}"))
+        .unwrap_or_else(|| panic!("the back office's request reached the platform: {pending}"))
         .to_string();
     storefront(&["topups", "approve", &id]);
-    browser.goto(money.as_str().expect("money link"));
-    let own_after = browser.wait_for(
-        "const r = document.querySelector('#panel[data-loaded] #panel-wallet [data-wallet-topups] .record');
-         return r && r.querySelector('.state--approved')
-           ? document.querySelector('#panel-wallet [data-balance=available]').textContent : null;",
-        WAIT,
+    browser.goto(&format!("{base}/panel/wallet"));
+    let mine = text_of(&browser, "#mine tbody tr");
+    assert!(mine.ends_with("Approved"), "{mine}");
+    let own_after = text_of(&browser, "#balance-available");
+    assert_eq!(
+        rupiah(&Value::String(own_after.clone())),
+        own_before + 2_000_000,
+        "{own_after}"
     );
-    assert_eq!(rupiah(&own_after), own_before + 2_000_000, "{own_after}");
     browser.goto(&format!("{base}/en/account/"));
     browser.wait_for(
         "const d = document.querySelector('#account-dashboard'); return d && d.hasAttribute('data-loaded');",
@@ -1014,4 +1025,105 @@ fn sign_out_via_account(browser: &Browser, base: &str) {
         WAIT,
     );
     sign_out(browser);
+}
+
+/// A customer orders by bank transfer; the owner, once the money is in its
+/// bank, marks the order paid in the back office (its own wallet pays the
+/// wholesale price), and the name goes active;
+/// then it refunds the order with a reason, and its wallet gets back
+/// exactly what it paid.
+#[test]
+fn a_bank_transfer_order_is_marked_paid_and_refunded_in_the_back_office() {
+    let p = storefront_e2e::project(None);
+    let server = storefront_e2e::serve(env!("CARGO_BIN_EXE_storefront"), p.path(), false);
+    let browser = Browser::start();
+    let base = format!("http://{}/s/toko", server.addr);
+    let name = "zqxwvtoko.co.id";
+
+    sign_in(
+        &browser,
+        &format!("{base}/en/account/"),
+        "customer@toko.localhost",
+    );
+    let shown = search_and_add(&browser, &format!("{base}/en"), name);
+    browser.goto(&format!("{base}/en/checkout/"));
+    quoted_checkout(&browser, name);
+    browser.eval(
+        "document.querySelector('input[name=payment][value=bank_transfer]').checked = true;
+         document.querySelector('#checkout-form').requestSubmit(); return true;",
+    );
+    let done = browser.wait_for(
+        "const d = document.querySelector('[data-checkout-done]');
+         return d && !d.hidden ? d.textContent : null;",
+        WAIT,
+    );
+    assert!(
+        done.as_str().expect("done").contains("Awaiting payment"),
+        "{done}"
+    );
+    sign_out_via_account(&browser, &format!("{base}/en"));
+
+    sign_in(
+        &browser,
+        &format!("{base}/en/account/"),
+        "owner@toko.localhost",
+    );
+    browser.goto(&format!("{base}/panel/orders"));
+    let row = text_of(&browser, "#orders tbody tr");
+    assert!(
+        row.contains(name)
+            && row.contains("customer (customer@toko.localhost)")
+            && row.ends_with("Awaiting payment"),
+        "{row}"
+    );
+    browser.eval("document.querySelector('#orders tbody tr a').click(); return true;");
+    let total = text_of(&browser, "#order-total");
+    assert_eq!(total, shown, "the order's total is the price searched");
+
+    // toko's own wallet (its demo opening balance) pays the platform's
+    // price: 240,000 and PPN 11 %.
+    browser.goto(&format!("{base}/panel/wallet"));
+    let own_before = rupiah(&Value::String(text_of(&browser, "#balance-available")));
+    browser.goto(&format!("{base}/panel/orders"));
+    browser.eval("document.querySelector('#orders tbody tr a').click(); return true;");
+    assert_eq!(text_of(&browser, "#order-state"), "Awaiting payment");
+    browser.eval("document.querySelector('#mark-paid button').click(); return true;");
+    assert_eq!(
+        text_of(&browser, "#notice"),
+        "Marked as paid: the order is being provisioned."
+    );
+    assert_eq!(text_of(&browser, "#order-state"), "Completed");
+    let line = text_of(&browser, "#lines tbody tr");
+    assert!(line.starts_with(name) && line.ends_with("Active"), "{line}");
+    browser.goto(&format!("{base}/panel/wallet"));
+    let paid = rupiah(&Value::String(text_of(&browser, "#balance-available")));
+    assert_eq!(
+        paid,
+        own_before - 266_400,
+        "the wholesale price was paid: {}",
+        text_of(&browser, "#entries tbody")
+    );
+
+    // A refund asks why, then gives every level back what it paid.
+    browser.goto(&format!("{base}/panel/orders"));
+    browser.eval("document.querySelector('#orders tbody tr a').click(); return true;");
+    assert_eq!(text_of(&browser, "#order-state"), "Completed");
+    browser.eval(
+        "const f = document.querySelector('#refund');
+         f.querySelector('[name=reason]').value = 'Ordered the wrong name';
+         f.querySelector('button').click(); return true;",
+    );
+    assert_eq!(
+        text_of(&browser, "#notice"),
+        "Refunded: every level got back what it paid."
+    );
+    assert_eq!(text_of(&browser, "#order-state"), "Refunded");
+    browser.goto(&format!("{base}/panel/wallet"));
+    let refunded = rupiah(&Value::String(text_of(&browser, "#balance-available")));
+    assert_eq!(refunded, own_before);
+    let entries = text_of(&browser, "#entries tbody");
+    assert!(
+        entries.contains("Refund") && entries.contains("Paid for an order"),
+        "{entries}"
+    );
 }

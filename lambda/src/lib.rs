@@ -67,7 +67,8 @@ pub enum Function {
     Scheduler,
     /// The reseller's back office, `/panel/*`: its editors keep content
     /// revisions (blobs in the documents bucket), and a publish builds the
-    /// storefront and uploads it to the storefronts bucket.
+    /// storefront and uploads it to the storefronts bucket; its money pages
+    /// do what the panel function does, as pages.
     Backoffice,
 }
 
