@@ -6,6 +6,7 @@
 
 use crate::{BackOffice, Failure, Staff};
 use axum::response::{IntoResponse, Redirect, Response};
+use storefront_core::Locale;
 use storefront_generator::content::Site;
 use storefront_publish::PublishError;
 use storefront_revisions::{Files, Saved};
@@ -105,7 +106,7 @@ pub(crate) async fn judge(
             files,
             checkout: Box::new(checkout),
         }),
-        Err(PublishError::Content(d)) => Ok(Judged::Checks(problems(&d))),
+        Err(PublishError::Content(d)) => Ok(Judged::Checks(problems(&d, staff.lang))),
         Err(e) => Err(e.into()),
     }
 }
@@ -147,9 +148,15 @@ pub(crate) async fn save(
 
 /// Diagnostics as the reseller reads them: the file inside its own folder,
 /// the line, and the message.
-pub(crate) fn problems(d: &storefront_generator::Diagnostics) -> Vec<String> {
+/// The check's problems as the page lists them: the file and line, and
+/// what to fix (a price below cost in the page's language).
+pub(crate) fn problems(d: &storefront_generator::Diagnostics, lang: Locale) -> Vec<String> {
     d.0.iter()
         .map(|p| {
+            let message = p
+                .loss
+                .as_ref()
+                .map_or_else(|| p.message.clone(), |l| l.message(lang));
             let file = p
                 .file
                 .components()
@@ -161,8 +168,8 @@ pub(crate) fn problems(d: &storefront_generator::Diagnostics) -> Vec<String> {
                 .skip(1)
                 .collect::<std::path::PathBuf>();
             match p.line {
-                Some(l) => format!("{}:{l}: {}", file.display(), p.message),
-                None => format!("{}: {}", file.display(), p.message),
+                Some(l) => format!("{}:{l}: {message}", file.display()),
+                None => format!("{}: {message}", file.display()),
             }
         })
         .collect()

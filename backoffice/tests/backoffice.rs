@@ -197,10 +197,27 @@ async fn bad_prices_are_refused_with_what_to_fix() {
     )
     .await;
     assert_eq!(loss.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The loss guard names the extension, the action, the group, the price
+    // with its net and what toko pays, in the back office's language.
+    assert_eq!(
+        loss.text("problems"),
+        "The storefront's checks refused this: site.toml:34: .co.id registration for 1 year, price group 'default': IDR 100,000 (net IDR 90,090) is below the IDR 240,000 you pay. Set a price of at least that."
+    );
+    let fields = [
+        ("group", "default"),
+        ("loaded", loaded.as_str()),
+        ("kind", "percent"),
+        ("markup", "20"),
+        ("o.co.id.register", "100000"),
+    ];
+    let path = "/panel/prices";
+    let id = request_in("id", r, "POST", TOKO, path, &owner, Some(&fields)).await;
     assert!(
-        loss.text("problems").contains(".co.id register"),
+        id.text("problems").ends_with(
+            "site.toml:34: .co.id pendaftaran 1 tahun, grup harga 'default': Rp 100.000 (neto Rp 90.090) di bawah Rp 240.000 yang Anda bayar. Pasang harga minimal sebesar itu."
+        ),
         "{}",
-        loss.text("problems")
+        id.text("problems")
     );
     assert_eq!(
         shop.site.revisions().draft("toko").await.unwrap(),
@@ -978,10 +995,9 @@ async fn a_raised_plan_price_suspends_the_lines_below_it_until_they_are_repriced
     // Below its new cost agen cannot publish; above it, it sells again.
     let low = fix_co_id_price(r, AGEN, "owner@agen.localhost", "350000").await;
     assert_eq!(low.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        low.text("problems").contains(".co.id register"),
-        "{}",
-        low.text("problems")
+    assert_eq!(
+        low.text("problems"),
+        "The storefront's checks refused this: site.toml:29: .co.id registration for 1 year, price group 'default': IDR 350,000 is below the IDR 420,000 you pay. Set a price of at least that."
     );
     let repriced = fix_co_id_price(r, AGEN, "owner@agen.localhost", "600000").await;
     assert_eq!(

@@ -9,6 +9,7 @@
 //! extension, action and level, because that loss would be discovered only
 //! when money moves.
 
+use crate::Locale;
 use crate::catalogue::{Action, Catalogue, Plan, StrDecimal, Translated};
 use crate::money::{Currency, Money, Rounding, Tax, TaxDisplay};
 use crate::price::net_of;
@@ -198,7 +199,11 @@ pub enum Origin {
 #[error("{message}")]
 pub struct PricingError {
     pub origin: Origin,
+    /// In English, as `storefront check` prints it.
     pub message: String,
+    /// When the error is a price below cost: what, where and how much, for
+    /// saying it in another language (the back office).
+    pub loss: Option<Box<Loss>>,
 }
 
 fn rule_err(level: &str, path: &[&str], message: String) -> PricingError {
@@ -208,6 +213,150 @@ fn rule_err(level: &str, path: &[&str], message: String) -> PricingError {
             path: path.iter().map(|s| s.to_string()).collect(),
         },
         message,
+        loss: None,
+    }
+}
+
+/// Where a price below cost was set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LossAt {
+    /// A customer price group.
+    Group(String),
+    /// A sub-reseller plan.
+    Plan(String),
+    Promotion,
+}
+
+/// A price below what its seller pays, as data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loss {
+    pub level: String,
+    pub at: LossAt,
+    pub ext: String,
+    pub action: Action,
+    pub years: u8,
+    /// The price as set (shown to customers, or the plan's price).
+    pub price: Decimal,
+    /// Its net, when the price shown includes tax.
+    pub net: Decimal,
+    pub cost: Decimal,
+    pub currency: Currency,
+}
+
+impl Loss {
+    fn error(self, origin: Origin) -> PricingError {
+        let message = if self.price == self.net {
+            below_cost(
+                &self.level,
+                &self.ext,
+                self.action,
+                self.years,
+                self.price,
+                self.cost,
+                self.currency,
+            )
+        } else {
+            below_cost_shown(
+                &self.level,
+                &self.ext,
+                self.action,
+                self.years,
+                self.price,
+                self.net,
+                self.cost,
+                self.currency,
+            )
+        };
+        PricingError {
+            origin,
+            message,
+            loss: Some(Box::new(self)),
+        }
+    }
+
+    /// What to fix, to the level that set the price, in `lang`: the
+    /// extension, the action and the period, the group or plan, the price
+    /// (and its net) and what it pays.
+    pub fn message(&self, lang: Locale) -> String {
+        let money = |d: Decimal| Money::new(d, self.currency).format(lang);
+        let (price, cost) = (money(self.price), money(self.cost));
+        let ext = &self.ext;
+        let years = self.years;
+        match lang {
+            Locale::Id => {
+                let action = match self.action {
+                    Action::Register => "pendaftaran",
+                    Action::Renew => "perpanjangan",
+                    Action::Transfer => "transfer",
+                    Action::Restore => "pemulihan",
+                };
+                let at = match &self.at {
+                    LossAt::Group(g) => format!("grup harga '{g}'"),
+                    LossAt::Plan(p) => format!("paket sub-reseller '{p}'"),
+                    LossAt::Promotion => "promosi".into(),
+                };
+                let net = if self.price == self.net {
+                    String::new()
+                } else {
+                    format!(" (neto {})", money(self.net))
+                };
+                format!(
+                    ".{ext} {action} {years} tahun, {at}: {price}{net} di bawah {cost} yang Anda bayar. Pasang harga minimal sebesar itu."
+                )
+            }
+            Locale::Pl => {
+                let action = match self.action {
+                    Action::Register => "rejestracja",
+                    Action::Renew => "odnowienie",
+                    Action::Transfer => "transfer",
+                    Action::Restore => "przywrócenie",
+                };
+                let at = match &self.at {
+                    LossAt::Group(g) => format!("grupa cenowa '{g}'"),
+                    LossAt::Plan(p) => format!("plan dla sub-resellerów '{p}'"),
+                    LossAt::Promotion => "promocja".into(),
+                };
+                let unit = match years {
+                    1 => "rok",
+                    n if (2..=4).contains(&(n % 10)) && !(12..=14).contains(&(n % 100)) => "lata",
+                    _ => "lat",
+                };
+                let net = if self.price == self.net {
+                    String::new()
+                } else {
+                    format!(" (netto {})", money(self.net))
+                };
+                format!(
+                    ".{ext}, {action} na {years} {unit}, {at}: {price}{net} to mniej niż {cost}, które płacisz. Ustaw cenę co najmniej taką."
+                )
+            }
+            _ => {
+                let action = match self.action {
+                    Action::Register => "registration",
+                    Action::Renew => "renewal",
+                    Action::Transfer => "transfer",
+                    Action::Restore => "restore",
+                };
+                let at = match &self.at {
+                    LossAt::Group(g) => format!("price group '{g}'"),
+                    LossAt::Plan(p) => format!("sub-reseller plan '{p}'"),
+                    LossAt::Promotion => "promotion".into(),
+                };
+                let period = if years == 1 {
+                    "1 year".to_string()
+                } else {
+                    format!("{years} years")
+                };
+                let net = if self.price == self.net {
+                    String::new()
+                } else {
+                    format!(" (net {})", money(self.net))
+                };
+                format!(
+                    ".{ext} {action} for {period}, {at}: {price}{net} is below the {cost} you pay. Set a price of at least that."
+                )
+            }
+        }
     }
 }
 
@@ -358,6 +507,7 @@ pub fn price_list(
         return Err(vec![PricingError {
             origin: Origin::Plan,
             message: "no reseller to price for".into(),
+            loss: None,
         }]);
     };
 
@@ -401,6 +551,7 @@ pub fn price_list(
                     ".{ext} is sold but the plan '{}' has no price for it",
                     plan.name
                 ),
+                loss: None,
             });
             continue;
         };
@@ -425,11 +576,19 @@ pub fn price_list(
                             ext.clone(),
                             action,
                         )) {
-                            errors.push(rule_err(
-                                parent.id,
-                                &["pricing", "sub_resellers", plan_name],
-                                below_cost(parent.id, ext, action, years, price, cost, currency),
-                            ));
+                            let loss = Loss {
+                                level: parent.id.to_string(),
+                                at: LossAt::Plan(plan_name.to_string()),
+                                ext: ext.clone(),
+                                action,
+                                years,
+                                price,
+                                net: price,
+                                cost,
+                                currency,
+                            };
+                            let at = ["pricing", "sub_resellers", plan_name];
+                            errors.push(loss.error(rule_err(parent.id, &at, String::new()).origin));
                         }
                     }
                     cost = price;
@@ -455,20 +614,18 @@ pub fn price_list(
                         {
                             path.extend(["overrides", ext.as_str(), action.as_str()]);
                         }
-                        errors.push(rule_err(
-                            seller.id,
-                            &path,
-                            below_cost_shown(
-                                seller.id,
-                                ext,
-                                action,
-                                years,
-                                price,
-                                net(price),
-                                cost,
-                                currency,
-                            ),
-                        ));
+                        let loss = Loss {
+                            level: seller.id.to_string(),
+                            at: LossAt::Group(group.clone()),
+                            ext: ext.clone(),
+                            action,
+                            years,
+                            price,
+                            net: net(price),
+                            cost,
+                            currency,
+                        };
+                        errors.push(loss.error(rule_err(seller.id, &path, String::new()).origin));
                     }
                     let mut leg_costs = costs.clone();
                     leg_costs.reverse();
@@ -503,12 +660,14 @@ pub fn price_list(
                     "promotion runs from {} until {}: the end is before the start",
                     promo.from, promo.until
                 ),
+                loss: None,
             });
         }
         if promo.price.is_some() == promo.percent_off.is_some() {
             errors.push(PricingError {
                 origin: origin(),
                 message: "a promotion needs exactly one of price or percent_off".into(),
+                loss: None,
             });
             continue;
         }
@@ -517,6 +676,7 @@ pub fn price_list(
                 errors.push(PricingError {
                     origin: origin(),
                     message: format!("promotion for .{ext}, which this storefront does not sell"),
+                    loss: None,
                 });
                 continue;
             };
@@ -538,19 +698,18 @@ pub fn price_list(
                 continue;
             }
             if net(price) < cost {
-                errors.push(PricingError {
-                    origin: origin(),
-                    message: below_cost_shown(
-                        seller.id,
-                        ext,
-                        promo.action,
-                        1,
-                        price,
-                        net(price),
-                        cost,
-                        currency,
-                    ),
-                });
+                let loss = Loss {
+                    level: seller.id.to_string(),
+                    at: LossAt::Promotion,
+                    ext: ext.clone(),
+                    action: promo.action,
+                    years: 1,
+                    price,
+                    net: net(price),
+                    cost,
+                    currency,
+                };
+                errors.push(loss.error(origin()));
             }
             // Only running promotions are priced: the price list then changes
             // on the day one starts or ends, which is what triggers a rebuild.
@@ -582,6 +741,7 @@ pub fn price_list(
                     "discount code '{}' must be letters, digits and hyphens",
                     code.code
                 ),
+                loss: None,
             });
         }
         if code.max_uses == Some(0) || code.max_uses_per_customer == Some(0) {
@@ -591,6 +751,7 @@ pub fn price_list(
                     "discount code '{}': max_uses and max_uses_per_customer must be 1 or more (leave them out for no limit)",
                     code.code
                 ),
+                loss: None,
             });
         }
         if codes[..index]
@@ -600,6 +761,7 @@ pub fn price_list(
             errors.push(PricingError {
                 origin: origin(),
                 message: format!("discount code '{}' is listed twice", code.code),
+                loss: None,
             });
         }
         let off = code.percent_off.0;
@@ -610,6 +772,7 @@ pub fn price_list(
                     "discount code '{}': percent_off must be between 0 and 100, got {off}",
                     code.code
                 ),
+                loss: None,
             });
         }
         // A code never sells below cost: `price::price` floors it there,
@@ -677,6 +840,31 @@ fn below_cost(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_loss_is_said_in_each_language_with_its_group_or_plan() {
+        let loss = Loss {
+            level: "toko".into(),
+            at: LossAt::Plan("basic".into()),
+            ext: "pl".into(),
+            action: Action::Renew,
+            years: 2,
+            price: Decimal::from(90),
+            net: Decimal::from(90),
+            cost: Decimal::from(100),
+            currency: Currency::PLN,
+        };
+        assert_eq!(
+            loss.message(Locale::Pl),
+            ".pl, odnowienie na 2 lata, plan dla sub-resellerów 'basic': 90,00\u{a0}zł to mniej niż 100,00\u{a0}zł, które płacisz. Ustaw cenę co najmniej taką."
+        );
+        assert_eq!(
+            loss.message(Locale::En),
+            ".pl renewal for 2 years, sub-reseller plan 'basic': PLN\u{a0}90.00 is below the PLN\u{a0}100.00 you pay. Set a price of at least that."
+        );
+        let five = Loss { years: 5, ..loss };
+        assert!(five.message(Locale::Pl).contains("na 5 lat,"));
+    }
     use crate::catalogue::{Extension, GracePeriods, PlanPrices, Years};
 
     fn d(s: &str) -> StrDecimal {

@@ -12,6 +12,9 @@ pub struct Diagnostic {
     /// 1-based; None when the problem is the file as a whole.
     pub line: Option<usize>,
     pub message: String,
+    /// A price below cost, as data: the back office says it in the
+    /// reseller's language (`message` is `storefront check`'s English).
+    pub loss: Option<Box<storefront_core::pricing::Loss>>,
 }
 
 impl fmt::Display for Diagnostic {
@@ -32,6 +35,22 @@ impl Diagnostics {
             file: file.to_path_buf(),
             line,
             message: message.into(),
+            loss: None,
+        });
+    }
+
+    /// A pricing error, with its loss when it is one.
+    pub fn push_pricing(
+        &mut self,
+        file: &Path,
+        line: Option<usize>,
+        e: storefront_core::pricing::PricingError,
+    ) {
+        self.0.push(Diagnostic {
+            file: file.to_path_buf(),
+            line,
+            message: e.message,
+            loss: e.loss,
         });
     }
 

@@ -226,7 +226,7 @@ fn price(
                     }
                     Origin::Plan => (seller, path!["plan"].to_vec()),
                 };
-                diags.push(&r.site_file, r.line(&path), e.message);
+                diags.push_pricing(&r.site_file, r.line(&path), e);
             }
             None
         }

@@ -90,7 +90,7 @@ pub(crate) async fn publish_revision(
     // changed its prices since the draft was saved.
     match bo.site.check_draft(&staff.reseller, files, now).await {
         Ok(_) => {}
-        Err(PublishError::Content(d)) => return Err(Ok(edit::problems(&d))),
+        Err(PublishError::Content(d)) => return Err(Ok(edit::problems(&d, staff.lang))),
         Err(e) => return Err(Err(e.into())),
     }
     let expected = form.expected.as_deref().filter(|e| !e.is_empty());
@@ -119,7 +119,7 @@ pub(crate) async fn publish_revision(
             }
             Ok(())
         }
-        Err(PublishError::Content(d)) => Err(Ok(edit::problems(&d))),
+        Err(PublishError::Content(d)) => Err(Ok(edit::problems(&d, staff.lang))),
         Err(e) => Err(Err(e.into())),
     }
 }

@@ -164,12 +164,25 @@ pub async fn request(
     cookie: &str,
     form: Option<&[(&str, &str)]>,
 ) -> Page {
+    request_in("en", router, method, host, path, cookie, form).await
+}
+
+/// `request` from a browser set to `lang`.
+pub async fn request_in(
+    lang: &str,
+    router: &Router,
+    method: &str,
+    host: &str,
+    path: &str,
+    cookie: &str,
+    form: Option<&[(&str, &str)]>,
+) -> Page {
     let mut b = Request::builder()
         .method(method)
         .uri(path)
         .header("host", host)
         .header("origin", format!("http://{host}"))
-        .header("accept-language", "en")
+        .header("accept-language", lang)
         .header("cookie", cookie);
     let body = match form {
         Some(fields) => {
