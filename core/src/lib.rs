@@ -4,6 +4,7 @@
 
 pub mod catalogue;
 pub mod dates;
+pub mod documents;
 pub mod ledger;
 pub mod locale;
 pub mod money;
