@@ -128,6 +128,11 @@ fn templates() -> tera::Tera {
             include_str!("../templates/customers.html"),
         ),
         ("invoices.html", include_str!("../templates/invoices.html")),
+        (
+            "documents.html",
+            include_str!("../templates/documents.html"),
+        ),
+        ("review.html", include_str!("../templates/review.html")),
     ])
     .expect("the back office's templates parse (a unit test renders each)");
     t
@@ -136,7 +141,7 @@ fn templates() -> tera::Tera {
 /// `/panel/*`.
 pub fn router(state: BackOffice) -> Router {
     use screens::money::{self, orders};
-    use screens::{brand, pages, prices, publishing, settings};
+    use screens::{brand, documents, pages, prices, publishing, settings};
     Router::new()
         // API Gateway routes `/panel` but not `/panel/` (the edge rewrites
         // one to the other): both are the dashboard.
@@ -194,6 +199,12 @@ pub fn router(state: BackOffice) -> Router {
         .route("/panel/orders/mark-paid", post(orders::mark_paid))
         .route("/panel/orders/refund", post(orders::refund))
         .route("/panel/domains", get(orders::domains_page))
+        .route("/panel/documents", get(documents::waiting_page))
+        .route(
+            "/panel/documents/review",
+            get(documents::review_page).post(documents::decide),
+        )
+        .route("/panel/documents/file", get(documents::file))
         .route("/panel/static/backoffice.css", get(css))
         .route("/panel/static/backoffice.js", get(js))
         .layer(middleware::from_fn(
@@ -412,6 +423,6 @@ mod tests {
     #[test]
     fn every_template_parses() {
         let t = super::templates();
-        assert_eq!(t.get_template_names().count(), 24);
+        assert_eq!(t.get_template_names().count(), 26);
     }
 }

@@ -2,7 +2,7 @@
 //! prices from. The storefront's pages and the API's answers come from the
 //! same snapshot, so the price a customer saw is the price they are quoted.
 
-use crate::catalogue::Years;
+use crate::catalogue::{DocumentItem, Years};
 use crate::dates::Zone;
 use crate::locale::Locale;
 use crate::money::{Currency, Tax, TaxDisplay};
@@ -76,6 +76,25 @@ pub struct Parent {
     pub bank_accounts: Vec<BankAccount>,
 }
 
+/// Whether names are registered before their documents are approved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ProvisioningView {
+    /// Register at once and collect the documents afterwards.
+    pub auto: bool,
+    /// Days the documents have, when registered first.
+    pub documents_due_days: u16,
+    /// `auto` for the extensions where it differs.
+    #[serde(default)]
+    pub extensions: BTreeMap<String, bool>,
+}
+
+impl ProvisioningView {
+    /// Whether names of `ext` are registered before their documents.
+    pub fn auto(&self, ext: &str) -> bool {
+        self.extensions.get(ext).copied().unwrap_or(self.auto)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderSettings {
     /// Days before expiry a renewal order (and its proforma) is created.
@@ -97,6 +116,16 @@ pub struct Snapshot {
     pub tax_display: TaxDisplay,
     pub groups: Vec<GroupView>,
     pub rules: BTreeMap<String, NameRules>,
+    /// The documents each extension asks of its registrant (item ids), for
+    /// the extensions that ask some.
+    #[serde(default)]
+    pub documents: BTreeMap<String, Vec<String>>,
+    /// Those items, as the catalogue describes them: what the customer's
+    /// form asks and what the server accepts.
+    #[serde(default)]
+    pub document_items: BTreeMap<String, DocumentItem>,
+    #[serde(default)]
+    pub provisioning: ProvisioningView,
     pub prices: PriceList,
     /// Customer price rules by group, for prices the list cannot hold
     /// (premium names priced by the registry).
@@ -117,6 +146,15 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The document items a line of `ext` waits for before the registry,
+    /// empty when it waits for none (none asked, or registered first).
+    pub fn documents_awaited(&self, ext: &str) -> &[String] {
+        if self.provisioning.auto(ext) {
+            return &[];
+        }
+        self.documents.get(ext).map_or(&[], Vec::as_slice)
+    }
+
     /// What day it is for this storefront at the instant `now`: the day its
     /// pages were built for and its checkout prices by.
     pub fn today(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {

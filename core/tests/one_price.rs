@@ -327,6 +327,9 @@ fn snapshot(c: &Config) -> Option<Snapshot> {
             })
             .collect(),
         prices,
+        documents: Default::default(),
+        document_items: Default::default(),
+        provisioning: Default::default(),
         customer_rules: c.levels.last()?.customers.clone(),
         discount_codes: c.code.iter().cloned().collect(),
         seller: seller(&me),

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod app;
 pub mod catalog;
 pub mod clock;
+pub mod documents;
 pub mod edge;
 pub mod error;
 pub mod forwarded;

@@ -180,6 +180,16 @@ pub struct Provisioning {
     /// Days a customer has to get documents approved after auto-provisioning.
     #[serde(default = "default_due_days")]
     pub documents_due_days: u16,
+    /// Per extension, where it differs from `auto`:
+    /// `[provisioning.extensions."co.id"] auto = false`.
+    #[serde(default)]
+    pub extensions: BTreeMap<String, ExtensionProvisioning>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionProvisioning {
+    pub auto: bool,
 }
 
 fn default_due_days() -> u16 {
@@ -191,6 +201,7 @@ impl Default for Provisioning {
         Provisioning {
             auto: false,
             documents_due_days: default_due_days(),
+            extensions: BTreeMap::new(),
         }
     }
 }

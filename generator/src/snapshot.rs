@@ -2,8 +2,9 @@
 //! what the pages were rendered from.
 
 use crate::pipeline::Checkout;
+use std::collections::BTreeMap;
 use storefront_core::money::Tax;
-use storefront_core::snapshot::{GroupView, LevelRule, NameRules, Snapshot};
+use storefront_core::snapshot::{GroupView, LevelRule, NameRules, ProvisioningView, Snapshot};
 
 /// The snapshot of one checked reseller; None if `id` did not pass `check`.
 pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
@@ -59,6 +60,20 @@ pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
             ))
         })
         .collect();
+    let catalogue = &checkout.content.platform.catalogue;
+    let documents: BTreeMap<String, Vec<String>> = site
+        .extensions()
+        .into_iter()
+        .filter_map(|e| {
+            let x = catalogue.extensions.get(&e)?;
+            (!x.documents.is_empty()).then(|| (e, x.documents.clone()))
+        })
+        .collect();
+    let document_items = documents
+        .values()
+        .flatten()
+        .filter_map(|d| Some((d.clone(), catalogue.documents.get(d)?.clone())))
+        .collect();
     let snapshot = Snapshot {
         reseller: id.to_string(),
         name: site.name.clone(),
@@ -77,6 +92,18 @@ pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
             })
             .collect(),
         rules,
+        documents,
+        document_items,
+        provisioning: ProvisioningView {
+            auto: site.provisioning.auto,
+            documents_due_days: site.provisioning.documents_due_days,
+            extensions: site
+                .provisioning
+                .extensions
+                .iter()
+                .map(|(e, p)| (e.clone(), p.auto))
+                .collect(),
+        },
         prices: checked.prices.clone(),
         customer_rules: site.pricing.customers.clone(),
         discount_codes: site.discount_codes.clone(),

@@ -536,6 +536,16 @@ fn check_site(r: &Reseller, content: &Content, themes: &BTreeSet<String>, diags:
             "documents_due_days must be between 1 and 60",
         );
     }
+    let sold = s.extensions();
+    for ext in s.provisioning.extensions.keys() {
+        if !sold.contains(ext) {
+            diags.push(
+                f,
+                r.line(&path!["provisioning", "extensions", ext.as_str()]),
+                format!("[provisioning.extensions.\"{ext}\"]: .{ext} is not sold here (sell it in a group, or remove this)"),
+            );
+        }
+    }
 }
 
 fn check_translated(

@@ -9,7 +9,7 @@
 //! | variable | what |
 //! |---|---|
 //! | `TABLE_NAME` | the DynamoDB table (the store) |
-//! | `DOCUMENTS_BUCKET` | the S3 bucket for uploaded files; read by the functions that keep files (wallet, panel) |
+//! | `DOCUMENTS_BUCKET` | the S3 bucket for uploaded files; read by the functions that keep files (wallet, orders, panel, backoffice) |
 //! | `SMTP_URL` | read by the functions that send mail (accounts, orders, panel, scheduler): the mail relay: `smtps://[user[:password]@]host[:port]` (TLS, port 465 by default), `smtp://...` (STARTTLS required, 587), `smtp+insecure://...` (no TLS, 25: a relay on a private network only). User and password are percent-decoded. |
 //! | `SMTP_PASSWORD` | optional: the relay's password, instead of putting it in `SMTP_URL` |
 //! | `MAIL_FROM` | with `SMTP_URL`: the address mail is sent from (the storefront's name is the display name) |
@@ -74,11 +74,13 @@ pub enum Function {
 
 impl Function {
     /// Whether it keeps uploaded files (top-up proofs: the wallet stores
-    /// them, the panel reads them back), so needs `DOCUMENTS_BUCKET`.
+    /// them, the panel reads them back; the registrant's documents: the
+    /// orders function stores them, the back office reads them back), so
+    /// needs `DOCUMENTS_BUCKET`.
     pub const fn keeps_files(self) -> bool {
         matches!(
             self,
-            Function::Wallet | Function::Panel | Function::Backoffice
+            Function::Wallet | Function::Orders | Function::Panel | Function::Backoffice
         )
     }
 
@@ -576,7 +578,7 @@ mod tests {
             [
                 (false, false),
                 (false, true),
-                (false, true),
+                (true, true),
                 (true, false),
                 (true, true),
                 (false, false),

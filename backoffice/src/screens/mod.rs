@@ -2,6 +2,7 @@
 //! form, call the editors (`crate::prices`, `crate::brand`...) and render.
 
 pub(crate) mod brand;
+pub(crate) mod documents;
 pub(crate) mod money;
 pub(crate) mod pages;
 pub(crate) mod prices;

@@ -22,7 +22,7 @@ use storefront_functions::accounts::error::AccountsError;
 use storefront_functions::error::ApiError;
 use storefront_functions::orders::routes::{Decided, Desk};
 
-fn desk<'a>(bo: &'a BackOffice, staff: &'a Staff) -> Desk<'a> {
+pub(crate) fn desk<'a>(bo: &'a BackOffice, staff: &'a Staff) -> Desk<'a> {
     Desk {
         shop: &bo.shop,
         reseller: &staff.reseller,
@@ -36,9 +36,9 @@ fn desk<'a>(bo: &'a BackOffice, staff: &'a Staff) -> Desk<'a> {
 /// (a top-up's, an order's, a wallet's), the field to mark, the message
 /// in the page's language, and what was typed.
 #[derive(Serialize, Default)]
-struct Problem {
+pub(crate) struct Problem {
     #[serde(skip)]
-    status: Option<StatusCode>,
+    pub status: Option<StatusCode>,
     row: String,
     field: Option<String>,
     message: String,
@@ -46,7 +46,7 @@ struct Problem {
 }
 
 impl Problem {
-    fn on(row: &str, typed: &[(&str, &str)]) -> Problem {
+    pub(crate) fn on(row: &str, typed: &[(&str, &str)]) -> Problem {
         Problem {
             row: row.to_string(),
             typed: typed
@@ -60,12 +60,12 @@ impl Problem {
 
 /// A failure: a page of its own (not found, unavailable), or a problem to
 /// show next to the form.
-enum Failed {
+pub(crate) enum Failed {
     Page(Response),
     Form(Problem),
 }
 
-fn failed(bo: &BackOffice, staff: &Staff, e: AccountsError, mut p: Problem) -> Failed {
+pub(crate) fn failed(bo: &BackOffice, staff: &Staff, e: AccountsError, mut p: Problem) -> Failed {
     let page =
         |status, key| Failed::Page(message(bo, staff.lang, &staff.base, status, key, key, None));
     match e {
@@ -95,7 +95,7 @@ fn failed(bo: &BackOffice, staff: &Staff, e: AccountsError, mut p: Problem) -> F
 }
 
 /// A page's answer when reading failed: not found or unavailable.
-fn unreadable(bo: &BackOffice, staff: &Staff, e: AccountsError) -> Response {
+pub(crate) fn unreadable(bo: &BackOffice, staff: &Staff, e: AccountsError) -> Response {
     match failed(bo, staff, e, Problem::default()) {
         Failed::Page(r) => r,
         Failed::Form(p) => message(
@@ -118,15 +118,15 @@ fn done(staff: &Staff, page: &str, what: &str) -> Response {
 #[derive(Deserialize, Default)]
 pub(crate) struct Shown {
     #[serde(default)]
-    done: Option<String>,
+    pub done: Option<String>,
     #[serde(default)]
-    all: Option<String>,
+    pub all: Option<String>,
     #[serde(default)]
-    id: Option<String>,
+    pub id: Option<String>,
 }
 
 /// The page's context, with the money pages' tabs and what was just done.
-fn money_context(staff: &Staff, page: &str, title: &str, q: &Shown) -> tera::Context {
+pub(crate) fn money_context(staff: &Staff, page: &str, title: &str, q: &Shown) -> tera::Context {
     let mut c = context(staff, page, title);
     c.insert("money_page", &true);
     let notice = q.done.as_deref().and_then(|d| {
@@ -713,7 +713,7 @@ pub(crate) mod orders {
     ) -> Response {
         match r {
             Ok(what) => {
-                let page = format!("orders/view?id={}&", urlencode(&f.id));
+                let page = format!("orders/view?id={}&", enc(&f.id));
                 done(staff, &page, what)
             }
             Err(e) => match failed(bo, staff, e, p) {
@@ -721,17 +721,6 @@ pub(crate) mod orders {
                 Failed::Form(p) => order(bo, staff, &f.id, &Shown::default(), Some(p)).await,
             },
         }
-    }
-
-    fn urlencode(s: &str) -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
     }
 
     pub(crate) async fn domains_page(
@@ -763,4 +752,16 @@ pub(crate) mod orders {
         c.insert("domains", &list);
         render(&bo, "domains.html", &c, StatusCode::OK)
     }
+}
+
+/// A query parameter's value, percent-encoded.
+pub(crate) fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

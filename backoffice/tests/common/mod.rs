@@ -21,6 +21,8 @@ pub struct Shop {
     pub site: Arc<Site>,
     pub store: Arc<dyn storefront_functions::store::Store>,
     pub outbox: std::path::PathBuf,
+    /// Where the services' own mail lands (customers' notices).
+    pub mail: std::path::PathBuf,
     /// The order engine and its ledger, as the platform uses them.
     pub orders: storefront_functions::orders::Orders,
     _project: tempfile::TempDir,
@@ -92,6 +94,7 @@ pub async fn shop() -> Shop {
         site,
         store: services.store.clone(),
         outbox,
+        mail: project.path().join(".storefront/outbox"),
         orders: services.orders(),
         _project: project,
     }
@@ -273,14 +276,18 @@ pub async fn api(
     body: Option<(&str, Vec<u8>)>,
     headers: &[(&str, &str)],
 ) -> (StatusCode, serde_json::Value) {
+    let lang = headers
+        .iter()
+        .find(|(k, _)| *k == "accept-language")
+        .map_or("en", |(_, v)| *v);
     let mut b = Request::builder()
         .method(method)
         .uri(path)
         .header("host", host)
         .header("origin", format!("http://{host}"))
-        .header("accept-language", "en")
+        .header("accept-language", lang)
         .header("cookie", cookie);
-    for (k, v) in headers {
+    for (k, v) in headers.iter().filter(|(k, _)| *k != "accept-language") {
         b = b.header(*k, *v);
     }
     let body = match body {

@@ -744,7 +744,7 @@ impl Orders {
     pub async fn pay(&self, order_id: &str, by: &str, topup: bool) -> Result<Order, OrderError> {
         let event = OrderEvent::Pay {
             transfer: topup,
-            documents: Vec::new(),
+            documents: self.lines_awaiting_documents(order_id).await?,
         };
         let ensure = writes(|o| {
             Box::pin(async move {
@@ -759,6 +759,41 @@ impl Orders {
             self.notify_short(&o, reseller).await;
         }
         paid
+    }
+
+    /// The lines of an order that, once paid, wait for their registrant's
+    /// documents before the registry: registrations and transfers of an
+    /// extension that asks for documents, on a storefront that does not
+    /// register first.
+    async fn lines_awaiting_documents(&self, order_id: &str) -> Result<Vec<String>, OrderError> {
+        let Some((o, _)) = self.order(order_id).await? else {
+            return Ok(Vec::new());
+        };
+        let Some(s) = self.catalogs.current(&o.reseller).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(o.lines
+            .iter()
+            .filter(|l| matches!(l.action, Action::Register | Action::Transfer))
+            .filter(|l| !s.documents_awaited(&l.ext).is_empty())
+            .map(|l| l.id.clone())
+            .collect())
+    }
+
+    /// Every document of a line approved: it goes to the registry as any
+    /// paid line does (a refusal there releases its holds).
+    pub async fn documents_approved(
+        &self,
+        order_id: &str,
+        line_id: &str,
+        by: &str,
+    ) -> Result<Order, OrderError> {
+        let event = OrderEvent::Line {
+            line: line_id.to_string(),
+            event: storefront_core::order::LineEvent::DocumentsApproved,
+        };
+        self.step(order_id, by, event, nothing()).await?;
+        self.provision(order_id, "registrar").await
     }
 
     async fn notify_short(&self, o: &Order, reseller: &str) {

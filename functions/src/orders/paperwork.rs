@@ -375,6 +375,48 @@ impl Orders {
         }
     }
 
+    /// Tell a customer, in their own language, that a document was
+    /// rejected and why, and that they can send it again from their account.
+    pub async fn notify_document_rejected(
+        &self,
+        s: &Snapshot,
+        customer: &str,
+        domain: &str,
+        item: &str,
+        reason: &str,
+    ) {
+        let Ok(Some((_, p))) = records::load(self.store.as_ref(), &s.reseller, customer).await
+        else {
+            return;
+        };
+        let lang = p.language;
+        let label = s
+            .document_items
+            .get(item)
+            .map_or(item.to_string(), |d| d.label.get(lang).to_string());
+        let (subject, text) = match lang {
+            storefront_core::Locale::Id => (
+                format!("Dokumen untuk {domain} perlu dikirim ulang"),
+                format!(
+                    "{label} untuk {domain} tidak dapat kami terima:\n\n{reason}\n\nKirim ulang dari halaman Akun Anda; nama akan didaftarkan setelah semua dokumen disetujui.\n"
+                ),
+            ),
+            storefront_core::Locale::Pl => (
+                format!("Dokument dla {domain} wymaga ponownego przesłania"),
+                format!(
+                    "Nie możemy przyjąć dokumentu „{label}” dla {domain}:\n\n{reason}\n\nPrześlij go ponownie ze strony konta; domena zostanie zarejestrowana, gdy wszystkie dokumenty zostaną zatwierdzone.\n"
+                ),
+            ),
+            storefront_core::Locale::En => (
+                format!("A document for {domain} needs to be sent again"),
+                format!(
+                    "We could not accept the {label} for {domain}:\n\n{reason}\n\nSend it again from your account page; the name is registered once every document is approved.\n"
+                ),
+            ),
+        };
+        self.mail(s, &p.email_ascii, subject, text).await;
+    }
+
     /// Tell whoever asked for a top-up what was decided.
     pub async fn notify_topup(&self, t: &TopUp) {
         let (reseller, email) = match &t.holder {

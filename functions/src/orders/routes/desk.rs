@@ -351,4 +351,122 @@ impl Desk<'_> {
         let list = crate::invoices::of(self.shop.orders.store.as_ref(), &self.me()).await?;
         Ok(displayed(list, self.lang))
     }
+
+    /// Lines of this storefront's orders whose documents wait for its
+    /// review, oldest first.
+    pub async fn documents_waiting(&self) -> Result<Vec<Value>, AccountsError> {
+        let list = self.shop.documents().waiting(self.reseller).await?;
+        Ok(list
+            .into_iter()
+            .map(|(order, line, domain, waiting)| {
+                json!({"order": order, "line": line, "domain": domain, "waiting": waiting})
+            })
+            .collect())
+    }
+
+    async fn documents_of(
+        &self,
+        order: &str,
+        line: &str,
+    ) -> Result<(Order, crate::documents::Record), AccountsError> {
+        let o = self.load(order).await?;
+        let l = lines_with_documents(&o, self.snapshot)
+            .into_iter()
+            .find(|l| l.id == line)
+            .ok_or(ApiError::NotFound)?;
+        let r = self
+            .shop
+            .documents()
+            .open(self.snapshot, &subject(&o, l))
+            .await
+            .map_err(|e| doc_failure(e, self.snapshot, self.lang))?;
+        Ok((o, r))
+    }
+
+    /// One line's documents for review: the set as the customer sees it,
+    /// with every version's review history and who the customer is.
+    pub async fn documents(&self, order: &str, line: &str) -> Result<Value, AccountsError> {
+        let (o, r) = self.documents_of(order, line).await?;
+        let mut v = set_view(&r, self.snapshot, self.lang);
+        v["customer_card"] = customer_card(self.shop, self.reseller, &o.customer).await?;
+        v["line_state"] = json!(o.lines.iter().find(|l| l.id == line).map(|l| l.state()));
+        v["history"] = json!(
+            r.set
+                .items
+                .iter()
+                .flat_map(|(id, rec)| rec.versions.iter().map(move |ver| json!({
+                    "item": id, "version": ver.n, "at": ver.at, "by": ver.by,
+                    "review": ver.review,
+                })))
+                .collect::<Vec<_>>()
+        );
+        Ok(v)
+    }
+
+    /// Approve or reject (with a reason the customer reads) version
+    /// `version` of one item; when every item is approved, the line goes to
+    /// the registry.
+    pub async fn review_document(
+        &self,
+        order: &str,
+        line: &str,
+        item: &str,
+        version: u32,
+        approve: bool,
+        why: &str,
+    ) -> Result<Value, AccountsError> {
+        let (_, _) = self.documents_of(order, line).await?;
+        let why = if approve {
+            None
+        } else {
+            Some(reason(why, self.lang)?)
+        };
+        let at = self.shop.orders.clock.now().to_rfc3339();
+        let r = self
+            .shop
+            .documents()
+            .review(order, line, item, version, approve, why, &at, self.by)
+            .await
+            .map_err(|e| doc_failure(e, self.snapshot, self.lang))?;
+        if let Some(why) = r
+            .set
+            .latest(item)
+            .and_then(|v| v.review.as_ref())
+            .filter(|rv| !rv.approved)
+            .and_then(|rv| rv.reason.as_deref())
+        {
+            self.shop
+                .orders
+                .notify_document_rejected(self.snapshot, &r.customer, &r.domain, item, why)
+                .await;
+        }
+        if r.set.complete() {
+            match self
+                .shop
+                .orders
+                .documents_approved(order, line, self.by)
+                .await
+            {
+                // Another reviewer's approval got there first.
+                Ok(_) | Err(OrderError::WrongState) => {}
+                Err(e) => return Err(order_failure(e, self.lang)),
+            }
+        }
+        self.documents(order, line).await
+    }
+
+    /// One version of a document's file, for its reviewers.
+    pub async fn document_file(
+        &self,
+        order: &str,
+        line: &str,
+        item: &str,
+        version: u32,
+    ) -> Result<(Vec<u8>, String), AccountsError> {
+        let (_, r) = self.documents_of(order, line).await?;
+        match self.shop.documents().file(&r, item, version).await? {
+            Some(f) => Ok(f),
+            None => Err(ApiError::NotFound.into()),
+        }
+    }
 }

@@ -42,17 +42,20 @@ use storefront_core::ledger::Party;
 use storefront_core::money::Money;
 
 pub mod desk;
+mod documents;
 mod invoices;
 mod panel;
 mod shop;
 mod wallet;
 
+pub(crate) use documents::*;
 pub(crate) use invoices::*;
 pub(crate) use panel::*;
 pub(crate) use shop::*;
 pub(crate) use wallet::*;
 
 pub use desk::{Decided, Desk};
+pub use documents::{download, set_view};
 
 #[derive(Debug, Clone)]
 pub struct ShopState {
@@ -363,12 +366,18 @@ pub fn router(state: ShopState) -> Router {
         .merge(invoices_router(state))
 }
 
-/// What every shop function's routes share: the body limit (a proof is the
-/// largest body) and the same-origin guard, which also marks answers
+/// The largest document file any catalogue item may ask for (8 MB for a
+/// deed), with room to spare: the items' own limits are checked inside.
+pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// What every shop function's routes share: the body limit (a document is
+/// the largest body) and the same-origin guard, which also marks answers
 /// `no-store`.
 pub(super) fn guarded(routes: Router<ShopState>, state: ShopState) -> Router {
     routes
-        .layer(DefaultBodyLimit::max(MAX_PROOF_BYTES + 1024))
+        .layer(DefaultBodyLimit::max(
+            MAX_PROOF_BYTES.max(MAX_DOCUMENT_BYTES) + 1024,
+        ))
         .layer(middleware::from_fn(guard::same_origin_only))
         .with_state(state)
 }
@@ -390,6 +399,15 @@ pub fn orders_router(state: ShopState) -> Router {
         .route("/api/orders", get(my_orders).post(create_order))
         .route("/api/orders/{id}", get(my_order))
         .route("/api/orders/{id}/cancel", post(cancel_order))
+        .route("/api/orders/{id}/documents", get(order_documents))
+        .route(
+            "/api/orders/{id}/documents/{line}/{item}",
+            put(send_document),
+        )
+        .route(
+            "/api/orders/{id}/documents/{line}/{item}/{version}",
+            get(document_file),
+        )
         .route("/api/domains", get(my_domains))
         .route("/api/domains/{name}", get(my_domain).patch(update_domain))
         .route("/api/invoices", get(my_invoices));
