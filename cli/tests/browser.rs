@@ -1127,3 +1127,335 @@ fn a_bank_transfer_order_is_marked_paid_and_refunded_in_the_back_office() {
         "{entries}"
     );
 }
+
+/// A storefront that registers `.co.id` only once its registrant's
+/// documents are approved (the issue's acceptance test): the customer
+/// orders by bank transfer, the owner marks it paid and the line waits for
+/// documents; the customer sends the KTP as a PDF and picks the registrant
+/// type on the account page; the owner rejects the KTP with a reason the
+/// customer reads in Indonesian, the customer sends a new one, the owner
+/// approves both, and the name goes active.
+#[test]
+fn a_co_id_order_waits_for_documents_one_is_rejected_resent_and_approved() {
+    let p = storefront_e2e::project(None);
+    let site = p.path().join("content/resellers/toko/site.toml");
+    let mut toml = std::fs::read_to_string(&site).expect("site.toml");
+    toml.push_str("\n[provisioning.extensions.\"co.id\"]\nauto = false\n");
+    std::fs::write(&site, toml).expect("write site.toml");
+    let server = storefront_e2e::serve(env!("CARGO_BIN_EXE_storefront"), p.path(), false);
+    let browser = Browser::start();
+    let base = format!("http://{}/s/toko", server.addr);
+    let name = "zqxwvtoko.co.id";
+    let reason = "Foto KTP buram, mohon kirim hasil pindaian yang jelas.";
+
+    // One document item on the account page once it is in `state`: its
+    // head (label and state), then each fact as "what: value".
+    let item = |id: &str, state: &str| -> Vec<String> {
+        let v = browser.wait_for(
+            &format!(
+                "const li = document.querySelector('#account-dashboard[data-loaded] [data-documents] li[data-item={id}]');
+                 if (!li || !li.querySelector('.record__head .state--{state}')) return null;
+                 return [li.querySelector('.record__head').textContent,
+                         ...[...li.querySelectorAll('.record__facts div')].map(d => d.children[0].textContent + ': ' + d.children[1].textContent)];"
+            ),
+            WAIT,
+        );
+        v.as_array()
+            .expect("texts")
+            .iter()
+            .map(|t| t.as_str().expect("text").to_string())
+            .collect()
+    };
+    // Send a PDF as the KTP from the account page.
+    let send_ktp = |file: &str| {
+        browser.eval(&format!(
+            "const f = document.querySelector('[data-documents] li[data-item=ktp] form');
+             const dt = new DataTransfer();
+             dt.items.add(new File(['%PDF-1.4\\n1 0 obj << >> endobj\\ntrailer << >>\\n%%EOF\\n'], '{file}', {{type: 'application/pdf'}}));
+             f.querySelector('input[type=file]').files = dt.files;
+             f.requestSubmit(); return true;"
+        ));
+    };
+    // On the back office's review page: approve an item, or reject it with a reason.
+    let review = |id: &str, reject: Option<&str>| {
+        let script = match reject {
+            Some(why) => format!(
+                "const f = document.querySelector('#item-{id} form.reject');
+                 f.querySelector('input[name=reason]').value = {};
+                 f.querySelector('button[name=decision][value=reject]').click(); return true;",
+                serde_json::json!(why)
+            ),
+            None => {
+                format!("document.querySelector('#item-{id} button.approve').click(); return true;")
+            }
+        };
+        browser.eval(&script);
+    };
+
+    // The customer orders in Indonesian, to pay by bank transfer.
+    sign_in(
+        &browser,
+        &format!("{base}/account/"),
+        "customer@toko.localhost",
+    );
+    search_and_add(&browser, &base, name);
+    browser.goto(&format!("{base}/checkout/"));
+    quoted_checkout(&browser, name);
+    browser.eval(
+        "document.querySelector('input[name=payment][value=bank_transfer]').checked = true;
+         document.querySelector('#checkout-form').requestSubmit(); return true;",
+    );
+    let done = browser.wait_for(
+        "const d = document.querySelector('[data-checkout-done]');
+         return d && !d.hidden ? d.querySelector('.order-line').textContent : null;",
+        WAIT,
+    );
+    assert!(
+        done.as_str().expect("done").contains("Menunggu pembayaran"),
+        "{done}"
+    );
+    sign_out_via_account(&browser, &base);
+
+    // The money is in: the owner marks the order paid, and its line waits
+    // for the documents.
+    sign_in(
+        &browser,
+        &format!("{base}/en/account/"),
+        "owner@toko.localhost",
+    );
+    browser.goto(&format!("{base}/panel/orders"));
+    browser.eval("document.querySelector('#orders tbody tr a').click(); return true;");
+    assert_eq!(text_of(&browser, "#order-state"), "Awaiting payment");
+    browser.eval("document.querySelector('#mark-paid button').click(); return true;");
+    assert_eq!(
+        text_of(&browser, "#notice"),
+        "Marked as paid: the order is being provisioned."
+    );
+    let line = text_of(&browser, "#lines tbody tr");
+    assert!(
+        line.starts_with(name) && line.ends_with("Awaiting documents"),
+        "{line}"
+    );
+    browser.goto(&format!("{base}/panel/documents"));
+    assert_eq!(
+        text_of(&browser, "#empty"),
+        "No documents wait for your review."
+    );
+    sign_out_via_account(&browser, &format!("{base}/en"));
+
+    // The customer reads that documents are needed, and sends them.
+    sign_in(
+        &browser,
+        &format!("{base}/account/"),
+        "customer@toko.localhost",
+    );
+    assert_eq!(
+        text_of(&browser, "[data-account-orders] .order-line__note"),
+        "Kami memerlukan dokumen pendaftar sebelum domain ini dapat didaftarkan."
+    );
+    assert_eq!(
+        text_of(&browser, "[data-documents] h3"),
+        format!("Dokumen untuk {name}")
+    );
+    assert_eq!(
+        item("ktp", "missing"),
+        ["Kartu Tanda Penduduk (KTP) Belum dikirim"]
+    );
+    assert_eq!(item("type", "missing"), ["Jenis pendaftar Belum dikirim"]);
+    assert_eq!(
+        text_of(&browser, "[data-documents] li[data-item=ktp] .field__hint"),
+        "Format PDF, JPG, maksimal 2 MB."
+    );
+    // Too large a file is stopped before it is sent.
+    browser.eval(
+        "const f = document.querySelector('[data-documents] li[data-item=ktp] form');
+         const dt = new DataTransfer();
+         dt.items.add(new File([new Uint8Array(2048 * 1024 + 1)], 'besar.pdf', {type: 'application/pdf'}));
+         f.querySelector('input[type=file]').files = dt.files;
+         f.requestSubmit(); return true;",
+    );
+    assert_eq!(
+        text_of(&browser, "[data-documents] li[data-item=ktp] .field__error"),
+        "Berkas ini lebih besar dari 2 MB: pilih berkas yang lebih kecil."
+    );
+    // A file that is not what its name says is refused by the server,
+    // next to its field, in the page's language.
+    browser.eval(
+        "const f = document.querySelector('[data-documents] li[data-item=ktp] form');
+         const dt = new DataTransfer();
+         dt.items.add(new File(['bukan PDF'], 'ktp.pdf', {type: 'application/pdf'}));
+         f.querySelector('input[type=file]').files = dt.files;
+         f.requestSubmit(); return true;",
+    );
+    browser.wait_for(
+        "const e = document.querySelector('[data-documents] li[data-item=ktp] .field__error');
+         return e && e.textContent.startsWith('Kartu');",
+        WAIT,
+    );
+    assert_eq!(
+        text_of(&browser, "[data-documents] li[data-item=ktp] .field__error"),
+        "Kartu Tanda Penduduk (KTP): berkas ini bukan PDF, JPG, atau PNG yang valid. Simpan atau pindai ulang dokumen dalam salah satu format tersebut, lalu kirim berkas barunya."
+    );
+    send_ktp("ktp.pdf");
+    let ktp = item("ktp", "submitted");
+    assert_eq!(ktp[0], "Kartu Tanda Penduduk (KTP) Menunggu pemeriksaan");
+    assert_eq!(ktp[1..3], ["Terkirim: ktp.pdf (1 kB)", "Versi: 1"]);
+    assert_eq!(
+        text_of(&browser, "[data-documents] li[data-item=ktp] [data-sent]"),
+        "Terkirim. Kami akan segera memeriksanya."
+    );
+    browser.eval(
+        "const f = document.querySelector('[data-documents] li[data-item=type] form');
+         const s = f.querySelector('select');
+         s.value = [...s.options].find(o => o.textContent === 'Perorangan').value;
+         f.requestSubmit(); return true;",
+    );
+    let kind = item("type", "submitted");
+    assert_eq!(
+        kind[..3],
+        [
+            "Jenis pendaftar Menunggu pemeriksaan",
+            "Terkirim: Perorangan",
+            "Versi: 1"
+        ]
+    );
+    sign_out(&browser);
+
+    // The owner rejects the KTP, saying why.
+    sign_in(
+        &browser,
+        &format!("{base}/en/account/"),
+        "owner@toko.localhost",
+    );
+    browser.goto(&format!("{base}/panel/documents"));
+    let waiting = text_of(&browser, "#waiting tbody tr");
+    assert!(
+        waiting.starts_with(name) && waiting.ends_with('2'),
+        "{waiting}"
+    );
+    browser.eval("document.querySelector('#waiting tbody tr a').click(); return true;");
+    assert_eq!(
+        text_of(&browser, "#item-ktp h2"),
+        "Identity card (KTP) Waiting for review"
+    );
+    review("ktp", Some(reason));
+    assert_eq!(
+        text_of(&browser, "#notice"),
+        "Rejected: the customer sees why and can send it again."
+    );
+    assert_eq!(
+        text_of(&browser, "#item-ktp h2"),
+        "Identity card (KTP) Rejected"
+    );
+    assert_eq!(text_of(&browser, "#line-state"), "Awaiting documents");
+    sign_out_via_account(&browser, &format!("{base}/en"));
+
+    // The customer reads why, in Indonesian, and sends a new KTP.
+    sign_in(
+        &browser,
+        &format!("{base}/account/"),
+        "customer@toko.localhost",
+    );
+    let ktp = item("ktp", "rejected");
+    assert_eq!(ktp[0], "Kartu Tanda Penduduk (KTP) Ditolak");
+    assert_eq!(ktp.last().expect("reason"), &format!("Alasan: {reason}"));
+    assert_eq!(
+        text_of(
+            &browser,
+            "[data-documents] li[data-item=ktp] button[type=submit]"
+        ),
+        "Kirim ulang"
+    );
+    // At a phone's width the documents and their forms fit the screen.
+    browser.set_window_size(360, 800);
+    let width = browser.wait_for(
+        "return [document.documentElement.scrollWidth, window.innerWidth];",
+        WAIT,
+    );
+    assert!(
+        width[0].as_u64() <= width[1].as_u64(),
+        "the account page scrolls sideways at 360 px: {width}"
+    );
+    browser.set_window_size(1200, 900);
+    send_ktp("ktp-jelas.pdf");
+    let ktp = item("ktp", "submitted");
+    assert_eq!(
+        ktp[..3],
+        [
+            "Kartu Tanda Penduduk (KTP) Menunggu pemeriksaan",
+            "Terkirim: ktp-jelas.pdf (1 kB)",
+            "Versi: 2"
+        ]
+    );
+    assert!(
+        !ktp.iter().any(|f| f.starts_with("Alasan")),
+        "the new version is not rejected: {ktp:?}"
+    );
+    sign_out(&browser);
+
+    // The owner approves the new KTP and the type: the name is registered.
+    sign_in(
+        &browser,
+        &format!("{base}/en/account/"),
+        "owner@toko.localhost",
+    );
+    browser.goto(&format!("{base}/panel/documents"));
+    browser.eval("document.querySelector('#waiting tbody tr a').click(); return true;");
+    let sent = text_of(&browser, "#item-ktp .sent");
+    assert_eq!(
+        sent.split_whitespace().collect::<Vec<_>>().join(" "),
+        "Version 2: ktp-jelas.pdf"
+    );
+    review("ktp", None);
+    assert_eq!(
+        text_of(&browser, "#notice"),
+        "Approved. Once every item is approved, the name goes to the registry."
+    );
+    assert_eq!(
+        text_of(&browser, "#item-ktp h2"),
+        "Identity card (KTP) Approved"
+    );
+    assert_eq!(text_of(&browser, "#line-state"), "Awaiting documents");
+    review("type", None);
+    browser.wait_for(
+        "const h = document.querySelector('#item-type h2'); return h && h.textContent.trim() === 'Registrant type Approved';",
+        WAIT,
+    );
+    assert_eq!(text_of(&browser, "#line-state"), "Active");
+    sign_out_via_account(&browser, &format!("{base}/en"));
+
+    // The customer's domain is active; every document is approved.
+    sign_in(
+        &browser,
+        &format!("{base}/account/"),
+        "customer@toko.localhost",
+    );
+    assert_eq!(
+        text_of(
+            &browser,
+            &format!("[data-account-domains] .record[data-domain='{name}'] .record__head")
+        ),
+        format!("{name} Aktif")
+    );
+    assert_eq!(
+        item("ktp", "approved")[..3],
+        [
+            "Kartu Tanda Penduduk (KTP) Disetujui",
+            "Terkirim: ktp-jelas.pdf (1 kB)",
+            "Versi: 2"
+        ]
+    );
+    assert_eq!(
+        text_of(&browser, "[data-documents] .field__hint"),
+        "Semua dokumen sudah disetujui."
+    );
+    assert_eq!(
+        browser.eval("return document.querySelectorAll('[data-documents] form').length;"),
+        serde_json::json!(0),
+        "nothing approved is sent again"
+    );
+    assert_eq!(
+        browser.eval("return document.querySelector('[data-account-orders] .order-line__note');"),
+        Value::Null
+    );
+}

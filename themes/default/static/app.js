@@ -1352,7 +1352,134 @@
         [T('col_expires'), l.expires ? when(l.expires) : ''],
         [T('col_reason'), l.reason || ''],
       ]),
+      l.status === 'awaiting_documents' ? h('p', { class: 'order-line__note', text: T('documents_needed') }) : null,
     ])));
+  }
+
+  // ---------- Documents (what an order's lines ask of their registrant) ----------
+
+  /** The states in which a line may ask for documents: paid, not settled against them. */
+  const DOCUMENT_STATES = ['awaiting_documents', 'paid', 'provisioning', 'active'];
+  const ACCEPT = { pdf: '.pdf,application/pdf', jpg: '.jpg,.jpeg,image/jpeg', jpeg: '.jpg,.jpeg,image/jpeg', png: '.png,image/png' };
+
+  /** A size in kilobytes as a person reads it ("2 MB", "500 kB"), in the page's language. */
+  function sizeText(kb) {
+    const mb = kb >= 1024 && kb % 1024 === 0;
+    try {
+      return new Intl.NumberFormat(LANG, { style: 'unit', unit: mb ? 'megabyte' : 'kilobyte', maximumFractionDigits: 0 }).format(mb ? kb / 1024 : kb);
+    } catch {
+      return mb ? `${kb / 1024} MB` : `${kb} kB`;
+    }
+  }
+
+  /** Each line's documents in `box`: every item with its state, what was sent and a form until approved. */
+  async function documents(call, orderId, box) {
+    const sets = await list(call, `orders/${enc(orderId)}/documents`, box);
+    if (sets) box.replaceChildren(...sets.map((set) => documentSet(call, set)));
+  }
+
+  function documentSet(call, set) {
+    const intro = h('p', { class: 'field__hint' });
+    const items = h('ul', { class: 'records' });
+    /** PUT a new version of an item (`name`: a file's); the answer, once kept, is drawn. */
+    const send = async (id, opts, name) => {
+      const r = await call(`orders/${enc(set.order)}/documents/${enc(set.line)}/${enc(id)}${name ? `?name=${enc(name)}` : ''}`, opts);
+      if (r.ok && r.data && Array.isArray(r.data.items)) update(r.data, id);
+      return r;
+    };
+    /** The line's documents as the server answered; the item just sent is redrawn, the others keep what is typed. */
+    const update = (s, sent) => {
+      intro.textContent = s.complete ? T('documents_done') : T('documents_intro');
+      for (const item of s.items || []) {
+        const old = items.querySelector(`[data-item="${CSS.escape(item.id)}"]`);
+        if (old && item.id !== sent) continue;
+        const node = documentItem(item, s, send);
+        if (old) old.replaceWith(node);
+        else items.append(node);
+        if (item.id === sent) {
+          node.querySelector('[data-sent]').textContent = T('document_sent_status');
+          node.focus();
+        }
+      }
+    };
+    update(set, null);
+    return h('section', { class: 'documents', attrs: { 'data-documents': set.line } }, [
+      h('h3', { class: 'subsection-title', text: T('documents_heading', { domain: set.domain }) }),
+      intro,
+      items,
+    ]);
+  }
+
+  function documentItem(item, set, send) {
+    const holds = item.holds || {};
+    const sent = holds.file ? `${holds.file} (${sizeText(Math.max(1, Math.round((holds.size || 0) / 1024)))})` : holds.text ?? holds.choice ?? '';
+    return h('li', { class: 'record document', attrs: { 'data-item': item.id, tabindex: -1 } }, [
+      h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: item.label }), ' ', badge('state', item.state)]),
+      facts([
+        [T('document_sent'), sent],
+        [T('document_version'), item.version || ''],
+        [T('col_date'), when(item.sent_at)],
+        [T('col_reason'), item.state === 'rejected' ? item.reason || '' : ''],
+      ]),
+      item.state === 'approved' ? null : documentForm(item, set, send),
+      h('p', { class: 'form__status', attrs: { role: 'status', 'data-sent': true } }),
+    ]);
+  }
+
+  /** The form that sends an item: a file (its bytes), a text or one of the options. */
+  function documentForm(item, set, send) {
+    const id = `document-${set.order}-${set.line}-${item.id}`;
+    const attrs = { id, name: item.id, required: true };
+    let control;
+    let hint = item.help || '';
+    if (item.kind === 'file') {
+      const accept = item.accept || [];
+      attrs.type = 'file';
+      attrs.accept = accept.map((a) => ACCEPT[a] || `.${a}`).join(',');
+      if (item.max_size_kb) hint = `${hint} ${T('document_file_hint', { types: accept.join(', ').toUpperCase(), size: sizeText(item.max_size_kb) })}`.trim();
+      control = h('input', { class: 'field__input', attrs });
+    } else if (item.kind === 'choice') {
+      const options = item.options || [];
+      control = h('select', { class: 'field__input', attrs }, [
+        h('option', { text: T('document_choose'), attrs: { value: '' } }),
+        ...options.map((o, i) => h('option', { text: o, attrs: { value: i, selected: o === item.holds?.choice } })),
+      ]);
+    } else {
+      Object.assign(attrs, { maxlength: item.max_length, autocomplete: 'off', value: item.holds?.text || '' });
+      control = h('input', { class: 'field__input', attrs });
+    }
+    const button = h('button', { class: 'button button--primary button--small', text: T(item.version ? 'document_resend' : 'document_send'), attrs: { type: 'submit' } });
+    const status = h('p', { class: 'form__status', attrs: { role: 'status', 'data-form-status': true } });
+    const form = h('form', { class: 'form inline-form', attrs: { novalidate: true, 'aria-label': item.label } }, [
+      field(T(`document_${item.kind}_label`), control, item.id, hint || null),
+      button,
+      status,
+    ]);
+    const refuse = (text) => showError(form, status, { data: { message: text, field: item.id } });
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      clearErrors(form);
+      let opts;
+      if (item.kind === 'file') {
+        const file = control.files?.[0];
+        if (!file) return refuse(T('document_missing'));
+        // The server decides; this only spares a long upload it would refuse.
+        if (item.max_size_kb && file.size > item.max_size_kb * 1024) return refuse(T('document_too_large', { size: sizeText(item.max_size_kb) }));
+        opts = { method: 'PUT', file };
+      } else {
+        opts = { method: 'PUT', json: item.kind === 'choice' ? { choice: control.value } : { text: control.value } };
+      }
+      button.disabled = true;
+      try {
+        const r = await send(item.id, opts, opts.file?.name);
+        if (!r.ok) showError(form, status, r);
+      } catch {
+        status.textContent = T('error');
+      } finally {
+        button.disabled = false;
+      }
+    });
+    return form;
   }
 
   /** The customer's orders; one awaiting payment can be cancelled. */
@@ -1392,6 +1519,11 @@
         ]),
         lineRecords(o),
       ];
+      if ((o.lines || []).some((l) => DOCUMENT_STATES.includes(l.status) && l.action !== 'renew')) {
+        const docs = h('div', { class: 'documents-box' }, [h('p', { class: 'empty-note', text: T('loading') })]);
+        kids.push(docs);
+        documents(call, o.id, docs);
+      }
       const cancel = async () => {
         status.textContent = '';
         try {
@@ -1438,8 +1570,9 @@
           details(o.id, holder, head);
         };
         more.addEventListener('toggle', () => { if (more.open) open(); });
-        // The newest order is open: what was just bought shows its lines.
-        if (i === 0) {
+        // The newest order is open, and those in progress (which may wait
+        // for documents): what was just bought shows its lines.
+        if (i === 0 || o.state === 'provisioning') {
           more.open = true;
           open();
         }
