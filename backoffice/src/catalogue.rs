@@ -27,6 +27,13 @@ pub struct CatalogueForm {
     /// Languages shown, the default first.
     pub languages: Vec<String>,
     pub groups: Vec<GroupRow>,
+    /// Register names before their documents are approved.
+    pub auto: bool,
+    /// Days the documents have when registered first, as typed.
+    pub due_days: String,
+    /// Per extension that asks for documents: "auto", "wait", or "" (as
+    /// `auto` says).
+    pub per_extension: BTreeMap<String, String>,
 }
 
 impl CatalogueForm {
@@ -54,6 +61,14 @@ impl CatalogueForm {
                     extensions: g.extensions.join(", "),
                     featured: g.featured.join(", "),
                 })
+                .collect(),
+            auto: site.provisioning.auto,
+            due_days: site.provisioning.documents_due_days.to_string(),
+            per_extension: site
+                .provisioning
+                .extensions
+                .iter()
+                .map(|(e, p)| (e.clone(), if p.auto { "auto" } else { "wait" }.to_string()))
                 .collect(),
         }
     }
@@ -91,7 +106,22 @@ impl CatalogueForm {
                 groups.push(row);
             }
         }
-        CatalogueForm { languages, groups }
+        let per_extension = fields
+            .iter()
+            .filter_map(|(k, v)| {
+                Some((
+                    k.strip_prefix("provision_")?.to_string(),
+                    v.trim().to_string(),
+                ))
+            })
+            .collect();
+        CatalogueForm {
+            languages,
+            groups,
+            auto: get("provisioning_auto") == "on",
+            due_days: get("documents_due_days"),
+            per_extension,
+        }
     }
 
     pub fn apply(&self, doc: &mut toml_edit::DocumentMut) -> Result<(), Vec<FieldError>> {
@@ -155,9 +185,33 @@ impl CatalogueForm {
                 featured,
             });
         }
+        // Left out (a form without the field): the default, 3 days.
+        let typed = if self.due_days.is_empty() {
+            "3"
+        } else {
+            self.due_days.as_str()
+        };
+        let due_days = typed.parse::<u16>().ok().filter(|d| (1..=60).contains(d));
+        if due_days.is_none() {
+            errors.push(FieldError::new(
+                "documents_due_days",
+                "error_due_days",
+                &self.due_days,
+            ));
+        }
+        for (ext, choice) in &self.per_extension {
+            if !matches!(choice.as_str(), "" | "auto" | "wait") {
+                errors.push(FieldError::new(
+                    format!("provision_{ext}"),
+                    "error_provision",
+                    choice,
+                ));
+            }
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
+        self.apply_provisioning(doc, due_days.unwrap_or(3));
         let mut langs = toml_edit::Array::new();
         for l in &languages {
             langs.push(l.code());
@@ -192,9 +246,73 @@ impl CatalogueForm {
     }
 }
 
+impl CatalogueForm {
+    /// `[provisioning]`: written when it is there already or says
+    /// something other than the defaults (wait for documents, 3 days).
+    fn apply_provisioning(&self, doc: &mut toml_edit::DocumentMut, due_days: u16) {
+        let overrides: Vec<(&String, bool)> = self
+            .per_extension
+            .iter()
+            .filter(|(_, c)| !c.is_empty())
+            .map(|(e, c)| (e, c == "auto"))
+            .collect();
+        let defaults = !self.auto && due_days == 3 && overrides.is_empty();
+        if defaults && !doc.contains_table("provisioning") {
+            return;
+        }
+        if !doc.contains_table("provisioning") {
+            doc.insert("provisioning", toml_edit::table());
+        }
+        let Some(t) = doc["provisioning"].as_table_mut() else {
+            return;
+        };
+        t.insert("auto", toml_edit::value(self.auto));
+        t.insert("documents_due_days", toml_edit::value(i64::from(due_days)));
+        if overrides.is_empty() {
+            t.remove("extensions");
+            return;
+        }
+        let mut exts = toml_edit::Table::new();
+        exts.set_implicit(true);
+        for (ext, auto) in overrides {
+            let mut e = toml_edit::Table::new();
+            e.insert("auto", toml_edit::value(auto));
+            exts.insert(ext, toml_edit::Item::Table(e));
+        }
+        t.insert("extensions", toml_edit::Item::Table(exts));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provisioning_is_written_per_extension() {
+        let form = CatalogueForm::from_fields(&fields(&[
+            ("default_language", "id"),
+            ("group_0_id", "indonesia"),
+            ("group_0_name_id", "Domain Indonesia"),
+            ("group_0_extensions", "co.id, my.id"),
+            ("provisioning_auto", "on"),
+            ("documents_due_days", "3"),
+            ("provision_co.id", "wait"),
+            ("provision_my.id", ""),
+        ]));
+        let mut doc: toml_edit::DocumentMut = "languages = [\"id\"]\n".parse().unwrap();
+        form.apply(&mut doc).unwrap();
+        let out = doc.to_string();
+        assert!(
+            out.contains("[provisioning]\nauto = true\ndocuments_due_days = 3\n\n[provisioning.extensions.\"co.id\"]\nauto = false\n"),
+            "{out}"
+        );
+        let bad = CatalogueForm {
+            due_days: "90".into(),
+            ..form
+        };
+        let errors = bad.apply(&mut doc).unwrap_err();
+        assert_eq!(errors[0].field, "documents_due_days");
+    }
 
     fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

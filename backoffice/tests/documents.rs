@@ -15,15 +15,54 @@ use storefront_core::ledger::Party;
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 
-/// toko waits for documents before registering `.co.id`.
+/// The owner sets toko to wait for documents before registering `.co.id`
+/// (it registers everything else at once) in the back office, and
+/// publishes.
 async fn co_id_waits_for_documents(shop: &Shop) {
-    let folder = shop.site.paths().content.join("resellers/toko/site.toml");
-    let mut text = std::fs::read_to_string(&folder).expect("toko's site.toml");
-    text.push_str("\n[provisioning.extensions.\"co.id\"]\nauto = false\n");
-    std::fs::write(&folder, text).expect("written");
-    let now = storefront_e2e::now();
-    assert!(shop.site.import_folders("test", now).await.is_empty());
-    shop.site.build(now).await.expect("built");
+    let r = &shop.router;
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let page = request(r, "GET", TOKO, "/panel/catalogue", &owner, None).await;
+    let mut fields = page.form("catalogue");
+    assert!(
+        fields.contains(&("provisioning_auto".into(), "on".into())),
+        "toko registers at once: {fields:?}"
+    );
+    for (k, v) in fields.iter_mut() {
+        if k == "provision_co.id" {
+            *v = "wait".into();
+        }
+    }
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = request(r, "POST", TOKO, "/panel/catalogue", &owner, Some(&pairs)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let page = request(r, "GET", TOKO, "/panel/publish", &owner, None).await;
+    let published = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/publish",
+        &owner,
+        Some(&[
+            ("revision", &page.input("revision")),
+            ("expected", &page.input("expected")),
+        ]),
+    )
+    .await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.html
+    );
+    let page = request(r, "GET", TOKO, "/panel/catalogue", &owner, None).await;
+    assert!(
+        page.form("catalogue")
+            .contains(&("provision_co.id".into(), "wait".into())),
+        "saved and shown"
+    );
 }
 
 /// The platform credits toko, and toko its customer (transfers received).
@@ -155,8 +194,44 @@ async fn a_co_id_order_waits_for_its_documents_and_registers_once_they_are_appro
     assert_eq!(status, StatusCode::OK, "{set}");
     assert_eq!(set["waiting"], 2);
 
+    // Nobody else reaches them: another customer, a visitor, another
+    // storefront's staff, each gets 404 (or 401 signed out) for the set and
+    // the file.
+    storefront_functions::accounts::create_demo_customer(
+        shop.store.as_ref(),
+        "toko",
+        "other@toko.localhost",
+        "back-office-test-2026",
+        &storefront_functions::accounts::AccountsConfig::fast_for_tests(),
+    )
+    .await
+    .expect("another customer");
+    let other = sign_in(r, TOKO, "other@toko.localhost").await;
+    let their_file = format!("/api/orders/{id}/documents/{line}/ktp/1");
+    for path in [docs.as_str(), their_file.as_str()] {
+        let (status, _) = api(r, "GET", TOKO, path, &other, None, &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "another customer: {path}");
+        let (status, _) = api(r, "GET", TOKO, path, "", None, &[]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "a visitor: {path}");
+    }
+    let (status, _) = api(
+        r,
+        "PUT",
+        TOKO,
+        &put("ktp"),
+        &other,
+        Some(("application/pdf", PDF.to_vec())),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another customer's upload");
+    let (status, file) = api(r, "GET", TOKO, &their_file, &customer, None, &[]).await;
+    assert_eq!(status, StatusCode::OK, "its customer reads it: {file}");
     // Another storefront's owner finds nothing.
     let agen = sign_in(r, "agen.localhost", "owner@agen.localhost").await;
+    let agen_file = format!("/panel/documents/file?order={id}&line={line}&item=ktp&v=1");
+    let page = request(r, "GET", "agen.localhost", &agen_file, &agen, None).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
     let review = format!("/panel/documents/review?order={id}&line={line}");
     let page = request(r, "GET", "agen.localhost", &review, &agen, None).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);

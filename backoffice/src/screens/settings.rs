@@ -349,6 +349,21 @@ pub(crate) async fn catalogue_form_page(
         })
         .collect();
     c.insert("groups", &groups);
+    // The extensions that ask for documents: those published, and any the
+    // form already names.
+    let mut asking: Vec<&String> = staff.snapshot.documents.keys().collect();
+    for e in form.per_extension.keys() {
+        if !asking.contains(&e) {
+            asking.push(e);
+        }
+    }
+    let provisioning: Vec<serde_json::Value> = asking
+        .iter()
+        .map(|e| json!({"ext": e, "choice": form.per_extension.get(*e).map_or("", String::as_str)}))
+        .collect();
+    c.insert("provisioning", &provisioning);
+    c.insert("auto", &form.auto);
+    c.insert("due_days", &form.due_days);
     form_end(bo, staff, c, "catalogue.html", errors, problems, notice)
 }
 

@@ -108,6 +108,52 @@ pub struct Page {
 }
 
 impl Page {
+    /// What the form `id` would post as the page shows it: every input's
+    /// name and value (checkboxes only when checked), each select's
+    /// selected option.
+    pub fn form(&self, id: &str) -> Vec<(String, String)> {
+        let start = self
+            .html
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("no form {id}"));
+        let end = start + self.html[start..].find("</form>").expect("form end");
+        let html = &self.html[start..end];
+        let attr = |tag: &str, name: &str| {
+            let needle = format!(" {name}=\"");
+            tag.find(&needle).map(|i| {
+                let v = &tag[i + needle.len()..];
+                unescape(&v[..v.find('"').unwrap_or(0)])
+            })
+        };
+        let mut out = Vec::new();
+        for piece in html.split("<input").skip(1) {
+            let tag = &piece[..piece.find('>').unwrap_or(piece.len())];
+            let Some(name) = attr(tag, "name") else {
+                continue;
+            };
+            if tag.contains("type=\"checkbox\"") && !tag.contains(" checked") {
+                continue;
+            }
+            out.push((name, attr(tag, "value").unwrap_or_default()));
+        }
+        for piece in html.split("<select").skip(1) {
+            let tag = &piece[..piece.find('>').unwrap_or(piece.len())];
+            let Some(name) = attr(tag, "name") else {
+                continue;
+            };
+            let body = &piece[..piece.find("</select>").unwrap_or(piece.len())];
+            let chosen = body
+                .split("<option")
+                .skip(1)
+                .find(|o| o[..o.find('>').unwrap_or(0)].contains(" selected"))
+                .or_else(|| body.split("<option").nth(1))
+                .and_then(|o| attr(&o[..o.find('>').unwrap_or(0)], "value"))
+                .unwrap_or_default();
+            out.push((name, chosen));
+        }
+        out
+    }
+
     /// The value of the first input named `name` on the page.
     pub fn input(&self, name: &str) -> String {
         let needle = format!("name=\"{name}\"");
