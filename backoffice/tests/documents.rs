@@ -400,3 +400,97 @@ async fn a_co_id_order_waits_for_its_documents_and_registers_once_they_are_appro
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
+
+/// A customer's `.co.id` order paid from the wallet on toko, waiting for
+/// its documents: (order id, the order's gross).
+async fn waiting_order(shop: &Shop, customer: &str, name: &str, key: &str) -> (String, Decimal) {
+    let r = &shop.router;
+    let items = json!({"items": [{"domain": name, "action": "register", "years": 1}]});
+    let (_, quote) = api_json(r, "POST", TOKO, "/api/orders/quote", customer, items, &[]).await;
+    let (status, order) = api_json(
+        r,
+        "POST",
+        TOKO,
+        "/api/orders",
+        customer,
+        json!({"quote": quote["id"], "payment": "wallet"}),
+        &[("idempotency-key", key)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    assert_eq!(order["lines"][0]["status"], "awaiting_documents");
+    let gross = order["gross"]["amount"].as_str().unwrap().parse().unwrap();
+    (order["id"].as_str().unwrap().to_string(), gross)
+}
+
+#[tokio::test]
+async fn documents_that_never_come_lapse_the_line_and_release_its_holds_once() {
+    let shop = shop().await;
+    co_id_waits_for_documents(&shop).await;
+    let r = &shop.router;
+    let customer = sign_in(r, TOKO, "customer@toko.localhost").await;
+    let (_, me) = api(r, "GET", TOKO, "/api/accounts/me", &customer, None, &[]).await;
+    let account = me["id"].as_str().expect("account id").to_string();
+    credit(&shop, &account, 1_000_000).await;
+    let (id, gross) = waiting_order(&shop, &customer, "terlambat.co.id", "late-1").await;
+    let (_, w) = api(r, "GET", TOKO, "/api/wallet", &customer, None, &[]).await;
+    assert_eq!(w["held"]["amount"], gross.to_string());
+    let toko = shop
+        .orders
+        .ledger
+        .wallet(&Party::reseller("toko"))
+        .await
+        .unwrap()
+        .unwrap();
+    // toko's own price is held too: 240,000 and PPN 11 %.
+    assert_eq!(toko.balance.held, Decimal::from(266_400));
+
+    // Thirty days are given; on the thirtieth nothing happens yet.
+    shop.clock.advance(chrono::Duration::days(30));
+    let r30 = storefront_functions::scheduler::tick(&shop.orders)
+        .await
+        .unwrap();
+    assert_eq!(r30.documents_lapsed, 0);
+    // The day after, two schedulers at once lapse the line once.
+    shop.clock.advance(chrono::Duration::days(1));
+    let (a, b) = tokio::join!(
+        storefront_functions::scheduler::tick(&shop.orders),
+        storefront_functions::scheduler::tick(&shop.orders)
+    );
+    assert_eq!(a.unwrap().documents_lapsed + b.unwrap().documents_lapsed, 1);
+    let again = storefront_functions::scheduler::tick(&shop.orders)
+        .await
+        .unwrap();
+    assert_eq!(again.documents_lapsed, 0);
+
+    let (_, o) = api(
+        r,
+        "GET",
+        TOKO,
+        &format!("/api/orders/{id}"),
+        &customer,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(o["lines"][0]["status"], "lapsed");
+    let (_, w) = api(r, "GET", TOKO, "/api/wallet", &customer, None, &[]).await;
+    assert_eq!(w["held"]["amount"], "0");
+    assert_eq!(w["available"]["amount"], "1000000", "every rupiah back");
+    let after = shop
+        .orders
+        .ledger
+        .wallet(&Party::reseller("toko"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        after.balance.held,
+        Decimal::ZERO,
+        "toko's hold released too"
+    );
+    assert_eq!(
+        after.balance.posted, toko.balance.posted,
+        "and nothing taken"
+    );
+}

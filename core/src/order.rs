@@ -397,6 +397,11 @@ pub struct Order {
     /// For bank transfers: pay by this date (YYYY-MM-DD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<NaiveDate>,
+    /// For lines waiting for their registrant's documents: the last day
+    /// they may be sent and approved; after it those lines lapse and their
+    /// holds are released.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documents_due: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proforma: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -455,10 +460,12 @@ impl Outcome {
 pub enum OrderEvent {
     /// Every unpaid line paid; `transfer` first credits the customer's
     /// wallet with what they cost (a bank transfer the seller received).
-    /// `documents` says which lines wait for documents.
+    /// `documents` says which lines wait for documents, until
+    /// `documents_due`.
     Pay {
         transfer: bool,
         documents: Vec<String>,
+        documents_due: Option<NaiveDate>,
     },
     /// One line, by id.
     Line { line: String, event: LineEvent },
@@ -494,6 +501,7 @@ impl Order {
             gross,
             created_at: head.created.at.clone(),
             due: head.due,
+            documents_due: None,
             proforma: None,
             invoice: None,
             renewal: head.renewal,
@@ -528,6 +536,13 @@ impl Order {
         OrderState::Completed
     }
 
+    /// Some line is paid and waiting for its registrant's documents.
+    pub fn awaiting_documents(&self) -> bool {
+        self.lines
+            .iter()
+            .any(|l| l.state == LineState::AwaitingDocuments)
+    }
+
     /// Some line is paid and waiting for the registry.
     pub fn with_registry(&self) -> bool {
         self.lines.iter().any(|l| l.state.with_registry())
@@ -551,6 +566,7 @@ impl Order {
             OrderEvent::Pay {
                 transfer,
                 documents,
+                documents_due,
             } => {
                 let unpaid: Vec<usize> = self.indexes(|l| l.state == LineState::AwaitingPayment);
                 if self.cancelled || unpaid.is_empty() {
@@ -569,6 +585,13 @@ impl Order {
                 for &i in &unpaid {
                     let wait = documents.contains(&self.lines[i].id);
                     self.lines[i].apply(&LineEvent::Pay { documents: wait })?;
+                }
+                if self
+                    .lines
+                    .iter()
+                    .any(|l| l.state == LineState::AwaitingDocuments)
+                {
+                    self.documents_due = documents_due;
                 }
                 movements.extend(self.moves(&unpaid, EntryKind::Hold));
                 if transfer {
@@ -869,6 +892,7 @@ mod tests {
         let pay = OrderEvent::Pay {
             transfer: true,
             documents: vec!["o-b".into()],
+            documents_due: None,
         };
         let out = o.apply(pay.clone(), "t1", "shop").unwrap();
         let m = out.movements();
@@ -907,6 +931,7 @@ mod tests {
         let pay = OrderEvent::Pay {
             transfer: false,
             documents: vec![],
+            documents_due: None,
         };
         o.apply(pay, "t1", "c1").unwrap();
         for id in ["o-a", "o-b"] {
@@ -968,6 +993,7 @@ mod tests {
         let pay = OrderEvent::Pay {
             transfer: false,
             documents: vec![],
+            documents_due: None,
         };
         paid.apply(pay, "t1", "c1").unwrap();
         assert!(

@@ -83,12 +83,25 @@ pub struct ProvisioningView {
     pub auto: bool,
     /// Days the documents have, when registered first.
     pub documents_due_days: u16,
+    /// Days the documents have when the name waits for them (0: the
+    /// default, 30).
+    #[serde(default)]
+    pub upload_days: u16,
     /// `auto` for the extensions where it differs.
     #[serde(default)]
     pub extensions: BTreeMap<String, bool>,
 }
 
 impl ProvisioningView {
+    /// Days a customer has to send documents awaited before registering.
+    pub fn upload_days(&self) -> u16 {
+        if self.upload_days == 0 {
+            30
+        } else {
+            self.upload_days
+        }
+    }
+
     /// Whether names of `ext` are registered before their documents.
     pub fn auto(&self, ext: &str) -> bool {
         self.extensions.get(ext).copied().unwrap_or(self.auto)

@@ -6,8 +6,9 @@
 //!    when an answer was lost) and invoiced;
 //! 2. domains reaching their reseller's renewal notice get one renewal order
 //!    with a proforma, paid from the wallet at once when auto-renew is on;
-//! 3. domains past their expiry date are marked expired, and unpaid orders
-//!    past their due date are cancelled;
+//! 3. domains past their expiry date are marked expired, unpaid orders
+//!    past their due date are cancelled, and lines whose documents did not
+//!    come by their last day lapse, their holds released;
 //! 4. after a month ends, each reseller gets its parent's monthly invoice.
 //!
 //! Domains are found by expiry date (`EXPIRY#<date>` partitions), never by
@@ -38,6 +39,7 @@ pub struct TickReport {
     pub renewed_from_wallet: usize,
     pub expired: usize,
     pub cancelled: usize,
+    pub documents_lapsed: usize,
     pub monthly_invoices: usize,
 }
 
@@ -89,6 +91,19 @@ pub async fn tick(orders: &Orders) -> Result<TickReport, StoreError> {
                 Ok(o) if o.cancelled => r.cancelled += 1,
                 Ok(_) => {}
                 Err(e) => tracing::warn!(order = id, error = %e, "overdue order not cancelled"),
+            }
+        }
+    }
+
+    // Deadlines are in each storefront's own day, up to a day ahead of
+    // UTC's: tomorrow's are looked at too, and each is judged by its
+    // storefront's day.
+    for back in 0..=EXPIRY_LOOKBACK_DAYS + 1 {
+        let day = today + Days::new(1) - Days::new(back);
+        for id in orders.documents_due_on(day).await? {
+            match orders.documents_lapsed(&id, "scheduler").await {
+                Ok(n) => r.documents_lapsed += n,
+                Err(e) => tracing::warn!(order = id, error = %e, "documents' deadline not applied"),
             }
         }
     }

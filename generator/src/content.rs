@@ -180,6 +180,11 @@ pub struct Provisioning {
     /// Days a customer has to get documents approved after auto-provisioning.
     #[serde(default = "default_due_days")]
     pub documents_due_days: u16,
+    /// Days a customer has to send documents that are awaited before
+    /// registering; after them the order is cancelled and its holds
+    /// released.
+    #[serde(default = "default_upload_days")]
+    pub upload_days: u16,
     /// Per extension, where it differs from `auto`:
     /// `[provisioning.extensions."co.id"] auto = false`.
     #[serde(default)]
@@ -196,11 +201,16 @@ fn default_due_days() -> u16 {
     3
 }
 
+fn default_upload_days() -> u16 {
+    30
+}
+
 impl Default for Provisioning {
     fn default() -> Self {
         Provisioning {
             auto: false,
             documents_due_days: default_due_days(),
+            upload_days: default_upload_days(),
             extensions: BTreeMap::new(),
         }
     }

@@ -97,6 +97,7 @@ pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
         provisioning: ProvisioningView {
             auto: site.provisioning.auto,
             documents_due_days: site.provisioning.documents_due_days,
+            upload_days: site.provisioning.upload_days,
             extensions: site
                 .provisioning
                 .extensions

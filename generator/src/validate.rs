@@ -536,6 +536,13 @@ fn check_site(r: &Reseller, content: &Content, themes: &BTreeSet<String>, diags:
             "documents_due_days must be between 1 and 60",
         );
     }
+    if s.provisioning.upload_days == 0 || s.provisioning.upload_days > 90 {
+        diags.push(
+            f,
+            r.line(&path!["provisioning", "upload_days"]),
+            "upload_days must be between 1 and 90",
+        );
+    }
     let sold = s.extensions();
     for ext in s.provisioning.extensions.keys() {
         if !sold.contains(ext) {

@@ -16,6 +16,22 @@ use tower::ServiceExt;
 
 const PASSWORD: &str = "back-office-test-2026";
 
+/// The machine's clock, moved ahead by what a test says.
+#[derive(Debug, Default)]
+pub struct Ahead(std::sync::Mutex<chrono::Duration>);
+
+impl Ahead {
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) += by;
+    }
+}
+
+impl storefront_functions::clock::Clock for Ahead {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 pub struct Shop {
     pub router: Router,
     pub site: Arc<Site>,
@@ -25,6 +41,7 @@ pub struct Shop {
     pub mail: std::path::PathBuf,
     /// The order engine and its ledger, as the platform uses them.
     pub orders: storefront_functions::orders::Orders,
+    pub clock: Arc<Ahead>,
     _project: tempfile::TempDir,
 }
 
@@ -37,6 +54,10 @@ pub async fn shop() -> Shop {
     .expect("services");
     services.accounts = AccountsConfig::fast_for_tests();
     services.accounts.secure_cookies = false;
+    // The machine's time, which a test may move ahead (the documents'
+    // deadlines).
+    let clock = Arc::new(Ahead::default());
+    services.clock = clock.clone();
     let site = Arc::new(Site::new(
         Paths::under(project.path()),
         project.path().join("public"),
@@ -96,6 +117,7 @@ pub async fn shop() -> Shop {
         outbox,
         mail: project.path().join(".storefront/outbox"),
         orders: services.orders(),
+        clock,
         _project: project,
     }
 }

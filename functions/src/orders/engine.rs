@@ -482,6 +482,23 @@ impl Orders {
                 }
             });
         }
+        // Orders waiting for documents by their last day, for the scheduler
+        // to lapse when it has passed.
+        if let Some(day) = o.documents_due {
+            let key = (keys::documents_due(day), o.id.clone());
+            out.push(if o.awaiting_documents() {
+                Write::Put {
+                    item: Item::new(key.0, key.1, json!({"order": o.id})),
+                    condition: Condition::None,
+                }
+            } else {
+                Write::Delete {
+                    pk: key.0,
+                    sk: key.1,
+                    condition: Condition::None,
+                }
+            });
+        }
         // Settled with something to invoice: queued for the seller's
         // invoice run (`issue_due_invoices`), which numbers many at once.
         if o.invoice_due() {
@@ -742,9 +759,11 @@ impl Orders {
     /// `topup` first credits the customer's wallet with the order's total
     /// (a bank transfer the reseller confirmed), in the same step.
     pub async fn pay(&self, order_id: &str, by: &str, topup: bool) -> Result<Order, OrderError> {
+        let (documents, documents_due) = self.lines_awaiting_documents(order_id).await?;
         let event = OrderEvent::Pay {
             transfer: topup,
-            documents: self.lines_awaiting_documents(order_id).await?,
+            documents,
+            documents_due,
         };
         let ensure = writes(|o| {
             Box::pin(async move {
@@ -765,19 +784,71 @@ impl Orders {
     /// documents before the registry: registrations and transfers of an
     /// extension that asks for documents, on a storefront that does not
     /// register first.
-    async fn lines_awaiting_documents(&self, order_id: &str) -> Result<Vec<String>, OrderError> {
+    /// With them, the last day the documents may come: the storefront's
+    /// `upload_days` from today.
+    async fn lines_awaiting_documents(
+        &self,
+        order_id: &str,
+    ) -> Result<(Vec<String>, Option<NaiveDate>), OrderError> {
         let Some((o, _)) = self.order(order_id).await? else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         };
         let Some(s) = self.catalogs.current(&o.reseller).await? else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         };
-        Ok(o.lines
+        let lines: Vec<String> = o
+            .lines
             .iter()
             .filter(|l| matches!(l.action, Action::Register | Action::Transfer))
             .filter(|l| !s.documents_awaited(&l.ext).is_empty())
             .map(|l| l.id.clone())
-            .collect())
+            .collect();
+        let due = (!lines.is_empty()).then(|| {
+            s.today(self.now()) + chrono::Days::new(u64::from(s.provisioning.upload_days()))
+        });
+        Ok((lines, due))
+    }
+
+    /// Orders whose documents were due on `day`.
+    pub async fn documents_due_on(&self, day: NaiveDate) -> Result<Vec<String>, StoreError> {
+        let items = self
+            .store
+            .query(&keys::documents_due(day), Query::default())
+            .await?;
+        Ok(items.into_iter().map(|i| i.sk).collect())
+    }
+
+    /// The documents' last day passed: every line still waiting for them
+    /// lapses and its holds are released, once (a second run finds them
+    /// lapsed).
+    pub async fn documents_lapsed(&self, order_id: &str, by: &str) -> Result<usize, OrderError> {
+        let (o, _) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
+        // Past the last day in the storefront's own day, not before.
+        let today = match self.catalogs.current(&o.reseller).await? {
+            Some(s) => s.today(self.now()),
+            None => self.now().date_naive(),
+        };
+        if o.documents_due.is_none_or(|due| today <= due) {
+            return Ok(0);
+        }
+        let mut lapsed = 0;
+        for line in o
+            .lines
+            .iter()
+            .filter(|l| l.state() == LineState::AwaitingDocuments)
+        {
+            let event = OrderEvent::Line {
+                line: line.id.clone(),
+                event: storefront_core::order::LineEvent::DeadlinePassed,
+            };
+            match self.step(order_id, by, event, nothing()).await {
+                Ok(_) => lapsed += 1,
+                // Approved, or lapsed by another run, meanwhile.
+                Err(OrderError::WrongState) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(lapsed)
     }
 
     /// Every document of a line approved: it goes to the registry as any

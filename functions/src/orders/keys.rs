@@ -50,6 +50,11 @@ pub fn due(day: chrono::NaiveDate) -> String {
     format!("DUE#{day}")
 }
 
+/// Orders with lines waiting for documents, by their last day.
+pub fn documents_due(day: chrono::NaiveDate) -> String {
+    format!("DOCDUE#{day}")
+}
+
 /// Settled orders waiting for the seller's invoice run (by order id).
 pub fn invoice_due(reseller: &str) -> String {
     format!("INVOICE_DUE#{reseller}")

@@ -11,6 +11,7 @@
 //! | an idempotency key (24 h) | `IDEMPOTENCY#<r>#<a>#<key>` | `KEY` |
 //! | lines waiting on the registry | `PROVISIONING` | `<order id>` |
 //! | unpaid orders by due date | `DUE#<yyyy-mm-dd>` | `<order id>` |
+//! | orders waiting for documents, by their last day | `DOCDUE#<yyyy-mm-dd>` | `<order id>` |
 //! | a domain | `DOMAIN#<name>` | `DOMAIN` |
 //! | a customer's domains | `RESELLER#<r>#ACCOUNT#<a>` | `DOMAIN#<name>` (copy) |
 //! | a reseller's domains | `DOMAINS#<r>` | `<name>` (copy) |
