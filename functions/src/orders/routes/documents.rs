@@ -235,7 +235,9 @@ pub(crate) async fn send_document(
         .submit(&s, &subject(&o, l), &item, &answer, &at, &who.profile.id)
         .await
         .map_err(|e| doc_failure(e, &s, lang))?;
-    Ok(Json(set_view(&r, &s, lang)).into_response())
+    let mut v = set_view(&r, &s, lang);
+    v["line_state"] = json!(l.state());
+    Ok(Json(v).into_response())
 }
 
 #[utoipa::path(
