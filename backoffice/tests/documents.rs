@@ -67,39 +67,9 @@ async fn co_id_waits_for_documents(shop: &Shop) {
 
 /// The platform credits toko, and toko its customer (transfers received).
 async fn credit(shop: &Shop, account: &str, amount: i64) {
-    let ledger = &shop.orders.ledger;
-    let t = ledger
-        .request_topup(storefront_functions::ledger::topups::Request {
-            holder: Party::reseller("toko"),
-            parent: Party::Platform,
-            currency: storefront_core::Currency::IDR,
-            amount: Decimal::from(amount),
-            bank_account: "bca-idr".into(),
-            transfer_reference: "test".into(),
-            by: "test".into(),
-        })
-        .await
-        .expect("request");
-    ledger
-        .decide_topup(&Party::Platform, &t.id, true, None, "platform")
-        .await
-        .expect("approved");
-    let t = ledger
-        .request_topup(storefront_functions::ledger::topups::Request {
-            holder: Party::customer("toko", account),
-            parent: Party::reseller("toko"),
-            currency: storefront_core::Currency::IDR,
-            amount: Decimal::from(amount),
-            bank_account: "bca".into(),
-            transfer_reference: "test".into(),
-            by: account.into(),
-        })
-        .await
-        .expect("request");
-    ledger
-        .decide_topup(&Party::reseller("toko"), &t.id, true, None, "toko")
-        .await
-        .expect("approved");
+    let toko = Party::reseller("toko");
+    fund(shop, toko.clone(), Party::Platform, "bca-idr", amount).await;
+    fund(shop, Party::customer("toko", account), toko, "bca", amount).await;
 }
 
 #[tokio::test]

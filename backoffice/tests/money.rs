@@ -261,23 +261,14 @@ async fn a_top_up_is_approved_or_refused_in_the_back_office_and_the_wallet_follo
 
 /// The platform credits `reseller`'s wallet (as `storefront topups approve`).
 async fn platform_funds(shop: &Shop, reseller: &str, amount: i64) {
-    let ledger = &shop.orders.ledger;
-    let t = ledger
-        .request_topup(storefront_functions::ledger::topups::Request {
-            holder: Party::reseller(reseller),
-            parent: Party::Platform,
-            currency: storefront_core::Currency::IDR,
-            amount: Decimal::from(amount),
-            bank_account: "bca-idr".into(),
-            transfer_reference: "platform test".into(),
-            by: "test".into(),
-        })
-        .await
-        .expect("request");
-    ledger
-        .decide_topup(&Party::Platform, &t.id, true, None, "platform")
-        .await
-        .expect("approve");
+    fund(
+        shop,
+        Party::reseller(reseller),
+        Party::Platform,
+        "bca-idr",
+        amount,
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -402,3 +402,31 @@ pub async fn api_json(
     )
     .await
 }
+
+/// `parent` credits `holder`'s wallet with `amount` rupiah paid into its
+/// bank account `bank`: a top-up asked and approved, as people do it.
+pub async fn fund(
+    shop: &Shop,
+    holder: storefront_core::ledger::Party,
+    parent: storefront_core::ledger::Party,
+    bank: &str,
+    amount: i64,
+) {
+    let ledger = &shop.orders.ledger;
+    let t = ledger
+        .request_topup(storefront_functions::ledger::topups::Request {
+            holder,
+            parent: parent.clone(),
+            currency: storefront_core::Currency::IDR,
+            amount: rust_decimal::Decimal::from(amount),
+            bank_account: bank.into(),
+            transfer_reference: "test".into(),
+            by: "test".into(),
+        })
+        .await
+        .expect("request");
+    ledger
+        .decide_topup(&parent, &t.id, true, None, "test")
+        .await
+        .expect("approve");
+}

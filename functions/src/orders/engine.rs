@@ -468,36 +468,14 @@ impl Orders {
         // Unpaid orders by due date, for the scheduler to cancel when the
         // date has passed.
         if let Some(due) = o.due {
-            let key = (keys::due(due), o.id.clone());
-            out.push(if o.state() == OrderState::AwaitingPayment {
-                Write::Put {
-                    item: Item::new(key.0, key.1, json!({"order": o.id})),
-                    condition: Condition::None,
-                }
-            } else {
-                Write::Delete {
-                    pk: key.0,
-                    sk: key.1,
-                    condition: Condition::None,
-                }
-            });
+            let waiting = o.state() == OrderState::AwaitingPayment;
+            out.push(listed_while(waiting, keys::due(due), &o.id));
         }
         // Orders waiting for documents by their last day, for the scheduler
         // to lapse when it has passed.
         if let Some(day) = o.documents_due {
-            let key = (keys::documents_due(day), o.id.clone());
-            out.push(if o.awaiting_documents() {
-                Write::Put {
-                    item: Item::new(key.0, key.1, json!({"order": o.id})),
-                    condition: Condition::None,
-                }
-            } else {
-                Write::Delete {
-                    pk: key.0,
-                    sk: key.1,
-                    condition: Condition::None,
-                }
-            });
+            let waiting = o.awaiting_documents();
+            out.push(listed_while(waiting, keys::documents_due(day), &o.id));
         }
         // Settled with something to invoice: queued for the seller's
         // invoice run (`issue_due_invoices`), which numbers many at once.
@@ -1418,6 +1396,22 @@ impl Orders {
             .query(keys::PROVISIONING, Query::default())
             .await?;
         Ok(items.into_iter().map(|i| i.sk).collect())
+    }
+}
+
+/// An order's entry in a by-date list (`pk`), there while `waiting`.
+fn listed_while(waiting: bool, pk: String, order: &str) -> Write {
+    if waiting {
+        Write::Put {
+            item: Item::new(pk, order, json!({"order": order})),
+            condition: Condition::None,
+        }
+    } else {
+        Write::Delete {
+            pk,
+            sk: order.to_string(),
+            condition: Condition::None,
+        }
     }
 }
 
