@@ -415,12 +415,27 @@ async fn documents_that_never_come_lapse_the_line_and_release_its_holds_once() {
     // toko's own price is held too: 240,000 and PPN 11 %.
     assert_eq!(toko.balance.held, Decimal::from(266_400));
 
-    // Thirty days are given; on the thirtieth nothing happens yet.
-    shop.clock.advance(chrono::Duration::days(30));
-    let r30 = storefront_functions::scheduler::tick(&shop.orders)
-        .await
-        .unwrap();
-    assert_eq!(r30.documents_lapsed, 0);
+    // Thirty days are given: a reminder a week before the last day, once
+    // however many ticks, and one on the last day, when nothing lapses yet.
+    shop.clock.advance(chrono::Duration::days(23));
+    let tick = || storefront_functions::scheduler::tick(&shop.orders);
+    assert_eq!(tick().await.unwrap().documents_reminded, 1);
+    assert_eq!(tick().await.unwrap().documents_reminded, 0);
+    shop.clock.advance(chrono::Duration::days(7));
+    let r30 = tick().await.unwrap();
+    assert_eq!((r30.documents_lapsed, r30.documents_reminded), (0, 1));
+    let reminders: Vec<String> = std::fs::read_dir(&shop.mail)
+        .expect("the outbox")
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+        .filter(|m| m.contains("terlambat.co.id"))
+        .collect();
+    assert_eq!(reminders.len(), 2, "{reminders:?}");
+    assert!(
+        reminders
+            .iter()
+            .all(|m| m.contains("Subject: Dokumen untuk terlambat.co.id ditunggu sampai ")),
+        "in the customer's language: {reminders:?}"
+    );
     // The day after, two schedulers at once lapse the line once.
     shop.clock.advance(chrono::Duration::days(1));
     let (a, b) = tokio::join!(

@@ -8,7 +8,8 @@
 //!    with a proforma, paid from the wallet at once when auto-renew is on;
 //! 3. domains past their expiry date are marked expired, unpaid orders
 //!    past their due date are cancelled, and lines whose documents did not
-//!    come by their last day lapse, their holds released;
+//!    come by their last day lapse, their holds released (their customers
+//!    reminded a week before and on the day);
 //! 4. after a month ends, each reseller gets its parent's monthly invoice.
 //!
 //! Domains are found by expiry date (`EXPIRY#<date>` partitions), never by
@@ -40,6 +41,7 @@ pub struct TickReport {
     pub expired: usize,
     pub cancelled: usize,
     pub documents_lapsed: usize,
+    pub documents_reminded: usize,
     pub monthly_invoices: usize,
 }
 
@@ -104,6 +106,16 @@ pub async fn tick(orders: &Orders) -> Result<TickReport, StoreError> {
             match orders.documents_lapsed(&id, "scheduler").await {
                 Ok(n) => r.documents_lapsed += n,
                 Err(e) => tracing::warn!(order = id, error = %e, "documents' deadline not applied"),
+            }
+        }
+    }
+
+    // Reminders a week before the documents' last day and on it.
+    for (ahead, when) in [(7, "week"), (0, "last")] {
+        for id in orders.documents_due_on(today + Days::new(ahead)).await? {
+            match orders.remind_documents(&id, when).await {
+                Ok(sent) => r.documents_reminded += usize::from(sent),
+                Err(e) => tracing::warn!(order = id, error = %e, "documents reminder not sent"),
             }
         }
     }

@@ -8,8 +8,9 @@ use crate::accounts::Mail;
 use crate::accounts::records;
 use crate::invoices::{self, Stored};
 use crate::ledger::topups::{TopUp, TopUpState};
-use crate::store::StoreError;
+use crate::store::{Condition, Item, StoreError};
 use rust_decimal::Decimal;
+use serde_json::json;
 use storefront_core::Locale;
 use storefront_core::ledger::{EntryKind, Party};
 use storefront_core::money::TaxDisplay;
@@ -415,6 +416,64 @@ impl Orders {
             ),
         };
         self.mail(s, &p.email_ascii, subject, text).await;
+    }
+
+    /// Remind a customer whose order still waits for documents, once per
+    /// `when` ("week": seven days before the last day, "last": on it), in
+    /// their language. True when this call sent it.
+    pub async fn remind_documents(&self, order_id: &str, when: &str) -> Result<bool, StoreError> {
+        let Some((o, _)) = self.order(order_id).await? else {
+            return Ok(false);
+        };
+        let (Some(due), true) = (o.documents_due, o.awaiting_documents()) else {
+            return Ok(false);
+        };
+        // Once, however many schedulers run: the first claims it.
+        let claim = Item::new(format!("DOCREMIND#{order_id}"), when, json!({"due": due}))
+            .expiring(crate::store::now() + 120 * 86_400);
+        match self.store.put(claim, Condition::NotExists).await {
+            Ok(()) => {}
+            Err(StoreError::ConditionFailed { .. }) => return Ok(false),
+            Err(e) => return Err(e),
+        }
+        let (Some(s), Some((_, p))) = (
+            self.catalogs.current(&o.reseller).await?,
+            records::load(self.store.as_ref(), &o.reseller, &o.customer).await?,
+        ) else {
+            return Ok(false);
+        };
+        let names: Vec<&str> = o
+            .lines
+            .iter()
+            .filter(|l| l.state() == LineState::AwaitingDocuments)
+            .map(|l| l.display.as_str())
+            .collect();
+        let names = names.join(", ");
+        let (subject, text) = match p.language {
+            storefront_core::Locale::Id => (
+                format!("Dokumen untuk {names} ditunggu sampai {due}"),
+                format!(
+                    "Pesanan {id} menunggu dokumen pendaftar untuk {names}. Kirim dari halaman Akun Anda paling lambat {due}; setelah itu pesanan dibatalkan dan dana Anda dikembalikan ke dompet.\n",
+                    id = o.id
+                ),
+            ),
+            storefront_core::Locale::Pl => (
+                format!("Dokumenty dla {names} czekamy do {due}"),
+                format!(
+                    "Zamówienie {id} czeka na dokumenty abonenta dla {names}. Prześlij je ze strony konta najpóźniej {due}; potem zamówienie zostanie anulowane, a środki wrócą do portfela.\n",
+                    id = o.id
+                ),
+            ),
+            storefront_core::Locale::En => (
+                format!("Documents for {names} are due by {due}"),
+                format!(
+                    "Order {id} is waiting for the registrant's documents for {names}. Send them from your account page by {due}; after that the order is cancelled and the money goes back to your wallet.\n",
+                    id = o.id
+                ),
+            ),
+        };
+        self.mail(&s, &p.email_ascii, subject, text).await;
+        Ok(true)
     }
 
     /// Tell whoever asked for a top-up what was decided.
