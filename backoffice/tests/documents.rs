@@ -208,6 +208,11 @@ async fn a_co_id_order_waits_for_its_documents_and_registers_once_they_are_appro
 
     // The owner rejects the KTP with a reason.
     let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let home = request(r, "GET", TOKO, "/panel/", &owner, None).await;
+    assert_eq!(
+        home.text("waiting-documents"),
+        "Orders with documents to review: 1"
+    );
     let list = request(r, "GET", TOKO, "/panel/documents", &owner, None).await;
     assert_eq!(
         list.text(&format!("waiting-{line}")),

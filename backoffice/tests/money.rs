@@ -51,6 +51,8 @@ async fn a_top_up_is_approved_or_refused_in_the_back_office_and_the_wallet_follo
     let second = customer_topup(&shop, &customer, "50000", "NOT YET").await;
 
     let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let home = request(r, "GET", TOKO, "/panel/", &owner, None).await;
+    assert_eq!(home.text("waiting-topups"), "Top-ups to approve: 2");
     let page = request(r, "GET", TOKO, "/panel/topups", &owner, None).await;
     assert_eq!(page.status, StatusCode::OK);
     let row = page.text(&format!("topup-{first}"));

@@ -15,6 +15,16 @@ pub(crate) async fn dashboard(State(bo): State<BackOffice>, staff: Staff) -> Res
         return e.answer(&bo, &staff);
     }
     c.insert("notice", &None::<String>);
+    // What waits for the storefront's staff: top-ups to decide, documents
+    // to review.
+    let desk = super::money::desk(&bo, &staff);
+    match tokio::try_join!(desk.topups(true), desk.documents_waiting()) {
+        Ok((topups, documents)) => {
+            c.insert("waiting_topups", &topups.len());
+            c.insert("waiting_documents", &documents.len());
+        }
+        Err(e) => return super::money::unreadable(&bo, &staff, e),
+    }
     render(&bo, "dashboard.html", &c, StatusCode::OK)
 }
 
