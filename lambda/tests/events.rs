@@ -611,6 +611,8 @@ async fn the_scheduler_answers_a_scheduled_event_with_its_report() {
         keys,
         [
             "cancelled",
+            "documents_lapsed",
+            "documents_reminded",
             "expired",
             "invoices",
             "monthly_invoices",
