@@ -544,6 +544,30 @@ fn check_site(r: &Reseller, content: &Content, themes: &BTreeSet<String>, diags:
         );
     }
     let sold = s.extensions();
+    // A name registered before its documents is deleted when they do not
+    // come; the registry credits the deletion only within its add grace
+    // period, so the documents' days may not run past it.
+    for ext in &sold {
+        let Some(x) = catalogue.extensions.get(ext) else {
+            continue;
+        };
+        let auto = s
+            .provisioning
+            .extensions
+            .get(ext)
+            .map_or(s.provisioning.auto, |p| p.auto);
+        let grace = x.grace.add;
+        if auto && !x.documents.is_empty() && s.provisioning.documents_due_days > grace {
+            diags.push(
+                f,
+                r.line(&path!["provisioning", "documents_due_days"]),
+                format!(
+                    "documents_due_days = {} is past .{ext}'s add grace period ({grace} days), after which the registry no longer credits a deletion: set {grace} or fewer, or wait for .{ext}'s documents before registering ([provisioning.extensions.\"{ext}\"] auto = false)",
+                    s.provisioning.documents_due_days
+                ),
+            );
+        }
+    }
     for ext in s.provisioning.extensions.keys() {
         if !sold.contains(ext) {
             diags.push(

@@ -42,7 +42,7 @@ cases! {
     currency_mismatch, duplicate_bank_account, duplicate_domain, featured_not_in_group,
     float_amount, inclusive_markup_below_tax, platform_tax_missing, platform_tax_twice, unknown_time_zone, invalid_domain, low_contrast, missing_field, missing_i18n_key, missing_logo,
     missing_translation, news_without_date, page_bad_front_matter, page_no_front_matter, parent_cycle,
-    plan_unknown_extension, promotion_dates, renewal_notice_zero, reserved_slug, static_fake_png,
+    plan_unknown_extension, promotion_dates, renewal_notice_zero, documents_past_add_grace, reserved_slug, static_fake_png,
     static_not_allowed, sub_plan_not_offered, toml_syntax, translation_for_missing_language,
     unknown_extension, unknown_field, unknown_language_page, unknown_plan, unknown_theme, unsafe_logo,
 }
