@@ -175,8 +175,8 @@ async fn a_top_up_is_approved_or_refused_in_the_back_office_and_the_wallet_follo
     // The customer's wallet has exactly the approved amount.
     let (_, w) = api(r, "GET", TOKO, "/api/wallet", &customer, None, &[]).await;
     assert_eq!(w["available"]["amount"], "1000000");
-    let account = w["entries"][0]["id"].as_str().map(|_| ()).map(|_| ());
-    assert!(account.is_some(), "{w}");
+    assert_eq!(w["entries"][0]["kind"], "top_up", "{w}");
+    assert_eq!(w["entries"][0]["amount"]["amount"], "1000000", "{w}");
 
     // Its credit limit, set from the customers' page.
     let page = request(r, "GET", TOKO, "/panel/customers", &owner, None).await;

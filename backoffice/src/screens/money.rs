@@ -11,7 +11,7 @@
 
 use crate::{BackOffice, Staff, context, i18n, message, render, when};
 use axum::extract::{Form, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -312,26 +312,7 @@ pub(crate) async fn proof(
 ) -> Response {
     let id = q.id.unwrap_or_default();
     match desk(&bo, &staff).proof(&id).await {
-        Ok((bytes, ct)) => {
-            let ct = HeaderValue::from_str(&ct)
-                .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-            (
-                [
-                    (header::CONTENT_TYPE, ct),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        HeaderValue::from_static("attachment"),
-                    ),
-                    (
-                        header::CONTENT_SECURITY_POLICY,
-                        HeaderValue::from_static("sandbox"),
-                    ),
-                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
+        Ok((bytes, ct)) => storefront_functions::orders::routes::download(bytes, ct, "attachment"),
         Err(e) => unreadable(&bo, &staff, e),
     }
 }

@@ -269,8 +269,9 @@ pub(crate) async fn document_file(
     }
 }
 
-/// A customer's file, served so that it can never run as a page of the
-/// storefront: its own type, a sandbox, not stored by caches.
+/// A customer's file (a document, a top-up's proof), served so that it can
+/// never run as a page of the storefront: its own type, a sandbox, not
+/// stored by caches.
 pub fn download(bytes: Vec<u8>, content_type: String, disposition: &'static str) -> Response {
     (
         [
@@ -278,6 +279,7 @@ pub fn download(bytes: Vec<u8>, content_type: String, disposition: &'static str)
             (header::CONTENT_DISPOSITION, disposition.to_string()),
             (header::CONTENT_SECURITY_POLICY, "sandbox".to_string()),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         bytes,
     )

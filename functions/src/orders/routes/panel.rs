@@ -103,16 +103,7 @@ pub(crate) async fn topup_proof(
     Path(id): Path<String>,
 ) -> Result<Response, AccountsError> {
     let (bytes, ct) = desk(&st, &who).proof(&id).await?;
-    // Served as a download in a sandbox: a proof is the customer's file.
-    Ok((
-        [
-            (header::CONTENT_TYPE, ct),
-            (header::CONTENT_DISPOSITION, "attachment".to_string()),
-            (header::CONTENT_SECURITY_POLICY, "sandbox".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(download(bytes, ct, "attachment"))
 }
 
 #[utoipa::path(
