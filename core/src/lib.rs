@@ -5,6 +5,7 @@
 pub mod catalogue;
 pub mod dates;
 pub mod documents;
+pub mod domain;
 pub mod ledger;
 pub mod locale;
 pub mod money;
