@@ -15,63 +15,6 @@ use storefront_core::ledger::Party;
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 
-/// The owner sets toko to wait for documents before registering `.co.id`
-/// (it registers everything else at once) in the back office, and
-/// publishes.
-async fn co_id_waits_for_documents(shop: &Shop) {
-    let r = &shop.router;
-    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
-    let page = request(r, "GET", TOKO, "/panel/catalogue", &owner, None).await;
-    let mut fields = page.form("catalogue");
-    assert!(
-        fields.contains(&("provisioning_auto".into(), "on".into())),
-        "toko registers at once: {fields:?}"
-    );
-    for (k, v) in fields.iter_mut() {
-        if k == "provision_co.id" {
-            *v = "wait".into();
-        }
-    }
-    let pairs: Vec<(&str, &str)> = fields
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let saved = request(r, "POST", TOKO, "/panel/catalogue", &owner, Some(&pairs)).await;
-    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
-    let page = request(r, "GET", TOKO, "/panel/publish", &owner, None).await;
-    let published = request(
-        r,
-        "POST",
-        TOKO,
-        "/panel/publish",
-        &owner,
-        Some(&[
-            ("revision", &page.input("revision")),
-            ("expected", &page.input("expected")),
-        ]),
-    )
-    .await;
-    assert_eq!(
-        published.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        published.html
-    );
-    let page = request(r, "GET", TOKO, "/panel/catalogue", &owner, None).await;
-    assert!(
-        page.form("catalogue")
-            .contains(&("provision_co.id".into(), "wait".into())),
-        "saved and shown"
-    );
-}
-
-/// The platform credits toko, and toko its customer (transfers received).
-async fn credit(shop: &Shop, account: &str, amount: i64) {
-    let toko = Party::reseller("toko");
-    fund(shop, toko.clone(), Party::Platform, "bca-idr", amount).await;
-    fund(shop, Party::customer("toko", account), toko, "bca", amount).await;
-}
-
 #[tokio::test]
 async fn a_co_id_order_waits_for_its_documents_and_registers_once_they_are_approved() {
     let shop = shop().await;

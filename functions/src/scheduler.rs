@@ -243,9 +243,10 @@ async fn mark_expired(orders: &Orders, name: &str, today: NaiveDate) -> Result<b
     let at = orders.clock.now().to_rfc3339();
     let changed = orders
         .change_domain(name, |d| {
-            marked = d.status == DomainStatus::Active && d.expires < today;
+            // What people already see (core's rule), recorded.
+            marked = d.status.shown(d.expires, today) != d.status;
             if marked {
-                d.status = DomainStatus::Expired;
+                d.status = d.status.shown(d.expires, today);
                 d.history.push(Event {
                     at: at.clone(),
                     by: "scheduler".into(),

@@ -404,11 +404,15 @@ async fn a_customer_tops_up_orders_and_every_level_pays_exactly_its_price() {
     // the reseller's.
     let domains = get(&w, AGEN, "/api/domains", &customer).await;
     assert_eq!(
-        domains.body[0]["name"], "warung-budi.co.id",
+        domains.body["domains"][0]["name"], "warung-budi.co.id",
         "{}",
         domains.body
     );
-    assert_eq!(domains.body[0]["status"], "active");
+    assert_eq!(domains.body["domains"][0]["status"], "active");
+    let list = domains.body["domains"][0]["status"]
+        .as_str()
+        .unwrap_or_default();
+    assert_eq!(domains.body["counts"][list], 1, "counted in its list");
     let list = get(&w, AGEN, "/api/panel/orders", &agen_owner).await;
     assert_eq!(
         list.body[0]["customer_card"]["email"], "budi@example.id",

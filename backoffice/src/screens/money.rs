@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use storefront_core::domain::DomainStatus;
 use storefront_core::ledger::Party;
 use storefront_functions::accounts::error::AccountsError;
 use storefront_functions::error::ApiError;
@@ -123,6 +124,10 @@ pub(crate) struct Shown {
     pub all: Option<String>,
     #[serde(default)]
     pub id: Option<String>,
+    /// The domains' list (`active`, `expired`, `awaiting_documents`,
+    /// `deleted`).
+    #[serde(default)]
+    pub status: Option<String>,
 }
 
 /// The page's context, with the money pages' tabs and what was just done.
@@ -704,34 +709,80 @@ pub(crate) mod orders {
         }
     }
 
+    /// The storefront's customers' domains in one of the four lists, each
+    /// tab with its count: the one asked for (`?status=`), else the first
+    /// with any.
     pub(crate) async fn domains_page(
         State(bo): State<BackOffice>,
         staff: Staff,
         Query(q): Query<Shown>,
     ) -> Response {
-        let list = match desk(&bo, &staff).domains().await {
+        let typed = q.status.as_deref().filter(|s| !s.is_empty());
+        let asked = typed.map(DomainStatus::parse).transpose();
+        let mut list = match desk(&bo, &staff).domain_list(None).await {
             Ok(l) => l,
             Err(e) => return unreadable(&bo, &staff, e),
         };
-        let list: Vec<Value> = list
+        let (shown, problem) = match asked {
+            Ok(s) => (Some(s.unwrap_or_else(|| list.first_with_any())), None),
+            Err(e) => {
+                let mut p = Problem::on("filters", &[("status", typed.unwrap_or_default())]);
+                p.message = e.message(staff.lang);
+                p.field = Some("status".into());
+                (None, Some(p))
+            }
+        };
+        match shown {
+            Some(s) => list.keep(s),
+            None => list.domains.clear(),
+        }
+        let filters: Vec<Value> = DomainStatus::ALL
+            .into_iter()
+            .map(|s| {
+                json!({
+                    "status": s.code(),
+                    "label": label(&staff, "state", &json!(s.code())),
+                    "count": list.counts.get(&s).copied().unwrap_or_default(),
+                    "current": shown == Some(s),
+                })
+            })
+            .collect();
+        let any = list.counts.values().any(|n| *n > 0);
+        let domains: Vec<Value> = list
+            .domains
             .into_iter()
             .map(|mut d| {
                 d["state_label"] = json!(label(&staff, "state", &d["status"]));
                 d["who"] = json!(card(&d["customer_card"]));
-                d["renews"] = json!(i18n::text(
-                    staff.lang,
-                    if d["auto_renew"] == true {
-                        "m_yes"
-                    } else {
-                        "m_no"
-                    }
-                ));
+                d["renews"] = json!(match d["order"].as_str() {
+                    Some(_) => String::new(),
+                    None => i18n::text(
+                        staff.lang,
+                        if d["auto_renew"] == true {
+                            "m_yes"
+                        } else {
+                            "m_no"
+                        }
+                    ),
+                });
+                if let Some(id) = d["order"].as_str().map(str::to_string) {
+                    let id = id.as_str();
+                    d["waiting"] = json!(i18n::fill(staff.lang, "m_domain_waiting", &[("id", id)]));
+                    d["order_link"] = json!(format!("orders/view?id={}", enc(id)));
+                }
                 d
             })
             .collect();
         let mut c = money_context(&staff, "domains", "m_domains_heading", &q);
-        c.insert("domains", &list);
-        render(&bo, "domains.html", &c, StatusCode::OK)
+        c.insert("filters", &filters);
+        c.insert("domains", &domains);
+        c.insert("any_domains", &any);
+        let status = match problem {
+            Some(_) => StatusCode::BAD_REQUEST,
+            None => StatusCode::OK,
+        };
+        c.insert("problem", &problem);
+        render(&bo, "domains.html", &c, status)
     }
 }
 

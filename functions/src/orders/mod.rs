@@ -25,6 +25,7 @@
 //! retried or concurrent step finds the order moved on and does nothing.
 
 pub mod codes;
+pub mod domain_list;
 pub mod engine;
 pub mod keys;
 pub mod model;

@@ -9,14 +9,8 @@ pub use storefront_core::order::{
     Payment, action_name,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DomainStatus {
-    Active,
-    Expired,
-    AwaitingDocuments,
-    Deleted,
-}
+/// Decided in core, as the four lists people see domains in.
+pub use storefront_core::domain::DomainStatus;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Domain {

@@ -1628,14 +1628,39 @@
       return btn;
     }
 
+    // A paid order line waiting for its documents has no domain yet: it
+    // names its order, and nothing can be renewed.
+    const row = (d) => h('li', { class: 'record', attrs: { 'data-domain': d.name } }, [
+      h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: d.display || d.name }), ' ', badge('state', d.status)]),
+      d.order ? facts([[T('domain_order'), d.order]]) : facts([[T('col_expires'), when(d.expires)]]),
+      d.order ? null : h('div', { class: 'record__actions' }, [autoRenew(d), renewButton(d)]),
+    ]);
+
+    // The four lists (as the API decided each domain's), each with its
+    // count; `shown` is the one on screen.
+    const LISTS = ['active', 'expired', 'awaiting_documents', 'deleted'];
+    function show(items, counts, shown) {
+      const tabs = h('div', { class: 'filter-tabs', attrs: { role: 'group', 'aria-label': T('domain_filters') } }, LISTS.map((s) => h('button', {
+        class: 'filter-tabs__tab', text: `${label('state', s)} (${Number(counts[s]) || 0})`,
+        attrs: { type: 'button', 'data-status': s, 'aria-pressed': String(s === shown) },
+        on: { click: () => { show(items, counts, s); box.querySelector(`[data-status="${s}"]`).focus(); } },
+      })));
+      const here = items.filter((d) => d.status === shown);
+      box.replaceChildren(tabs, records(here, row, T(items.length ? 'no_domains_here' : 'no_domains')));
+    }
+
     async function load() {
-      const items = await list(call, base, box);
-      if (!items) return;
-      box.replaceChildren(records(items, (d) => h('li', { class: 'record', attrs: { 'data-domain': d.name } }, [
-        h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: d.display || d.name }), ' ', badge('state', d.status)]),
-        facts([[T('col_expires'), when(d.expires)]]),
-        h('div', { class: 'record__actions' }, [autoRenew(d), renewButton(d)]),
-      ]), T('no_domains')));
+      try {
+        const r = await call(base);
+        if (!r.ok || !r.data || !Array.isArray(r.data.domains)) {
+          box.replaceChildren(h('p', { class: 'field__error', text: messageOf(r) }));
+          return;
+        }
+        const counts = r.data.counts || {};
+        show(r.data.domains, counts, LISTS.find((s) => counts[s] > 0) || 'active');
+      } catch {
+        box.replaceChildren(h('p', { class: 'field__error', text: T('error') }));
+      }
     }
     return { load };
   }

@@ -257,6 +257,25 @@ impl Desk<'_> {
         Ok(list)
     }
 
+    /// The storefront's customers' domains in the four lists (see
+    /// `orders::domain_list`) on the storefront's day, each with who its
+    /// customer is.
+    pub async fn domain_list(
+        &self,
+        status: Option<crate::orders::model::DomainStatus>,
+    ) -> Result<crate::orders::domain_list::DomainList, AccountsError> {
+        let today = self.snapshot.today(self.shop.orders.clock.now());
+        let mut list = crate::orders::domain_list::of_reseller(
+            &self.shop.orders,
+            self.reseller,
+            today,
+            status,
+        )
+        .await?;
+        self.with_cards(&mut list.domains).await?;
+        Ok(list)
+    }
+
     /// `customer_card` beside each item's `customer` (an account id), each
     /// customer read once.
     async fn with_cards(&self, list: &mut [Value]) -> Result<(), AccountsError> {

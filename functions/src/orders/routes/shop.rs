@@ -2,6 +2,7 @@
 //! customer's invoices.
 
 use super::*;
+use crate::orders::model::DomainStatus;
 
 // ----- orders -----
 
@@ -223,22 +224,53 @@ pub(crate) async fn cancel_order(
 
 // ----- domains -----
 
+#[derive(Debug, Deserialize)]
+pub(crate) struct DomainsQuery {
+    status: Option<String>,
+}
+
+impl DomainsQuery {
+    /// The list asked for: None for all; a status that is none of the four
+    /// is a 400 naming the field.
+    pub(crate) fn status(&self, lang: Locale) -> Result<Option<DomainStatus>, AccountsError> {
+        match self.status.as_deref().filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(typed) => DomainStatus::parse(typed).map(Some).map_err(|e| {
+                said(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_value",
+                    e.message(lang),
+                    Some("status".into()),
+                )
+            }),
+        }
+    }
+}
+
 #[utoipa::path(
     get,
     path = "/api/domains",
     tag = "domains",
-    summary = "The customer's domains: status, expiry, auto-renew",
-    responses((status = 200, description = "Done"), answers::SignedIn)
+    summary = "The customer's domains (status as of the storefront's day, expiry, auto-renew) with how many are in each of the four lists; `status` keeps one list. A paid order line waiting for its documents before registration is listed under `awaiting_documents` with its `order`",
+    params(("status" = Option<String>, Query, description = "`active`, `expired`, `awaiting_documents` or `deleted`; all when absent")),
+    responses((status = 200, description = "`{status, counts: {active, expired, awaiting_documents, deleted}, domains}`"), answers::SignedIn, answers::BadField)
 )]
 pub(crate) async fn my_domains(
     State(st): State<ShopState>,
     who: Signed,
+    Query(q): Query<DomainsQuery>,
 ) -> Result<Response, AccountsError> {
-    let list = st
-        .orders
-        .domains_of(who.reseller(), &who.profile.id)
-        .await?;
-    Ok(Json(list).into_response())
+    let status = q.status(who.visit.lang)?;
+    let today = who.visit.tenant.snapshot.today(st.orders.clock.now());
+    let list = crate::orders::domain_list::of_customer(
+        &st.orders,
+        who.reseller(),
+        &who.profile.id,
+        today,
+        status,
+    )
+    .await?;
+    Ok(Json(list.to_json()).into_response())
 }
 
 pub(super) fn domain_view(d: &crate::orders::model::Domain) -> Value {
