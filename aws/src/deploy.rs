@@ -281,6 +281,60 @@ impl Target {
     }
 }
 
+/// Origins per CORS rule: S3 takes up to 100 rules in 64 KB, and a rule
+/// of a hundred origins stays well within that.
+const ORIGINS_PER_RULE: usize = 100;
+
+/// Let browsers on `origins` (e.g. `https://toko.example`) POST documents
+/// straight to the documents bucket, and nothing else across origins: the
+/// bucket's whole CORS configuration, replacing the template's wildcard
+/// with each storefront's own domains. Sorted and deduplicated, so an
+/// unchanged list puts the same configuration again.
+pub async fn allow_uploads_from(
+    client: &Client,
+    bucket: &str,
+    origins: &[String],
+) -> Result<usize> {
+    use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
+    let mut origins: Vec<&String> = origins.iter().collect();
+    origins.sort();
+    origins.dedup();
+    let rules = origins
+        .chunks(ORIGINS_PER_RULE)
+        .enumerate()
+        .map(|(n, chunk)| {
+            CorsRule::builder()
+                .id(format!("document-uploads-{}", n + 1))
+                .allowed_methods("POST")
+                .set_allowed_origins(Some(chunk.iter().map(|o| o.to_string()).collect()))
+                .allowed_headers("*")
+                .max_age_seconds(3600)
+                .build()
+                .context("a CORS rule")
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if rules.is_empty() {
+        return Ok(0);
+    }
+    let config = CorsConfiguration::builder()
+        .set_cors_rules(Some(rules))
+        .build()
+        .context("the CORS configuration")?;
+    client
+        .put_bucket_cors()
+        .bucket(bucket)
+        .cors_configuration(config)
+        .send()
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "setting CORS on s3://{bucket}: {}",
+                e.message().unwrap_or(&format!("{e:?}"))
+            )
+        })?;
+    Ok(origins.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::headers_for;

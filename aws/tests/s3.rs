@@ -56,6 +56,17 @@ async fn blobs_contract(blobs: Arc<dyn Blobs>) {
             .map(|b| b.0),
         Some(big)
     );
+    // Its size without its bytes; deleted, it is gone, and deleting what
+    // is gone is no error.
+    assert_eq!(
+        blobs.size("topups/T3/proof").await.expect("size"),
+        Some(5 * 1024 * 1024)
+    );
+    assert_eq!(blobs.size("topups/T9/proof").await.expect("size"), None);
+    blobs.delete("topups/T3/proof").await.expect("delete");
+    assert_eq!(blobs.get("topups/T3/proof").await.expect("get"), None);
+    assert_eq!(blobs.size("topups/T3/proof").await.expect("size"), None);
+    blobs.delete("topups/T3/proof").await.expect("delete again");
     for bad in ["", "../x", "a//b", "a/./b", "é", "a b", "/abs"] {
         assert!(
             matches!(blobs.put(bad, vec![1], "x/y").await, Err(BlobError::Key(_))),
@@ -63,6 +74,10 @@ async fn blobs_contract(blobs: Arc<dyn Blobs>) {
         );
         assert!(
             matches!(blobs.get(bad).await, Err(BlobError::Key(_))),
+            "{bad:?}"
+        );
+        assert!(
+            matches!(blobs.delete(bad).await, Err(BlobError::Key(_))),
             "{bad:?}"
         );
     }

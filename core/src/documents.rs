@@ -126,7 +126,7 @@ fn judge_file(item: &DocumentItem, name: &str, bytes: &[u8]) -> Result<Stored, D
     }
     let max_kb = item.max_size_kb.unwrap_or(DEFAULT_MAX_SIZE_KB);
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    if size > u64::from(max_kb) * 1024 {
+    if size > max_bytes(item) {
         return Err(DocProblem::TooLarge { max_kb });
     }
     if !name_ok(name) {
@@ -148,6 +148,22 @@ fn judge_file(item: &DocumentItem, name: &str, bytes: &[u8]) -> Result<Stored, D
         width: dimensions.map(|(w, _)| w),
         height: dimensions.map(|(_, h)| h),
     })
+}
+
+/// The largest file `item` takes, in bytes.
+pub fn max_bytes(item: &DocumentItem) -> u64 {
+    u64::from(item.max_size_kb.unwrap_or(DEFAULT_MAX_SIZE_KB)) * 1024
+}
+
+/// The content types of the formats `item` accepts, as a browser names
+/// them (`image/jpeg` once for "jpg" and "jpeg"): what an upload straight
+/// to the blob store may declare. The bytes are still judged afterwards.
+pub fn accepted_content_types(item: &DocumentItem) -> Vec<&'static str> {
+    [Format::Pdf, Format::Png, Format::Jpeg]
+        .into_iter()
+        .filter(|f| item.accept.iter().any(|a| f.is_named(a)))
+        .map(Format::content_type)
+        .collect()
 }
 
 /// A name is shown to reviewers and offered back as a download name, so it
@@ -846,6 +862,19 @@ mod tests {
 
     fn akta() -> DocumentItem {
         file_item(&["pdf"], Some(8192))
+    }
+
+    #[test]
+    fn an_upload_may_declare_the_accepted_types_only_and_up_to_the_size() {
+        assert_eq!(
+            accepted_content_types(&ktp()),
+            ["application/pdf", "image/png", "image/jpeg"]
+        );
+        assert_eq!(accepted_content_types(&akta()), ["application/pdf"]);
+        let jpg = file_item(&["JPG", "jpeg"], None);
+        assert_eq!(accepted_content_types(&jpg), ["image/jpeg"]);
+        assert_eq!(max_bytes(&ktp()), 2048 * 1024);
+        assert_eq!(max_bytes(&jpg), u64::from(DEFAULT_MAX_SIZE_KB) * 1024);
     }
 
     fn text_item(max_length: Option<u32>) -> DocumentItem {

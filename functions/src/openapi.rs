@@ -30,6 +30,8 @@ use utoipa::OpenApi;
         crate::orders::routes::cancel_order,
         crate::orders::routes::order_documents,
         crate::orders::routes::send_document,
+        crate::orders::routes::start_upload,
+        crate::orders::routes::complete_upload,
         crate::orders::routes::document_file,
         crate::orders::routes::my_domains,
         crate::orders::routes::my_domain,

@@ -287,10 +287,10 @@ pub fn services(function: Function, settings: &Settings) -> anyhow::Result<Servi
     // transport from those that send no mail: the branches test the
     // function, not only the settings read at run time.
     services.blobs = match &settings.documents_bucket {
-        Some(bucket) if function.keeps_files() => Arc::new(storefront_aws::S3Blobs::new(
-            storefront_aws::s3_client(sdk),
-            bucket.clone(),
-        )),
+        Some(bucket) if function.keeps_files() => Arc::new(
+            storefront_aws::S3Blobs::new(storefront_aws::s3_client(sdk), bucket.clone())
+                .with_uploads(sdk),
+        ),
         _ => Arc::new(NoFiles(function)),
     };
     services.mailer = match &settings.mail {
@@ -323,6 +323,9 @@ impl Blobs for NoFiles {
         Err(self.refuse(key))
     }
     async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, BlobError> {
+        Err(self.refuse(key))
+    }
+    async fn delete(&self, key: &str) -> Result<(), BlobError> {
         Err(self.refuse(key))
     }
 }

@@ -15,11 +15,50 @@ pub enum BlobError {
     Unavailable(String),
 }
 
+/// What a browser is allowed to send straight to the blob store, and for
+/// how long: one key, a size range, one content type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadLimits<'a> {
+    /// The one key the upload may write.
+    pub key: &'a str,
+    /// The largest body, in bytes (the smallest is 1).
+    pub max_bytes: u64,
+    /// The one content type the upload must declare.
+    pub content_type: &'a str,
+    /// How long the ticket may be used.
+    pub valid_for: std::time::Duration,
+}
+
+/// How a browser sends a file straight to the blob store: an HTML form
+/// POST to `url` of `fields` (in this order), then the file as the last
+/// field, `file`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadTicket {
+    pub url: String,
+    pub fields: Vec<(String, String)>,
+}
+
 #[async_trait]
 pub trait Blobs: Send + Sync + std::fmt::Debug {
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> Result<(), BlobError>;
     /// The bytes and content type, if the key exists.
     async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, BlobError>;
+    /// The size in bytes, if the key exists, without reading the bytes.
+    async fn size(&self, key: &str) -> Result<Option<u64>, BlobError> {
+        Ok(self.get(key).await?.map(|(b, _)| b.len() as u64))
+    }
+    /// Remove the key; removing a missing key is no error.
+    async fn delete(&self, key: &str) -> Result<(), BlobError>;
+    /// A ticket for a browser to upload straight to this store within
+    /// `limits`, or None when this store takes no upload but through the
+    /// API (a local folder).
+    async fn upload_ticket(
+        &self,
+        limits: &UploadLimits<'_>,
+    ) -> Result<Option<UploadTicket>, BlobError> {
+        let _ = limits;
+        Ok(None)
+    }
 }
 
 /// A local folder: `<key>` holds the bytes, `<key>.type` the content type.
@@ -89,6 +128,28 @@ impl Blobs for LocalBlobs {
             .await
             .unwrap_or_else(|_| "application/octet-stream".into());
         Ok(Some((bytes, content_type)))
+    }
+
+    async fn size(&self, key: &str) -> Result<Option<u64>, BlobError> {
+        match tokio::fs::metadata(self.path(key)?).await {
+            Ok(m) => Ok(Some(m.len())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), BlobError> {
+        let path = self.path(key)?;
+        let mut t = path.clone().into_os_string();
+        t.push(".type");
+        for p in [path, PathBuf::from(t)] {
+            match tokio::fs::remove_file(&p).await {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
     }
 }
 

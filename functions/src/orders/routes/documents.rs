@@ -2,11 +2,29 @@
 //! line asks (the catalogue's items, in the reader's language, with their
 //! limits), what was sent and how it was reviewed; a new version of an
 //! item; a version's file. The reviewers' side is the money desk's.
+//!
+//! A file comes one of two ways, judged alike by its bytes:
+//!
+//! - through the API: `PUT .../{line}/{item}` with the raw bytes (a local
+//!   folder's blobs; the body limit is `MAX_DOCUMENT_BYTES`);
+//! - straight to the blob store (S3, where a Lambda's body is capped at
+//!   6 MB): `POST .../uploads` hands out a presigned POST to a quarantine
+//!   key whose policy carries the item's size and type limits, the browser
+//!   sends the file there, then `POST .../uploads/{upload}/complete` reads
+//!   it back, judges it as the PUT would, keeps it as a version, and deletes
+//!   the quarantine object whatever the verdict.
 
 use super::*;
+use crate::blobs::UploadLimits;
 use crate::documents::{DocError, Documents, Record, Subject};
-use storefront_core::documents::{Answer, ItemState, Stored};
+use storefront_core::catalogue::{DocumentItem, DocumentKind};
+use storefront_core::documents::{
+    Answer, DocProblem, ItemState, SetError, Stored, accepted_content_types, max_bytes,
+};
 use storefront_core::snapshot::Snapshot;
+
+/// How long a browser may use an upload ticket.
+pub const UPLOAD_TICKET_SECS: u64 = 15 * 60;
 
 impl ShopState {
     pub fn documents(&self) -> Documents {
@@ -235,6 +253,272 @@ pub(crate) async fn send_document(
         .submit(&s, &subject(&o, l), &item, &answer, &at, &who.profile.id)
         .await
         .map_err(|e| doc_failure(e, &s, lang))?;
+    let mut v = set_view(&r, &s, lang);
+    v["line_state"] = json!(l.state());
+    Ok(Json(v).into_response())
+}
+
+/// Where a browser's upload waits to be judged: the bucket's lifecycle
+/// expires what a completion never deleted.
+fn quarantine_key(order: &str, line: &str, item: &str, upload: &str) -> String {
+    format!("quarantine/{order}/{line}/{item}/{upload}")
+}
+
+/// An upload id as `start_upload` makes them: 32 lowercase hex digits.
+fn is_upload_id(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// The rules of a file `item` on this line that may take a new version:
+/// not a document the line asks for, 404; not a file, 400; approved, 409.
+async fn file_rules<'s>(
+    docs: &Documents,
+    s: &'s Snapshot,
+    sub: &Subject<'_>,
+    item: &str,
+) -> Result<&'s DocumentItem, DocError> {
+    let record = docs.open(s, sub).await?;
+    let Some(rules) = s
+        .document_items
+        .get(item)
+        .filter(|_| record.set.items.contains_key(item))
+    else {
+        return Err(DocError::NotFound);
+    };
+    if rules.kind != DocumentKind::File {
+        return Err(DocError::Refused {
+            item: item.into(),
+            problem: DocProblem::WrongKind,
+        });
+    }
+    if record.set.state(item) == Some(ItemState::Approved) {
+        return Err(DocError::Set {
+            item: item.into(),
+            error: SetError::AlreadyApproved,
+        });
+    }
+    Ok(rules)
+}
+
+/// The item's label in `lang`, as the document errors name it.
+fn label(s: &Snapshot, item: &str, lang: Locale) -> String {
+    s.document_items
+        .get(item)
+        .map_or(item.to_string(), |d| d.label.get(lang).to_string())
+}
+
+/// An upload's own problems, said as the document errors are.
+fn upload_failure(
+    status: StatusCode,
+    code: &'static str,
+    what: String,
+    item: &str,
+) -> AccountsError {
+    said(status, code, what, Some(item.to_string()))
+}
+
+/// A completion for an upload that never reached the blob store (or was
+/// already completed): the customer sends the file again.
+fn not_uploaded(s: &Snapshot, item: &str, lang: Locale) -> AccountsError {
+    let what = match lang {
+        Locale::En => "the file did not arrive. Choose the file and send it again.",
+        Locale::Id => "berkas tidak sampai. Pilih berkasnya dan kirim lagi.",
+        Locale::Pl => "plik nie dotarł. Wybierz plik i wyślij go ponownie.",
+    };
+    upload_failure(
+        StatusCode::BAD_REQUEST,
+        "not_uploaded",
+        format!("{}: {what}", label(s, item, lang)),
+        item,
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UploadRequest {
+    /// The type the browser will declare for the file (`File.type`).
+    #[serde(default)]
+    content_type: Option<String>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/orders/{id}/documents/{line}/{item}/uploads",
+    tag = "orders",
+    summary = "How to send a file for a document item: `{\"method\": \"PUT\", \"url\"}` (send the bytes to the API, as `PUT .../{item}`), or `{\"method\": \"POST\", \"url\", \"fields\", \"upload\"}` (a form POST straight to storage, the fields then the file as `file`; then complete the upload). JSON body, optional: `{\"content_type\": ...}`, the type the file will be sent as",
+    params(
+        ("id" = String, Path, description = "The order"),
+        ("line" = String, Path, description = "The order's line"),
+        ("item" = String, Path, description = "The document item, a file")
+    ),
+    responses((status = 200, description = "How to send the file"), answers::SignedIn, answers::BadField, answers::NotFound, (status = 409, description = "Already approved", body = crate::error::ErrorBody), (status = 415, description = "Not a type the item accepts", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn start_upload(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path((id, line, item)): Path<(String, String, String)>,
+    RawBody(body): RawBody,
+) -> Result<Response, AccountsError> {
+    let lang = who.visit.lang;
+    let (o, s) = mine(&st, &who, &id).await?;
+    let Some(l) = lines_with_documents(&o, &s)
+        .into_iter()
+        .find(|l| l.id == line)
+    else {
+        return Err(ApiError::NotFound.into());
+    };
+    let asked: UploadRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        UploadRequest::default()
+    } else {
+        who.visit.json(&body)?
+    };
+    let docs = st.documents();
+    let rules = file_rules(&docs, &s, &subject(&o, l), &item)
+        .await
+        .map_err(|e| doc_failure(e, &s, lang))?;
+    let accepted = accepted_content_types(rules);
+    let refused = || {
+        doc_failure(
+            DocError::Refused {
+                item: item.clone(),
+                problem: DocProblem::NotAccepted {
+                    accepted: rules.accept.clone(),
+                },
+            },
+            &s,
+            lang,
+        )
+    };
+    let content_type = match asked.content_type.as_deref().map(str::trim) {
+        Some(t) => *accepted
+            .iter()
+            .find(|a| a.eq_ignore_ascii_case(t))
+            .ok_or_else(refused)?,
+        None if accepted.len() == 1 => accepted[0],
+        None => {
+            let what = match lang {
+                Locale::En => "say which type of file you will send (content_type).",
+                Locale::Id => "sebutkan jenis berkas yang akan dikirim (content_type).",
+                Locale::Pl => "podaj rodzaj pliku, który wyślesz (content_type).",
+            };
+            return Err(said(
+                StatusCode::BAD_REQUEST,
+                "required",
+                format!("{}: {what}", label(&s, &item, lang)),
+                Some("content_type".into()),
+            ));
+        }
+    };
+    let upload = crate::accounts::secrets::new_id().map_err(AccountsError::unavailable)?;
+    let key = quarantine_key(&o.id, &l.id, &item, &upload);
+    let limits = UploadLimits {
+        key: &key,
+        max_bytes: max_bytes(rules),
+        content_type,
+        valid_for: std::time::Duration::from_secs(UPLOAD_TICKET_SECS),
+    };
+    let v = match st.blobs.upload_ticket(&limits).await? {
+        Some(t) => json!({
+            "method": "POST",
+            "url": t.url,
+            "fields": t.fields.into_iter().map(|(k, v)| (k, Value::String(v))).collect::<serde_json::Map<String, Value>>(),
+            "upload": upload,
+            "max_bytes": limits.max_bytes,
+        }),
+        None => json!({
+            "method": "PUT",
+            "url": format!("/api/orders/{}/documents/{}/{}", o.id, l.id, item),
+            "max_bytes": limits.max_bytes,
+        }),
+    };
+    Ok(Json(v).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Completion {
+    /// The file's name, as the customer's computer calls it.
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/orders/{id}/documents/{line}/{item}/uploads/{upload}/complete",
+    tag = "orders",
+    summary = "Take a file sent straight to storage as a new version of the item: read back, judged by its bytes and size as a PUT is, kept or refused; the upload is deleted either way. JSON body, optional: `{\"name\": ...}`, the file's name",
+    params(
+        ("id" = String, Path, description = "The order"),
+        ("line" = String, Path, description = "The order's line"),
+        ("item" = String, Path, description = "The document item, a file"),
+        ("upload" = String, Path, description = "The upload, as `.../uploads` named it")
+    ),
+    responses((status = 200, description = "Kept: the line's documents"), answers::SignedIn, answers::BadField, answers::NotFound, (status = 409, description = "Already approved", body = crate::error::ErrorBody), (status = 413, description = "Larger than the item allows", body = crate::error::ErrorBody), (status = 415, description = "Not a type the item accepts, or not what it claims to be", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn complete_upload(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path((id, line, item, upload)): Path<(String, String, String, String)>,
+    RawBody(body): RawBody,
+) -> Result<Response, AccountsError> {
+    let lang = who.visit.lang;
+    let (o, s) = mine(&st, &who, &id).await?;
+    let Some(l) = lines_with_documents(&o, &s)
+        .into_iter()
+        .find(|l| l.id == line)
+    else {
+        return Err(ApiError::NotFound.into());
+    };
+    let asked: Completion = if body.iter().all(u8::is_ascii_whitespace) {
+        Completion::default()
+    } else {
+        who.visit.json(&body)?
+    };
+    if !is_upload_id(&upload) {
+        return Err(not_uploaded(&s, &item, lang));
+    }
+    let key = quarantine_key(&o.id, &l.id, &item, &upload);
+    let Some(size) = st.blobs.size(&key).await? else {
+        return Err(not_uploaded(&s, &item, lang));
+    };
+    let docs = st.documents();
+    let sub = subject(&o, l);
+    let kept = async {
+        let rules = file_rules(&docs, &s, &sub, &item).await?;
+        // Never read more than the item allows: the policy's limit is S3's
+        // to enforce, and this is checked again whatever stored it.
+        if size > max_bytes(rules) {
+            return Err(DocError::Refused {
+                item: item.clone(),
+                problem: DocProblem::TooLarge {
+                    max_kb: rules
+                        .max_size_kb
+                        .unwrap_or(storefront_core::documents::DEFAULT_MAX_SIZE_KB),
+                },
+            });
+        }
+        let Some((bytes, _claimed)) = st.blobs.get(&key).await? else {
+            return Ok(None);
+        };
+        let answer = Answer::File {
+            name: asked.name.as_deref().unwrap_or_default(),
+            bytes: &bytes,
+        };
+        let at = st.orders.clock.now().to_rfc3339();
+        docs.submit(&s, &sub, &item, &answer, &at, &who.profile.id)
+            .await
+            .map(Some)
+    }
+    .await;
+    // Kept under its content hash or refused: the upload goes either way
+    // (the bucket's lifecycle takes it if this fails).
+    if let Err(e) = st.blobs.delete(&key).await {
+        tracing::warn!(key, error = %e, "could not delete a completed upload");
+    }
+    let r = match kept.map_err(|e| doc_failure(e, &s, lang))? {
+        Some(r) => r,
+        None => return Err(not_uploaded(&s, &item, lang)),
+    };
     let mut v = set_view(&r, &s, lang);
     v["line_state"] = json!(l.state());
     Ok(Json(v).into_response())

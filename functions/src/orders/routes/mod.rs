@@ -408,6 +408,14 @@ pub fn orders_router(state: ShopState) -> Router {
             "/api/orders/{id}/documents/{line}/{item}/{version}",
             get(document_file),
         )
+        .route(
+            "/api/orders/{id}/documents/{line}/{item}/uploads",
+            post(start_upload),
+        )
+        .route(
+            "/api/orders/{id}/documents/{line}/{item}/uploads/{upload}/complete",
+            post(complete_upload),
+        )
         .route("/api/domains", get(my_domains))
         .route("/api/domains/{name}", get(my_domain).patch(update_domain))
         .route("/api/invoices", get(my_invoices));
