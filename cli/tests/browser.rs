@@ -1253,6 +1253,28 @@ fn a_co_id_order_waits_for_documents_one_is_rejected_resent_and_approved() {
         text_of(&browser, "[data-account-orders] .order-line__note"),
         "Kami memerlukan dokumen pendaftar sebelum domain ini dapat didaftarkan."
     );
+    // Its domains open on the one list with something in it; another is
+    // a click away, and empty.
+    let tabs = "[data-account-domains] .filter-tabs";
+    assert_eq!(
+        text_of(&browser, &format!("{tabs} [aria-pressed=true]")),
+        "Menunggu dokumen (1)"
+    );
+    assert_eq!(
+        text_of(&browser, "[data-account-domains] .record__title"),
+        name
+    );
+    browser.eval(&format!(
+        "document.querySelector('{tabs} [data-status=active]').click(); return true;"
+    ));
+    assert_eq!(
+        text_of(&browser, &format!("{tabs} [aria-pressed=true]")),
+        "Aktif (0)"
+    );
+    assert_eq!(
+        text_of(&browser, "[data-account-domains] .empty-note"),
+        "Tidak ada domain di daftar ini."
+    );
     assert_eq!(
         text_of(&browser, "[data-documents] h3"),
         format!("Dokumen untuk {name}")
