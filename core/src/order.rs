@@ -117,6 +117,9 @@ impl LineState {
             }
             (AwaitingPayment, E::Cancel | E::Lapse) => (Cancelled, None),
             (AwaitingDocuments, E::DocumentsApproved) => (Paid, None),
+            // Registered before its documents: approving them changes
+            // nothing but the deadline (see `Line::documents_pending`).
+            (Paid | Provisioning | Active, E::DocumentsApproved) => (self, None),
             (AwaitingDocuments, E::DeadlinePassed) => (Lapsed, Some(EntryKind::Release)),
             // Sent again only after a lookup found the first never arrived.
             (Paid | Provisioning, E::Send { .. }) => (Provisioning, None),
@@ -234,6 +237,13 @@ pub struct Line {
     reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     expires: Option<NaiveDate>,
+    /// For a line whose extension asks for the registrant's documents: the
+    /// last day they may be approved. A line waiting for them lapses after
+    /// it; a line registered first is deleted at the registry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    documents_due: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    documents_approved: bool,
 }
 
 /// What a line is made of besides its price: from the quote, or from the
@@ -297,6 +307,8 @@ impl Line {
             sent_at: None,
             reason: None,
             expires: None,
+            documents_due: None,
+            documents_approved: false,
         })
     }
 
@@ -322,6 +334,32 @@ impl Line {
         self.expires
     }
 
+    /// The last day the registrant's documents may be approved, for a line
+    /// that asks for them.
+    pub fn documents_due(&self) -> Option<NaiveDate> {
+        self.documents_due
+    }
+
+    /// Documents are asked and not yet approved, and the line still stands
+    /// (waiting for them, with the registry, or registered first): what the
+    /// deadline acts on.
+    pub fn documents_pending(&self) -> bool {
+        self.documents_due.is_some()
+            && !self.documents_approved
+            && matches!(
+                self.state,
+                LineState::AwaitingDocuments
+                    | LineState::Paid
+                    | LineState::Provisioning
+                    | LineState::Active
+            )
+    }
+
+    /// Registered (or being registered) before its documents were approved.
+    pub fn registered_first(&self) -> bool {
+        self.documents_pending() && self.state != LineState::AwaitingDocuments
+    }
+
     /// Apply `event`: the entry kind its legs move by, if any.
     pub fn apply(&mut self, event: &LineEvent) -> Result<Option<EntryKind>, WrongState> {
         let (to, kind) = self.state.on(event).ok_or_else(|| WrongState {
@@ -334,6 +372,7 @@ impl Line {
             LineEvent::Fail { reason } | LineEvent::Refund { reason } => {
                 self.reason = Some(reason.clone());
             }
+            LineEvent::DocumentsApproved => self.documents_approved = true,
             _ => {}
         }
         self.state = to;
@@ -397,15 +436,20 @@ pub struct Order {
     /// For bank transfers: pay by this date (YYYY-MM-DD).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due: Option<NaiveDate>,
-    /// For lines waiting for their registrant's documents: the last day
-    /// they may be sent and approved; after it those lines lapse and their
-    /// holds are released.
+    /// The earliest last day of the lines whose documents are still
+    /// pending (see `Line::documents_due`), for people to read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub documents_due: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proforma: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<String>,
+    /// The lines its tax invoice lists: what a correction may take back.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invoiced: Vec<String>,
+    /// The corrective invoices issued for its refunded or deleted lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<Correction>,
     /// Made by the scheduler to renew a domain.
     #[serde(default)]
     pub renewal: bool,
@@ -415,6 +459,13 @@ pub struct Order {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_use: Option<CodeUse>,
     pub history: Vec<Event>,
+}
+
+/// A corrective invoice, and the lines it took back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    pub number: String,
+    pub lines: Vec<String>,
 }
 
 /// What an order is besides its lines.
@@ -460,12 +511,11 @@ impl Outcome {
 pub enum OrderEvent {
     /// Every unpaid line paid; `transfer` first credits the customer's
     /// wallet with what they cost (a bank transfer the seller received).
-    /// `documents` says which lines wait for documents, until
-    /// `documents_due`.
+    /// `documents` says which lines ask for their registrant's documents,
+    /// by when, and whether they wait for them.
     Pay {
         transfer: bool,
-        documents: Vec<String>,
-        documents_due: Option<NaiveDate>,
+        documents: Vec<Paperwork>,
     },
     /// One line, by id.
     Line { line: String, event: LineEvent },
@@ -477,6 +527,17 @@ pub enum OrderEvent {
     /// Unpaid: cancelled by the customer (`lapsed` false) or past its due
     /// date.
     Cancel { lapsed: bool },
+}
+
+/// The documents a line asks for, decided when it is paid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paperwork {
+    pub line: String,
+    /// The last day they may be approved.
+    pub due: NaiveDate,
+    /// Registered at once (auto-provisioning), deleted if they do not come
+    /// in time; otherwise the line waits for them before the registry.
+    pub first: bool,
 }
 
 impl Order {
@@ -504,6 +565,8 @@ impl Order {
             documents_due: None,
             proforma: None,
             invoice: None,
+            invoiced: Vec::new(),
+            corrections: Vec::new(),
             renewal: head.renewal,
             cancelled: false,
             code_use: None,
@@ -543,6 +606,36 @@ impl Order {
             .any(|l| l.state == LineState::AwaitingDocuments)
     }
 
+    /// Some line's documents are still awaited, before or after registering.
+    pub fn documents_pending(&self) -> bool {
+        self.lines.iter().any(Line::documents_pending)
+    }
+
+    /// Every line's last day for documents, each once, with whether some
+    /// line due that day still awaits them: the days the scheduler looks at.
+    pub fn documents_days(&self) -> Vec<(NaiveDate, bool)> {
+        let mut days: Vec<(NaiveDate, bool)> = Vec::new();
+        for l in &self.lines {
+            let Some(day) = l.documents_due else { continue };
+            match days.iter_mut().find(|(d, _)| *d == day) {
+                Some((_, pending)) => *pending |= l.documents_pending(),
+                None => days.push((day, l.documents_pending())),
+            }
+        }
+        days
+    }
+
+    /// Lines its tax invoice listed that were refunded or deleted since and
+    /// that no corrective invoice has taken back yet.
+    pub fn correction_due(&self) -> Vec<&Line> {
+        self.lines
+            .iter()
+            .filter(|l| self.invoiced.contains(&l.id))
+            .filter(|l| matches!(l.state, LineState::Refunded | LineState::Deleted))
+            .filter(|l| !self.corrections.iter().any(|c| c.lines.contains(&l.id)))
+            .collect()
+    }
+
     /// Some line is paid and waiting for the registry.
     pub fn with_registry(&self) -> bool {
         self.lines.iter().any(|l| l.state.with_registry())
@@ -566,7 +659,6 @@ impl Order {
             OrderEvent::Pay {
                 transfer,
                 documents,
-                documents_due,
             } => {
                 let unpaid: Vec<usize> = self.indexes(|l| l.state == LineState::AwaitingPayment);
                 if self.cancelled || unpaid.is_empty() {
@@ -583,15 +675,10 @@ impl Order {
                     });
                 }
                 for &i in &unpaid {
-                    let wait = documents.contains(&self.lines[i].id);
+                    let paperwork = documents.iter().find(|p| p.line == self.lines[i].id);
+                    let wait = paperwork.is_some_and(|p| !p.first);
                     self.lines[i].apply(&LineEvent::Pay { documents: wait })?;
-                }
-                if self
-                    .lines
-                    .iter()
-                    .any(|l| l.state == LineState::AwaitingDocuments)
-                {
-                    self.documents_due = documents_due;
+                    self.lines[i].documents_due = paperwork.map(|p| p.due);
                 }
                 movements.extend(self.moves(&unpaid, EntryKind::Hold));
                 if transfer {
@@ -604,6 +691,21 @@ impl Order {
                 let Some(i) = self.lines.iter().position(|l| l.id == line) else {
                     return Ok(Outcome::Already);
                 };
+                let l = &self.lines[i];
+                match event {
+                    LineEvent::DocumentsApproved if l.documents_approved => {
+                        return Ok(Outcome::Already);
+                    }
+                    // The deadline acts only on documents still awaited: an
+                    // approved line is left alone.
+                    LineEvent::DeadlinePassed if !l.documents_pending() => {
+                        return Err(WrongState {
+                            state: l.state,
+                            event,
+                        });
+                    }
+                    _ => {}
+                }
                 if let Some(kind) = self.lines[i].apply(&event)? {
                     movements.extend(self.moves(&[i], kind));
                 }
@@ -673,6 +775,12 @@ impl Order {
             by: by.to_string(),
             what,
         });
+        self.documents_due = self
+            .lines
+            .iter()
+            .filter(|l| l.documents_pending())
+            .filter_map(|l| l.documents_due)
+            .min();
         // The order came to nothing: the code's use comes back, once.
         let nothing = self.lines.iter().all(|l| {
             matches!(
@@ -756,6 +864,9 @@ mod tests {
             (AwaitingPayment, "cancel", Cancelled, None),
             (AwaitingPayment, "lapse", Cancelled, None),
             (AwaitingDocuments, "documents approved", Paid, None),
+            (Paid, "documents approved", Paid, None),
+            (Provisioning, "documents approved", Provisioning, None),
+            (Active, "documents approved", Active, None),
             (
                 AwaitingDocuments,
                 "deadline passed",
@@ -849,6 +960,10 @@ mod tests {
         ]
     }
 
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
     fn order(lines: Vec<Line>) -> Order {
         Order::new(
             Head {
@@ -891,8 +1006,11 @@ mod tests {
         let mut o = order(vec![line("a", 100), line("b", 250)]);
         let pay = OrderEvent::Pay {
             transfer: true,
-            documents: vec!["o-b".into()],
-            documents_due: None,
+            documents: vec![Paperwork {
+                line: "o-b".into(),
+                due: day(2026, 3, 31),
+                first: false,
+            }],
         };
         let out = o.apply(pay.clone(), "t1", "shop").unwrap();
         let m = out.movements();
@@ -931,7 +1049,6 @@ mod tests {
         let pay = OrderEvent::Pay {
             transfer: false,
             documents: vec![],
-            documents_due: None,
         };
         o.apply(pay, "t1", "c1").unwrap();
         for id in ["o-a", "o-b"] {
@@ -974,6 +1091,84 @@ mod tests {
     }
 
     #[test]
+    fn a_line_registered_before_its_documents_is_deleted_and_refunded_once_at_the_deadline() {
+        let mut o = order(vec![line("a", 100), line("b", 250)]);
+        let pay = OrderEvent::Pay {
+            transfer: false,
+            documents: vec![
+                Paperwork {
+                    line: "o-a".into(),
+                    due: day(2026, 3, 4),
+                    first: true,
+                },
+                Paperwork {
+                    line: "o-b".into(),
+                    due: day(2026, 3, 4),
+                    first: true,
+                },
+            ],
+        };
+        o.apply(pay, "t1", "c1").unwrap();
+        assert_eq!((o.lines[0].state(), o.lines[1].state()), (Paid, Paid));
+        assert_eq!(o.documents_due, Some(day(2026, 3, 4)));
+        for id in ["o-a", "o-b"] {
+            for event in [
+                LineEvent::Send { at: "t2".into() },
+                LineEvent::Done {
+                    expires: day(2027, 3, 1),
+                },
+            ] {
+                let line = id.to_string();
+                o.apply(OrderEvent::Line { line, event }, "t2", "w")
+                    .unwrap();
+            }
+        }
+        assert!(o.lines[0].registered_first());
+        let line = |id: &str, event: LineEvent| OrderEvent::Line {
+            line: id.into(),
+            event,
+        };
+        // b's documents come in time: it stays; a's do not: it is deleted.
+        o.apply(line("o-b", LineEvent::DocumentsApproved), "t3", "shop")
+            .unwrap();
+        assert_eq!(
+            o.apply(line("o-b", LineEvent::DocumentsApproved), "t3", "shop"),
+            Ok(Outcome::Already)
+        );
+        assert_eq!(o.documents_days(), vec![(day(2026, 3, 4), true)]);
+        let deleted = o
+            .apply(line("o-a", LineEvent::DeadlinePassed), "t4", "scheduler")
+            .unwrap();
+        assert_eq!(
+            deleted.movements(),
+            o.moves(&[0], EntryKind::Refund).as_slice()
+        );
+        assert_eq!(
+            deleted.movements().len(),
+            3,
+            "every level gets its leg back"
+        );
+        assert_eq!(o.lines[0].state(), Deleted);
+        assert_eq!(
+            o.history.last().unwrap().what,
+            "a.id registration: deleted, documents not received in time"
+        );
+        assert!(
+            o.apply(line("o-a", LineEvent::DeadlinePassed), "t5", "scheduler")
+                .is_err(),
+            "deleted once"
+        );
+        assert!(
+            o.apply(line("o-b", LineEvent::DeadlinePassed), "t5", "scheduler")
+                .is_err(),
+            "approved in time: left alone"
+        );
+        assert_eq!(o.lines[1].state(), Active);
+        assert_eq!(o.documents_due, None);
+        assert_eq!(o.documents_days(), vec![(day(2026, 3, 4), false)]);
+    }
+
+    #[test]
     fn a_paid_order_cannot_be_cancelled_and_a_cancelled_one_is_cancelled_once() {
         let mut o = order(vec![line("a", 100)]);
         assert!(matches!(
@@ -993,7 +1188,6 @@ mod tests {
         let pay = OrderEvent::Pay {
             transfer: false,
             documents: vec![],
-            documents_due: None,
         };
         paid.apply(pay, "t1", "c1").unwrap();
         assert!(

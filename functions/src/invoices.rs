@@ -36,7 +36,7 @@ pub struct Stored {
 fn series(kind: Kind) -> &'static str {
     match kind {
         Kind::Proforma => "PRO",
-        Kind::Tax | Kind::MonthlyTax => "INV",
+        Kind::Tax | Kind::MonthlyTax | Kind::Correction => "INV",
     }
 }
 
@@ -44,7 +44,7 @@ fn series(kind: Kind) -> &'static str {
 fn format_number(prefix: &str, kind: Kind, year: i32, seq: u64) -> String {
     let p = match kind {
         Kind::Proforma => "PRO",
-        Kind::Tax | Kind::MonthlyTax => prefix,
+        Kind::Tax | Kind::MonthlyTax | Kind::Correction => prefix,
     };
     storefront_invoice::number(p, year, seq)
 }

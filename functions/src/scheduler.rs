@@ -42,6 +42,7 @@ pub struct TickReport {
     pub cancelled: usize,
     pub documents_lapsed: usize,
     pub documents_reminded: usize,
+    pub corrections: usize,
     pub monthly_invoices: usize,
 }
 
@@ -117,6 +118,15 @@ pub async fn tick(orders: &Orders) -> Result<TickReport, StoreError> {
                 Ok(sent) => r.documents_reminded += usize::from(sent),
                 Err(e) => tracing::warn!(order = id, error = %e, "documents reminder not sent"),
             }
+        }
+    }
+
+    // Corrective invoices a refund could not issue at the time.
+    for id in orders.corrections_due().await? {
+        match orders.issue_correction(&id).await {
+            Ok(Some(_)) => r.corrections += 1,
+            Ok(None) => {}
+            Err(e) => tracing::warn!(order = id, error = %e, "corrective invoice deferred"),
         }
     }
 

@@ -337,6 +337,21 @@ async fn order(w: &World, cookie: &str, items: Value, payment: &str, key: &str) 
     .await
 }
 
+/// The registrant's documents approved by the storefront's staff (their
+/// upload and review are tested in the back office's tests): on agen, which
+/// registers .co.id first, a name otherwise stays awaiting them and is not
+/// renewed.
+async fn documents_approved(w: &World, order: &Value) {
+    let id = order["id"].as_str().expect("an order id");
+    let (o, _) = w.orders.order(id).await.expect("read").expect("the order");
+    for l in o.lines.iter().filter(|l| l.documents_pending()) {
+        w.orders
+            .documents_approved(id, &l.id, "agen-owner")
+            .await
+            .expect("approved");
+    }
+}
+
 fn chain(customer: &str) -> Vec<Party> {
     vec![
         Party::customer("agen", customer),
@@ -375,6 +390,7 @@ async fn a_customer_tops_up_orders_and_every_level_pays_exactly_its_price() {
     );
     let gross = dec(&r.body["gross"]["amount"]);
     let id = r.body["id"].as_str().expect("id").to_string();
+    documents_approved(&w, &r.body).await;
 
     // The reseller sees the legs: what each level paid.
     let p = get(&w, AGEN, &format!("/api/panel/orders/{id}"), &agen_owner).await;
@@ -907,6 +923,7 @@ async fn renewals_come_before_expiry_and_auto_renew_pays_from_the_wallet() {
     )
     .await;
     assert_eq!(r.body["lines"][0]["expires"], "2027-11-22");
+    documents_approved(&w, &r.body).await;
     // December: agen's November purchases become toko's monthly invoice to
     // agen, once.
     w.clock.set("2026-12-01T01:00:00Z".parse().expect("time"));
@@ -1658,6 +1675,7 @@ async fn premium_names_are_priced_from_the_registry_locked_in_the_quote_and_rene
         "the order pays the quoted premium price"
     );
     let id = r.body["id"].as_str().expect("id").to_string();
+    documents_approved(&w, &r.body).await;
     let p = get(&w, AGEN, &format!("/api/panel/orders/{id}"), &agen_owner).await;
     let top = &p.body["legs"][0]["legs"][2];
     assert_eq!(

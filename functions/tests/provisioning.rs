@@ -93,7 +93,76 @@ fn reason(outcome: Outcome) -> String {
     match outcome {
         Outcome::Refused { reason } => reason,
         Outcome::Done { expires } => panic!("expected a refusal, got done until {expires}"),
+        Outcome::Deleted => panic!("expected a refusal, got a deletion"),
     }
+}
+
+fn delete(id: &str, domain: &str) -> Operation {
+    Operation {
+        id: id.into(),
+        domain: domain.into(),
+        years: 1,
+        kind: OperationKind::Delete,
+    }
+}
+
+#[tokio::test]
+async fn a_deletion_within_the_add_grace_period_is_credited_once_and_refused_after_it() {
+    let w = World::new();
+    let s = w.sandbox(|_| {});
+    for name in ["keep-me.com", "drop-me.com"] {
+        s.provision(&register(&format!("reg-{name}"), name, 1))
+            .await
+            .unwrap();
+    }
+    // Within 5 days: deleted and credited; the same id again answers the
+    // same and credits nothing more; the name is free again.
+    w.clock.set(start() + chrono::Duration::days(5));
+    let drop = delete("del-1", "drop-me.com");
+    assert_eq!(s.provision(&drop).await.unwrap(), Outcome::Deleted);
+    assert_eq!(s.provision(&drop).await.unwrap(), Outcome::Deleted);
+    assert_eq!(s.lookup(&drop).await.unwrap(), Some(Outcome::Deleted));
+    let credits = s.credits().await.unwrap();
+    assert_eq!(
+        credits
+            .iter()
+            .map(|c| (c.domain.as_str(), c.years, c.operation.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("drop-me.com", 1, "del-1")]
+    );
+    assert_eq!(
+        s.check("drop-me.com").await.unwrap().availability,
+        Availability::Available
+    );
+    // Another id for a name no longer held: refused.
+    assert_eq!(
+        reason(s.provision(&delete("del-2", "drop-me.com")).await.unwrap()),
+        "drop-me.com is not registered with this registrar"
+    );
+    // A second past the grace period: refused, still registered.
+    w.clock
+        .set(start() + chrono::Duration::days(5) + chrono::Duration::seconds(1));
+    assert_eq!(
+        reason(s.provision(&delete("del-3", "keep-me.com")).await.unwrap()),
+        format!(
+            "keep-me.com was registered on {}; a deletion is credited only within 5 days of registration (until {}), so the registry no longer deletes it for a refund",
+            start().date_naive(),
+            (start() + chrono::Duration::days(5)).date_naive()
+        )
+    );
+    assert!(s.registration("keep-me.com").await.unwrap().is_some());
+    assert_eq!(s.credits().await.unwrap().len(), 1);
+    // Another registrar's name is not this one's to delete.
+    let other = w.sandbox(|c| c.holder = "other".into());
+    assert_eq!(
+        reason(
+            other
+                .provision(&delete("del-4", "keep-me.com"))
+                .await
+                .unwrap()
+        ),
+        "keep-me.com is not registered with this registrar"
+    );
 }
 
 async fn registration(s: &Sandbox, domain: &str) -> Registration {

@@ -557,12 +557,20 @@ fn check_site(r: &Reseller, content: &Content, themes: &BTreeSet<String>, diags:
             .get(ext)
             .map_or(s.provisioning.auto, |p| p.auto);
         let grace = x.grace.add;
-        if auto && !x.documents.is_empty() && s.provisioning.documents_due_days > grace {
+        // The deletion runs the day after the last day, so it comes up to
+        // a day more than documents_due_days after the registration.
+        if auto && !x.documents.is_empty() && s.provisioning.documents_due_days >= grace {
+            let most = grace.saturating_sub(1);
+            let fix = if most == 0 {
+                String::new()
+            } else {
+                format!("set {most} or fewer, or ")
+            };
             diags.push(
                 f,
                 r.line(&path!["provisioning", "documents_due_days"]),
                 format!(
-                    "documents_due_days = {} is past .{ext}'s add grace period ({grace} days), after which the registry no longer credits a deletion: set {grace} or fewer, or wait for .{ext}'s documents before registering ([provisioning.extensions.\"{ext}\"] auto = false)",
+                    "documents_due_days = {} is past .{ext}'s add grace period ({grace} days, counted to the deletion the day after the last day), after which the registry no longer credits a deletion: {fix}wait for .{ext}'s documents before registering ([provisioning.extensions.\"{ext}\"] auto = false)",
                     s.provisioning.documents_due_days
                 ),
             );

@@ -8,6 +8,9 @@ use storefront_core::Locale;
 pub(crate) struct Labels {
     pub proforma: &'static str,
     pub invoice: &'static str,
+    pub correction: &'static str,
+    /// "Corrects invoice", followed by its number and date.
+    pub corrects: &'static str,
     pub issued: &'static str,
     pub due: &'static str,
     pub period: &'static str,
@@ -42,6 +45,8 @@ pub(crate) struct Labels {
 const EN: Labels = Labels {
     proforma: "Proforma invoice",
     invoice: "Invoice",
+    correction: "Corrective invoice",
+    corrects: "Corrects invoice",
     issued: "Issue date",
     due: "Due date",
     period: "Billing period",
@@ -73,6 +78,8 @@ const EN: Labels = Labels {
 const ID: Labels = Labels {
     proforma: "Faktur proforma",
     invoice: "Faktur",
+    correction: "Nota kredit",
+    corrects: "Koreksi atas faktur",
     issued: "Tanggal",
     due: "Jatuh tempo",
     period: "Periode tagihan",
@@ -104,6 +111,8 @@ const ID: Labels = Labels {
 const PL: Labels = Labels {
     proforma: "Faktura proforma",
     invoice: "Faktura VAT",
+    correction: "Faktura korygująca",
+    corrects: "Dotyczy faktury",
     issued: "Data wystawienia",
     due: "Termin płatności",
     period: "Okres rozliczeniowy",

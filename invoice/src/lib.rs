@@ -32,6 +32,9 @@ pub enum Kind {
     Tax,
     /// A tax invoice gathering a month's orders; see [`Invoice::period`].
     MonthlyTax,
+    /// Corrects a tax invoice (a refund, a deleted name): its lines are
+    /// the amounts taken back, negative; see [`Invoice::corrects`].
+    Correction,
 }
 
 /// An invoice as it is issued. Stored by the caller as JSON and read back
@@ -59,6 +62,17 @@ pub struct Invoice {
     pub payment: Option<PaymentInfo>,
     #[serde(default)]
     pub notes: Vec<String>,
+    /// The invoice a [`Kind::Correction`] corrects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<Corrects>,
+}
+
+/// The invoice a correction refers to, as printed on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Corrects {
+    pub number: String,
+    pub issued: NaiveDate,
 }
 
 /// The seller or the buyer.

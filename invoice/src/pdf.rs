@@ -733,6 +733,7 @@ mod tests {
             lines,
             payment: None,
             notes: vec!["word ".repeat(300)],
+            corrects: None,
         }
     }
 

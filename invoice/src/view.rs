@@ -94,8 +94,13 @@ impl View {
         let title = match invoice.kind {
             Kind::Proforma => l.proforma,
             Kind::Tax | Kind::MonthlyTax => l.invoice,
+            Kind::Correction => l.correction,
         };
         let mut meta = vec![pair(l.issued, long_date(invoice.issued, locale))];
+        if let Some(c) = &invoice.corrects {
+            let what = format!("{} ({})", c.number, long_date(c.issued, locale));
+            meta.push(pair(l.corrects, what));
+        }
         if let Some(due) = invoice.due {
             meta.push(pair(l.due, long_date(due, locale)));
         }

@@ -611,6 +611,7 @@ async fn the_scheduler_answers_a_scheduled_event_with_its_report() {
         keys,
         [
             "cancelled",
+            "corrections",
             "documents_lapsed",
             "documents_reminded",
             "expired",

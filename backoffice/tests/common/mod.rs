@@ -42,6 +42,8 @@ pub struct Shop {
     /// The order engine and its ledger, as the platform uses them.
     pub orders: storefront_functions::orders::Orders,
     pub clock: Arc<Ahead>,
+    /// The sandbox registry, on the same clock: what it holds and credits.
+    pub registry: Arc<storefront_functions::registrar::sandbox::Sandbox>,
     _project: tempfile::TempDir,
 }
 
@@ -58,6 +60,15 @@ pub async fn shop() -> Shop {
     // deadlines).
     let clock = Arc::new(Ahead::default());
     services.clock = clock.clone();
+    // The registry keeps the same time: its add grace period runs with it.
+    let registry = Arc::new(
+        storefront_functions::registrar::sandbox::Sandbox::new(
+            Default::default(),
+            services.store.clone(),
+        )
+        .with_clock(clock.clone()),
+    );
+    services.registrar = registry.clone();
     let site = Arc::new(Site::new(
         Paths::under(project.path()),
         project.path().join("public"),
@@ -118,6 +129,7 @@ pub async fn shop() -> Shop {
         mail: project.path().join(".storefront/outbox"),
         orders: services.orders(),
         clock,
+        registry,
         _project: project,
     }
 }

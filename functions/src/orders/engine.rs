@@ -89,6 +89,13 @@ pub enum OrderError {
     NotFound,
     #[error("the order is not in a state that allows this")]
     WrongState,
+    /// A registered name cannot be refunded: the registry would not delete
+    /// it (past its add grace period), so its price would not come back.
+    #[error("{domain} cannot be refunded: {reason}")]
+    NotDeleted { domain: String, reason: String },
+    /// The registry did not answer a deletion; nothing was refunded.
+    #[error("the registry did not answer the deletion of {domain}")]
+    DeletionUnknown { domain: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -471,11 +478,15 @@ impl Orders {
             let waiting = o.state() == OrderState::AwaitingPayment;
             out.push(listed_while(waiting, keys::due(due), &o.id));
         }
-        // Orders waiting for documents by their last day, for the scheduler
-        // to lapse when it has passed.
-        if let Some(day) = o.documents_due {
-            let waiting = o.awaiting_documents();
-            out.push(listed_while(waiting, keys::documents_due(day), &o.id));
+        // Orders waiting for documents by their lines' last days, for the
+        // scheduler to act on each when it has passed.
+        for (day, pending) in o.documents_days() {
+            out.push(listed_while(pending, keys::documents_due(day), &o.id));
+        }
+        // Invoiced lines refunded since: queued for their corrective invoice.
+        if o.invoice.is_some() {
+            let due = !o.correction_due().is_empty();
+            out.push(listed_while(due, keys::CORRECTIONS.to_string(), &o.id));
         }
         // Settled with something to invoice: queued for the seller's
         // invoice run (`issue_due_invoices`), which numbers many at once.
@@ -737,11 +748,10 @@ impl Orders {
     /// `topup` first credits the customer's wallet with the order's total
     /// (a bank transfer the reseller confirmed), in the same step.
     pub async fn pay(&self, order_id: &str, by: &str, topup: bool) -> Result<Order, OrderError> {
-        let (documents, documents_due) = self.lines_awaiting_documents(order_id).await?;
+        let documents = self.paperwork(order_id).await?;
         let event = OrderEvent::Pay {
             transfer: topup,
             documents,
-            documents_due,
         };
         let ensure = writes(|o| {
             Box::pin(async move {
@@ -750,6 +760,14 @@ impl Orders {
             })
         });
         let paid = self.step(order_id, by, event, ensure).await;
+        // Registered first: the first day's reminder of what is due, sent
+        // once (a retried payment finds it claimed).
+        if let Ok(o) = &paid
+            && o.lines.iter().any(Line::registered_first)
+            && let Err(e) = self.remind_documents(order_id, "first").await
+        {
+            tracing::warn!(order = order_id, error = %e, "documents reminder not sent");
+        }
         if let Err(OrderError::SellerShort { reseller }) = &paid
             && let Some((o, _)) = self.order(order_id).await?
         {
@@ -758,33 +776,37 @@ impl Orders {
         paid
     }
 
-    /// The lines of an order that, once paid, wait for their registrant's
-    /// documents before the registry: registrations and transfers of an
-    /// extension that asks for documents, on a storefront that does not
-    /// register first.
-    /// With them, the last day the documents may come: the storefront's
-    /// `upload_days` from today.
-    async fn lines_awaiting_documents(
-        &self,
-        order_id: &str,
-    ) -> Result<(Vec<String>, Option<NaiveDate>), OrderError> {
+    /// The lines of an order whose extension asks for the registrant's
+    /// documents, once paid: registrations of an extension the storefront
+    /// registers first (auto-provisioning) have its `documents_due_days`
+    /// and are deleted without them; the others (and every transfer) wait
+    /// for them before the registry, for its `upload_days`.
+    async fn paperwork(&self, order_id: &str) -> Result<Vec<Paperwork>, OrderError> {
         let Some((o, _)) = self.order(order_id).await? else {
-            return Ok((Vec::new(), None));
+            return Ok(Vec::new());
         };
         let Some(s) = self.catalogs.current(&o.reseller).await? else {
-            return Ok((Vec::new(), None));
+            return Ok(Vec::new());
         };
-        let lines: Vec<String> = o
-            .lines
+        let today = s.today(self.now());
+        Ok(o.lines
             .iter()
             .filter(|l| matches!(l.action, Action::Register | Action::Transfer))
-            .filter(|l| !s.documents_awaited(&l.ext).is_empty())
-            .map(|l| l.id.clone())
-            .collect();
-        let due = (!lines.is_empty()).then(|| {
-            s.today(self.now()) + chrono::Days::new(u64::from(s.provisioning.upload_days()))
-        });
-        Ok((lines, due))
+            .filter(|l| s.documents.get(&l.ext).is_some_and(|d| !d.is_empty()))
+            .map(|l| {
+                let first = l.action == Action::Register && s.provisioning.auto(&l.ext);
+                let days = if first {
+                    s.provisioning.documents_due_days
+                } else {
+                    s.provisioning.upload_days()
+                };
+                Paperwork {
+                    line: l.id.clone(),
+                    due: today + chrono::Days::new(u64::from(days)),
+                    first,
+                }
+            })
+            .collect())
     }
 
     /// Orders whose documents were due on `day`.
@@ -797,8 +819,9 @@ impl Orders {
     }
 
     /// The documents' last day passed: every line still waiting for them
-    /// lapses and its holds are released, once (a second run finds them
-    /// lapsed).
+    /// lapses and its holds are released; every line registered first is
+    /// deleted at the registry and every leg of it refunded, once (a second
+    /// run finds them settled). Returns how many lines it settled.
     pub async fn documents_lapsed(&self, order_id: &str, by: &str) -> Result<usize, OrderError> {
         let (o, _) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
         // Past the last day in the storefront's own day, not before.
@@ -806,27 +829,110 @@ impl Orders {
             Some(s) => s.today(self.now()),
             None => self.now().date_naive(),
         };
-        if o.documents_due.is_none_or(|due| today <= due) {
-            return Ok(0);
-        }
-        let mut lapsed = 0;
-        for line in o
+        let mut settled = 0;
+        let past: Vec<&Line> = o
             .lines
             .iter()
-            .filter(|l| l.state() == LineState::AwaitingDocuments)
-        {
+            .filter(|l| l.documents_pending() && l.documents_due().is_some_and(|d| d < today))
+            .collect();
+        for line in past {
             let event = OrderEvent::Line {
                 line: line.id.clone(),
-                event: storefront_core::order::LineEvent::DeadlinePassed,
+                event: LineEvent::DeadlinePassed,
             };
-            match self.step(order_id, by, event, nothing()).await {
-                Ok(_) => lapsed += 1,
-                // Approved, or lapsed by another run, meanwhile.
+            let done = match line.state() {
+                LineState::AwaitingDocuments => self.step(order_id, by, event, nothing()).await,
+                // Registered first: deleted at the registry, then refunded.
+                LineState::Active => match self.delete_at_registry(line).await {
+                    Ok(()) => {
+                        let gone = self.deleted_domain(line, by, "documents not received in time");
+                        self.step(order_id, by, event, gone).await
+                    }
+                    Err(e) => {
+                        tracing::warn!(order = order_id, line = %line.id, error = %e, "deadline deletion not made");
+                        continue;
+                    }
+                },
+                // Still with the registry: settled on a later run.
+                _ => continue,
+            };
+            match done {
+                Ok(_) => settled += 1,
+                // Approved, or settled by another run, meanwhile.
                 Err(OrderError::WrongState) => {}
                 Err(e) => return Err(e),
             }
         }
-        Ok(lapsed)
+        if settled > 0 {
+            self.correct(order_id).await;
+        }
+        Ok(settled)
+    }
+
+    /// Delete a registered line's name at the registry, once whatever is
+    /// retried (the deletion's id is the line's), and learn whether it was
+    /// credited.
+    async fn delete_at_registry(&self, line: &Line) -> Result<(), OrderError> {
+        let op = Operation {
+            id: format!("{}-delete", line.id),
+            domain: line.domain.clone(),
+            years: line.years,
+            kind: OperationKind::Delete,
+        };
+        // Asked first: a deletion whose answer was lost is not sent again
+        // (the name would then read as not ours, and the refund be refused).
+        let answer = match self.registrar.lookup(&op).await {
+            Ok(Some(a)) => Ok(a),
+            Ok(None) => self.registrar.provision(&op).await,
+            Err(e) => Err(e),
+        };
+        match answer {
+            Ok(Answer::Deleted) => Ok(()),
+            Ok(Answer::Refused { reason }) => Err(OrderError::NotDeleted {
+                domain: line.display.clone(),
+                reason,
+            }),
+            Ok(Answer::Done { .. }) => Err(OrderError::NotDeleted {
+                domain: line.display.clone(),
+                reason: "the registry answered the deletion as another operation".into(),
+            }),
+            Err(RegistrarError::Unsupported(ext)) => Err(OrderError::NotDeleted {
+                domain: line.display.clone(),
+                reason: format!("names under .{ext} cannot be deleted here"),
+            }),
+            Err(_) => Err(OrderError::DeletionUnknown {
+                domain: line.display.clone(),
+            }),
+        }
+    }
+
+    /// The domain of a line deleted at the registry, as written with the
+    /// line's refund: shown as deleted, out of the renewals' view.
+    fn deleted_domain<'w>(
+        &'w self,
+        line: &'w Line,
+        by: &'w str,
+        why: &'w str,
+    ) -> impl Fn(Order) -> Writes<'w> + 'w {
+        writes(move |_| {
+            Box::pin(async move {
+                let Some((mut d, v)) = self.domain(&line.domain).await? else {
+                    return Ok(Vec::new());
+                };
+                d.status = DomainStatus::Deleted;
+                d.renewal_order = None;
+                d.auto_renew = false;
+                d.history
+                    .push(self.event(by, format!("deleted at the registry: {why}")));
+                let mut out = self.domain_item_writes(&d, Some(v), Some(d.expires))?;
+                out.push(Write::Delete {
+                    pk: keys::expiry(d.expires),
+                    sk: d.name.clone(),
+                    condition: Condition::None,
+                });
+                Ok(out)
+            })
+        })
     }
 
     /// Every document of a line approved: it goes to the registry as any
@@ -841,7 +947,26 @@ impl Orders {
             line: line_id.to_string(),
             event: storefront_core::order::LineEvent::DocumentsApproved,
         };
-        self.step(order_id, by, event, nothing()).await?;
+        // Registered first: its domain is no longer awaiting documents.
+        let shown = writes(|o| {
+            Box::pin(async move {
+                let Some(line) = o.lines.iter().find(|l| l.id == line_id) else {
+                    return Ok(Vec::new());
+                };
+                match self.domain(&line.domain).await? {
+                    Some((mut d, v))
+                        if line.state() == LineState::Active
+                            && d.status == DomainStatus::AwaitingDocuments =>
+                    {
+                        d.status = DomainStatus::Active;
+                        d.history.push(self.event(by, "documents approved"));
+                        Ok(self.domain_item_writes(&d, Some(v), Some(d.expires))?)
+                    }
+                    _ => Ok(Vec::new()),
+                }
+            })
+        });
+        self.step(order_id, by, event, shown).await?;
         self.provision(order_id, "registrar").await
     }
 
@@ -982,6 +1107,9 @@ impl Orders {
         };
         let event = match outcome {
             Ok(Answer::Done { expires }) => LineEvent::Done { expires },
+            Ok(Answer::Deleted) => LineEvent::Fail {
+                reason: "the registry answered with a deletion".into(),
+            },
             Ok(Answer::Refused { reason }) => LineEvent::Fail { reason },
             Err(RegistrarError::Unsupported(ext)) => LineEvent::Fail {
                 reason: format!("names under .{ext} cannot be ordered here yet"),
@@ -1139,6 +1267,13 @@ impl Orders {
             ),
         );
         let premium_renew = line.premium_renew;
+        // Registered before its documents: shown as awaiting them until
+        // they are approved (or the name is deleted without them).
+        let status = if line.registered_first() {
+            DomainStatus::AwaitingDocuments
+        } else {
+            DomainStatus::Active
+        };
         let mut moved_from = None;
         let (d, version, old) = match existing {
             // Renewed or transferred, or registered again (a name that
@@ -1156,7 +1291,7 @@ impl Orders {
                     d.premium_renew = line.premium_renew;
                 }
                 d.expires = expires;
-                d.status = DomainStatus::Active;
+                d.status = status;
                 d.reseller = o.reseller.clone();
                 d.customer = o.customer.clone();
                 if d.renewal_order.as_deref() == Some(o.id.as_str()) || line.action != Action::Renew
@@ -1173,7 +1308,7 @@ impl Orders {
                     ext: line.ext.clone(),
                     reseller: o.reseller.clone(),
                     customer: o.customer.clone(),
-                    status: DomainStatus::Active,
+                    status,
                     expires,
                     auto_renew: true,
                     premium: line.premium,
@@ -1275,7 +1410,10 @@ impl Orders {
     // ----- refunds and cancellations -----
 
     /// Refund the captured lines of an order (all, or one): each payer gets
-    /// back exactly what its captured leg took, once.
+    /// back exactly what its captured leg took, once. A registration is
+    /// deleted at the registry first, which credits it only within its add
+    /// grace period: after it the refund is refused and nothing moves. A
+    /// line on the order's tax invoice gets a corrective invoice.
     pub async fn refund(
         &self,
         order_id: &str,
@@ -1283,11 +1421,48 @@ impl Orders {
         by: &str,
         reason: &str,
     ) -> Result<Order, OrderError> {
-        let event = OrderEvent::Refund {
-            line: line_id.map(str::to_string),
-            reason: reason.to_string(),
-        };
-        self.step(order_id, by, event, nothing()).await
+        let (o, _) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
+        let targets: Vec<&Line> = o
+            .lines
+            .iter()
+            .filter(|l| l.state() == LineState::Active && line_id.is_none_or(|id| l.id == id))
+            .collect();
+        if targets.is_empty() {
+            // Refunded already (a retry), or nothing to refund.
+            let event = OrderEvent::Refund {
+                line: line_id.map(str::to_string),
+                reason: reason.to_string(),
+            };
+            return self.step(order_id, by, event, nothing()).await;
+        }
+        let mut out = None;
+        for line in targets {
+            let event = OrderEvent::Refund {
+                line: Some(line.id.clone()),
+                reason: reason.to_string(),
+            };
+            let refunded = if line.action == Action::Register {
+                self.delete_at_registry(line).await?;
+                let gone = self.deleted_domain(line, by, reason);
+                self.step(order_id, by, event, gone).await
+            } else {
+                self.step(order_id, by, event, nothing()).await
+            };
+            out = Some(refunded?);
+        }
+        self.correct(order_id).await;
+        Ok(match out {
+            Some(o) => self.order(order_id).await?.map_or(o, |(o, _)| o),
+            None => o,
+        })
+    }
+
+    /// Issue the corrective invoice an order's refunds call for; if that
+    /// fails now the order stays queued and the scheduler issues it.
+    async fn correct(&self, order_id: &str) {
+        if let Err(e) = self.issue_correction(order_id).await {
+            tracing::warn!(order = order_id, error = %e, "corrective invoice deferred");
+        }
     }
 
     /// Cancel an order nobody paid: the customer changing their mind, or
@@ -1505,6 +1680,12 @@ pub fn message(e: &OrderError, lang: Locale) -> String {
         (OrderError::WrongState, Id) => "Pesanan ini tidak dapat diubah lagi.".into(),
         (OrderError::WrongState, Pl) => "Tego zamówienia nie można już zmienić.".into(),
         (OrderError::WrongState, _) => "This order can no longer be changed that way.".into(),
+        (OrderError::NotDeleted { domain, reason }, Id) => format!("{domain} tidak dapat dikembalikan dananya: registri tidak menghapusnya ({reason})."),
+        (OrderError::NotDeleted { domain, reason }, Pl) => format!("Nie można zwrócić pieniędzy za {domain}: rejestr nie usuwa tej domeny ({reason})."),
+        (OrderError::NotDeleted { domain, reason }, _) => format!("{domain} cannot be refunded: the registry will not delete it ({reason})."),
+        (OrderError::DeletionUnknown { domain }, Id) => format!("Registri belum menjawab penghapusan {domain}; tidak ada dana yang dikembalikan. Coba lagi sebentar lagi."),
+        (OrderError::DeletionUnknown { domain }, Pl) => format!("Rejestr nie odpowiedział na usunięcie {domain}; nic nie zwrócono. Spróbuj ponownie za chwilę."),
+        (OrderError::DeletionUnknown { domain }, _) => format!("The registry did not answer the deletion of {domain}; nothing was refunded. Please try again shortly."),
         (OrderError::Store(_), _) => "The service is busy. Please try again shortly.".into(),
     }
 }

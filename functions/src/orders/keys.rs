@@ -60,6 +60,10 @@ pub fn invoice_due(reseller: &str) -> String {
     format!("INVOICE_DUE#{reseller}")
 }
 
+/// Orders with refunded lines their tax invoice lists and no corrective
+/// invoice yet (by order id).
+pub const CORRECTIONS: &str = "CORRECTIONS";
+
 /// A domain: `DOMAIN#<name>` / [`DOMAIN_SK`].
 pub fn domain(name: &str) -> String {
     format!("DOMAIN#{name}")

@@ -5,8 +5,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use storefront_core::Currency;
 pub use storefront_core::order::{
-    CodeUse, Event, Line, LineEvent, LineExtras, LineState, Order, OrderEvent, OrderState, Outcome,
-    Payment, action_name,
+    CodeUse, Correction, Event, Line, LineEvent, LineExtras, LineState, Order, OrderEvent,
+    OrderState, Outcome, Paperwork, Payment, action_name,
 };
 
 /// Decided in core, as the four lists people see domains in.

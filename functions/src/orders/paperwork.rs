@@ -122,6 +122,7 @@ impl Orders {
                 reference: o.id.clone(),
             }),
             notes: vec![],
+            corrects: None,
         };
         let stored = Stored {
             seller: Party::reseller(&o.reseller),
@@ -243,6 +244,13 @@ impl Orders {
                     let (o, v, _) = &batch[i];
                     let mut o = o.clone();
                     o.invoice = Some(n.to_string());
+                    // What the invoice lists (`invoice_lines`, active only).
+                    o.invoiced = o
+                        .lines
+                        .iter()
+                        .filter(|l| l.state() == LineState::Active)
+                        .map(|l| l.id.clone())
+                        .collect();
                     self.order_writes(&o, Some(*v))
                 },
             )
@@ -252,6 +260,96 @@ impl Orders {
             }
         }
         Ok(issued)
+    }
+
+    /// Issue the corrective invoice for an order's invoiced lines refunded
+    /// or deleted since: their amounts taken back, negative, referring to
+    /// the tax invoice. Written with the order (conditioned on its version),
+    /// so each line is corrected once however many runs race. None when
+    /// nothing is due.
+    pub async fn issue_correction(&self, order_id: &str) -> Result<Option<String>, StoreError> {
+        for _ in 0..crate::store::MAX_RACES {
+            let Some((o, v)) = self.order(order_id).await? else {
+                return Ok(None);
+            };
+            let due: Vec<String> = o.correction_due().iter().map(|l| l.id.clone()).collect();
+            let Some(original) = o.invoice.clone().filter(|_| !due.is_empty()) else {
+                return Ok(None);
+            };
+            let Some(s) = self.catalogs.current(&o.reseller).await? else {
+                return Ok(None);
+            };
+            let seller = Party::reseller(&o.reseller);
+            let issued = invoices::load(self.store.as_ref(), &seller, &original)
+                .await?
+                .map_or_else(|| s.today(self.clock.now()), |i| i.invoice.issued);
+            let (buyer, language, _) = self.buyer(&o).await?;
+            let lines = Self::invoice_lines(&o, &s, false)
+                .into_iter()
+                .zip(&o.lines)
+                .filter(|(_, l)| due.contains(&l.id))
+                .map(|(mut line, l)| {
+                    line.unit = -line.unit;
+                    line.tax = line.tax.map(|t| -t);
+                    line.description = format!(
+                        "{} ({})",
+                        line.description,
+                        l.reason().unwrap_or("refunded")
+                    );
+                    line
+                })
+                .collect();
+            let stored = Stored {
+                seller,
+                buyer: Party::customer(&o.reseller, &o.customer),
+                reference: format!("order:{}", o.id),
+                language,
+                invoice: Invoice {
+                    kind: Kind::Correction,
+                    number: String::new(),
+                    issued: s.today(self.clock.now()),
+                    due: None,
+                    period: None,
+                    seller: seller_party(&s.seller),
+                    buyer,
+                    currency: o.currency,
+                    tax: s.tax.clone(),
+                    display: s.tax_display,
+                    lines,
+                    payment: None,
+                    notes: vec![format!("Order {}", o.id)],
+                    corrects: Some(storefront_invoice::Corrects {
+                        number: original,
+                        issued,
+                    }),
+                },
+            };
+            let order = o.clone();
+            let number =
+                invoices::issue(self.store.as_ref(), stored, &s.seller.invoice_prefix, |n| {
+                    let mut o = order.clone();
+                    o.corrections.push(super::model::Correction {
+                        number: n.to_string(),
+                        lines: due.clone(),
+                    });
+                    self.order_writes(&o, Some(v))
+                })
+                .await?;
+            if number.is_some() {
+                return Ok(number);
+            }
+            // The order changed meanwhile: read it again.
+        }
+        Ok(None)
+    }
+
+    /// Orders waiting for a corrective invoice (the scheduler's retry).
+    pub async fn corrections_due(&self) -> Result<Vec<String>, StoreError> {
+        let items = self
+            .store
+            .query(super::keys::CORRECTIONS, crate::store::Query::default())
+            .await?;
+        Ok(items.into_iter().map(|i| i.sk).collect())
     }
 
     async fn tax_invoice(&self, o: &Order, s: &Snapshot) -> Result<Stored, StoreError> {
@@ -275,6 +373,7 @@ impl Orders {
                 lines: Self::invoice_lines(o, s, true),
                 payment: None,
                 notes: vec![format!("Order {}", o.id)],
+                corrects: None,
             },
         })
     }
@@ -345,6 +444,7 @@ impl Orders {
                 "Paid from the prepaid wallet: {total} {}",
                 s.currency.code()
             )],
+            corrects: None,
         };
         let stored = Stored {
             seller,
@@ -425,12 +525,16 @@ impl Orders {
         let Some((o, _)) = self.order(order_id).await? else {
             return Ok(false);
         };
-        let (Some(due), true) = (o.documents_due, o.awaiting_documents()) else {
+        let Some(due) = o.documents_due else {
             return Ok(false);
         };
-        // Once, however many schedulers run: the first claims it.
-        let claim = Item::new(format!("DOCREMIND#{order_id}"), when, json!({"due": due}))
-            .expiring(crate::store::now() + 120 * 86_400);
+        // Once per last day, however many schedulers run: the first claims it.
+        let claim = Item::new(
+            format!("DOCREMIND#{order_id}"),
+            format!("{when}#{due}"),
+            json!({"due": due}),
+        )
+        .expiring(crate::store::now() + 120 * 86_400);
         match self.store.put(claim, Condition::NotExists).await {
             Ok(()) => {}
             Err(StoreError::ConditionFailed { .. }) => return Ok(false),
@@ -442,33 +546,59 @@ impl Orders {
         ) else {
             return Ok(false);
         };
-        let names: Vec<&str> = o
-            .lines
-            .iter()
-            .filter(|l| l.state() == LineState::AwaitingDocuments)
-            .map(|l| l.display.as_str())
-            .collect();
-        let names = names.join(", ");
-        let (subject, text) = match p.language {
-            storefront_core::Locale::Id => (
+        let pending = |first: bool| {
+            o.lines
+                .iter()
+                .filter(|l| l.documents_pending() && l.documents_due() == Some(due))
+                .filter(|l| l.registered_first() == first)
+                .map(|l| l.display.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        // Registered first, the name itself is at stake; otherwise the order.
+        let (first, names) = match pending(true) {
+            n if n.is_empty() => (false, pending(false)),
+            n => (true, n),
+        };
+        if names.is_empty() {
+            return Ok(false);
+        }
+        let id = &o.id;
+        let (subject, text) = match (p.language, first) {
+            (storefront_core::Locale::Id, false) => (
                 format!("Dokumen untuk {names} ditunggu sampai {due}"),
                 format!(
-                    "Pesanan {id} menunggu dokumen pendaftar untuk {names}. Kirim dari halaman Akun Anda paling lambat {due}; setelah itu pesanan dibatalkan dan dana Anda dikembalikan ke dompet.\n",
-                    id = o.id
+                    "Pesanan {id} menunggu dokumen pendaftar untuk {names}. Kirim dari halaman Akun Anda paling lambat {due}; setelah itu pesanan dibatalkan dan dana Anda dikembalikan ke dompet.\n"
                 ),
             ),
-            storefront_core::Locale::Pl => (
+            (storefront_core::Locale::Id, true) => (
+                format!("Dokumen untuk {names} ditunggu sampai {due}"),
+                format!(
+                    "{names} sudah terdaftar, tetapi dokumen pendaftarnya belum disetujui. Kirim dari halaman Akun Anda paling lambat {due}; setelah itu domain dihapus dan dana Anda dikembalikan ke dompet.\n"
+                ),
+            ),
+            (storefront_core::Locale::Pl, false) => (
                 format!("Dokumenty dla {names} czekamy do {due}"),
                 format!(
-                    "Zamówienie {id} czeka na dokumenty abonenta dla {names}. Prześlij je ze strony konta najpóźniej {due}; potem zamówienie zostanie anulowane, a środki wrócą do portfela.\n",
-                    id = o.id
+                    "Zamówienie {id} czeka na dokumenty abonenta dla {names}. Prześlij je ze strony konta najpóźniej {due}; potem zamówienie zostanie anulowane, a środki wrócą do portfela.\n"
                 ),
             ),
-            storefront_core::Locale::En => (
+            (storefront_core::Locale::Pl, true) => (
+                format!("Dokumenty dla {names} czekamy do {due}"),
+                format!(
+                    "Domena {names} jest już zarejestrowana, ale dokumenty abonenta nie zostały jeszcze zatwierdzone. Prześlij je ze strony konta najpóźniej {due}; potem domena zostanie usunięta, a środki wrócą do portfela.\n"
+                ),
+            ),
+            (storefront_core::Locale::En, false) => (
                 format!("Documents for {names} are due by {due}"),
                 format!(
-                    "Order {id} is waiting for the registrant's documents for {names}. Send them from your account page by {due}; after that the order is cancelled and the money goes back to your wallet.\n",
-                    id = o.id
+                    "Order {id} is waiting for the registrant's documents for {names}. Send them from your account page by {due}; after that the order is cancelled and the money goes back to your wallet.\n"
+                ),
+            ),
+            (storefront_core::Locale::En, true) => (
+                format!("Documents for {names} are due by {due}"),
+                format!(
+                    "{names} is registered, but its registrant's documents are not approved yet. Send them from your account page by {due}; after that the domain is deleted and the money goes back to your wallet.\n"
                 ),
             ),
         };

@@ -69,6 +69,10 @@ pub enum OperationKind {
     Transfer {
         auth_code: String,
     },
+    /// Delete the name (EPP delete). Within the add grace period after
+    /// its registration (RFC 3915) the registry credits the registration
+    /// back; after it, this registry refuses.
+    Delete,
 }
 
 impl OperationKind {
@@ -78,6 +82,7 @@ impl OperationKind {
             OperationKind::Register => "register",
             OperationKind::Renew { .. } => "renew",
             OperationKind::Transfer { .. } => "transfer",
+            OperationKind::Delete => "delete",
         }
     }
 }
@@ -88,6 +93,8 @@ impl OperationKind {
 pub enum Outcome {
     /// Done: the name is ours until `expires`.
     Done { expires: chrono::NaiveDate },
+    /// Deleted, and the registration's price credited back.
+    Deleted,
     /// The registry refused, with a reason a person understands (taken,
     /// wrong auth code, not renewable yet...).
     Refused { reason: String },

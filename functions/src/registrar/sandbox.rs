@@ -73,6 +73,9 @@ pub struct SandboxConfig {
     /// Injected into `provision` and `lookup`; the first that matches a call
     /// and has not run out fires. Checks only obey `failure_rate`.
     pub faults: Vec<Fault>,
+    /// Days after a registration during which a delete is credited (RFC
+    /// 3915's add grace period; 5 at most registries).
+    pub add_grace_days: u16,
 }
 
 /// A misbehaviour of the registry, for tests of what callers do about it.
@@ -181,6 +184,7 @@ impl Default for SandboxConfig {
             premium_prices,
             holder: DEFAULT_HOLDER.to_string(),
             faults: Vec::new(),
+            add_grace_days: 5,
         }
     }
 }
@@ -261,6 +265,33 @@ fn operation_pk(id: &str) -> String {
 }
 
 const OPERATION: &str = "OPERATION";
+
+/// What the registry credited its registrars for names deleted within the
+/// add grace period, by holder (one item per deletion).
+fn credit_pk(holder: &str) -> String {
+    format!("SANDBOX-CREDIT#{holder}")
+}
+
+/// A registration credited back: what a delete within the add grace
+/// period earns the registrar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credit {
+    pub domain: String,
+    /// The years registered, now credited.
+    pub years: u8,
+    /// The delete operation's id.
+    pub operation: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Where an operation leaves a name at the registry.
+enum Next {
+    Holds(Registration),
+    /// Deleted within the add grace period: credited `years`.
+    Deleted {
+        years: u8,
+    },
+}
 
 fn store_error(e: StoreError) -> RegistrarError {
     RegistrarError::Upstream(e.to_string())
@@ -354,6 +385,22 @@ impl Sandbox {
 
     /// The registration of a name, whoever holds it; `None` if nobody has
     /// registered it here (it may still be taken by the hash rules).
+    /// What the registry credited this sandbox's holder for deletions.
+    pub async fn credits(&self) -> Result<Vec<Credit>, RegistrarError> {
+        let items = self
+            .store
+            .query(&credit_pk(&self.config.holder), Default::default())
+            .await
+            .map_err(store_error)?;
+        items
+            .into_iter()
+            .map(|i| {
+                serde_json::from_value(i.data)
+                    .map_err(|e| RegistrarError::Upstream(format!("unreadable credit: {e}")))
+            })
+            .collect()
+    }
+
     pub async fn registration(&self, domain: &str) -> Result<Option<Registration>, RegistrarError> {
         let item = self
             .store
@@ -487,7 +534,7 @@ impl Sandbox {
                     None => Condition::NotExists,
                 };
                 match self.decide(op, registration, now) {
-                    Ok(next) => {
+                    Ok(Next::Holds(next)) => {
                         let outcome = Outcome::Done {
                             expires: next.expires,
                         };
@@ -500,6 +547,32 @@ impl Sandbox {
                             Write::Put {
                                 item,
                                 condition: guard,
+                            },
+                        ];
+                        (outcome, writes)
+                    }
+                    Ok(Next::Deleted { years }) => {
+                        let outcome = Outcome::Deleted;
+                        let credit = Credit {
+                            domain: op.domain.clone(),
+                            years,
+                            operation: op.id.clone(),
+                            at: now,
+                        };
+                        let writes = vec![
+                            record(&outcome),
+                            Write::Delete {
+                                pk: registry_pk(&op.domain),
+                                sk: REGISTRATION.to_string(),
+                                condition: guard,
+                            },
+                            Write::Put {
+                                item: Item::new(
+                                    credit_pk(&self.config.holder),
+                                    format!("{}#{}", op.domain, op.id),
+                                    json!(credit),
+                                ),
+                                condition: Condition::NotExists,
                             },
                         ];
                         (outcome, writes)
@@ -539,7 +612,7 @@ impl Sandbox {
         op: &Operation,
         current: Option<Registration>,
         now: DateTime<Utc>,
-    ) -> Result<Registration, String> {
+    ) -> Result<Next, String> {
         let domain = &op.domain;
         let today = now.date_naive();
         let limit = add_years(today, MAX_YEARS).ok_or("the date is out of range")?;
@@ -561,13 +634,13 @@ impl Sandbox {
                     return Err(format!("{domain} is already registered"));
                 }
                 let expires = add_years(today, op.years).ok_or("the date is out of range")?;
-                Ok(Registration {
+                Ok(Next::Holds(Registration {
                     domain: domain.clone(),
                     expires: within(expires)?,
                     holder: self.config.holder.clone(),
                     auth_code: self.auth_code(domain),
                     created: now,
-                })
+                }))
             }
             OperationKind::Renew { current_expiry } => {
                 let elsewhere = current.is_some() || self.taken_by_rules(domain);
@@ -588,10 +661,10 @@ impl Sandbox {
                 }
                 let expires =
                     add_years(current.expires, op.years).ok_or("the date is out of range")?;
-                Ok(Registration {
+                Ok(Next::Holds(Registration {
                     expires: within(expires)?,
                     ..current
-                })
+                }))
             }
             OperationKind::Transfer { auth_code } => {
                 if ours {
@@ -622,13 +695,28 @@ impl Sandbox {
                 // from a date already past.
                 let from = current.as_ref().map_or(today, |r| r.expires.max(today));
                 let expires = add_years(from, 1).ok_or("the date is out of range")?;
-                Ok(Registration {
+                Ok(Next::Holds(Registration {
                     domain: domain.clone(),
                     expires: within(expires)?,
                     holder: self.config.holder.clone(),
                     auth_code: self.auth_code(domain),
                     created: current.map_or(now, |r| r.created),
-                })
+                }))
+            }
+            OperationKind::Delete => {
+                let Some(current) = current.filter(|_| ours) else {
+                    return Err(format!("{domain} is not registered with this registrar"));
+                };
+                let grace = i64::from(self.config.add_grace_days);
+                let until = current.created + chrono::Duration::days(grace);
+                if now > until {
+                    return Err(format!(
+                        "{domain} was registered on {}; a deletion is credited only within {grace} days of registration (until {}), so the registry no longer deletes it for a refund",
+                        current.created.date_naive(),
+                        until.date_naive()
+                    ));
+                }
+                Ok(Next::Deleted { years: op.years })
             }
         }
     }

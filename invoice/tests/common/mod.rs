@@ -78,6 +78,7 @@ pub fn nusantara() -> Invoice {
             reference: "PRO/2026/000045".to_owned(),
         }),
         notes: vec!["Terima kasih.".to_owned()],
+        corrects: None,
     }
 }
 
@@ -117,6 +118,7 @@ pub fn sieciowo() -> Invoice {
         ],
         payment: None,
         notes: Vec::new(),
+        corrects: None,
     }
 }
 
@@ -151,6 +153,7 @@ pub fn northwind() -> Invoice {
         ],
         payment: None,
         notes: Vec::new(),
+        corrects: None,
     }
 }
 

@@ -228,6 +228,10 @@ pub(super) fn order_failure(e: OrderError, lang: Locale) -> AccountsError {
         ),
         OrderError::NotFound => return ApiError::NotFound.into(),
         OrderError::WrongState => (StatusCode::CONFLICT, "wrong_state", None),
+        OrderError::NotDeleted { .. } => (StatusCode::CONFLICT, "not_deleted", None),
+        OrderError::DeletionUnknown { .. } => {
+            (StatusCode::SERVICE_UNAVAILABLE, "registry_unknown", None)
+        }
         OrderError::Store(e) => return AccountsError::unavailable(e),
     };
     said(status, code, msg, field)
