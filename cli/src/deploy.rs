@@ -132,7 +132,7 @@ pub fn run(
             built.report.files_deleted,
             built.report.unchanged.len()
         );
-        let target = Target::new(s3, &args.bucket);
+        let target = Target::new(s3.clone(), &args.bucket);
         let (mut uploaded, mut bytes, mut deleted, mut unchanged) = (0, 0, 0, 0);
         let ids: Vec<&String> = built
             .checkout
@@ -159,6 +159,22 @@ pub fn run(
         println!(
             "uploaded {uploaded} file(s) ({bytes} bytes), deleted {deleted}, {unchanged} unchanged, to s3://{}/sites/",
             args.bucket
+        );
+        // Customers upload documents from their storefront's own domains
+        // straight to the documents bucket.
+        let origins: Vec<String> = built
+            .checkout
+            .content
+            .resellers
+            .values()
+            .flat_map(|r| r.site.domains.iter().map(|d| format!("https://{d}")))
+            .collect();
+        let allowed = storefront_aws::deploy::allow_uploads_from(&s3, &args.files_bucket, &origins)
+            .await
+            .context("letting the storefronts upload documents")?;
+        println!(
+            "documents may be uploaded to s3://{} from {allowed} storefront domain(s)",
+            args.files_bucket
         );
         println!(
             "published {} catalogue(s) to {} ({} changed)",

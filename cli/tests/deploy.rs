@@ -118,6 +118,31 @@ async fn deploy_uploads_what_changed_and_publishes_catalogues() {
             .is_some()
     );
 
+    // Customers' browsers may POST documents to the documents bucket from
+    // every storefront's own domains, and from nowhere else.
+    let cors = s3
+        .get_bucket_cors()
+        .bucket("documents")
+        .send()
+        .await
+        .expect("the documents bucket's CORS");
+    let rules = cors.cors_rules();
+    assert_eq!(rules.len(), 1, "{rules:?}");
+    assert_eq!(rules[0].allowed_methods(), ["POST"]);
+    let expected = [
+        "https://agen.example",
+        "https://toko.example",
+        "https://www.toko.example",
+    ];
+    assert_eq!(rules[0].allowed_origins(), expected);
+    assert!(
+        first.contains(&format!(
+            "documents may be uploaded to s3://documents from {} storefront domain(s)",
+            expected.len()
+        )),
+        "{first}"
+    );
+
     // Nothing changed: nothing uploaded, nothing written.
     let second = ok(&deploy(p.path(), &moto, &[]));
     assert!(
