@@ -427,3 +427,326 @@ async fn documents_that_never_come_lapse_the_line_and_release_its_holds_once() {
         "and nothing taken"
     );
 }
+
+/// `.co.id` on toko asks for a text item too (the fixture catalogue has
+/// none): toko's published snapshot, with one more item, published again.
+async fn co_id_asks_for_a_tax_number(shop: &Shop) {
+    let store = shop.store.as_ref();
+    let mut s = storefront_functions::catalog::current(store, "toko")
+        .await
+        .expect("read")
+        .expect("toko is published");
+    s.document_items.insert(
+        "npwp".into(),
+        storefront_core::catalogue::DocumentItem {
+            label: storefront_core::catalogue::Translated {
+                en: "Tax number (NPWP)".into(),
+                id: Some("NPWP".into()),
+                pl: None,
+            },
+            help: None,
+            kind: storefront_core::catalogue::DocumentKind::Text,
+            accept: vec![],
+            max_size_kb: None,
+            options: vec![],
+            max_length: Some(16),
+        },
+    );
+    s.documents
+        .get_mut("co.id")
+        .expect("co.id asks for documents")
+        .push("npwp".into());
+    s.version = format!("{}-npwp", s.version);
+    storefront_functions::catalog::publish(store, &[s], |_| vec!["toko.localhost".into()])
+        .await
+        .expect("publish");
+}
+
+/// Every item of the order's first line as its customer reads it: (item,
+/// state, version, what it holds).
+async fn versions(shop: &Shop, customer: &str, id: &str) -> Vec<serde_json::Value> {
+    let docs = format!("/api/orders/{id}/documents");
+    let (status, sets) = api(&shop.router, "GET", TOKO, &docs, customer, None, &[]).await;
+    assert_eq!(status, StatusCode::OK, "{sets}");
+    sets[0]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| json!([i["id"], i["state"], i["version"], i["holds"]]))
+        .collect()
+}
+
+fn refused(code: &str, what: &str, item: &str, label: &str) -> serde_json::Value {
+    json!({"error": code, "message": format!("{label}: {what}"), "field": item})
+}
+
+/// The hostile-upload corpus through the embedded server, each case with
+/// its exact status and message, the stored versions unchanged (the same
+/// corpus runs through Lambda events in lambda/tests/documents.rs).
+#[tokio::test]
+async fn the_hostile_upload_corpus_is_refused_and_nothing_stored_changes() {
+    let shop = shop().await;
+    co_id_asks_for_a_tax_number(&shop).await;
+    let r = &shop.router;
+    let customer = sign_in(r, TOKO, "customer@toko.localhost").await;
+    let (_, me) = api(r, "GET", TOKO, "/api/accounts/me", &customer, None, &[]).await;
+    credit(&shop, me["id"].as_str().expect("account id"), 1_000_000).await;
+    let items = json!({"items": [{"domain": "berkas.co.id", "action": "register", "years": 1}]});
+    let (_, quote) = api_json(r, "POST", TOKO, "/api/orders/quote", &customer, items, &[]).await;
+    let (status, order) = api_json(
+        r,
+        "POST",
+        TOKO,
+        "/api/orders",
+        &customer,
+        json!({"quote": quote["id"], "payment": "wallet"}),
+        &[("idempotency-key", "hostile-1")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    let id = order["id"].as_str().expect("id").to_string();
+    let line = order["lines"][0]["id"].as_str().expect("line").to_string();
+    let item = |item: &str| format!("/api/orders/{id}/documents/{line}/{item}");
+    let file = |name: &str| format!("{}?name={name}", item("ktp"));
+    // One good version of each item first.
+    let (status, v) = api(
+        r,
+        "PUT",
+        TOKO,
+        &file("ktp.pdf"),
+        &customer,
+        Some(("application/pdf", PDF.to_vec())),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    for (id, body) in [
+        ("type", json!({"choice": "0"})),
+        ("npwp", json!({"text": "0123456789"})),
+    ] {
+        let (status, v) = api_json(r, "PUT", TOKO, &item(id), &customer, body, &[]).await;
+        assert_eq!(status, StatusCode::OK, "{id}: {v}");
+    }
+    let before = versions(&shop, &customer, &id).await;
+    assert_eq!(before.len(), 3, "{before:?}");
+
+    storefront_functions::accounts::create_demo_customer(
+        shop.store.as_ref(),
+        "toko",
+        "other@toko.localhost",
+        "back-office-test-2026",
+        &storefront_functions::accounts::AccountsConfig::fast_for_tests(),
+    )
+    .await
+    .expect("another customer");
+    let other = sign_in(r, TOKO, "other@toko.localhost").await;
+
+    let mut oversize = PDF.to_vec();
+    oversize.resize(2048 * 1024 + 1, b' ');
+    let mut polyglot = b"%PDF-1.4\n<html><script>fetch('/api/wallet')</script></html>\n".to_vec();
+    polyglot.extend_from_slice(b"%%EOF\n");
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89"
+        .to_vec();
+    const KTP: &str = "Identity card (KTP)";
+    let not_what = "this file is not a valid PDF, JPG or PNG. Save or scan the document again in one of these formats and send the new file.";
+    let bad_name = "the file's name can't be used. Rename the file without slashes or special characters and send it again.";
+    let not_found = json!({"error": "not_found", "message": "Nothing here."});
+    let pdf = |b: &[u8]| Some(("application/pdf", b.to_vec()));
+    let as_json = |v: serde_json::Value| Some(("application/json", v.to_string().into_bytes()));
+    let never = format!(
+        "{}/uploads/0123456789abcdef0123456789abcdef/complete",
+        item("ktp")
+    );
+    type Body = Option<(&'static str, Vec<u8>)>;
+    let cases: Vec<(
+        &str,
+        &str,
+        &str,
+        String,
+        Body,
+        StatusCode,
+        serde_json::Value,
+    )> = vec![
+        (
+            "oversize",
+            &customer,
+            "PUT",
+            file("ktp.pdf"),
+            pdf(&oversize),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            refused(
+                "too_large",
+                "the file is larger than 2048 KB. Send a smaller file.",
+                "ktp",
+                KTP,
+            ),
+        ),
+        (
+            "a type not accepted (a PNG)",
+            &customer,
+            "PUT",
+            file("ktp.png"),
+            Some(("image/png", png)),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            refused(
+                "not_accepted",
+                "this type of file is not accepted here. Send a PDF or JPG.",
+                "ktp",
+                KTP,
+            ),
+        ),
+        (
+            "SVG renamed .pdf",
+            &customer,
+            "PUT",
+            file("ktp.pdf"),
+            pdf(b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            refused("not_what_it_claims", not_what, "ktp", KTP),
+        ),
+        (
+            "a PDF that is also a page",
+            &customer,
+            "PUT",
+            file("ktp.pdf"),
+            pdf(&polyglot),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            refused("not_what_it_claims", not_what, "ktp", KTP),
+        ),
+        (
+            "an empty file",
+            &customer,
+            "PUT",
+            file("ktp.pdf"),
+            pdf(b""),
+            StatusCode::BAD_REQUEST,
+            refused(
+                "empty",
+                "the file is empty. Choose the file again.",
+                "ktp",
+                KTP,
+            ),
+        ),
+        (
+            "a name that is a path",
+            &customer,
+            "PUT",
+            file("..%2F..%2Fktp.pdf"),
+            pdf(PDF),
+            StatusCode::BAD_REQUEST,
+            refused("bad_name", bad_name, "ktp", KTP),
+        ),
+        (
+            "a name with a control character",
+            &customer,
+            "PUT",
+            file("ktp%0D%0A.pdf"),
+            pdf(PDF),
+            StatusCode::BAD_REQUEST,
+            refused("bad_name", bad_name, "ktp", KTP),
+        ),
+        (
+            "a text over its length",
+            &customer,
+            "PUT",
+            item("npwp"),
+            as_json(json!({"text": "01.234.567.8-901.000"})),
+            StatusCode::BAD_REQUEST,
+            refused(
+                "text_too_long",
+                "the answer can be at most 16 characters long.",
+                "npwp",
+                "Tax number (NPWP)",
+            ),
+        ),
+        (
+            "a choice not offered",
+            &customer,
+            "PUT",
+            item("type"),
+            as_json(json!({"choice": "2"})),
+            StatusCode::BAD_REQUEST,
+            refused(
+                "choice_not_offered",
+                "choose one of the options offered.",
+                "type",
+                "Registrant type",
+            ),
+        ),
+        (
+            "an item the line does not ask for",
+            &customer,
+            "PUT",
+            format!("/api/orders/{id}/documents/{line}/akta?name=a.pdf"),
+            pdf(PDF),
+            StatusCode::NOT_FOUND,
+            not_found.clone(),
+        ),
+        (
+            "another customer's order",
+            &other,
+            "PUT",
+            file("ktp.pdf"),
+            pdf(PDF),
+            StatusCode::NOT_FOUND,
+            not_found.clone(),
+        ),
+        (
+            "another customer's order, by upload ticket",
+            &other,
+            "POST",
+            format!("{}/uploads", item("ktp")),
+            as_json(json!({"content_type": "application/pdf"})),
+            StatusCode::NOT_FOUND,
+            not_found.clone(),
+        ),
+        (
+            "a completion of an upload never made",
+            &customer,
+            "POST",
+            never.clone(),
+            as_json(json!({"name": "ktp.pdf"})),
+            StatusCode::BAD_REQUEST,
+            refused(
+                "not_uploaded",
+                "the file did not arrive. Choose the file and send it again.",
+                "ktp",
+                KTP,
+            ),
+        ),
+        (
+            "another customer's completion",
+            &other,
+            "POST",
+            never,
+            as_json(json!({"name": "ktp.pdf"})),
+            StatusCode::NOT_FOUND,
+            not_found.clone(),
+        ),
+    ];
+    for (what, who, method, path, body, status, expected) in cases {
+        let got = api(r, method, TOKO, &path, who, body, &[]).await;
+        assert_eq!(got, (status, expected), "{what}");
+    }
+    assert_eq!(
+        versions(&shop, &customer, &id).await,
+        before,
+        "nothing stored changed"
+    );
+    // Locally a file's ticket says: PUT it to the API.
+    let (status, v) = api_json(
+        r,
+        "POST",
+        TOKO,
+        &format!("{}/uploads", item("ktp")),
+        &customer,
+        json!({"content_type": "image/jpeg"}),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(
+        v,
+        json!({"method": "PUT", "url": item("ktp"), "max_bytes": 2048 * 1024})
+    );
+}
