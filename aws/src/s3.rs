@@ -247,3 +247,83 @@ impl Blobs for S3Blobs {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// HMAC-SHA256 of the base64 policy with the key of the chain
+    /// HMAC("AWS4" + secret, "20261122") -> "ap-southeast-3" -> "s3" ->
+    /// "aws4_request", computed with Python's hmac and hashlib.
+    const SIGNATURE: &str = "fb8da533603133dd0021abdf49caea90a3fee5f5d167dec8193f10ae0653ea60";
+    use super::*;
+
+    /// The form for a fixed instant and key: every field, the policy as
+    /// signed, and the signature.
+    #[test]
+    fn a_presigned_post_is_signed_with_the_hmac_chain_and_carries_the_token() {
+        let creds = aws_sdk_s3::config::Credentials::new(
+            "ASIATESTKEY",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            Some("session-token".into()),
+            None,
+            "test",
+        );
+        let limits = UploadLimits {
+            key: "quarantine/O1/L1/ktp/0123456789abcdef0123456789abcdef",
+            max_bytes: 2048 * 1024,
+            content_type: "application/pdf",
+            valid_for: std::time::Duration::from_secs(900),
+        };
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-22T09:00:00Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc);
+        let fields = post_form("documents", "ap-southeast-3", &creds, &limits, now);
+        let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "key",
+                "Content-Type",
+                "x-amz-algorithm",
+                "x-amz-credential",
+                "x-amz-date",
+                "x-amz-security-token",
+                "policy",
+                "x-amz-signature"
+            ]
+        );
+        let field = |k: &str| {
+            fields
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.as_str())
+                .expect(k)
+        };
+        assert_eq!(
+            field("x-amz-credential"),
+            "ASIATESTKEY/20261122/ap-southeast-3/s3/aws4_request"
+        );
+        assert_eq!(field("x-amz-date"), "20261122T090000Z");
+        assert_eq!(field("x-amz-security-token"), "session-token");
+        let policy: serde_json::Value = serde_json::from_slice(
+            &aws_smithy_types::base64::decode(field("policy")).expect("base64"),
+        )
+        .expect("json");
+        assert_eq!(
+            policy,
+            serde_json::json!({
+                "expiration": "2026-11-22T09:15:00.000Z",
+                "conditions": [
+                    {"bucket": "documents"},
+                    ["content-length-range", 1, 2097152],
+                    {"key": "quarantine/O1/L1/ktp/0123456789abcdef0123456789abcdef"},
+                    {"Content-Type": "application/pdf"},
+                    {"x-amz-algorithm": "AWS4-HMAC-SHA256"},
+                    {"x-amz-credential": "ASIATESTKEY/20261122/ap-southeast-3/s3/aws4_request"},
+                    {"x-amz-date": "20261122T090000Z"},
+                    {"x-amz-security-token": "session-token"},
+                ]
+            })
+        );
+        assert_eq!(field("x-amz-signature"), SIGNATURE);
+    }
+}
