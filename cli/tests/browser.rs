@@ -1201,6 +1201,18 @@ fn a_co_id_order_waits_for_documents_one_is_rejected_resent_and_approved() {
     search_and_add(&browser, &base, name);
     browser.goto(&format!("{base}/checkout/"));
     quoted_checkout(&browser, name);
+    // Before paying, the quote says what the documents are and when due.
+    let terms = browser.wait_for(
+        &format!(
+            "const n = document.querySelector('[data-quote-table] [data-documents=\"{name}\"]');
+             return n ? n.textContent : null;"
+        ),
+        WAIT,
+    );
+    assert_eq!(
+        terms,
+        "Dokumen diunggah dari halaman Akun Anda dalam 30 hari sejak pemesanan. Domain didaftarkan setelah dokumen disetujui; jika tidak, pesanan dibatalkan dan pembayaran Anda dikembalikan."
+    );
     browser.eval(
         "document.querySelector('input[name=payment][value=bank_transfer]').checked = true;
          document.querySelector('#checkout-form').requestSubmit(); return true;",

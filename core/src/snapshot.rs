@@ -158,7 +158,43 @@ pub struct Snapshot {
     pub version: String,
 }
 
+/// What a paid line asks of its registrant's documents: whether the name
+/// is registered first (deleted if they do not come) or waits for them, and
+/// the days they have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentTerms {
+    pub registered_first: bool,
+    pub days: u16,
+}
+
 impl Snapshot {
+    /// The documents' terms for a line of `ext` doing `action`, None when
+    /// it asks for none: registrations of an extension registered first
+    /// (auto-provisioning) get `documents_due_days`; the others, transfers
+    /// included, wait for them for `upload_days`. Shown before paying and
+    /// applied when paid, from this one rule.
+    pub fn document_terms(
+        &self,
+        ext: &str,
+        action: crate::catalogue::Action,
+    ) -> Option<DocumentTerms> {
+        use crate::catalogue::Action;
+        if !matches!(action, Action::Register | Action::Transfer)
+            || self.documents.get(ext).is_none_or(Vec::is_empty)
+        {
+            return None;
+        }
+        let registered_first = action == Action::Register && self.provisioning.auto(ext);
+        Some(DocumentTerms {
+            registered_first,
+            days: if registered_first {
+                self.provisioning.documents_due_days
+            } else {
+                self.provisioning.upload_days()
+            },
+        })
+    }
+
     /// The document items a line of `ext` waits for before the registry,
     /// empty when it waits for none (none asked, or registered first).
     pub fn documents_awaited(&self, ext: &str) -> &[String] {

@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 const STATE_DIR: &str = ".storefront-build";
 
 /// Bump when the generator's output changes for the same input.
-const OUTPUT_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+3");
+const OUTPUT_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+4");
 
 #[derive(Debug, Clone)]
 pub struct Paths {

@@ -627,6 +627,8 @@ fn extension_view(shop: &Shop<'_>, ext: &str, l: Locale) -> Option<Value> {
         "grace": {"add": rules.grace.add, "renew": rules.grace.renew, "transfer": rules.grace.transfer, "redemption": rules.grace.redemption},
         "periods": periods,
         "documents": documents,
+        // What the documents' days are here, and what happens without them.
+        "document_terms": shop.snapshot.document_terms(ext, Action::Register),
     });
     let _ = default;
     if let (Some(obj), Value::Object(more)) = (v.as_object_mut(), extra) {

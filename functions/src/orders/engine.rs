@@ -146,6 +146,9 @@ pub struct QuotedLine {
     /// the domain so its renewals are priced from it.
     #[serde(default)]
     pub premium_renew: Option<(Currency, Decimal)>,
+    /// What it will ask of the registrant's documents, told before paying.
+    #[serde(default)]
+    pub documents: Option<storefront_core::snapshot::DocumentTerms>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -378,11 +381,13 @@ impl Orders {
                 today,
             )
             .map_err(line_err)?;
+            let documents = s.document_terms(&priced.ext, priced.action);
             lines.push(QuotedLine {
                 priced,
                 auth_code,
                 current_expiry,
                 premium_renew,
+                documents,
             });
         }
         if let Some(typed) = code.map(str::trim).filter(|c| !c.is_empty())
@@ -777,10 +782,8 @@ impl Orders {
     }
 
     /// The lines of an order whose extension asks for the registrant's
-    /// documents, once paid: registrations of an extension the storefront
-    /// registers first (auto-provisioning) have its `documents_due_days`
-    /// and are deleted without them; the others (and every transfer) wait
-    /// for them before the registry, for its `upload_days`.
+    /// documents, once paid, with their terms (`Snapshot::document_terms`):
+    /// registered first and deleted without them, or waiting for them.
     async fn paperwork(&self, order_id: &str) -> Result<Vec<Paperwork>, OrderError> {
         let Some((o, _)) = self.order(order_id).await? else {
             return Ok(Vec::new());
@@ -791,20 +794,13 @@ impl Orders {
         let today = s.today(self.now());
         Ok(o.lines
             .iter()
-            .filter(|l| matches!(l.action, Action::Register | Action::Transfer))
-            .filter(|l| s.documents.get(&l.ext).is_some_and(|d| !d.is_empty()))
-            .map(|l| {
-                let first = l.action == Action::Register && s.provisioning.auto(&l.ext);
-                let days = if first {
-                    s.provisioning.documents_due_days
-                } else {
-                    s.provisioning.upload_days()
-                };
-                Paperwork {
+            .filter_map(|l| {
+                let terms = s.document_terms(&l.ext, l.action)?;
+                Some(Paperwork {
                     line: l.id.clone(),
-                    due: today + chrono::Days::new(u64::from(days)),
-                    first,
-                }
+                    due: today + chrono::Days::new(u64::from(terms.days)),
+                    first: terms.registered_first,
+                })
             })
             .collect())
     }

@@ -56,9 +56,9 @@
     return 'many';
   }
 
-  function yearsText(i18n, n) {
+  function yearsText(i18n, n, unit = 'Years') {
     const form = pluralForm(n);
-    const key = form === 'one' ? 'i18nYearsOne' : form === 'few' ? 'i18nYearsFew' : 'i18nYearsMany';
+    const key = `i18n${unit}${form === 'one' ? 'One' : form === 'few' ? 'Few' : 'Many'}`;
     return fill(i18n[key] || '{n}', { n });
   }
 
@@ -709,6 +709,15 @@
           })]));
         }
         rows.push(h('tr', { attrs: { 'data-domain': item.domain } }, cells));
+        // What the server says this line asks of the registrant's documents,
+        // before anything is paid.
+        const docs = line?.documents;
+        if (docs) {
+          const terms = docs.registered_first ? i18n.i18nDocsFirst : i18n.i18nDocsWait;
+          rows.push(h('tr', { class: 'cart-table__note', attrs: { 'data-documents': item.domain } }, [
+            h('td', { attrs: { colspan: columns } }, [h('p', { class: 'doc-terms', text: fill(terms || '', { days: yearsText(i18n, docs.days, 'Days') }) })]),
+          ]));
+        }
         if (onLine === index) {
           // The server's word on this line, under it.
           const text = error.message.includes(shown) || error.message.includes(item.domain) ? error.message : `${shown}: ${error.message}`;
@@ -1016,6 +1025,11 @@
 
   const actionText = (a) => ({ register: strings.i18nActionRegister, transfer: strings.i18nActionTransfer, renew: strings.i18nActionRenew }[a] || String(a || ''));
   const yearsText = (n) => S.yearsText(strings, Number(n));
+  /** What a quoted line asks of its registrant's documents, as the server decided it. */
+  const documentTerms = (d) =>
+    fill(strings[d.registered_first ? 'i18nDocumentsTermsFirst' : 'i18nDocumentsTermsWait'] || '', {
+      days: S.yearsText(strings, Number(d.days), 'Days'),
+    });
 
   // ---------- Formatting ----------
 
@@ -1881,7 +1895,7 @@
         h('caption', { text: T('quote_caption') }),
         h('thead', {}, [h('tr', {}, [T('col_domain'), T('col_type'), T('col_period'), T('col_net'), T('col_tax'), T('col_total')]
           .map((text, i) => h('th', { class: i >= 3 ? 'num' : '', text, attrs: { scope: 'col' } })))]),
-        h('tbody', {}, lines.map((l) => h('tr', {}, [
+        h('tbody', {}, lines.flatMap((l) => [h('tr', {}, [
           h('th', { attrs: { scope: 'row' } }, [
             l.display || l.domain,
             l.premium ? h('span', { class: 'badge', text: T('premium') }) : null,
@@ -1892,7 +1906,9 @@
           h('td', { class: 'num', text: shown(l.net), attrs: { 'data-label': T('col_net') } }),
           h('td', { class: 'num', text: shown(l.tax), attrs: { 'data-label': T('col_tax') } }),
           h('td', { class: 'num', text: shown(l.gross), attrs: { 'data-label': T('col_total') } }),
-        ]))),
+        ]), l.documents ? h('tr', { class: 'cart-table__note', attrs: { 'data-documents': l.domain } }, [
+          h('td', { attrs: { colspan: 6 } }, [h('p', { class: 'doc-terms', text: documentTerms(l.documents) })]),
+        ]) : null].filter(Boolean))),
         h('tfoot', {}, [
           totalRow(T('col_net'), q.net),
           totalRow(T('col_tax'), q.tax),

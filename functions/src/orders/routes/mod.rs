@@ -267,6 +267,7 @@ pub(super) fn quote_view(q: &Quote, lang: Locale) -> Value {
             "years": l.priced.years,
             "premium": l.priced.premium,
             "promotion": l.priced.promotion,
+            "documents": l.documents,
             "net": money_in(l.priced.net, c, lang),
             "tax": money_in(l.priced.tax, c, lang),
             "gross": money_in(l.priced.gross, c, lang),
