@@ -68,10 +68,35 @@ async fn refunds(shop: &Shop, p: &Party, id: &str) -> Vec<Decimal> {
         .collect()
 }
 
+/// A mail's text with its quoted-printable soft breaks and escapes undone.
+fn decoded(mail: &str) -> String {
+    let joined = mail.replace("=\r\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'=', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn mails_about(shop: &Shop, name: &str) -> Vec<String> {
     let mut out: Vec<String> = std::fs::read_dir(&shop.mail)
         .expect("the outbox")
         .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+        .map(|m| decoded(&m))
         .filter(|m| m.contains(name))
         .collect();
     out.sort();
@@ -162,6 +187,17 @@ async fn a_name_whose_documents_never_come_is_deleted_and_every_level_refunded_o
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.documents_lapsed + b.documents_lapsed, 1, "{a:?} {b:?}");
     assert_eq!(tick().await.unwrap().documents_lapsed, 0);
+
+    // The customer is told, once, in Indonesian, with what came back.
+    let told: Vec<String> = mails_about(&shop, "terlambat.co.id")
+        .into_iter()
+        .filter(|m| m.contains("Subject: terlambat.co.id dihapus"))
+        .collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0].contains("Rp\u{a0}288.000 sudah kembali ke dompet Anda."),
+        "{told:?}"
+    );
 
     // Deleted at the registry, and credited there.
     assert_eq!(

@@ -853,7 +853,12 @@ impl Orders {
                 _ => continue,
             };
             match done {
-                Ok(_) => settled += 1,
+                Ok(o) => {
+                    settled += 1;
+                    if line.state() == LineState::Active {
+                        self.notify_deleted(&o, line).await;
+                    }
+                }
                 // Approved, or settled by another run, meanwhile.
                 Err(OrderError::WrongState) => {}
                 Err(e) => return Err(e),

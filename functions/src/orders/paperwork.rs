@@ -518,6 +518,44 @@ impl Orders {
         self.mail(s, &p.email_ascii, subject, text).await;
     }
 
+    /// Tell the customer a name registered before its documents was
+    /// deleted at its deadline, and what came back to the wallet. Sent by
+    /// the run that deleted it, so once.
+    pub async fn notify_deleted(&self, o: &Order, line: &super::model::Line) {
+        let (Ok(Some(s)), Ok(Some((_, p)))) = (
+            self.catalogs.current(&o.reseller).await,
+            records::load(self.store.as_ref(), &o.reseller, &o.customer).await,
+        ) else {
+            return;
+        };
+        let lang = p.language;
+        let domain = &line.display;
+        let back = storefront_core::Money::new(line.gross, o.currency).format(lang);
+        let (subject, text) = match lang {
+            storefront_core::Locale::Id => (
+                format!("{domain} dihapus: dokumennya tidak disetujui tepat waktu"),
+                format!(
+                    "Dokumen pendaftar untuk {domain} belum disetujui sampai batas waktunya, sehingga domain dihapus di registri. {back} sudah kembali ke dompet Anda.\n"
+                ),
+            ),
+            storefront_core::Locale::Pl => (
+                format!(
+                    "Domena {domain} została usunięta: dokumenty nie zostały zatwierdzone na czas"
+                ),
+                format!(
+                    "Dokumenty abonenta domeny {domain} nie zostały zatwierdzone w terminie, więc domena została usunięta w rejestrze. {back} wróciło do Twojego portfela.\n"
+                ),
+            ),
+            storefront_core::Locale::En => (
+                format!("{domain} was deleted: its documents were not approved in time"),
+                format!(
+                    "The registrant's documents for {domain} were not approved by their last day, so the domain was deleted at the registry. {back} is back in your wallet.\n"
+                ),
+            ),
+        };
+        self.mail(&s, &p.email_ascii, subject, text).await;
+    }
+
     /// Remind a customer whose order still waits for documents, once per
     /// `when` ("week": seven days before the last day, "last": on it), in
     /// their language. True when this call sent it.
