@@ -447,7 +447,13 @@ async fn a_customer_tops_up_orders_and_every_level_pays_exactly_its_price() {
         customers.body
     );
     let all = get(&w, AGEN, "/api/panel/domains", &agen_owner).await;
-    assert_eq!(all.body.as_array().map(Vec::len), Some(1));
+    assert_eq!(all.body["domains"].as_array().map(Vec::len), Some(1));
+    assert_eq!(all.body["counts"]["active"], 1, "{}", all.body);
+    let deleted = get(&w, AGEN, "/api/panel/domains?status=deleted", &agen_owner).await;
+    assert_eq!(deleted.body["domains"], json!([]), "{}", deleted.body);
+    let bad = get(&w, AGEN, "/api/panel/domains?status=gone", &agen_owner).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body["field"], "status", "{}", bad.body);
 
     // A tax invoice was issued, numbered from 1, as HTML and PDF.
     let order = get(&w, AGEN, &format!("/api/orders/{id}"), &customer).await;

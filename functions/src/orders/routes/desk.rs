@@ -250,13 +250,6 @@ impl Desk<'_> {
         }
     }
 
-    /// The storefront's customers' domains, each with who its customer is.
-    pub async fn domains(&self) -> Result<Vec<Value>, AccountsError> {
-        let mut list = self.shop.orders.domains_of_reseller(self.reseller).await?;
-        self.with_cards(&mut list).await?;
-        Ok(list)
-    }
-
     /// The storefront's customers' domains in the four lists (see
     /// `orders::domain_list`) on the storefront's day, each with who its
     /// customer is.

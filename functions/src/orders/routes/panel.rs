@@ -234,14 +234,22 @@ pub(crate) async fn refund(
     get,
     path = "/api/panel/domains",
     tag = "panel",
-    summary = "The storefront's customers' domains",
-    responses((status = 200, description = "Done"), answers::Staff)
+    summary = "The storefront's customers' domains in the four lists (status as of the storefront's day), each with its customer, and how many are in each list; `status` keeps one list",
+    params(("status" = Option<String>, Query, description = "`active`, `expired`, `awaiting_documents` or `deleted`; all when absent")),
+    responses(
+        (status = 200, description = "`{status, counts, domains}`"),
+        (status = 400, description = "A status that is none of the four", body = crate::error::ErrorBody),
+        answers::Staff
+    )
 )]
 pub(crate) async fn panel_domains(
     State(st): State<ShopState>,
     who: Staff,
+    Query(q): Query<super::shop::DomainsQuery>,
 ) -> Result<Response, AccountsError> {
-    Ok(Json(desk(&st, &who).domains().await?).into_response())
+    let status = q.status(who.visit.lang)?;
+    let list = desk(&st, &who).domain_list(status).await?;
+    Ok(Json(list.to_json()).into_response())
 }
 
 #[utoipa::path(
