@@ -567,6 +567,19 @@ pub struct Version {
     /// Who sent it.
     pub by: String,
     pub review: Option<Review>,
+    /// For a version reused from another line's approved set: where it
+    /// came from (its review is that line's, kept as it was).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused: Option<Origin>,
+}
+
+/// The approved version a reused one was copied from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    pub order: String,
+    pub line: String,
+    pub domain: String,
+    pub version: u32,
 }
 
 /// A reviewer's decision on one version.
@@ -636,6 +649,8 @@ pub enum SetError {
     AlreadyReviewed,
     #[error("a rejection needs a reason")]
     ReasonRequired,
+    #[error("these documents cannot be used for this line")]
+    NotReusable,
 }
 
 impl SetError {
@@ -648,6 +663,7 @@ impl SetError {
             SetError::NotSubmitted => "not_submitted",
             SetError::AlreadyReviewed => "already_reviewed",
             SetError::ReasonRequired => "reason_required",
+            SetError::NotReusable => "not_reusable",
         }
     }
 
@@ -701,6 +717,15 @@ impl SetError {
             }
             (SetError::ReasonRequired, Locale::Pl) => {
                 "Podaj powód odrzucenia, aby nadawca wiedział, co poprawić."
+            }
+            (SetError::NotReusable, Locale::En) => {
+                "These documents cannot be used for this name: they are not approved for the same registrant and extension. Send the documents instead."
+            }
+            (SetError::NotReusable, Locale::Id) => {
+                "Dokumen ini tidak dapat dipakai untuk nama ini: dokumen tersebut tidak disetujui untuk pendaftar dan ekstensi yang sama. Kirim dokumennya saja."
+            }
+            (SetError::NotReusable, Locale::Pl) => {
+                "Tych dokumentów nie można użyć dla tej nazwy: nie zostały zatwierdzone dla tego samego abonenta i rozszerzenia. Prześlij dokumenty."
             }
         };
         s.to_string()
@@ -762,6 +787,7 @@ impl DocumentSet {
             at: at.to_string(),
             by: by.to_string(),
             review: None,
+            reused: None,
         });
         Ok(n)
     }
@@ -825,6 +851,229 @@ impl DocumentSet {
             .filter_map(|id| self.state(id))
             .filter(|s| pred(*s))
             .count()
+    }
+}
+
+/// Whom a set of documents is about: the customer account and, for a
+/// company, its tax id, kept as [`tax_key`] makes it, so "01.234.567.8-901.000"
+/// and "012345678901000" are one company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registrant {
+    pub customer: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_id: Option<String>,
+}
+
+impl Registrant {
+    /// The registrant of `customer`'s lines; `company_tax_id` when the
+    /// account is a company's.
+    pub fn new(customer: &str, company_tax_id: Option<&str>) -> Registrant {
+        Registrant {
+            customer: customer.to_string(),
+            tax_id: company_tax_id.map(tax_key).filter(|t| !t.is_empty()),
+        }
+    }
+}
+
+/// A tax id as compared: its letters and digits, uppercase; the dots,
+/// dashes and spaces people write it with do not make another company.
+pub fn tax_key(tax_id: &str) -> String {
+    tax_id
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// An approved set offered for reuse, as its store keeps it.
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate<'a> {
+    pub ext: &'a str,
+    /// Whom it was sent for; None for a set kept before registrants were
+    /// recorded, which is never offered.
+    pub registrant: Option<&'a Registrant>,
+    pub set: &'a DocumentSet,
+    /// Its files deleted after its domain ended.
+    pub deleted: bool,
+}
+
+/// Whether `source` may stand for the documents a line of `ext` asks of
+/// `who` (`asked`, item ids): the same customer account, the same company
+/// tax id (or personal on both sides), the same extension, not deleted,
+/// and every item asked for approved there. A company whose tax id has
+/// changed since is another registrant.
+pub fn reusable(who: &Registrant, ext: &str, asked: &[String], source: &Candidate<'_>) -> bool {
+    !source.deleted
+        && source.ext == ext
+        && source.registrant == Some(who)
+        && !asked.is_empty()
+        && asked
+            .iter()
+            .all(|i| source.set.state(i) == Some(ItemState::Approved))
+}
+
+impl DocumentSet {
+    /// When the last of its items' current versions was approved, and by
+    /// whom: what "approved on <date>" says. None unless complete.
+    pub fn approved(&self) -> Option<&Review> {
+        if !self.complete() {
+            return None;
+        }
+        self.items
+            .keys()
+            .filter_map(|id| self.latest(id)?.review.as_ref())
+            .max_by(|a, b| a.at.cmp(&b.at))
+    }
+
+    /// Take `source`'s approved versions for every item not approved here:
+    /// the same stored answer and file key (no bytes copied), the same
+    /// review, and where it came from. Refused (NotReusable) when `source`
+    /// lacks an approved version of an item this set asks for. Returns how
+    /// many items were taken.
+    pub fn reuse(
+        &mut self,
+        source: &DocumentSet,
+        from: &Origin,
+        at: &str,
+        by: &str,
+    ) -> Result<usize, SetError> {
+        let wanted: Vec<String> = self
+            .items
+            .keys()
+            .filter(|id| self.state(id) != Some(ItemState::Approved))
+            .cloned()
+            .collect();
+        let mut taken = Vec::new();
+        for id in &wanted {
+            match source.latest(id) {
+                Some(v) if source.state(id) == Some(ItemState::Approved) => {
+                    taken.push((id.clone(), v.clone()))
+                }
+                _ => return Err(SetError::NotReusable),
+            }
+        }
+        for (id, v) in &taken {
+            let record = self.items.get_mut(id).ok_or(SetError::UnknownItem)?;
+            let n = record.versions.last().map_or(1, |l| l.n.saturating_add(1));
+            record.versions.push(Version {
+                n,
+                stored: v.stored.clone(),
+                key: v.key.clone(),
+                at: at.to_string(),
+                by: by.to_string(),
+                review: v.review.clone(),
+                reused: Some(Origin {
+                    version: v.n,
+                    ..from.clone()
+                }),
+            });
+        }
+        Ok(taken.len())
+    }
+
+    /// Every file key its versions name, once each, in order.
+    pub fn keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = self
+            .items
+            .values()
+            .flat_map(|r| r.versions.iter().filter_map(|v| v.key.as_deref()))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+}
+
+/// Days documents are kept after their domain ends when the platform says
+/// nothing (`document_retention_days`).
+pub const DEFAULT_RETENTION_DAYS: u16 = 365;
+/// How often a set whose line is still pending is looked at again.
+pub const PENDING_RECHECK_DAYS: u64 = 7;
+/// How often a set whose domain is registered is looked at again: a
+/// refund or a deletion at the registry ends it before its expiry.
+pub const LIVE_RECHECK_DAYS: u64 = 30;
+
+/// Where the domain a set of documents is for stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Life {
+    /// Not settled yet: unpaid, waiting for documents or the registry.
+    Pending,
+    /// Registered, until `expires`.
+    Registered { expires: chrono::NaiveDate },
+    /// Ended on that day: deleted at the registry, lapsed, cancelled,
+    /// refused, refunded.
+    Ended { on: chrono::NaiveDate },
+}
+
+/// What to do with a set of documents today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retain {
+    /// Keep it; look again on that day.
+    Until(chrono::NaiveDate),
+    /// Delete its files: its domain ended on `ended`, `days` ago or more.
+    Delete { ended: chrono::NaiveDate },
+}
+
+/// The retention rule: a set is kept while its domain lives and for
+/// `keep_days` after it ends. A registered domain ends `redemption_days`
+/// after its expiry (the registry's redemption grace, while it can still be
+/// restored); renewed, it is looked at again before that.
+pub fn retention(
+    life: Life,
+    redemption_days: u16,
+    keep_days: u16,
+    today: chrono::NaiveDate,
+) -> Retain {
+    use chrono::Days;
+    let soon = |d: u64| today + Days::new(d);
+    let ended = match life {
+        Life::Pending => return Retain::Until(soon(PENDING_RECHECK_DAYS)),
+        Life::Registered { expires } => expires + Days::new(u64::from(redemption_days)),
+        Life::Ended { on } => on,
+    };
+    let due = ended + Days::new(u64::from(keep_days));
+    if due <= today {
+        return Retain::Delete { ended };
+    }
+    match life {
+        Life::Registered { .. } => Retain::Until(due.min(soon(LIVE_RECHECK_DAYS))),
+        _ => Retain::Until(due),
+    }
+}
+
+/// What is left of a set whose files were deleted: what there was, when
+/// it went and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tombstone {
+    /// RFC 3339.
+    pub at: String,
+    /// The day its domain ended.
+    pub ended: chrono::NaiveDate,
+    /// The retention in force, in days.
+    pub days: u16,
+    /// Item id -> how many versions it had.
+    pub items: BTreeMap<String, u32>,
+    /// Files deleted with it (a file another set still uses is kept).
+    pub files: usize,
+}
+
+impl Tombstone {
+    /// What a person reading the set, or asking for one of its files,
+    /// is told, in `lang`.
+    pub fn message(&self, domain: &str, lang: Locale) -> String {
+        let on = self.at.get(..10).unwrap_or(&self.at);
+        let (days, ended) = (self.days, self.ended);
+        match lang {
+            Locale::En => format!(
+                "The documents for {domain} were deleted on {on}: they are kept {days} days after the domain ends, and {domain} ended on {ended}."
+            ),
+            Locale::Id => format!(
+                "Dokumen untuk {domain} dihapus pada {on}: dokumen disimpan {days} hari setelah domain berakhir, dan {domain} berakhir pada {ended}."
+            ),
+            Locale::Pl => format!(
+                "Dokumenty domeny {domain} usunięto {on}: są przechowywane {days} dni po wygaśnięciu domeny, a {domain} wygasła {ended}."
+            ),
+        }
     }
 }
 
@@ -2032,6 +2281,7 @@ mod tests {
             SetError::NotSubmitted,
             SetError::AlreadyReviewed,
             SetError::ReasonRequired,
+            SetError::NotReusable,
         ];
         let got: Vec<(&str, u16)> = all.iter().map(|e| (e.code(), e.status())).collect();
         assert_eq!(
@@ -2043,6 +2293,7 @@ mod tests {
                 ("not_submitted", 409),
                 ("already_reviewed", 409),
                 ("reason_required", 400),
+                ("not_reusable", 409),
             ]
         );
         for e in all {
@@ -2084,5 +2335,218 @@ mod tests {
             .unwrap();
         let json = serde_json::to_string(&s).unwrap();
         assert_eq!(serde_json::from_str::<DocumentSet>(&json).unwrap(), s);
+    }
+
+    // ---- reuse of approved documents ----
+
+    /// A set with both items approved by "owner", the KTP a file.
+    fn approved_set() -> DocumentSet {
+        let mut s = set();
+        let f = stored_file("ktp.pdf", "application/pdf", 10, None);
+        s.submit(
+            "ktp",
+            f,
+            Some("documents/aa".into()),
+            "2026-01-02T03:00:00Z",
+            "c",
+        )
+        .unwrap();
+        s.submit(
+            "entity_type",
+            Stored::Choice { option: 1 },
+            None,
+            "2026-01-02T03:01:00Z",
+            "c",
+        )
+        .unwrap();
+        s.review("ktp", 1, true, None, "2026-01-03T09:00:00Z", "owner")
+            .unwrap();
+        s.review(
+            "entity_type",
+            1,
+            true,
+            None,
+            "2026-01-04T10:00:00Z",
+            "admin",
+        )
+        .unwrap();
+        s
+    }
+
+    fn asked() -> Vec<String> {
+        vec!["ktp".into(), "entity_type".into()]
+    }
+
+    #[test]
+    fn approved_documents_match_the_same_account_tax_id_and_extension_only() {
+        let source = approved_set();
+        let budi = Registrant::new("budi", None);
+        let company = Registrant::new("budi", Some("01.234.567.8-901.000"));
+        let offered = |who: &Registrant, ext: &str, of: Option<&Registrant>, deleted: bool| {
+            let c = Candidate {
+                ext: "co.id",
+                registrant: of,
+                set: &source,
+                deleted,
+            };
+            reusable(who, ext, &asked(), &c)
+        };
+        assert!(offered(&budi, "co.id", Some(&budi), false));
+        assert!(offered(&company, "co.id", Some(&company), false));
+        // The same tax id however it is written.
+        let same = Registrant::new("budi", Some("012345678901000"));
+        assert_eq!(same, company);
+        assert!(offered(&same, "co.id", Some(&company), false));
+        // Another account, another extension, a tax id changed since, a
+        // personal set for the company (and back), an unrecorded
+        // registrant, a deleted set: never.
+        let other = Registrant::new("sari", None);
+        assert!(!offered(&other, "co.id", Some(&budi), false));
+        assert!(!offered(&budi, "web.id", Some(&budi), false));
+        let changed = Registrant::new("budi", Some("02.118.904.3-017.000"));
+        assert!(!offered(&changed, "co.id", Some(&company), false));
+        assert!(!offered(&company, "co.id", Some(&budi), false));
+        assert!(!offered(&budi, "co.id", Some(&company), false));
+        assert!(!offered(&budi, "co.id", None, false));
+        assert!(!offered(&budi, "co.id", Some(&budi), true));
+        // Not every item approved, or an item the source never had.
+        let mut half = set();
+        half.submit("ktp", text("x"), None, "t", "c").unwrap();
+        half.review("ktp", 1, true, None, "t", "r").unwrap();
+        let c = Candidate {
+            ext: "co.id",
+            registrant: Some(&budi),
+            set: &half,
+            deleted: false,
+        };
+        assert!(!reusable(&budi, "co.id", &asked(), &c));
+        let more = vec!["ktp".into(), "entity_type".into(), "npwp".into()];
+        let c = Candidate { set: &source, ..c };
+        assert!(!reusable(&budi, "co.id", &more, &c));
+        assert!(!reusable(&budi, "co.id", &[], &c));
+    }
+
+    #[test]
+    fn reuse_copies_the_approved_versions_with_their_review_and_origin() {
+        let source = approved_set();
+        assert_eq!(
+            source.approved().map(|r| (r.at.as_str(), r.by.as_str())),
+            Some(("2026-01-04T10:00:00Z", "admin"))
+        );
+        assert_eq!(set().approved(), None);
+        let mut target = set();
+        // A version sent before choosing to reuse stays in the history.
+        target.submit("ktp", text("old"), None, "t0", "c").unwrap();
+        let from = Origin {
+            order: "o1".into(),
+            line: "o1-1".into(),
+            domain: "dokumen.co.id".into(),
+            version: 0,
+        };
+        assert_eq!(
+            target.reuse(&source, &from, "2026-02-01T00:00:00Z", "c"),
+            Ok(2)
+        );
+        assert!(target.complete());
+        let ktp = target.latest("ktp").unwrap();
+        assert_eq!(ktp.n, 2);
+        assert_eq!(ktp.key.as_deref(), Some("documents/aa"), "the same blob");
+        assert_eq!(ktp.review, source.latest("ktp").unwrap().review);
+        assert_eq!(
+            ktp.reused,
+            Some(Origin {
+                version: 1,
+                ..from.clone()
+            })
+        );
+        assert_eq!(target.keys(), ["documents/aa"]);
+        // Nothing left to take; an incomplete source is refused whole.
+        assert_eq!(target.reuse(&source, &from, "t", "c"), Ok(0));
+        let mut fresh = set();
+        let mut half = set();
+        half.submit("ktp", text("x"), None, "t", "c").unwrap();
+        assert_eq!(
+            fresh.reuse(&half, &from, "t", "c"),
+            Err(SetError::NotReusable)
+        );
+        assert_eq!(fresh, set(), "nothing taken");
+        // A reused version serialises with where it came from; others
+        // exactly as before.
+        let json = serde_json::to_value(&target).unwrap();
+        assert_eq!(json["items"]["ktp"]["versions"][1]["reused"]["order"], "o1");
+        assert!(json["items"]["ktp"]["versions"][0].get("reused").is_none());
+    }
+
+    #[test]
+    fn documents_are_kept_while_the_domain_lives_and_for_the_retention_after() {
+        let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let today = d("2027-06-01");
+        assert_eq!(
+            retention(Life::Pending, 30, 365, today),
+            Retain::Until(d("2027-06-08"))
+        );
+        // Registered: looked at monthly until it ends.
+        let r = Life::Registered {
+            expires: d("2027-07-01"),
+        };
+        assert_eq!(retention(r, 30, 365, today), Retain::Until(d("2027-07-01")));
+        // Expired a year and its redemption grace ago: gone.
+        let r = Life::Registered {
+            expires: d("2026-05-02"),
+        };
+        assert_eq!(
+            retention(r, 30, 365, today),
+            Retain::Delete {
+                ended: d("2026-06-01")
+            }
+        );
+        let r = Life::Registered {
+            expires: d("2026-05-03"),
+        };
+        assert_eq!(retention(r, 30, 365, today), Retain::Until(d("2027-06-02")));
+        // Ended (lapsed, refunded, deleted): kept exactly `keep` days.
+        assert_eq!(
+            retention(
+                Life::Ended {
+                    on: d("2027-05-02")
+                },
+                30,
+                30,
+                today
+            ),
+            Retain::Delete {
+                ended: d("2027-05-02")
+            }
+        );
+        assert_eq!(
+            retention(
+                Life::Ended {
+                    on: d("2027-05-03")
+                },
+                30,
+                30,
+                today
+            ),
+            Retain::Until(d("2027-06-02"))
+        );
+    }
+
+    #[test]
+    fn a_tombstone_says_what_went_when_and_why() {
+        let t = Tombstone {
+            at: "2027-06-01T00:05:00Z".into(),
+            ended: chrono::NaiveDate::from_ymd_opt(2027, 5, 2).unwrap(),
+            days: 30,
+            items: BTreeMap::from([("ktp".into(), 2)]),
+            files: 1,
+        };
+        assert_eq!(
+            t.message("dokumen.co.id", Locale::En),
+            "The documents for dokumen.co.id were deleted on 2027-06-01: they are kept 30 days after the domain ends, and dokumen.co.id ended on 2027-05-02."
+        );
+        let [en, id, pl] = Locale::ALL.map(|l| t.message("x.co.id", l));
+        assert!(en != id && id != pl && en != pl);
+        assert_eq!(tax_key(" 01.234.567.8-901.000 "), "012345678901000");
+        assert_eq!(tax_key("pl 123-456-32-18"), "PL1234563218");
     }
 }

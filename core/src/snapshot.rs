@@ -108,6 +108,35 @@ impl ProvisioningView {
     }
 }
 
+/// The platform's `document_retention_days`, and each extension's
+/// redemption grace (after which an expired domain has ended).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct RetentionView {
+    /// Days documents are kept after their domain ends (0: the default).
+    #[serde(default)]
+    pub days: u16,
+    /// Redemption grace in days, by extension.
+    #[serde(default)]
+    pub redemption: BTreeMap<String, u16>,
+}
+
+impl RetentionView {
+    /// Days documents are kept after their domain ends.
+    pub fn days(&self) -> u16 {
+        if self.days == 0 {
+            crate::documents::DEFAULT_RETENTION_DAYS
+        } else {
+            self.days
+        }
+    }
+
+    /// Days after its expiry a name of `ext` can still be restored
+    /// (30, the common registry's, when the catalogue does not say).
+    pub fn redemption(&self, ext: &str) -> u16 {
+        self.redemption.get(ext).copied().unwrap_or(30)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderSettings {
     /// Days before expiry a renewal order (and its proforma) is created.
@@ -150,6 +179,9 @@ pub struct Snapshot {
     pub bank_accounts: Vec<BankAccount>,
     pub parent: Parent,
     pub orders: OrderSettings,
+    /// How long its customers' documents are kept after their domains end.
+    #[serde(default)]
+    pub retention: RetentionView,
     /// Where its days begin and end: promotions, due dates.
     #[serde(default, skip_serializing_if = "Zone::is_utc")]
     pub time_zone: Zone,

@@ -343,6 +343,7 @@ fn snapshot(c: &Config) -> Option<Snapshot> {
             renewal_notice_days: 30,
             payment_due_days: 7,
         },
+        retention: Default::default(),
         time_zone: Default::default(),
         version: "v".into(),
     })

@@ -107,6 +107,7 @@ impl Services {
             mailer: self.mailer.clone(),
             config,
             invoice_runs: self.invoice_runs.clone(),
+            blobs: self.blobs.clone(),
         }
     }
 

@@ -7,6 +7,14 @@
 //! |---|---|---|
 //! | a line's document set | `DOCS#<order>#<line>` | `SET` |
 //! | sets waiting for the seller's review | `DOCQUEUE#<reseller>` | `<order>#<line>` (copy while something waits) |
+//! | a set naming a file (one per file) | `DOCBLOB#<hash>` | `<order>#<line>` |
+//! | a customer's fully approved sets, to reuse | `DOCAPPROVED#<reseller>#<customer>` | `<ext>#<order>#<line>` |
+//! | when to look at a set's retention next | `DOCRETAIN` | `<day>#<order>#<line>` |
+//!
+//! Every write of a set writes its file references, its approved entry and
+//! its queue entry in the same transaction. A set reused from another
+//! shares its files (the same keys); its files are deleted after its domain
+//! ends (`retire`), each only when no other set names it any more.
 //!
 //! A file's bytes are a blob under `documents/<blake3 of the bytes>`:
 //! written before the set names it, never overwritten (the same bytes are
@@ -17,7 +25,10 @@ use crate::blobs::Blobs;
 use crate::store::{Attempt, Condition, Item, Query, Store, StoreError, Write, retry};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use storefront_core::documents::{Answer, DocProblem, DocumentSet, SetError, Stored, judge};
+use storefront_core::documents::{
+    Answer, Candidate, DocProblem, DocumentSet, Origin, Registrant, SetError, Stored, Tombstone,
+    judge,
+};
 use storefront_core::snapshot::Snapshot;
 
 pub const SET_SK: &str = "SET";
@@ -30,6 +41,25 @@ pub fn queue_pk(reseller: &str) -> String {
     format!("DOCQUEUE#{reseller}")
 }
 
+/// The references to one file: a set naming `key` has an item here.
+pub fn blob_pk(key: &str) -> String {
+    format!("DOCBLOB#{}", key.strip_prefix("documents/").unwrap_or(key))
+}
+
+pub fn approved_pk(reseller: &str, customer: &str) -> String {
+    format!("DOCAPPROVED#{reseller}#{customer}")
+}
+
+/// The retention agenda: one item per set, sorted by the day it is looked
+/// at next, so a scheduler reads what is due from the start.
+pub const AGENDA_PK: &str = "DOCRETAIN";
+/// The day of a set not looked at yet: before any other.
+const AGENDA_FIRST: &str = "0000-00-00";
+
+fn agenda_sk(day: &str, order: &str, line: &str) -> String {
+    format!("{day}#{order}#{line}")
+}
+
 /// One line's documents, with what identifies it for its reviewers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
@@ -40,6 +70,35 @@ pub struct Record {
     pub domain: String,
     pub ext: String,
     pub set: DocumentSet,
+    /// Whom the documents are about, as the account said when the set was
+    /// made: what a later order's reuse is matched against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registrant: Option<Registrant>,
+    /// Its files deleted after its domain ended: what went, when, why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<Tombstone>,
+}
+
+impl Record {
+    /// As the reuse rule in core reads it.
+    pub fn candidate(&self) -> Candidate<'_> {
+        Candidate {
+            ext: &self.ext,
+            registrant: self.registrant.as_ref(),
+            set: &self.set,
+            deleted: self.deleted.is_some(),
+        }
+    }
+}
+
+/// An approved set a line may reuse, as the customer is offered it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Offer {
+    pub order: String,
+    pub line: String,
+    pub domain: String,
+    /// RFC 3339: when its last item was approved.
+    pub approved_at: String,
 }
 
 /// Why a document was not taken.
@@ -52,6 +111,12 @@ pub enum DocError {
     Refused { item: String, problem: DocProblem },
     #[error("{item}: {error}")]
     Set { item: String, error: SetError },
+    /// Its files were deleted after its domain ended: 410.
+    #[error("deleted")]
+    Deleted {
+        domain: String,
+        tombstone: Tombstone,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -102,16 +167,33 @@ impl Documents {
             domain: sub.domain.into(),
             ext: sub.ext.into(),
             set: DocumentSet::new(&required),
+            registrant: Some(self.registrant(sub.reseller, sub.customer).await?),
+            deleted: None,
         };
-        let item = Item::new(set_pk(sub.order, sub.line), SET_SK, to_value(&r)?);
-        match self.store.put(item, Condition::NotExists).await {
+        let writes = vec![
+            Write::Put {
+                item: Item::new(set_pk(sub.order, sub.line), SET_SK, to_value(&r)?),
+                condition: Condition::NotExists,
+            },
+            // Looked at by the next scheduler, which says when next.
+            Write::Put {
+                item: Item::new(
+                    AGENDA_PK,
+                    agenda_sk(AGENDA_FIRST, sub.order, sub.line),
+                    serde_json::json!({"order": sub.order, "line": sub.line}),
+                ),
+                condition: Condition::None,
+            },
+        ];
+        match self.store.transact(writes).await {
             Ok(()) => Ok(r),
             // Made meanwhile by another request: that one is the set.
-            Err(StoreError::ConditionFailed { .. }) => self
-                .get(sub.order, sub.line)
-                .await?
-                .map(|(r, _)| r)
-                .ok_or(DocError::NotFound),
+            Err(StoreError::ConditionFailed { .. } | StoreError::TransactionCancelled { .. }) => {
+                self.get(sub.order, sub.line)
+                    .await?
+                    .map(|(r, _)| r)
+                    .ok_or(DocError::NotFound)
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -128,6 +210,12 @@ impl Documents {
         by: &str,
     ) -> Result<Record, DocError> {
         let record = self.open(s, sub).await?;
+        if let Some(t) = record.deleted {
+            return Err(DocError::Deleted {
+                domain: record.domain,
+                tombstone: t,
+            });
+        }
         let Some(rules) = s
             .document_items
             .get(item)
@@ -194,43 +282,314 @@ impl Documents {
             let Some((mut r, version)) = self.get(order, line).await? else {
                 return Err(DocError::NotFound);
             };
+            if r.deleted.is_some() {
+                return Err(DocError::NotFound);
+            }
             f(&mut r.set).map_err(|error| DocError::Set {
                 item: String::new(),
                 error,
             })?;
-            let mut item = Item::new(set_pk(order, line), SET_SK, to_value(&r)?);
-            item.version = version + 1;
-            let queue = queue_pk(&r.reseller);
-            let entry = format!("{order}#{line}");
-            let mut writes = vec![Write::Put {
-                item,
-                condition: Condition::Version(version),
-            }];
-            if r.set.waiting() > 0 {
-                writes.push(Write::Put {
-                    item: Item::new(
-                        queue,
-                        entry,
-                        serde_json::json!({"order": order, "line": line, "domain": r.domain, "waiting": r.set.waiting()}),
-                    ),
-                    condition: Condition::None,
-                });
-            } else {
-                writes.push(Write::Delete {
-                    pk: queue,
-                    sk: entry,
-                    condition: Condition::None,
-                });
-            }
+            let writes = set_writes(&r, version)?;
             match self.store.transact(writes).await {
                 Ok(()) => Ok(Attempt::Done(r)),
-                Err(StoreError::TransactionCancelled { .. } | StoreError::ConditionFailed { .. }) => {
-                    Ok(Attempt::Raced)
-                }
+                Err(
+                    StoreError::TransactionCancelled { .. } | StoreError::ConditionFailed { .. },
+                ) => Ok(Attempt::Raced),
                 Err(e) => Err(e.into()),
             }
         })
         .await
+    }
+
+    /// The registrant `customer`'s lines are for now: the account, and its
+    /// company's tax id when it is a company's.
+    pub async fn registrant(&self, reseller: &str, customer: &str) -> Result<Registrant, DocError> {
+        let profile = crate::accounts::records::load(self.store.as_ref(), reseller, customer)
+            .await?
+            .map(|(_, p)| p);
+        let tax_id = profile
+            .as_ref()
+            .filter(|p| p.kind == crate::accounts::Kind::Company)
+            .and_then(|p| p.company.as_ref())
+            .map(|c| c.tax_id.as_str());
+        Ok(Registrant::new(customer, tax_id))
+    }
+
+    /// The customer's approved sets `r` may reuse (core's rule), newest
+    /// approval first: never another account's, another extension's, a
+    /// set of another company tax id, or `r` itself.
+    pub async fn offers(&self, r: &Record) -> Result<Vec<Offer>, DocError> {
+        if r.deleted.is_some() || r.set.complete() {
+            return Ok(Vec::new());
+        }
+        let who = self.registrant(&r.reseller, &r.customer).await?;
+        let asked: Vec<String> = r.set.items.keys().cloned().collect();
+        let entries = self
+            .store
+            .query(
+                &approved_pk(&r.reseller, &r.customer),
+                Query {
+                    sk_prefix: &format!("{}#", r.ext),
+                    ..Query::default()
+                },
+            )
+            .await?;
+        let mut out = Vec::new();
+        for e in entries {
+            let (Some(order), Some(line)) = (e.data["order"].as_str(), e.data["line"].as_str())
+            else {
+                continue;
+            };
+            if (order, line) == (r.order.as_str(), r.line.as_str()) {
+                continue;
+            }
+            let Some((source, _)) = self.get(order, line).await? else {
+                continue;
+            };
+            if source.customer != r.customer
+                || !storefront_core::documents::reusable(&who, &r.ext, &asked, &source.candidate())
+            {
+                continue;
+            }
+            if let Some(review) = source.set.approved() {
+                out.push(Offer {
+                    order: source.order.clone(),
+                    line: source.line.clone(),
+                    domain: source.domain.clone(),
+                    approved_at: review.at.clone(),
+                });
+            }
+        }
+        out.sort_by(|a, b| b.approved_at.cmp(&a.approved_at));
+        Ok(out)
+    }
+
+    /// Take the approved versions of `from` (order, line) into the set of
+    /// `sub`, as the customer chose: the same files (keys), their reviews,
+    /// where they came from. Refused (NotReusable) unless core's rule
+    /// offers it; written only while the source is as read, so a source
+    /// deleted meanwhile is never reused.
+    pub async fn reuse(
+        &self,
+        s: &Snapshot,
+        sub: &Subject<'_>,
+        from: (&str, &str),
+        at: &str,
+        by: &str,
+    ) -> Result<Record, DocError> {
+        let target = self.open(s, sub).await?;
+        if let Some(t) = target.deleted {
+            return Err(DocError::Deleted {
+                domain: target.domain,
+                tombstone: t,
+            });
+        }
+        let who = self.registrant(sub.reseller, sub.customer).await?;
+        let refused = || DocError::Set {
+            item: String::new(),
+            error: SetError::NotReusable,
+        };
+        retry(|| async {
+            let Some((source, source_v)) = self.get(from.0, from.1).await? else {
+                return Err(DocError::NotFound);
+            };
+            // Another customer's documents do not exist for this one.
+            if source.customer != sub.customer || source.reseller != sub.reseller {
+                return Err(DocError::NotFound);
+            }
+            let Some((mut r, version)) = self.get(sub.order, sub.line).await? else {
+                return Err(DocError::NotFound);
+            };
+            let asked: Vec<String> = r.set.items.keys().cloned().collect();
+            if (from.0, from.1) == (sub.order, sub.line)
+                || !storefront_core::documents::reusable(&who, &r.ext, &asked, &source.candidate())
+            {
+                return Err(refused());
+            }
+            let origin = Origin {
+                order: source.order.clone(),
+                line: source.line.clone(),
+                domain: source.domain.clone(),
+                version: 0,
+            };
+            r.set
+                .reuse(&source.set, &origin, at, by)
+                .map_err(|error| DocError::Set {
+                    item: String::new(),
+                    error,
+                })?;
+            let mut writes = set_writes(&r, version)?;
+            writes.push(Write::Check {
+                pk: set_pk(from.0, from.1),
+                sk: SET_SK.into(),
+                condition: Condition::Version(source_v),
+            });
+            match self.store.transact(writes).await {
+                Ok(()) => Ok(Attempt::Done(r)),
+                Err(
+                    StoreError::TransactionCancelled { .. } | StoreError::ConditionFailed { .. },
+                ) => Ok(Attempt::Raced),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+    }
+
+    /// The sets whose retention is to be looked at by `today`: (agenda
+    /// entry, order, line), earliest first.
+    pub async fn retention_due(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<(String, String, String)>, DocError> {
+        let last = format!("{today}#~");
+        let mut out = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = self
+                .store
+                .query(
+                    AGENDA_PK,
+                    Query {
+                        after: after.as_deref(),
+                        limit: Some(100),
+                        ..Query::default()
+                    },
+                )
+                .await?;
+            let full = page.len() == 100;
+            for i in &page {
+                if i.sk.as_str() > last.as_str() {
+                    return Ok(out);
+                }
+                let s = |k: &str| i.data[k].as_str().unwrap_or_default().to_string();
+                out.push((i.sk.clone(), s("order"), s("line")));
+            }
+            match page.last() {
+                Some(i) if full => after = Some(i.sk.clone()),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// Look at a set again on `day`: its agenda entry moved, once however
+    /// many schedulers do it (false for the ones that came second).
+    pub async fn reschedule(
+        &self,
+        entry: &str,
+        order: &str,
+        line: &str,
+        day: chrono::NaiveDate,
+    ) -> Result<bool, DocError> {
+        let next = agenda_sk(&day.to_string(), order, line);
+        if next == entry {
+            return Ok(false);
+        }
+        let writes = vec![
+            Write::Delete {
+                pk: AGENDA_PK.into(),
+                sk: entry.into(),
+                condition: Condition::Exists,
+            },
+            Write::Put {
+                item: Item::new(
+                    AGENDA_PK,
+                    next,
+                    serde_json::json!({"order": order, "line": line}),
+                ),
+                condition: Condition::None,
+            },
+        ];
+        match self.store.transact(writes).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::TransactionCancelled { .. } | StoreError::ConditionFailed { .. }) => {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A set not kept any longer (gone, or deleted already): off the
+    /// agenda.
+    pub async fn forget(&self, entry: &str) -> Result<(), DocError> {
+        Ok(self.store.delete(AGENDA_PK, entry, Condition::None).await?)
+    }
+
+    /// Delete the files of the set of (`order`, `line`), whose domain ended
+    /// on `ended`, kept `days` days since: each file no other set names is
+    /// deleted, then the set's content is replaced by a tombstone, its
+    /// references, approved entry, queue and agenda entries removed, in one
+    /// transaction over the version read. True for the one run that wrote
+    /// the tombstone, however many run at once.
+    pub async fn retire(
+        &self,
+        entry: &str,
+        order: &str,
+        line: &str,
+        ended: chrono::NaiveDate,
+        days: u16,
+        at: &str,
+    ) -> Result<bool, DocError> {
+        let Some((r, version)) = self.get(order, line).await? else {
+            self.forget(entry).await?;
+            return Ok(false);
+        };
+        if r.deleted.is_some() {
+            self.forget(entry).await?;
+            return Ok(false);
+        }
+        let me = format!("{order}#{line}");
+        let mut files = 0;
+        for key in r.set.keys() {
+            let refs = self.store.query(&blob_pk(key), Query::default()).await?;
+            if refs.iter().all(|i| i.sk == me) {
+                self.blobs.delete(key).await?;
+                files += 1;
+            }
+        }
+        let tombstone = Tombstone {
+            at: at.to_string(),
+            ended,
+            days,
+            items: r
+                .set
+                .items
+                .iter()
+                .map(|(id, rec)| {
+                    (
+                        id.clone(),
+                        u32::try_from(rec.versions.len()).unwrap_or(u32::MAX),
+                    )
+                })
+                .collect(),
+            files,
+        };
+        let gone = Record {
+            set: DocumentSet::default(),
+            deleted: Some(tombstone),
+            ..r.clone()
+        };
+        let mut writes = set_writes(&gone, version)?;
+        for key in r.set.keys() {
+            writes.push(Write::Delete {
+                pk: blob_pk(key),
+                sk: me.clone(),
+                condition: Condition::None,
+            });
+        }
+        writes.push(Write::Delete {
+            pk: AGENDA_PK.into(),
+            sk: entry.into(),
+            condition: Condition::None,
+        });
+        match self.store.transact(writes).await {
+            Ok(()) => Ok(true),
+            // Another scheduler wrote it first (or the set changed: the
+            // next run looks again).
+            Err(StoreError::TransactionCancelled { .. } | StoreError::ConditionFailed { .. }) => {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The lines of `reseller`'s orders whose documents wait for a review,
@@ -265,6 +624,12 @@ impl Documents {
         item: &str,
         version: u32,
     ) -> Result<Option<(Vec<u8>, String)>, DocError> {
+        if let Some(t) = &r.deleted {
+            return Err(DocError::Deleted {
+                domain: r.domain.clone(),
+                tombstone: t.clone(),
+            });
+        }
         let key = r
             .set
             .items
@@ -276,6 +641,61 @@ impl Documents {
             None => Ok(None),
         }
     }
+}
+
+/// A set written back over `version`, with what follows it: its queue
+/// entry while something waits for review, its approved entry while it is
+/// complete, a reference for every file it names.
+fn set_writes(r: &Record, version: u64) -> Result<Vec<Write>, StoreError> {
+    let (order, line) = (r.order.as_str(), r.line.as_str());
+    let mut item = Item::new(set_pk(order, line), SET_SK, to_value(r)?);
+    item.version = version + 1;
+    let entry = format!("{order}#{line}");
+    let mut writes = vec![Write::Put {
+        item,
+        condition: Condition::Version(version),
+    }];
+    let queue = queue_pk(&r.reseller);
+    writes.push(if r.set.waiting() > 0 {
+        Write::Put {
+            item: Item::new(
+                queue,
+                entry.clone(),
+                serde_json::json!({"order": order, "line": line, "domain": r.domain, "waiting": r.set.waiting()}),
+            ),
+            condition: Condition::None,
+        }
+    } else {
+        Write::Delete {
+            pk: queue,
+            sk: entry.clone(),
+            condition: Condition::None,
+        }
+    });
+    let approved = approved_pk(&r.reseller, &r.customer);
+    let approved_sk = format!("{}#{entry}", r.ext);
+    writes.push(match r.set.approved().filter(|_| r.deleted.is_none()) {
+        Some(review) => Write::Put {
+            item: Item::new(
+                approved,
+                approved_sk,
+                serde_json::json!({"order": order, "line": line, "domain": r.domain, "approved_at": review.at}),
+            ),
+            condition: Condition::None,
+        },
+        None => Write::Delete {
+            pk: approved,
+            sk: approved_sk,
+            condition: Condition::None,
+        },
+    });
+    for key in r.set.keys() {
+        writes.push(Write::Put {
+            item: Item::new(blob_pk(key), entry.clone(), serde_json::json!({"key": key})),
+            condition: Condition::None,
+        });
+    }
+    Ok(writes)
 }
 
 fn with_item(e: DocError, item: &str) -> DocError {
@@ -298,6 +718,17 @@ impl From<DocError> for crate::accounts::error::AccountsError {
             DocError::NotFound => crate::error::ApiError::NotFound.into(),
             DocError::Store(e) => e.into(),
             DocError::Blob(e) => e.into(),
+            // Said in English where the reader's language is not known;
+            // the routes say it in theirs (`doc_failure`).
+            DocError::Deleted { domain, tombstone } => {
+                crate::accounts::error::AccountsError::Said {
+                    status: axum::http::StatusCode::GONE,
+                    code: "deleted",
+                    message: tombstone.message(&domain, storefront_core::Locale::En),
+                    field: None,
+                    retry_after_secs: None,
+                }
+            }
             // Said by the routes, which know the reader's language.
             e => crate::accounts::error::AccountsError::unavailable(e),
         }

@@ -32,6 +32,7 @@ use utoipa::OpenApi;
         crate::orders::routes::send_document,
         crate::orders::routes::start_upload,
         crate::orders::routes::complete_upload,
+        crate::orders::routes::reuse_documents,
         crate::orders::routes::document_file,
         crate::orders::routes::my_domains,
         crate::orders::routes::my_domain,

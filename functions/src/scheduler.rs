@@ -10,12 +10,17 @@
 //!    past their due date are cancelled, and lines whose documents did not
 //!    come by their last day lapse, their holds released (their customers
 //!    reminded a week before and on the day);
-//! 4. after a month ends, each reseller gets its parent's monthly invoice.
+//! 4. after a month ends, each reseller gets its parent's monthly invoice;
+//! 5. registrants' documents whose domain ended longer ago than the
+//!    platform's `document_retention_days` are deleted (core's
+//!    `documents::retention`), each set once, a file only when no other set
+//!    names it; the others are looked at again on the day the rule says.
 //!
 //! Domains are found by expiry date (`EXPIRY#<date>` partitions), never by
 //! scanning.
 
 use crate::catalog;
+use crate::documents::{DocError, Documents};
 use crate::orders::OrderError;
 use crate::orders::engine::Orders;
 use crate::orders::model::*;
@@ -23,9 +28,11 @@ use crate::store::{Query, StoreError};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use storefront_core::catalogue::Action;
+use storefront_core::documents::{Life, Retain, retention};
 use storefront_core::ledger::Party;
 use storefront_core::order::Head;
 use storefront_core::quote::price_line;
+use storefront_core::snapshot::RetentionView;
 
 /// The furthest ahead any reseller's renewal notice reaches.
 const MAX_NOTICE_DAYS: u64 = 90;
@@ -44,6 +51,8 @@ pub struct TickReport {
     pub documents_reminded: usize,
     pub corrections: usize,
     pub monthly_invoices: usize,
+    /// Document sets whose files were deleted after their retention.
+    pub documents_deleted: usize,
 }
 
 pub async fn tick(orders: &Orders) -> Result<TickReport, StoreError> {
@@ -136,7 +145,100 @@ pub async fn tick(orders: &Orders) -> Result<TickReport, StoreError> {
             r.monthly_invoices += 1;
         }
     }
+
+    let docs = orders.documents();
+    let due = docs.retention_due(today).await.map_err(store_error)?;
+    for (entry, order, line) in due {
+        match retain(orders, &docs, &entry, &order, &line, today).await {
+            Ok(deleted) => r.documents_deleted += usize::from(deleted),
+            Err(e) => tracing::warn!(order, line, error = %e, "documents' retention deferred"),
+        }
+    }
     Ok(r)
+}
+
+fn store_error(e: DocError) -> StoreError {
+    match e {
+        DocError::Store(e) => e,
+        e => StoreError::Unavailable(e.to_string()),
+    }
+}
+
+/// Apply the retention rule to one line's documents: delete them (true
+/// for the run that did) or look again on the day it says.
+async fn retain(
+    orders: &Orders,
+    docs: &Documents,
+    entry: &str,
+    order_id: &str,
+    line_id: &str,
+    today: NaiveDate,
+) -> Result<bool, DocError> {
+    let Some((o, _)) = orders.order(order_id).await? else {
+        docs.forget(entry).await?;
+        return Ok(false);
+    };
+    let Some(line) = o.lines.iter().find(|l| l.id == line_id) else {
+        docs.forget(entry).await?;
+        return Ok(false);
+    };
+    let (days, redemption) = match orders.catalogs.current(&o.reseller).await? {
+        Some(s) => (s.retention.days(), s.retention.redemption(&line.ext)),
+        None => (
+            RetentionView::default().days(),
+            RetentionView::default().redemption(&line.ext),
+        ),
+    };
+    let life = life_of(orders, &o, line, today).await?;
+    match retention(life, redemption, days, today) {
+        Retain::Until(day) => {
+            docs.reschedule(entry, order_id, line_id, day).await?;
+            Ok(false)
+        }
+        Retain::Delete { ended } => {
+            let at = orders.clock.now().to_rfc3339();
+            docs.retire(entry, order_id, line_id, ended, days, &at)
+                .await
+        }
+    }
+}
+
+/// Where the domain of `line` stands, for its documents: ended (lapsed,
+/// cancelled, refused, refunded, deleted at the registry: on the day last
+/// written), registered until its expiry, or not settled yet.
+async fn life_of(
+    orders: &Orders,
+    o: &Order,
+    line: &Line,
+    today: NaiveDate,
+) -> Result<Life, StoreError> {
+    let day_of = |h: &[Event]| {
+        h.last()
+            .and_then(|e| chrono::DateTime::parse_from_rfc3339(&e.at).ok())
+            .map_or(today, |t| t.date_naive())
+    };
+    Ok(match line.state() {
+        LineState::Lapsed
+        | LineState::Cancelled
+        | LineState::Failed
+        | LineState::Refunded
+        | LineState::Deleted => Life::Ended {
+            on: day_of(&o.history),
+        },
+        LineState::Active => match orders.domain(&line.domain).await? {
+            Some((d, _)) if d.customer == o.customer && d.status == DomainStatus::Deleted => {
+                Life::Ended {
+                    on: day_of(&d.history),
+                }
+            }
+            Some((d, _)) if d.customer == o.customer => Life::Registered { expires: d.expires },
+            // Registered since by someone else, or gone.
+            _ => Life::Ended {
+                on: day_of(&o.history),
+            },
+        },
+        _ => Life::Pending,
+    })
 }
 
 async fn names_expiring(orders: &Orders, day: NaiveDate) -> Result<Vec<String>, StoreError> {

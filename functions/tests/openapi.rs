@@ -67,6 +67,7 @@ async fn the_document_describes_every_route_and_its_types() {
         ("get", "/api/orders/{id}/documents"),
         ("put", "/api/orders/{id}/documents/{line}/{item}"),
         ("post", "/api/orders/{id}/documents/{line}/{item}/uploads"),
+        ("post", "/api/orders/{id}/documents/{line}/reuse"),
         (
             "post",
             "/api/orders/{id}/documents/{line}/{item}/uploads/{upload}/complete",

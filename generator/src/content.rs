@@ -392,6 +392,15 @@ pub struct PlatformSite {
     /// One per currency its plans sell in.
     #[serde(default)]
     pub taxes: Vec<PlatformTax>,
+    /// Days a registrant's documents are kept after their domain ends
+    /// (deleted at the registry, lapsed, refunded, or expired past its
+    /// redemption grace), as data-protection law asks: 1 to 3650.
+    #[serde(default = "default_retention_days")]
+    pub document_retention_days: u16,
+}
+
+fn default_retention_days() -> u16 {
+    storefront_core::documents::DEFAULT_RETENTION_DAYS
 }
 
 #[derive(Debug, Clone)]

@@ -361,6 +361,11 @@ impl Place<'_> {
     }
 }
 
+/// Shortest and longest time documents may be kept after a domain ends:
+/// at least a day, at most ten years.
+const MIN_RETENTION_DAYS: u16 = 1;
+const MAX_RETENTION_DAYS: u16 = 3650;
+
 /// `platform.toml`: the platform's seller details, and an account in every
 /// currency a platform plan sells in, or resellers on that plan could not
 /// top up.
@@ -385,6 +390,16 @@ pub fn check_platform(content: &Content, diags: &mut Diagnostics) {
         diags,
     );
     place.check_platform_accounts(&p.site.bank_accounts, diags);
+    let keep = p.site.document_retention_days;
+    if !(MIN_RETENTION_DAYS..=MAX_RETENTION_DAYS).contains(&keep) {
+        place.push(
+            diags,
+            &path!["document_retention_days"],
+            format!(
+                "document_retention_days must be between {MIN_RETENTION_DAYS} and {MAX_RETENTION_DAYS} (days the registrants' documents are kept after their domain ends), got {keep}"
+            ),
+        );
+    }
     let mut missing: BTreeSet<(&str, &str)> = BTreeSet::new();
     for (id, plan) in &p.plans.plans {
         if !p

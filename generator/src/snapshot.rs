@@ -4,7 +4,9 @@
 use crate::pipeline::Checkout;
 use std::collections::BTreeMap;
 use storefront_core::money::Tax;
-use storefront_core::snapshot::{GroupView, LevelRule, NameRules, ProvisioningView, Snapshot};
+use storefront_core::snapshot::{
+    GroupView, LevelRule, NameRules, ProvisioningView, RetentionView, Snapshot,
+};
 
 /// The snapshot of one checked reseller; None if `id` did not pass `check`.
 pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
@@ -112,6 +114,17 @@ pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
         bank_accounts: site.bank_accounts.iter().map(|b| b.published()).collect(),
         parent: checked.parent.clone(),
         orders: site.orders.published(),
+        retention: RetentionView {
+            days: checkout.content.platform.site.document_retention_days,
+            redemption: site
+                .extensions()
+                .into_iter()
+                .filter_map(|e| {
+                    let x = catalogue.extensions.get(&e)?;
+                    Some((e, x.grace.redemption))
+                })
+                .collect(),
+        },
         time_zone: site.time_zone,
         version: String::new(),
     };

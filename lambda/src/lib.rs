@@ -9,7 +9,7 @@
 //! | variable | what |
 //! |---|---|
 //! | `TABLE_NAME` | the DynamoDB table (the store) |
-//! | `DOCUMENTS_BUCKET` | the S3 bucket for uploaded files; read by the functions that keep files (wallet, orders, panel, backoffice) |
+//! | `DOCUMENTS_BUCKET` | the S3 bucket for uploaded files; read by the functions that keep files (wallet, orders, panel, backoffice; the scheduler deletes documents past their retention) |
 //! | `SMTP_URL` | read by the functions that send mail (accounts, orders, panel, scheduler): the mail relay: `smtps://[user[:password]@]host[:port]` (TLS, port 465 by default), `smtp://...` (STARTTLS required, 587), `smtp+insecure://...` (no TLS, 25: a relay on a private network only). User and password are percent-decoded. |
 //! | `SMTP_PASSWORD` | optional: the relay's password, instead of putting it in `SMTP_URL` |
 //! | `MAIL_FROM` | with `SMTP_URL`: the address mail is sent from (the storefront's name is the display name) |
@@ -75,12 +75,17 @@ pub enum Function {
 impl Function {
     /// Whether it keeps uploaded files (top-up proofs: the wallet stores
     /// them, the panel reads them back; the registrant's documents: the
-    /// orders function stores them, the back office reads them back), so
-    /// needs `DOCUMENTS_BUCKET`.
+    /// orders function stores them, the back office reads them back, the
+    /// scheduler deletes them after their retention), so needs
+    /// `DOCUMENTS_BUCKET`.
     pub const fn keeps_files(self) -> bool {
         matches!(
             self,
-            Function::Wallet | Function::Orders | Function::Panel | Function::Backoffice
+            Function::Wallet
+                | Function::Orders
+                | Function::Panel
+                | Function::Scheduler
+                | Function::Backoffice
         )
     }
 
@@ -585,7 +590,7 @@ mod tests {
                 (true, false),
                 (true, true),
                 (false, false),
-                (false, true),
+                (true, true),
                 (true, true)
             ]
         );

@@ -612,6 +612,7 @@ async fn the_scheduler_answers_a_scheduled_event_with_its_report() {
         [
             "cancelled",
             "corrections",
+            "documents_deleted",
             "documents_lapsed",
             "documents_reminded",
             "expired",

@@ -38,7 +38,7 @@ macro_rules! cases {
 }
 
 cases! {
-    bad_colour, bad_email, bad_nip_checksum, below_cost, catalogue_bad_years, control_char_legal_name,
+    bad_colour, bad_email, bad_nip_checksum, document_retention_zero, below_cost, catalogue_bad_years, control_char_legal_name,
     currency_mismatch, duplicate_bank_account, duplicate_domain, featured_not_in_group,
     float_amount, inclusive_markup_below_tax, platform_tax_missing, platform_tax_twice, unknown_time_zone, invalid_domain, low_contrast, missing_field, missing_i18n_key, missing_logo,
     missing_translation, news_without_date, page_bad_front_matter, page_no_front_matter, parent_cycle,

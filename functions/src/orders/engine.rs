@@ -271,6 +271,19 @@ pub struct Orders {
     pub mailer: Arc<dyn Mailer>,
     pub config: OrdersConfig,
     pub invoice_runs: Arc<InvoiceRuns>,
+    /// Where the registrants' documents are kept: the scheduler deletes
+    /// them after their retention.
+    pub blobs: Arc<dyn crate::blobs::Blobs>,
+}
+
+impl Orders {
+    /// The registrants' documents, on the same store.
+    pub fn documents(&self) -> crate::documents::Documents {
+        crate::documents::Documents {
+            store: self.store.clone(),
+            blobs: self.blobs.clone(),
+        }
+    }
 }
 
 impl Orders {

@@ -1418,10 +1418,42 @@
       }
     };
     update(set, null);
-    return h('section', { class: 'documents', attrs: { 'data-documents': set.line } }, [
+    // Deleted after the domain ended: the server says what and when.
+    if (set.deleted) intro.textContent = set.deleted;
+    const section = h('section', { class: 'documents', attrs: { 'data-documents': set.line } }, [
       h('h3', { class: 'subsection-title', text: T('documents_heading', { domain: set.domain }) }),
       intro,
+      reuseOffers(call, set, (s) => section.replaceWith(documentSet(call, s))),
       items,
+    ]);
+    return section;
+  }
+
+  /** Documents approved for another of the customer's names that this line may use instead (the server decides which). */
+  function reuseOffers(call, set, done) {
+    const offers = set.complete ? [] : set.reuse || [];
+    if (!offers.length) return null;
+    const status = h('p', { class: 'form__status', attrs: { role: 'status' } });
+    const use = async (offer, button) => {
+      button.disabled = true;
+      status.textContent = '';
+      try {
+        const r = await call(`orders/${enc(set.order)}/documents/${enc(set.line)}/reuse`, { method: 'POST', json: { order: offer.order, line: offer.line } });
+        if (r.ok && r.data) return done(r.data);
+        status.textContent = messageOf(r);
+      } catch {
+        status.textContent = T('error');
+      }
+      button.disabled = false;
+    };
+    return h('div', { class: 'documents-reuse', attrs: { 'data-reuse': set.line } }, [
+      h('p', { class: 'field__hint', text: T('documents_reuse_hint') }),
+      ...offers.map((o) => {
+        const button = h('button', { class: 'button button--small', text: T('documents_reuse', { domain: o.domain, date: when(o.approved_at) }), attrs: { type: 'button' } });
+        button.addEventListener('click', () => use(o, button));
+        return button;
+      }),
+      status,
     ]);
   }
 
@@ -1452,6 +1484,7 @@
         [T('document_version'), item.version || ''],
         [T('col_date'), when(item.sent_at)],
         [T('col_reason'), item.state === 'rejected' ? item.reason || '' : ''],
+        [T('document_reused'), item.reused ? item.reused.domain : ''],
       ]),
       item.state === 'approved' ? null : documentForm(item, set, send),
       h('p', { class: 'form__status', attrs: { role: 'status', 'data-sent': true } }),

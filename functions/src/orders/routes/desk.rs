@@ -408,7 +408,7 @@ impl Desk<'_> {
                 .iter()
                 .flat_map(|(id, rec)| rec.versions.iter().map(move |ver| json!({
                     "item": id, "version": ver.n, "at": ver.at, "by": ver.by,
-                    "review": ver.review,
+                    "review": ver.review, "reused": ver.reused,
                 })))
                 .collect::<Vec<_>>()
         );

@@ -88,6 +88,9 @@ pub fn set_view(r: &Record, s: &Snapshot, lang: Locale) -> Value {
                     .map(|o| o.get(lang).to_string())}),
             });
             let review = latest.and_then(|v| v.review.as_ref());
+            let reused = latest.and_then(|v| v.reused.as_ref()).map(|o| {
+                json!({"order": o.order, "domain": o.domain, "approved_by": review.map(|r| r.by.clone())})
+            });
             json!({
                 "id": id,
                 "label": label,
@@ -103,6 +106,7 @@ pub fn set_view(r: &Record, s: &Snapshot, lang: Locale) -> Value {
                 "holds": holds,
                 "reason": review.filter(|r| !r.approved).and_then(|r| r.reason.clone()),
                 "reviewed_at": review.map(|r| r.at.clone()),
+                "reused": reused,
             })
         })
         .collect();
@@ -110,6 +114,7 @@ pub fn set_view(r: &Record, s: &Snapshot, lang: Locale) -> Value {
         "order": r.order, "line": r.line, "domain": r.domain, "ext": r.ext,
         "complete": r.set.complete(), "waiting": r.set.waiting(), "to_send": r.set.to_send(),
         "items": items,
+        "deleted": r.deleted.as_ref().map(|t| t.message(&r.domain, lang)),
     })
 }
 
@@ -129,11 +134,23 @@ pub(super) fn doc_failure(e: DocError, s: &Snapshot, lang: Locale) -> AccountsEr
             problem.message(lang, &label(&item)),
             Some(item),
         ),
-        DocError::Set { item, error } => said(
+        DocError::Set { item, error } if !item.is_empty() => said(
             StatusCode::CONFLICT,
             "wrong_state",
             format!("{}: {}", label(&item), error.message(lang)),
             Some(item),
+        ),
+        DocError::Set { item, error } if item.is_empty() => said(
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::CONFLICT),
+            error.code(),
+            error.message(lang),
+            None,
+        ),
+        DocError::Deleted { domain, tombstone } => said(
+            StatusCode::GONE,
+            "deleted",
+            tombstone.message(&domain, lang),
+            None,
         ),
         e => e.into(),
     }
@@ -172,6 +189,7 @@ pub(crate) async fn order_documents(
             .map_err(|e| doc_failure(e, &s, who.visit.lang))?;
         let mut v = set_view(&r, &s, who.visit.lang);
         v["line_state"] = json!(line.state());
+        v["reuse"] = json!(docs.offers(&r).await?);
         out.push(v);
     }
     Ok(Json(out).into_response())
@@ -568,4 +586,70 @@ pub fn download(bytes: Vec<u8>, content_type: String, disposition: &'static str)
         bytes,
     )
         .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReuseFrom {
+    /// The order whose approved documents to use.
+    order: String,
+    /// Its line.
+    line: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/orders/{id}/documents/{line}/reuse",
+    tag = "orders",
+    summary = "Use the documents approved for another of the customer's names (one the line's `reuse` offers: the same account, company tax id and extension) instead of sending them again: their approved versions are taken as they are (the same files, their reviews, where they came from), and the line goes on as if its last item had just been approved. JSON body: `{\"order\": ..., \"line\": ...}`, the set to use",
+    params(
+        ("id" = String, Path, description = "The order"),
+        ("line" = String, Path, description = "The order's line")
+    ),
+    responses((status = 200, description = "Taken: the line's documents"), answers::SignedIn, answers::BadField, answers::NotFound, (status = 409, description = "Not documents this line may use", body = crate::error::ErrorBody), (status = 410, description = "The documents were deleted after their domain ended", body = crate::error::ErrorBody))
+)]
+pub(crate) async fn reuse_documents(
+    State(st): State<ShopState>,
+    who: Signed,
+    Path((id, line)): Path<(String, String)>,
+    RawBody(body): RawBody,
+) -> Result<Response, AccountsError> {
+    let lang = who.visit.lang;
+    let from: ReuseFrom = who.visit.json(&body)?;
+    let (o, s) = mine(&st, &who, &id).await?;
+    let Some(l) = lines_with_documents(&o, &s)
+        .into_iter()
+        .find(|l| l.id == line)
+    else {
+        return Err(ApiError::NotFound.into());
+    };
+    let at = st.orders.clock.now().to_rfc3339();
+    let docs = st.documents();
+    let r = docs
+        .reuse(
+            &s,
+            &subject(&o, l),
+            (&from.order, &from.line),
+            &at,
+            &who.profile.id,
+        )
+        .await
+        .map_err(|e| doc_failure(e, &s, lang))?;
+    // Approved already: the line goes on as a review approving its last
+    // item would send it.
+    if r.set.complete() {
+        match st
+            .orders
+            .documents_approved(&o.id, &l.id, &who.profile.id)
+            .await
+        {
+            Ok(_) | Err(crate::orders::OrderError::WrongState) => {}
+            Err(e) => return Err(order_failure(e, lang)),
+        }
+    }
+    let (o, _) = mine(&st, &who, &id).await?;
+    let state = o.lines.iter().find(|x| x.id == line).map(|x| x.state());
+    let mut v = set_view(&r, &s, lang);
+    v["line_state"] = json!(state);
+    Ok(Json(v).into_response())
 }

@@ -406,6 +406,10 @@ pub fn orders_router(state: ShopState) -> Router {
         .route("/api/orders/{id}/cancel", post(cancel_order))
         .route("/api/orders/{id}/documents", get(order_documents))
         .route(
+            "/api/orders/{id}/documents/{line}/reuse",
+            post(reuse_documents),
+        )
+        .route(
             "/api/orders/{id}/documents/{line}/{item}",
             put(send_document),
         )
