@@ -78,9 +78,22 @@ async fn approve(shop: &Shop, id: &str, line: &str) {
     let (r, _) = docs.get(id, line).await.unwrap().expect("the set");
     for (item, rec) in &r.set.items {
         let n = rec.versions.last().expect("sent").n;
-        docs.review(id, line, item, n, true, None, &at, "owner@toko.localhost")
-            .await
-            .expect("approved");
+        let d = storefront_core::documents::Decision {
+            approve: true,
+            reason: None,
+            at: &at,
+            by: "owner@toko.localhost",
+        };
+        docs.review(
+            id,
+            line,
+            item,
+            n,
+            d,
+            storefront_core::documents::Level::Reseller,
+        )
+        .await
+        .expect("approved");
     }
     shop.orders
         .documents_approved(id, line, "owner@toko.localhost")

@@ -1,6 +1,7 @@
 //! `storefront`: check, build and preview resellers' storefronts.
 
 mod deploy;
+mod documents;
 mod edge;
 mod money;
 mod serve;
@@ -129,6 +130,20 @@ enum Command {
         #[command(subcommand)]
         action: TopupAction,
     },
+    /// The platform's review of registrants' documents, for the extensions
+    /// the platform reviews (`review = "platform"` or `"both"` in the
+    /// catalogue): list what waits, show a set (and save its files), approve
+    /// or reject an item's version.
+    Documents {
+        /// The embedded store's file.
+        #[arg(long, default_value = ".storefront/store.db")]
+        store: PathBuf,
+        /// The deployed DynamoDB table instead, with the AWS environment.
+        #[arg(long, env = "STOREFRONT_TABLE", conflicts_with = "store")]
+        table: Option<String>,
+        #[command(subcommand)]
+        action: DocumentAction,
+    },
     /// Write the Caddyfile of the edge that serves resellers' own domains:
     /// on-demand TLS for hosts the API knows, each storefront's files by
     /// Host, /api/* to the API.
@@ -159,6 +174,36 @@ enum ContentAction {
         reseller: String,
         #[arg(value_name = "DIR")]
         folder: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum DocumentAction {
+    /// Sets waiting for the platform's review.
+    List,
+    /// One line's documents, every version and its review; --save DIR
+    /// writes the files there (relative to -C).
+    Show {
+        order: String,
+        line: String,
+        #[arg(long)]
+        save: Option<PathBuf>,
+    },
+    /// Approve a version of an item (the latest, waiting for the platform).
+    Approve {
+        order: String,
+        line: String,
+        item: String,
+        version: u32,
+    },
+    /// Reject it, with the reason the customer reads.
+    Reject {
+        order: String,
+        line: String,
+        item: String,
+        version: u32,
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -539,6 +584,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
             let target = money::Target::new(&cli.dir, store, table);
             rt.block_on(money::topups(&target, &cli.dir, action))
+        }
+        Command::Documents {
+            store,
+            table,
+            action,
+        } => {
+            let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
+            let target = money::Target::new(&cli.dir, store, table);
+            rt.block_on(documents::run(&target, &cli.dir, action))
         }
         Command::Edge(args) => edge::run(&paths, &cli.dir, now()?, args),
         Command::Deploy(args) => deploy::run(paths, &cli.dir, now()?, args),

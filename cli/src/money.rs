@@ -35,7 +35,7 @@ impl Target {
 
 /// `command` is how to run the same on the table (for the error of a build
 /// without the `aws` feature).
-async fn services(target: &Target, dir: &Path, command: &str) -> Result<Services> {
+pub(crate) async fn services(target: &Target, dir: &Path, command: &str) -> Result<Services> {
     match target {
         Target::Local(store) => {
             if !store.exists() {

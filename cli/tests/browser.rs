@@ -1354,6 +1354,19 @@ fn a_co_id_order_waits_for_documents_one_is_rejected_resent_and_approved() {
         ]
     );
     sign_out(&browser);
+    // .co.id's documents are the storefront's to review: nothing waits
+    // for the platform (`storefront documents`, its side of reviews).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_storefront"))
+        .arg("-C")
+        .arg(p.path())
+        .args(["documents", "list"])
+        .output()
+        .expect("run storefront");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "no documents wait for the platform's review\n"
+    );
 
     // The owner rejects the KTP, saying why.
     sign_in(

@@ -251,11 +251,12 @@ fn serve_rebuilds_when_content_changes() {
 #[test]
 fn without_the_aws_feature_deploy_and_table_say_how_to_get_it() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let asks: [&[&str]; 4] = [
+    let asks: [&[&str]; 5] = [
         &["deploy"],
         &["deploy", "--table", "t", "--bucket", "b"],
         &["tick", "--table", "t"],
         &["topups", "--table", "t", "list"],
+        &["documents", "--table", "t", "list"],
     ];
     for args in asks {
         let out = storefront(dir.path(), args);

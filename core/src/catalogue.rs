@@ -150,6 +150,10 @@ pub struct Extension {
     /// Ids of `[documents.*]` items required to register.
     #[serde(default)]
     pub documents: Vec<String>,
+    /// Who reviews them: `reseller` (the storefront's staff, the default),
+    /// `platform`, or `both` in turn.
+    #[serde(default)]
+    pub review: crate::documents::Reviewers,
     /// Who may register, in a sentence for the extension page.
     #[serde(default)]
     pub eligibility: Option<Translated>,

@@ -567,6 +567,11 @@ pub struct Version {
     /// Who sent it.
     pub by: String,
     pub review: Option<Review>,
+    /// When the storefront and then the platform review (`Reviewers::Both`):
+    /// the storefront's approval, after which it is the platform's turn.
+    /// `review` stays the final word.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first: Option<Review>,
     /// For a version reused from another line's approved set: where it
     /// came from (its review is that line's, kept as it was).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -591,6 +596,49 @@ pub struct Review {
     pub by: String,
     /// RFC 3339.
     pub at: String,
+}
+
+/// Who reviews an extension's documents (the catalogue's `review`): the
+/// storefront's own staff, the platform's, or both in turn (the
+/// storefront first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reviewers {
+    #[default]
+    Reseller,
+    Platform,
+    Both,
+}
+
+/// The level a reviewer decides for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Reseller,
+    Platform,
+}
+
+impl Reviewers {
+    /// Whose turn it is on a version waiting for review: with both, the
+    /// storefront's until it approved (`first`), then the platform's.
+    pub fn turn(self, first_approved: bool) -> Level {
+        match self {
+            Reviewers::Reseller => Level::Reseller,
+            Reviewers::Platform => Level::Platform,
+            Reviewers::Both if first_approved => Level::Platform,
+            Reviewers::Both => Level::Reseller,
+        }
+    }
+
+    /// Whether `level` reviews these documents at all.
+    pub fn includes(self, level: Level) -> bool {
+        matches!(
+            (self, level),
+            (Reviewers::Both, _)
+                | (Reviewers::Reseller, Level::Reseller)
+                | (Reviewers::Platform, Level::Platform)
+        )
+    }
 }
 
 /// Where one item stands, by its latest version.
@@ -651,6 +699,12 @@ pub enum SetError {
     ReasonRequired,
     #[error("these documents cannot be used for this line")]
     NotReusable,
+    /// This level does not review these documents: to it they do not exist.
+    #[error("not reviewed here")]
+    NotReviewer,
+    /// Both review in turn and it is the other level's.
+    #[error("it is the other reviewer's turn")]
+    NotYourTurn { turn: Level },
 }
 
 impl SetError {
@@ -664,6 +718,8 @@ impl SetError {
             SetError::AlreadyReviewed => "already_reviewed",
             SetError::ReasonRequired => "reason_required",
             SetError::NotReusable => "not_reusable",
+            SetError::NotReviewer => "not_found",
+            SetError::NotYourTurn { .. } => "not_your_turn",
         }
     }
 
@@ -671,7 +727,7 @@ impl SetError {
     /// a missing reason, 409 for a review or upload that came too late.
     pub fn status(&self) -> u16 {
         match self {
-            SetError::UnknownItem => 404,
+            SetError::UnknownItem | SetError::NotReviewer => 404,
             SetError::ReasonRequired => 400,
             _ => 409,
         }
@@ -727,6 +783,45 @@ impl SetError {
             (SetError::NotReusable, Locale::Pl) => {
                 "Tych dokumentów nie można użyć dla tej nazwy: nie zostały zatwierdzone dla tego samego abonenta i rozszerzenia. Prześlij dokumenty."
             }
+            (SetError::NotReviewer, Locale::En) => "No such document.",
+            (SetError::NotReviewer, Locale::Id) => "Dokumen tidak ditemukan.",
+            (SetError::NotReviewer, Locale::Pl) => "Nie ma takiego dokumentu.",
+            (
+                SetError::NotYourTurn {
+                    turn: Level::Platform,
+                },
+                Locale::En,
+            ) => "Approved here already: the platform reviews it next.",
+            (
+                SetError::NotYourTurn {
+                    turn: Level::Platform,
+                },
+                Locale::Id,
+            ) => "Sudah disetujui di sini: platform memeriksanya berikutnya.",
+            (
+                SetError::NotYourTurn {
+                    turn: Level::Platform,
+                },
+                Locale::Pl,
+            ) => "Już tu zatwierdzono: teraz sprawdza go platforma.",
+            (
+                SetError::NotYourTurn {
+                    turn: Level::Reseller,
+                },
+                Locale::En,
+            ) => "The storefront reviews this document first.",
+            (
+                SetError::NotYourTurn {
+                    turn: Level::Reseller,
+                },
+                Locale::Id,
+            ) => "Toko memeriksa dokumen ini lebih dulu.",
+            (
+                SetError::NotYourTurn {
+                    turn: Level::Reseller,
+                },
+                Locale::Pl,
+            ) => "Najpierw ten dokument sprawdza sklep.",
         };
         s.to_string()
     }
@@ -787,6 +882,7 @@ impl DocumentSet {
             at: at.to_string(),
             by: by.to_string(),
             review: None,
+            first: None,
             reused: None,
         });
         Ok(n)
@@ -807,6 +903,37 @@ impl DocumentSet {
         at: &str,
         by: &str,
     ) -> Result<(), SetError> {
+        let decision = Decision {
+            approve,
+            reason,
+            at,
+            by,
+        };
+        self.review_as(
+            item,
+            version,
+            decision,
+            Level::Reseller,
+            Reviewers::Reseller,
+        )
+    }
+
+    /// [`DocumentSet::review`] by a reviewer of `level`, for documents that
+    /// `reviewers` review: a level that does not review them is told they
+    /// do not exist (NotReviewer); with both, the storefront decides first
+    /// and its approval hands the version to the platform, whose decision
+    /// (or the storefront's rejection) is final (NotYourTurn otherwise).
+    pub fn review_as(
+        &mut self,
+        item: &str,
+        version: u32,
+        d: Decision<'_>,
+        level: Level,
+        reviewers: Reviewers,
+    ) -> Result<(), SetError> {
+        if !reviewers.includes(level) {
+            return Err(SetError::NotReviewer);
+        }
         let record = self.items.get_mut(item).ok_or(SetError::UnknownItem)?;
         let latest = record.versions.last_mut().ok_or(SetError::NotSubmitted)?;
         if latest.n != version {
@@ -815,19 +942,39 @@ impl DocumentSet {
         if latest.review.is_some() {
             return Err(SetError::AlreadyReviewed);
         }
-        let reason = reason
+        let turn = reviewers.turn(latest.first.as_ref().is_some_and(|r| r.approved));
+        if turn != level {
+            return Err(SetError::NotYourTurn { turn });
+        }
+        let reason = d
+            .reason
             .map(|r| r.trim().to_string())
             .filter(|r| !r.is_empty());
-        if !approve && reason.is_none() {
+        if !d.approve && reason.is_none() {
             return Err(SetError::ReasonRequired);
         }
-        latest.review = Some(Review {
-            approved: approve,
+        let review = Review {
+            approved: d.approve,
             reason,
-            by: by.to_string(),
-            at: at.to_string(),
-        });
+            by: d.by.to_string(),
+            at: d.at.to_string(),
+        };
+        if reviewers == Reviewers::Both && level == Level::Reseller && d.approve {
+            latest.first = Some(review);
+        } else {
+            latest.review = Some(review);
+        }
         Ok(())
+    }
+
+    /// Items whose latest version waits for `level`'s review.
+    pub fn awaiting(&self, level: Level, reviewers: Reviewers) -> usize {
+        self.items
+            .values()
+            .filter_map(|r| r.versions.last())
+            .filter(|v| v.review.is_none())
+            .filter(|v| reviewers.turn(v.first.as_ref().is_some_and(|r| r.approved)) == level)
+            .count()
     }
 
     /// Every item approved (a set asking for nothing is complete).
@@ -852,6 +999,17 @@ impl DocumentSet {
             .filter(|s| pred(*s))
             .count()
     }
+}
+
+/// A reviewer's decision, as given.
+#[derive(Debug, Clone)]
+pub struct Decision<'a> {
+    pub approve: bool,
+    /// Required for a rejection: the customer reads it.
+    pub reason: Option<String>,
+    /// RFC 3339.
+    pub at: &'a str,
+    pub by: &'a str,
 }
 
 /// Whom a set of documents is about: the customer account and, for a
@@ -962,6 +1120,7 @@ impl DocumentSet {
                 at: at.to_string(),
                 by: by.to_string(),
                 review: v.review.clone(),
+                first: v.first.clone(),
                 reused: Some(Origin {
                     version: v.n,
                     ..from.clone()
@@ -2273,6 +2432,94 @@ mod tests {
     }
 
     #[test]
+    fn both_review_in_turn_the_storefront_first_and_a_level_that_does_not_review_sees_nothing() {
+        let mut s = DocumentSet::new(&["ktp".into()]);
+        s.submit("ktp", Stored::Text { text: "x".into() }, None, "t", "c")
+            .unwrap();
+        let d = |approve: bool, reason: Option<&str>, by: &'static str| Decision {
+            approve,
+            reason: reason.map(str::to_string),
+            at: "t",
+            by,
+        };
+        use Level::{Platform, Reseller};
+        // Reviewed by the storefront only: the platform is not a reviewer.
+        let mut only = s.clone();
+        assert_eq!(
+            only.review_as("ktp", 1, d(true, None, "p"), Platform, Reviewers::Reseller),
+            Err(SetError::NotReviewer)
+        );
+        assert_eq!(only.awaiting(Platform, Reviewers::Reseller), 0);
+        assert_eq!(only.awaiting(Reseller, Reviewers::Reseller), 1);
+        // By the platform only: the storefront is not.
+        assert_eq!(
+            only.review_as("ktp", 1, d(true, None, "r"), Reseller, Reviewers::Platform),
+            Err(SetError::NotReviewer)
+        );
+        // Both: the platform waits for the storefront's approval.
+        assert_eq!(
+            s.review_as("ktp", 1, d(true, None, "p"), Platform, Reviewers::Both),
+            Err(SetError::NotYourTurn { turn: Reseller })
+        );
+        s.review_as("ktp", 1, d(true, None, "r"), Reseller, Reviewers::Both)
+            .unwrap();
+        assert_eq!(
+            s.state("ktp"),
+            Some(ItemState::Submitted),
+            "not yet approved"
+        );
+        assert_eq!(
+            (
+                s.awaiting(Reseller, Reviewers::Both),
+                s.awaiting(Platform, Reviewers::Both)
+            ),
+            (0, 1)
+        );
+        assert_eq!(
+            s.review_as("ktp", 1, d(true, None, "r"), Reseller, Reviewers::Both),
+            Err(SetError::NotYourTurn { turn: Platform })
+        );
+        let mut rejected = s.clone();
+        rejected
+            .review_as(
+                "ktp",
+                1,
+                d(false, Some("blurred"), "p"),
+                Platform,
+                Reviewers::Both,
+            )
+            .unwrap();
+        assert_eq!(rejected.state("ktp"), Some(ItemState::Rejected));
+        s.review_as("ktp", 1, d(true, None, "p"), Platform, Reviewers::Both)
+            .unwrap();
+        assert_eq!(s.state("ktp"), Some(ItemState::Approved));
+        assert!(s.complete());
+        let v = s.latest("ktp").unwrap();
+        assert_eq!(
+            (
+                v.first.as_ref().map(|r| r.by.as_str()),
+                v.review.as_ref().map(|r| r.by.as_str())
+            ),
+            (Some("r"), Some("p")),
+            "both decisions kept"
+        );
+        // The storefront's rejection is final.
+        let mut t = DocumentSet::new(&["ktp".into()]);
+        t.submit("ktp", Stored::Text { text: "x".into() }, None, "t", "c")
+            .unwrap();
+        t.review_as(
+            "ktp",
+            1,
+            d(false, Some("wrong"), "r"),
+            Reseller,
+            Reviewers::Both,
+        )
+        .unwrap();
+        assert_eq!(t.state("ktp"), Some(ItemState::Rejected));
+        assert_eq!(t.awaiting(Platform, Reviewers::Both), 0);
+    }
+
+    #[test]
     fn set_errors_have_codes_statuses_and_messages() {
         let all = [
             SetError::UnknownItem,
@@ -2282,6 +2529,13 @@ mod tests {
             SetError::AlreadyReviewed,
             SetError::ReasonRequired,
             SetError::NotReusable,
+            SetError::NotReviewer,
+            SetError::NotYourTurn {
+                turn: Level::Reseller,
+            },
+            SetError::NotYourTurn {
+                turn: Level::Platform,
+            },
         ];
         let got: Vec<(&str, u16)> = all.iter().map(|e| (e.code(), e.status())).collect();
         assert_eq!(
@@ -2294,6 +2548,9 @@ mod tests {
                 ("already_reviewed", 409),
                 ("reason_required", 400),
                 ("not_reusable", 409),
+                ("not_found", 404),
+                ("not_your_turn", 409),
+                ("not_your_turn", 409),
             ]
         );
         for e in all {

@@ -886,6 +886,7 @@ mod tests {
                 redemption: 30,
             },
             documents: vec![],
+            review: Default::default(),
             eligibility: None,
         };
         let catalogue = Catalogue {

@@ -166,6 +166,10 @@ pub struct Snapshot {
     /// form asks and what the server accepts.
     #[serde(default)]
     pub document_items: BTreeMap<String, DocumentItem>,
+    /// Who reviews each extension's documents, where not the storefront
+    /// alone.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub document_review: BTreeMap<String, crate::documents::Reviewers>,
     #[serde(default)]
     pub provisioning: ProvisioningView,
     pub prices: PriceList,
@@ -225,6 +229,11 @@ impl Snapshot {
                 self.provisioning.upload_days()
             },
         })
+    }
+
+    /// Who reviews the documents of `ext`.
+    pub fn reviewers(&self, ext: &str) -> crate::documents::Reviewers {
+        self.document_review.get(ext).copied().unwrap_or_default()
     }
 
     /// The document items a line of `ext` waits for before the registry,

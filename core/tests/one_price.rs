@@ -213,6 +213,7 @@ fn catalogue() -> Catalogue {
             redemption: 30,
         },
         documents: vec![],
+        review: Default::default(),
         eligibility: None,
     };
     Catalogue {
@@ -329,6 +330,7 @@ fn snapshot(c: &Config) -> Option<Snapshot> {
         prices,
         documents: Default::default(),
         document_items: Default::default(),
+        document_review: Default::default(),
         provisioning: Default::default(),
         customer_rules: c.levels.last()?.customers.clone(),
         discount_codes: c.code.iter().cloned().collect(),

@@ -7,6 +7,7 @@
 //! |---|---|---|
 //! | a line's document set | `DOCS#<order>#<line>` | `SET` |
 //! | sets waiting for the seller's review | `DOCQUEUE#<reseller>` | `<order>#<line>` (copy while something waits) |
+//! | sets waiting for the platform's review | `DOCQUEUE#@platform` | `<reseller>#<order>#<line>` |
 //! | a set naming a file (one per file) | `DOCBLOB#<hash>` | `<order>#<line>` |
 //! | a customer's fully approved sets, to reuse | `DOCAPPROVED#<reseller>#<customer>` | `<ext>#<order>#<line>` |
 //! | when to look at a set's retention next | `DOCRETAIN` | `<day>#<order>#<line>` |
@@ -26,8 +27,8 @@ use crate::store::{Attempt, Condition, Item, Query, Store, StoreError, Write, re
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use storefront_core::documents::{
-    Answer, Candidate, DocProblem, DocumentSet, Origin, Registrant, SetError, Stored, Tombstone,
-    judge,
+    Answer, Candidate, Decision, DocProblem, DocumentSet, Level, Origin, Registrant, Reviewers,
+    SetError, Stored, Tombstone, judge,
 };
 use storefront_core::snapshot::Snapshot;
 
@@ -40,6 +41,10 @@ pub fn set_pk(order: &str, line: &str) -> String {
 pub fn queue_pk(reseller: &str) -> String {
     format!("DOCQUEUE#{reseller}")
 }
+
+/// Sets waiting for the platform's review, from every storefront (by
+/// `<reseller>#<order>#<line>`).
+pub const PLATFORM_QUEUE: &str = "DOCQUEUE#@platform";
 
 /// The references to one file: a set naming `key` has an item here.
 pub fn blob_pk(key: &str) -> String {
@@ -77,6 +82,10 @@ pub struct Record {
     /// Its files deleted after its domain ended: what went, when, why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<Tombstone>,
+    /// Who reviews them, as the catalogue said when the set was made: an
+    /// order keeps the rules it was placed under.
+    #[serde(default)]
+    pub reviewers: Reviewers,
 }
 
 impl Record {
@@ -169,6 +178,7 @@ impl Documents {
             set: DocumentSet::new(&required),
             registrant: Some(self.registrant(sub.reseller, sub.customer).await?),
             deleted: None,
+            reviewers: s.reviewers(sub.ext),
         };
         let writes = vec![
             Write::Put {
@@ -250,21 +260,25 @@ impl Documents {
         .map_err(|e| with_item(e, item))
     }
 
-    /// A reviewer's decision on version `version` of `item`.
-    #[allow(clippy::too_many_arguments)]
+    /// A reviewer's decision on version `version` of `item`, for `level`
+    /// (core's `review_as`: a level that does not review the set is told it
+    /// does not exist).
     pub async fn review(
         &self,
         order: &str,
         line: &str,
         item: &str,
         version: u32,
-        approve: bool,
-        reason: Option<String>,
-        at: &str,
-        by: &str,
+        d: Decision<'_>,
+        level: Level,
     ) -> Result<Record, DocError> {
+        // Who reviews is fixed when the set is made.
+        let reviewers = match self.get(order, line).await? {
+            Some((r, _)) => r.reviewers,
+            None => return Err(DocError::NotFound),
+        };
         self.change(order, line, |set| {
-            set.review(item, version, approve, reason.clone(), at, by)
+            set.review_as(item, version, d.clone(), level, reviewers)
         })
         .await
         .map_err(|e| with_item(e, item))
@@ -594,6 +608,28 @@ impl Documents {
 
     /// The lines of `reseller`'s orders whose documents wait for a review,
     /// oldest first: (order, line, domain, items waiting).
+    /// Sets waiting for the platform's review: (reseller, order, line,
+    /// domain, items waiting).
+    pub async fn waiting_for_platform(
+        &self,
+    ) -> Result<Vec<(String, String, String, String, u64)>, DocError> {
+        let items = self.store.query(PLATFORM_QUEUE, Query::default()).await?;
+        Ok(items
+            .into_iter()
+            .map(|i| {
+                let d = &i.data;
+                let s = |k: &str| d[k].as_str().unwrap_or_default().to_string();
+                (
+                    s("reseller"),
+                    s("order"),
+                    s("line"),
+                    s("domain"),
+                    d["waiting"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect())
+    }
+
     pub async fn waiting(
         &self,
         reseller: &str,
@@ -655,23 +691,34 @@ fn set_writes(r: &Record, version: u64) -> Result<Vec<Write>, StoreError> {
         item,
         condition: Condition::Version(version),
     }];
-    let queue = queue_pk(&r.reseller);
-    writes.push(if r.set.waiting() > 0 {
-        Write::Put {
-            item: Item::new(
-                queue,
-                entry.clone(),
-                serde_json::json!({"order": order, "line": line, "domain": r.domain, "waiting": r.set.waiting()}),
-            ),
-            condition: Condition::None,
-        }
-    } else {
-        Write::Delete {
-            pk: queue,
-            sk: entry.clone(),
-            condition: Condition::None,
-        }
-    });
+    // Each reviewing level's queue holds the set while something waits
+    // for that level's review.
+    for (level, queue, sk) in [
+        (Level::Reseller, queue_pk(&r.reseller), entry.clone()),
+        (
+            Level::Platform,
+            PLATFORM_QUEUE.to_string(),
+            format!("{}#{entry}", r.reseller),
+        ),
+    ] {
+        let waiting = r.set.awaiting(level, r.reviewers);
+        writes.push(if waiting > 0 && r.deleted.is_none() {
+            Write::Put {
+                item: Item::new(
+                    queue,
+                    sk,
+                    serde_json::json!({"reseller": r.reseller, "order": order, "line": line, "domain": r.domain, "waiting": waiting}),
+                ),
+                condition: Condition::None,
+            }
+        } else {
+            Write::Delete {
+                pk: queue,
+                sk,
+                condition: Condition::None,
+            }
+        });
+    }
     let approved = approved_pk(&r.reseller, &r.customer);
     let approved_sk = format!("{}#{entry}", r.ext);
     writes.push(match r.set.approved().filter(|_| r.deleted.is_none()) {

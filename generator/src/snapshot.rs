@@ -76,6 +76,13 @@ pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
         .flatten()
         .filter_map(|d| Some((d.clone(), catalogue.documents.get(d)?.clone())))
         .collect();
+    let document_review = documents
+        .keys()
+        .filter_map(|e| {
+            let review = catalogue.extensions.get(e)?.review;
+            (review != Default::default()).then(|| (e.clone(), review))
+        })
+        .collect();
     let snapshot = Snapshot {
         reseller: id.to_string(),
         name: site.name.clone(),
@@ -95,6 +102,7 @@ pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
             .collect(),
         rules,
         documents,
+        document_review,
         document_items,
         provisioning: ProvisioningView {
             auto: site.provisioning.auto,

@@ -712,15 +712,19 @@ async fn the_hostile_upload_corpus_is_refused_and_nothing_stored_changes() {
         store: w.services.store.clone(),
         blobs: w.services.blobs.clone(),
     };
+    let d = storefront_core::documents::Decision {
+        approve: true,
+        reason: None,
+        at: "2026-11-22T09:00:00Z",
+        by: "owner",
+    };
     docs.review(
         &id,
         &line,
         "ktp",
         2,
-        true,
-        None,
-        "2026-11-22T09:00:00Z",
-        "owner",
+        d,
+        storefront_core::documents::Level::Reseller,
     )
     .await
     .expect("approved");

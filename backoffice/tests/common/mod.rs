@@ -26,6 +26,14 @@ impl Ahead {
     }
 }
 
+impl Shop {
+    /// The services' time now (RFC 3339), as a review records it.
+    pub fn clock_now(&self) -> String {
+        use storefront_functions::clock::Clock;
+        self.clock.now().to_rfc3339()
+    }
+}
+
 impl storefront_functions::clock::Clock for Ahead {
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
         chrono::Utc::now() + *self.0.lock().unwrap_or_else(|p| p.into_inner())
@@ -48,7 +56,13 @@ pub struct Shop {
 }
 
 pub async fn shop() -> Shop {
+    shop_with(|_| {}).await
+}
+
+/// The same, with the fixture project changed first by `tune` (its folder).
+pub async fn shop_with(tune: impl FnOnce(&std::path::Path)) -> Shop {
     let project = storefront_e2e::project(None);
+    tune(project.path());
     let mut services = Services::local(
         &project.path().join(".storefront/store.db"),
         &RegistrarChoice::Sandbox,

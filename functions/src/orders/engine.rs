@@ -949,6 +949,37 @@ impl Orders {
         })
     }
 
+    /// What follows a reviewer's decision on `item` of a line's set `r`,
+    /// whoever made it (the storefront's staff, the platform): a rejection
+    /// is mailed to the customer with its reason; a set now approved
+    /// whole sends the line on (`documents_approved`).
+    pub async fn document_reviewed(
+        &self,
+        s: &Snapshot,
+        r: &crate::documents::Record,
+        item: &str,
+        by: &str,
+    ) -> Result<(), OrderError> {
+        if let Some(why) = r
+            .set
+            .latest(item)
+            .and_then(|v| v.review.as_ref())
+            .filter(|rv| !rv.approved)
+            .and_then(|rv| rv.reason.as_deref())
+        {
+            self.notify_document_rejected(s, &r.customer, &r.domain, item, why)
+                .await;
+        }
+        if r.set.complete() {
+            match self.documents_approved(&r.order, &r.line, by).await {
+                // Another reviewer's approval got there first.
+                Ok(_) | Err(OrderError::WrongState) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
     /// Every document of a line approved: it goes to the registry as any
     /// paid line does (a refusal there releases its holds).
     pub async fn documents_approved(

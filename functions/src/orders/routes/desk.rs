@@ -11,6 +11,7 @@
 //! form field to fix.
 
 use super::*;
+use storefront_core::documents::Level;
 use storefront_core::snapshot::Snapshot;
 
 /// One staff member at the desk of one storefront.
@@ -392,6 +393,11 @@ impl Desk<'_> {
             .open(self.snapshot, &subject(&o, l))
             .await
             .map_err(|e| doc_failure(e, self.snapshot, self.lang))?;
+        // Documents only the platform reviews are not the storefront's to
+        // read: to its staff they do not exist.
+        if !r.reviewers.includes(Level::Reseller) {
+            return Err(ApiError::NotFound.into());
+        }
         Ok((o, r))
     }
 
@@ -434,36 +440,23 @@ impl Desk<'_> {
             Some(reason(why, self.lang)?)
         };
         let at = self.shop.orders.clock.now().to_rfc3339();
+        let decision = storefront_core::documents::Decision {
+            approve,
+            reason: why,
+            at: &at,
+            by: self.by,
+        };
         let r = self
             .shop
             .documents()
-            .review(order, line, item, version, approve, why, &at, self.by)
+            .review(order, line, item, version, decision, Level::Reseller)
             .await
             .map_err(|e| doc_failure(e, self.snapshot, self.lang))?;
-        if let Some(why) = r
-            .set
-            .latest(item)
-            .and_then(|v| v.review.as_ref())
-            .filter(|rv| !rv.approved)
-            .and_then(|rv| rv.reason.as_deref())
-        {
-            self.shop
-                .orders
-                .notify_document_rejected(self.snapshot, &r.customer, &r.domain, item, why)
-                .await;
-        }
-        if r.set.complete() {
-            match self
-                .shop
-                .orders
-                .documents_approved(order, line, self.by)
-                .await
-            {
-                // Another reviewer's approval got there first.
-                Ok(_) | Err(OrderError::WrongState) => {}
-                Err(e) => return Err(order_failure(e, self.lang)),
-            }
-        }
+        self.shop
+            .orders
+            .document_reviewed(self.snapshot, &r, item, self.by)
+            .await
+            .map_err(|e| order_failure(e, self.lang))?;
         self.documents(order, line).await
     }
 
