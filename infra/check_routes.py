@@ -42,6 +42,7 @@ OWNERS = [
     ("/api/panel/", "PanelFunction"),
     ("/panel/", "BackofficeFunction"),
     ("/api/orders", "OrdersFunction"),
+    ("/api/documents/", "OrdersFunction"),
     ("/api/domains", "OrdersFunction"),
     ("/api/invoices", "OrdersFunction"),
     ("/api/search", "SearchFunction"),

@@ -204,7 +204,6 @@ pub fn router(state: BackOffice) -> Router {
             "/panel/documents/review",
             get(documents::review_page).post(documents::decide),
         )
-        .route("/panel/documents/file", get(documents::file))
         .route("/panel/static/backoffice.css", get(css))
         .route("/panel/static/backoffice.js", get(js))
         .layer(middleware::from_fn(

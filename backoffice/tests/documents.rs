@@ -107,9 +107,9 @@ async fn a_co_id_order_waits_for_its_documents_and_registers_once_they_are_appro
     assert_eq!(status, StatusCode::OK, "{set}");
     assert_eq!(set["waiting"], 2);
 
-    // Nobody else reaches them: another customer, a visitor, another
-    // storefront's staff, each gets 404 (or 401 signed out) for the set and
-    // the file.
+    // Nobody else reaches the set: another customer (404), a visitor (401
+    // signed out), another storefront's staff (404). The file's link is
+    // `a_document_is_read_through_its_own_short_lived_link_only`'s.
     storefront_functions::accounts::create_demo_customer(
         shop.store.as_ref(),
         "toko",
@@ -120,13 +120,10 @@ async fn a_co_id_order_waits_for_its_documents_and_registers_once_they_are_appro
     .await
     .expect("another customer");
     let other = sign_in(r, TOKO, "other@toko.localhost").await;
-    let their_file = format!("/api/orders/{id}/documents/{line}/ktp/1");
-    for path in [docs.as_str(), their_file.as_str()] {
-        let (status, _) = api(r, "GET", TOKO, path, &other, None, &[]).await;
-        assert_eq!(status, StatusCode::NOT_FOUND, "another customer: {path}");
-        let (status, _) = api(r, "GET", TOKO, path, "", None, &[]).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "a visitor: {path}");
-    }
+    let (status, _) = api(r, "GET", TOKO, &docs, &other, None, &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another customer");
+    let (status, _) = api(r, "GET", TOKO, &docs, "", None, &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a visitor");
     let (status, _) = api(
         r,
         "PUT",
@@ -138,13 +135,16 @@ async fn a_co_id_order_waits_for_its_documents_and_registers_once_they_are_appro
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "another customer's upload");
-    let (status, file) = api(r, "GET", TOKO, &their_file, &customer, None, &[]).await;
-    assert_eq!(status, StatusCode::OK, "its customer reads it: {file}");
+    // The customer's link gives back what was sent.
+    let link = set["items"][0]["link"]
+        .as_str()
+        .expect("a link")
+        .to_string();
+    let f = request(r, "GET", TOKO, &link, &customer, None).await;
+    assert_eq!(f.status, StatusCode::OK, "its customer reads it");
+    assert_eq!(f.html.as_bytes(), PDF);
     // Another storefront's owner finds nothing.
     let agen = sign_in(r, "agen.localhost", "owner@agen.localhost").await;
-    let agen_file = format!("/panel/documents/file?order={id}&line={line}&item=ktp&v=1");
-    let page = request(r, "GET", "agen.localhost", &agen_file, &agen, None).await;
-    assert_eq!(page.status, StatusCode::NOT_FOUND);
     let review = format!("/panel/documents/review?order={id}&line={line}");
     let page = request(r, "GET", "agen.localhost", &review, &agen, None).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
@@ -168,8 +168,8 @@ async fn a_co_id_order_waits_for_its_documents_and_registers_once_they_are_appro
         "{}",
         page.text("item-ktp")
     );
-    // The file opens for its reviewer as sent.
-    let file = format!("/panel/documents/file?order={id}&line={line}&item=ktp&v=1");
+    // The file opens for its reviewer as sent, through the page's link.
+    let file = page.href_in("item-ktp");
     let f = request(r, "GET", TOKO, &file, &owner, None).await;
     assert_eq!(f.status, StatusCode::OK);
     assert_eq!(f.html.as_bytes(), PDF);
@@ -749,4 +749,316 @@ async fn the_hostile_upload_corpus_is_refused_and_nothing_stored_changes() {
         v,
         json!({"method": "PUT", "url": item("ktp"), "max_bytes": 2048 * 1024})
     );
+}
+
+/// A file as its reader gets it: status, the headers that keep it from
+/// running as a page, and its bytes.
+async fn read(r: &axum::Router, host: &str, link: &str, cookie: &str) -> Page {
+    request(r, "GET", host, link, cookie, None).await
+}
+
+/// Issue 13: who can read a document is its customer and its storefront's
+/// reviewers, each through a short-lived link made for them. Anyone else,
+/// and anyone with the other audience's link, gets 404 (nothing said about
+/// whether it exists); a link that ran out, 410 for who may read it.
+#[tokio::test]
+async fn a_document_is_read_through_its_own_short_lived_link_only() {
+    let shop = shop().await;
+    co_id_waits_for_documents(&shop).await;
+    let r = &shop.router;
+    let customer = sign_in(r, TOKO, "customer@toko.localhost").await;
+    let (_, me) = api(r, "GET", TOKO, "/api/accounts/me", &customer, None, &[]).await;
+    let account = me["id"].as_str().expect("account id").to_string();
+    credit(&shop, &account, 1_000_000).await;
+    let (id, _) = waiting_order(&shop, &customer, "berkas.co.id", "link-1").await;
+    let docs = format!("/api/orders/{id}/documents");
+    let (_, sets) = api(r, "GET", TOKO, &docs, &customer, None, &[]).await;
+    let line = sets[0]["line"].as_str().expect("line").to_string();
+    assert_eq!(
+        sets[0]["items"][0]["link"],
+        serde_json::Value::Null,
+        "nothing sent yet"
+    );
+    let (status, set) = api(
+        r,
+        "PUT",
+        TOKO,
+        &format!("/api/orders/{id}/documents/{line}/ktp?name=ktp.pdf"),
+        &customer,
+        Some(("application/pdf", PDF.to_vec())),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{set}");
+
+    // Each reader's view carries their own link to the version.
+    let (_, sets) = api(r, "GET", TOKO, &docs, &customer, None, &[]).await;
+    let mine = sets[0]["items"][0]["link"]
+        .as_str()
+        .expect("a link")
+        .to_string();
+    assert!(mine.starts_with("/api/documents/file?t="), "{mine}");
+    assert_eq!(
+        sets[0]["items"][1]["link"],
+        serde_json::Value::Null,
+        "a choice has no file"
+    );
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let review = format!("/panel/documents/review?order={id}&line={line}");
+    let page = request(r, "GET", TOKO, &review, &owner, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let staff = page.href_in("item-ktp");
+    assert!(staff.starts_with("/api/documents/file?t="), "{staff}");
+    assert_ne!(staff, mine);
+
+    // The customer downloads it, in a sandbox, never cached.
+    let f = read(r, TOKO, &mine, &customer).await;
+    assert_eq!(f.status, StatusCode::OK);
+    assert_eq!(f.html.as_bytes(), PDF);
+    assert_eq!(f.headers["content-type"], "application/pdf");
+    assert_eq!(f.headers["content-disposition"], "attachment");
+    assert_eq!(f.headers["content-security-policy"], "sandbox");
+    assert_eq!(f.headers["x-content-type-options"], "nosniff");
+    assert_eq!(f.headers["cache-control"], "no-store");
+    // Its reviewers open it in the browser's PDF viewer (which no sandbox
+    // lets run), the owner and an admin alike.
+    let admin = sign_in(r, TOKO, "admin@toko.localhost").await;
+    for who in [&owner, &admin] {
+        let f = read(r, TOKO, &staff, who).await;
+        assert_eq!(f.status, StatusCode::OK);
+        assert_eq!(f.html.as_bytes(), PDF);
+        assert_eq!(f.headers["content-type"], "application/pdf");
+        assert_eq!(f.headers["content-disposition"], "inline");
+        assert!(!f.headers.contains_key("content-security-policy"));
+        assert_eq!(f.headers["x-content-type-options"], "nosniff");
+        assert_eq!(f.headers["cache-control"], "no-store");
+    }
+
+    // Nobody else, with either link: another customer, the other
+    // audience, a visitor, agen's owner (toko's sub-reseller, which does
+    // not review toko's documents) on its own host or with its cookie here.
+    storefront_functions::accounts::create_demo_customer(
+        shop.store.as_ref(),
+        "toko",
+        "other@toko.localhost",
+        "back-office-test-2026",
+        &storefront_functions::accounts::AccountsConfig::fast_for_tests(),
+    )
+    .await
+    .expect("another customer");
+    let other = sign_in(r, TOKO, "other@toko.localhost").await;
+    let agen = sign_in(r, "agen.localhost", "owner@agen.localhost").await;
+    let refused = [
+        ("another customer", TOKO, &mine, &other),
+        ("another customer", TOKO, &staff, &other),
+        ("the owner with the customer's link", TOKO, &mine, &owner),
+        ("an admin with the customer's link", TOKO, &mine, &admin),
+        ("the customer with the staff link", TOKO, &staff, &customer),
+        ("agen's owner on agen", "agen.localhost", &staff, &agen),
+        ("agen's owner on agen", "agen.localhost", &mine, &agen),
+        ("agen's owner on toko", TOKO, &staff, &agen),
+        ("the customer on agen", "agen.localhost", &mine, &customer),
+    ];
+    let visitor = String::new();
+    let signed_out = [
+        ("a visitor", TOKO, &mine, &visitor),
+        ("a visitor", TOKO, &staff, &visitor),
+    ];
+    for (who, host, link, cookie) in refused.iter().chain(&signed_out) {
+        let f = read(r, host, link, cookie).await;
+        assert_eq!(f.status, StatusCode::NOT_FOUND, "{who}: {link}");
+        assert!(!f.html.contains("%PDF"), "{who}");
+    }
+    // A link changed by one character, cut short, made up or missing: 404.
+    let t = mine.split_once("?t=").expect("a token").1;
+    let (payload, mac) = t.split_once('.').expect("payload.mac");
+    let flipped = |s: &str| {
+        let mut b = s.as_bytes().to_vec();
+        b[2] = if b[2] == b'A' { b'B' } else { b'A' };
+        String::from_utf8(b).expect("ascii")
+    };
+    for bad in [
+        format!("/api/documents/file?t={payload}.{}", flipped(mac)),
+        format!("/api/documents/file?t={}.{mac}", flipped(payload)),
+        format!("/api/documents/file?t={payload}"),
+        "/api/documents/file?t=bm90IGEgbGluaw.AAAA".to_string(),
+        "/api/documents/file".to_string(),
+    ] {
+        let f = read(r, TOKO, &bad, &customer).await;
+        assert_eq!(f.status, StatusCode::NOT_FOUND, "{bad}");
+    }
+    // The old direct routes are gone.
+    for (path, cookie) in [
+        (
+            format!("/api/orders/{id}/documents/{line}/ktp/1"),
+            &customer,
+        ),
+        (
+            format!("/panel/documents/file?order={id}&line={line}&item=ktp&v=1"),
+            &owner,
+        ),
+    ] {
+        let f = read(r, TOKO, &path, cookie).await;
+        assert_eq!(f.status, StatusCode::NOT_FOUND, "{path}");
+    }
+
+    // Six minutes on, the links are refused: 410 with what to do for who
+    // may read the file, 404 for anyone else still. A new view makes a new
+    // link.
+    shop.clock.advance(chrono::Duration::minutes(6));
+    for (link, who) in [(&mine, &customer), (&staff, &owner)] {
+        let (status, e) = api(r, "GET", TOKO, link, who, None, &[]).await;
+        assert_eq!(status, StatusCode::GONE, "{e}");
+        assert_eq!(
+            e,
+            json!({"error": "link_expired", "message": "This link to the document has expired: open the document again from its page."})
+        );
+    }
+    let (status, e) = api(
+        r,
+        "GET",
+        TOKO,
+        &mine,
+        &customer,
+        None,
+        &[("accept-language", "id")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::GONE);
+    assert_eq!(
+        e["message"],
+        "Tautan ke dokumen ini sudah kedaluwarsa: buka lagi dokumennya dari halamannya."
+    );
+    for (link, who) in [(&mine, &other), (&staff, &customer), (&mine, &visitor)] {
+        let f = read(r, TOKO, link, who).await;
+        assert_eq!(f.status, StatusCode::NOT_FOUND, "{link}");
+    }
+    let (_, sets) = api(r, "GET", TOKO, &docs, &customer, None, &[]).await;
+    let fresh = sets[0]["items"][0]["link"]
+        .as_str()
+        .expect("a link")
+        .to_string();
+    let f = read(r, TOKO, &fresh, &customer).await;
+    assert_eq!(f.status, StatusCode::OK);
+    assert_eq!(f.html.as_bytes(), PDF);
+    let page = request(r, "GET", TOKO, &review, &owner, None).await;
+    let f = read(r, TOKO, &page.href_in("item-ktp"), &owner).await;
+    assert_eq!(f.status, StatusCode::OK);
+    assert_eq!(f.html.as_bytes(), PDF);
+}
+
+/// The parent level does not review its sub-reseller's documents: a
+/// customer of agen (toko's sub-reseller, which registers first and takes
+/// the documents after) sends one; toko's owner gets 404 for it, with the
+/// customer's link and for agen's review page; agen's own owner reads it.
+#[tokio::test]
+async fn the_parent_storefront_reads_none_of_its_sub_resellers_documents() {
+    let shop = shop().await;
+    let r = &shop.router;
+    let agen_host = "agen.localhost";
+    storefront_functions::accounts::create_demo_customer(
+        shop.store.as_ref(),
+        "agen",
+        "customer@agen.localhost",
+        "back-office-test-2026",
+        &storefront_functions::accounts::AccountsConfig::fast_for_tests(),
+    )
+    .await
+    .expect("agen's customer");
+    let customer = sign_in(r, agen_host, "customer@agen.localhost").await;
+    let (_, me) = api(
+        r,
+        "GET",
+        agen_host,
+        "/api/accounts/me",
+        &customer,
+        None,
+        &[],
+    )
+    .await;
+    let account = me["id"].as_str().expect("account id").to_string();
+    let toko = Party::reseller("toko");
+    let agen = Party::reseller("agen");
+    fund(&shop, toko.clone(), Party::Platform, "bca-idr", 2_000_000).await;
+    fund(&shop, agen.clone(), toko, "bca", 2_000_000).await;
+    fund(
+        &shop,
+        Party::customer("agen", &account),
+        agen,
+        "bca",
+        2_000_000,
+    )
+    .await;
+    let items = json!({"items": [{"domain": "cabang.co.id", "action": "register", "years": 1}]});
+    let (_, quote) = api_json(
+        r,
+        "POST",
+        agen_host,
+        "/api/orders/quote",
+        &customer,
+        items,
+        &[],
+    )
+    .await;
+    let (status, order) = api_json(
+        r,
+        "POST",
+        agen_host,
+        "/api/orders",
+        &customer,
+        json!({"quote": quote["id"], "payment": "wallet"}),
+        &[("idempotency-key", "agen-1")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    let id = order["id"].as_str().expect("id").to_string();
+    let line = order["lines"][0]["id"].as_str().expect("line").to_string();
+    let (status, set) = api(
+        r,
+        "PUT",
+        agen_host,
+        &format!("/api/orders/{id}/documents/{line}/ktp?name=ktp.pdf"),
+        &customer,
+        Some(("application/pdf", PDF.to_vec())),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{set}");
+    let mine = set["items"][0]["link"]
+        .as_str()
+        .expect("a link")
+        .to_string();
+    let f = read(r, agen_host, &mine, &customer).await;
+    assert_eq!(f.status, StatusCode::OK);
+    assert_eq!(f.html.as_bytes(), PDF);
+
+    let review = format!("/panel/documents/review?order={id}&line={line}");
+    let agen_owner = sign_in(r, agen_host, "owner@agen.localhost").await;
+    let page = request(r, "GET", agen_host, &review, &agen_owner, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let staff = page.href_in("item-ktp");
+    let f = read(r, agen_host, &staff, &agen_owner).await;
+    assert_eq!(f.status, StatusCode::OK, "agen reviews its own");
+    assert_eq!(f.html.as_bytes(), PDF);
+
+    let toko_owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let page = request(r, "GET", TOKO, &review, &toko_owner, None).await;
+    assert_eq!(
+        page.status,
+        StatusCode::NOT_FOUND,
+        "toko reviews none of agen's"
+    );
+    for (host, link) in [
+        (TOKO, &staff),
+        (TOKO, &mine),
+        (agen_host, &staff),
+        (agen_host, &mine),
+    ] {
+        let f = read(r, host, link, &toko_owner).await;
+        assert_eq!(
+            f.status,
+            StatusCode::NOT_FOUND,
+            "toko's owner on {host}: {link}"
+        );
+    }
 }

@@ -46,6 +46,10 @@ pub struct Services {
     pub invoice_runs: Arc<crate::orders::engine::InvoiceRuns>,
     /// Deployed behind the edge: its shared secret (see `forwarded`).
     pub edge_secret: Option<crate::forwarded::EdgeSecret>,
+    /// The key documents' short-lived links are made and checked with
+    /// (`links`): kept beside the store locally, from the environment on
+    /// AWS, and this process's own otherwise.
+    pub document_links: crate::links::DocumentLinks,
 }
 
 impl Services {
@@ -74,6 +78,8 @@ impl Services {
         let dir = path.parent().unwrap_or(Path::new("."));
         services.mailer = Arc::new(Outbox::new(dir.join("outbox")));
         services.blobs = Arc::new(LocalBlobs::new(dir.join("files")));
+        services.document_links =
+            crate::links::DocumentLinks::local(&dir.join("document-links.key"))?;
         services.accounts.secure_cookies = false;
         Ok(services)
     }
@@ -91,6 +97,7 @@ impl Services {
             orders: OrdersConfig::default(),
             invoice_runs: Arc::default(),
             edge_secret: None,
+            document_links: crate::links::DocumentLinks::random(),
         }
     }
 
@@ -126,6 +133,7 @@ impl Services {
             accounts: self.accounts_state(),
             orders: self.orders(),
             blobs: self.blobs.clone(),
+            links: self.document_links.clone(),
         }
     }
 

@@ -14,6 +14,7 @@ pub mod error;
 pub mod forwarded;
 pub mod invoices;
 pub mod ledger;
+pub mod links;
 pub mod openapi;
 pub mod orders;
 pub mod registrar;

@@ -33,7 +33,7 @@ use utoipa::OpenApi;
         crate::orders::routes::start_upload,
         crate::orders::routes::complete_upload,
         crate::orders::routes::reuse_documents,
-        crate::orders::routes::document_file,
+        crate::orders::routes::linked_file,
         crate::orders::routes::my_domains,
         crate::orders::routes::my_domain,
         crate::orders::routes::update_domain,

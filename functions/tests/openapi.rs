@@ -72,7 +72,7 @@ async fn the_document_describes_every_route_and_its_types() {
             "post",
             "/api/orders/{id}/documents/{line}/{item}/uploads/{upload}/complete",
         ),
-        ("get", "/api/orders/{id}/documents/{line}/{item}/{version}"),
+        ("get", "/api/documents/file"),
         ("get", "/api/domains"),
         ("get", "/api/domains/{name}"),
         ("patch", "/api/domains/{name}"),

@@ -13,6 +13,7 @@
 //! | `SMTP_URL` | read by the functions that send mail (accounts, orders, panel, scheduler): the mail relay: `smtps://[user[:password]@]host[:port]` (TLS, port 465 by default), `smtp://...` (STARTTLS required, 587), `smtp+insecure://...` (no TLS, 25: a relay on a private network only). User and password are percent-decoded. |
 //! | `SMTP_PASSWORD` | optional: the relay's password, instead of putting it in `SMTP_URL` |
 //! | `MAIL_FROM` | with `SMTP_URL`: the address mail is sent from (the storefront's name is the display name) |
+//! | `DOCUMENT_LINK_SECRET` | read by the functions that make or open the documents' short-lived links (orders, backoffice): the key (32 characters or more) both sign and check them with; the template generates it |
 //! | `CLIENT_IP_HEADER` | optional: a header set by a proxy we trust (the edge) naming the client, e.g. `x-forwarded-for`. Without it the client is the address API Gateway saw (`requestContext.http.sourceIp`). |
 //! | `REGISTRAR` | optional: `sandbox` (the default and, for now, the only one: the simulated registry, kept in the table) |
 //! | `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` | set by Lambda: the region and the execution role's credentials |
@@ -37,6 +38,7 @@ use storefront_functions::accounts::{Mail, MailError, Mailer, SmtpConfig};
 use storefront_functions::app::Services;
 use storefront_functions::blobs::{BlobError, Blobs};
 use storefront_functions::forwarded::{self, EdgeSecret};
+use storefront_functions::links::DocumentLinks;
 use storefront_functions::orders::Orders;
 use storefront_functions::registrar::sandbox::{Sandbox, SandboxConfig};
 use storefront_functions::store::Store;
@@ -87,6 +89,14 @@ impl Function {
                 | Function::Scheduler
                 | Function::Backoffice
         )
+    }
+
+    /// Whether it makes or opens the documents' short-lived links (the
+    /// orders function gives its customers theirs and serves the files;
+    /// the back office gives its reviewers theirs), so needs
+    /// `DOCUMENT_LINK_SECRET`: one key for both.
+    pub const fn links_documents(self) -> bool {
+        matches!(self, Function::Orders | Function::Backoffice)
     }
 
     /// Whether it sends mail (account links; proformas, invoices and
@@ -149,6 +159,8 @@ pub struct Settings {
     /// visitor's address come from the edge's forwarded headers
     /// (`storefront_functions::forwarded`).
     pub edge_secret: Option<EdgeSecret>,
+    /// Only for a function that [links documents](Function::links_documents).
+    pub document_links: Option<DocumentLinks>,
 }
 
 /// Where mail goes and whom it is from.
@@ -218,6 +230,15 @@ impl Settings {
                     .map_err(|e| anyhow::anyhow!("STOREFRONT_EDGE_SECRET: {e}"))?,
             ),
         };
+        let document_links = if function.links_documents() {
+            let secret = required("DOCUMENT_LINK_SECRET")?;
+            Some(
+                DocumentLinks::new(secret.as_bytes())
+                    .map_err(|e| anyhow::anyhow!("DOCUMENT_LINK_SECRET: {e}"))?,
+            )
+        } else {
+            None
+        };
         Ok(Settings {
             table,
             aws,
@@ -226,6 +247,7 @@ impl Settings {
             mail,
             client_ip_header,
             edge_secret,
+            document_links,
         })
     }
 }
@@ -315,6 +337,9 @@ pub fn services(function: Function, settings: &Settings) -> anyhow::Result<Servi
         services.accounts.client_ip_header = Some(forwarded::CLIENT_IP_HEADER);
     }
     services.edge_secret = settings.edge_secret.clone();
+    if let Some(links) = &settings.document_links {
+        services.document_links = links.clone();
+    }
     Ok(services)
 }
 
@@ -491,7 +516,7 @@ mod tests {
         ("AWS_SECRET_ACCESS_KEY", "secret"),
     ];
 
-    const FULL: [(&str, &str); 8] = [
+    const FULL: [(&str, &str); 9] = [
         ("AWS_REGION", "ap-southeast-3"),
         ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
         ("AWS_SECRET_ACCESS_KEY", "secret"),
@@ -500,10 +525,34 @@ mod tests {
         ("STOREFRONTS_BUCKET", "storefronts"),
         ("SMTP_URL", "smtps://mailer:p%40ss%3Aword@smtp.example.com"),
         ("MAIL_FROM", "no-reply@platform.example"),
+        ("DOCUMENT_LINK_SECRET", "fedcba9876543210fedcba9876543210"),
     ];
 
     fn without(name: &str) -> Vec<(&'static str, &'static str)> {
         FULL.iter().copied().filter(|(k, _)| *k != name).collect()
+    }
+
+    #[test]
+    fn the_document_link_secret_is_one_key_for_the_functions_that_link() {
+        let mut short = FULL.to_vec();
+        short.retain(|(k, _)| *k != "DOCUMENT_LINK_SECRET");
+        short.push(("DOCUMENT_LINK_SECRET", "short"));
+        let e = Settings::from_lookup(Function::Orders, vars(&short)).expect_err("short secret");
+        assert!(e.to_string().starts_with("DOCUMENT_LINK_SECRET:"), "{e}");
+        // What the back office makes, the orders function opens.
+        let links = |f| {
+            Settings::from_lookup(f, vars(&FULL))
+                .expect("settings")
+                .document_links
+                .expect("links")
+        };
+        let now = chrono::Utc::now();
+        let token = links(Function::Backoffice).make(
+            ("toko", "o", "l", "ktp", 1),
+            storefront_functions::links::Audience::Staff,
+            now,
+        );
+        assert!(links(Function::Orders).open(&token).is_some());
     }
 
     #[test]
@@ -566,9 +615,16 @@ mod tests {
                 f == Function::Backoffice,
                 "{f:?}"
             );
-            for name in ["DOCUMENTS_BUCKET", "SMTP_URL", "MAIL_FROM"] {
+            assert_eq!(got.document_links.is_some(), f.links_documents(), "{f:?}");
+            for name in [
+                "DOCUMENTS_BUCKET",
+                "SMTP_URL",
+                "MAIL_FROM",
+                "DOCUMENT_LINK_SECRET",
+            ] {
                 let needed = match name {
                     "DOCUMENTS_BUCKET" => f.keeps_files(),
+                    "DOCUMENT_LINK_SECRET" => f.links_documents(),
                     _ => f.sends_mail(),
                 };
                 let r = Settings::from_lookup(f, vars(&without(name)));

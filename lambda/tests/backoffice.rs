@@ -96,6 +96,7 @@ async fn a_publish_on_aws_uploads_the_storefront_and_moves_its_catalogue() {
         ("STOREFRONTS_BUCKET", "storefronts"),
         ("SMTP_URL", "smtp+insecure://127.0.0.1:1"),
         ("MAIL_FROM", "platform@storefront.example"),
+        ("DOCUMENT_LINK_SECRET", "0123456789abcdef0123456789abcdef"),
         ("AWS_REGION", "us-east-1"),
         ("AWS_ACCESS_KEY_ID", "test"),
         ("AWS_SECRET_ACCESS_KEY", "test"),

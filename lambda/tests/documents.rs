@@ -121,6 +121,14 @@ fn fixture(name: &str, fill: &[(&str, &str)]) -> String {
 /// An event through the function's router as the runtime hands it over:
 /// the status and the JSON body.
 async fn invoke(w: &World, function: Function, event: &str) -> (StatusCode, Value) {
+    let (status, _, body) = invoke_raw(w, function, event).await;
+    let v = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    (status, v)
+}
+
+/// `invoke`'s answer as it is: status, headers (the response's JSON
+/// object) and the body's bytes.
+async fn invoke_raw(w: &World, function: Function, event: &str) -> (StatusCode, Value, Vec<u8>) {
     let request: LambdaRequest = serde_json::from_str(event).expect("an HTTP API v2 event");
     let router = storefront_lambda::router(function, &w.services);
     let response = lambda_http::Adapter::from(router)
@@ -136,8 +144,7 @@ async fn invoke(w: &World, function: Function, event: &str) -> (StatusCode, Valu
     } else {
         text.as_bytes().to_vec()
     };
-    let v = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    (status, v)
+    (status, raw["headers"].clone(), body)
 }
 
 fn base64(bytes: &[u8]) -> String {
@@ -1063,4 +1070,77 @@ async fn an_upload_to_quarantine_becomes_a_version_or_is_refused_and_deleted() {
 
 fn blake3_hex(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex().to_string()
+}
+
+/// A link from a documents view, followed as API Gateway hands it to the
+/// orders function: status, headers, bytes.
+async fn follow(w: &World, session: &str, link: &str) -> (StatusCode, Value, Vec<u8>) {
+    let (path, query) = link.split_once('?').unwrap_or((link, ""));
+    let event = fixture(
+        "orders-api.json",
+        &[
+            ("method", "GET"),
+            ("route", "/api/documents/file"),
+            ("path", path),
+            ("query", query),
+            ("session", session),
+            ("content_type", "application/json"),
+            ("idempotency_key", "documents-1"),
+            ("body", ""),
+        ],
+    );
+    invoke_raw(w, Function::Orders, &event).await
+}
+
+#[tokio::test]
+async fn a_document_is_read_through_its_short_lived_link_by_its_customer_only() {
+    let mut w = world(None).await;
+    let (me, id, line) = co_id_order(&w).await;
+    let (status, set) = call(
+        &w,
+        &me,
+        put_file(&id, &line, "ktp", "ktp.pdf", "application/pdf", PDF),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{set}");
+    let link = set["items"][0]["link"]
+        .as_str()
+        .expect("a link")
+        .to_string();
+    assert!(link.starts_with("/api/documents/file?t="), "{link}");
+    let (status, headers, bytes) = follow(&w, &me, &link).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(bytes, PDF);
+    assert_eq!(headers["content-type"], "application/pdf");
+    assert_eq!(headers["content-disposition"], "attachment");
+    assert_eq!(headers["content-security-policy"], "sandbox");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["cache-control"], "no-store");
+
+    // Another customer, a visitor, a changed token: 404.
+    let other = sign_in(&w, OTHER).await;
+    let (status, _, _) = follow(&w, &other, &link).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another customer");
+    let (status, _, _) = follow(&w, "", &link).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a visitor");
+    let mut changed = link.clone().into_bytes();
+    let last = changed.len() - 2;
+    changed[last] = if changed[last] == b'A' { b'B' } else { b'A' };
+    let changed = String::from_utf8(changed).expect("ascii");
+    let (status, _, _) = follow(&w, &me, &changed).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a changed token");
+    // The old route is not served.
+    let (status, _, _) = follow(&w, &me, &format!("/api/orders/{id}/documents/{line}/ktp/1")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the old route");
+
+    // Six minutes on: 410 for its customer, 404 for anyone else.
+    w.services.clock = Arc::new(storefront_functions::clock::ManualClock::new(
+        chrono::Utc::now() + chrono::Duration::minutes(6),
+    ));
+    let (status, _, body) = follow(&w, &me, &link).await;
+    assert_eq!(status, StatusCode::GONE);
+    let e: Value = serde_json::from_slice(&body).expect("json");
+    assert_eq!(e["error"], "link_expired");
+    let (status, _, _) = follow(&w, &other, &link).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

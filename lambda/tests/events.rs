@@ -650,6 +650,7 @@ fn deployed_env(
         ("STOREFRONTS_BUCKET", "storefront-test-sites"),
         ("SMTP_URL", "smtp://mailer@127.0.0.1:9"),
         ("MAIL_FROM", "no-reply@platform.example"),
+        ("DOCUMENT_LINK_SECRET", "0123456789abcdef0123456789abcdef"),
         ("RUST_LOG", "info"),
     ]
     .into_iter()
@@ -682,6 +683,10 @@ fn a_binary_missing_a_variable_stops_at_once_naming_it() {
         ),
         ("STOREFRONTS_BUCKET", &[Function::Backoffice][..]),
         ("SMTP_URL", &[Function::Scheduler][..]),
+        (
+            "DOCUMENT_LINK_SECRET",
+            &[Function::Orders, Function::Backoffice][..],
+        ),
     ] {
         for &function in functions {
             let env = deployed_env(function.name(), "127.0.0.1:9", "http://127.0.0.1:9");

@@ -2,7 +2,9 @@
 //! storefront's review, and one line's documents to approve or reject item
 //! by item (a rejection's reason is what the customer reads). When every
 //! item is approved the line goes to the registry. The rules are the
-//! money desk's, as for every page under Orders and wallet.
+//! money desk's, as for every page under Orders and wallet. A file opens
+//! through its short-lived staff link (`storefront_functions::links`),
+//! served by the API's `/api/documents/file`.
 
 use super::money::{Failed, Problem, Shown, desk, enc, failed, money_context, unreadable};
 use crate::{BackOffice, Staff, i18n, render};
@@ -55,6 +57,16 @@ async fn review(bo: &BackOffice, staff: &Staff, w: &Which, problem: Option<Probl
             &format!("d_state_{}", s.as_str().unwrap_or_default()),
         )
     };
+    // Each file opens through a link made for its reviewers now, which
+    // runs out after a few minutes (a reload makes new ones).
+    storefront_functions::orders::routes::link_files(
+        &mut set,
+        &staff.reseller,
+        &bo.shop.links,
+        storefront_functions::links::Audience::Staff,
+        &staff.shop,
+        bo.shop.orders.clock.now(),
+    );
     if let Some(items) = set["items"].as_array_mut() {
         for i in items {
             i["state_label"] = json!(state_label(&i["state"]));
@@ -130,39 +142,5 @@ pub(crate) async fn decide(
             Failed::Page(r) => r,
             Failed::Form(p) => review(&bo, &staff, &w, Some(p)).await,
         },
-    }
-}
-
-#[derive(Deserialize)]
-pub(crate) struct FileOf {
-    order: String,
-    line: String,
-    item: String,
-    v: u32,
-}
-
-/// A version's file for its reviewers: an image shown in the page's own
-/// tab, a PDF opened in the browser's viewer, never as the storefront's
-/// own page (its own type, nosniff; images in a sandbox).
-pub(crate) async fn file(
-    State(bo): State<BackOffice>,
-    staff: Staff,
-    Query(f): Query<FileOf>,
-) -> Response {
-    match desk(&bo, &staff)
-        .document_file(&f.order, &f.line, &f.item, f.v)
-        .await
-    {
-        Ok((bytes, ct)) => {
-            let mut r = storefront_functions::orders::routes::download(bytes, ct.clone(), "inline");
-            if ct == "application/pdf" {
-                // The browser's PDF viewer does not run in a sandbox; the
-                // bytes were checked to be a PDF and nothing else.
-                r.headers_mut()
-                    .remove(axum::http::header::CONTENT_SECURITY_POLICY);
-            }
-            r
-        }
-        Err(e) => unreadable(&bo, &staff, e),
     }
 }

@@ -214,6 +214,16 @@ impl Page {
         unescape(&tag[v..v + tag[v..].find('"').expect("closing quote")])
     }
 
+    /// The first link's target inside the element with this id.
+    pub fn href_in(&self, id: &str) -> String {
+        let at = self
+            .html
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("no {id}"));
+        let h = at + self.html[at..].find(" href=\"").expect("a link") + 7;
+        unescape(&self.html[h..h + self.html[h..].find('"').expect("closing quote")])
+    }
+
     /// The text of the element with this id, tags removed, spaces collapsed.
     pub fn text(&self, id: &str) -> String {
         let needle = format!("id=\"{id}\"");

@@ -1476,7 +1476,9 @@
 
   function documentItem(item, set, send) {
     const holds = item.holds || {};
-    const sent = holds.file ? `${holds.file} (${sizeText(Math.max(1, Math.round((holds.size || 0) / 1024)))})` : holds.text ?? holds.choice ?? '';
+    let sent = holds.file ? `${holds.file} (${sizeText(Math.max(1, Math.round((holds.size || 0) / 1024)))})` : holds.text ?? holds.choice ?? '';
+    // A file opens through the short-lived link the server made with this view.
+    if (holds.file && item.link) sent = h('a', { text: sent, attrs: { href: item.link, download: holds.file } });
     return h('li', { class: 'record document', attrs: { 'data-item': item.id, tabindex: -1 } }, [
       h('p', { class: 'record__head' }, [h('span', { class: 'record__title', text: item.label }), ' ', badge('state', item.state)]),
       facts([

@@ -459,19 +459,4 @@ impl Desk<'_> {
             .map_err(|e| order_failure(e, self.lang))?;
         self.documents(order, line).await
     }
-
-    /// One version of a document's file, for its reviewers.
-    pub async fn document_file(
-        &self,
-        order: &str,
-        line: &str,
-        item: &str,
-        version: u32,
-    ) -> Result<(Vec<u8>, String), AccountsError> {
-        let (_, r) = self.documents_of(order, line).await?;
-        match self.shop.documents().file(&r, item, version).await? {
-            Some(f) => Ok(f),
-            None => Err(ApiError::NotFound.into()),
-        }
-    }
 }

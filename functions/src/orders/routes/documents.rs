@@ -1,7 +1,13 @@
 //! The registrant's documents of an order, for its customer: what each
 //! line asks (the catalogue's items, in the reader's language, with their
 //! limits), what was sent and how it was reviewed; a new version of an
-//! item; a version's file. The reviewers' side is the money desk's.
+//! item. The reviewers' side is the money desk's.
+//!
+//! A version's file is read through a short-lived link (`crate::links`)
+//! each documents view gives its reader: `GET /api/documents/file?t=`
+//! answers only a link that is intact and a session that may read it (the
+//! order's customer with a customer's link, a reviewer of the order's own
+//! storefront with a staff link); anyone else gets 404.
 //!
 //! A file comes one of two ways, judged alike by its bytes:
 //!
@@ -17,6 +23,8 @@
 use super::*;
 use crate::blobs::UploadLimits;
 use crate::documents::{DocError, Documents, Record, Subject};
+use crate::links::{Audience, DocumentLinks, Owners, Reader, may_read};
+use chrono::{DateTime, Utc};
 use storefront_core::catalogue::{DocumentItem, DocumentKind};
 use storefront_core::documents::{
     Answer, DocProblem, ItemState, SetError, Stored, accepted_content_types, max_bytes,
@@ -190,6 +198,7 @@ pub(crate) async fn order_documents(
         let mut v = set_view(&r, &s, who.visit.lang);
         v["line_state"] = json!(line.state());
         v["reuse"] = json!(docs.offers(&r).await?);
+        customer_links(&st, &who, &mut v);
         out.push(v);
     }
     Ok(Json(out).into_response())
@@ -273,6 +282,7 @@ pub(crate) async fn send_document(
         .map_err(|e| doc_failure(e, &s, lang))?;
     let mut v = set_view(&r, &s, lang);
     v["line_state"] = json!(l.state());
+    customer_links(&st, &who, &mut v);
     Ok(Json(v).into_response())
 }
 
@@ -539,36 +549,168 @@ pub(crate) async fn complete_upload(
     };
     let mut v = set_view(&r, &s, lang);
     v["line_state"] = json!(l.state());
+    customer_links(&st, &who, &mut v);
     Ok(Json(v).into_response())
+}
+
+/// The storefront's root as the request reached it: `/`, or a local
+/// preview's `/s/<id>/`.
+pub fn root_of(visit: &Visit) -> String {
+    match &visit.preview {
+        Some(id) => format!("/s/{id}/"),
+        None => "/".into(),
+    }
+}
+
+/// Each file item of a documents view (`set_view`) gets `link`: its
+/// latest version's file, through a link made now for `audience` on the
+/// storefront `reseller` (whose root is `root`), which runs out after the
+/// links' time to live.
+pub fn link_files(
+    v: &mut Value,
+    reseller: &str,
+    links: &DocumentLinks,
+    audience: Audience,
+    root: &str,
+    now: DateTime<Utc>,
+) {
+    let order = v["order"].as_str().unwrap_or_default().to_string();
+    let line = v["line"].as_str().unwrap_or_default().to_string();
+    let Some(items) = v["items"].as_array_mut() else {
+        return;
+    };
+    for item in items {
+        let version = item["version"].as_u64().and_then(|n| u32::try_from(n).ok());
+        let (Some(id), Some(version), true) = (
+            item["id"].as_str(),
+            version,
+            item["holds"]["file"].is_string(),
+        ) else {
+            continue;
+        };
+        let token = links.make((reseller, &order, &line, id, version), audience, now);
+        item["link"] = json!(crate::links::path(root, &token));
+    }
+}
+
+/// `link_files` for the signed-in customer.
+fn customer_links(st: &ShopState, who: &Signed, v: &mut Value) {
+    link_files(
+        v,
+        who.reseller(),
+        &st.links,
+        Audience::Customer,
+        &root_of(&who.visit),
+        st.orders.clock.now(),
+    );
+}
+
+/// Who reviews a storefront's documents: its owner and admins (every
+/// staff role there is today). Decided here so that a role added later is
+/// a reader only when it is added to this list.
+pub fn reviews_documents(role: Role) -> bool {
+    match role {
+        Role::Owner | Role::Admin => true,
+        Role::Customer => false,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct LinkQuery {
+    #[serde(default)]
+    t: String,
+}
+
+/// A link that ran out, said to someone who may read its file.
+fn link_expired(lang: Locale) -> AccountsError {
+    let what = match lang {
+        Locale::En => {
+            "This link to the document has expired: open the document again from its page."
+        }
+        Locale::Id => {
+            "Tautan ke dokumen ini sudah kedaluwarsa: buka lagi dokumennya dari halamannya."
+        }
+        Locale::Pl => "Ten link do dokumentu wygasł: otwórz dokument ponownie z jego strony.",
+    };
+    said(StatusCode::GONE, "link_expired", what.into(), None)
 }
 
 #[utoipa::path(
     get,
-    path = "/api/orders/{id}/documents/{line}/{item}/{version}",
+    path = "/api/documents/file",
     tag = "orders",
-    summary = "One version of a document file, as sent (a download)",
-    params(
-        ("id" = String, Path, description = "The order"),
-        ("line" = String, Path, description = "The order's line"),
-        ("item" = String, Path, description = "The document item"),
-        ("version" = u32, Path, description = "The version, from 1")
-    ),
-    responses((status = 200, description = "The file"), answers::SignedIn, answers::NotFound)
+    summary = "One version of a registrant's document, through the short-lived link a documents view gave (`link`): for the order's customer (a download) or the storefront's reviewers (shown in the browser), each with their own link and signed in",
+    params(("t" = String, Query, description = "The link's token")),
+    responses((status = 200, description = "The file"), answers::NotFound, (status = 410, description = "The link has expired (said only to who may read the file): open the document again from its page", body = crate::error::ErrorBody))
 )]
-pub(crate) async fn document_file(
+pub(crate) async fn linked_file(
     State(st): State<ShopState>,
-    who: Signed,
-    Path((id, line, item, version)): Path<(String, String, String, u32)>,
+    Anyone(visit): Anyone,
+    Query(q): Query<LinkQuery>,
 ) -> Result<Response, AccountsError> {
-    let (o, _) = mine(&st, &who, &id).await?;
-    let docs = st.documents();
-    let Some((r, _)) = docs.get(&o.id, &line).await? else {
-        return Err(ApiError::NotFound.into());
+    let nothing = || Err(ApiError::NotFound.into());
+    // A token this server did not make, or changed: a link to nothing.
+    let Some(link) = st.links.open(&q.t) else {
+        return nothing();
     };
-    match docs.file(&r, &item, version).await? {
-        Some((bytes, ct)) => Ok(download(bytes, ct, "attachment")),
-        None => Err(ApiError::NotFound.into()),
+    // Signed out is not "sign in first": whether the file exists is not
+    // said to anyone who may not read it.
+    let Some((_, profile, _, _)) = crate::accounts::signed_in(
+        st.accounts.store.as_ref(),
+        &visit.tenant.reseller,
+        &visit.sessions,
+    )
+    .await?
+    else {
+        return nothing();
+    };
+    let docs = st.documents();
+    let Some((r, _)) = docs.get(&link.order, &link.line).await? else {
+        return nothing();
+    };
+    let reader = Reader {
+        reseller: &visit.tenant.reseller,
+        account: &profile.id,
+        reviewer: reviews_documents(profile.role),
+    };
+    let owners = Owners {
+        reseller: &r.reseller,
+        customer: &r.customer,
+        storefront_reviews: r
+            .reviewers
+            .includes(storefront_core::documents::Level::Reseller),
+    };
+    if !may_read(&link, reader, owners) {
+        return nothing();
     }
+    // 410, not 404, and only now: the reader may read this file, and is
+    // told that the link ran out (reload the page for a new one) rather
+    // than that the document is gone. Anyone else got 404 above, expired
+    // or not, so an old link says nothing to them.
+    if link.expired(st.orders.clock.now()) {
+        return Err(link_expired(visit.lang));
+    }
+    let Some((bytes, ct)) = docs.file(&r, &link.item, link.version).await? else {
+        return nothing();
+    };
+    Ok(match link.audience {
+        Audience::Customer => download(bytes, ct, "attachment"),
+        Audience::Staff => for_review(bytes, ct),
+    })
+}
+
+/// A version's file for its reviewers: an image shown in the browser's
+/// tab, a PDF opened in its viewer, never as the storefront's own page
+/// (its own type, nosniff; images in a sandbox).
+fn for_review(bytes: Vec<u8>, ct: String) -> Response {
+    let pdf = ct == "application/pdf";
+    let mut r = download(bytes, ct, "inline");
+    if pdf {
+        // The browser's PDF viewer does not run in a sandbox; the bytes
+        // were checked to be a PDF and nothing else.
+        r.headers_mut().remove(header::CONTENT_SECURITY_POLICY);
+    }
+    r
 }
 
 /// A customer's file (a document, a top-up's proof), served so that it can
@@ -651,5 +793,6 @@ pub(crate) async fn reuse_documents(
     let state = o.lines.iter().find(|x| x.id == line).map(|x| x.state());
     let mut v = set_view(&r, &s, lang);
     v["line_state"] = json!(state);
+    customer_links(&st, &who, &mut v);
     Ok(Json(v).into_response())
 }

@@ -55,13 +55,15 @@ pub(crate) use shop::*;
 pub(crate) use wallet::*;
 
 pub use desk::{Decided, Desk};
-pub use documents::{download, set_view};
+pub use documents::{download, link_files, reviews_documents, root_of, set_view};
 
 #[derive(Debug, Clone)]
 pub struct ShopState {
     pub accounts: AccountsState,
     pub orders: Orders,
     pub blobs: Arc<dyn Blobs>,
+    /// Makes and checks the documents' short-lived links.
+    pub links: crate::links::DocumentLinks,
 }
 
 /// A signed-in person on this storefront.
@@ -396,8 +398,9 @@ pub fn wallet_router(state: ShopState) -> Router {
     guarded(routes, state)
 }
 
-/// The orders function: `/api/orders*`, `/api/domains*`, and the list of
-/// the customer's invoices.
+/// The orders function: `/api/orders*`, `/api/domains*`, the list of the
+/// customer's invoices, and a document's file through its short-lived link
+/// (`/api/documents/file`, for its customer and its reviewers alike).
 pub fn orders_router(state: ShopState) -> Router {
     let routes = Router::new()
         .route("/api/orders/quote", post(quote))
@@ -414,10 +417,6 @@ pub fn orders_router(state: ShopState) -> Router {
             put(send_document),
         )
         .route(
-            "/api/orders/{id}/documents/{line}/{item}/{version}",
-            get(document_file),
-        )
-        .route(
             "/api/orders/{id}/documents/{line}/{item}/uploads",
             post(start_upload),
         )
@@ -425,6 +424,7 @@ pub fn orders_router(state: ShopState) -> Router {
             "/api/orders/{id}/documents/{line}/{item}/uploads/{upload}/complete",
             post(complete_upload),
         )
+        .route("/api/documents/file", get(linked_file))
         .route("/api/domains", get(my_domains))
         .route("/api/domains/{name}", get(my_domain).patch(update_domain))
         .route("/api/invoices", get(my_invoices));
