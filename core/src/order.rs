@@ -126,7 +126,7 @@ impl LineState {
             (Provisioning, E::Done { .. }) => (Active, Some(EntryKind::Capture)),
             (Provisioning, E::Fail { .. }) => (Failed, Some(EntryKind::Release)),
             (Active, E::Refund { .. }) => (Refunded, Some(EntryKind::Refund)),
-            (Active, E::DeadlinePassed) => (Deleted, Some(EntryKind::Refund)),
+            (Active, E::Deleted) => (Deleted, Some(EntryKind::Refund)),
             _ => return None,
         })
     }
@@ -158,8 +158,14 @@ pub enum LineEvent {
     Cancel,
     /// Unpaid past its due date.
     Lapse,
-    /// The documents' deadline passed without them.
+    /// The documents' deadline passed without them (a line waiting for
+    /// them lapses).
     DeadlinePassed,
+    /// Registered first and deleted at the registry at its documents'
+    /// deadline: the registry's word, whatever happened to the documents
+    /// since the deletion was decided (an approval landing meanwhile does
+    /// not bring the name back).
+    Deleted,
 }
 
 #[cfg(test)]
@@ -185,6 +191,7 @@ impl LineEvent {
             LineEvent::Cancel,
             LineEvent::Lapse,
             LineEvent::DeadlinePassed,
+            LineEvent::Deleted,
         ]
     }
 }
@@ -724,12 +731,10 @@ impl Order {
                     LineEvent::Fail { reason } => format!("{what}: refused: {reason}"),
                     LineEvent::Refund { reason } => format!("{what}: refunded: {reason}"),
                     LineEvent::DocumentsApproved => format!("{what}: documents approved"),
-                    LineEvent::DeadlinePassed => match l.state {
-                        LineState::Deleted => {
-                            format!("{what}: deleted, documents not received in time")
-                        }
-                        _ => format!("{what}: documents not received in time"),
-                    },
+                    LineEvent::DeadlinePassed => format!("{what}: documents not received in time"),
+                    LineEvent::Deleted => {
+                        format!("{what}: deleted, documents not received in time")
+                    }
                     other => format!("{what}: {other:?}"),
                 }
             }
@@ -878,7 +883,7 @@ mod tests {
             (Provisioning, "done", Active, Some(EntryKind::Capture)),
             (Provisioning, "fail", Failed, Some(EntryKind::Release)),
             (Active, "refund", Refunded, Some(EntryKind::Refund)),
-            (Active, "deadline passed", Deleted, Some(EntryKind::Refund)),
+            (Active, "deleted", Deleted, Some(EntryKind::Refund)),
         ];
         let name = |e: &LineEvent| match e {
             LineEvent::Pay { documents: false } => "pay",
@@ -891,6 +896,7 @@ mod tests {
             LineEvent::Cancel => "cancel",
             LineEvent::Lapse => "lapse",
             LineEvent::DeadlinePassed => "deadline passed",
+            LineEvent::Deleted => "deleted",
         };
         let mut pairs = 0;
         for state in LineState::ALL {
@@ -908,7 +914,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(pairs, 100);
+        assert_eq!(pairs, 110);
     }
 
     fn line(id: &str, gross: i64) -> Line {
@@ -1137,7 +1143,7 @@ mod tests {
         );
         assert_eq!(o.documents_days(), vec![(day(2026, 3, 4), true)]);
         let deleted = o
-            .apply(line("o-a", LineEvent::DeadlinePassed), "t4", "scheduler")
+            .apply(line("o-a", LineEvent::Deleted), "t4", "scheduler")
             .unwrap();
         assert_eq!(
             deleted.movements(),
@@ -1154,7 +1160,7 @@ mod tests {
             "a.id registration: deleted, documents not received in time"
         );
         assert!(
-            o.apply(line("o-a", LineEvent::DeadlinePassed), "t5", "scheduler")
+            o.apply(line("o-a", LineEvent::Deleted), "t5", "scheduler")
                 .is_err(),
             "deleted once"
         );

@@ -273,19 +273,14 @@ impl storefront_functions::registrar::Registrar for PausedDeletes {
 /// `documents_lapsed` reads the order, sees the line's documents pending
 /// past their last day, and deletes the name at the registry (which
 /// credits the registration back); meanwhile the reviewer's
-/// `documents_approved` commits. The deadline's own step then finds the
-/// documents approved (not pending: `WrongState`, taken as "approved
-/// meanwhile") and leaves the line `Active`, every leg captured, for a
-/// name the registry no longer holds: the customer and every level paid
-/// for nothing, and the registry's credit for the deletion is matched by
-/// no refund. Here the registry is paused right after the deletion so the
-/// approval lands in that window every time; in the random sequences it
-/// happens when the two run at once.
-///
-/// The engine must settle a line whose name it has deleted (deleted and
-/// refunded), or not approve a line whose deletion is under way.
+/// `documents_approved` commits. The deadline's step then found the
+/// documents approved, gave up, and left the line `Active`, every leg
+/// captured, for a name the registry no longer held. Now the step after a
+/// deletion is the registry's word (`LineEvent::Deleted`): the line is
+/// deleted and every leg refunded, the approval notwithstanding. Here the
+/// registry is paused right after the deletion so the approval lands in
+/// that window every time.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "engine bug: an approval landing while documents_lapsed deletes a registered-first name leaves the line active and paid for a name the registry deleted"]
 async fn an_approval_during_the_deadline_deletion_leaves_no_paid_line_without_its_name() {
     use rust_decimal::Decimal;
     use storefront_core::catalogue::Action;
@@ -381,6 +376,8 @@ async fn an_approval_during_the_deadline_deletion_leaves_no_paid_line_without_it
         .unwrap()
         .is_some();
     let l = &o.lines[0];
+    assert_eq!(settled, 1, "the deadline settled the line");
+    assert_eq!((l.state(), registered), (LineState::Deleted, false));
     assert!(
         registered || l.funds() != Funds::Captured,
         "the deadline settled {settled} lines, the approval answered {:?}; the line is {:?} \

@@ -845,15 +845,20 @@ impl Orders {
             .filter(|l| l.documents_pending() && l.documents_due().is_some_and(|d| d < today))
             .collect();
         for line in past {
-            let event = OrderEvent::Line {
+            let event = |event| OrderEvent::Line {
                 line: line.id.clone(),
-                event: LineEvent::DeadlinePassed,
+                event,
             };
             let done = match line.state() {
-                LineState::AwaitingDocuments => self.step(order_id, by, event, nothing()).await,
-                // Registered first: deleted at the registry, then refunded.
+                LineState::AwaitingDocuments => {
+                    let lapse = event(LineEvent::DeadlinePassed);
+                    self.step(order_id, by, lapse, nothing()).await
+                }
+                // Registered first: deleted at the registry, then refunded,
+                // whatever the documents did since (the name is gone).
                 LineState::Active => match self.delete_at_registry(line).await {
                     Ok(()) => {
+                        let event = event(LineEvent::Deleted);
                         let gone = self.deleted_domain(line, by, "documents not received in time");
                         self.step(order_id, by, event, gone).await
                     }

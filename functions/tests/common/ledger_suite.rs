@@ -528,15 +528,16 @@ fn platform_price(ext: &str) -> (Decimal, Decimal) {
     (Decimal::from(amount), Decimal::from(tax))
 }
 
-/// Known engine bug: an approval that lands while `documents_lapsed`
-/// deletes a registered-first name at the registry leaves the line active,
-/// every leg captured, for a name the registry deleted (the deadline's step
-/// then finds the documents approved and gives up). While this is false,
-/// `Op::Lapse { approve: true }` approves after the deadline runs instead
-/// of at the same time; set it to true to see the bug (and see
+/// `Op::Lapse { approve: true }` runs the approval at the same time as the
+/// deadline, as a reviewer and the scheduler can. Found this way: an
+/// approval landing while `documents_lapsed` deleted a registered-first
+/// name left the line active and paid for a name the registry no longer
+/// held; the deadline's step is now the registry's word
+/// (`LineEvent::Deleted`), whatever the documents did meanwhile (see
 /// `an_approval_during_the_deadline_deletion_leaves_no_paid_line_without_its_name`
-/// in tests/ledger_model.rs).
-pub const RACE_APPROVAL_WITH_DEADLINE: bool = false;
+/// in tests/ledger_model.rs). False runs the approval after the deadline
+/// instead, to tell a race from a plain error while debugging.
+pub const RACE_APPROVAL_WITH_DEADLINE: bool = true;
 
 /// A step that is one transaction, for `Op::Race`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -2209,19 +2210,41 @@ impl Runner {
             }
         }
         let mut found = None;
-        for approve_first in if approve {
-            vec![false, true]
+        // The deadline and an approval at once: either went first, or the
+        // deadline decided to delete a registered-first name before the
+        // approval landed and deleted it after (the name is gone whatever
+        // the documents did: approved, and deleted and refunded).
+        #[derive(Clone, Copy, PartialEq)]
+        enum Order {
+            LapseFirst,
+            ApproveFirst,
+            DecidedBeforeApproval,
+        }
+        for order in if approve {
+            vec![
+                Order::LapseFirst,
+                Order::ApproveFirst,
+                Order::DecidedBeforeApproval,
+            ]
         } else {
-            vec![false]
+            vec![Order::LapseFirst]
         } {
             let mut m = self.m.clone();
             let mut approval = None;
-            if approve_first {
+            if order == Order::ApproveFirst {
                 approval = Some(m.approve(i, 0));
             }
+            let registered_first = m.orders[i]
+                .lines
+                .first()
+                .is_some_and(|l| l.active() && l.pending());
             let n = m.lapse(i);
-            if approve && !approve_first {
-                approval = Some(m.approve(i, 0));
+            match order {
+                Order::LapseFirst if approve => approval = Some(m.approve(i, 0)),
+                Order::DecidedBeforeApproval if registered_first => approval = Some(Ok(())),
+                // Only a registered-first name is decided apart from its step.
+                Order::DecidedBeforeApproval => continue,
+                _ => {}
             }
             let approval_ok = match (approval, results.get(copies)) {
                 (Some(a), Some(r)) => {
