@@ -11,6 +11,8 @@ use serde_json::{Value, json};
 use storefront_core::documents::{Decision, Level};
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+/// A real 16x16 baseline JPEG.
+const JPEG: &[u8] = include_bytes!("data/ktp.jpg");
 
 /// The fixture's catalogue with `.co.id` reviewed by both in turn and
 /// `.my.id` by the platform alone.
@@ -55,13 +57,19 @@ async fn sent(shop: &Shop, customer: &str, name: &str, key: &str) -> (String, St
     let id = order["id"].as_str().unwrap().to_string();
     let line = order["lines"][0]["id"].as_str().unwrap().to_string();
     let base = format!("/api/orders/{id}/documents/{line}");
+    // A photo of the card for .co.id, a scan for .my.id.
+    let (file, kind, bytes) = if name.ends_with(".co.id") {
+        ("ktp.jpg", "image/jpeg", JPEG.to_vec())
+    } else {
+        ("ktp.pdf", "application/pdf", PDF.to_vec())
+    };
     let (status, set) = api(
         r,
         "PUT",
         TOKO,
-        &format!("{base}/ktp?name=ktp.pdf"),
+        &format!("{base}/ktp?name={file}"),
         customer,
-        Some(("application/pdf", PDF.to_vec())),
+        Some((kind, bytes)),
         &[],
     )
     .await;
@@ -196,7 +204,27 @@ async fn both_review_in_turn_and_a_platform_only_extension_is_not_the_storefront
         let ok = owner_decides(&shop, &owner, co, item, "approve").await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{item}: {}", ok.html);
     }
-    // Approved here, not yet there: still waiting, off the storefront's list.
+    // Approved here, not yet there: the page says whose turn it is and
+    // offers no decision; still waiting, off the storefront's list.
+    let review = format!("/panel/documents/review?order={id}&line={line}");
+    let page = request(r, "GET", TOKO, &review, &owner, None).await;
+    assert_eq!(
+        page.text("turn-ktp"),
+        "Approved here: the platform reviews it next."
+    );
+    assert!(
+        !page.html.contains("class=\"primary approve\""),
+        "no buttons"
+    );
+    // The photo is shown on the page, through its reviewer's link.
+    let link = page.href_in("item-ktp");
+    let img = "<img class=\"doc-preview\" src=\"";
+    let at = page.html.find(img).expect("the KTP shown inline") + img.len();
+    let src = unescape(&page.html[at..at + page.html[at..].find('"').expect("quote")]);
+    assert_eq!(src, link);
+    let photo = request(r, "GET", TOKO, &link, &owner, None).await;
+    assert_eq!(photo.status, StatusCode::OK);
+    assert_eq!(photo.headers["content-type"], "image/jpeg");
     assert_eq!(
         line_state(&shop, &customer, &id).await,
         "awaiting_documents"

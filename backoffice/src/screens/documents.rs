@@ -71,7 +71,12 @@ async fn review(bo: &BackOffice, staff: &Staff, w: &Which, problem: Option<Probl
         for i in items {
             i["state_label"] = json!(state_label(&i["state"]));
             i["file"] = json!(i["kind"] == "file");
-            i["image"] = json!(false);
+            // A photo of a card is read at a glance: shown inline; a PDF
+            // opens in its own tab.
+            let image = i["holds"]["content_type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("image/"));
+            i["image"] = json!(image);
         }
     }
     set["line_state_label"] = json!(i18n::text(

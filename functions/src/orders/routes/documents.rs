@@ -89,7 +89,12 @@ pub fn set_view(r: &Record, s: &Snapshot, lang: Locale) -> Value {
             let state = r.set.state(id).unwrap_or(ItemState::Missing);
             let latest = rec.versions.last();
             let holds = latest.map(|v| match &v.stored {
-                Stored::File { name, size, .. } => json!({"file": name, "size": size}),
+                Stored::File {
+                    name,
+                    size,
+                    content_type,
+                    ..
+                } => json!({"file": name, "size": size, "content_type": content_type}),
                 Stored::Text { text } => json!({"text": text}),
                 Stored::Choice { option } => json!({"choice": rules
                     .and_then(|d| d.options.get(*option))
@@ -115,6 +120,11 @@ pub fn set_view(r: &Record, s: &Snapshot, lang: Locale) -> Value {
                 "reason": review.filter(|r| !r.approved).and_then(|r| r.reason.clone()),
                 "reviewed_at": review.map(|r| r.at.clone()),
                 "reused": reused,
+                // Whose review it waits for (with both reviewing, the
+                // storefront's approval hands it to the platform).
+                "turn": latest.filter(|v| v.review.is_none()).map(|v| {
+                    r.reviewers.turn(v.first.as_ref().is_some_and(|f| f.approved))
+                }),
             })
         })
         .collect();
