@@ -283,7 +283,6 @@ impl Orders {
             let issued = invoices::load(self.store.as_ref(), &seller, &original)
                 .await?
                 .map_or_else(|| s.today(self.clock.now()), |i| i.invoice.issued);
-            let (buyer, language, _) = self.buyer(&o).await?;
             let lines = Self::invoice_lines(&o, &s, false)
                 .into_iter()
                 .zip(&o.lines)
@@ -299,31 +298,13 @@ impl Orders {
                     line
                 })
                 .collect();
-            let stored = Stored {
-                seller,
-                buyer: Party::customer(&o.reseller, &o.customer),
-                reference: format!("order:{}", o.id),
-                language,
-                invoice: Invoice {
-                    kind: Kind::Correction,
-                    number: String::new(),
-                    issued: s.today(self.clock.now()),
-                    due: None,
-                    period: None,
-                    seller: seller_party(&s.seller),
-                    buyer,
-                    currency: o.currency,
-                    tax: s.tax.clone(),
-                    display: s.tax_display,
-                    lines,
-                    payment: None,
-                    notes: vec![format!("Order {}", o.id)],
-                    corrects: Some(storefront_invoice::Corrects {
-                        number: original,
-                        issued,
-                    }),
-                },
+            let corrects = storefront_invoice::Corrects {
+                number: original,
+                issued,
             };
+            let stored = self
+                .order_invoice(&o, &s, Kind::Correction, lines, Some(corrects))
+                .await?;
             let order = o.clone();
             let number =
                 invoices::issue(self.store.as_ref(), stored, &s.seller.invoice_prefix, |n| {
@@ -353,6 +334,20 @@ impl Orders {
     }
 
     async fn tax_invoice(&self, o: &Order, s: &Snapshot) -> Result<Stored, StoreError> {
+        let lines = Self::invoice_lines(o, s, true);
+        self.order_invoice(o, s, Kind::Tax, lines, None).await
+    }
+
+    /// A tax document of the storefront to its customer for order `o`: its
+    /// tax invoice, or a correction of it.
+    async fn order_invoice(
+        &self,
+        o: &Order,
+        s: &Snapshot,
+        kind: Kind,
+        lines: Vec<Line>,
+        corrects: Option<storefront_invoice::Corrects>,
+    ) -> Result<Stored, StoreError> {
         let (buyer, language, _) = self.buyer(o).await?;
         Ok(Stored {
             seller: Party::reseller(&o.reseller),
@@ -360,7 +355,7 @@ impl Orders {
             reference: format!("order:{}", o.id),
             language,
             invoice: Invoice {
-                kind: Kind::Tax,
+                kind,
                 number: String::new(),
                 issued: s.today(self.clock.now()),
                 due: None,
@@ -370,10 +365,10 @@ impl Orders {
                 currency: o.currency,
                 tax: s.tax.clone(),
                 display: s.tax_display,
-                lines: Self::invoice_lines(o, s, true),
+                lines,
                 payment: None,
                 notes: vec![format!("Order {}", o.id)],
-                corrects: None,
+                corrects,
             },
         })
     }
