@@ -179,6 +179,10 @@ pub struct Snapshot {
     pub discount_codes: Vec<DiscountCode>,
     /// This storefront's seller: the issuer of its customers' invoices.
     pub seller: Seller,
+    /// Where its customers write to (site.toml's contact email): the
+    /// Reply-To of the mails sent in its name. None: the seller's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_email: Option<String>,
     /// Where this storefront's customers pay by transfer and top up.
     pub bank_accounts: Vec<BankAccount>,
     pub parent: Parent,
@@ -249,6 +253,11 @@ impl Snapshot {
     /// pages were built for and its checkout prices by.
     pub fn today(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
         self.time_zone.date_at(now)
+    }
+
+    /// The address answers to its mails go to.
+    pub fn reply_to(&self) -> &str {
+        self.contact_email.as_deref().unwrap_or(&self.seller.email)
     }
 
     pub fn default_language(&self) -> Locale {

@@ -335,6 +335,7 @@ fn snapshot(c: &Config) -> Option<Snapshot> {
         customer_rules: c.levels.last()?.customers.clone(),
         discount_codes: c.code.iter().cloned().collect(),
         seller: seller(&me),
+        contact_email: None,
         bank_accounts: vec![],
         parent: Parent {
             id: None,

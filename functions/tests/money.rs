@@ -1851,3 +1851,194 @@ async fn a_promotion_ends_at_the_storefronts_own_midnight() {
         .collect();
     assert_eq!(issued, ["2027-01-01"], "{}", list.body);
 }
+
+/// Every mail sent to `to`, oldest first: (headers unfolded with encoded
+/// words decoded, body with quoted-printable undone).
+fn mails_to(w: &World, to: &str) -> Vec<(String, String)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&w.outbox)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.extension().is_some_and(|x| x == "eml"));
+    files.sort();
+    files
+        .iter()
+        .map(|p| {
+            let eml = std::fs::read_to_string(p).expect("a mail");
+            let (head, body) = eml.split_once("\r\n\r\n").expect("headers, body");
+            let head = words(&head.replace("\r\n ", " ").replace("\r\n\t", " "));
+            let body = if head.contains("Content-Transfer-Encoding: quoted-printable") {
+                unquote(body)
+            } else {
+                body.to_string()
+            };
+            (head, body)
+        })
+        .filter(|(head, _)| head.lines().any(|l| l == format!("To: {to}")))
+        .collect()
+}
+
+/// RFC 2047 encoded words (`=?utf-8?b?...?=`, `=?utf-8?q?...?=`) as text.
+fn words(head: &str) -> String {
+    use base64::Engine;
+    let mut out = String::new();
+    let mut rest = head;
+    while let Some(at) = rest.find("=?") {
+        out.push_str(&rest[..at]);
+        let word = &rest[at + 2..];
+        let parts: Vec<&str> = word.splitn(3, '?').collect();
+        let end = parts[2].find("?=").expect("an encoded word's end");
+        let bytes = match parts[1] {
+            "b" | "B" => base64::engine::general_purpose::STANDARD
+                .decode(&parts[2][..end])
+                .expect("base64"),
+            _ => unquote(&parts[2][..end].replace('_', " ")).into_bytes(),
+        };
+        out.push_str(&String::from_utf8(bytes).expect("utf-8"));
+        rest = &parts[2][end + 2..];
+        // Adjacent encoded words are one text: the space between goes.
+        if rest.starts_with(" =?") {
+            rest = &rest[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn unquote(qp: &str) -> String {
+    let joined = qp.replace("=\r\n", "");
+    let b = joined.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'=' && i + 2 < b.len() + 1 && i + 3 <= b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).expect("ascii");
+            out.push(u8::from_str_radix(hex, 16).expect("=XX"));
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).expect("utf-8 text")
+}
+
+fn header<'a>(head: &'a str, name: &str) -> &'a str {
+    head.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+        .unwrap_or_else(|| panic!("no {name} in {head}"))
+}
+
+/// An account's stored language changed, as if it had signed up in it.
+async fn speaks(w: &World, reseller: &str, account: &str, language: &str) {
+    let pk = format!("RESELLER#{reseller}#ACCOUNT#{account}");
+    let mut item = w
+        .store
+        .get(&pk, "PROFILE")
+        .await
+        .expect("read")
+        .expect("a profile");
+    item.data["language"] = json!(language);
+    item.version += 1;
+    w.store
+        .put(item, storefront_functions::store::Condition::None)
+        .await
+        .expect("write");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn money_mails_speak_the_recipients_language_from_the_reseller() {
+    let w = world(vec![]).await;
+    let (_, _, agen_owner) = funded(&w, "1").await;
+    // agen's own top-up, decided by toko: from Toko Domain, answered to its
+    // contact address, in agen's language (English).
+    let agen = mails_to(&w, "billing@agen.example");
+    let (head, body) = agen.last().expect("agen hears of its top-up");
+    assert_eq!(
+        header(head, "From"),
+        "\"Toko Domain\" <no-reply@storefront.localhost>"
+    );
+    assert_eq!(header(head, "Reply-To"), "halo@toko.example");
+    assert_eq!(
+        header(head, "Subject"),
+        "Top-up of IDR\u{a0}50,000,000 approved"
+    );
+    assert_eq!(
+        body,
+        "Your top-up (AGEN-001) was approved and IDR\u{a0}50,000,000 is now in your wallet.\r\n"
+    );
+    let bank = "bca";
+    for (email, language, topup, proforma) in [
+        (
+            "ania@example.pl",
+            "pl",
+            (
+                "Doładowanie 250\u{a0}000\u{a0}IDR zatwierdzone",
+                "Twoje doładowanie (ANIA 1) zostało zatwierdzone i 250\u{a0}000\u{a0}IDR jest już w Twoim portfelu.",
+            ),
+            ("Faktura proforma", "Prosimy o wpłatę"),
+        ),
+        (
+            "siti@example.id",
+            "id",
+            (
+                "Isi saldo Rp\u{a0}250.000 disetujui",
+                "Isi saldo Anda (SITI 1) sudah disetujui dan Rp\u{a0}250.000 kini ada di dompet Anda.",
+            ),
+            ("Proforma", "Mohon bayar"),
+        ),
+    ] {
+        let (cid, cookie) = person(&w, "agen", AGEN, email, Role::Customer).await;
+        speaks(&w, "agen", &cid, language).await;
+        let reference = format!("{} 1", email.split('@').next().unwrap().to_uppercase());
+        let t = post(
+            &w,
+            AGEN,
+            "/api/wallet/topups",
+            &cookie,
+            json!({"amount": "250000", "bank_account": bank, "transfer_reference": reference}),
+        )
+        .await;
+        assert_eq!(t.status, StatusCode::CREATED, "{}", t.body);
+        let id = t.body["id"].as_str().expect("id").to_string();
+        let ok = post(
+            &w,
+            AGEN,
+            &format!("/api/panel/topups/{id}/approve"),
+            &agen_owner,
+            json!({}),
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        let r = order(
+            &w,
+            &cookie,
+            json!([{"domain": format!("{language}-bank.co.id"), "action": "register", "years": 1}]),
+            "bank_transfer",
+            language,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let number = r.body["proforma"].as_str().expect("a proforma").to_string();
+        let order_id = r.body["id"].as_str().expect("id").to_string();
+        let mails = mails_to(&w, email);
+        assert_eq!(mails.len(), 2, "{email}: the top-up and the proforma");
+        for (head, _) in &mails {
+            assert_eq!(
+                header(head, "From"),
+                "\"Agen Web\" <no-reply@storefront.localhost>"
+            );
+            assert_eq!(header(head, "Reply-To"), "billing@agen.example");
+        }
+        let (head, body) = &mails[0];
+        assert_eq!(header(head, "Subject"), topup.0, "{email}");
+        assert_eq!(body.trim_end(), topup.1, "{email}");
+        let (head, body) = &mails[1];
+        let subject = match language {
+            "pl" => format!("{} {number} do zamówienia {order_id}", proforma.0),
+            _ => format!("{} {number} untuk pesanan {order_id}", proforma.0),
+        };
+        assert_eq!(header(head, "Subject"), subject, "{email}");
+        assert!(body.starts_with(proforma.1), "{email}: {body}");
+        assert!(body.contains("BCA — CV Agen Web — 123 456 7890"), "{body}");
+    }
+}

@@ -119,6 +119,7 @@ pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
         customer_rules: site.pricing.customers.clone(),
         discount_codes: site.discount_codes.clone(),
         seller: site.seller.published(),
+        contact_email: Some(site.contact.email.trim().to_string()).filter(|e| !e.is_empty()),
         bank_accounts: site.bank_accounts.iter().map(|b| b.published()).collect(),
         parent: checked.parent.clone(),
         orders: site.orders.published(),

@@ -673,6 +673,7 @@ mod tests {
                 from_name: "Toko".into(),
                 from: "no-reply@platform.example".into(),
                 to: "budi@example.com".into(),
+                reply_to: None,
                 subject: "x".into(),
                 text: "x".into(),
             })

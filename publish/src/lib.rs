@@ -502,6 +502,7 @@ impl Site {
                     from_name: "Storefront".into(),
                     from: n.from.clone(),
                     to,
+                    reply_to: None,
                     subject: format!(
                         "{name}: {} price(s) below your new cost are not on sale",
                         lines.len()

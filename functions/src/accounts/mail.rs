@@ -21,6 +21,8 @@ pub struct Mail {
     pub from: String,
     /// The recipient in ASCII form (IDN domains as `xn--`).
     pub to: String,
+    /// Where answers go (the reseller's contact address), when not `from`.
+    pub reply_to: Option<String>,
     pub subject: String,
     pub text: String,
 }
@@ -52,9 +54,11 @@ fn address(s: &str) -> Result<Address, MailError> {
 fn message(mail: &Mail) -> Result<Message, MailError> {
     let from = Mailbox::new(Some(mail.from_name.clone()), address(&mail.from)?);
     let to = Mailbox::new(None, address(&mail.to)?);
-    Message::builder()
-        .from(from)
-        .to(to)
+    let mut builder = Message::builder().from(from).to(to);
+    if let Some(r) = &mail.reply_to {
+        builder = builder.reply_to(Mailbox::new(None, address(r)?));
+    }
+    builder
         .subject(mail.subject.clone())
         .header(ContentType::TEXT_PLAIN)
         .body(mail.text.clone())
@@ -315,6 +319,7 @@ mod tests {
             from_name: "Sklep Żółw".into(),
             from: "no-reply@example.com".into(),
             to: "budi@xn--bcher-kva.example".into(),
+            reply_to: Some("biuro@sklep.example".into()),
             subject: "Potwierdź adres e-mail – Sklep Żółw".into(),
             text: "Dzień dobry,\n\nhttps://toko.example/account/?verify=abc\n".into(),
         }
@@ -326,6 +331,7 @@ mod tests {
         assert!(text.contains("From: =?utf-8?"), "{text}");
         assert!(text.contains("<no-reply@example.com>"));
         assert!(text.contains("To: budi@xn--bcher-kva.example"));
+        assert!(text.contains("Reply-To: biuro@sklep.example\r\n"), "{text}");
         assert!(text.contains("Content-Transfer-Encoding: quoted-printable"));
         assert!(text.contains("https://toko.example/account/?verify=3Dabc"));
         assert!(text.contains("Date: "));

@@ -248,6 +248,7 @@ impl AccountsState {
                 from_name: store_name.clone(),
                 from: self.config.mail_from.clone(),
                 to: profile.email_ascii.clone(),
+                reply_to: None,
                 subject: text.subject,
                 text: text.body,
             })

@@ -3,7 +3,7 @@
 
 use super::keys;
 use super::model::*;
-use crate::accounts::{Mail, Mailer};
+use crate::accounts::Mailer;
 use crate::catalog::Catalogs;
 use crate::clock::Clock;
 use crate::ledger::topups::sortable_id;
@@ -1032,26 +1032,19 @@ impl Orders {
         if self.store.put(claim, Condition::NotExists).await.is_err() {
             return;
         }
-        let text = format!(
-            "An order ({id}, {gross} {cur}) from a customer of {shop} could not be paid because \
-             your wallet with {parent} does not cover it. Top up your wallet, then ask the \
-             customer to try again.\n",
-            id = o.id,
-            gross = o.gross,
-            cur = o.currency.code(),
-            shop = o.reseller,
-            parent = s.parent.seller.legal_name,
+        // In the reseller's language, from whoever it buys from.
+        let lang = s.default_language();
+        let amount = storefront_core::Money::new(o.gross, o.currency).format(lang);
+        let from = self.parent_sender(&s).await;
+        let letter = super::letters::wallet_short(
+            lang,
+            &o.id,
+            &amount,
+            &o.reseller,
+            &s.parent.seller.legal_name,
         );
-        let mail = Mail {
-            from_name: "Storefront".into(),
-            from: self.config.mail_from.clone(),
-            to: s.seller.email.clone(),
-            subject: format!("Wallet too low for order {}", o.id),
-            text,
-        };
-        if let Err(e) = self.mailer.send(mail).await {
-            tracing::warn!(error = %e, "could not notify a reseller of a short wallet");
-        }
+        self.send_as(from, &s.seller.email, letter.subject, letter.text)
+            .await;
     }
 
     /// Send every paid line to the registry and settle it: capture its legs

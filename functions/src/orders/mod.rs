@@ -28,6 +28,7 @@ pub mod codes;
 pub mod domain_list;
 pub mod engine;
 pub mod keys;
+pub mod letters;
 pub mod model;
 pub mod paperwork;
 pub mod routes;

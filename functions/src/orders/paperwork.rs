@@ -2,6 +2,7 @@
 //! each parent issues its resellers, and notification mails.
 
 use super::engine::Orders;
+use super::letters;
 use super::model::action_name;
 use super::model::{LineState, Order};
 use crate::accounts::Mail;
@@ -139,24 +140,15 @@ impl Orders {
         })
         .await?;
         if let (Some(n), Some(to)) = (&number, email) {
-            self.mail(
-                &s,
-                &to,
-                format!("Proforma {n} for order {}", o.id),
-                format!(
-                    "Please pay {} {} by {} into one of these accounts, with the reference {}:\n\n{}\n\nThe proforma is in your account under Invoices.\n",
-                    o.gross,
-                    o.currency.code(),
-                    o.due.map(|d| d.to_string()).unwrap_or_default(),
-                    o.id,
-                    s.bank_accounts
-                        .iter()
-                        .map(|a| format!("  {} — {} — {}", a.bank, a.holder, a.number))
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                ),
-            )
-            .await;
+            let amount = storefront_core::Money::new(o.gross, o.currency).format(language);
+            let due = o.due.map(|d| d.to_string()).unwrap_or_default();
+            let accounts: Vec<String> = s
+                .bank_accounts
+                .iter()
+                .map(|a| format!("{} — {} — {}", a.bank, a.holder, a.number))
+                .collect();
+            let letter = letters::proforma(language, n, &o.id, &amount, &due, &accounts);
+            self.mail(&s, &to, letter.subject, letter.text).await;
         }
         Ok(number)
     }
@@ -458,16 +450,38 @@ impl Orders {
         .await
     }
 
+    /// Mail in the storefront's name: from the platform's address, shown
+    /// as the storefront, answered to its contact address.
     pub(crate) async fn mail(&self, s: &Snapshot, to: &str, subject: String, text: String) {
+        self.send_as(Sender::of(s), to, subject, text).await;
+    }
+
+    /// Mail from `from` (a storefront, or the platform above a reseller).
+    pub(crate) async fn send_as(&self, from: Sender, to: &str, subject: String, text: String) {
         let mail = Mail {
-            from_name: s.name.clone(),
+            from_name: from.name,
             from: self.config.mail_from.clone(),
             to: to.to_string(),
+            reply_to: Some(from.reply_to),
             subject,
             text,
         };
         if let Err(e) = self.mailer.send(mail).await {
             tracing::warn!(error = %e, "a notification was not sent");
+        }
+    }
+
+    /// Who writes to reseller `s` about its wallet: its parent's storefront,
+    /// or the platform (its seller) for a top-level reseller.
+    pub(crate) async fn parent_sender(&self, s: &Snapshot) -> Sender {
+        if let Some(p) = &s.parent.id
+            && let Ok(Some(parent)) = self.catalogs.current(p).await
+        {
+            return Sender::of(&parent);
+        }
+        Sender {
+            name: s.parent.seller.legal_name.clone(),
+            reply_to: s.parent.seller.email.clone(),
         }
     }
 
@@ -639,52 +653,52 @@ impl Orders {
         Ok(true)
     }
 
-    /// Tell whoever asked for a top-up what was decided.
+    /// Tell whoever asked for a top-up what was decided, in their language:
+    /// a customer from its storefront, a sub-reseller from its parent.
     pub async fn notify_topup(&self, t: &TopUp) {
-        let (reseller, email) = match &t.holder {
+        let rejected = match t.state {
+            TopUpState::Approved => None,
+            TopUpState::Rejected => Some(t.reason.as_deref().unwrap_or("")),
+            TopUpState::Pending => return,
+        };
+        let (from, to, lang) = match &t.holder {
             Party::Customer { reseller, account } => {
-                let email = records::load(self.store.as_ref(), reseller, account)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|(_, p)| p.email_ascii);
-                (reseller.clone(), email)
+                let (Ok(Some(s)), Ok(Some((_, p)))) = (
+                    self.catalogs.current(reseller).await,
+                    records::load(self.store.as_ref(), reseller, account).await,
+                ) else {
+                    return;
+                };
+                (Sender::of(&s), p.email_ascii, p.language)
             }
             Party::Reseller { id } => {
-                let email = self
-                    .catalogs
-                    .current(id)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|s| s.seller.email.clone());
-                (id.clone(), email)
+                let Ok(Some(s)) = self.catalogs.current(id).await else {
+                    return;
+                };
+                let from = self.parent_sender(&s).await;
+                (from, s.seller.email.clone(), s.default_language())
             }
             Party::Platform => return,
         };
-        let (Some(to), Ok(Some(s))) = (email, self.catalogs.current(&reseller).await) else {
-            return;
-        };
-        let (subject, text) = match t.state {
-            TopUpState::Approved => (
-                format!("Top-up of {} {} approved", t.amount, t.currency.code()),
-                format!(
-                    "Your top-up ({}) was approved and {} {} is now in your wallet.\n",
-                    t.transfer_reference,
-                    t.amount,
-                    t.currency.code()
-                ),
-            ),
-            TopUpState::Rejected => (
-                format!("Top-up of {} {} not approved", t.amount, t.currency.code()),
-                format!(
-                    "Your top-up ({}) was not approved: {}\n",
-                    t.transfer_reference,
-                    t.reason.as_deref().unwrap_or("")
-                ),
-            ),
-            TopUpState::Pending => return,
-        };
-        self.mail(&s, &to, subject, text).await;
+        let amount = storefront_core::Money::new(t.amount, t.currency).format(lang);
+        let letter = letters::topup_decided(lang, &amount, &t.transfer_reference, rejected);
+        self.send_as(from, &to, letter.subject, letter.text).await;
+    }
+}
+
+/// Whom a mail is from: a name shown as the sender and where answers go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    pub name: String,
+    pub reply_to: String,
+}
+
+impl Sender {
+    /// A storefront: its name, its contact address.
+    pub fn of(s: &Snapshot) -> Sender {
+        Sender {
+            name: s.name.clone(),
+            reply_to: s.reply_to().to_string(),
+        }
     }
 }
