@@ -31,7 +31,26 @@ static TERA: LazyLock<Tera> = LazyLock::new(|| {
 pub fn render_html(invoice: &Invoice, locale: Locale) -> String {
     let view = View::of(invoice, locale)
         .unwrap_or_else(|e| panic!("totals of invoice {}: {e}", invoice.number));
-    let context = Context::from_serialize(&view).expect("the invoice view serialises");
+    render(&view)
+}
+
+/// The invoice as a duplicate issued on `issued` (see
+/// [`render_pdf_duplicate`](crate::render_pdf_duplicate)).
+///
+/// # Panics
+/// As [`render_html`].
+pub fn render_html_duplicate(
+    invoice: &Invoice,
+    locale: Locale,
+    issued: chrono::NaiveDate,
+) -> String {
+    let view = View::duplicate(invoice, locale, issued)
+        .unwrap_or_else(|e| panic!("totals of invoice {}: {e}", invoice.number));
+    render(&view)
+}
+
+fn render(view: &View) -> String {
+    let context = Context::from_serialize(view).expect("the invoice view serialises");
     // The template and the view's shape are both fixed here and tested, so
     // a failure is a bug in this crate, never in the data.
     TERA.render(TEMPLATE, &context)

@@ -40,6 +40,10 @@ pub(crate) struct Labels {
     pub proforma_note: &'static str,
     /// With `{page}` and `{pages}`.
     pub page: &'static str,
+    /// Marks a copy issued again (Poland: art. 106l, "DUPLIKAT").
+    pub duplicate: &'static str,
+    /// The date the copy was issued.
+    pub duplicate_issued: &'static str,
 }
 
 const EN: Labels = Labels {
@@ -73,6 +77,8 @@ const EN: Labels = Labels {
     notes: "Notes",
     proforma_note: "This proforma is a request for payment, not a tax invoice.",
     page: "Page {page} of {pages}",
+    duplicate: "DUPLICATE",
+    duplicate_issued: "Duplicate issued",
 };
 
 const ID: Labels = Labels {
@@ -106,6 +112,8 @@ const ID: Labels = Labels {
     notes: "Catatan",
     proforma_note: "Faktur proforma ini adalah permintaan pembayaran, bukan faktur pajak.",
     page: "Halaman {page} dari {pages}",
+    duplicate: "DUPLIKAT",
+    duplicate_issued: "Tanggal duplikat",
 };
 
 const PL: Labels = Labels {
@@ -139,6 +147,8 @@ const PL: Labels = Labels {
     notes: "Uwagi",
     proforma_note: "Faktura proforma nie jest fakturą VAT ani dokumentem księgowym.",
     page: "Strona {page} z {pages}",
+    duplicate: "DUPLIKAT",
+    duplicate_issued: "Data wystawienia duplikatu",
 };
 
 pub(crate) fn labels(locale: Locale) -> &'static Labels {

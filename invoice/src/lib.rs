@@ -18,8 +18,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use storefront_core::money::{Currency, Tax, TaxDisplay};
 
-pub use html::render_html;
-pub use pdf::{PdfError, render_pdf};
+pub use html::{render_html, render_html_duplicate};
+pub use pdf::{PdfError, render_pdf, render_pdf_duplicate};
 pub use totals::{LineTotals, Totals};
 
 /// What the document is.

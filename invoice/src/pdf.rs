@@ -68,10 +68,24 @@ pub enum PdfError {
 /// flow onto further pages under a repeated table header; every page has
 /// the number and "page n of m" at its foot.
 pub fn render_pdf(invoice: &Invoice, locale: Locale) -> Result<Vec<u8>, PdfError> {
-    let view = View::of(invoice, locale)?;
+    pdf_of(&View::of(invoice, locale)?)
+}
+
+/// The invoice as a duplicate: a copy issued again on `issued`, marked
+/// "DUPLIKAT" (Polish: art. 106l of the VAT act) under its number, with the
+/// copy's date beside the original's.
+pub fn render_pdf_duplicate(
+    invoice: &Invoice,
+    locale: Locale,
+    issued: chrono::NaiveDate,
+) -> Result<Vec<u8>, PdfError> {
+    pdf_of(&View::duplicate(invoice, locale, issued)?)
+}
+
+fn pdf_of(view: &View) -> Result<Vec<u8>, PdfError> {
     let metrics = Metrics::new()?;
-    let pages = layout(&view, &metrics);
-    draw(&view, &pages)
+    let pages = layout(view, &metrics);
+    draw(view, &pages)
 }
 
 // A4 in points, with 15 mm margins.
@@ -479,6 +493,10 @@ fn layout(view: &View, metrics: &Metrics) -> Vec<Vec<Op>> {
     let half = WIDTH / 2.0;
     for line in metrics.wrap(&view.number, half - 12.0, NUMBER) {
         pages.text(LEFT, left_y, NUMBER, &line);
+        left_y += NUMBER.leading();
+    }
+    if let Some(mark) = view.mark {
+        pages.text(LEFT, left_y, NUMBER, mark);
         left_y += NUMBER.leading();
     }
     let meta_x = LEFT + half + 12.0;

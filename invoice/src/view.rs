@@ -15,6 +15,8 @@ pub(crate) struct View {
     /// "Faktura VAT", "Faktur proforma"…
     pub title: String,
     pub number: String,
+    /// "DUPLIKAT" on a copy issued again, under the number.
+    pub mark: Option<&'static str>,
     /// Dates and period, as label and value. The number stands on its own
     /// under the title.
     pub meta: Vec<Pair>,
@@ -168,6 +170,7 @@ impl View {
             lang: locale.code(),
             title: title.to_owned(),
             number: invoice.number.clone(),
+            mark: None,
             meta,
             parties: [
                 party(&invoice.seller, l.seller, l),
@@ -182,6 +185,23 @@ impl View {
             notes: invoice.notes.clone(),
             page: l.page,
         })
+    }
+}
+
+/// The same view marked as a duplicate issued on `issued`: the word under
+/// the number and the copy's date after the original's (art. 106l).
+impl View {
+    pub fn duplicate(
+        invoice: &Invoice,
+        locale: Locale,
+        issued: chrono::NaiveDate,
+    ) -> Result<View, MoneyError> {
+        let l = labels(locale);
+        let mut view = View::of(invoice, locale)?;
+        view.mark = Some(l.duplicate);
+        view.meta
+            .insert(1, pair(l.duplicate_issued, long_date(issued, locale)));
+        Ok(view)
     }
 }
 

@@ -167,3 +167,22 @@ fn english_monthly_invoice() {
     assert!(all_text(&render_html(&northwind(), Locale::Id)).contains("US$ 34,48"));
     assert!(all_text(&render_html(&sieciowo(), Locale::En)).contains("PLN 60.89"));
 }
+
+#[test]
+fn a_polish_duplicate_says_so_with_its_date() {
+    let issued = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+    let html = storefront_invoice::render_html_duplicate(&sieciowo(), Locale::Pl, issued);
+    assert_eq!(texts(&html, "h1"), ["Faktura VAT"]);
+    assert_eq!(texts(&html, ".number"), ["INV/2026/000123", "DUPLIKAT"]);
+    assert_eq!(
+        texts(&html, ".meta dt"),
+        ["Data wystawienia", "Data wystawienia duplikatu"]
+    );
+    assert_eq!(
+        texts(&html, ".meta dd"),
+        ["15 września 2026", "7 grudnia 2026"]
+    );
+    // The original says nothing of the kind.
+    let original = render_html(&sieciowo(), Locale::Pl);
+    assert!(!all_text(&original).contains("DUPLIKAT"));
+}

@@ -151,3 +151,22 @@ fn hostile_text_is_just_text() {
     assert!(text.contains("line one"), "{text}");
     assert!(text.contains("line two tabbed nul"), "{text}");
 }
+
+#[test]
+fn a_polish_duplicate_reads_back_marked() {
+    let issued = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+    let pdf = storefront_invoice::render_pdf_duplicate(&sieciowo(), Locale::Pl, issued).unwrap();
+    let text = squashed(&pages(&pdf)[0]);
+    for expected in [
+        "Faktura VAT",
+        "INV/2026/000123",
+        "DUPLIKAT",
+        "Data wystawienia duplikatu",
+        "7 grudnia 2026",
+        "60,89 zł",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+    let original = squashed(&pages(&render_pdf(&sieciowo(), Locale::Pl).unwrap())[0]);
+    assert!(!original.contains("DUPLIKAT"), "{original}");
+}
