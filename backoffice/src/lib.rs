@@ -22,6 +22,7 @@ mod i18n;
 pub mod offers;
 pub mod pages;
 pub mod prices;
+pub mod reports;
 mod screens;
 mod staff;
 mod toml_doc;
@@ -133,6 +134,7 @@ fn templates() -> tera::Tera {
             include_str!("../templates/documents.html"),
         ),
         ("review.html", include_str!("../templates/review.html")),
+        ("reports.html", include_str!("../templates/reports.html")),
     ])
     .expect("the back office's templates parse (a unit test renders each)");
     t
@@ -204,6 +206,8 @@ pub fn router(state: BackOffice) -> Router {
             "/panel/documents/review",
             get(documents::review_page).post(documents::decide),
         )
+        .route("/panel/reports", get(screens::reports::reports_page))
+        .route("/panel/reports/download", get(screens::reports::download))
         .route("/panel/static/backoffice.css", get(css))
         .route("/panel/static/backoffice.js", get(js))
         .layer(middleware::from_fn(
@@ -422,6 +426,6 @@ mod tests {
     #[test]
     fn every_template_parses() {
         let t = super::templates();
-        assert_eq!(t.get_template_names().count(), 26);
+        assert_eq!(t.get_template_names().count(), 27);
     }
 }

@@ -18,6 +18,7 @@ pub mod links;
 pub mod openapi;
 pub mod orders;
 pub mod registrar;
+pub mod reports;
 pub mod scheduler;
 pub mod search;
 pub mod tenant;

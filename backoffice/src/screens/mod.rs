@@ -7,6 +7,7 @@ pub(crate) mod money;
 pub(crate) mod pages;
 pub(crate) mod prices;
 pub(crate) mod publishing;
+pub(crate) mod reports;
 pub(crate) mod settings;
 
 use crate::{BackOffice, Staff, context, edit, message, status_context};
