@@ -122,13 +122,22 @@ pub(crate) async fn save(
     note: &str,
     page: &str,
 ) -> Response {
+    // A form posted without the revision it was filled from was judged
+    // against the working revision (see `judge`): it is saved over that one.
+    let working = match loaded {
+        Some(l) => Some(l.to_string()),
+        None => match bo.site.revisions().working(&staff.reseller).await {
+            Ok(w) => w,
+            Err(e) => return Failure::from(e).answer(bo, staff),
+        },
+    };
     let saved = bo
         .site
         .revisions()
         .save_draft(
             &staff.reseller,
             files,
-            loaded,
+            working.as_deref(),
             &staff.profile.email,
             note,
             bo.clock.now(),

@@ -10,9 +10,11 @@
 //! the storefront from it, so its pages, search and checkout change
 //! together; *Roll back* publishes an earlier revision again.
 //!
-//! Who may do what is decided here, on the server, per route: every page
-//! takes `Staff` (the storefront's owner or an admin, signed in on this
-//! host); a customer gets 403 and a visitor 401.
+//! Who may do what is decided here, on the server, per route: every route
+//! is registered with the capability it needs (`routes`), and every page
+//! takes `Staff`, which lets in only a staff member signed in on this host
+//! whose role has it (`roles::allows`); a visitor gets 401, a customer or a
+//! role without it 403.
 
 pub mod brand;
 pub mod catalogue;
@@ -32,12 +34,12 @@ use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use storefront_core::Locale;
+use storefront_functions::accounts::roles::{Capability as C, Need, RouteEntry, Routes};
 use storefront_functions::clock::Clock;
 use storefront_functions::orders::routes::ShopState;
 use storefront_publish::{PublishError, Site};
@@ -134,6 +136,7 @@ fn templates() -> tera::Tera {
             include_str!("../templates/documents.html"),
         ),
         ("review.html", include_str!("../templates/review.html")),
+        ("staff.html", include_str!("../templates/staff.html")),
         ("reports.html", include_str!("../templates/reports.html")),
     ])
     .expect("the back office's templates parse (a unit test renders each)");
@@ -142,78 +145,110 @@ fn templates() -> tera::Tera {
 
 /// `/panel/*`.
 pub fn router(state: BackOffice) -> Router {
-    use screens::money::{self, orders};
-    use screens::{brand, documents, pages, prices, publishing, settings};
-    Router::new()
-        // API Gateway routes `/panel` but not `/panel/` (the edge rewrites
-        // one to the other): both are the dashboard.
-        .route("/panel", get(publishing::dashboard))
-        .route("/panel/", get(publishing::dashboard))
-        .route(
-            "/panel/brand",
-            get(brand::brand_page).post(brand::save_brand),
-        )
-        .route("/panel/pages", get(pages::pages_page))
-        .route("/panel/pages/new", get(pages::new_page))
-        .route(
-            "/panel/pages/edit",
-            get(pages::page_edit).post(pages::save_page),
-        )
-        .route("/panel/pages/delete", post(pages::delete_page))
-        .route(
-            "/panel/details",
-            get(settings::details_page).post(settings::save_details),
-        )
-        .route(
-            "/panel/seller",
-            get(settings::seller_page).post(settings::save_seller),
-        )
-        .route(
-            "/panel/offers",
-            get(settings::offers_page).post(settings::save_offers),
-        )
-        .route(
-            "/panel/catalogue",
-            get(settings::catalogue_page).post(settings::save_catalogue),
-        )
-        .route(
-            "/panel/prices",
-            get(prices::prices_page).post(prices::save_prices),
-        )
-        .route("/panel/prices/preview", post(prices::preview_prices))
-        .route(
-            "/panel/publish",
-            get(publishing::publish_page).post(publishing::publish),
-        )
-        .route("/panel/history", get(publishing::history_page))
-        .route("/panel/history/rollback", post(publishing::rollback))
-        .route("/panel/topups", get(money::topups_page))
-        .route("/panel/topups/approve", post(money::approve))
-        .route("/panel/topups/reject", post(money::reject))
-        .route("/panel/topups/proof", get(money::proof))
-        .route("/panel/wallet", get(money::wallet_page))
-        .route("/panel/wallet/topup", post(money::ask_for_topup))
-        .route("/panel/customers", get(money::customers_page))
-        .route("/panel/customers/limit", post(money::set_limit))
-        .route("/panel/invoices", get(money::invoices_page))
-        .route("/panel/orders", get(orders::orders_page))
-        .route("/panel/orders/view", get(orders::order_page))
-        .route("/panel/orders/mark-paid", post(orders::mark_paid))
-        .route("/panel/orders/refund", post(orders::refund))
-        .route("/panel/domains", get(orders::domains_page))
-        .route("/panel/documents", get(documents::waiting_page))
-        .route(
-            "/panel/documents/review",
-            get(documents::review_page).post(documents::decide),
-        )
-        .route("/panel/reports", get(screens::reports::reports_page))
-        .route("/panel/reports/download", get(screens::reports::download))
-        .route("/panel/static/backoffice.css", get(css))
-        .route("/panel/static/backoffice.js", get(js))
+    routes()
+        .into_router()
         .layer(middleware::from_fn(
             storefront_functions::accounts::guard::same_origin_only,
         ))
         .with_state(state)
+}
+
+/// Every back-office route with what it needs: what the role matrix test
+/// walks.
+pub fn route_table() -> Vec<RouteEntry> {
+    routes().table().to_vec()
+}
+
+/// The back office's routes, each registered with the capability it needs
+/// (`roles::allows` says which roles have it; `Staff` checks).
+fn routes() -> Routes<BackOffice> {
+    use screens::money::{self, orders};
+    use screens::{brand, documents, pages, prices, publishing, settings, staff};
+    let s = Need::Staff;
+    Routes::new()
+        // API Gateway routes `/panel` but not `/panel/` (the edge rewrites
+        // one to the other): both are the dashboard.
+        .get("/panel", s(C::Dashboard), publishing::dashboard)
+        .get("/panel/", s(C::Dashboard), publishing::dashboard)
+        .get("/panel/brand", s(C::Content), brand::brand_page)
+        .post("/panel/brand", s(C::Content), brand::save_brand)
+        .get("/panel/pages", s(C::Content), pages::pages_page)
+        .get("/panel/pages/new", s(C::Content), pages::new_page)
+        .get("/panel/pages/edit", s(C::Content), pages::page_edit)
+        .post("/panel/pages/edit", s(C::Content), pages::save_page)
+        .post("/panel/pages/delete", s(C::Content), pages::delete_page)
+        .get("/panel/details", s(C::Content), settings::details_page)
+        .post("/panel/details", s(C::Content), settings::save_details)
+        .get("/panel/seller", s(C::Seller), settings::seller_page)
+        .post("/panel/seller", s(C::Seller), settings::save_seller)
+        .get("/panel/offers", s(C::Content), settings::offers_page)
+        .post("/panel/offers", s(C::Content), settings::save_offers)
+        .get("/panel/catalogue", s(C::Content), settings::catalogue_page)
+        .post("/panel/catalogue", s(C::Content), settings::save_catalogue)
+        .get("/panel/prices", s(C::Content), prices::prices_page)
+        .post("/panel/prices", s(C::Content), prices::save_prices)
+        .post(
+            "/panel/prices/preview",
+            s(C::Content),
+            prices::preview_prices,
+        )
+        .get("/panel/publish", s(C::Content), publishing::publish_page)
+        .post("/panel/publish", s(C::Content), publishing::publish)
+        .get("/panel/history", s(C::Content), publishing::history_page)
+        .post(
+            "/panel/history/rollback",
+            s(C::Content),
+            publishing::rollback,
+        )
+        .get("/panel/topups", s(C::TopUps), money::topups_page)
+        .post("/panel/topups/approve", s(C::TopUps), money::approve)
+        .post("/panel/topups/reject", s(C::TopUps), money::reject)
+        .get("/panel/topups/proof", s(C::TopUps), money::proof)
+        .get("/panel/wallet", s(C::Wallet), money::wallet_page)
+        .post("/panel/wallet/topup", s(C::Wallet), money::ask_for_topup)
+        .get("/panel/customers", s(C::Customers), money::customers_page)
+        .post(
+            "/panel/customers/limit",
+            s(C::CreditLimits),
+            money::set_limit,
+        )
+        .get("/panel/invoices", s(C::Invoices), money::invoices_page)
+        .get("/panel/orders", s(C::Orders), orders::orders_page)
+        .get("/panel/orders/view", s(C::Orders), orders::order_page)
+        .post(
+            "/panel/orders/mark-paid",
+            s(C::OrderPayments),
+            orders::mark_paid,
+        )
+        .post("/panel/orders/refund", s(C::OrderPayments), orders::refund)
+        .get("/panel/domains", s(C::Orders), orders::domains_page)
+        .get("/panel/documents", s(C::Documents), documents::waiting_page)
+        .get(
+            "/panel/documents/review",
+            s(C::Documents),
+            documents::review_page,
+        )
+        .post(
+            "/panel/documents/review",
+            s(C::Documents),
+            documents::decide,
+        )
+        .get("/panel/staff", s(C::Staff), staff::staff_page)
+        .post("/panel/staff/invite", s(C::Staff), staff::invite)
+        .post("/panel/staff/role", s(C::Staff), staff::set_role)
+        .post("/panel/staff/revoke", s(C::Staff), staff::revoke)
+        .get(
+            "/panel/reports",
+            s(C::Reports),
+            screens::reports::reports_page,
+        )
+        .get(
+            "/panel/reports/download",
+            s(C::Reports),
+            screens::reports::download,
+        )
+        .get("/panel/static/backoffice.css", Need::Public, css)
+        .get("/panel/static/backoffice.js", Need::Public, js)
 }
 
 async fn css() -> Response {
@@ -253,19 +288,16 @@ pub(crate) fn context(staff: &Staff, page: &str, title_key: &str) -> tera::Conte
     c.insert("shop", &staff.shop);
     c.insert("shop_name", &staff.snapshot.name);
     c.insert("who", &staff.profile.email);
-    c.insert(
-        "owner",
-        &(staff.profile.role == storefront_functions::accounts::Role::Owner),
-    );
+    c.insert("owner", &staff.may(C::Seller));
+    // What the navigation offers: only what this role may open.
+    let can: BTreeMap<&str, bool> = C::ALL
+        .into_iter()
+        .map(|what| (what.key(), staff.may(what)))
+        .collect();
+    c.insert("can", &can);
     c.insert(
         "role",
-        &i18n::text(
-            staff.lang,
-            match staff.profile.role {
-                storefront_functions::accounts::Role::Owner => "role_owner",
-                _ => "role_admin",
-            },
-        ),
+        &i18n::text(staff.lang, &format!("role_{}", staff.profile.role.key())),
     );
     c
 }
@@ -426,6 +458,6 @@ mod tests {
     #[test]
     fn every_template_parses() {
         let t = super::templates();
-        assert_eq!(t.get_template_names().count(), 27);
+        assert_eq!(t.get_template_names().count(), 28);
     }
 }

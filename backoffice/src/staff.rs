@@ -1,6 +1,8 @@
-//! Who may use the back office: the storefront's owner or an admin, signed
-//! in on this storefront's host. Every page takes a `Staff`, so nothing is
-//! read for anyone else.
+//! Who may use the back office: the storefront's staff, signed in on this
+//! storefront's host, each page only for the roles `roles::allows` lets use
+//! what the page needs (put on the request by the router, see
+//! `crate::routes`). Every page takes a `Staff`, so nothing is read for
+//! anyone else: a visitor gets 401, a customer and a role not allowed 403.
 
 use crate::BackOffice;
 use axum::extract::FromRequestParts;
@@ -12,7 +14,8 @@ use storefront_core::Locale;
 use storefront_core::snapshot::Snapshot;
 use storefront_functions::accounts::guard::Visit;
 use storefront_functions::accounts::records::Profile;
-use storefront_functions::accounts::{Role, signed_in};
+use storefront_functions::accounts::roles::{self, Capability};
+use storefront_functions::accounts::signed_in;
 
 pub struct Staff {
     pub reseller: String,
@@ -25,12 +28,23 @@ pub struct Staff {
     pub shop: String,
     /// The storefront as published now (its name, time zone, prices).
     pub snapshot: Arc<Snapshot>,
+    /// The request as the accounts saw it (links in mails, the client's
+    /// address).
+    pub visit: Visit,
+}
+
+impl Staff {
+    /// Whether this staff member's role may do `what`.
+    pub fn may(&self, what: Capability) -> bool {
+        roles::allows(self.profile.role, what)
+    }
 }
 
 impl FromRequestParts<BackOffice> for Staff {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, bo: &BackOffice) -> Result<Self, Response> {
+        let need = roles::needed(&parts.extensions);
         let visit = Visit::from_request_parts(parts, &bo.shop.accounts)
             .await
             .map_err(IntoResponse::into_response)?;
@@ -64,7 +78,7 @@ impl FromRequestParts<BackOffice> for Staff {
                 "sign_in_text",
                 Some((&format!("{shop}account/"), "go_sign_in")),
             )),
-            Ok(Some((_, profile, _, _))) if profile.role == Role::Customer => Err(crate::message(
+            Ok(Some((_, profile, _, _))) if !profile.role.is_staff() => Err(crate::message(
                 bo,
                 lang,
                 &base,
@@ -73,6 +87,28 @@ impl FromRequestParts<BackOffice> for Staff {
                 "not_staff_text",
                 None,
             )),
+            Ok(Some((_, profile, _, _)))
+                if !need.is_some_and(|c| roles::allows(profile.role, c)) =>
+            {
+                // The seller and bank accounts say whose they are; other
+                // pages say what this role is for.
+                let (title, text) = match need {
+                    Some(Capability::Seller) => ("owner_only", "owner_only_text".to_string()),
+                    _ => (
+                        "not_your_role",
+                        format!("not_your_role_{}", profile.role.key()),
+                    ),
+                };
+                Err(crate::message(
+                    bo,
+                    lang,
+                    &base,
+                    StatusCode::FORBIDDEN,
+                    title,
+                    &text,
+                    Some((&base, "go_dashboard")),
+                ))
+            }
             Ok(Some((_, profile, _, _))) => Ok(Staff {
                 reseller,
                 profile,
@@ -80,6 +116,7 @@ impl FromRequestParts<BackOffice> for Staff {
                 base,
                 shop,
                 snapshot: visit.tenant.snapshot.clone(),
+                visit,
             }),
         }
     }

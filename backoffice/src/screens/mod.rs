@@ -9,6 +9,7 @@ pub(crate) mod prices;
 pub(crate) mod publishing;
 pub(crate) mod reports;
 pub(crate) mod settings;
+pub(crate) mod staff;
 
 use crate::{BackOffice, Staff, context, edit, message, status_context};
 use axum::http::StatusCode;

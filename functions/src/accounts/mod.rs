@@ -13,6 +13,7 @@
 //! | an account | `RESELLER#<r>#ACCOUNT#<id>` | `PROFILE` | `records::Profile` |
 //! | a session of it (to end them all) | `RESELLER#<r>#ACCOUNT#<id>` | `SESSION#<digest>` | `{}`, expiring with the session |
 //! | an email taken on a storefront | `RESELLER#<r>#EMAIL#<email key>` | `ACCOUNT` | `{account}` |
+//! | a staff member of a storefront | `RESELLER#<r>#STAFF` | `ACCOUNT#<id>` | `{}` (see `staff`) |
 //! | a session | `SESSION#<digest of id>` | `SESSION` | `sessions::SessionRecord`, expiring |
 //! | a one-time link | `TOKEN#<digest of token>` | `VERIFY` or `RESET` | `tokens::TokenRecord`, expiring |
 //! | an attempt counter | `RATE#<scope>#<r>#<digest of key>` | `WINDOW` | `{count, started}`, expiring |
@@ -31,9 +32,11 @@ pub mod messages;
 pub mod passwords;
 pub mod ratelimit;
 pub mod records;
+pub mod roles;
 pub(crate) mod routes;
 pub mod secrets;
 pub mod sessions;
+pub mod staff;
 pub mod tokens;
 
 pub use config::{AccountsConfig, Limit, RateLimits};

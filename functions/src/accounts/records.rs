@@ -13,8 +13,38 @@ pub enum Role {
     Customer,
     /// The reseller who owns the storefront.
     Owner,
-    /// A reseller's staff member.
+    /// A reseller's staff member: everything but staff and bank accounts.
     Admin,
+    /// A reseller's staff member: wallet, top-ups, invoices, reports.
+    Finance,
+    /// A reseller's staff member: customers, orders and domains read only;
+    /// document review.
+    Support,
+}
+
+impl Role {
+    /// The roles a storefront's staff may hold (see `roles::allows`).
+    pub const STAFF: [Role; 4] = [Role::Owner, Role::Admin, Role::Finance, Role::Support];
+
+    pub fn is_staff(self) -> bool {
+        self != Role::Customer
+    }
+
+    /// As stored and posted: `owner`, `admin`, `finance`, `support`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Customer => "customer",
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Finance => "finance",
+            Role::Support => "support",
+        }
+    }
+
+    /// A staff role by its key; None for anything else (a customer too).
+    pub fn staff(key: &str) -> Option<Role> {
+        Role::STAFF.into_iter().find(|r| r.key() == key)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -123,6 +153,16 @@ pub fn email_pk(reseller: &str, key: &str) -> String {
 
 pub const EMAIL_SK: &str = "ACCOUNT";
 
+/// The partition listing a storefront's staff: one item per staff account
+/// (sk `ACCOUNT#<id>`, data `{}`), written and deleted with the profile.
+pub fn staff_pk(reseller: &str) -> String {
+    format!("RESELLER#{reseller}#STAFF")
+}
+
+pub fn staff_sk(id: &str) -> String {
+    format!("ACCOUNT#{id}")
+}
+
 fn parse(item: Item) -> Result<(Item, Profile), StoreError> {
     let p = serde_json::from_value(item.data.clone()).map_err(|e| {
         StoreError::Unavailable(format!("profile {}/{} unreadable: {e}", item.pk, item.sk))
@@ -167,9 +207,10 @@ pub enum CreateError {
 
 /// Write a new account: the email claim and the profile in one transaction,
 /// each on condition it does not exist yet, so of two sign-ups racing for
-/// one email exactly one succeeds.
+/// one email exactly one succeeds. A staff account is listed among its
+/// storefront's staff in the same transaction.
 pub async fn create(store: &dyn Store, p: &Profile) -> Result<(), CreateError> {
-    let writes = vec![
+    let mut writes = vec![
         Write::Put {
             item: Item::new(
                 email_pk(&p.reseller, &p.email_key),
@@ -183,6 +224,12 @@ pub async fn create(store: &dyn Store, p: &Profile) -> Result<(), CreateError> {
             condition: Condition::NotExists,
         },
     ];
+    if p.role.is_staff() {
+        writes.push(Write::Put {
+            item: Item::new(staff_pk(&p.reseller), staff_sk(&p.id), json!({})),
+            condition: Condition::None,
+        });
+    }
     match store.transact(writes).await {
         Ok(()) => Ok(()),
         Err(StoreError::TransactionCancelled { failed }) if failed.contains(&0) => {

@@ -615,14 +615,10 @@ fn customer_links(st: &ShopState, who: &Signed, v: &mut Value) {
     );
 }
 
-/// Who reviews a storefront's documents: its owner and admins (every
-/// staff role there is today). Decided here so that a role added later is
-/// a reader only when it is added to this list.
+/// Who reviews a storefront's documents: the roles `roles::allows` lets
+/// review them (owner, admin, support).
 pub fn reviews_documents(role: Role) -> bool {
-    match role {
-        Role::Owner | Role::Admin => true,
-        Role::Customer => false,
-    }
+    crate::accounts::roles::allows(role, crate::accounts::roles::Capability::Documents)
 }
 
 #[derive(Debug, Deserialize)]

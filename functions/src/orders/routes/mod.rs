@@ -20,6 +20,7 @@ use crate::accounts::AccountsState;
 use crate::accounts::error::AccountsError;
 use crate::accounts::guard::{self, RawBody, Visit};
 use crate::accounts::records::{Profile, Role};
+use crate::accounts::roles::{self, Capability as C, Need, Routes};
 use crate::blobs::{Blobs, sniff_proof};
 use crate::error::ApiError;
 use crate::error::answers;
@@ -101,8 +102,10 @@ impl FromRequestParts<ShopState> for Anyone {
     }
 }
 
-/// The storefront's owner or an admin, signed in: every panel route takes
-/// one, so a customer is refused (403) before anything is read.
+/// A staff member of the storefront, signed in, whose role may do what the
+/// route needs (`roles::allows`, the need put on the request by `Routes`):
+/// every panel route takes one, so anyone else is refused (401 or 403)
+/// before anything is read.
 pub struct Staff(Signed);
 
 impl FromRequestParts<ShopState> for Staff {
@@ -112,12 +115,30 @@ impl FromRequestParts<ShopState> for Staff {
         parts: &mut Parts,
         state: &ShopState,
     ) -> Result<Self, Self::Rejection> {
+        let need = roles::needed(&parts.extensions);
         let who = Signed::from_request_parts(parts, state).await?;
-        match who.profile.role {
-            Role::Owner | Role::Admin => Ok(Staff(who)),
-            Role::Customer => Err(ApiError::Forbidden.into()),
+        let role = who.profile.role;
+        if !role.is_staff() {
+            return Err(ApiError::Forbidden.into());
+        }
+        match need {
+            Some(c) if roles::allows(role, c) => Ok(Staff(who)),
+            _ => Err(not_your_role(role, who.visit.lang)),
         }
     }
+}
+
+/// 403 for a staff member whose role may not use a route.
+fn not_your_role(role: Role, lang: Locale) -> AccountsError {
+    let message = match lang {
+        Locale::Id => format!("Peran Anda ({}) tidak dapat membuka ini.", role.key()),
+        Locale::Pl => format!(
+            "Twoja rola ({}) nie daje dostępu do tej funkcji.",
+            role.key()
+        ),
+        _ => format!("Your role ({}) may not use this.", role.key()),
+    };
+    said(StatusCode::FORBIDDEN, "role_forbidden", message, None)
 }
 
 impl std::ops::Deref for Staff {
@@ -438,36 +459,70 @@ pub fn orders_router(state: ShopState) -> Router {
 pub fn invoices_router(state: ShopState) -> Router {
     let routes = Router::new()
         .route("/api/invoices/{number}", get(my_invoice))
-        .route("/api/panel/invoices/{number}", get(panel_invoice));
+        .merge(panel_invoice_routes().into_router());
     guarded(routes, state)
+}
+
+/// The invoices function's panel route, with what it needs.
+pub fn panel_invoice_routes() -> Routes<ShopState> {
+    Routes::new().get(
+        "/api/panel/invoices/{number}",
+        Need::Staff(C::Invoices),
+        panel_invoice,
+    )
 }
 
 /// The panel function: `/api/panel/*`.
 pub fn panel_router(state: ShopState) -> Router {
-    let routes = Router::new()
-        .route("/api/panel/invoices", get(panel_invoices))
-        .route("/api/panel/topups", get(panel_topups))
-        .route("/api/panel/topups/{id}/approve", post(approve_topup))
-        .route("/api/panel/topups/{id}/reject", post(reject_topup))
-        .route("/api/panel/topups/{id}/proof", get(topup_proof))
-        .route("/api/panel/wallet", get(panel_wallet))
-        .route(
+    guarded(panel_routes().into_router(), state)
+}
+
+/// Every `/api/panel/*` route (of the panel and invoices functions) with
+/// what it needs: what the role matrix test walks.
+pub fn panel_table() -> Vec<roles::RouteEntry> {
+    let mut t = panel_routes().table().to_vec();
+    t.extend_from_slice(panel_invoice_routes().table());
+    t
+}
+
+/// The panel function's routes, each with the capability it needs.
+pub fn panel_routes() -> Routes<ShopState> {
+    let s = Need::Staff;
+    Routes::new()
+        .get("/api/panel/invoices", s(C::Invoices), panel_invoices)
+        .get("/api/panel/topups", s(C::TopUps), panel_topups)
+        .post(
+            "/api/panel/topups/{id}/approve",
+            s(C::TopUps),
+            approve_topup,
+        )
+        .post("/api/panel/topups/{id}/reject", s(C::TopUps), reject_topup)
+        .get("/api/panel/topups/{id}/proof", s(C::TopUps), topup_proof)
+        .get("/api/panel/wallet", s(C::Wallet), panel_wallet)
+        .get("/api/panel/wallet/topups", s(C::Wallet), panel_my_topups)
+        .post(
             "/api/panel/wallet/topups",
-            get(panel_my_topups).post(panel_request_topup),
+            s(C::Wallet),
+            panel_request_topup,
         )
-        .route("/api/panel/orders", get(panel_orders))
-        .route("/api/panel/orders/{id}", get(panel_order))
-        .route("/api/panel/orders/{id}/mark-paid", post(mark_paid))
-        .route("/api/panel/orders/{id}/refund", post(refund))
-        .route("/api/panel/domains", get(panel_domains))
-        .route("/api/panel/customers", get(panel_customers))
-        .route(
+        .get("/api/panel/orders", s(C::Orders), panel_orders)
+        .get("/api/panel/orders/{id}", s(C::Orders), panel_order)
+        .post(
+            "/api/panel/orders/{id}/mark-paid",
+            s(C::OrderPayments),
+            mark_paid,
+        )
+        .post("/api/panel/orders/{id}/refund", s(C::OrderPayments), refund)
+        .get("/api/panel/domains", s(C::Orders), panel_domains)
+        .get("/api/panel/customers", s(C::Customers), panel_customers)
+        .put(
             "/api/panel/customers/{account}/credit-limit",
-            put(set_credit_limit),
+            s(C::CreditLimits),
+            set_credit_limit,
         )
-        .route(
+        .put(
             "/api/panel/resellers/{id}/credit-limit",
-            put(set_reseller_credit_limit),
-        );
-    guarded(routes, state)
+            s(C::CreditLimits),
+            set_reseller_credit_limit,
+        )
 }

@@ -1,0 +1,318 @@
+//! A storefront's staff: invited by its owner with a role (an account made
+//! without a password and a mailed link to set one), listed, given another
+//! role, revoked (the account is deleted, so its sessions stop working at
+//! their next request). Who may do what is `roles::allows`.
+
+use super::fields::{self, FieldError};
+use super::mail::Mail;
+use super::messages::MailText;
+use super::records::{self, CreateError, Kind, Profile, Role};
+use super::tokens::{self, Purpose, TokenRecord};
+use super::{AccountsState, guard::Visit, secrets, sessions};
+use crate::store::{Condition, Query, Store, StoreError, Write};
+use storefront_core::Locale;
+
+/// How long an invitation's link works.
+pub const INVITATION_DAYS: i64 = 7;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StaffError {
+    /// Not one of owner, admin, finance, support.
+    #[error("not a staff role")]
+    UnknownRole,
+    #[error("{}: {:?}", .0.field, .0.problem)]
+    Email(FieldError),
+    /// The address is already staff of this storefront.
+    #[error("already staff")]
+    AlreadyStaff,
+    /// The address is a customer's account on this storefront.
+    #[error("a customer's address")]
+    Customer,
+    /// No staff account of this storefront with that id.
+    #[error("no such staff member")]
+    NotFound,
+    /// One's own role is not changed or revoked here (so a storefront is
+    /// never left without the owner who did it).
+    #[error("yourself")]
+    Yourself,
+    /// Someone changed the account meanwhile.
+    #[error("changed meanwhile")]
+    Conflict,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the invitation was not sent: {0}")]
+    Mail(String),
+}
+
+impl StaffError {
+    /// The form field to mark, if the error is about one.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            StaffError::UnknownRole => Some("role"),
+            StaffError::Email(_) | StaffError::AlreadyStaff | StaffError::Customer => Some("email"),
+            _ => None,
+        }
+    }
+}
+
+/// The storefront's staff, oldest first.
+pub async fn list(store: &dyn Store, reseller: &str) -> Result<Vec<Profile>, StoreError> {
+    let items = store
+        .query(
+            &records::staff_pk(reseller),
+            Query {
+                sk_prefix: "ACCOUNT#",
+                ..Query::default()
+            },
+        )
+        .await?;
+    let mut out = Vec::new();
+    for item in items {
+        let Some(id) = item.sk.strip_prefix("ACCOUNT#") else {
+            continue;
+        };
+        if let Some((_, p)) = records::load(store, reseller, id).await?
+            && p.role.is_staff()
+        {
+            out.push(p);
+        }
+    }
+    out.sort_by(|a, b| (a.created_at, &a.email_key).cmp(&(b.created_at, &b.email_key)));
+    Ok(out)
+}
+
+/// Invite `email` as `role` to the storefront of `visit`: the account is made
+/// (verified when its password is set through the link) and the link mailed
+/// in the storefront's default language. Returns the new account.
+pub async fn invite(
+    st: &AccountsState,
+    visit: &Visit,
+    email: &str,
+    role: &str,
+) -> Result<Profile, StaffError> {
+    let role = Role::staff(role.trim()).ok_or(StaffError::UnknownRole)?;
+    let email = fields::email(email).map_err(StaffError::Email)?;
+    let store = st.store.as_ref();
+    let reseller = &visit.tenant.reseller;
+    if let Some((_, p)) = records::by_email(store, reseller, &email.key).await? {
+        return Err(if p.role.is_staff() {
+            StaffError::AlreadyStaff
+        } else {
+            StaffError::Customer
+        });
+    }
+    let id = secrets::new_id().map_err(|e| StaffError::Mail(e.to_string()))?;
+    let name = email
+        .display
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let snapshot = &visit.tenant.snapshot;
+    let profile = Profile {
+        id,
+        reseller: reseller.clone(),
+        email: email.display,
+        email_ascii: email.ascii,
+        email_key: email.key,
+        name,
+        kind: Kind::Personal,
+        company: None,
+        role,
+        verified: false,
+        // No password until the invitation's link sets one: nothing
+        // verifies against an empty hash.
+        password_hash: String::new(),
+        auth_epoch: 0,
+        language: snapshot.default_language(),
+        created_at: crate::store::now(),
+        price_group: None,
+    };
+    match records::create(store, &profile).await {
+        Ok(()) => {}
+        Err(CreateError::Taken) => return Err(StaffError::AlreadyStaff),
+        Err(CreateError::Store(e)) => return Err(e.into()),
+    }
+    let record = TokenRecord {
+        reseller: reseller.clone(),
+        account: profile.id.clone(),
+        email_key: profile.email_key.clone(),
+        epoch: profile.auth_epoch,
+        expires_at: 0,
+    };
+    let token = tokens::issue(store, Purpose::Reset, record, INVITATION_DAYS * 86_400)
+        .await
+        .map_err(|e| StaffError::Mail(e.to_string()))?;
+    let link = visit.link(st.config.secure_cookies, &format!("reset={token}"));
+    let text = invitation_mail(profile.language, &snapshot.name, role, &link);
+    st.mailer
+        .send(Mail {
+            from_name: snapshot.name.clone(),
+            from: st.config.mail_from.clone(),
+            to: profile.email_ascii.clone(),
+            reply_to: Some(snapshot.reply_to().to_string()),
+            subject: text.subject,
+            text: text.body,
+        })
+        .await
+        .map_err(|e| StaffError::Mail(e.to_string()))?;
+    Ok(profile)
+}
+
+/// A staff account of this storefront other than `by`'s own.
+async fn other_staff(
+    store: &dyn Store,
+    reseller: &str,
+    by: &str,
+    id: &str,
+) -> Result<(crate::store::Item, Profile), StaffError> {
+    if id == by {
+        return Err(StaffError::Yourself);
+    }
+    match records::load(store, reseller, id).await? {
+        Some((item, p)) if p.role.is_staff() => Ok((item, p)),
+        _ => Err(StaffError::NotFound),
+    }
+}
+
+/// Give a staff member another role: (before, after).
+pub async fn set_role(
+    store: &dyn Store,
+    reseller: &str,
+    by: &str,
+    id: &str,
+    role: &str,
+) -> Result<(Profile, Profile), StaffError> {
+    let role = Role::staff(role.trim()).ok_or(StaffError::UnknownRole)?;
+    let (item, before) = other_staff(store, reseller, by, id).await?;
+    let mut after = before.clone();
+    after.role = role;
+    match store.transact(vec![records::update(&item, &after)?]).await {
+        Ok(()) => Ok((before, after)),
+        Err(StoreError::TransactionCancelled { .. } | StoreError::Conflict(_)) => {
+            Err(StaffError::Conflict)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Revoke a staff member: the account, its address's claim and its place in
+/// the staff list go in one transaction; its sessions find no account at
+/// their next request. Returns the account as it was.
+pub async fn revoke(
+    store: &dyn Store,
+    reseller: &str,
+    by: &str,
+    id: &str,
+) -> Result<Profile, StaffError> {
+    let (item, before) = other_staff(store, reseller, by, id).await?;
+    let writes = vec![
+        Write::Delete {
+            pk: item.pk.clone(),
+            sk: item.sk.clone(),
+            condition: Condition::Version(item.version),
+        },
+        Write::Delete {
+            pk: records::email_pk(reseller, &before.email_key),
+            sk: records::EMAIL_SK.to_string(),
+            condition: Condition::None,
+        },
+        Write::Delete {
+            pk: records::staff_pk(reseller),
+            sk: records::staff_sk(&before.id),
+            condition: Condition::None,
+        },
+    ];
+    match store.transact(writes).await {
+        Ok(()) => {}
+        Err(StoreError::TransactionCancelled { .. } | StoreError::Conflict(_)) => {
+            return Err(StaffError::Conflict);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if let Err(e) = sessions::end_all(store, reseller, &before.id).await {
+        tracing::warn!(error = %e, account = %before.id, "a revoked account's sessions left to expire");
+    }
+    Ok(before)
+}
+
+/// A role's name in a mail.
+fn role_name(lang: Locale, role: Role) -> &'static str {
+    match (lang, role) {
+        (Locale::Id, Role::Owner) => "pemilik",
+        (Locale::Id, Role::Finance) => "keuangan",
+        (Locale::Id, Role::Support) => "dukungan",
+        (Locale::Id, _) => "admin",
+        (Locale::Pl, Role::Owner) => "właściciel",
+        (Locale::Pl, Role::Finance) => "finanse",
+        (Locale::Pl, Role::Support) => "obsługa klienta",
+        (Locale::Pl, _) => "administrator",
+        (_, Role::Owner) => "owner",
+        (_, Role::Finance) => "finance",
+        (_, Role::Support) => "support",
+        (_, _) => "admin",
+    }
+}
+
+/// The invitation to join a storefront's staff.
+pub fn invitation_mail(lang: Locale, store: &str, role: Role, link: &str) -> MailText {
+    let role = role_name(lang, role);
+    match lang {
+        Locale::Id => MailText {
+            subject: format!("Undangan ke back office {store}"),
+            body: format!(
+                "Halo,\n\n\
+                 Anda diundang ke back office {store} dengan peran {role}. Untuk membuat kata sandi dan masuk, buka tautan berikut:\n\n\
+                 {link}\n\n\
+                 Tautan ini berlaku selama {INVITATION_DAYS} hari dan hanya dapat dipakai satu kali. \
+                 Jika Anda tidak mengharapkan undangan ini, abaikan pesan ini.\n\n\
+                 {store}\n"
+            ),
+        },
+        Locale::Pl => MailText {
+            subject: format!("Zaproszenie do panelu sklepu {store}"),
+            body: format!(
+                "Dzień dobry,\n\n\
+                 zaproszono Cię do panelu sklepu {store} z rolą: {role}. Aby ustawić hasło i się zalogować, otwórz ten link:\n\n\
+                 {link}\n\n\
+                 Link jest ważny przez {INVITATION_DAYS} dni i działa tylko raz. \
+                 Jeżeli nie spodziewasz się tego zaproszenia, zignoruj tę wiadomość.\n\n\
+                 {store}\n"
+            ),
+        },
+        _ => MailText {
+            subject: format!("You are invited to the back office of {store}"),
+            body: format!(
+                "Hello,\n\n\
+                 You are invited to the back office of {store} as {role}. To set your password and sign in, open this link:\n\n\
+                 {link}\n\n\
+                 The link works once and for {INVITATION_DAYS} days. \
+                 If you did not expect this invitation, ignore this message.\n\n\
+                 {store}\n"
+            ),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_by_key() {
+        for r in Role::STAFF {
+            assert_eq!(Role::staff(r.key()), Some(r));
+        }
+        assert_eq!(Role::staff("customer"), None);
+        assert_eq!(Role::staff("root"), None);
+    }
+
+    #[test]
+    fn invitations_in_each_language() {
+        for lang in [Locale::En, Locale::Id, Locale::Pl] {
+            let m = invitation_mail(lang, "Toko", Role::Finance, "https://x/?reset=t");
+            assert!(m.body.contains("https://x/?reset=t"), "{lang:?}");
+            assert!(m.subject.contains("Toko"), "{lang:?}");
+        }
+    }
+}
