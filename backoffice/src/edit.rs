@@ -144,6 +144,17 @@ pub(crate) async fn save(
         )
         .await;
     let sep = if page.contains('?') { '&' } else { '?' };
+    if let Ok(Saved::Draft(rev) | Saved::Aside { revision: rev, .. }) = &saved {
+        crate::audit(
+            bo,
+            staff,
+            "content.save",
+            &format!("content:{}", page.split('?').next().unwrap_or(page)),
+            serde_json::json!({"revision": working}),
+            serde_json::json!({"revision": rev, "note": note}),
+        )
+        .await;
+    }
     match saved {
         Ok(Saved::Draft(rev)) => {
             Redirect::to(&format!("{}{page}{sep}saved={rev}", staff.base)).into_response()

@@ -137,6 +137,7 @@ fn templates() -> tera::Tera {
         ),
         ("review.html", include_str!("../templates/review.html")),
         ("staff.html", include_str!("../templates/staff.html")),
+        ("audit.html", include_str!("../templates/audit.html")),
         ("reports.html", include_str!("../templates/reports.html")),
     ])
     .expect("the back office's templates parse (a unit test renders each)");
@@ -163,7 +164,7 @@ pub fn route_table() -> Vec<RouteEntry> {
 /// (`roles::allows` says which roles have it; `Staff` checks).
 fn routes() -> Routes<BackOffice> {
     use screens::money::{self, orders};
-    use screens::{brand, documents, pages, prices, publishing, settings, staff};
+    use screens::{audit, brand, documents, pages, prices, publishing, settings, staff};
     let s = Need::Staff;
     Routes::new()
         // API Gateway routes `/panel` but not `/panel/` (the edge rewrites
@@ -233,6 +234,8 @@ fn routes() -> Routes<BackOffice> {
             s(C::Documents),
             documents::decide,
         )
+        .get("/panel/audit", s(C::Audit), audit::audit_page)
+        .get("/panel/audit.csv", s(C::Audit), audit::audit_csv)
         .get("/panel/staff", s(C::Staff), staff::staff_page)
         .post("/panel/staff/invite", s(C::Staff), staff::invite)
         .post("/panel/staff/role", s(C::Staff), staff::set_role)
@@ -300,6 +303,31 @@ pub(crate) fn context(staff: &Staff, page: &str, title_key: &str) -> tera::Conte
         &i18n::text(staff.lang, &format!("role_{}", staff.profile.role.key())),
     );
     c
+}
+
+/// Append a staff action that changed something to the audit log, right
+/// after it (a content save or publish is the revisions' own transaction).
+/// A failure to write is logged; the action stands.
+pub(crate) async fn audit(
+    bo: &BackOffice,
+    staff: &Staff,
+    action: &str,
+    subject: &str,
+    before: serde_json::Value,
+    after: serde_json::Value,
+) {
+    let entry = storefront_functions::audit::Entry::new(
+        &staff.actor(),
+        bo.clock.now(),
+        action,
+        subject,
+        before,
+        after,
+    );
+    let store = bo.shop.accounts.store.clone();
+    if let Err(e) = storefront_functions::audit::record(&*store, &staff.reseller, &entry).await {
+        eprintln!("audit entry {action} of {}: {e}", staff.reseller);
+    }
 }
 
 pub(crate) fn render(
@@ -458,6 +486,6 @@ mod tests {
     #[test]
     fn every_template_parses() {
         let t = super::templates();
-        assert_eq!(t.get_template_names().count(), 28);
+        assert_eq!(t.get_template_names().count(), 29);
     }
 }

@@ -34,6 +34,11 @@ pub struct Staff {
 }
 
 impl Staff {
+    /// Who this is, as the audit log names them.
+    pub fn actor(&self) -> storefront_functions::audit::Actor {
+        storefront_functions::audit::Actor::of(&self.profile, self.visit.ip)
+    }
+
     /// Whether this staff member's role may do `what`.
     pub fn may(&self, what: Capability) -> bool {
         roles::allows(self.profile.role, what)

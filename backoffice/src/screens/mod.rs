@@ -1,6 +1,7 @@
 //! The back office's screens, one module each: their handlers read the
 //! form, call the editors (`crate::prices`, `crate::brand`...) and render.
 
+pub(crate) mod audit;
 pub(crate) mod brand;
 pub(crate) mod documents;
 pub(crate) mod money;

@@ -30,6 +30,7 @@ pub(crate) fn desk<'a>(bo: &'a BackOffice, staff: &'a Staff) -> Desk<'a> {
         by: &staff.profile.id,
         lang: staff.lang,
         snapshot: &staff.snapshot,
+        actor: staff.actor(),
     }
 }
 

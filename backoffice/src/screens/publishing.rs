@@ -116,6 +116,19 @@ pub(crate) async fn publish_revision(
         )
         .await
         .map_err(|e| Err(e.into()))?;
+    let action = match source {
+        Source::Rollback => "content.rollback",
+        _ => "content.publish",
+    };
+    crate::audit(
+        bo,
+        staff,
+        action,
+        "content:published",
+        json!({"published": expected}),
+        json!({"published": form.revision}),
+    )
+    .await;
     match bo.site.build(now).await {
         Ok(built) => {
             if let Some(up) = &bo.upload {

@@ -142,7 +142,15 @@ pub(crate) async fn invite(
     staff: Staff,
     Form(f): Form<InviteForm>,
 ) -> Response {
-    match staff::invite(&bo.shop.accounts, &staff.visit, &f.email, &f.role).await {
+    match staff::invite(
+        &bo.shop.accounts,
+        &staff.visit,
+        &staff.actor(),
+        &f.email,
+        &f.role,
+    )
+    .await
+    {
         Ok(_) => done(&staff, "invited"),
         Err(e) => {
             let value = if e.field() == Some("role") {
@@ -169,7 +177,7 @@ pub(crate) async fn set_role(
     Form(f): Form<MemberForm>,
 ) -> Response {
     let store = bo.shop.accounts.store.clone();
-    match staff::set_role(&*store, &staff.reseller, &staff.profile.id, &f.id, &f.role).await {
+    match staff::set_role(&*store, &staff.reseller, &staff.actor(), &f.id, &f.role).await {
         Ok(_) => done(&staff, "role"),
         Err(e) => refused(&bo, &staff, e, &InviteForm::default(), &f.role).await,
     }
@@ -181,7 +189,7 @@ pub(crate) async fn revoke(
     Form(f): Form<MemberForm>,
 ) -> Response {
     let store = bo.shop.accounts.store.clone();
-    match staff::revoke(&*store, &staff.reseller, &staff.profile.id, &f.id).await {
+    match staff::revoke(&*store, &staff.reseller, &staff.actor(), &f.id).await {
         Ok(_) => done(&staff, "revoked"),
         Err(e) => refused(&bo, &staff, e, &InviteForm::default(), "").await,
     }

@@ -1,7 +1,9 @@
 //! A storefront's staff: invited by its owner with a role (an account made
 //! without a password and a mailed link to set one), listed, given another
 //! role, revoked (the account is deleted, so its sessions stop working at
-//! their next request). Who may do what is `roles::allows`.
+//! their next request). Who may do what is `roles::allows`. Each change
+//! leaves an entry in the audit log (`crate::audit`): with the change in
+//! one transaction, or, for an invitation, right after it.
 
 use super::fields::{self, FieldError};
 use super::mail::Mail;
@@ -9,7 +11,9 @@ use super::messages::MailText;
 use super::records::{self, CreateError, Kind, Profile, Role};
 use super::tokens::{self, Purpose, TokenRecord};
 use super::{AccountsState, guard::Visit, secrets, sessions};
+use crate::audit::{Actor, Entry};
 use crate::store::{Condition, Query, Store, StoreError, Write};
+use serde_json::json;
 use storefront_core::Locale;
 
 /// How long an invitation's link works.
@@ -87,6 +91,7 @@ pub async fn list(store: &dyn Store, reseller: &str) -> Result<Vec<Profile>, Sto
 pub async fn invite(
     st: &AccountsState,
     visit: &Visit,
+    by: &Actor,
     email: &str,
     role: &str,
 ) -> Result<Profile, StaffError> {
@@ -133,6 +138,18 @@ pub async fn invite(
         Err(CreateError::Taken) => return Err(StaffError::AlreadyStaff),
         Err(CreateError::Store(e)) => return Err(e.into()),
     }
+    // Right after the account is made (its own transaction).
+    let entry = Entry::new(
+        by,
+        chrono::Utc::now(),
+        "staff.invite",
+        &format!("account:{}", profile.id),
+        json!(null),
+        member(&profile),
+    );
+    if let Err(e) = crate::audit::record(store, reseller, &entry).await {
+        tracing::error!(error = %e, "audit entry of an invitation not written");
+    }
     let record = TokenRecord {
         reseller: reseller.clone(),
         account: profile.id.clone(),
@@ -159,6 +176,11 @@ pub async fn invite(
     Ok(profile)
 }
 
+/// A staff member as the audit log records them.
+fn member(p: &Profile) -> serde_json::Value {
+    json!({"email": p.email, "role": p.role})
+}
+
 /// A staff account of this storefront other than `by`'s own.
 async fn other_staff(
     store: &dyn Store,
@@ -179,15 +201,25 @@ async fn other_staff(
 pub async fn set_role(
     store: &dyn Store,
     reseller: &str,
-    by: &str,
+    by: &Actor,
     id: &str,
     role: &str,
 ) -> Result<(Profile, Profile), StaffError> {
     let role = Role::staff(role.trim()).ok_or(StaffError::UnknownRole)?;
-    let (item, before) = other_staff(store, reseller, by, id).await?;
+    let (item, before) = other_staff(store, reseller, &by.account, id).await?;
     let mut after = before.clone();
     after.role = role;
-    match store.transact(vec![records::update(&item, &after)?]).await {
+    // The change and its audit entry: one transaction.
+    let entry = Entry::new(
+        by,
+        chrono::Utc::now(),
+        "staff.role",
+        &format!("account:{id}"),
+        member(&before),
+        member(&after),
+    );
+    let writes = vec![records::update(&item, &after)?, entry.write(reseller)?];
+    match store.transact(writes).await {
         Ok(()) => Ok((before, after)),
         Err(StoreError::TransactionCancelled { .. } | StoreError::Conflict(_)) => {
             Err(StaffError::Conflict)
@@ -202,11 +234,20 @@ pub async fn set_role(
 pub async fn revoke(
     store: &dyn Store,
     reseller: &str,
-    by: &str,
+    by: &Actor,
     id: &str,
 ) -> Result<Profile, StaffError> {
-    let (item, before) = other_staff(store, reseller, by, id).await?;
+    let (item, before) = other_staff(store, reseller, &by.account, id).await?;
+    let entry = Entry::new(
+        by,
+        chrono::Utc::now(),
+        "staff.revoke",
+        &format!("account:{id}"),
+        member(&before),
+        json!(null),
+    );
     let writes = vec![
+        entry.write(reseller)?,
         Write::Delete {
             pk: item.pk.clone(),
             sk: item.sk.clone(),

@@ -11,6 +11,7 @@
 //! form field to fix.
 
 use super::*;
+use crate::audit::{Actor, Entry};
 use storefront_core::documents::Level;
 use storefront_core::snapshot::Snapshot;
 
@@ -26,6 +27,8 @@ pub struct Desk<'a> {
     /// The storefront as published: its currency, its parent and the
     /// parent's bank accounts.
     pub snapshot: &'a Snapshot,
+    /// Who acts, as the audit log names them.
+    pub actor: Actor,
 }
 
 /// How deciding a top-up ended.
@@ -85,6 +88,33 @@ impl Desk<'_> {
         Ok(views)
     }
 
+    /// Append what was just done to the audit log (right after it: these
+    /// actions are transactions of the ledger's or the orders' own). A
+    /// failure to write is logged; the action stands.
+    pub async fn audit(
+        &self,
+        action: &str,
+        subject: &str,
+        before: Value,
+        after: Value,
+        ledger: Vec<String>,
+    ) {
+        let entry = Entry::new(
+            &self.actor,
+            self.shop.orders.clock.now(),
+            action,
+            subject,
+            before,
+            after,
+        )
+        .with_ledger(ledger);
+        if let Err(e) =
+            crate::audit::record(self.shop.accounts.store.as_ref(), self.reseller, &entry).await
+        {
+            tracing::error!(error = %e, action, subject, "audit entry not written");
+        }
+    }
+
     /// Approve (the wallet is credited exactly once) or reject with a
     /// reason; the requester is mailed either way.
     pub async fn decide(
@@ -99,6 +129,20 @@ impl Desk<'_> {
             .await
         {
             Ok(t) => {
+                let verb = if approve { "approve" } else { "reject" };
+                let ledger = if approve {
+                    vec![format!("topup:{}", t.id)]
+                } else {
+                    Vec::new()
+                };
+                self.audit(
+                    &format!("topup.{verb}"),
+                    &format!("topup:{}", t.id),
+                    json!({"state": "pending"}),
+                    json!({"state": t.state, "reason": t.reason}),
+                    ledger,
+                )
+                .await;
                 self.shop.orders.notify_topup(&t).await;
                 Ok(Decided::Now(topup_view(&t, self.lang)))
             }
@@ -176,6 +220,14 @@ impl Desk<'_> {
                 by: self.by.to_string(),
             })
             .await?;
+        self.audit(
+            "topup.request",
+            &format!("topup:{}", t.id),
+            json!(null),
+            json!({"state": t.state, "amount": t.amount.to_string(), "currency": t.currency, "bank_account": t.bank_account, "transfer_reference": t.transfer_reference}),
+            Vec::new(),
+        )
+        .await;
         Ok(topup_view(&t, self.lang))
     }
 
@@ -208,10 +260,20 @@ impl Desk<'_> {
             return Err(order_failure(OrderError::WrongState, self.lang));
         }
         match self.shop.orders.pay(id, self.by, true).await {
-            Ok(_) => match self.shop.orders.provision(id, "registrar").await {
-                Ok(o) => Ok(panel_order_view(&o, self.lang)),
-                Err(e) => Err(order_failure(e, self.lang)),
-            },
+            Ok(paid) => {
+                self.audit(
+                    "order.mark_paid",
+                    &format!("order:{id}"),
+                    json!({"state": o.state(), "payment": o.payment}),
+                    json!({"state": paid.state()}),
+                    vec![format!("order:{id}")],
+                )
+                .await;
+                match self.shop.orders.provision(id, "registrar").await {
+                    Ok(o) => Ok(panel_order_view(&o, self.lang)),
+                    Err(e) => Err(order_failure(e, self.lang)),
+                }
+            }
             Err(OrderError::SellerShort { .. }) => {
                 let m = match self.lang {
                     Locale::Id => {
@@ -243,10 +305,27 @@ impl Desk<'_> {
         line: Option<&str>,
         why: &str,
     ) -> Result<Value, AccountsError> {
-        self.load(id).await?;
+        let before = self.load(id).await?;
         let why = reason(why, self.lang)?;
         match self.shop.orders.refund(id, line, self.by, &why).await {
-            Ok(o) => Ok(panel_order_view(&o, self.lang)),
+            Ok(o) => {
+                let lines = |o: &Order| -> Value {
+                    o.lines
+                        .iter()
+                        .filter(|l| line.is_none_or(|x| x == l.id))
+                        .map(|l| json!({"line": l.id, "state": l.state()}))
+                        .collect()
+                };
+                self.audit(
+                    "order.refund",
+                    &format!("order:{id}"),
+                    json!({"state": before.state(), "lines": lines(&before)}),
+                    json!({"state": o.state(), "lines": lines(&o), "reason": why}),
+                    vec![format!("order:{id}")],
+                )
+                .await;
+                Ok(panel_order_view(&o, self.lang))
+            }
             Err(e) => Err(order_failure(e, self.lang)),
         }
     }
@@ -343,8 +422,19 @@ impl Desk<'_> {
         if w.parent != self.me() {
             return Err(ApiError::NotFound.into());
         }
+        let before = w.balance.credit_limit;
         match self.ledger().set_credit_limit(&holder, limit).await {
-            Ok(w) => Ok(wallet_view(Some(w), currency, self.lang)),
+            Ok(w) => {
+                self.audit(
+                    "wallet.credit_limit",
+                    &holder.key(),
+                    json!({"credit_limit": before.to_string()}),
+                    json!({"credit_limit": w.balance.credit_limit.to_string()}),
+                    Vec::new(),
+                )
+                .await;
+                Ok(wallet_view(Some(w), currency, self.lang))
+            }
             Err(CommitError::Short(_)) => Err(said(
                 StatusCode::CONFLICT,
                 "limit_in_use",
@@ -439,6 +529,7 @@ impl Desk<'_> {
         } else {
             Some(reason(why, self.lang)?)
         };
+        let logged_reason = why.clone();
         let at = self.shop.orders.clock.now().to_rfc3339();
         let decision = storefront_core::documents::Decision {
             approve,
@@ -452,6 +543,18 @@ impl Desk<'_> {
             .review(order, line, item, version, decision, Level::Reseller)
             .await
             .map_err(|e| doc_failure(e, self.snapshot, self.lang))?;
+        self.audit(
+            if approve {
+                "document.approve"
+            } else {
+                "document.reject"
+            },
+            &format!("order:{order}/{line}/{item}"),
+            json!({"version": version, "state": "submitted"}),
+            json!({"version": version, "state": if approve { "approved" } else { "rejected" }, "reason": logged_reason}),
+            Vec::new(),
+        )
+        .await;
         self.shop
             .orders
             .document_reviewed(self.snapshot, &r, item, self.by)

@@ -76,6 +76,7 @@ fn desk<'a>(st: &'a ShopState, who: &'a Staff) -> Desk<'a> {
         by: &who.profile.id,
         lang: who.visit.lang,
         snapshot: &who.visit.tenant.snapshot,
+        actor: crate::audit::Actor::of(&who.profile, who.visit.ip),
     }
 }
 
