@@ -107,6 +107,29 @@ async fn every_change_leaves_one_entry_with_before_and_after() {
     let p = only(&shop, "content.publish", "content:published").await;
     assert_eq!(p.after["published"], e.after["revision"]);
 
+    // Rolling back to what was published before: one entry, before and
+    // after the published revision.
+    let before = p.before["published"].clone();
+    let rolled = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/history/rollback",
+        &owner,
+        Some(&[
+            ("revision", before.as_str().expect("published before")),
+            (
+                "expected",
+                p.after["published"].as_str().expect("published"),
+            ),
+        ]),
+    )
+    .await;
+    assert_eq!(rolled.status, StatusCode::SEE_OTHER, "{}", rolled.html);
+    let back = only(&shop, "content.rollback", "content:published").await;
+    assert_eq!(back.before["published"], p.after["published"]);
+    assert_eq!(back.after["published"], before);
+
     // Money: a customer's top-up approved by the admin (its ledger entry
     // by reference), and a credit limit.
     let customer = sign_in(r, TOKO, "customer@toko.localhost").await;
@@ -287,7 +310,7 @@ async fn every_change_leaves_one_entry_with_before_and_after() {
         lines[1]
     );
     let total = entries(&shop).await.len();
-    assert_eq!(total, 9, "{:#?}", entries(&shop).await);
+    assert_eq!(total, 10, "{:#?}", entries(&shop).await);
 }
 
 #[tokio::test]

@@ -174,6 +174,10 @@ pub async fn list(
         let done = items.len() < BATCH;
         for item in items {
             if end.as_deref().is_some_and(|e| item.sk.as_str() >= e) {
+                // Nothing more in the period.
+                if page.entries.len() < limit {
+                    page.next = None;
+                }
                 return Ok(page);
             }
             cursor = Some(item.sk.clone());

@@ -7,6 +7,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
+use storefront_functions::accounts::roles::Capability;
 use storefront_revisions::EventKind;
 
 pub(crate) async fn dashboard(State(bo): State<BackOffice>, staff: Staff) -> Response {
@@ -17,11 +18,24 @@ pub(crate) async fn dashboard(State(bo): State<BackOffice>, staff: Staff) -> Res
     c.insert("notice", &None::<String>);
     // What waits for the storefront's staff: top-ups to decide, documents
     // to review.
+    // Only what the role may see is read.
     let desk = super::money::desk(&bo, &staff);
-    match tokio::try_join!(desk.topups(true), desk.documents_waiting()) {
+    let topups = async {
+        match staff.may(Capability::TopUps) {
+            true => desk.topups(true).await.map(|l| l.len()),
+            false => Ok(0),
+        }
+    };
+    let documents = async {
+        match staff.may(Capability::Documents) {
+            true => desk.documents_waiting().await.map(|l| l.len()),
+            false => Ok(0),
+        }
+    };
+    match tokio::try_join!(topups, documents) {
         Ok((topups, documents)) => {
-            c.insert("waiting_topups", &topups.len());
-            c.insert("waiting_documents", &documents.len());
+            c.insert("waiting_topups", &topups);
+            c.insert("waiting_documents", &documents);
         }
         Err(e) => return super::money::unreadable(&bo, &staff, e),
     }
@@ -104,6 +118,18 @@ pub(crate) async fn publish_revision(
         Err(e) => return Err(Err(e.into())),
     }
     let expected = form.expected.as_deref().filter(|e| !e.is_empty());
+    // What the audit log names as before: what the form expected, else
+    // what is published as this runs.
+    let was = match expected {
+        Some(e) => Some(e.to_string()),
+        None => bo
+            .site
+            .revisions()
+            .published(&staff.reseller)
+            .await
+            .map_err(|e| Err(e.into()))?
+            .map(|p| p.revision),
+    };
     bo.site
         .revisions()
         .publish(
@@ -125,7 +151,7 @@ pub(crate) async fn publish_revision(
         staff,
         action,
         "content:published",
-        json!({"published": expected}),
+        json!({"published": was}),
         json!({"published": form.revision}),
     )
     .await;
