@@ -214,6 +214,7 @@ fn routes() -> Routes<BackOffice> {
             money::set_limit,
         )
         .get("/panel/invoices", s(C::Invoices), money::invoices_page)
+        .post("/panel/invoices/send", s(C::Invoices), money::send_invoice)
         .get("/panel/orders", s(C::Orders), orders::orders_page)
         .get("/panel/orders/view", s(C::Orders), orders::order_page)
         .post(

@@ -7,6 +7,7 @@
 //! | the last number of a series | `INVSEQ#<seller>#<series>#<year>` | `SEQ` |
 //! | an invoice | `INVOICE#<seller>#<number>` | `INVOICE` |
 //! | a buyer's invoices | `INVOICES#<buyer>` | `<issued>#<number>` |
+//! | a seller's invoices | `INVOICES_ISSUED#<seller>` | `<issued>#<number>` |
 //! | a month's invoice to a reseller, once | `MONTHLY#<buyer>#<yyyy-mm>` | `DONE` |
 //! | orders settled and not yet invoiced | `INVOICE_DUE#<seller>` | `<order id>` |
 //!
@@ -81,31 +82,13 @@ pub async fn issue(
             Some(i) => i.next(json!({"last": last + 1})),
             None => Item::new(&seq_pk, "SEQ", json!({"last": 1})),
         };
-        let data = serde_json::to_value(&stored).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let summary = json!({
-            "number": number, "kind": kind, "issued": stored.invoice.issued,
-            "reference": stored.reference, "seller": stored.seller,
-            "gross": stored.invoice.try_totals().map(|t| t.gross.amount().to_string()).unwrap_or_default(),
-            "currency": stored.invoice.currency,
-        });
         let mut writes = with(&number)?;
         let extra = writes.len();
         writes.push(Write::Put {
             item: seq_item,
             condition: cond,
         });
-        writes.push(Write::Put {
-            item: Item::new(invoice_pk(&stored.seller, &number), "INVOICE", data),
-            condition: Condition::NotExists,
-        });
-        writes.push(Write::Put {
-            item: Item::new(
-                format!("INVOICES#{}", stored.buyer.key()),
-                format!("{}#{number}", stored.invoice.issued),
-                summary,
-            ),
-            condition: Condition::None,
-        });
+        writes.extend(invoice_writes(&stored)?);
         match store.transact(writes).await {
             Ok(()) => return Ok(Some(number)),
             Err(StoreError::TransactionCancelled { failed }) => {
@@ -170,7 +153,7 @@ pub async fn issue_batch(
     }
 }
 
-/// The invoice item and the buyer's copy.
+/// The invoice item, the buyer's copy and the seller's, in one transaction.
 fn invoice_writes(stored: &Stored) -> Result<Vec<Write>, StoreError> {
     let number = &stored.invoice.number;
     let data = serde_json::to_value(stored).map_err(|e| StoreError::Invalid(e.to_string()))?;
@@ -180,20 +163,61 @@ fn invoice_writes(stored: &Stored) -> Result<Vec<Write>, StoreError> {
         "gross": stored.invoice.try_totals().map(|t| t.gross.amount().to_string()).unwrap_or_default(),
         "currency": stored.invoice.currency,
     });
+    let sk = format!("{}#{number}", stored.invoice.issued);
+    let mut issued = summary.clone();
+    issued["buyer"] = json!(stored.buyer);
+    issued["buyer_name"] = json!(
+        stored
+            .invoice
+            .buyer
+            .company
+            .clone()
+            .unwrap_or_else(|| stored.invoice.buyer.name.clone())
+    );
     Ok(vec![
         Write::Put {
             item: Item::new(invoice_pk(&stored.seller, number), "INVOICE", data),
             condition: Condition::NotExists,
         },
         Write::Put {
+            item: Item::new(format!("INVOICES#{}", stored.buyer.key()), &sk, summary),
+            condition: Condition::None,
+        },
+        Write::Put {
             item: Item::new(
-                format!("INVOICES#{}", stored.buyer.key()),
-                format!("{}#{number}", stored.invoice.issued),
-                summary,
+                format!("INVOICES_ISSUED#{}", stored.seller.key()),
+                sk,
+                issued,
             ),
             condition: Condition::None,
         },
     ])
+}
+
+/// One page of the invoices a seller issued (tax invoices, proformas,
+/// corrections), in the order they were issued (by day, then number: the
+/// store pages forwards only), and the cursor of the next page if any.
+pub async fn issued(
+    store: &dyn Store,
+    seller: &Party,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<(Vec<serde_json::Value>, Option<String>), StoreError> {
+    let mut items = store
+        .query(
+            &format!("INVOICES_ISSUED#{}", seller.key()),
+            Query {
+                after,
+                limit: Some(limit + 1),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let next = (items.len() > limit).then(|| {
+        items.truncate(limit);
+        items.last().map(|i| i.sk.clone()).unwrap_or_default()
+    });
+    Ok((items.into_iter().map(|i| i.data).collect(), next))
 }
 
 pub async fn load(

@@ -2040,5 +2040,55 @@ async fn money_mails_speak_the_recipients_language_from_the_reseller() {
         assert_eq!(header(head, "Subject"), subject, "{email}");
         assert!(body.starts_with(proforma.1), "{email}: {body}");
         assert!(body.contains("BCA — CV Agen Web — 123 456 7890"), "{body}");
+        // Paid: the tax invoice is mailed too, in the same language.
+        let paid = post(
+            &w,
+            AGEN,
+            &format!("/api/panel/orders/{order_id}/mark-paid"),
+            &agen_owner,
+            json!({}),
+        )
+        .await;
+        assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
+        let (o, _) = w
+            .orders
+            .order(&order_id)
+            .await
+            .expect("read")
+            .expect("order");
+        let invoice = o.invoice.clone().expect("invoiced");
+        let lang = match language {
+            "pl" => storefront_core::Locale::Pl,
+            _ => storefront_core::Locale::Id,
+        };
+        let amount = storefront_core::Money::new(o.gross, o.currency).format(lang);
+        let mails = mails_to(&w, email);
+        let (subject, text) = match language {
+            "pl" => (
+                format!("Faktura {invoice}"),
+                format!(
+                    "Faktura {invoice} na kwotę {amount} jest w Twoim koncie, w zakładce Faktury, do pobrania jako PDF."
+                ),
+            ),
+            _ => (
+                format!("Faktur {invoice}"),
+                format!(
+                    "Faktur {invoice} sebesar {amount} ada di akun Anda, di bagian Faktur, siap diunduh sebagai PDF."
+                ),
+            ),
+        };
+        // (Besides the documents' reminder, .co.id being registered first.)
+        let invoiced: Vec<_> = mails
+            .iter()
+            .filter(|(head, _)| header(head, "Subject") == subject)
+            .collect();
+        assert_eq!(invoiced.len(), 1, "{email}: the invoice once: {mails:?}");
+        let (head, body) = invoiced[0];
+        assert_eq!(
+            header(head, "From"),
+            "\"Agen Web\" <no-reply@storefront.localhost>"
+        );
+        assert_eq!(header(head, "Reply-To"), "billing@agen.example");
+        assert_eq!(body.trim_end(), text);
     }
 }

@@ -129,6 +129,9 @@ pub(crate) struct Shown {
     /// `deleted`).
     #[serde(default)]
     pub status: Option<String>,
+    /// The page of a list to show: the cursor the previous page gave.
+    #[serde(default)]
+    pub after: Option<String>,
 }
 
 /// The page's context, with the money pages' tabs and what was just done.
@@ -533,10 +536,51 @@ pub(crate) async fn invoices_page(
             i
         })
         .collect();
+    let (issued, next) = match desk(&bo, &staff)
+        .issued_invoices(
+            q.after.as_deref().filter(|a| !a.is_empty()),
+            ISSUED_PER_PAGE,
+        )
+        .await
+    {
+        Ok(l) => l,
+        Err(e) => return unreadable(&bo, &staff, e),
+    };
+    let issued: Vec<Value> = issued
+        .into_iter()
+        .map(|mut i| {
+            i["kind_label"] = json!(label(&staff, "invoice", &i["kind"]));
+            i["when"] = json!(at(&staff, &i["issued"]));
+            i
+        })
+        .collect();
     let mut c = money_context(&staff, "invoices", "m_invoices_heading", &q);
     c.insert("invoices", &list);
     c.insert("api", &format!("{}api/panel/invoices/", staff.shop));
+    c.insert("issued", &issued);
+    c.insert("issued_next", &next);
     render(&bo, "invoices.html", &c, StatusCode::OK)
+}
+
+/// Invoices issued, a page of the list.
+const ISSUED_PER_PAGE: usize = 50;
+
+#[derive(Deserialize)]
+pub(crate) struct SendForm {
+    number: String,
+}
+
+/// Mail an invoice this storefront issued to its buyer again (on a Polish
+/// storefront, marked as a duplicate).
+pub(crate) async fn send_invoice(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(f): Form<SendForm>,
+) -> Response {
+    match desk(&bo, &staff).send_invoice_again(f.number.trim()).await {
+        Ok(()) => done(&staff, "invoices?", "sent"),
+        Err(e) => unreadable(&bo, &staff, e),
+    }
 }
 
 pub(crate) mod orders {

@@ -13,6 +13,10 @@ pub enum Problem {
     },
     /// Control characters (line breaks, NUL, ...) in a one-line field.
     BadCharacters,
+    /// More lines than an address may have.
+    TooManyLines {
+        max: usize,
+    },
     EmailInvalid,
     PasswordTooShort {
         min: usize,
@@ -32,6 +36,7 @@ impl Problem {
             Problem::Required => "required",
             Problem::TooLong { .. } => "too_long",
             Problem::BadCharacters => "bad_characters",
+            Problem::TooManyLines { .. } => "too_many_lines",
             Problem::EmailInvalid => "invalid_email",
             Problem::PasswordTooShort { .. } => "password_too_short",
             Problem::PasswordTooLong => "password_too_long",

@@ -30,6 +30,9 @@ pub fn problem(lang: Locale, p: Problem) -> String {
         (Problem::TooLong { max }, En) => format!("Use at most {max} characters."),
         (Problem::TooLong { max }, Id) => format!("Gunakan paling banyak {max} karakter."),
         (Problem::TooLong { max }, Pl) => format!("Wpisz najwyżej {max} znaków."),
+        (Problem::TooManyLines { max }, En) => format!("Use at most {max} lines."),
+        (Problem::TooManyLines { max }, Id) => format!("Gunakan paling banyak {max} baris."),
+        (Problem::TooManyLines { max }, Pl) => format!("Wpisz najwyżej {max} wiersze."),
         (Problem::BadCharacters, En) => {
             "This contains characters that are not allowed, such as line breaks.".into()
         }

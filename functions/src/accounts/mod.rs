@@ -11,6 +11,7 @@
 //! | item | pk | sk | data |
 //! |---|---|---|---|
 //! | an account | `RESELLER#<r>#ACCOUNT#<id>` | `PROFILE` | `records::Profile` |
+//! | its postal address | `RESELLER#<r>#ACCOUNT#<id>` | `ADDRESS` | `{lines}` (see `address`) |
 //! | a session of it (to end them all) | `RESELLER#<r>#ACCOUNT#<id>` | `SESSION#<digest>` | `{}`, expiring with the session |
 //! | an email taken on a storefront | `RESELLER#<r>#EMAIL#<email key>` | `ACCOUNT` | `{account}` |
 //! | a staff member of a storefront | `RESELLER#<r>#STAFF` | `ACCOUNT#<id>` | `{}` (see `staff`) |
@@ -23,6 +24,7 @@
 //! storefront without a scan. Secrets (session ids, tokens) are stored only
 //! as digests; emails and addresses in counters too.
 
+pub mod address;
 pub mod config;
 pub mod error;
 pub mod fields;

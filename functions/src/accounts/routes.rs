@@ -25,7 +25,7 @@ use super::ratelimit::{self, Scope};
 use super::records::{self, Company, Kind, Profile, Role};
 use super::sessions::{self, SessionRecord};
 use super::tokens::{self, Purpose, TokenRecord};
-use super::{AccountsState, Limit, secrets};
+use super::{AccountsState, Limit, address, secrets};
 use crate::store::{Condition, Item, Store, StoreError, now};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
@@ -113,6 +113,10 @@ pub(crate) struct PatchBody {
     name: Option<String>,
     #[serde(default)]
     company: Option<CompanyBody>,
+    /// The postal address invoices print, one line each (at most 4 of 100
+    /// characters); `[]` removes it.
+    #[serde(default)]
+    address: Option<Vec<String>>,
 }
 
 /// The answers every state-changing accounts route can give besides its own.
@@ -750,7 +754,17 @@ pub(crate) async fn me(
     visit: Visit,
 ) -> Result<Response, AccountsError> {
     let (_, profile, _, _) = st.current(&visit).await?;
-    Ok(Json(profile.view()).into_response())
+    Ok(Json(st.shown(&profile).await?).into_response())
+}
+
+impl AccountsState {
+    /// The account as its owner sees it, with its postal address.
+    async fn shown(&self, profile: &Profile) -> Result<serde_json::Value, AccountsError> {
+        let lines = address::load(self.store.as_ref(), &profile.reseller, &profile.id).await?;
+        let mut v = serde_json::to_value(profile.view()).map_err(AccountsError::unavailable)?;
+        v["address"] = serde_json::json!(lines);
+        Ok(v)
+    }
 }
 
 /// Change the name or company details.
@@ -784,6 +798,12 @@ pub(crate) async fn update_me(
         .map(|c| company(profile.kind, Some(c)))
         .transpose()
         .map_err(bad)?;
+    let lines = req
+        .address
+        .as_deref()
+        .map(address::lines)
+        .transpose()
+        .map_err(bad)?;
     let store = st.store.as_ref();
     for attempt in 0..RETRIES {
         pause(attempt).await;
@@ -802,7 +822,12 @@ pub(crate) async fn update_me(
             )
             .await
         {
-            Ok(()) => return Ok(Json(profile.view()).into_response()),
+            Ok(()) => {
+                if let Some(lines) = &lines {
+                    address::save(store, &profile.reseller, &profile.id, lines).await?;
+                }
+                return Ok(Json(st.shown(&profile).await?).into_response());
+            }
             Err(StoreError::ConditionFailed { .. } | StoreError::Conflict(_)) => {
                 // Read again, as the same session: a new password meanwhile
                 // has signed it out.

@@ -43,13 +43,15 @@ impl Orders {
         let profile = records::load(self.store.as_ref(), &o.reseller, &o.customer)
             .await?
             .map(|(_, p)| p);
+        let address =
+            crate::accounts::address::load(self.store.as_ref(), &o.reseller, &o.customer).await?;
         Ok(match profile {
             Some(p) => (
                 InvParty {
                     name: p.name.clone(),
                     company: p.company.as_ref().map(|c| c.name.clone()),
                     tax_id: p.company.as_ref().map(|c| c.tax_id.clone()),
-                    address: vec![],
+                    address,
                     email: Some(p.email.clone()),
                 },
                 p.language,
@@ -247,8 +249,16 @@ impl Orders {
                 },
             )
             .await?;
-            if let Some(n) = numbers {
-                issued += n.len();
+            if let Some(numbers) = numbers {
+                issued += numbers.len();
+                // Each buyer is told of its invoice, in its language.
+                for ((_, _, stored), n) in batch.iter().zip(&numbers) {
+                    let mut stored = stored.clone();
+                    stored.invoice.number = n.clone();
+                    if let Err(e) = self.send_invoice(&stored, false).await {
+                        tracing::warn!(error = %e, "an invoice was not mailed");
+                    }
+                }
             }
         }
         Ok(issued)
@@ -308,7 +318,12 @@ impl Orders {
                     self.order_writes(&o, Some(v))
                 })
                 .await?;
-            if number.is_some() {
+            if let Some(n) = &number {
+                if let Ok(Some(stored)) = invoices::load(self.store.as_ref(), &seller, n).await
+                    && let Err(e) = self.send_invoice(&stored, false).await
+                {
+                    tracing::warn!(error = %e, "a corrective invoice was not mailed");
+                }
                 return Ok(number);
             }
             // The order changed meanwhile: read it again.
@@ -483,6 +498,50 @@ impl Orders {
             name: s.parent.seller.legal_name.clone(),
             reply_to: s.parent.seller.email.clone(),
         }
+    }
+
+    /// Mail an invoice to its buyer, in the language it was issued in, from
+    /// its seller's storefront: where to read it and how much. `again` when
+    /// staff send it again (then, on a Polish storefront, a duplicate).
+    /// False when the buyer has no address to send it to.
+    pub async fn send_invoice(&self, stored: &Stored, again: bool) -> Result<bool, StoreError> {
+        let Party::Reseller { id: seller } = &stored.seller else {
+            return Ok(false);
+        };
+        let Some(s) = self.catalogs.current(seller).await? else {
+            return Ok(false);
+        };
+        let to = match &stored.buyer {
+            Party::Customer { reseller, account } => {
+                records::load(self.store.as_ref(), reseller, account)
+                    .await?
+                    .map(|(_, p)| p.email_ascii)
+            }
+            Party::Reseller { id } => self
+                .catalogs
+                .current(id)
+                .await?
+                .map(|b| b.seller.email.clone()),
+            Party::Platform => None,
+        };
+        let Some(to) = to else {
+            return Ok(false);
+        };
+        let inv = &stored.invoice;
+        let lang = stored.language;
+        let gross = inv
+            .try_totals()
+            .map(|t| t.gross.format(lang))
+            .unwrap_or_default();
+        let doc = match inv.kind {
+            Kind::Proforma => letters::Document::Proforma,
+            Kind::Correction => letters::Document::Correction,
+            Kind::Tax | Kind::MonthlyTax => letters::Document::Tax,
+        };
+        let copy = again && duplicates(&s);
+        let letter = letters::invoice(lang, doc, &inv.number, &gross, copy);
+        self.mail(&s, &to, letter.subject, letter.text).await;
+        Ok(true)
     }
 
     /// Tell a customer, in their own language, that a document was
@@ -684,6 +743,12 @@ impl Orders {
         let letter = letters::topup_decided(lang, &amount, &t.transfer_reference, rejected);
         self.send_as(from, &to, letter.subject, letter.text).await;
     }
+}
+
+/// Whether a copy of this storefront's invoice issued again is marked as a
+/// duplicate: Polish storefronts (art. 106l of the VAT act).
+pub fn duplicates(s: &Snapshot) -> bool {
+    s.currency == storefront_core::Currency::PLN || s.default_language() == Locale::Pl
 }
 
 /// Whom a mail is from: a name shown as the sender and where answers go.

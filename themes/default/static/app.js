@@ -847,6 +847,9 @@
       me.querySelector('[data-me-name]').textContent = p.name || p.email;
       me.querySelector('[data-me-email]').textContent = fill(t.i18nSignedIn, { email: p.email });
       me.querySelector('[data-me-unverified]').hidden = !!p.verified;
+      // The postal address invoices print, one line each.
+      const address = me.querySelector('textarea[name="address"]');
+      if (address) address.value = (p.address || []).join('\n');
       me.hidden = false;
       signinCard.hidden = true;
       signupCard.hidden = true;
@@ -897,14 +900,17 @@
         status.textContent = '';
         const body = fieldsOf(form);
         if (action === 'password/reset') body.token = params.get('reset') || '';
+        // The account's own details: the address as its lines.
+        if (action === 'me') body.address = String(body.address || '').split(/\r?\n/);
         let r;
         try {
-          r = await call(action, 'POST', body);
+          r = await call(action, action === 'me' ? 'PATCH' : 'POST', body);
         } catch {
           status.textContent = t.i18nError;
           return;
         }
         if (r.status >= 200 && r.status < 300) {
+          if (action === 'me') { signedIn(r.data); status.textContent = t.i18nAddressSaved; return; }
           form.reset();
           if (action === 'signin') { show(''); await refresh(); }
           else if (action === 'signup') show(t.i18nSignupDone);

@@ -455,6 +455,44 @@ impl Desk<'_> {
         Ok(displayed(list, self.lang))
     }
 
+    /// Invoices this storefront issued (to its customers and
+    /// sub-resellers), in the order issued, `per` a page from the cursor `after`;
+    /// with the cursor of the next page.
+    pub async fn issued_invoices(
+        &self,
+        after: Option<&str>,
+        per: usize,
+    ) -> Result<(Vec<Value>, Option<String>), AccountsError> {
+        let (list, next) = crate::invoices::issued(
+            self.shop.orders.store.as_ref(),
+            &self.me(),
+            after,
+            per.clamp(1, 200),
+        )
+        .await?;
+        Ok((displayed(list, self.lang), next))
+    }
+
+    /// One invoice this storefront issued; another's is not found.
+    pub async fn issued_invoice(
+        &self,
+        number: &str,
+    ) -> Result<crate::invoices::Stored, AccountsError> {
+        crate::invoices::load(self.shop.orders.store.as_ref(), &self.me(), number)
+            .await?
+            .ok_or_else(|| ApiError::NotFound.into())
+    }
+
+    /// Mail an invoice it issued to its buyer again (a Polish storefront's
+    /// as a duplicate). Not found when the buyer has no address.
+    pub async fn send_invoice_again(&self, number: &str) -> Result<(), AccountsError> {
+        let stored = self.issued_invoice(number).await?;
+        match self.shop.orders.send_invoice(&stored, true).await? {
+            true => Ok(()),
+            false => Err(ApiError::NotFound.into()),
+        }
+    }
+
     /// Lines of this storefront's orders whose documents wait for its
     /// review, oldest first.
     pub async fn documents_waiting(&self) -> Result<Vec<Value>, AccountsError> {

@@ -8,6 +8,9 @@ use super::*;
 #[derive(Debug, Deserialize)]
 pub(crate) struct InvoiceQuery {
     format: Option<String>,
+    /// On the panel: one this storefront issued, not one it received.
+    #[serde(default)]
+    issued: bool,
 }
 
 /// An invoice as HTML (printable) or PDF. Numbers contain slashes, so the
@@ -17,6 +20,16 @@ pub(super) fn invoice_response(
     format: Option<&str>,
     lang: Locale,
 ) -> Response {
+    invoice_copy(stored, format, lang, None)
+}
+
+/// The same, as a duplicate issued on `duplicate` when given.
+pub fn invoice_copy(
+    stored: &crate::invoices::Stored,
+    format: Option<&str>,
+    lang: Locale,
+    duplicate: Option<chrono::NaiveDate>,
+) -> Response {
     let inv = &stored.invoice;
     // Rendering computes the totals; an invoice whose totals cannot be
     // computed (it never should be stored) is reported, not panicked over.
@@ -24,7 +37,10 @@ pub(super) fn invoice_response(
         return ApiError::unavailable(e).into_response();
     }
     match format {
-        Some("pdf") => match storefront_invoice::render_pdf(inv, lang) {
+        Some("pdf") => match match duplicate {
+            Some(d) => storefront_invoice::render_pdf_duplicate(inv, lang, d),
+            None => storefront_invoice::render_pdf(inv, lang),
+        } {
             Ok(bytes) => (
                 [
                     (header::CONTENT_TYPE, "application/pdf".to_string()),
@@ -50,7 +66,10 @@ pub(super) fn invoice_response(
                     "default-src 'none'; style-src 'unsafe-inline'".to_string(),
                 ),
             ],
-            storefront_invoice::render_html(inv, lang),
+            match duplicate {
+                Some(d) => storefront_invoice::render_html_duplicate(inv, lang, d),
+                None => storefront_invoice::render_html(inv, lang),
+            },
         )
             .into_response(),
     }
@@ -79,7 +98,8 @@ pub(crate) async fn my_invoice(
     }
 }
 
-/// An invoice the reseller's parent issued it.
+/// An invoice the reseller's parent issued it, or with `issued=true` one it
+/// issued (on a Polish storefront a copy, so marked as a duplicate).
 #[utoipa::path(
     get,
     path = "/api/panel/invoices/{number}",
@@ -95,6 +115,21 @@ pub(crate) async fn panel_invoice(
     Query(q): Query<InvoiceQuery>,
 ) -> Result<Response, AccountsError> {
     let s = &who.visit.tenant.snapshot;
+    if q.issued {
+        let seller = Party::reseller(who.reseller());
+        let Some(inv) = crate::invoices::load(st.orders.store.as_ref(), &seller, &number).await?
+        else {
+            return Err(ApiError::NotFound.into());
+        };
+        let duplicate =
+            crate::orders::paperwork::duplicates(s).then(|| s.today(st.orders.clock.now()));
+        return Ok(invoice_copy(
+            &inv,
+            q.format.as_deref(),
+            inv.language,
+            duplicate,
+        ));
+    }
     let seller = match &s.parent.id {
         Some(p) => Party::reseller(p),
         None => Party::Platform,
