@@ -354,3 +354,94 @@ async fn the_log_pages() {
     let want: Vec<String> = (0..120).map(|i| format!("{i:03}")).collect();
     assert_eq!(seen, want, "every entry once, in order");
 }
+
+#[tokio::test]
+async fn marking_paid_and_refunding_leave_one_entry_each() {
+    let shop = shop().await;
+    let r = &shop.router;
+    let customer = sign_in(r, TOKO, "customer@toko.localhost").await;
+    let items = json!({"items": [{"domain": "audited.co.id", "action": "register", "years": 1}]});
+    let (s, quote) = api_json(r, "POST", TOKO, "/api/orders/quote", &customer, items, &[]).await;
+    assert_eq!(s, StatusCode::OK, "{quote}");
+    let (s, placed) = api_json(
+        r,
+        "POST",
+        TOKO,
+        "/api/orders",
+        &customer,
+        json!({"quote": quote["id"], "payment": "bank_transfer"}),
+        &[("idempotency-key", "audited-1")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{placed}");
+    let id = placed["id"].as_str().expect("id").to_string();
+    let finance = {
+        storefront_functions::accounts::create_reseller_user(
+            shop.store.as_ref(),
+            "toko",
+            "finance@toko.localhost",
+            "back-office-test-2026",
+            storefront_functions::accounts::Role::Finance,
+            &storefront_functions::accounts::AccountsConfig::fast_for_tests(),
+        )
+        .await
+        .expect("finance");
+        sign_in(r, TOKO, "finance@toko.localhost").await
+    };
+    // Refused (toko's wallet is empty): nothing recorded.
+    let short = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/orders/mark-paid",
+        &finance,
+        Some(&[("id", &id)]),
+    )
+    .await;
+    assert_eq!(short.status, StatusCode::PAYMENT_REQUIRED);
+    assert!(entries(&shop).await.is_empty());
+    use storefront_core::ledger::Party;
+    fund(
+        &shop,
+        Party::reseller("toko"),
+        Party::Platform,
+        "bca-idr",
+        1_000_000,
+    )
+    .await;
+    let paid = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/orders/mark-paid",
+        &finance,
+        Some(&[("id", &id)]),
+    )
+    .await;
+    assert_eq!(paid.status, StatusCode::SEE_OTHER, "{}", paid.html);
+    let subject = format!("order:{id}");
+    let e = only(&shop, "order.mark_paid", &subject).await;
+    assert_eq!(e.who.role.key(), "finance");
+    assert_eq!(e.before["state"], "awaiting_payment");
+    assert_ne!(e.after["state"], e.before["state"]);
+    assert_eq!(e.ledger, [subject.clone()]);
+    let refunded = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/orders/refund",
+        &finance,
+        Some(&[
+            ("id", &id),
+            ("line", ""),
+            ("reason", "Registered by mistake"),
+        ]),
+    )
+    .await;
+    assert_eq!(refunded.status, StatusCode::SEE_OTHER, "{}", refunded.html);
+    let e = only(&shop, "order.refund", &subject).await;
+    assert_eq!(e.after["state"], "refunded");
+    assert_eq!(e.after["reason"], "Registered by mistake");
+    assert_eq!(e.ledger, [subject]);
+    assert_eq!(entries(&shop).await.len(), 2);
+}
