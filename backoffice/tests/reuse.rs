@@ -213,7 +213,7 @@ async fn a_second_co_id_order_reuses_the_approved_documents_and_registers_once()
     );
     assert_eq!(
         set["items"][0]["holds"],
-        json!({"file": "ktp.pdf", "size": PDF.len()})
+        json!({"file": "ktp.pdf", "size": PDF.len(), "content_type": "application/pdf"})
     );
     // The same file, not a copy.
     let d = shop.orders.documents();

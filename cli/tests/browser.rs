@@ -459,8 +459,9 @@ fn a_top_up_approved_in_the_panel_pays_for_a_domain_from_the_wallet() {
         "the ordered name left the cart"
     );
 
-    // The account page: the domain is active, the order's line too, and the
-    // wallet is lower by exactly the order's total.
+    // The account page: the domain is registered (toko registers .co.id
+    // before its documents: it awaits them), the order's line active, and
+    // the wallet lower by exactly the order's total.
     browser.goto(&format!("{base}/account/"));
     let domain = browser.wait_for(
         "const d = document.querySelector('#account-dashboard[data-loaded] [data-account-domains] .record[data-domain=\"zqxwvtoko.co.id\"]');
@@ -470,7 +471,7 @@ fn a_top_up_approved_in_the_panel_pays_for_a_domain_from_the_wallet() {
     let domain = domain.as_str().expect("domain");
     let expiry = (chrono::Utc::now().date_naive() + chrono::Months::new(24)).format("%Y");
     assert!(
-        domain.contains("Aktif") && domain.contains(&expiry.to_string()),
+        domain.contains("Menunggu dokumen") && domain.contains(&expiry.to_string()),
         "registered for two years: {domain}"
     );
     let after =

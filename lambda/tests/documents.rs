@@ -945,7 +945,7 @@ async fn an_upload_to_quarantine_becomes_a_version_or_is_refused_and_deleted() {
     assert_eq!(v["items"][0]["version"], 1, "{v}");
     assert_eq!(
         v["items"][0]["holds"],
-        json!({"file": "ktp.pdf", "size": PDF.len()})
+        json!({"file": "ktp.pdf", "size": PDF.len(), "content_type": "application/pdf"})
     );
     assert!(!exists(&s3, &key).await, "gone from quarantine");
     let kept = format!("documents/{}", blake3_hex(PDF));
