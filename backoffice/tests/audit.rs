@@ -424,7 +424,7 @@ async fn marking_paid_and_refunding_leave_one_entry_each() {
     assert_eq!(e.who.role.key(), "finance");
     assert_eq!(e.before["state"], "awaiting_payment");
     assert_ne!(e.after["state"], e.before["state"]);
-    assert_eq!(e.ledger, [subject.clone()]);
+    assert_eq!(e.ledger, std::slice::from_ref(&subject));
     let refunded = request(
         r,
         "POST",
