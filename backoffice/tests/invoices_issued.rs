@@ -229,6 +229,24 @@ async fn a_polish_storefront_lists_what_it_issued_and_sends_a_duplicate() {
             total.replace('\u{a0}', " ")
         )
     );
+    // Staff see the address with the order.
+    let order = request_in(
+        "pl",
+        r,
+        "GET",
+        AGEN,
+        &format!(
+            "/panel/orders/view?id={}",
+            placed["id"].as_str().expect("id")
+        ),
+        &owner,
+        None,
+    )
+    .await;
+    assert_eq!(
+        order.text("order-address"),
+        "ul. Źródlana 5, 00-950 Warszawa"
+    );
     // Viewed or downloaded from the back office: a duplicate, dated today.
     let link = format!("/api/panel/invoices/{}?issued=true", enc(&number));
     let copy = request(r, "GET", AGEN, &link, &owner, None).await;

@@ -655,6 +655,17 @@ pub(crate) mod orders {
             None => String::new(),
         };
         o["who"] = json!(customer);
+        // The postal address its invoices print.
+        if let Some(a) = o["customer"].as_str() {
+            let lines = storefront_functions::accounts::address::load(
+                bo.shop.orders.store.as_ref(),
+                &staff.reseller,
+                a,
+            )
+            .await
+            .unwrap_or_default();
+            o["address"] = json!(lines.join(", "));
+        }
         o["state_label"] = json!(label(staff, "state", &o["state"]));
         o["payment_label"] = json!(label(staff, "payment", &o["payment"]));
         o["when"] = json!(at(staff, &o["created_at"]));

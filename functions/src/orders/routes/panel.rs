@@ -267,18 +267,20 @@ pub(crate) async fn panel_customers(
     Ok(Json(desk(&st, &who).customers().await?).into_response())
 }
 
-/// Who a customer is, for the reseller's lists: name, email, company.
+/// Who a customer is, for the reseller's lists: name, email, company,
+/// postal address.
 pub(super) async fn customer_card(
     st: &ShopState,
     reseller: &str,
     account: &str,
 ) -> Result<Value, AccountsError> {
-    let profile =
-        crate::accounts::records::load(st.orders.store.as_ref(), reseller, account).await?;
+    let store = st.orders.store.as_ref();
+    let profile = crate::accounts::records::load(store, reseller, account).await?;
     Ok(match profile {
         Some((_, p)) => json!({
             "id": p.id, "name": p.name, "email": p.email,
             "company": p.company.map(|c| c.name),
+            "address": crate::accounts::address::load(store, reseller, account).await?,
         }),
         None => json!({"id": account}),
     })
