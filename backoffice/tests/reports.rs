@@ -351,7 +351,8 @@ async fn the_transactions_report_of_1000_orders_equals_the_ledger() {
         assert!(names.contains(&format!("laporan-{i}.com")), "{names:?}");
     }
 
-    // The invoices' report answers with a workbook whatever was issued.
+    // The invoices' report: what toko issued to its customer today, as the
+    // customer's list of invoices has them.
     let (status, _, bytes) = download(
         &shop,
         &owner,
@@ -359,7 +360,42 @@ async fn the_transactions_report_of_1000_orders_equals_the_ledger() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(text(&rows(&bytes)[0][0]), "Number");
+    let sheet = rows(&bytes);
+    assert_eq!(text(&sheet[0][0]), "Number");
+    let received =
+        storefront_functions::invoices::of(shop.store.as_ref(), &Party::customer("toko", &account))
+            .await
+            .unwrap();
+    let issued: Vec<&Value> = received
+        .iter()
+        .filter(|i| i["seller"] == json!(Party::reseller("toko")))
+        .filter(|i| i["issued"] == json!(today.to_string()))
+        .collect();
+    assert!(
+        !issued.is_empty(),
+        "the API's orders were invoiced: {received:?}"
+    );
+    let listed: Vec<&Vec<Data>> = sheet[1..]
+        .iter()
+        .take_while(|r| !text(&r[0]).is_empty())
+        .collect();
+    assert_eq!(listed.len(), issued.len(), "{sheet:?}");
+    let mut gross = Decimal::ZERO;
+    for i in &issued {
+        let row = listed
+            .iter()
+            .find(|r| text(&r[0]) == i["number"].as_str().unwrap())
+            .unwrap_or_else(|| panic!("{i}"));
+        let g: Decimal = i["gross"].as_str().unwrap().parse().unwrap();
+        assert_eq!(rupiah(&row[4]), g, "{i}");
+        assert!(text(&row[3]).contains("customer@toko.localhost"));
+        gross += g;
+    }
+    let total = sheet
+        .iter()
+        .find(|r| text(&r[0]) == "Total")
+        .expect("the total");
+    assert_eq!(rupiah(&total[4]), gross);
 }
 
 #[tokio::test]
