@@ -180,11 +180,14 @@ impl Orders {
     }
 
     /// Issue the tax invoices of every settled order of a seller that has
-    /// none yet, up to ten per transaction with consecutive numbers. Several
+    /// none yet, up to seven per transaction with consecutive numbers. Several
     /// workers may run this at once: a loser reads the queue again and finds
     /// its orders invoiced by the winner. Returns how many it issued.
     pub async fn issue_due_invoices(&self, reseller: &str) -> Result<usize, StoreError> {
-        const BATCH: usize = 10;
+        // Each invoice writes its order (with its copies and queues, up to
+        // about ten items) and three of its own (the document, the buyer's
+        // and the seller's lists): seven stay within one transaction's 100.
+        const BATCH: usize = 7;
         let Some(s) = self.catalogs.current(reseller).await? else {
             return Ok(0);
         };
