@@ -652,46 +652,43 @@ async fn invoices(spec: &Spec<'_>) -> Result<(Sheet, usize), ReportError> {
         &[22.0, 20.0, 12.0, 36.0, 16.0, 9.0, 40.0],
     )?;
     let own = Party::reseller(spec.reseller);
-    let seller = serde_json::to_value(&own).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let mut rows = 0usize;
     let mut totals: BTreeMap<Currency, Decimal> = BTreeMap::new();
-    // Invoices are kept under their buyer: those this storefront issued
-    // went to the wallets held with it (customers and sub-resellers).
-    let mut held = Held::with(spec.store, &own);
-    while let Some(page) = held.next().await? {
-        for buyer in page {
-            let mut who: Option<String> = None;
-            let mut pages = storefront_functions::reports::invoices_received(
-                spec.store, &buyer, spec.from, spec.to,
-            );
-            while let Some(page) = pages.next().await? {
-                for item in page {
-                    let d = &item.data;
-                    if d["seller"] != seller {
-                        continue;
-                    }
-                    if who.is_none() {
-                        who = Some(holder_name(spec, &buyer).await?);
-                    }
-                    let currency: Currency =
-                        serde_json::from_value(d["currency"].clone()).unwrap_or(Currency::IDR);
-                    sheet.text(0, d["number"].as_str().unwrap_or_default())?;
-                    sheet.text(1, &label(lang, "m_invoice_", &d["kind"]))?;
-                    if let Some(day) = d["issued"].as_str().and_then(|s| s.parse().ok()) {
-                        sheet.day(2, day)?;
-                    }
-                    sheet.text(3, who.as_deref().unwrap_or_default())?;
-                    if let Some(gross) = d["gross"].as_str().and_then(|s| s.parse::<Decimal>().ok())
-                    {
-                        sheet.money(4, gross, currency)?;
-                        *totals.entry(currency).or_default() += gross;
-                    }
-                    sheet.text(5, currency.code())?;
-                    sheet.text(6, d["reference"].as_str().unwrap_or_default())?;
-                    sheet.next();
-                    rows += 1;
+    // Buyers as named in the other reports, looked up once each.
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut pages =
+        storefront_functions::reports::invoices_issued(spec.store, &own, spec.from, spec.to);
+    while let Some(page) = pages.next().await? {
+        for item in page {
+            let d = &item.data;
+            let buyer: Option<Party> = serde_json::from_value(d["buyer"].clone()).ok();
+            let key = buyer.as_ref().map(Party::key).unwrap_or_default();
+            if !names.contains_key(&key) {
+                if names.len() > 10_000 {
+                    names.clear();
                 }
+                let name = match &buyer {
+                    Some(b) => holder_name(spec, b).await?,
+                    None => d["buyer_name"].as_str().unwrap_or_default().to_string(),
+                };
+                names.insert(key.clone(), name);
             }
+            let currency: Currency =
+                serde_json::from_value(d["currency"].clone()).unwrap_or(Currency::IDR);
+            sheet.text(0, d["number"].as_str().unwrap_or_default())?;
+            sheet.text(1, &label(lang, "m_invoice_", &d["kind"]))?;
+            if let Some(day) = d["issued"].as_str().and_then(|s| s.parse().ok()) {
+                sheet.day(2, day)?;
+            }
+            sheet.text(3, names.get(&key).map_or("", String::as_str))?;
+            if let Some(gross) = d["gross"].as_str().and_then(|s| s.parse::<Decimal>().ok()) {
+                sheet.money(4, gross, currency)?;
+                *totals.entry(currency).or_default() += gross;
+            }
+            sheet.text(5, currency.code())?;
+            sheet.text(6, d["reference"].as_str().unwrap_or_default())?;
+            sheet.next();
+            rows += 1;
         }
     }
     if rows == 0 {

@@ -161,20 +161,19 @@ pub fn domains<'a>(store: &'a dyn Store, reseller: &str) -> Pages<'a> {
     Pages::new(store, crate::orders::keys::domains_of(reseller))
 }
 
-/// The invoices `buyer` received that were issued from `from` to `to`
-/// (days, inclusive), as their summaries (`number`, `kind`, `issued`,
-/// `seller`, `gross`, `currency`, `reference`), a page at a time. The
-/// caller keeps those of the seller it reports on.
-pub fn invoices_received<'a>(
+/// The invoices `seller` issued from `from` to `to` (days, inclusive), as
+/// the summaries its own index keeps (`number`, `kind`, `issued`, `buyer`,
+/// `buyer_name`, `gross`, `currency`, `reference`), a page at a time.
+pub fn invoices_issued<'a>(
     store: &'a dyn Store,
-    buyer: &Party,
+    seller: &Party,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Pages<'a> {
     // Keys are `<issued>#<number>`: the bare date sorts before that day's
     // invoices, and `<date>#~` after them (numbers are ASCII letters,
     // digits and `/` or `-`).
-    Pages::new(store, format!("INVOICES#{}", buyer.key()))
+    Pages::new(store, format!("INVOICES_ISSUED#{}", seller.key()))
         .after(from.to_string())
         .until(format!("{to}#~"))
 }
