@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The HTTP API in infra/template.yaml must route exactly what the code serves.
 
-Reads every axum `.route("<path>", get(..).post(..))` in the crates' sources
-(tests excluded) and every `Type: HttpApi` event in the SAM template, then
+Reads every axum `.route("<path>", get(..).post(..))` and every route of the
+roles' builder (`Routes::new().get("<path>", need, handler)`) in the crates'
+sources (tests excluded) and every `Type: HttpApi` event in the SAM template, then
 fails when:
 
 - the code serves a method and path the API does not route (it would answer
@@ -86,6 +87,30 @@ def call_args(text: str, start: int) -> str:
     raise ValueError("unbalanced parentheses")
 
 
+def top_level_commas(args: str) -> int:
+    """How many commas separate a call's arguments (none inside nested
+    calls, brackets or strings)."""
+    depth, in_str, n, i = 0, False, 0, 0
+    while i < len(args):
+        c = args[i]
+        if in_str:
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                in_str = False
+        elif c == '"':
+            in_str = True
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            n += 1
+        i += 1
+    # A trailing comma (rustfmt's, on a call split over lines) separates nothing.
+    return n - (1 if args.rstrip().endswith(",") else 0)
+
+
 def code_routes(problems: list[str]) -> dict[tuple[str, str], str]:
     routes: dict[tuple[str, str], str] = {}
     for rel in SOURCES:
@@ -105,7 +130,19 @@ def code_routes(problems: list[str]) -> dict[tuple[str, str], str]:
                     problems.append(
                         f"{where}: uses {bad.strip('.(')}; extend infra/check_routes.py to read it"
                     )
+            # The roles' route builder (`Routes::new().get(path, need,
+            # handler)`): each call with a literal path is one route.
+            for m in re.finditer(r"\.(" + "|".join(METHODS) + r")\s*\(", text):
+                args = call_args(text, m.end() - 1)
+                path = re.match(r'\s*"(/[^"]*)"\s*,', args)
+                if not path or top_level_commas(args) != 2:
+                    continue
+                line = text.count("\n", 0, m.start()) + 1
+                routes[(m.group(1).upper(), path.group(1))] = f"{where}:{line}"
             for m in re.finditer(r"\.route\s*\(", text):
+                # The builder itself hands its routes on to axum's router.
+                if text[: m.start()].endswith("self.router"):
+                    continue
                 args = call_args(text, m.end() - 1)
                 line = text.count("\n", 0, m.start()) + 1
                 path = re.match(r'\s*"([^"]+)"\s*,', args)
