@@ -172,7 +172,10 @@ async fn main() {
                 n += page.len();
             }
         }
-        println!("read {n} entries alone in {:.2} s", t.elapsed().as_secs_f64());
+        println!(
+            "read {n} entries alone in {:.2} s",
+            t.elapsed().as_secs_f64()
+        );
     }
     let started = Instant::now();
     let report = reports::write(Kind::Transactions, &spec)
