@@ -150,7 +150,11 @@ async fn a_deletion_within_the_add_grace_period_is_credited_once_and_refused_aft
             (start() + chrono::Duration::days(5)).date_naive()
         )
     );
-    assert!(s.registration("keep-me.com").await.unwrap().is_some());
+    assert_eq!(
+        registration(&s, "keep-me.com").await.expires,
+        date(2027, 3, 15),
+        "still registered, for the year it was"
+    );
     assert_eq!(s.credits().await.unwrap().len(), 1);
     // Another registrar's name is not this one's to delete.
     let other = w.sandbox(|c| c.holder = "other".into());
