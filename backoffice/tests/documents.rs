@@ -341,9 +341,21 @@ async fn waiting_order(shop: &Shop, customer: &str, name: &str, key: &str) -> (S
     (order["id"].as_str().unwrap().to_string(), gross)
 }
 
+// Ordered in a UTC morning and in a UTC evening, when Jakarta's day is
+// already UTC's next: reminders and the lapse follow the storefront's day.
 #[tokio::test]
 async fn documents_that_never_come_lapse_the_line_and_release_its_holds_once() {
+    lapse_at_utc_hour(3).await;
+}
+
+#[tokio::test]
+async fn ordered_in_a_utc_evening_the_documents_lapse_on_jakartas_days() {
+    lapse_at_utc_hour(20).await;
+}
+
+async fn lapse_at_utc_hour(hour: u32) {
     let shop = shop().await;
+    shop.clock.to_utc_hour(hour);
     co_id_waits_for_documents(&shop).await;
     let r = &shop.router;
     let customer = sign_in(r, TOKO, "customer@toko.localhost").await;

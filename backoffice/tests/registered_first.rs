@@ -103,9 +103,22 @@ fn mails_about(shop: &Shop, name: &str) -> Vec<String> {
     out
 }
 
+// Registered in a UTC morning and in a UTC evening, when Jakarta's day is
+// already UTC's next: the reminders and the deletion follow the
+// storefront's day.
 #[tokio::test]
 async fn a_name_whose_documents_never_come_is_deleted_and_every_level_refunded_once() {
+    deleted_at_utc_hour(3).await;
+}
+
+#[tokio::test]
+async fn registered_in_a_utc_evening_the_name_is_deleted_on_jakartas_days() {
+    deleted_at_utc_hour(20).await;
+}
+
+async fn deleted_at_utc_hour(hour: u32) {
     let shop = shop().await;
+    shop.clock.to_utc_hour(hour);
     let r = &shop.router;
     let customer = sign_in(r, TOKO, "customer@toko.localhost").await;
     let (_, me) = api(r, "GET", TOKO, "/api/accounts/me", &customer, None, &[]).await;

@@ -120,10 +120,12 @@ pub async fn tick(orders: &Orders) -> Result<TickReport, StoreError> {
         }
     }
 
-    // Reminders a week before the documents' last day and on it.
-    for (ahead, when) in [(7, "week"), (0, "last")] {
+    // Reminders a week before the documents' last day and on it, judged
+    // by each storefront's own day like the deadlines: from Jakarta,
+    // UTC's evening is already tomorrow.
+    for ahead in [8, 7, 1, 0] {
         for id in orders.documents_due_on(today + Days::new(ahead)).await? {
-            match orders.remind_documents(&id, when).await {
+            match orders.remind_documents(&id, false).await {
                 Ok(sent) => r.documents_reminded += usize::from(sent),
                 Err(e) => tracing::warn!(order = id, error = %e, "documents reminder not sent"),
             }

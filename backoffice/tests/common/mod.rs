@@ -24,6 +24,25 @@ impl Ahead {
     pub fn advance(&self, by: chrono::Duration) {
         *self.0.lock().unwrap_or_else(|p| p.into_inner()) += by;
     }
+
+    /// Move ahead to the next `hour`:00 UTC, so that a test of days runs
+    /// at the hour it names, not the hour the machine happens to be at:
+    /// from 17:00 UTC on, Jakarta's day is already UTC's tomorrow.
+    pub fn to_utc_hour(&self, hour: u32) {
+        use chrono::Timelike;
+        use storefront_functions::clock::Clock;
+        let now = self.now();
+        let at = now
+            .with_hour(hour)
+            .and_then(|t| t.with_minute(0))
+            .expect("an hour of the day");
+        let at = if at <= now {
+            at + chrono::Duration::days(1)
+        } else {
+            at
+        };
+        self.advance(at - now);
+    }
 }
 
 impl Shop {

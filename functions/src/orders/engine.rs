@@ -287,7 +287,7 @@ impl Orders {
 }
 
 impl Orders {
-    fn now(&self) -> DateTime<Utc> {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
 
@@ -782,7 +782,7 @@ impl Orders {
         // once (a retried payment finds it claimed).
         if let Ok(o) = &paid
             && o.lines.iter().any(Line::registered_first)
-            && let Err(e) = self.remind_documents(order_id, "first").await
+            && let Err(e) = self.remind_documents(order_id, true).await
         {
             tracing::warn!(order = order_id, error = %e, "documents reminder not sent");
         }

@@ -627,15 +627,30 @@ impl Orders {
         self.mail(&s, &p.email_ascii, subject, text).await;
     }
 
-    /// Remind a customer whose order still waits for documents, once per
-    /// `when` ("week": seven days before the last day, "last": on it), in
-    /// their language. True when this call sent it.
-    pub async fn remind_documents(&self, order_id: &str, when: &str) -> Result<bool, StoreError> {
+    /// Remind a customer whose order still waits for documents, in their
+    /// language, each once: on payment (`on_payment`), seven days before
+    /// the last day and on it, the days being the storefront's own. True
+    /// when this call sent it.
+    pub async fn remind_documents(
+        &self,
+        order_id: &str,
+        on_payment: bool,
+    ) -> Result<bool, StoreError> {
         let Some((o, _)) = self.order(order_id).await? else {
             return Ok(false);
         };
         let Some(due) = o.documents_due else {
             return Ok(false);
+        };
+        let Some(s) = self.catalogs.current(&o.reseller).await? else {
+            return Ok(false);
+        };
+        let today = s.today(self.now());
+        let when = match (on_payment, (due - today).num_days()) {
+            (true, _) => "first",
+            (false, 7) => "week",
+            (false, 0) => "last",
+            _ => return Ok(false),
         };
         // Once per last day, however many schedulers run: the first claims it.
         let claim = Item::new(
@@ -649,10 +664,8 @@ impl Orders {
             Err(StoreError::ConditionFailed { .. }) => return Ok(false),
             Err(e) => return Err(e),
         }
-        let (Some(s), Some((_, p))) = (
-            self.catalogs.current(&o.reseller).await?,
-            records::load(self.store.as_ref(), &o.reseller, &o.customer).await?,
-        ) else {
+        let Some((_, p)) = records::load(self.store.as_ref(), &o.reseller, &o.customer).await?
+        else {
             return Ok(false);
         };
         let pending = |first: bool| {
