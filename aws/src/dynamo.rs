@@ -640,11 +640,25 @@ impl Store for DynamoStore {
         if pk.is_empty() {
             return Err(StoreError::Invalid("a query needs a partition key".into()));
         }
-        // The contract's `after` is a lower bound in either direction. When
-        // it lies inside the prefix's range, ascending queries start after
-        // it (`sk > after`, stopping at the first key outside the prefix)
-        // and descending ones stop when they reach it.
+        // The contract's `after` is a lower bound and `before` an upper one,
+        // in either direction. Bounds outside the prefix's range add
+        // nothing (or leave nothing). The key condition starts the query
+        // at the bound it runs from (`sk > after` ascending, `sk < before`
+        // descending) and the loop stops at the first key out of range:
+        // with the bounds inside the prefix's range, every key between
+        // them has the prefix, so the first one out is past the end.
+        let prefix_end = upper_bound(q.sk_prefix);
         let after = q.after.filter(|a| a.as_bytes() >= q.sk_prefix.as_bytes());
+        let before = q.before.filter(|b| {
+            prefix_end
+                .as_ref()
+                .is_none_or(|e| b.as_bytes() < e.as_slice())
+        });
+        if q.before
+            .is_some_and(|b| b.as_bytes() <= q.sk_prefix.as_bytes())
+        {
+            return Ok(Vec::new());
+        }
         let now = now();
         let mut out: Vec<Item> = Vec::new();
         let mut start: Option<Attrs> = None;
@@ -657,11 +671,16 @@ impl Store for DynamoStore {
                 (":pk".to_string(), AttributeValue::S(pk.to_string())),
                 (":now".to_string(), AttributeValue::N(now.to_string())),
             ]);
-            let key_condition = match (after, q.descending) {
-                (Some(a), false) => {
+            let key_condition = match (after, before, q.descending) {
+                (Some(a), _, false) => {
                     names.insert("#sk".into(), "sk".into());
                     values.insert(":after".into(), AttributeValue::S(a.to_string()));
                     "#pk = :pk AND #sk > :after"
+                }
+                (_, Some(b), true) => {
+                    names.insert("#sk".into(), "sk".into());
+                    values.insert(":before".into(), AttributeValue::S(b.to_string()));
+                    "#pk = :pk AND #sk < :before"
                 }
                 _ if q.sk_prefix.is_empty() => "#pk = :pk",
                 _ => {
@@ -694,11 +713,9 @@ impl Store for DynamoStore {
                 .map_err(Failure::general)?;
             for a in page.items.unwrap_or_default() {
                 let item = from_attrs(a)?;
-                let in_range = match (after, q.descending) {
-                    (Some(_), false) => item.sk.starts_with(q.sk_prefix),
-                    (Some(a), true) => item.sk.as_bytes() > a.as_bytes(),
-                    (None, _) => true,
-                };
+                let in_range = item.sk.starts_with(q.sk_prefix)
+                    && after.is_none_or(|a| item.sk.as_bytes() > a.as_bytes())
+                    && before.is_none_or(|b| item.sk.as_bytes() < b.as_bytes());
                 if !in_range {
                     return Ok(out);
                 }
@@ -754,4 +771,17 @@ impl Store for DynamoStore {
         .await
         .map_err(Failure::transaction)
     }
+}
+
+/// The least key above every key that starts with `prefix`, None when
+/// there is none (a prefix of only 0xff bytes, or empty).
+fn upper_bound(prefix: &str) -> Option<Vec<u8>> {
+    let mut b = prefix.as_bytes().to_vec();
+    while let Some(last) = b.pop() {
+        if last < 0xff {
+            b.push(last + 1);
+            return Some(b);
+        }
+    }
+    None
 }

@@ -166,6 +166,7 @@ pub async fn list(
                 Query {
                     sk_prefix: "AT#",
                     after: cursor.as_deref(),
+                    before: None,
                     limit: Some(BATCH),
                     descending: false,
                 },

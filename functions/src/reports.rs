@@ -74,6 +74,7 @@ impl<'a> Pages<'a> {
                 Query {
                     sk_prefix: &self.prefix,
                     after: self.after.as_deref(),
+                    before: None,
                     limit: Some(PAGE),
                     descending: false,
                 },

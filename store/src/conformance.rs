@@ -157,7 +157,8 @@ pub async fn query_returns_a_prefix_in_sort_key_order(s: Arc<dyn Store>) {
                     sk_prefix: "ORDER#",
                     descending: true,
                     limit: Some(2),
-                    after: None
+                    after: None,
+                    before: None
                 }
             )
             .await
@@ -172,6 +173,7 @@ pub async fn query_returns_a_prefix_in_sort_key_order(s: Arc<dyn Store>) {
                 Query {
                     sk_prefix: "ORDER#",
                     after: Some("ORDER#10"),
+                    before: None,
                     limit: Some(2),
                     descending: false
                 }
@@ -183,6 +185,73 @@ pub async fn query_returns_a_prefix_in_sort_key_order(s: Arc<dyn Store>) {
     );
     assert_eq!(s.query(&p, q("")).await.expect("whole partition").len(), 9);
     assert!(s.query(&p, q("NOPE")).await.expect("q").is_empty());
+}
+
+/// Paging both ways: ascending from the last key a page showed (`after`),
+/// descending, newest first, from it (`before`); bounds outside the
+/// prefix's range neither widen it nor break it.
+pub async fn query_pages_in_either_direction(s: Arc<dyn Store>) {
+    let p = pk("pages");
+    for sk in [
+        "A", "ORDER#01", "ORDER#02", "ORDER#03", "ORDER#04", "ORDER#05", "ORDES", "Z",
+    ] {
+        s.put(Item::new(&p, sk, json!(sk)), Condition::None)
+            .await
+            .expect("put");
+    }
+    let keys = |items: Vec<Item>| items.into_iter().map(|i| i.sk).collect::<Vec<_>>();
+    let page = |after: Option<&'static str>, before: Option<&'static str>, descending: bool| {
+        let s = s.clone();
+        let p = p.clone();
+        async move {
+            keys(
+                s.query(
+                    &p,
+                    Query {
+                        sk_prefix: "ORDER#",
+                        after,
+                        before,
+                        limit: Some(2),
+                        descending,
+                    },
+                )
+                .await
+                .expect("query"),
+            )
+        }
+    };
+    // Newest first, two a page, each page from the last key shown.
+    assert_eq!(page(None, None, true).await, ["ORDER#05", "ORDER#04"]);
+    assert_eq!(
+        page(None, Some("ORDER#04"), true).await,
+        ["ORDER#03", "ORDER#02"]
+    );
+    assert_eq!(page(None, Some("ORDER#02"), true).await, ["ORDER#01"]);
+    assert!(page(None, Some("ORDER#01"), true).await.is_empty());
+    // Oldest first the same way.
+    assert_eq!(
+        page(Some("ORDER#02"), None, false).await,
+        ["ORDER#03", "ORDER#04"]
+    );
+    assert_eq!(page(Some("ORDER#04"), None, false).await, ["ORDER#05"]);
+    // Both bounds: strictly between them, in either direction.
+    assert_eq!(
+        page(Some("ORDER#01"), Some("ORDER#04"), false).await,
+        ["ORDER#02", "ORDER#03"]
+    );
+    assert_eq!(
+        page(Some("ORDER#01"), Some("ORDER#05"), true).await,
+        ["ORDER#04", "ORDER#03"]
+    );
+    // Bounds beyond the prefix's range: the whole range, or nothing.
+    assert_eq!(page(None, Some("ZZ"), true).await, ["ORDER#05", "ORDER#04"]);
+    assert_eq!(
+        page(None, Some("ZZ"), false).await,
+        ["ORDER#01", "ORDER#02"]
+    );
+    assert!(page(None, Some("B"), true).await.is_empty());
+    assert!(page(None, Some("ORDER#"), false).await.is_empty());
+    assert!(page(Some("ORDES"), None, true).await.is_empty());
 }
 
 pub async fn expired_items_are_absent(s: Arc<dyn Store>) {
@@ -560,7 +629,8 @@ macro_rules! store_conformance {
         $crate::store_conformance!(@each $make;
             put_then_get_returns_the_item, not_exists_condition_refuses_a_second_put,
             version_condition_is_optimistic_locking, delete_honours_its_condition,
-            query_returns_a_prefix_in_sort_key_order, expired_items_are_absent,
+            query_returns_a_prefix_in_sort_key_order, query_pages_in_either_direction,
+            expired_items_are_absent,
             a_transaction_is_all_or_nothing, transactions_are_limited_to_100_items,
             items_are_limited_in_size, racing_creators_exactly_one_wins,
             optimistic_increments_lose_no_update, counters_add_exactly_and_raise_the_version,

@@ -437,7 +437,12 @@ impl Store for EmbeddedStore {
         let lower_inclusive = q
             .after
             .is_none_or(|a| a.as_bytes() < q.sk_prefix.as_bytes());
-        let upper = upper_bound(q.sk_prefix.as_bytes());
+        // The prefix's own upper bound, or `before` when it is tighter.
+        let upper = match (upper_bound(q.sk_prefix.as_bytes()), q.before) {
+            (Some(u), Some(b)) if b.as_bytes() < u.as_slice() => Some(b.as_bytes().to_vec()),
+            (None, Some(b)) => Some(b.as_bytes().to_vec()),
+            (u, _) => u,
+        };
         let (pk, limit, desc, now) = (
             pk.to_string(),
             q.limit.map_or(-1, |l| l as i64),

@@ -148,6 +148,9 @@ pub struct Query<'a> {
     pub sk_prefix: &'a str,
     /// Only items whose sort key is strictly after this one (paging).
     pub after: Option<&'a str>,
+    /// Only items whose sort key is strictly before this one: paging a
+    /// descending query, newest first, from the last key a page showed.
+    pub before: Option<&'a str>,
     pub limit: Option<usize>,
     pub descending: bool,
 }

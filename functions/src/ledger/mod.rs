@@ -262,6 +262,7 @@ impl Ledger {
                     Query {
                         sk_prefix: "ENTRY#",
                         after: after.as_deref(),
+                        before: None,
                         limit: Some(500),
                         descending: false,
                     },
