@@ -66,6 +66,10 @@ pub struct BackOffice {
     pub clock: Arc<dyn Clock>,
     templates: Arc<tera::Tera>,
     upload: Option<Arc<dyn Upload>>,
+    /// The platform's domain, under which a new sub-reseller gets its
+    /// subdomain (`<id>.<domain>`): `localhost` locally, where browsers
+    /// resolve every `*.localhost` to this machine.
+    platform_domain: String,
 }
 
 impl BackOffice {
@@ -76,7 +80,15 @@ impl BackOffice {
             clock,
             templates: Arc::new(templates()),
             upload: None,
+            platform_domain: "localhost".into(),
         }
+    }
+
+    /// Give new sub-resellers subdomains of `domain` (deployed: the
+    /// platform's own domain, whose wildcard record points at the edge).
+    pub fn with_platform_domain(mut self, domain: &str) -> BackOffice {
+        self.platform_domain = domain.trim_matches('.').to_ascii_lowercase();
+        self
     }
 
     /// Upload each storefront a publish rebuilds (deployed, where the edge
@@ -139,6 +151,18 @@ fn templates() -> tera::Tera {
         ("staff.html", include_str!("../templates/staff.html")),
         ("audit.html", include_str!("../templates/audit.html")),
         ("reports.html", include_str!("../templates/reports.html")),
+        (
+            "subresellers.html",
+            include_str!("../templates/subresellers.html"),
+        ),
+        (
+            "subreseller_new.html",
+            include_str!("../templates/subreseller_new.html"),
+        ),
+        (
+            "subreseller.html",
+            include_str!("../templates/subreseller.html"),
+        ),
     ])
     .expect("the back office's templates parse (a unit test renders each)");
     t
@@ -164,7 +188,9 @@ pub fn route_table() -> Vec<RouteEntry> {
 /// (`roles::allows` says which roles have it; `Staff` checks).
 fn routes() -> Routes<BackOffice> {
     use screens::money::{self, orders};
-    use screens::{audit, brand, documents, pages, prices, publishing, settings, staff};
+    use screens::{
+        audit, brand, documents, pages, prices, publishing, settings, staff, subresellers,
+    };
     let s = Need::Staff;
     Routes::new()
         // API Gateway routes `/panel` but not `/panel/` (the edge rewrites
@@ -250,6 +276,36 @@ fn routes() -> Routes<BackOffice> {
             "/panel/reports/download",
             s(C::Reports),
             screens::reports::download,
+        )
+        .get(
+            "/panel/subresellers",
+            s(C::Customers),
+            subresellers::list_page,
+        )
+        .get(
+            "/panel/subresellers/new",
+            s(C::SubResellers),
+            subresellers::new_page,
+        )
+        .post(
+            "/panel/subresellers/new",
+            s(C::SubResellers),
+            subresellers::create,
+        )
+        .get(
+            "/panel/subresellers/orders",
+            s(C::Orders),
+            subresellers::orders_page,
+        )
+        .get(
+            "/panel/subresellers/domains",
+            s(C::Orders),
+            subresellers::domains_page,
+        )
+        .post(
+            "/panel/subresellers/limit",
+            s(C::CreditLimits),
+            subresellers::set_limit,
         )
         .get("/panel/static/backoffice.css", Need::Public, css)
         .get("/panel/static/backoffice.js", Need::Public, js)
@@ -487,6 +543,6 @@ mod tests {
     #[test]
     fn every_template_parses() {
         let t = super::templates();
-        assert_eq!(t.get_template_names().count(), 29);
+        assert_eq!(t.get_template_names().count(), 32);
     }
 }

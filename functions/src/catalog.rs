@@ -9,6 +9,7 @@
 //! | a host's storefront | `HOST#<host>` | `TENANT` | `{reseller}` |
 //! | the hosts a reseller last published | `RESELLER#<id>` | `HOSTS` | `{hosts: [..]}` |
 //! | every published reseller | `RESELLERS` | `<id>` | `{reseller}` |
+//! | a reseller's sub-resellers | `SUBRESELLERS#<parent>` | `<id>` | `{reseller}` |
 //!
 //! Snapshots are content-addressed, so publishing the same build twice
 //! writes the same items; the pointer moves only when prices change.
@@ -131,11 +132,48 @@ pub async fn publish(
                 condition: Condition::None,
             });
         }
+        // Each sub-reseller under its parent, so the parent's back office
+        // lists them without reading every storefront. One that changed
+        // parents stays listed under the old one, whose list checks each
+        // snapshot's parent (`sub_resellers`).
+        if let Some(parent) = &s.parent.id
+            && store
+                .get(&sub_resellers_pk(parent), &s.reseller)
+                .await?
+                .is_none()
+        {
+            writes.push(Write::Put {
+                item: Item::new(sub_resellers_pk(parent), s.reseller.clone(), wanted.clone()),
+                condition: Condition::None,
+            });
+        }
         if !writes.is_empty() {
             store.transact(writes).await?;
         }
     }
     Ok(moved)
+}
+
+fn sub_resellers_pk(parent: &str) -> String {
+    format!("SUBRESELLERS#{parent}")
+}
+
+/// The sub-resellers published under `parent`, by id, each with its
+/// current snapshot; one whose snapshot now names another parent is not
+/// among them.
+pub async fn sub_resellers(store: &dyn Store, parent: &str) -> Result<Vec<Snapshot>, StoreError> {
+    let mut out = Vec::new();
+    for item in store
+        .query(&sub_resellers_pk(parent), crate::store::Query::default())
+        .await?
+    {
+        if let Some(s) = current(store, &item.sk).await?
+            && s.parent.id.as_deref() == Some(parent)
+        {
+            out.push(s);
+        }
+    }
+    Ok(out)
 }
 
 /// Every reseller ever published.

@@ -6,7 +6,8 @@ use crate::diagnostics::Diagnostics;
 use anyhow::{Result, bail};
 use std::fs;
 use std::path::{Path, PathBuf};
-use storefront_core::Locale;
+use storefront_core::{Currency, Locale};
+use storefront_revisions::Files;
 
 #[derive(Debug, Clone)]
 pub struct NewReseller {
@@ -60,20 +61,33 @@ pub fn new_reseller(content: &Path, req: &NewReseller) -> Result<PathBuf> {
     if exts.is_empty() {
         bail!("plan '{plan_id}' prices no extensions");
     }
-    let featured: Vec<&&String> = exts.iter().take(3).collect();
-    let list = |v: &[&String]| {
-        v.iter()
-            .map(|e| format!("\"{e}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let domain = req
         .domain
         .clone()
         .unwrap_or_else(|| format!("{}.localhost", req.id));
-    let title = req
-        .id
-        .split('-')
+    let title = title_of(&req.id);
+    let files = files(&Scaffold {
+        name: &title,
+        domain: &domain,
+        language: req.language,
+        currency: plan.currency,
+        plan: plan_id,
+        parent: None,
+        extensions: &exts.into_iter().cloned().collect::<Vec<_>>(),
+    });
+    for (path, bytes) in &files {
+        let file = dir.join(path);
+        if let Some(up) = file.parent() {
+            fs::create_dir_all(up)?;
+        }
+        fs::write(file, bytes)?;
+    }
+    Ok(dir)
+}
+
+/// `toko-budi` as a name: "Toko Budi".
+fn title_of(id: &str) -> String {
+    id.split('-')
         .map(|w| {
             let mut c = w.chars();
             c.next()
@@ -81,21 +95,51 @@ pub fn new_reseller(content: &Path, req: &NewReseller) -> Result<PathBuf> {
                 .unwrap_or_default()
         })
         .collect::<Vec<_>>()
-        .join(" ");
-    let round = if plan.currency.minor_units() == 0 {
+        .join(" ")
+}
+
+/// What a new storefront is made of, whoever makes it (`storefront new`,
+/// or a reseller creating a sub-reseller in its back office).
+#[derive(Debug, Clone)]
+pub struct Scaffold<'a> {
+    /// Its name, as its pages and invoices show it.
+    pub name: &'a str,
+    /// The host it is served on.
+    pub domain: &'a str,
+    pub language: Locale,
+    pub currency: Currency,
+    /// The platform plan, or the parent's sub-reseller plan.
+    pub plan: &'a str,
+    /// The reseller it buys from; None for the platform.
+    pub parent: Option<&'a str>,
+    /// What it sells (at most the first six; the first three featured):
+    /// each priced by the plan.
+    pub extensions: &'a [String],
+}
+
+/// A storefront that passes `check` as it is: `site.toml`, a logo with its
+/// name, terms and privacy pages. Each text typed by a person (the name)
+/// is written as a TOML string or XML text, never pasted raw.
+pub fn files(s: &Scaffold) -> Files {
+    let exts: Vec<&String> = s.extensions.iter().take(6).collect();
+    let quoted = |v: &[&String]| v.iter().map(|e| toml_str(e)).collect::<Vec<_>>().join(", ");
+    let round = if s.currency.minor_units() == 0 {
         "round_to = \"1000\""
     } else {
         "ending = \"0.99\""
     };
-    let lang = req.language.code();
+    let parent = s
+        .parent
+        .map(|p| format!("parent = {}\n", toml_str(p)))
+        .unwrap_or_default();
     let site = format!(
-        r##"# {title}: storefront settings. `storefront check` explains any mistake.
-name = "{title}"
+        r##"# {name}: storefront settings. `storefront check` explains any mistake.
+name = {name_toml}
 tagline = "Domain names for your business"
-domains = ["{domain}"]
+domains = [{domain_toml}]
 languages = ["{lang}"]
 currency = "{currency}"
-plan = "{plan_id}"
+{parent}plan = {plan}
 logo = "logo.svg"
 # Where your days begin: promotions start and end at this midnight.
 time_zone = "{zone}"
@@ -120,55 +164,69 @@ markup_percent = "25"
 {round}
 
 [contact]
-email = "help@{domain}"
+email = {help}
 
 # Your business as your invoices name it: replace these before you sell.
 [seller]
-legal_name = "{title}"
+legal_name = {name_toml}
 address = ["Street and number", "Postal code and city"]
 # tax_id = "..."   # NPWP in Indonesia, NIP in Poland
-email = "invoices@{domain}"
+email = {invoices}
 
 # Where customers pay by bank transfer and top up their wallet:
 # [[bank_accounts]]
 # id = "main"
 # bank = "..."
-# holder = "{title}"
+# holder = {holder}
 # number = "..."
 "##,
-        currency = plan.currency.code(),
+        name = s.name.replace(['\n', '\r'], " "),
+        name_toml = toml_str(s.name),
+        domain_toml = toml_str(s.domain),
+        lang = s.language.code(),
+        currency = s.currency.code(),
+        plan = toml_str(s.plan),
         // The zone of the country its currency is sold in, or UTC.
-        zone = match plan.currency.code() {
+        zone = match s.currency.code() {
             "IDR" => "Asia/Jakarta",
             "PLN" => "Europe/Warsaw",
             _ => "UTC",
         },
-        exts = list(&exts),
-        featured = featured
-            .iter()
-            .map(|e| format!("\"{e}\""))
-            .collect::<Vec<_>>()
-            .join(", "),
+        exts = quoted(&exts),
+        featured = quoted(&exts[..exts.len().min(3)]),
+        help = toml_str(&format!("help@{}", s.domain)),
+        invoices = toml_str(&format!("invoices@{}", s.domain)),
+        holder = toml_str(s.name),
     );
-    fs::create_dir_all(dir.join("pages"))?;
-    fs::write(dir.join("site.toml"), site)?;
-    fs::write(
-        dir.join("logo.svg"),
-        LOGO.replace("NAME", &xml_text(&title)),
-    )?;
-    fs::write(
-        dir.join("pages/terms.md"),
+    let md = |t: &str| t.replace(['*', '_', '`', '[', ']', '<', '>', '#'], "");
+    let mut out = Files::new();
+    out.insert("site.toml".into(), site.into_bytes());
+    out.insert(
+        "logo.svg".into(),
+        LOGO.replace("NAME", &xml_text(s.name)).into_bytes(),
+    );
+    out.insert(
+        "pages/terms.md".into(),
         format!(
-            "+++\ntitle = \"Terms of service\"\norder = 1\n+++\n\n# Terms of service\n\nThese terms apply to every order placed with {title}.\n"
-        ),
-    )?;
-    fs::write(
-        dir.join("pages/privacy.md"),
+            "+++\ntitle = \"Terms of service\"\norder = 1\n+++\n\n# Terms of service\n\nThese terms apply to every order placed with {}.\n",
+            md(s.name)
+        )
+        .into_bytes(),
+    );
+    out.insert(
+        "pages/privacy.md".into(),
         format!(
-            "+++\ntitle = \"Privacy\"\norder = 2\n+++\n\n# Privacy\n\n{title} uses your details only to register and manage your domains.\n"
-        ),
-    )?;
-    Ok(dir)
+            "+++\ntitle = \"Privacy\"\norder = 2\n+++\n\n# Privacy\n\n{} uses your details only to register and manage your domains.\n",
+            md(s.name)
+        )
+        .into_bytes(),
+    );
+    out
+}
+
+/// A TOML basic string.
+fn toml_str(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
 }
 
 fn xml_text(s: &str) -> String {

@@ -511,6 +511,39 @@ impl Revisions {
         }
     }
 
+    /// Take back a storefront's first publish, as if it had never been
+    /// published: its pointer and its place among the storefronts go, its
+    /// revisions and its history stay. A storefront whose first build
+    /// failed so keeps nobody from creating it again. Only while the
+    /// pointer is still `revision` (nobody published over it meanwhile).
+    pub async fn withdraw(&self, reseller: &str, revision: &str) -> Result<(), RevisionError> {
+        let Some(p) = self.published(reseller).await? else {
+            return Ok(());
+        };
+        if p.revision != revision {
+            return Err(RevisionError::Moved { now: Some(p) });
+        }
+        let writes = vec![
+            Write::Delete {
+                pk: pk(reseller),
+                sk: "PUBLISHED".into(),
+                condition: Condition::Version(p.version),
+            },
+            Write::Delete {
+                pk: "CONTENT".into(),
+                sk: reseller.into(),
+                condition: Condition::None,
+            },
+        ];
+        match self.store.transact(writes).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::TransactionCancelled { .. }) => Err(RevisionError::Moved {
+                now: self.published(reseller).await?,
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Bring a folder in (`storefront content import`, or `serve` reading
     /// `content/`). Refused when the folder was exported from a revision
     /// that is no longer the published one, or when it records no revision

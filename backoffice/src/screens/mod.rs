@@ -11,6 +11,7 @@ pub(crate) mod publishing;
 pub(crate) mod reports;
 pub(crate) mod settings;
 pub(crate) mod staff;
+pub(crate) mod subresellers;
 
 use crate::{BackOffice, Staff, context, edit, message, status_context};
 use axum::http::StatusCode;

@@ -340,6 +340,30 @@ impl Visit {
         parse(self.lang, body)
     }
 
+    /// A link to the account page of `reseller`, a storefront this one's
+    /// staff just made, served on `domain`: through the same preview path
+    /// when that is how this request came (the local server), else on its
+    /// own host, with https on the default port under secure cookies, or
+    /// this request's port and http locally.
+    pub fn link_to(&self, secure: bool, reseller: &str, domain: &str, query: &str) -> String {
+        let here = self.link(secure, query);
+        if self.preview.is_some() {
+            let own = self.tenant.reseller.as_str();
+            return here.replacen(&format!("/s/{own}/"), &format!("/s/{reseller}/"), 1);
+        }
+        let port = self
+            .authority
+            .as_deref()
+            .and_then(split_authority)
+            .and_then(|(_, p)| p)
+            .filter(|_| !secure);
+        let scheme = if secure { "https" } else { "http" };
+        match port {
+            Some(p) => format!("{scheme}://{domain}:{p}/account/?{query}"),
+            None => format!("{scheme}://{domain}/account/?{query}"),
+        }
+    }
+
     /// A link to the storefront's account page. The host is the one the
     /// request came to, which the tenant lookup has tied to this storefront
     /// (so a forged Host cannot point a mailed token at another site); with

@@ -47,10 +47,13 @@ pub enum Capability {
     Documents,
     /// The audit log.
     Audit,
+    /// Sub-resellers: create one (a storefront of its own, its owner
+    /// invited). Reading them is `Customers`.
+    SubResellers,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 14] = [
+    pub const ALL: [Capability; 15] = [
         Capability::Dashboard,
         Capability::Content,
         Capability::Seller,
@@ -65,6 +68,7 @@ impl Capability {
         Capability::OrderPayments,
         Capability::Documents,
         Capability::Audit,
+        Capability::SubResellers,
     ];
 
     /// Its name in templates and errors.
@@ -84,6 +88,7 @@ impl Capability {
             Capability::OrderPayments => "order_payments",
             Capability::Documents => "documents",
             Capability::Audit => "audit",
+            Capability::SubResellers => "sub_resellers",
         }
     }
 }

@@ -95,10 +95,27 @@ pub async fn invite(
     email: &str,
     role: &str,
 ) -> Result<Profile, StaffError> {
+    let link = |token: &str| visit.link(st.config.secure_cookies, &format!("reset={token}"));
+    invite_to(st, &visit.tenant.snapshot, &link, by, email, None, role).await
+}
+
+/// Invite `email` (called `name`, else by its address) as `role` to the
+/// storefront `snapshot` is of, the link that sets the password made by
+/// `link` from the token: a staff invitation, or a new sub-reseller's
+/// owner invited by its parent's staff.
+pub async fn invite_to(
+    st: &AccountsState,
+    snapshot: &storefront_core::snapshot::Snapshot,
+    link: &(dyn Fn(&str) -> String + Send + Sync),
+    by: &Actor,
+    email: &str,
+    name: Option<&str>,
+    role: &str,
+) -> Result<Profile, StaffError> {
     let role = Role::staff(role.trim()).ok_or(StaffError::UnknownRole)?;
     let email = fields::email(email).map_err(StaffError::Email)?;
     let store = st.store.as_ref();
-    let reseller = &visit.tenant.reseller;
+    let reseller = &snapshot.reseller;
     if let Some((_, p)) = records::by_email(store, reseller, &email.key).await? {
         return Err(if p.role.is_staff() {
             StaffError::AlreadyStaff
@@ -107,13 +124,15 @@ pub async fn invite(
         });
     }
     let id = secrets::new_id().map_err(|e| StaffError::Mail(e.to_string()))?;
-    let name = email
-        .display
-        .split('@')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    let snapshot = &visit.tenant.snapshot;
+    let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => n.to_string(),
+        None => email
+            .display
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    };
     let profile = Profile {
         id,
         reseller: reseller.clone(),
@@ -160,7 +179,7 @@ pub async fn invite(
     let token = tokens::issue(store, Purpose::Reset, record, INVITATION_DAYS * 86_400)
         .await
         .map_err(|e| StaffError::Mail(e.to_string()))?;
-    let link = visit.link(st.config.secure_cookies, &format!("reset={token}"));
+    let link = link(&token);
     let text = invitation_mail(profile.language, &snapshot.name, role, &link);
     st.mailer
         .send(Mail {
