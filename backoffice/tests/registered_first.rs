@@ -278,9 +278,10 @@ async fn deleted_at_utc_hour(hour: u32) {
     );
 
     // One corrective invoice, taking back the line and naming the original.
-    let invoices = storefront_functions::invoices::of(shop.store.as_ref(), &me)
+    let invoices = storefront_functions::invoices::of(shop.store.as_ref(), &me, None, 50)
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     let corrections: Vec<&Value> = invoices
         .iter()
         .filter(|i| i["kind"] == "correction")
@@ -361,9 +362,10 @@ async fn a_refund_deletes_the_name_within_the_add_grace_period_and_is_refused_af
     .await;
     assert_eq!(d["status"], "deleted", "{d}");
     let me = Party::customer("toko", &account);
-    let invoices = storefront_functions::invoices::of(shop.store.as_ref(), &me)
+    let invoices = storefront_functions::invoices::of(shop.store.as_ref(), &me, None, 50)
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(
         invoices
             .iter()
@@ -375,9 +377,10 @@ async fn a_refund_deletes_the_name_within_the_add_grace_period_and_is_refused_af
     // Asked again: nothing more moves, no second correction.
     let (status, _) = refund(soon_id).await;
     assert_eq!(status, StatusCode::OK);
-    let invoices = storefront_functions::invoices::of(shop.store.as_ref(), &me)
+    let invoices = storefront_functions::invoices::of(shop.store.as_ref(), &me, None, 50)
         .await
-        .unwrap();
+        .unwrap()
+        .items;
     assert_eq!(
         invoices
             .iter()

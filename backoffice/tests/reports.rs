@@ -362,10 +362,15 @@ async fn the_transactions_report_of_1000_orders_equals_the_ledger() {
     assert_eq!(status, StatusCode::OK);
     let sheet = rows(&bytes);
     assert_eq!(text(&sheet[0][0]), "Number");
-    let received =
-        storefront_functions::invoices::of(shop.store.as_ref(), &Party::customer("toko", &account))
-            .await
-            .unwrap();
+    let received = storefront_functions::invoices::of(
+        shop.store.as_ref(),
+        &Party::customer("toko", &account),
+        None,
+        50,
+    )
+    .await
+    .unwrap()
+    .items;
     let issued: Vec<&Value> = received
         .iter()
         .filter(|i| i["seller"] == json!(Party::reseller("toko")))

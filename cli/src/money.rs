@@ -144,10 +144,20 @@ pub async fn topups(target: &Target, dir: &Path, action: TopupAction) -> Result<
     let ledger = &orders.ledger;
     let decided = match action {
         TopupAction::List { all } => {
-            let list = ledger
-                .topups_for_parent(&Party::Platform, !all)
-                .await
-                .context("reading top-ups")?;
+            // Every page: the operator reads the whole list here.
+            let mut list = Vec::new();
+            let mut before: Option<String> = None;
+            loop {
+                let page = ledger
+                    .topups_for_parent(&Party::Platform, !all, before.as_deref(), 500)
+                    .await
+                    .context("reading top-ups")?;
+                list.extend(page.items);
+                match page.next {
+                    Some(n) => before = Some(n),
+                    None => break,
+                }
+            }
             if list.is_empty() {
                 println!("no {}top-ups", if all { "" } else { "pending " });
             }

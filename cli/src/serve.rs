@@ -292,9 +292,9 @@ async fn seed_wallets(services: &Services) {
         };
         let me = Party::reseller(&id);
         if !ledger
-            .topups_of(&me)
+            .topups_of(&me, None, 1)
             .await
-            .map(|t| t.is_empty())
+            .map(|t| t.items.is_empty())
             .unwrap_or(false)
         {
             continue;

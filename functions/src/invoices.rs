@@ -233,19 +233,17 @@ pub async fn load(
         .map_err(|e| StoreError::Unavailable(format!("invoice unreadable: {e}")))
 }
 
-/// A buyer's invoices, newest first.
-pub async fn of(store: &dyn Store, buyer: &Party) -> Result<Vec<serde_json::Value>, StoreError> {
-    let items = store
-        .query(
-            &format!("INVOICES#{}", buyer.key()),
-            Query {
-                descending: true,
-                limit: Some(500),
-                ..Default::default()
-            },
-        )
-        .await?;
-    Ok(items.into_iter().map(|i| i.data).collect())
+/// A buyer's invoices, newest first, a page from the cursor `before`.
+pub async fn of(
+    store: &dyn Store,
+    buyer: &Party,
+    before: Option<&str>,
+    per: usize,
+) -> Result<crate::paging::Page<serde_json::Value>, StoreError> {
+    let page =
+        crate::paging::newest_first(store, &format!("INVOICES#{}", buyer.key()), "", before, per)
+            .await?;
+    Ok(page.map(|i| i.data))
 }
 
 /// The first and last day of the month before `today`.

@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod links;
 pub mod openapi;
 pub mod orders;
+pub mod paging;
 pub mod registrar;
 pub mod reports;
 pub mod scheduler;

@@ -961,10 +961,11 @@ async fn renewals_come_before_expiry_and_auto_renew_pays_from_the_wallet() {
         tax,
         "agen pays toko's PPN on its purchases: {november:?}"
     );
-    let monthly = storefront_functions::invoices::of(w.store.as_ref(), &agen)
+    let monthly = storefront_functions::invoices::of(w.store.as_ref(), &agen, None, 50)
         .await
         .expect("invoices");
     let monthly: Vec<Decimal> = monthly
+        .items
         .iter()
         .filter(|i| i["kind"] == "monthly-tax")
         .map(|i| dec(&i["gross"]))
@@ -1044,9 +1045,10 @@ async fn renewals_come_before_expiry_and_auto_renew_pays_from_the_wallet() {
     assert_eq!(d.body["status"], "expired");
     assert_ledgers_exact(&w, &chain(&cid)).await;
     let toko_invoices =
-        storefront_functions::invoices::of(w.store.as_ref(), &Party::reseller("agen"))
+        storefront_functions::invoices::of(w.store.as_ref(), &Party::reseller("agen"), None, 50)
             .await
-            .expect("list");
+            .expect("list")
+            .items;
     assert!(
         toko_invoices.iter().any(|i| i["kind"] == "monthly-tax"),
         "{toko_invoices:?}"

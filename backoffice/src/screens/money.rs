@@ -132,6 +132,9 @@ pub(crate) struct Shown {
     /// The page of a list to show: the cursor the previous page gave.
     #[serde(default)]
     pub after: Option<String>,
+    /// The same for lists shown newest first.
+    #[serde(default)]
+    pub before: Option<String>,
 }
 
 /// The page's context, with the money pages' tabs and what was just done.
@@ -226,18 +229,20 @@ pub(crate) async fn topups_page(
 
 async fn topups(bo: &BackOffice, staff: &Staff, q: &Shown, problem: Option<Problem>) -> Response {
     let all = q.all.is_some();
-    let list = match desk(bo, staff).topups(!all).await {
+    let page = match desk(bo, staff).topups(!all, before(q), PER_PAGE).await {
         Ok(l) => l,
         Err(e) => return unreadable(bo, staff, e),
     };
     let accounts = &staff.snapshot.bank_accounts;
-    let list: Vec<Value> = list
+    let list: Vec<Value> = page
+        .items
         .into_iter()
         .map(|t| shown_topup(staff, accounts, t))
         .collect();
     let mut c = money_context(staff, "topups", "m_topups_heading", q);
     c.insert("topups", &list);
     c.insert("all", &all);
+    c.insert("next", &page.next);
     let status = problem
         .as_ref()
         .and_then(|p| p.status)
@@ -338,12 +343,14 @@ pub(crate) async fn wallet_page(
 
 async fn wallet(bo: &BackOffice, staff: &Staff, q: &Shown, problem: Option<Problem>) -> Response {
     let d = desk(bo, staff);
-    let (w, mine) = match tokio::try_join!(d.wallet(), d.my_topups()) {
+    let (w, mine) = match tokio::try_join!(d.wallet(), d.my_topups(before(q), PER_PAGE)) {
         Ok(both) => both,
         Err(e) => return unreadable(bo, staff, e),
     };
     let accounts = &staff.snapshot.parent.bank_accounts;
+    let mine_next = mine.next;
     let mine: Vec<Value> = mine
+        .items
         .into_iter()
         .map(|t| shown_topup(staff, accounts, t))
         .collect();
@@ -371,6 +378,7 @@ async fn wallet(bo: &BackOffice, staff: &Staff, q: &Shown, problem: Option<Probl
     c.insert("wallet", &w);
     c.insert("entries", &entries);
     c.insert("mine", &mine);
+    c.insert("next", &mine_next);
     c.insert(
         "parent_line",
         &i18n::fill(
@@ -516,11 +524,12 @@ pub(crate) async fn invoices_page(
     staff: Staff,
     Query(q): Query<Shown>,
 ) -> Response {
-    let list = match desk(&bo, &staff).invoices().await {
+    let received = match desk(&bo, &staff).invoices(before(&q), PER_PAGE).await {
         Ok(l) => l,
         Err(e) => return unreadable(&bo, &staff, e),
     };
-    let list: Vec<Value> = list
+    let list: Vec<Value> = received
+        .items
         .into_iter()
         .map(|mut i| {
             i["kind_label"] = json!(label(&staff, "invoice", &i["kind"]));
@@ -556,6 +565,7 @@ pub(crate) async fn invoices_page(
         .collect();
     let mut c = money_context(&staff, "invoices", "m_invoices_heading", &q);
     c.insert("invoices", &list);
+    c.insert("next", &received.next);
     c.insert("api", &format!("{}api/panel/invoices/", staff.shop));
     c.insert("issued", &issued);
     c.insert("issued_next", &next);
@@ -564,6 +574,14 @@ pub(crate) async fn invoices_page(
 
 /// Invoices issued, a page of the list.
 const ISSUED_PER_PAGE: usize = 50;
+
+/// Orders, top-ups and invoices received, a page of each list.
+const PER_PAGE: usize = storefront_functions::paging::PER_PAGE;
+
+/// The cursor of a newest-first list's page, if the address gave one.
+fn before(q: &Shown) -> Option<&str> {
+    q.before.as_deref().filter(|b| !b.is_empty())
+}
 
 #[derive(Deserialize)]
 pub(crate) struct SendForm {
@@ -593,11 +611,12 @@ pub(crate) mod orders {
         staff: Staff,
         Query(q): Query<Shown>,
     ) -> Response {
-        let list = match desk(&bo, &staff).orders().await {
+        let page = match desk(&bo, &staff).orders(before(&q), PER_PAGE).await {
             Ok(l) => l,
             Err(e) => return unreadable(&bo, &staff, e),
         };
-        let list: Vec<Value> = list
+        let list: Vec<Value> = page
+            .items
             .into_iter()
             .map(|mut o| {
                 o["state_label"] = json!(label(&staff, "state", &o["state"]));
@@ -618,6 +637,7 @@ pub(crate) mod orders {
             .collect();
         let mut c = money_context(&staff, "orders", "m_orders_heading", &q);
         c.insert("orders", &list);
+        c.insert("next", &page.next);
         render(&bo, "orders.html", &c, StatusCode::OK)
     }
 

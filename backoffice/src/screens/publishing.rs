@@ -22,7 +22,7 @@ pub(crate) async fn dashboard(State(bo): State<BackOffice>, staff: Staff) -> Res
     let desk = super::money::desk(&bo, &staff);
     let topups = async {
         match staff.may(Capability::TopUps) {
-            true => desk.topups(true).await.map(|l| l.len()),
+            true => desk.topups(true, None, 500).await.map(|l| l.items.len()),
             false => Ok(0),
         }
     };

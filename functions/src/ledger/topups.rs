@@ -14,7 +14,8 @@
 //! never disagree with it.
 
 use super::{CommitError, Context, Ledger, Movement, wallet_pk};
-use crate::store::{Attempt, Condition, Item, Query, StoreError, Write, retry};
+use crate::paging::{self, Page};
+use crate::store::{Attempt, Condition, Item, StoreError, Write, retry};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use storefront_core::Currency;
@@ -281,39 +282,40 @@ impl Ledger {
         &self,
         parent: &Party,
         pending_only: bool,
-    ) -> Result<Vec<TopUp>, StoreError> {
-        let items = self
-            .store
-            .query(
-                &format!("TOPUPS#{}", parent.key()),
-                Query {
-                    sk_prefix: if pending_only { "PENDING#" } else { "ALL#" },
-                    descending: true,
-                    limit: Some(500),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        parse(items)
+        before: Option<&str>,
+        per: usize,
+    ) -> Result<Page<TopUp>, StoreError> {
+        let page = paging::newest_first(
+            self.store.as_ref(),
+            &format!("TOPUPS#{}", parent.key()),
+            if pending_only { "PENDING#" } else { "ALL#" },
+            before,
+            per,
+        )
+        .await?;
+        Ok(Page {
+            items: parse(page.items)?,
+            next: page.next,
+        })
     }
 
-    /// A holder's own top-ups, newest first.
-    pub async fn topups_of(&self, holder: &Party) -> Result<Vec<TopUp>, StoreError> {
+    /// A holder's own top-ups, newest first, a page from the cursor `before`.
+    pub async fn topups_of(
+        &self,
+        holder: &Party,
+        before: Option<&str>,
+        per: usize,
+    ) -> Result<Page<TopUp>, StoreError> {
         let Some(pk) = wallet_pk(holder) else {
-            return Ok(vec![]);
+            return Ok(Page {
+                items: vec![],
+                next: None,
+            });
         };
-        let items = self
-            .store
-            .query(
-                &pk,
-                Query {
-                    sk_prefix: "TOPUP#",
-                    descending: true,
-                    limit: Some(200),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        parse(items)
+        let page = paging::newest_first(self.store.as_ref(), &pk, "TOPUP#", before, per).await?;
+        Ok(Page {
+            items: parse(page.items)?,
+            next: page.next,
+        })
     }
 }

@@ -62,8 +62,8 @@ pub async fn of_customer(
     status: Option<DomainStatus>,
 ) -> Result<DomainList, StoreError> {
     let domains = orders.domains_of(reseller, customer).await?;
-    let open = orders.orders_of(reseller, customer).await?;
-    let waiting = waiting_lines(orders, &open).await?;
+    let open = orders.orders_of(reseller, customer, None, 200).await?;
+    let waiting = waiting_lines(orders, &open.items).await?;
     Ok(assemble(domains, waiting, today, status))
 }
 
@@ -75,8 +75,8 @@ pub async fn of_reseller(
     status: Option<DomainStatus>,
 ) -> Result<DomainList, StoreError> {
     let domains = orders.domains_of_reseller(reseller).await?;
-    let open = orders.orders_of_reseller(reseller).await?;
-    let waiting = waiting_lines(orders, &open).await?;
+    let open = orders.orders_of_reseller(reseller, None, 500).await?;
+    let waiting = waiting_lines(orders, &open.items).await?;
     Ok(assemble(domains, waiting, today, status))
 }
 

@@ -11,6 +11,7 @@ use crate::ledger::{CommitError, Context, Ledger};
 use crate::registrar::{
     Availability, Operation, OperationKind, Outcome as Answer, Registrar, RegistrarError,
 };
+use crate::paging::{self, Page};
 use crate::store::{Condition, Item, Query, Store, StoreError, Write};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -1534,42 +1535,41 @@ impl Orders {
 
     // ----- lists -----
 
+    /// A customer's orders, newest first, a page from the cursor `before`.
     pub async fn orders_of(
         &self,
         reseller: &str,
         customer: &str,
-    ) -> Result<Vec<serde_json::Value>, StoreError> {
-        let items = self
-            .store
-            .query(
-                &keys::account(reseller, customer),
-                Query {
-                    sk_prefix: keys::ACCOUNT_ORDERS,
-                    descending: true,
-                    limit: Some(200),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        Ok(items.into_iter().map(|i| i.data).collect())
+        before: Option<&str>,
+        per: usize,
+    ) -> Result<Page<serde_json::Value>, StoreError> {
+        let page = paging::newest_first(
+            self.store.as_ref(),
+            &keys::account(reseller, customer),
+            keys::ACCOUNT_ORDERS,
+            before,
+            per,
+        )
+        .await?;
+        Ok(page.map(|i| i.data))
     }
 
+    /// A storefront's orders, newest first, a page from the cursor `before`.
     pub async fn orders_of_reseller(
         &self,
         reseller: &str,
-    ) -> Result<Vec<serde_json::Value>, StoreError> {
-        let items = self
-            .store
-            .query(
-                &keys::orders_of(reseller),
-                Query {
-                    descending: true,
-                    limit: Some(500),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        Ok(items.into_iter().map(|i| i.data).collect())
+        before: Option<&str>,
+        per: usize,
+    ) -> Result<Page<serde_json::Value>, StoreError> {
+        let page = paging::newest_first(
+            self.store.as_ref(),
+            &keys::orders_of(reseller),
+            "",
+            before,
+            per,
+        )
+        .await?;
+        Ok(page.map(|i| i.data))
     }
 
     pub async fn domains_of(

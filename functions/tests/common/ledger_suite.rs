@@ -2685,7 +2685,21 @@ impl Runner {
             }
         }
         for (r, a) in &self.customers {
-            let n = self.w.orders.orders_of(r, a).await.map_err(s)?.len();
+            // Every page: the model counts them all.
+            let (mut n, mut before) = (0, None::<String>);
+            loop {
+                let page = self
+                    .w
+                    .orders
+                    .orders_of(r, a, before.as_deref(), 50)
+                    .await
+                    .map_err(s)?;
+                n += page.items.len();
+                match page.next {
+                    Some(next) => before = Some(next),
+                    None => break,
+                }
+            }
             let want = per_customer
                 .get(&(r.clone(), a.clone()))
                 .copied()

@@ -1116,6 +1116,24 @@
     return null;
   }
 
+  /**
+   * A page of a list from the API: its items and the query of the next page
+   * (from the `Link: <?…>; rel="next"` header), or null when it failed.
+   */
+  async function page(call, path, box) {
+    try {
+      const r = await call(path);
+      if (r.ok && Array.isArray(r.data)) {
+        const m = /<\?([^>]*)>;\s*rel="next"/.exec(r.headers.get('link') || '');
+        return { items: r.data, next: m ? m[1] : '' };
+      }
+      if (box) box.replaceChildren(h('p', { class: 'field__error', text: messageOf(r) }));
+    } catch {
+      if (box) box.replaceChildren(h('p', { class: 'field__error', text: T('error') }));
+    }
+    return null;
+  }
+
   function messageOf(r) {
     return r?.data && typeof r.data.message === 'string' && r.data.message ? r.data.message : T('error');
   }
@@ -1623,9 +1641,9 @@
     }
 
     async function load() {
-      const items = await list(call, base, box);
-      if (!items) return;
-      box.replaceChildren(records(items, (o, i) => {
+      const first = await page(call, base, box);
+      if (!first) return;
+      const row = (o, i) => {
         const head = h('span', { class: 'record__state' }, [badge('state', o.state)]);
         const holder = h('div', { class: 'record__details' });
         const domains = Array.isArray(o.domains) ? o.domains.join(', ') : '';
@@ -1650,7 +1668,28 @@
           open();
         }
         return h('li', { class: 'record', attrs: { 'data-order': o.id } }, [more]);
-      }, T('no_orders')));
+      };
+      box.replaceChildren(records(first.items, row, T('no_orders')));
+      // Fifty a page: older orders on request, the next page the API linked.
+      let next = first.next;
+      const older = h('button', { class: 'button button--ghost button--small', text: T('older_orders'), attrs: { type: 'button' } });
+      const status = h('p', { class: 'form__status', attrs: { role: 'status' } });
+      older.addEventListener('click', async () => {
+        older.disabled = true;
+        status.textContent = '';
+        const more = await page(call, `${base}?${next}`, null);
+        older.disabled = false;
+        if (!more) {
+          status.textContent = T('error');
+          return;
+        }
+        const ul = box.querySelector('.records');
+        for (const o of more.items) ul.append(row(o, -1));
+        next = more.next;
+        older.hidden = !next;
+      });
+      older.hidden = !next;
+      box.append(h('p', {}, [older]), status);
     }
     return { load };
   }

@@ -12,6 +12,7 @@
 
 use super::*;
 use crate::audit::{Actor, Entry};
+use crate::paging::Page;
 use storefront_core::documents::Level;
 use storefront_core::snapshot::Snapshot;
 
@@ -75,17 +76,33 @@ impl Desk<'_> {
     }
 
     /// Top-ups asked of this storefront by its customers and
-    /// sub-resellers: pending ones, or all.
-    pub async fn topups(&self, pending: bool) -> Result<Vec<Value>, AccountsError> {
-        let list = self.ledger().topups_for_parent(&self.me(), pending).await?;
-        let mut views: Vec<Value> = list.iter().map(|t| topup_view(t, self.lang)).collect();
+    /// sub-resellers: pending ones, or all; newest first, a page from the
+    /// cursor `before`.
+    pub async fn topups(
+        &self,
+        pending: bool,
+        before: Option<&str>,
+        per: usize,
+    ) -> Result<Page<Value>, AccountsError> {
+        let page = self
+            .ledger()
+            .topups_for_parent(&self.me(), pending, before, per)
+            .await?;
+        let mut views: Vec<Value> = page
+            .items
+            .iter()
+            .map(|t| topup_view(t, self.lang))
+            .collect();
         for v in views.iter_mut() {
             if v["holder"]["kind"] == "customer" {
                 v["customer"] = v["holder"]["account"].clone();
             }
         }
         self.with_cards(&mut views).await?;
-        Ok(views)
+        Ok(Page {
+            items: views,
+            next: page.next,
+        })
     }
 
     /// Append what was just done to the audit log (right after it: these
@@ -186,10 +203,15 @@ impl Desk<'_> {
         Ok(v)
     }
 
-    /// The storefront's own top-up requests to its parent.
-    pub async fn my_topups(&self) -> Result<Vec<Value>, AccountsError> {
-        let list = self.ledger().topups_of(&self.me()).await?;
-        Ok(list.iter().map(|t| topup_view(t, self.lang)).collect())
+    /// The storefront's own top-up requests to its parent, newest first,
+    /// a page from the cursor `before`.
+    pub async fn my_topups(
+        &self,
+        before: Option<&str>,
+        per: usize,
+    ) -> Result<Page<Value>, AccountsError> {
+        let page = self.ledger().topups_of(&self.me(), before, per).await?;
+        Ok(page.map(|t| topup_view(&t, self.lang)))
     }
 
     /// Ask the parent (a reseller, or the platform) to credit a transfer
@@ -231,12 +253,23 @@ impl Desk<'_> {
         Ok(topup_view(&t, self.lang))
     }
 
-    /// The storefront's orders, newest first, each with who its customer
-    /// is and its gross formatted.
-    pub async fn orders(&self) -> Result<Vec<Value>, AccountsError> {
-        let mut list = self.shop.orders.orders_of_reseller(self.reseller).await?;
-        self.with_cards(&mut list).await?;
-        Ok(displayed(list, self.lang))
+    /// The storefront's orders, newest first, a page from the cursor
+    /// `before`, each with who its customer is and its gross formatted.
+    pub async fn orders(
+        &self,
+        before: Option<&str>,
+        per: usize,
+    ) -> Result<Page<Value>, AccountsError> {
+        let mut page = self
+            .shop
+            .orders
+            .orders_of_reseller(self.reseller, before, per)
+            .await?;
+        self.with_cards(&mut page.items).await?;
+        Ok(Page {
+            items: displayed(page.items, self.lang),
+            next: page.next,
+        })
     }
 
     async fn load(&self, id: &str) -> Result<Order, AccountsError> {
@@ -450,9 +483,17 @@ impl Desk<'_> {
     }
 
     /// Invoices the storefront's parent issued it.
-    pub async fn invoices(&self) -> Result<Vec<Value>, AccountsError> {
-        let list = crate::invoices::of(self.shop.orders.store.as_ref(), &self.me()).await?;
-        Ok(displayed(list, self.lang))
+    pub async fn invoices(
+        &self,
+        before: Option<&str>,
+        per: usize,
+    ) -> Result<Page<Value>, AccountsError> {
+        let page =
+            crate::invoices::of(self.shop.orders.store.as_ref(), &self.me(), before, per).await?;
+        Ok(Page {
+            items: displayed(page.items, self.lang),
+            next: page.next,
+        })
     }
 
     /// Invoices this storefront issued (to its customers and

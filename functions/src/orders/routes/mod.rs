@@ -350,8 +350,12 @@ pub(super) fn panel_order_view(o: &Order, lang: Locale) -> Value {
 
 /// Stored summaries (orders, invoices) with their gross formatted for the
 /// reader's language (`gross_display`): the browser formats no money.
-pub(super) fn summaries(list: Vec<Value>, lang: Locale) -> Response {
-    Json(displayed(list, lang)).into_response()
+pub(super) fn summaries(page: crate::paging::Page<Value>, lang: Locale) -> Response {
+    crate::paging::Page {
+        items: displayed(page.items, lang),
+        next: page.next,
+    }
+    .into_response(&[])
 }
 
 fn displayed(mut list: Vec<Value>, lang: Locale) -> Vec<Value> {
@@ -369,9 +373,8 @@ fn displayed(mut list: Vec<Value>, lang: Locale) -> Vec<Value> {
 }
 
 /// A list of top-ups, newest first, as its holder or their parent sees it.
-pub(super) fn topups_view(list: &[TopUp], lang: Locale) -> Response {
-    let views: Vec<Value> = list.iter().map(|t| topup_view(t, lang)).collect();
-    Json(views).into_response()
+pub(super) fn topups_view(page: crate::paging::Page<TopUp>, lang: Locale) -> Response {
+    page.map(|t| topup_view(&t, lang)).into_response(&[])
 }
 
 pub(super) fn topup_view(t: &TopUp, lang: Locale) -> Value {

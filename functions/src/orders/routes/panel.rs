@@ -7,6 +7,8 @@ use super::*;
 #[derive(Debug, Deserialize)]
 pub(crate) struct PanelTopupsQuery {
     state: Option<String>,
+    /// The next page's cursor (see `paging`).
+    before: Option<String>,
 }
 
 #[utoipa::path(
@@ -14,8 +16,11 @@ pub(crate) struct PanelTopupsQuery {
     path = "/api/panel/topups",
     tag = "panel",
     summary = "Top-ups asked of this reseller by its customers and sub-resellers: pending, or `state=all`",
-    params(("state" = Option<String>, Query, description = "`all` for decided ones too")),
-    responses((status = 200, description = "Done"), answers::Staff)
+    params(
+        ("state" = Option<String>, Query, description = "`all` for decided ones too"),
+        ("before" = Option<String>, Query, description = "The next page, as the `Link` header gave it"),
+    ),
+    responses((status = 200, description = "Done; 50 a page, newest first, the next in a `Link` header"), answers::Staff)
 )]
 pub(crate) async fn panel_topups(
     State(st): State<ShopState>,
@@ -23,7 +28,11 @@ pub(crate) async fn panel_topups(
     Query(q): Query<PanelTopupsQuery>,
 ) -> Result<Response, AccountsError> {
     let pending = q.state.as_deref() != Some("all");
-    Ok(Json(desk(&st, &who).topups(pending).await?).into_response())
+    let before = q.before.as_deref().filter(|b| !b.is_empty());
+    let page = desk(&st, &who)
+        .topups(pending, before, crate::paging::PER_PAGE)
+        .await?;
+    Ok(page.into_response(if pending { &[] } else { &[("state", "all")] }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -126,13 +135,18 @@ pub(crate) async fn panel_wallet(
     path = "/api/panel/wallet/topups",
     tag = "panel",
     summary = "The reseller's own top-up requests to its parent",
-    responses((status = 200, description = "Done"), answers::Staff)
+    params(crate::paging::Before),
+    responses((status = 200, description = "Done; 50 a page, newest first, the next in a `Link` header"), answers::Staff)
 )]
 pub(crate) async fn panel_my_topups(
     State(st): State<ShopState>,
     who: Staff,
+    Query(q): Query<crate::paging::Before>,
 ) -> Result<Response, AccountsError> {
-    Ok(Json(desk(&st, &who).my_topups().await?).into_response())
+    let page = desk(&st, &who)
+        .my_topups(q.cursor(), crate::paging::PER_PAGE)
+        .await?;
+    Ok(page.into_response(&[]))
 }
 
 #[utoipa::path(
@@ -160,13 +174,18 @@ pub(crate) async fn panel_request_topup(
     path = "/api/panel/orders",
     tag = "panel",
     summary = "The storefront's orders, newest first",
-    responses((status = 200, description = "Done"), answers::Staff)
+    params(crate::paging::Before),
+    responses((status = 200, description = "Done; 50 a page, the next in a `Link` header"), answers::Staff)
 )]
 pub(crate) async fn panel_orders(
     State(st): State<ShopState>,
     who: Staff,
+    Query(q): Query<crate::paging::Before>,
 ) -> Result<Response, AccountsError> {
-    Ok(Json(desk(&st, &who).orders().await?).into_response())
+    let page = desk(&st, &who)
+        .orders(q.cursor(), crate::paging::PER_PAGE)
+        .await?;
+    Ok(page.into_response(&[]))
 }
 
 #[utoipa::path(
@@ -348,11 +367,16 @@ async fn credit_limit(
     path = "/api/panel/invoices",
     tag = "panel",
     summary = "Invoices the reseller's parent issued it",
-    responses((status = 200, description = "Done"), answers::Staff)
+    params(crate::paging::Before),
+    responses((status = 200, description = "Done; 50 a page, newest first, the next in a `Link` header"), answers::Staff)
 )]
 pub(crate) async fn panel_invoices(
     State(st): State<ShopState>,
     who: Staff,
+    Query(q): Query<crate::paging::Before>,
 ) -> Result<Response, AccountsError> {
-    Ok(Json(desk(&st, &who).invoices().await?).into_response())
+    let page = desk(&st, &who)
+        .invoices(q.cursor(), crate::paging::PER_PAGE)
+        .await?;
+    Ok(page.into_response(&[]))
 }

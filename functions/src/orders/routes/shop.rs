@@ -163,14 +163,24 @@ pub(crate) async fn create_order(
     path = "/api/orders",
     tag = "orders",
     summary = "The customer's orders, newest first",
-    responses((status = 200, description = "Done"), answers::SignedIn)
+    params(crate::paging::Before),
+    responses((status = 200, description = "Done; 50 a page, the next in a `Link` header"), answers::SignedIn)
 )]
 pub(crate) async fn my_orders(
     State(st): State<ShopState>,
     who: Signed,
+    Query(q): Query<crate::paging::Before>,
 ) -> Result<Response, AccountsError> {
-    let list = st.orders.orders_of(who.reseller(), &who.profile.id).await?;
-    Ok(summaries(list, who.visit.lang))
+    let page = st
+        .orders
+        .orders_of(
+            who.reseller(),
+            &who.profile.id,
+            q.cursor(),
+            crate::paging::PER_PAGE,
+        )
+        .await?;
+    Ok(summaries(page, who.visit.lang))
 }
 
 pub(super) async fn load_mine(
@@ -344,12 +354,20 @@ pub(crate) async fn update_domain(
     path = "/api/invoices",
     tag = "invoices",
     summary = "The customer's proformas and tax invoices",
-    responses((status = 200, description = "Done"), answers::SignedIn)
+    params(crate::paging::Before),
+    responses((status = 200, description = "Done; 50 a page, newest first, the next in a `Link` header"), answers::SignedIn)
 )]
 pub(crate) async fn my_invoices(
     State(st): State<ShopState>,
     who: Signed,
+    Query(q): Query<crate::paging::Before>,
 ) -> Result<Response, AccountsError> {
-    let list = crate::invoices::of(st.orders.store.as_ref(), &who.customer()).await?;
-    Ok(summaries(list, who.visit.lang))
+    let page = crate::invoices::of(
+        st.orders.store.as_ref(),
+        &who.customer(),
+        q.cursor(),
+        crate::paging::PER_PAGE,
+    )
+    .await?;
+    Ok(summaries(page, who.visit.lang))
 }

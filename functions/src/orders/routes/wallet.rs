@@ -136,14 +136,20 @@ pub(crate) async fn wallet(
     path = "/api/wallet/topups",
     tag = "wallet",
     summary = "The customer's top-up requests, newest first",
-    responses((status = 200, description = "Done"), answers::SignedIn)
+    params(crate::paging::Before),
+    responses((status = 200, description = "Done; 50 a page, the next in a `Link` header"), answers::SignedIn)
 )]
 pub(crate) async fn my_topups(
     State(st): State<ShopState>,
     who: Signed,
+    Query(q): Query<crate::paging::Before>,
 ) -> Result<Response, AccountsError> {
-    let list = st.orders.ledger.topups_of(&who.customer()).await?;
-    Ok(topups_view(&list, who.visit.lang))
+    let page = st
+        .orders
+        .ledger
+        .topups_of(&who.customer(), q.cursor(), crate::paging::PER_PAGE)
+        .await?;
+    Ok(topups_view(page, who.visit.lang))
 }
 
 #[utoipa::path(
