@@ -8,10 +8,10 @@ use crate::catalog::Catalogs;
 use crate::clock::Clock;
 use crate::ledger::topups::sortable_id;
 use crate::ledger::{CommitError, Context, Ledger};
+use crate::paging::{self, Page};
 use crate::registrar::{
     Availability, Operation, OperationKind, Outcome as Answer, Registrar, RegistrarError,
 };
-use crate::paging::{self, Page};
 use crate::store::{Condition, Item, Query, Store, StoreError, Write};
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
