@@ -299,11 +299,13 @@ impl Documents {
             if r.deleted.is_some() {
                 return Err(DocError::NotFound);
             }
+            let was = r.clone();
             f(&mut r.set).map_err(|error| DocError::Set {
                 item: String::new(),
                 error,
             })?;
-            let writes = set_writes(&r, version)?;
+            let writes = set_writes(&was, &r, version)?;
+            crate::stats::ensure(self.store.as_ref(), &writes).await?;
             match self.store.transact(writes).await {
                 Ok(()) => Ok(Attempt::Done(r)),
                 Err(
@@ -420,6 +422,7 @@ impl Documents {
             {
                 return Err(refused());
             }
+            let was = r.clone();
             let origin = Origin {
                 order: source.order.clone(),
                 line: source.line.clone(),
@@ -432,7 +435,8 @@ impl Documents {
                     item: String::new(),
                     error,
                 })?;
-            let mut writes = set_writes(&r, version)?;
+            let mut writes = set_writes(&was, &r, version)?;
+            crate::stats::ensure(self.store.as_ref(), &writes).await?;
             writes.push(Write::Check {
                 pk: set_pk(from.0, from.1),
                 sk: SET_SK.into(),
@@ -582,7 +586,8 @@ impl Documents {
             deleted: Some(tombstone),
             ..r.clone()
         };
-        let mut writes = set_writes(&gone, version)?;
+        let mut writes = set_writes(&r, &gone, version)?;
+        crate::stats::ensure(self.store.as_ref(), &writes).await?;
         for key in r.set.keys() {
             writes.push(Write::Delete {
                 pk: blob_pk(key),
@@ -679,10 +684,11 @@ impl Documents {
     }
 }
 
-/// A set written back over `version`, with what follows it: its queue
-/// entry while something waits for review, its approved entry while it is
-/// complete, a reference for every file it names.
-fn set_writes(r: &Record, version: u64) -> Result<Vec<Write>, StoreError> {
+/// A set written back over `version` (where it was `was`), with what
+/// follows it: its queue entry while something waits for review, the
+/// seller's count of sets waiting when that changes (`stats`), its approved
+/// entry while it is complete, a reference for every file it names.
+fn set_writes(was: &Record, r: &Record, version: u64) -> Result<Vec<Write>, StoreError> {
     let (order, line) = (r.order.as_str(), r.line.as_str());
     let mut item = Item::new(set_pk(order, line), SET_SK, to_value(r)?);
     item.version = version + 1;
@@ -718,6 +724,21 @@ fn set_writes(r: &Record, version: u64) -> Result<Vec<Write>, StoreError> {
                 condition: Condition::None,
             }
         });
+    }
+    let waits =
+        |r: &Record| r.deleted.is_none() && r.set.awaiting(Level::Reseller, r.reviewers) > 0;
+    match (waits(was), waits(r)) {
+        (false, true) => writes.push(crate::stats::waiting(
+            &r.reseller,
+            crate::stats::DOCUMENTS,
+            1,
+        )),
+        (true, false) => writes.push(crate::stats::waiting(
+            &r.reseller,
+            crate::stats::DOCUMENTS,
+            -1,
+        )),
+        _ => {}
     }
     let approved = approved_pk(&r.reseller, &r.customer);
     let approved_sk = format!("{}#{entry}", r.ext);

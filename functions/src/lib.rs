@@ -23,6 +23,7 @@ pub mod registrar;
 pub mod reports;
 pub mod scheduler;
 pub mod search;
+pub mod stats;
 pub mod tenant;
 
 /// The store contract and its backends live in their own crate, so that

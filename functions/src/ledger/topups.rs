@@ -130,6 +130,15 @@ fn writes(t: &TopUp, version: Option<u64>) -> Result<Vec<Write>, StoreError> {
     Ok(out)
 }
 
+/// The dashboard's count of top-ups waiting for a reseller's decision
+/// (`stats`); the platform's own console counts none.
+fn waiting_for(t: &TopUp, by: i64) -> Option<Write> {
+    match &t.parent {
+        Party::Reseller { id } => Some(crate::stats::waiting(id, crate::stats::TOPUPS, by)),
+        _ => None,
+    }
+}
+
 fn parse(items: Vec<Item>) -> Result<Vec<TopUp>, StoreError> {
     items
         .into_iter()
@@ -173,7 +182,10 @@ impl Ledger {
             decided_by: None,
             decided_at: None,
         };
-        self.store.transact(writes(&t, None)?).await?;
+        let mut w = writes(&t, None)?;
+        w.extend(waiting_for(&t, 1));
+        crate::stats::ensure(self.store.as_ref(), &w).await?;
+        self.store.transact(w).await?;
         Ok(t)
     }
 
@@ -242,7 +254,10 @@ impl Ledger {
             t.reason = reason.clone();
             t.decided_by = Some(by.to_string());
             t.decided_at = Some(now);
-            let with = writes(&t, Some(v))?;
+            let mut with = writes(&t, Some(v))?;
+            // Decided: one fewer waiting for the reseller, with the decision.
+            with.extend(waiting_for(&t, -1));
+            crate::stats::ensure(self.store.as_ref(), &with).await?;
             let result = if approve {
                 let ctx = Context {
                     by: by.to_string(),

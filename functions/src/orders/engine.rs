@@ -697,6 +697,7 @@ impl Orders {
     {
         for _ in 0..crate::store::MAX_RACES {
             let (mut o, v) = self.order(order_id).await?.ok_or(OrderError::NotFound)?;
+            let before = o.clone();
             let Some(change) = decide(&mut o)? else {
                 return Ok(o);
             };
@@ -714,6 +715,12 @@ impl Orders {
                 }
             };
             writes.extend(with(o.clone()).await?);
+            // The seller's day counts what this change did (paid, refunded,
+            // released), in this same conditional transaction: once.
+            if let Some(w) = crate::stats::order_moved(&before, &o, self.sales_day(&o).await?) {
+                crate::stats::ensure(self.store.as_ref(), std::slice::from_ref(&w)).await?;
+                writes.push(w);
+            }
             let ctx = Context {
                 by: by.to_string(),
                 reason: change.reason,
@@ -939,12 +946,14 @@ impl Orders {
                 let Some((mut d, v)) = self.domain(&line.domain).await? else {
                     return Ok(Vec::new());
                 };
+                let before = d.clone();
                 d.status = DomainStatus::Deleted;
                 d.renewal_order = None;
                 d.auto_renew = false;
                 d.history
                     .push(self.event(by, format!("deleted at the registry: {why}")));
                 let mut out = self.domain_item_writes(&d, Some(v), Some(d.expires))?;
+                out.extend(self.domain_counted(Some(&before), &d).await?);
                 out.push(Write::Delete {
                     pk: keys::expiry(d.expires),
                     sk: d.name.clone(),
@@ -1009,9 +1018,12 @@ impl Orders {
                         if line.state() == LineState::Active
                             && d.status == DomainStatus::AwaitingDocuments =>
                     {
+                        let before = d.clone();
                         d.status = DomainStatus::Active;
                         d.history.push(self.event(by, "documents approved"));
-                        Ok(self.domain_item_writes(&d, Some(v), Some(d.expires))?)
+                        let mut out = self.domain_item_writes(&d, Some(v), Some(d.expires))?;
+                        out.extend(self.domain_counted(Some(&before), &d).await?);
+                        Ok(out)
                     }
                     _ => Ok(Vec::new()),
                 }
@@ -1293,6 +1305,27 @@ impl Orders {
         Ok(out)
     }
 
+    /// The dashboard's counters a domain's change moves (`stats`), their
+    /// items made first when missing.
+    async fn domain_counted(
+        &self,
+        before: Option<&Domain>,
+        after: &Domain,
+    ) -> Result<Vec<Write>, StoreError> {
+        let out = crate::stats::domain_moved(before, after);
+        crate::stats::ensure(self.store.as_ref(), &out).await?;
+        Ok(out)
+    }
+
+    /// The day an order's change is counted on: the seller's storefront's
+    /// own day, as its pages and its dashboard's periods read it.
+    async fn sales_day(&self, o: &Order) -> Result<NaiveDate, StoreError> {
+        Ok(match self.catalogs.current(&o.reseller).await? {
+            Some(s) => s.today(self.now()),
+            None => self.now().date_naive(),
+        })
+    }
+
     async fn domain_writes(
         &self,
         o: &Order,
@@ -1301,6 +1334,7 @@ impl Orders {
         by: &str,
     ) -> Result<Vec<Write>, StoreError> {
         let existing = self.domain(&line.domain).await?;
+        let before = existing.as_ref().map(|(d, _)| d.clone());
         let event = self.event(
             by,
             format!(
@@ -1365,6 +1399,7 @@ impl Orders {
             ),
         };
         let mut writes = self.domain_item_writes(&d, version, old)?;
+        writes.extend(self.domain_counted(before.as_ref(), &d).await?);
         if let Some((reseller, customer)) = moved_from {
             writes.push(Write::Delete {
                 pk: keys::account(&reseller, &customer),
@@ -1433,14 +1468,13 @@ impl Orders {
             let Some((mut d, v)) = self.domain(name).await? else {
                 return Ok(None);
             };
+            let before = d.clone();
             if !decide(&mut d)? {
                 return Ok(Some(d));
             }
-            match self
-                .store
-                .transact(self.domain_item_writes(&d, Some(v), Some(d.expires))?)
-                .await
-            {
+            let mut writes = self.domain_item_writes(&d, Some(v), Some(d.expires))?;
+            writes.extend(self.domain_counted(Some(&before), &d).await?);
+            match self.store.transact(writes).await {
                 Ok(()) => return Ok(Some(d)),
                 Err(StoreError::TransactionCancelled { .. }) => continue,
                 Err(e) => return Err(e.into()),
