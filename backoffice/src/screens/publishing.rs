@@ -7,39 +7,25 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::json;
-use storefront_functions::accounts::roles::Capability;
 use storefront_revisions::EventKind;
 
-pub(crate) async fn dashboard(State(bo): State<BackOffice>, staff: Staff) -> Response {
+pub(crate) async fn dashboard(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(period): Query<super::dashboard::PeriodForm>,
+) -> Response {
     let mut c = context(&staff, "dashboard", "title_dashboard");
     if let Err(e) = status_context(&bo, &staff, &mut c).await {
         return e.answer(&bo, &staff);
     }
     c.insert("notice", &None::<String>);
-    // What waits for the storefront's staff: top-ups to decide, documents
-    // to review.
-    // Only what the role may see is read.
-    let desk = super::money::desk(&bo, &staff);
-    let topups = async {
-        match staff.may(Capability::TopUps) {
-            true => desk.topups(true, None, 500).await.map(|l| l.items.len()),
-            false => Ok(0),
-        }
-    };
-    let documents = async {
-        match staff.may(Capability::Documents) {
-            true => desk.documents_waiting().await.map(|l| l.len()),
-            false => Ok(0),
-        }
-    };
-    match tokio::try_join!(topups, documents) {
-        Ok((topups, documents)) => {
-            c.insert("waiting_topups", &topups);
-            c.insert("waiting_documents", &documents);
-        }
-        Err(e) => return super::money::unreadable(&bo, &staff, e),
+    // The period's sales, the domains, the wallet and what waits: each
+    // block only for a role that may see it, read from the store's
+    // counters.
+    match super::dashboard::fill(&bo, &staff, &mut c, &period).await {
+        Ok(status) => render(&bo, "dashboard.html", &c, status),
+        Err(e) => super::money::unreadable(&bo, &staff, e),
     }
-    render(&bo, "dashboard.html", &c, StatusCode::OK)
 }
 
 #[derive(serde::Deserialize)]
