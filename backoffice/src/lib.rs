@@ -142,6 +142,7 @@ fn templates() -> tera::Tera {
             "customers.html",
             include_str!("../templates/customers.html"),
         ),
+        ("customer.html", include_str!("../templates/customer.html")),
         ("invoices.html", include_str!("../templates/invoices.html")),
         (
             "documents.html",
@@ -187,6 +188,7 @@ pub fn route_table() -> Vec<RouteEntry> {
 /// The back office's routes, each registered with the capability it needs
 /// (`roles::allows` says which roles have it; `Staff` checks).
 fn routes() -> Routes<BackOffice> {
+    use screens::customers;
     use screens::money::{self, orders};
     use screens::{
         audit, brand, documents, pages, prices, publishing, settings, staff, subresellers,
@@ -233,7 +235,46 @@ fn routes() -> Routes<BackOffice> {
         .get("/panel/topups/proof", s(C::TopUps), money::proof)
         .get("/panel/wallet", s(C::Wallet), money::wallet_page)
         .post("/panel/wallet/topup", s(C::Wallet), money::ask_for_topup)
-        .get("/panel/customers", s(C::Customers), money::customers_page)
+        .get(
+            "/panel/customers",
+            s(C::Customers),
+            customers::customers_page,
+        )
+        .get(
+            "/panel/customers/view",
+            s(C::Customers),
+            customers::customer_page,
+        )
+        .get(
+            "/panel/customers/subscribers.csv",
+            s(C::Customers),
+            customers::subscribers_csv,
+        )
+        .post(
+            "/panel/customers/new",
+            s(C::CustomerAccounts),
+            customers::create,
+        )
+        .post(
+            "/panel/customers/group",
+            s(C::CustomerAccounts),
+            customers::set_group,
+        )
+        .post(
+            "/panel/customers/newsletter",
+            s(C::CustomerAccounts),
+            customers::set_newsletter,
+        )
+        .post(
+            "/panel/customers/suspend",
+            s(C::CustomerAccounts),
+            customers::suspend,
+        )
+        .post(
+            "/panel/customers/reinstate",
+            s(C::CustomerAccounts),
+            customers::reinstate,
+        )
         .post(
             "/panel/customers/limit",
             s(C::CreditLimits),
@@ -543,6 +584,6 @@ mod tests {
     #[test]
     fn every_template_parses() {
         let t = super::templates();
-        assert_eq!(t.get_template_names().count(), 32);
+        assert_eq!(t.get_template_names().count(), 33);
     }
 }

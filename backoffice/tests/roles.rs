@@ -31,6 +31,7 @@ fn expected(what: Capability) -> &'static [Role] {
         C::Customers | C::Orders => &[Owner, Admin, Finance, Support],
         C::Documents => &[Owner, Admin, Support],
         C::Audit => &[Owner, Admin],
+        C::CustomerAccounts => &[Owner, Admin],
         C::SubResellers => &[Owner, Admin],
     }
 }

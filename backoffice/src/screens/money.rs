@@ -1,7 +1,8 @@
 //! The money screens: top-ups asked of the storefront (approve, or reject
 //! with a reason), its own wallet with its parent and its top-ups there,
-//! orders (mark a bank transfer paid, refund), domains, the wallets held
-//! with it (credit limits) and the invoices its parent issued it.
+//! orders (mark a bank transfer paid, refund), domains, its customers'
+//! credit limits (the customers' pages are `customers`) and the invoices
+//! its parent issued it.
 //!
 //! Every rule is the money desk's (`storefront_functions::orders::routes::
 //! Desk`), which the JSON panel answers with too; these pages only read
@@ -433,64 +434,19 @@ pub(crate) async fn ask_for_topup(
     }
 }
 
-// ----- wallets held with this storefront -----
-
-pub(crate) async fn customers_page(
-    State(bo): State<BackOffice>,
-    staff: Staff,
-    Query(q): Query<Shown>,
-) -> Response {
-    customers(&bo, &staff, &q, None).await
-}
-
-async fn customers(
-    bo: &BackOffice,
-    staff: &Staff,
-    q: &Shown,
-    problem: Option<Problem>,
-) -> Response {
-    let list = match desk(bo, staff).customers().await {
-        Ok(l) => l,
-        Err(e) => return unreadable(bo, staff, e),
-    };
-    let list: Vec<Value> = list
-        .into_iter()
-        .map(|mut w| {
-            let who = if w["customer"].is_object() {
-                card(&w["customer"])
-            } else {
-                party(staff, &w["holder"])
-            };
-            let (kind, id) = match w["holder"]["kind"].as_str() {
-                Some("customer") => ("customer", w["holder"]["account"].clone()),
-                _ => ("reseller", w["holder"]["id"].clone()),
-            };
-            w["who"] = json!(who);
-            w["row"] = json!(format!("{kind}:{}", id.as_str().unwrap_or_default()));
-            w["limit_label"] = json!(i18n::fill(
-                staff.lang,
-                "m_credit_limit_label",
-                &[("who", &who)]
-            ));
-            w
-        })
-        .collect();
-    let mut c = money_context(staff, "customers", "m_customers_heading", q);
-    c.insert("wallets", &list);
-    let status = problem
-        .as_ref()
-        .and_then(|p| p.status)
-        .unwrap_or(StatusCode::OK);
-    c.insert("problem", &problem);
-    render(bo, "customers.html", &c, status)
-}
+// ----- credit limits of the customers (see `customers`) -----
 
 #[derive(Deserialize)]
 pub(crate) struct LimitForm {
     /// `customer:<account>` or `reseller:<id>`.
+    #[serde(default)]
     holder: String,
     #[serde(default)]
     limit: String,
+    /// `view`: the form is on the customer's own page, which the answer
+    /// goes back to; else the customers' list.
+    #[serde(default)]
+    back: Option<String>,
 }
 
 pub(crate) async fn set_limit(
@@ -503,17 +459,45 @@ pub(crate) async fn set_limit(
         Some(("reseller", id)) => Party::reseller(id),
         _ => return unreadable(&bo, &staff, ApiError::NotFound.into()),
     };
+    let on_page = match (&holder, f.back.as_deref()) {
+        (Party::Customer { account, .. }, Some("view")) => Some(account.clone()),
+        _ => None,
+    };
     match desk(&bo, &staff).set_credit_limit(holder, &f.limit).await {
-        Ok(_) => done(&staff, "customers?", "limit"),
-        Err(e) => match failed(
-            &bo,
-            &staff,
-            e,
-            Problem::on(&f.holder, &[("limit", &f.limit)]),
-        ) {
-            Failed::Page(r) => r,
-            Failed::Form(p) => customers(&bo, &staff, &Shown::default(), Some(p)).await,
+        Ok(_) => match &on_page {
+            Some(id) => done(&staff, &format!("customers/view?id={}&", enc(id)), "limit"),
+            None => done(&staff, "customers?", "limit"),
         },
+        Err(e) => {
+            let row = if on_page.is_some() {
+                "limit"
+            } else {
+                &f.holder
+            };
+            match failed(&bo, &staff, e, Problem::on(row, &[("limit", &f.limit)])) {
+                Failed::Page(r) => r,
+                Failed::Form(p) => {
+                    let status = p.status.unwrap_or(StatusCode::BAD_REQUEST);
+                    let p = (status, json!(p));
+                    match &on_page {
+                        Some(id) => {
+                            super::customers::view(&bo, &staff, id, &Shown::default(), Some(p))
+                                .await
+                        }
+                        None => {
+                            super::customers::list(
+                                &bo,
+                                &staff,
+                                &Default::default(),
+                                Some(p),
+                                &Default::default(),
+                            )
+                            .await
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -14,11 +14,16 @@ pub enum Msg<'a> {
     EmailTaken,
     BadCredentials,
     InvalidToken,
-    TooManyAttempts { retry_after_secs: u64 },
+    TooManyAttempts {
+        retry_after_secs: u64,
+    },
     SignInFirst,
     ChangedMeanwhile,
     ResetRequested,
     VerificationSent,
+    /// The reseller suspended the account (the right password, but no
+    /// session).
+    Suspended,
 }
 
 pub fn problem(lang: Locale, p: Problem) -> String {
@@ -192,6 +197,15 @@ pub fn text(lang: Locale, m: &Msg<'_>) -> String {
         }
         (Msg::VerificationSent, Pl) => {
             "Wysłaliśmy nowy link potwierdzający na Twój adres e-mail.".into()
+        }
+        (Msg::Suspended, En) => {
+            "This account is suspended. Contact the store to have it reinstated.".into()
+        }
+        (Msg::Suspended, Id) => {
+            "Akun ini ditangguhkan. Hubungi toko untuk mengaktifkannya kembali.".into()
+        }
+        (Msg::Suspended, Pl) => {
+            "To konto jest zawieszone. Skontaktuj się ze sklepem, aby je przywrócić.".into()
         }
     }
 }

@@ -15,6 +15,7 @@
 //! | a session of it (to end them all) | `RESELLER#<r>#ACCOUNT#<id>` | `SESSION#<digest>` | `{}`, expiring with the session |
 //! | an email taken on a storefront | `RESELLER#<r>#EMAIL#<email key>` | `ACCOUNT` | `{account}` |
 //! | a staff member of a storefront | `RESELLER#<r>#STAFF` | `ACCOUNT#<id>` | `{}` (see `staff`) |
+//! | a customer of a storefront, by name, by email, subscribed | `RESELLER#<r>#CUSTOMERS` | `NAME#<folded name>#<id>`, `EMAIL#<email key>#<id>`, `NEWS#<folded name>#<id>` | `{}` (see `customers`) |
 //! | a session | `SESSION#<digest of id>` | `SESSION` | `sessions::SessionRecord`, expiring |
 //! | a one-time link | `TOKEN#<digest of token>` | `VERIFY` or `RESET` | `tokens::TokenRecord`, expiring |
 //! | an attempt counter | `RATE#<scope>#<r>#<digest of key>` | `WINDOW` | `{count, started}`, expiring |
@@ -26,6 +27,7 @@
 
 pub mod address;
 pub mod config;
+pub mod customers;
 pub mod error;
 pub mod fields;
 pub mod guard;
@@ -188,6 +190,8 @@ async fn create_verified(
         language,
         created_at: crate::store::now(),
         price_group: None,
+        newsletter: false,
+        suspended: false,
     };
     match records::create(store, &profile).await {
         Ok(()) => Ok(AccountId(id)),

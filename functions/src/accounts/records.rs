@@ -97,6 +97,15 @@ pub struct Profile {
     /// prices as `default`, what the public pages show.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_group: Option<String>,
+    /// The customer agreed to receive the storefront's newsletter (the
+    /// reseller's subscriber list); they change it on their account, the
+    /// reseller in the back office.
+    #[serde(default)]
+    pub newsletter: bool,
+    /// Suspended by the reseller: it cannot sign in, and the epoch raised
+    /// with it ended its sessions. Nothing else of it changes.
+    #[serde(default)]
+    pub suspended: bool,
 }
 
 impl Profile {
@@ -118,6 +127,7 @@ impl Profile {
             verified: self.verified,
             role: self.role,
             reseller: self.reseller.clone(),
+            newsletter: self.newsletter,
         }
     }
 
@@ -139,6 +149,8 @@ pub struct ProfileView {
     pub role: Role,
     /// The storefront this account belongs to.
     pub reseller: String,
+    /// It agrees to receive the storefront's newsletter.
+    pub newsletter: bool,
 }
 
 pub fn profile_pk(reseller: &str, id: &str) -> String {
@@ -161,6 +173,66 @@ pub fn staff_pk(reseller: &str) -> String {
 
 pub fn staff_sk(id: &str) -> String {
     format!("ACCOUNT#{id}")
+}
+
+/// The partition listing a storefront's customers (the back office's list
+/// and its searches): per customer one item under
+/// `NAME#<folded name>#<id>`, one under `EMAIL#<email key>#<id>` and, while
+/// it agrees to the newsletter, one under `NEWS#<folded name>#<id>`; data
+/// `{}`. Written in the transaction that writes the profile
+/// (`customer_index`), so a page of the list is one query, never a scan.
+pub fn customers_pk(reseller: &str) -> String {
+    format!("RESELLER#{reseller}#CUSTOMERS")
+}
+
+/// A name as the customers' index sorts and searches it: lowercase, spaces
+/// collapsed, `#` (the key's separator) as a space.
+pub fn fold(name: &str) -> String {
+    name.to_lowercase()
+        .replace('#', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The index keys of a customer (none for staff).
+fn customer_keys(p: &Profile) -> Vec<String> {
+    if p.role != Role::Customer {
+        return Vec::new();
+    }
+    let name = fold(&p.name);
+    let mut keys = vec![
+        format!("NAME#{name}#{}", p.id),
+        format!("EMAIL#{}#{}", p.email_key, p.id),
+    ];
+    if p.newsletter {
+        keys.push(format!("NEWS#{name}#{}", p.id));
+    }
+    keys
+}
+
+/// The writes that keep the customers' index in step with a profile going
+/// from `before` to `after` (None: not there), for the same transaction:
+/// keys no longer true deleted, new ones put.
+pub fn customer_index(before: Option<&Profile>, after: Option<&Profile>) -> Vec<Write> {
+    let old = before.map(customer_keys).unwrap_or_default();
+    let new = after.map(customer_keys).unwrap_or_default();
+    let reseller = after.or(before).map(|p| p.reseller.as_str()).unwrap_or("");
+    let pk = customers_pk(reseller);
+    let mut writes: Vec<Write> = old
+        .iter()
+        .filter(|k| !new.contains(k))
+        .map(|k| Write::Delete {
+            pk: pk.clone(),
+            sk: k.clone(),
+            condition: Condition::None,
+        })
+        .collect();
+    writes.extend(new.iter().filter(|k| !old.contains(k)).map(|k| Write::Put {
+        item: Item::new(pk.clone(), k.clone(), json!({})),
+        condition: Condition::None,
+    }));
+    writes
 }
 
 fn parse(item: Item) -> Result<(Item, Profile), StoreError> {
@@ -208,7 +280,8 @@ pub enum CreateError {
 /// Write a new account: the email claim and the profile in one transaction,
 /// each on condition it does not exist yet, so of two sign-ups racing for
 /// one email exactly one succeeds. A staff account is listed among its
-/// storefront's staff in the same transaction.
+/// storefront's staff in the same transaction, a customer in its
+/// customers' index.
 pub async fn create(store: &dyn Store, p: &Profile) -> Result<(), CreateError> {
     let mut writes = vec![
         Write::Put {
@@ -230,6 +303,7 @@ pub async fn create(store: &dyn Store, p: &Profile) -> Result<(), CreateError> {
             condition: Condition::None,
         });
     }
+    writes.extend(customer_index(None, Some(p)));
     match store.transact(writes).await {
         Ok(()) => Ok(()),
         Err(StoreError::TransactionCancelled { failed }) if failed.contains(&0) => {

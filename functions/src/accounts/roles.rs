@@ -37,6 +37,9 @@ pub enum Capability {
     Reports,
     /// Customers: the list and what each holds.
     Customers,
+    /// Customers' accounts: create one, its price group and newsletter
+    /// consent, suspend and reinstate (reading them is `Customers`).
+    CustomerAccounts,
     /// Credit limits of customers and sub-resellers.
     CreditLimits,
     /// Orders and domains, read only.
@@ -53,7 +56,7 @@ pub enum Capability {
 }
 
 impl Capability {
-    pub const ALL: [Capability; 15] = [
+    pub const ALL: [Capability; 16] = [
         Capability::Dashboard,
         Capability::Content,
         Capability::Seller,
@@ -63,6 +66,7 @@ impl Capability {
         Capability::Invoices,
         Capability::Reports,
         Capability::Customers,
+        Capability::CustomerAccounts,
         Capability::CreditLimits,
         Capability::Orders,
         Capability::OrderPayments,
@@ -83,6 +87,7 @@ impl Capability {
             Capability::Invoices => "invoices",
             Capability::Reports => "reports",
             Capability::Customers => "customers",
+            Capability::CustomerAccounts => "customer_accounts",
             Capability::CreditLimits => "credit_limits",
             Capability::Orders => "orders",
             Capability::OrderPayments => "order_payments",

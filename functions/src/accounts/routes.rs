@@ -26,7 +26,7 @@ use super::records::{self, Company, Kind, Profile, Role};
 use super::sessions::{self, SessionRecord};
 use super::tokens::{self, Purpose, TokenRecord};
 use super::{AccountsState, Limit, address, secrets};
-use crate::store::{Condition, Item, Store, StoreError, now};
+use crate::store::{Item, Store, StoreError, now};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
@@ -76,8 +76,8 @@ pub(crate) struct SignupBody {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CompanyBody {
-    name: String,
-    tax_id: String,
+    pub(crate) name: String,
+    pub(crate) tax_id: String,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -117,6 +117,9 @@ pub(crate) struct PatchBody {
     /// characters); `[]` removes it.
     #[serde(default)]
     address: Option<Vec<String>>,
+    /// Whether the customer agrees to receive the storefront's newsletter.
+    #[serde(default)]
+    newsletter: Option<bool>,
 }
 
 /// The answers every state-changing accounts route can give besides its own.
@@ -149,7 +152,7 @@ fn no_body(visit: &Visit, body: &Bytes) -> Result<(), AccountsError> {
     Ok(())
 }
 
-fn company(kind: Kind, c: Option<CompanyBody>) -> Result<Option<Company>, FieldError> {
+pub(crate) fn company(kind: Kind, c: Option<CompanyBody>) -> Result<Option<Company>, FieldError> {
     match (kind, c) {
         (Kind::Personal, None) => Ok(None),
         (Kind::Personal, Some(_)) => Err(FieldError {
@@ -294,6 +297,9 @@ pub async fn signed_in(
         };
         if let Some((item, profile)) = records::load(store, reseller, &session.account).await?
             && profile.auth_epoch == session.epoch
+            // Suspending raises the epoch too; this holds should a
+            // session outlive it some other way.
+            && !profile.suspended
         {
             return Ok(Some((item, profile, secret.clone(), session)));
         }
@@ -349,6 +355,8 @@ pub(crate) async fn signup(
         language: visit.lang,
         created_at: now(),
         price_group: None,
+        newsletter: false,
+        suspended: false,
     };
     match records::create(st.store.as_ref(), &profile).await {
         Ok(()) => {}
@@ -592,6 +600,15 @@ pub(crate) async fn signin(
             return Err(AccountsError::bad_credentials(visit.lang));
         }
     };
+    // Told only to whoever knows the password: the reseller suspended it.
+    if profile.suspended {
+        return Err(AccountsError::said(
+            StatusCode::FORBIDDEN,
+            "account_suspended",
+            visit.lang,
+            Msg::Suspended,
+        ));
+    }
     let (secret, max_age) = sessions::start(
         store,
         reseller,
@@ -807,28 +824,36 @@ pub(crate) async fn update_me(
     let store = st.store.as_ref();
     for attempt in 0..RETRIES {
         pause(attempt).await;
+        let before = profile.clone();
         if let Some(n) = &name {
             profile.name = n.clone();
         }
         if let Some(c) = &company {
             profile.company = c.clone();
         }
+        if let Some(on) = req.newsletter
+            && profile.role == Role::Customer
+        {
+            profile.newsletter = on;
+        }
         // Optimistic locking: written only over the version read, so a
         // verification or a new password written meanwhile is never undone.
-        match store
-            .put(
-                item.next(profile.to_value()?),
-                Condition::Version(item.version),
-            )
-            .await
-        {
+        // The customers' index changes with the name in the same
+        // transaction.
+        let mut writes = vec![records::update(&item, &profile)?];
+        writes.extend(records::customer_index(Some(&before), Some(&profile)));
+        match store.transact(writes).await {
             Ok(()) => {
                 if let Some(lines) = &lines {
                     address::save(store, &profile.reseller, &profile.id, lines).await?;
                 }
                 return Ok(Json(st.shown(&profile).await?).into_response());
             }
-            Err(StoreError::ConditionFailed { .. } | StoreError::Conflict(_)) => {
+            Err(
+                StoreError::ConditionFailed { .. }
+                | StoreError::TransactionCancelled { .. }
+                | StoreError::Conflict(_),
+            ) => {
                 // Read again, as the same session: a new password meanwhile
                 // has signed it out.
                 (item, profile, _, _) =

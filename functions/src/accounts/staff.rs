@@ -151,6 +151,8 @@ pub async fn invite_to(
         language: snapshot.default_language(),
         created_at: crate::store::now(),
         price_group: None,
+        newsletter: false,
+        suspended: false,
     };
     match records::create(store, &profile).await {
         Ok(()) => {}

@@ -416,6 +416,49 @@ impl Desk<'_> {
         Ok(out)
     }
 
+    /// One customer of this storefront as its page shows it: the profile
+    /// and postal address, its orders and domains, its wallet and its
+    /// invoices. Another storefront's account, or staff, is not found.
+    pub async fn customer_file(&self, account: &str) -> Result<Value, AccountsError> {
+        let store = self.shop.accounts.store.as_ref();
+        let p = match crate::accounts::customers::load(store, self.reseller, account).await {
+            Ok((_, p)) => p,
+            Err(crate::accounts::customers::CustomerError::Store(e)) => return Err(e.into()),
+            Err(_) => return Err(ApiError::NotFound.into()),
+        };
+        let holder = Party::customer(self.reseller, account);
+        let orders = self
+            .shop
+            .orders
+            .orders_of(self.reseller, account, None, crate::paging::PER_PAGE)
+            .await?
+            .items;
+        let domains = self.shop.orders.domains_of(self.reseller, account).await?;
+        let wallet = self.ledger().wallet(&holder).await?;
+        let invoices = crate::invoices::of(
+            self.shop.orders.store.as_ref(),
+            &holder,
+            None,
+            crate::paging::PER_PAGE,
+        )
+        .await?
+        .items;
+        let address = crate::accounts::address::load(store, self.reseller, account).await?;
+        Ok(json!({
+            "profile": {
+                "id": p.id, "name": p.name, "email": p.email, "kind": p.kind,
+                "company": p.company, "verified": p.verified, "language": p.language.code(),
+                "price_group": p.group(), "newsletter": p.newsletter,
+                "suspended": p.suspended, "created_at": p.created_at,
+            },
+            "address": address,
+            "orders": displayed(orders, self.lang),
+            "domains": domains,
+            "wallet": wallet_view(wallet, self.snapshot.currency, self.lang),
+            "invoices": displayed(invoices, self.lang),
+        }))
+    }
+
     /// Set the credit limit of a wallet held with this storefront, the
     /// amount as typed.
     pub async fn set_credit_limit(
@@ -448,9 +491,26 @@ impl Desk<'_> {
                     Some("limit".into()),
                 )
             })?;
-        // Only wallets held with this storefront.
-        let Some(w) = self.ledger().wallet(&holder).await? else {
-            return Err(ApiError::NotFound.into());
+        // Only wallets held with this storefront. A customer of it who
+        // never paid has none yet: it is opened, so that a limit can be
+        // given before the first order.
+        let w = match self.ledger().wallet(&holder).await? {
+            Some(w) => w,
+            None => match &holder {
+                Party::Customer { reseller, account }
+                    if reseller == self.reseller
+                        && crate::accounts::customers::load(
+                            self.shop.accounts.store.as_ref(),
+                            self.reseller,
+                            account,
+                        )
+                        .await
+                        .is_ok() =>
+                {
+                    self.ledger().open(&holder, &self.me(), currency).await?
+                }
+                _ => return Err(ApiError::NotFound.into()),
+            },
         };
         if w.parent != self.me() {
             return Err(ApiError::NotFound.into());
