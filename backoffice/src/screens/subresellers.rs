@@ -173,8 +173,14 @@ pub(crate) async fn orders_page(
         Ok(s) => s,
         Err(r) => return r,
     };
-    let list = match bo.shop.orders.orders_of_reseller(&s.reseller).await {
-        Ok(l) => l,
+    // The latest page (see `paging`).
+    let list = match bo
+        .shop
+        .orders
+        .orders_of_reseller(&s.reseller, None, storefront_functions::paging::PER_PAGE)
+        .await
+    {
+        Ok(l) => l.items,
         Err(e) => return unavailable(&bo, &staff, &e.to_string()),
     };
     let rows: Vec<Value> = list
