@@ -812,8 +812,47 @@ async fn another_storefronts_customer_is_not_found_and_renames_keep_the_index() 
     let page = request(r, "GET", TOKO, "/panel/customers/view", &owner, None).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
 
+    // An account made before the index (its items taken away here) is not
+    // listed, and joins the list at its next sign-in.
+    let (_, demo) = records::by_email(shop.store.as_ref(), "toko", "customer@toko.localhost")
+        .await
+        .expect("read")
+        .expect("the demo customer");
+    shop.store
+        .transact(records::customer_index(Some(&demo), None))
+        .await
+        .expect("unindexed");
+    let names = |page: customers::Page| {
+        page.customers
+            .iter()
+            .map(|p| p.name.clone())
+            .collect::<Vec<_>>()
+    };
+    let all = customers::list(
+        shop.store.as_ref(),
+        "toko",
+        customers::By::Name,
+        "",
+        None,
+        50,
+    )
+    .await
+    .expect("all");
+    assert_eq!(names(all), ["Tetangga"]);
+
     // A customer renamed on its account is found by its new name only.
     let cust = sign_in(r, TOKO, "customer@toko.localhost").await;
+    let all = customers::list(
+        shop.store.as_ref(),
+        "toko",
+        customers::By::Email,
+        "cust",
+        None,
+        50,
+    )
+    .await
+    .expect("all");
+    assert_eq!(names(all), ["customer"], "indexed at sign-in");
     let (s, _) = api_json(
         r,
         "PATCH",

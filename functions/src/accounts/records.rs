@@ -1,5 +1,6 @@
 //! Accounts as stored: the profile item and the item that reserves an email
-//! on a storefront, written together or not at all.
+//! on a storefront, written together or not at all, and the indexes that
+//! list a storefront's staff and customers.
 
 use crate::store::{Condition, Item, Store, StoreError, Write};
 use serde::{Deserialize, Serialize};
@@ -233,6 +234,41 @@ pub fn customer_index(before: Option<&Profile>, after: Option<&Profile>) -> Vec<
         condition: Condition::None,
     }));
     writes
+}
+
+/// Put a customer in the customers' index if it is not there: for
+/// accounts made before the index, at their next sign-in. One read when it
+/// is there already.
+pub async fn index_if_missing(store: &dyn Store, p: &Profile) -> Result<(), StoreError> {
+    let Some(name_key) = customer_keys(p).into_iter().next() else {
+        return Ok(());
+    };
+    if store
+        .get(&customers_pk(&p.reseller), &name_key)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    // Conditional on the profile as read, so a rename meanwhile is not
+    // indexed under the old name.
+    let item = store
+        .get(&profile_pk(&p.reseller, &p.id), PROFILE_SK)
+        .await?;
+    let Some(item) = item else {
+        return Ok(());
+    };
+    let mut writes = vec![Write::Check {
+        pk: item.pk.clone(),
+        sk: item.sk.clone(),
+        condition: Condition::Version(item.version),
+    }];
+    let (_, current) = parse(item)?;
+    writes.extend(customer_index(None, Some(&current)));
+    match store.transact(writes).await {
+        Ok(()) | Err(StoreError::TransactionCancelled { .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 fn parse(item: Item) -> Result<(Item, Profile), StoreError> {

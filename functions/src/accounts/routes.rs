@@ -609,6 +609,11 @@ pub(crate) async fn signin(
             Msg::Suspended,
         ));
     }
+    // An account made before the customers' index existed joins it at its
+    // first sign-in (the store has no scan to find it otherwise).
+    if let Err(e) = records::index_if_missing(store, &profile).await {
+        tracing::warn!(error = %e, account = %profile.id, "customer not indexed");
+    }
     let (secret, max_age) = sessions::start(
         store,
         reseller,
