@@ -246,6 +246,34 @@ impl Blobs for S3Blobs {
             fields,
         }))
     }
+
+    async fn download_link(
+        &self,
+        key: &str,
+        file_name: &str,
+        ttl: std::time::Duration,
+    ) -> Result<Option<String>, BlobError> {
+        check_key(key)?;
+        // A presigned GET: signed here with the function's own credentials
+        // (no call to S3), good for `ttl`, and S3 answers it with the
+        // attachment's name whatever the key.
+        let config = aws_sdk_s3::presigning::PresigningConfig::expires_in(ttl)
+            .map_err(|e| BlobError::Unavailable(format!("S3 link: {e}")))?;
+        let name: String = file_name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+            .collect();
+        let signed = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .response_content_disposition(format!("attachment; filename=\"{name}\""))
+            .presigned(config)
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(Some(signed.uri().to_string()))
+    }
 }
 
 #[cfg(test)]

@@ -53,6 +53,9 @@ pub const MAX_DAYS: i64 = 366;
 /// of file about 6 MB.
 pub const MAX_INLINE_BYTES: usize = 4_400_000;
 
+/// A workbook's content type.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// Which report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -264,4 +264,32 @@ async fn a_publish_on_aws_uploads_the_storefront_and_moves_its_catalogue() {
         .await
         .unwrap();
     assert!(listed.key_count().unwrap_or(0) > 5);
+
+    // A report on AWS goes to the documents bucket, and the browser to a
+    // link good for five minutes, which it follows to S3 itself: a
+    // Lambda's answer is capped at 6 MB.
+    let today = storefront_e2e::today();
+    let (status, location, page) = send(
+        &backoffice,
+        "GET",
+        &format!("/panel/reports/download?kind=transactions&from={today}&to={today}"),
+        &cookie,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert!(
+        location.starts_with(&format!("{endpoint}/documents/reports/toko/")),
+        "{location}"
+    );
+    assert!(location.contains("X-Amz-Expires=300"), "{location}");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let got = reqwest::get(&location).await.expect("the link answers");
+    assert_eq!(got.status(), reqwest::StatusCode::OK);
+    assert_eq!(
+        got.headers()["content-disposition"],
+        format!("attachment; filename=\"toko-transactions-{today}-{today}.xlsx\"").as_str()
+    );
+    let bytes = got.bytes().await.expect("the file");
+    assert!(bytes.starts_with(b"PK\x03\x04"), "an .xlsx is a zip");
 }

@@ -59,6 +59,18 @@ pub trait Blobs: Send + Sync + std::fmt::Debug {
         let _ = limits;
         Ok(None)
     }
+    /// A link a browser can download `key` from for `ttl`, straight from
+    /// this store, as an attachment named `file_name`; None when this store
+    /// hands out no links (a local folder: the bytes go through the API).
+    async fn download_link(
+        &self,
+        key: &str,
+        file_name: &str,
+        ttl: std::time::Duration,
+    ) -> Result<Option<String>, BlobError> {
+        let _ = (key, file_name, ttl);
+        Ok(None)
+    }
 }
 
 /// A local folder: `<key>` holds the bytes, `<key>.type` the content type.

@@ -158,9 +158,41 @@ pub(crate) async fn download(
             );
         }
     };
-    // A Lambda's answer is at most 6 MB: there, a larger file needs the
-    // bucket and a short-lived link (see `crate::reports`), not built yet;
-    // until then the reseller is asked for a shorter period.
+    // Where the file store hands out links (S3 on AWS), the file goes
+    // there and the browser is sent to a link good for a few minutes: a
+    // Lambda's answer is at most 6 MB, and the file never passes through
+    // it. The bucket deletes reports after a day (the template's
+    // lifecycle). A local folder hands out none: the file is the answer.
+    match stored_report(&bo, &staff, &report).await {
+        Ok(Some(link)) => {
+            return (
+                StatusCode::SEE_OTHER,
+                [
+                    (header::LOCATION, link),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+                ],
+            )
+                .into_response();
+        }
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!(
+                "back office of {}: report {} not stored: {e}",
+                staff.reseller,
+                kind.slug()
+            );
+            return message(
+                &bo,
+                staff.lang,
+                &staff.base,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "unavailable",
+                None,
+            );
+        }
+    }
+    // Without links a Lambda could not answer with a larger file.
     if on_lambda() && report.bytes.len() > reports::MAX_INLINE_BYTES {
         let e = FieldError::new("to", "r_error_too_large", "");
         return page(&bo, &staff, &asked, &[e], StatusCode::UNPROCESSABLE_ENTITY);
@@ -170,9 +202,7 @@ pub(crate) async fn download(
         [
             (
                 header::CONTENT_TYPE,
-                HeaderValue::from_static(
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                ),
+                HeaderValue::from_static(reports::XLSX),
             ),
             (
                 header::CONTENT_DISPOSITION,
@@ -184,6 +214,36 @@ pub(crate) async fn download(
         report.bytes,
     )
         .into_response()
+}
+
+/// How long a report's link lasts.
+const REPORT_LINK_TTL: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// The report in the file store and a link to it, when the store hands
+/// out links; None when it does not (nothing is stored then).
+async fn stored_report(
+    bo: &BackOffice,
+    staff: &Staff,
+    report: &reports::Report,
+) -> Result<Option<HeaderValue>, String> {
+    let blobs = &bo.shop.blobs;
+    // A key nobody can guess, under the storefront's own prefix.
+    let id = storefront_functions::accounts::secrets::new_id().map_err(|e| e.to_string())?;
+    let key = format!("reports/{}/{id}/{}", staff.reseller, report.file_name);
+    let Some(link) = blobs
+        .download_link(&key, &report.file_name, REPORT_LINK_TTL)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        return Ok(None);
+    };
+    blobs
+        .put(&key, report.bytes.clone(), reports::XLSX)
+        .await
+        .map_err(|e| e.to_string())?;
+    HeaderValue::from_str(&link)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 /// Whether this process answers as an AWS Lambda function (its runtime
