@@ -348,6 +348,11 @@ fn routes() -> Routes<BackOffice> {
             s(C::CreditLimits),
             subresellers::set_limit,
         )
+        .post(
+            "/panel/subresellers/invite",
+            s(C::SubResellers),
+            subresellers::invite_owner,
+        )
         .get("/panel/static/backoffice.css", Need::Public, css)
         .get("/panel/static/backoffice.js", Need::Public, js)
 }

@@ -44,6 +44,15 @@ fn mail_to(shop: &Shop, to: &str) -> String {
     mail.replace("=\r\n", "").replace("=3D", "=")
 }
 
+/// The password link's token in a mail.
+fn token_in(mail: &str) -> String {
+    let at = mail.find("?reset=").expect("a link") + 7;
+    mail[at..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect()
+}
+
 #[tokio::test]
 async fn the_owner_creates_a_sub_reseller_that_answers_at_once() {
     let shop = shop().await;
@@ -117,10 +126,57 @@ async fn the_owner_creates_a_sub_reseller_that_answers_at_once() {
     );
     assert_eq!(
         list.text("sub-anak"),
-        "Anak Domain anak anak.localhost agen IDR 0 IDR 0 Credit limit Save IDR 0 Orders · Domains · Top-ups to approve",
+        "Anak Domain anak anak.localhost agen IDR 0 IDR 0 Credit limit Save IDR 0 budi@anak.example (invited, no password yet) Owner's name Owner's email Send the invitation Orders · Domains · Top-ups to approve",
         "{}",
         list.html
     );
+
+    // Sent to a wrong address? Sent again, the first link stops working.
+    let first = token_in(&mail_to(&shop, "budi@anak.example"));
+    let bad = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/subresellers/invite",
+        &owner,
+        Some(&[
+            ("id", "anak"),
+            ("owner_name", "Budi"),
+            ("owner_email", "budi"),
+        ]),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        bad.text("problem"),
+        "Enter the owner's email address, such as name@example.com (not “budi”)."
+    );
+    let again = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/subresellers/invite",
+        &owner,
+        Some(&[
+            ("id", "anak"),
+            ("owner_name", "Budi Santoso"),
+            ("owner_email", "budi@anak.example"),
+        ]),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.html);
+    let body = json!({"token": first, "password": PASSWORD});
+    let (s, _) = api_json(
+        r,
+        "POST",
+        ANAK,
+        "/api/accounts/password/reset",
+        "",
+        body,
+        &[],
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "the first link is dead");
 
     // The owner's invitation, to anak's own host, in its language.
     let mail = mail_to(&shop, "budi@anak.example");
@@ -158,6 +214,19 @@ async fn the_owner_creates_a_sub_reseller_that_answers_at_once() {
         "{}",
         panel.html
     );
+    // Signed up: toko invites nobody else as its owner.
+    let late = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/subresellers/invite",
+        &owner,
+        Some(&[("id", "anak"), ("owner_email", "other@anak.example")]),
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    let list = request(r, "GET", TOKO, "/panel/subresellers", &owner, None).await;
+    assert_eq!(list.text("owner-anak"), "budi@anak.example");
     // Its wallet is held with toko.
     let (s, w) = api(r, "GET", ANAK, "/api/panel/wallet", &budi, None, &[]).await;
     assert_eq!(s, StatusCode::OK, "{w}");

@@ -92,8 +92,11 @@ pub async fn router(
     });
     let target =
         storefront_aws::deploy::Target::new(storefront_aws::s3_client(&settings.aws), bucket);
+    // Without the platform's domain there is no address to give a new
+    // sub-reseller: its form says so.
     let bo = BackOffice::new(services.shop_state(), site, services.clock.clone())
-        .with_upload(Arc::new(Bucket(target)));
+        .with_upload(Arc::new(Bucket(target)))
+        .with_platform_domain(settings.platform_domain.as_deref().unwrap_or_default());
     // Before a change is checked and built, the platform's content is
     // brought up to what the last deploy published (a plan's new price is
     // a cost the check must see).

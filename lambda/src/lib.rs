@@ -151,6 +151,11 @@ pub struct Settings {
     pub documents_bucket: Option<String>,
     /// Only for the back office: where storefronts are served from.
     pub storefronts_bucket: Option<String>,
+    /// Only for the back office: the platform's domain, under which a new
+    /// sub-reseller gets its address (`<id>.<domain>`, which a wildcard
+    /// record points at the edge). None: sub-resellers are not created
+    /// here.
+    pub platform_domain: Option<String>,
     /// Only for a function that [sends mail](Function::sends_mail).
     pub mail: Option<MailSettings>,
     pub client_ip_header: Option<axum::http::HeaderName>,
@@ -201,6 +206,18 @@ impl Settings {
         } else {
             None
         };
+        let platform_domain = match lookup("PLATFORM_DOMAIN").map(|d| d.trim().to_string()) {
+            Some(d) if function == Function::Backoffice && !d.is_empty() => {
+                let d = d.trim_matches('.').to_ascii_lowercase();
+                if !d.contains('.') || !d.split('.').all(storefront_generator::content::valid_id) {
+                    anyhow::bail!(
+                        "PLATFORM_DOMAIN {d:?} is not a domain name such as shops.example.com"
+                    );
+                }
+                Some(d)
+            }
+            _ => None,
+        };
         let mail = if function.sends_mail() {
             let url = required("SMTP_URL")?;
             let from = required("MAIL_FROM")?;
@@ -244,6 +261,7 @@ impl Settings {
             aws,
             documents_bucket,
             storefronts_bucket,
+            platform_domain,
             mail,
             client_ip_header,
             edge_secret,
@@ -553,6 +571,30 @@ mod tests {
             now,
         );
         assert!(links(Function::Orders).open(&token).is_some());
+    }
+
+    #[test]
+    fn the_platform_domain_is_the_back_offices_and_a_domain_name() {
+        let mut with = FULL.to_vec();
+        with.push(("PLATFORM_DOMAIN", " Shops.Platform.example. "));
+        let domain = |f| {
+            Settings::from_lookup(f, vars(&with))
+                .expect("settings")
+                .platform_domain
+        };
+        assert_eq!(
+            domain(Function::Backoffice).as_deref(),
+            Some("shops.platform.example")
+        );
+        assert_eq!(domain(Function::Orders), None);
+        let unset = Settings::from_lookup(Function::Backoffice, vars(&FULL)).expect("settings");
+        assert_eq!(unset.platform_domain, None);
+        for bad in ["localhost", "shops_x.example", "-a.example"] {
+            let mut v = FULL.to_vec();
+            v.push(("PLATFORM_DOMAIN", bad));
+            let e = Settings::from_lookup(Function::Backoffice, vars(&v)).expect_err(bad);
+            assert!(e.to_string().starts_with("PLATFORM_DOMAIN"), "{e}");
+        }
     }
 
     #[test]

@@ -300,6 +300,32 @@ async fn racing_publishers_exactly_one_wins(r: Revisions) {
     assert!(revs.contains(&now));
 }
 
+/// A first publish taken back (a new storefront whose build failed): the
+/// id is free again, nothing else is; and never over someone's publish.
+async fn a_withdrawn_first_publish_frees_the_id(r: Revisions) {
+    let a = r.save("anak", &files("100")).await.unwrap();
+    r.publish("anak", &a, None, "owner@toko", Source::Panel, at(0))
+        .await
+        .unwrap();
+    assert_eq!(r.resellers().await.unwrap(), ["anak"]);
+    r.withdraw("anak", &a).await.unwrap();
+    assert_eq!(r.published("anak").await.unwrap(), None);
+    assert!(r.resellers().await.unwrap().is_empty());
+    // Created again from scratch: the publish that expects none wins.
+    r.publish("anak", &a, None, "owner@toko", Source::Panel, at(1))
+        .await
+        .unwrap();
+    let b = r.save("anak", &files("120")).await.unwrap();
+    r.publish("anak", &b, Some(&a), "admin@anak", Source::Panel, at(2))
+        .await
+        .unwrap();
+    match r.withdraw("anak", &a).await {
+        Err(RevisionError::Moved { now: Some(p) }) => assert_eq!(p.revision, b),
+        x => panic!("a later publish stays: {x:?}"),
+    }
+    assert_eq!(r.published("anak").await.unwrap().unwrap().revision, b);
+}
+
 macro_rules! both {
     ($($name:ident),*) => {
         mod embedded_store { $(
@@ -318,7 +344,8 @@ both!(
     publishing_moves_only_from_what_the_publisher_saw,
     two_admins_saving_at_once_both_keep_their_work,
     imports_never_overwrite_panel_edits,
-    racing_publishers_exactly_one_wins
+    racing_publishers_exactly_one_wins,
+    a_withdrawn_first_publish_frees_the_id
 );
 
 #[test]

@@ -24,7 +24,8 @@ use storefront_core::Locale;
 use storefront_core::ledger::Party;
 use storefront_core::money::Money;
 use storefront_core::snapshot::Snapshot;
-use storefront_functions::accounts::staff::StaffError;
+use storefront_functions::accounts::Role;
+use storefront_functions::accounts::staff::{self, StaffError};
 use storefront_functions::catalog;
 use storefront_functions::orders::domain_list;
 use storefront_generator::content::Site;
@@ -57,6 +58,11 @@ pub(crate) async fn list_page(
             &[("value", q.id.as_deref().unwrap_or_default())],
         )),
         Some("limit") => Some(i18n::text(staff.lang, "sub_done_limit")),
+        Some("invited") => Some(i18n::fill(
+            staff.lang,
+            "sub_done_invited",
+            &[("value", q.id.as_deref().unwrap_or_default())],
+        )),
         _ => None,
     };
     list(&bo, &staff, notice, None).await
@@ -87,6 +93,13 @@ async fn list(
             Ok(p) => p,
             Err(e) => return e.answer(bo, staff),
         };
+        // Its owner: signed up (it manages its own staff from then on),
+        // or invited and not yet, or none (an invitation that failed).
+        let members = match staff::list(store.as_ref(), &s.reseller).await {
+            Ok(m) => m,
+            Err(e) => return unavailable(bo, staff, &e.to_string()),
+        };
+        let owner = members.iter().find(|p| p.role == Role::Owner);
         rows.push(json!({
             "id": s.reseller,
             "name": s.name,
@@ -96,6 +109,9 @@ async fn list(
             "held": shown(b.held),
             "credit_limit": shown(b.credit_limit),
             "credit_limit_amount": b.credit_limit.to_string(),
+            "owner": owner.map(|p| &p.email),
+            "owner_pending": owner.is_none_or(|p| !p.verified),
+            "may_invite": !members.iter().any(|p| p.verified),
             "orders": format!("subresellers/orders?id={}", enc(&s.reseller)),
             "domains": format!("subresellers/domains?id={}", enc(&s.reseller)),
         }));
@@ -161,9 +177,13 @@ async fn child(bo: &BackOffice, staff: &Staff, id: &str) -> Result<Snapshot, Res
 pub(crate) struct Which {
     #[serde(default)]
     id: String,
+    /// The page of orders to show: the cursor the previous page gave.
+    #[serde(default)]
+    before: Option<String>,
 }
 
-/// A sub-reseller's orders (its storefront's, newest first).
+/// A sub-reseller's orders (its storefront's), newest first, a page at a
+/// time.
 pub(crate) async fn orders_page(
     State(bo): State<BackOffice>,
     staff: Staff,
@@ -173,16 +193,17 @@ pub(crate) async fn orders_page(
         Ok(s) => s,
         Err(r) => return r,
     };
-    // The latest page (see `paging`).
-    let list = match bo
+    let before = q.before.as_deref().filter(|b| !b.is_empty());
+    let page = match bo
         .shop
         .orders
-        .orders_of_reseller(&s.reseller, None, storefront_functions::paging::PER_PAGE)
+        .orders_of_reseller(&s.reseller, before, storefront_functions::paging::PER_PAGE)
         .await
     {
-        Ok(l) => l.items,
+        Ok(p) => p,
         Err(e) => return unavailable(&bo, &staff, &e.to_string()),
     };
+    let list = page.items;
     let rows: Vec<Value> = list
         .iter()
         .map(|o| {
@@ -203,6 +224,7 @@ pub(crate) async fn orders_page(
         .collect();
     let mut c = child_context(&staff, &s, "orders");
     c.insert("orders", &rows);
+    c.insert("next", &page.next);
     render(&bo, "subreseller.html", &c, StatusCode::OK)
 }
 
@@ -274,6 +296,107 @@ pub(crate) async fn set_limit(
             super::money::Failed::Page(r) => r,
             super::money::Failed::Form(p) => list(&bo, &staff, None, Some(p)).await,
         },
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct OwnerForm {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    owner_name: String,
+    #[serde(default)]
+    owner_email: String,
+}
+
+/// Invite a sub-reseller's owner again (the first invitation failed, or
+/// went to a wrong address): only while nobody has signed up to its back
+/// office, from then on its own owner manages its staff. A pending
+/// invitation is revoked first, so its link stops working.
+pub(crate) async fn invite_owner(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(f): Form<OwnerForm>,
+) -> Response {
+    let s = match child(&bo, &staff, &f.id).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let store = bo.shop.accounts.store.clone();
+    let typed = [("owner_email", f.owner_email.as_str())];
+    // The owner's form's row, beside the credit limit's of the same row.
+    let row = format!("owner-{}", s.reseller);
+    let name = f.owner_name.trim();
+    let bad = if storefront_functions::accounts::fields::email(&f.owner_email).is_err() {
+        Some(("owner_email", "sub_bad_email", f.owner_email.trim()))
+    } else if name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
+        Some(("owner_name", "sub_bad_owner_name", name))
+    } else {
+        None
+    };
+    if let Some((field, key, value)) = bad {
+        let e = storefront_functions::accounts::error::AccountsError::Said {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid_value",
+            message: i18n::fill(staff.lang, key, &[("value", value)]),
+            field: Some(field.into()),
+            retry_after_secs: None,
+        };
+        return match failed(&bo, &staff, e, Problem::on(&row, &typed)) {
+            super::money::Failed::Page(r) => r,
+            super::money::Failed::Form(p) => list(&bo, &staff, None, Some(p)).await,
+        };
+    }
+    let members = match staff::list(store.as_ref(), &s.reseller).await {
+        Ok(m) => m,
+        Err(e) => return unavailable(&bo, &staff, &e.to_string()),
+    };
+    if members.iter().any(|p| p.verified) {
+        return message(
+            &bo,
+            staff.lang,
+            &staff.base,
+            StatusCode::CONFLICT,
+            "sub_owner_exists",
+            "sub_owner_exists_text",
+            Some((&format!("{}subresellers", staff.base), "title_subresellers")),
+        );
+    }
+    for p in &members {
+        if let Err(e) = staff::revoke(store.as_ref(), &s.reseller, &staff.actor(), &p.id).await {
+            return unavailable(&bo, &staff, &e.to_string());
+        }
+    }
+    match welcome(&bo, &staff, &s.reseller, name, &f.owner_email).await {
+        Ok(()) => {
+            crate::audit(
+                &bo,
+                &staff,
+                "subreseller.invite_owner",
+                &format!("reseller:{}", s.reseller),
+                json!({"pending": members.iter().map(|p| &p.email).collect::<Vec<_>>()}),
+                json!({"owner": f.owner_email.trim()}),
+            )
+            .await;
+            Redirect::to(&format!(
+                "{}subresellers?done=invited&id={}",
+                staff.base,
+                enc(&s.reseller)
+            ))
+            .into_response()
+        }
+        Err(e) => {
+            eprintln!("inviting the owner of {}: {e}", s.reseller);
+            message(
+                &bo,
+                staff.lang,
+                &staff.base,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "sub_not_invited",
+                "sub_not_invited_again",
+                Some((&format!("{}subresellers", staff.base), "title_subresellers")),
+            )
+        }
     }
 }
 
@@ -424,6 +547,7 @@ fn form_page(
     );
     c.insert("typed", typed);
     c.insert("suffix", &format!(".{}", bo.platform_domain));
+    c.insert("no_domain", &bo.platform_domain.is_empty());
     c.insert("notice", &None::<String>);
     c.insert("problems", &problems);
     errors_context(&mut c, staff, errors);
@@ -459,6 +583,17 @@ pub(crate) async fn create(
         Ok(s) => s,
         Err(r) => return r,
     };
+    if bo.platform_domain.is_empty() {
+        return message(
+            &bo,
+            staff.lang,
+            &staff.base,
+            StatusCode::CONFLICT,
+            "title_subreseller_new",
+            "sub_no_domain",
+            None,
+        );
+    }
     let offers: Vec<String> = site.pricing.sub_resellers.keys().cloned().collect();
     let id = f.id.trim().to_ascii_lowercase();
     let is_taken = match taken(&bo, &id).await {
@@ -568,7 +703,15 @@ pub(crate) async fn create(
         json!({"id": wanted.id, "name": wanted.name, "plan": wanted.plan, "language": wanted.language.code(), "host": domain, "owner": wanted.owner_email, "revision": revision}),
     )
     .await;
-    match welcome(&bo, &staff, &wanted).await {
+    match welcome(
+        &bo,
+        &staff,
+        &wanted.id,
+        &wanted.owner_name,
+        &wanted.owner_email,
+    )
+    .await
+    {
         Ok(()) => Redirect::to(&format!(
             "{}subresellers?done=created&id={}",
             staff.base,
@@ -608,10 +751,17 @@ async fn build(bo: &BackOffice, now: chrono::DateTime<chrono::Utc>) -> Result<()
     Ok(())
 }
 
-/// The new storefront's wallet, held here, and its owner's invitation.
-async fn welcome(bo: &BackOffice, staff: &Staff, w: &Wanted) -> Result<(), String> {
+/// The new storefront's wallet, held here (opened once), and its owner's
+/// invitation.
+async fn welcome(
+    bo: &BackOffice,
+    staff: &Staff,
+    id: &str,
+    owner_name: &str,
+    owner_email: &str,
+) -> Result<(), String> {
     let store = bo.shop.accounts.store.clone();
-    let snapshot = catalog::current(store.as_ref(), &w.id)
+    let snapshot = catalog::current(store.as_ref(), id)
         .await
         .map_err(|e| e.to_string())?
         .ok_or("its catalogue is not published")?;
@@ -619,7 +769,7 @@ async fn welcome(bo: &BackOffice, staff: &Staff, w: &Wanted) -> Result<(), Strin
         .orders
         .ledger
         .open(
-            &Party::reseller(&w.id),
+            &Party::reseller(id),
             &Party::reseller(&staff.reseller),
             snapshot.currency,
         )
@@ -630,15 +780,15 @@ async fn welcome(bo: &BackOffice, staff: &Staff, w: &Wanted) -> Result<(), Strin
     let link = |token: &str| {
         staff
             .visit
-            .link_to(secure, &w.id, &domain, &format!("reset={token}"))
+            .link_to(secure, id, &domain, &format!("reset={token}"))
     };
     match storefront_functions::accounts::staff::invite_to(
         &bo.shop.accounts,
         &snapshot,
         &link,
         &staff.actor(),
-        &w.owner_email,
-        Some(&w.owner_name),
+        owner_email,
+        Some(owner_name),
         "owner",
     )
     .await
