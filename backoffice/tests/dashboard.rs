@@ -337,7 +337,7 @@ async fn a_period_without_orders_shows_zeros_and_a_period_typed_wrong_says_which
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         wrong.text("period-problem"),
-        "Write the day as YYYY-MM-DD; \"2026-13-01\" is not one."
+        "From: Write the day as YYYY-MM-DD; \"2026-13-01\" is not one."
     );
     assert!(wrong.html.contains("data-field=\"from\""));
     assert_eq!(wrong.text("sales-toko"), "", "no figures for no period");
@@ -353,7 +353,13 @@ async fn a_period_without_orders_shows_zeros_and_a_period_typed_wrong_says_which
     assert_eq!(upside.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         upside.text("period-problem"),
-        "The last day comes before the first (2026-12-01): swap them."
+        "To: The last day comes before the first (2026-12-01): swap them."
+    );
+    let unknown = request(r, "GET", TOKO, "/panel/?period=yesterday", &owner, None).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        unknown.text("period-problem"),
+        "Period: Choose this month, last month or a period from … to …; \"yesterday\" is not one."
     );
     let custom = request(
         r,

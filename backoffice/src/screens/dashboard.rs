@@ -240,9 +240,12 @@ pub(crate) async fn fill(
     match &asked {
         Err(e) => {
             status = axum::http::StatusCode::BAD_REQUEST;
+            // Named by the field's own label, as the form shows it.
+            let label = i18n::text(lang, &format!("dash_{}", e.field));
+            let said = i18n::fill(lang, e.key, &[("value", &e.value)]);
             c.insert(
                 "period_problem",
-                &json!({"field": e.field, "message": i18n::fill(lang, e.key, &[("value", &e.value)])}),
+                &json!({"field": e.field, "message": format!("{label}: {said}")}),
             );
         }
         Ok(_) => c.insert("period_problem", &Value::Null),
