@@ -266,6 +266,11 @@ fn routes() -> Routes<BackOffice> {
             customers::set_newsletter,
         )
         .post(
+            "/panel/customers/invite",
+            s(C::CustomerAccounts),
+            customers::invite_again,
+        )
+        .post(
             "/panel/customers/suspend",
             s(C::CustomerAccounts),
             customers::suspend,

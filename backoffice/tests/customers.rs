@@ -199,7 +199,28 @@ async fn the_owner_creates_a_customer_who_sets_a_password_from_the_mail_and_sign
             && mail.contains("Toko Domain telah membuatkan akun pelanggan untuk Anda."),
         "{mail}"
     );
-    let token = token_in(&mail);
+    let first = token_in(&mail);
+    // Sent again (the first may have gone astray): a new link; whichever
+    // is used first voids the other.
+    let id = made.location["/panel/customers/view?id=".len()..]
+        .split('&')
+        .next()
+        .expect("id")
+        .to_string();
+    let again = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/customers/invite",
+        &owner,
+        Some(&[("id", &id)]),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.html);
+    let page = request(r, "GET", TOKO, &again.location, &owner, None).await;
+    assert_eq!(page.text("notice"), "Invitation sent again.");
+    let token = token_in(&mail_to(&shop, "budi@contoh.example"));
+    assert_ne!(token, first);
 
     // No password works before the link is used.
     let (s, _) = sign_in_as(&shop, "budi@contoh.example", PASSWORD).await;
@@ -216,6 +237,18 @@ async fn the_owner_creates_a_customer_who_sets_a_password_from_the_mail_and_sign
     )
     .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let body = json!({"token": first, "password": "another-password-2026"});
+    let (s, b) = api_json(
+        r,
+        "POST",
+        TOKO,
+        "/api/accounts/password/reset",
+        "",
+        body,
+        &[],
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "the other link is void: {b}");
     let cookie = sign_in(r, TOKO, "budi@contoh.example").await;
     let (s, who) = me(&shop, &cookie).await;
     assert_eq!(s, StatusCode::OK);
@@ -228,6 +261,21 @@ async fn the_owner_creates_a_customer_who_sets_a_password_from_the_mail_and_sign
     assert_eq!(s, StatusCode::OK, "{orders}");
     let view = request(r, "GET", TOKO, &made.location, &owner, None).await;
     assert_eq!(view.text("profile-status"), "Active");
+    assert!(!view.html.contains("id=\"invite-form\""), "{}", view.html);
+    let again = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/customers/invite",
+        &owner,
+        Some(&[("id", &id)]),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        again.text("problem"),
+        "This customer has set a password already: no invitation is needed."
+    );
 
     // Refused, each naming its field, nothing made, never a 5xx.
     for (name, email, kind, tax, field, says) in [
@@ -326,6 +374,9 @@ async fn the_owner_creates_a_customer_who_sets_a_password_from_the_mail_and_sign
     assert_eq!(made[0].before, json!(null));
     assert_eq!(made[0].after["email"], "budi@contoh.example");
     assert_eq!(made[0].after["language"], "id");
+    let sent = audit_entries(&shop, "customer.invite").await;
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    assert_eq!(sent[0].subject, format!("account:{id}"));
 }
 
 #[tokio::test]
@@ -647,6 +698,7 @@ async fn price_group_credit_limit_newsletter_suspension_and_who_may() {
         ),
         ("/panel/customers/suspend", vec![("id", id.as_str())]),
         ("/panel/customers/reinstate", vec![("id", id.as_str())]),
+        ("/panel/customers/invite", vec![("id", id.as_str())]),
         (
             "/panel/customers/group",
             vec![("id", id.as_str()), ("group", "default")],

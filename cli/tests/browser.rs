@@ -1507,3 +1507,101 @@ fn a_co_id_order_waits_for_documents_one_is_rejected_resent_and_approved() {
         Value::Null
     );
 }
+
+/// The owner creates a customer in the back office; the customer gets the
+/// invitation mail, sets a password through its link, signs in and sees
+/// the client area, where it agrees to the newsletter, which the owner's
+/// list then shows.
+#[test]
+fn the_owner_creates_a_customer_who_sets_a_password_from_the_invitation_and_signs_in() {
+    let p = storefront_e2e::project(None);
+    let server = storefront_e2e::serve(env!("CARGO_BIN_EXE_storefront"), p.path(), false);
+    let browser = Browser::start();
+    let base = format!("http://{}/s/toko", server.addr);
+
+    sign_in(
+        &browser,
+        &format!("{base}/en/account/"),
+        "owner@toko.localhost",
+    );
+    browser.goto(&format!("{base}/panel/customers"));
+    browser.wait_for("return !!document.querySelector('#new-customer');", WAIT);
+    browser.eval(
+        "const f = document.querySelector('#new-customer');
+         f.querySelector('[name=name]').value = 'Sari Dewi';
+         f.querySelector('[name=email]').value = 'sari@example.co.id';
+         f.querySelector('[name=language]').value = 'en';
+         f.submit(); return true;",
+    );
+    assert_eq!(
+        text_of(&browser, "#notice"),
+        "Customer created: the invitation is on its way."
+    );
+    assert_eq!(text_of(&browser, "#profile-status"), "Invited");
+    sign_out_via_account(&browser, &format!("{base}/en"));
+
+    // The invitation: the last mail, to the new customer, in English.
+    let link = verification_link(&p.path().join(".storefront/outbox"));
+    assert!(link.contains("/s/toko/account/?reset="), "{link}");
+    browser.goto(&link);
+    browser.wait_for(
+        "const r = document.querySelector('#account-reset'); return r && !r.hidden;",
+        WAIT,
+    );
+    browser.eval(
+        "const f = document.querySelector('form[data-account-form=\"password/reset\"]');
+         f.querySelector('[name=password]').value = 'teh-manis-2026';
+         f.requestSubmit(); return true;",
+    );
+    browser.wait_for(
+        "const r = document.querySelector('#account-reset'); return r && r.hidden;",
+        WAIT,
+    );
+    browser.eval(
+        "const f = document.querySelector('form[data-account-form=signin]');
+         f.querySelector('[name=email]').value = 'sari@example.co.id';
+         f.querySelector('[name=password]').value = 'teh-manis-2026';
+         f.requestSubmit(); return true;",
+    );
+    browser.wait_for(
+        "const d = document.querySelector('#account-dashboard');
+         return d && !d.hidden && d.hasAttribute('data-loaded');",
+        WAIT,
+    );
+    let me = text_of(&browser, "#account-me [data-me-name]");
+    assert_eq!(me, "Sari Dewi");
+    assert!(
+        browser
+            .eval("return document.querySelector('[data-me-unverified]').hidden")
+            .as_bool()
+            .expect("bool"),
+        "the link proved the address"
+    );
+    // The newsletter, ticked on the account page.
+    browser.eval(
+        "const f = document.querySelector('#newsletter-form');
+         f.querySelector('[name=newsletter]').checked = true;
+         f.requestSubmit(); return true;",
+    );
+    let saved = browser.wait_for(
+        "const s = document.querySelector('#newsletter-form [data-form-status]');
+         return s && s.textContent ? s.textContent : null;",
+        WAIT,
+    );
+    // The link opens the account page in the storefront's first language.
+    assert_eq!(saved.as_str(), Some("Disimpan."));
+    sign_out(&browser);
+
+    sign_in(
+        &browser,
+        &format!("{base}/en/account/"),
+        "owner@toko.localhost",
+    );
+    browser.goto(&format!("{base}/panel/customers?q=sari&by=email"));
+    let row = text_of(&browser, "#customers tbody tr");
+    let row = row.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        row.starts_with("Sari Dewi (sari@example.co.id) Yes Active"),
+        "{row}"
+    );
+}

@@ -57,6 +57,7 @@ fn refusal(staff: &Staff, e: &CustomerError, value: &str) -> Option<(StatusCode,
         CustomerError::UnknownLanguage => "c_unknown_language",
         CustomerError::UnknownGroup => "c_unknown_group",
         CustomerError::BadCursor => "c_bad_cursor",
+        CustomerError::AlreadyActive => "c_already_active",
         CustomerError::Conflict => {
             return Some((StatusCode::CONFLICT, i18n::text(lang, "c_conflict")));
         }
@@ -288,10 +289,11 @@ pub(crate) async fn create(
         language: f.language.clone(),
     };
     match customers::create(&bo.shop.accounts, &staff.visit, &staff.actor(), &new).await {
-        Ok(p) => Redirect::to(&format!(
-            "{}customers/view?id={}&done=created",
+        Ok((p, mailed)) => Redirect::to(&format!(
+            "{}customers/view?id={}&done={}",
             staff.base,
-            enc(&p.id)
+            enc(&p.id),
+            if mailed { "created" } else { "created_unsent" }
         ))
         .into_response(),
         Err(e) => {
@@ -521,4 +523,16 @@ pub(crate) async fn reinstate(
     let store = bo.shop.accounts.store.clone();
     let r = customers::set_suspended(&*store, &staff.reseller, &staff.actor(), &f.id, false).await;
     answer(&bo, &staff, &f.id, "suspend", r, "reinstated", "").await
+}
+
+/// Mail a customer who has not set a password yet a new invitation.
+pub(crate) async fn invite_again(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(f): Form<ChangeForm>,
+) -> Response {
+    let r = customers::invite_again(&bo.shop.accounts, &staff.visit, &staff.actor(), &f.id)
+        .await
+        .map(|p| (p.clone(), p));
+    answer(&bo, &staff, &f.id, "invite", r, "invited", "").await
 }

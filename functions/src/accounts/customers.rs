@@ -55,6 +55,9 @@ pub enum CustomerError {
     /// No customer of this storefront with that id.
     #[error("no such customer")]
     NotFound,
+    /// It has set its password already: no invitation is needed.
+    #[error("already active")]
+    AlreadyActive,
     /// Someone changed the account meanwhile, again and again.
     #[error("changed meanwhile")]
     Conflict,
@@ -259,13 +262,14 @@ fn card(p: &Profile) -> Value {
 
 /// Make a customer account on the storefront of `visit` (unverified, no
 /// password) and mail it, in its language, a link to set a password and
-/// open its client area. Returns the new account.
+/// open its client area. Returns the new account and whether the mail
+/// went.
 pub async fn create(
     st: &AccountsState,
     visit: &Visit,
     by: &Actor,
     f: &NewCustomer,
-) -> Result<Profile, CustomerError> {
+) -> Result<(Profile, bool), CustomerError> {
     let snapshot = &visit.tenant.snapshot;
     let name = fields::line("name", &f.name, MAX_NAME_CHARS).map_err(CustomerError::Field)?;
     let email = fields::email(&f.email).map_err(CustomerError::Field)?;
@@ -318,16 +322,69 @@ pub async fn create(
     if let Err(e) = crate::audit::record(store, reseller, &entry).await {
         tracing::error!(error = %e, "audit entry of a new customer not written");
     }
+    // The account stands even when the mail does not go: the staff member
+    // is told, and sends the invitation again from the customer's page.
+    let mailed = match mail_invitation(st, visit, &profile).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, account = %profile.id, "invitation not sent");
+            false
+        }
+    };
+    Ok((profile, mailed))
+}
+
+/// Mail a customer a new link to set its password and open its client
+/// area (a new invitation: the first one expired, or never arrived).
+/// Only for an account that has not used one yet.
+pub async fn invite_again(
+    st: &AccountsState,
+    visit: &Visit,
+    by: &Actor,
+    id: &str,
+) -> Result<Profile, CustomerError> {
+    let store = st.store.as_ref();
+    let reseller = &visit.tenant.reseller;
+    let (_, p) = load(store, reseller, id).await?;
+    if p.verified {
+        return Err(CustomerError::AlreadyActive);
+    }
+    mail_invitation(st, visit, &p).await?;
+    let entry = Entry::new(
+        by,
+        chrono::Utc::now(),
+        "customer.invite",
+        &format!("account:{id}"),
+        json!(null),
+        json!({"email": p.email}),
+    );
+    if let Err(e) = crate::audit::record(store, reseller, &entry).await {
+        tracing::error!(error = %e, "audit entry of an invitation not written");
+    }
+    Ok(p)
+}
+
+async fn mail_invitation(
+    st: &AccountsState,
+    visit: &Visit,
+    profile: &Profile,
+) -> Result<(), CustomerError> {
+    let snapshot = &visit.tenant.snapshot;
     let record = TokenRecord {
-        reseller: reseller.clone(),
+        reseller: profile.reseller.clone(),
         account: profile.id.clone(),
         email_key: profile.email_key.clone(),
         epoch: profile.auth_epoch,
         expires_at: 0,
     };
-    let token = tokens::issue(store, Purpose::Reset, record, INVITATION_DAYS * 86_400)
-        .await
-        .map_err(|e| CustomerError::Mail(e.to_string()))?;
+    let token = tokens::issue(
+        st.store.as_ref(),
+        Purpose::Reset,
+        record,
+        INVITATION_DAYS * 86_400,
+    )
+    .await
+    .map_err(|e| CustomerError::Mail(e.to_string()))?;
     let link = visit.link(st.config.secure_cookies, &format!("reset={token}"));
     let text = invitation_mail(profile.language, &snapshot.name, &profile.name, &link);
     st.mailer
@@ -340,8 +397,7 @@ pub async fn create(
             text: text.body,
         })
         .await
-        .map_err(|e| CustomerError::Mail(e.to_string()))?;
-    Ok(profile)
+        .map_err(|e| CustomerError::Mail(e.to_string()))
 }
 
 /// Change a customer with `change` and write it with its index and its

@@ -850,6 +850,9 @@
       // The postal address invoices print, one line each.
       const address = me.querySelector('textarea[name="address"]');
       if (address) address.value = (p.address || []).join('\n');
+      // Whether they agree to receive the storefront's newsletter.
+      const newsletter = me.querySelector('input[name="newsletter"]');
+      if (newsletter) newsletter.checked = !!p.newsletter;
       me.hidden = false;
       signinCard.hidden = true;
       signupCard.hidden = true;
@@ -878,7 +881,8 @@
         const path = el.name.split('.');
         let o = body;
         while (path.length > 1) { const k = path.shift(); o = o[k] = o[k] || {}; }
-        o[path[0]] = el.value;
+        // A checkbox is a yes or no, ticked or not.
+        o[path[0]] = el.type === 'checkbox' ? el.checked : el.value;
       }
       return body;
     };
@@ -901,7 +905,7 @@
         const body = fieldsOf(form);
         if (action === 'password/reset') body.token = params.get('reset') || '';
         // The account's own details: the address as its lines.
-        if (action === 'me') body.address = String(body.address || '').split(/\r?\n/);
+        if (action === 'me' && 'address' in body) body.address = String(body.address || '').split(/\r?\n/);
         let r;
         try {
           r = await call(action, action === 'me' ? 'PATCH' : 'POST', body);
@@ -910,7 +914,7 @@
           return;
         }
         if (r.status >= 200 && r.status < 300) {
-          if (action === 'me') { signedIn(r.data); status.textContent = t.i18nAddressSaved; return; }
+          if (action === 'me') { signedIn(r.data); status.textContent = form.dataset.saved || t.i18nAddressSaved; return; }
           form.reset();
           if (action === 'signin') { show(''); await refresh(); }
           else if (action === 'signup') show(t.i18nSignupDone);
