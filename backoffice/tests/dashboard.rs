@@ -406,3 +406,69 @@ async fn support_sees_the_domains_and_documents_but_no_money() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_scheduler_moves_domains_between_their_counts_once() {
+    use storefront_functions::clock::Clock;
+    let shop = shop().await;
+    let r = &shop.router;
+    let customer = sign_in(r, TOKO, "customer@toko.localhost").await;
+    let account = account_of(&shop, TOKO, &customer).await;
+    credit(&shop, &account, 5_000_000).await;
+    let kept = order(&shop, &customer, "dasbor-lama.com").await;
+    let lapsing = order(&shop, &customer, "dasbor-lewat.co.id").await;
+    // Not renewed by itself: it will expire.
+    shop.orders
+        .set_auto_renew("toko", &account, "dasbor-lama.com", false)
+        .await
+        .expect("auto-renew off");
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let counts = |p: &Page| {
+        ["active", "expired", "awaiting_documents", "deleted"]
+            .map(|s| p.text(&format!("domains-{s}")))
+            .join(", ")
+    };
+    let home = request(r, "GET", TOKO, "/panel/", &owner, None).await;
+    assert_eq!(
+        counts(&home),
+        "Active: 1, Expired: 0, Awaiting documents: 1, Deleted: 0"
+    );
+
+    // The documents never came: the name is deleted and refunded, once
+    // however often the scheduler runs.
+    let ordered_on = shop.clock.now().date_naive();
+    shop.clock.advance(chrono::Duration::days(4));
+    let tick = || storefront_functions::scheduler::tick(&shop.orders);
+    tick().await.expect("tick");
+    tick().await.expect("tick again");
+    let home = request(r, "GET", TOKO, "/panel/", &owner, None).await;
+    assert_eq!(
+        counts(&home),
+        "Active: 1, Expired: 0, Awaiting documents: 0, Deleted: 1"
+    );
+    let from = ordered_on - chrono::Days::new(2);
+    let to = from + chrono::Days::new(20);
+    let period = format!("/panel/?period=custom&from={from}&to={to}");
+    let both = gross(&kept) + gross(&lapsing);
+    let page = request(r, "GET", TOKO, &period, &owner, None).await;
+    assert_eq!(
+        page.text("sales-toko"),
+        format!(
+            "Toko Domain 2 {} {} {}",
+            idr(both),
+            idr(gross(&lapsing)),
+            idr(gross(&kept))
+        )
+    );
+
+    // A year on, past its expiry: expired, and no longer expiring.
+    shop.clock.advance(chrono::Duration::days(370));
+    tick().await.expect("tick");
+    tick().await.expect("tick again");
+    let home = request(r, "GET", TOKO, "/panel/", &owner, None).await;
+    assert_eq!(
+        counts(&home),
+        "Active: 0, Expired: 1, Awaiting documents: 0, Deleted: 1"
+    );
+    assert_eq!(home.text("expiring"), "Expiring in the next 30 days: 0");
+}
