@@ -1605,3 +1605,88 @@ fn the_owner_creates_a_customer_who_sets_a_password_from_the_invitation_and_sign
         "{row}"
     );
 }
+
+/// The owner creates a sub-reseller in the back office: its storefront
+/// answers at once on its own host, and its owner, invited by mail, sets a
+/// password and opens its own back office.
+#[test]
+fn the_owner_creates_a_sub_reseller_whose_storefront_answers_on_its_subdomain() {
+    let p = storefront_e2e::project(None);
+    let server = storefront_e2e::serve(env!("CARGO_BIN_EXE_storefront"), p.path(), false);
+    let browser = Browser::start();
+    let base = format!("http://{}/s/toko", server.addr);
+    let port = server.addr.rsplit(':').next().expect("a port");
+
+    sign_in(
+        &browser,
+        &format!("{base}/en/account/"),
+        "owner@toko.localhost",
+    );
+    browser.goto(&format!("{base}/panel/subresellers"));
+    browser.wait_for("return !!document.querySelector('#create');", WAIT);
+    browser.eval("document.querySelector('#create').click(); return true;");
+    browser.wait_for("return !!document.querySelector('#new-subreseller');", WAIT);
+    browser.eval(
+        "const f = document.querySelector('#new-subreseller');
+         f.querySelector('[name=id]').value = 'anak';
+         f.querySelector('[name=name]').value = 'Anak Domain';
+         f.querySelector('[name=language]').value = 'en';
+         f.querySelector('[name=plan]').value = 'agen';
+         f.querySelector('[name=owner_name]').value = 'Budi';
+         f.querySelector('[name=owner_email]').value = 'budi@anak.example';
+         f.submit(); return true;",
+    );
+    browser.wait_for("return !!document.querySelector('#notice');", WAIT);
+    assert_eq!(
+        text_of(&browser, "#notice"),
+        "Sub-reseller anak created: its storefront is live and its owner was mailed an invitation."
+    );
+    let row = text_of(&browser, "#sub-anak");
+    let row = row.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        row.starts_with("Anak Domain anak anak.localhost agen"),
+        "{row}"
+    );
+    sign_out_via_account(&browser, &format!("{base}/en"));
+
+    // Its own host, on this machine: `<id>.localhost`.
+    browser.goto(&format!("http://anak.localhost:{port}/"));
+    browser.wait_for("return document.title.includes('Anak Domain');", WAIT);
+
+    // The invitation: the last mail, with a link to anak's own account page.
+    let link = verification_link(&p.path().join(".storefront/outbox"));
+    assert!(link.contains("/s/anak/account/?reset="), "{link}");
+    browser.goto(&link);
+    browser.wait_for(
+        "const r = document.querySelector('#account-reset'); return r && !r.hidden;",
+        WAIT,
+    );
+    browser.eval(
+        "const f = document.querySelector('form[data-account-form=\"password/reset\"]');
+         f.querySelector('[name=password]').value = 'kopi-tubruk-2026';
+         f.requestSubmit(); return true;",
+    );
+    browser.wait_for(
+        "const r = document.querySelector('#account-reset'); return r && r.hidden;",
+        WAIT,
+    );
+    browser.eval(
+        "const f = document.querySelector('form[data-account-form=signin]');
+         f.querySelector('[name=email]').value = 'budi@anak.example';
+         f.querySelector('[name=password]').value = 'kopi-tubruk-2026';
+         f.requestSubmit(); return true;",
+    );
+    browser.wait_for(
+        "const d = document.querySelector('#account-dashboard');
+         return d && !d.hidden && d.hasAttribute('data-loaded');",
+        WAIT,
+    );
+    let anak = link[..link.find("/account/").expect("account page")].to_string();
+    browser.goto(&format!("{anak}/panel/"));
+    browser.wait_for("return !!document.querySelector('.who');", WAIT);
+    assert_eq!(
+        text_of(&browser, ".brand"),
+        "Anak Domain Back office",
+        "its own back office"
+    );
+}
