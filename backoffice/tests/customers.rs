@@ -433,6 +433,65 @@ async fn the_list_pages_through_1200_customers_and_searches_names_and_emails() {
     assert_eq!(pages, 24);
     assert_eq!(seen, expected, "each customer once, by name");
 
+    // The JSON panel pages through the same list, linking the next page.
+    let mut api_seen: Vec<String> = Vec::new();
+    let mut path = "/api/panel/customers".to_string();
+    let mut api_pages = 0;
+    loop {
+        let page = request(r, "GET", TOKO, &path, &owner, None).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.html);
+        let body: serde_json::Value = serde_json::from_str(&page.html).expect("json");
+        let items = body.as_array().expect("a list");
+        api_pages += 1;
+        assert_eq!(items.len(), 50, "API page {api_pages}");
+        assert!(items[0]["available"]["display"].is_string(), "{}", items[0]);
+        api_seen.extend(
+            items
+                .iter()
+                .map(|c| c["customer"]["email"].as_str().expect("email").to_string()),
+        );
+        let Some(link) = page.headers.get("link") else {
+            break;
+        };
+        let link = link.to_str().expect("ascii");
+        assert!(link.ends_with(">; rel=\"next\""), "{link}");
+        path = format!(
+            "/api/panel/customers{}",
+            &link[1..link.find('>').expect(">")]
+        );
+    }
+    assert_eq!(api_pages, 24);
+    assert_eq!(api_seen, expected);
+    let page = request(
+        r,
+        "GET",
+        TOKO,
+        "/api/panel/customers?q=budi&by=email",
+        &owner,
+        None,
+    )
+    .await;
+    let body: serde_json::Value = serde_json::from_str(&page.html).expect("json");
+    let emails: Vec<&str> = body
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|c| c["customer"]["email"].as_str())
+        .collect();
+    assert_eq!(emails, ["budi.ani@tiga.example", "budi@satu.example"]);
+    let (s, body) = api(
+        r,
+        "GET",
+        TOKO,
+        "/api/panel/customers?after=zz",
+        &owner,
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["field"], "after");
+
     // Searches: by the start of a name (any case), of an email.
     let search = |q: &str, by: &str| format!("/panel/customers?q={}&by={by}", enc(q));
     let page = request(r, "GET", TOKO, &search("BUDI", "name"), &owner, None).await;

@@ -399,21 +399,58 @@ impl Desk<'_> {
         Ok(())
     }
 
-    /// Wallets held with this storefront (customers and sub-resellers),
-    /// each with its holder and, for a customer, who they are.
-    pub async fn customers(&self) -> Result<Vec<Value>, AccountsError> {
-        let currency = self.snapshot.currency;
-        let mut out = Vec::new();
-        for child in self.ledger().children(&self.me()).await? {
-            let w = self.ledger().wallet(&child).await?;
-            let mut v = wallet_view(w, currency, self.lang);
-            if let Party::Customer { account, .. } = &child {
-                v["customer"] = customer_card(self.shop, self.reseller, account).await?;
+    /// The storefront's customers (every account, with a wallet or not)
+    /// whose name or email (`by`) starts with `typed`, by name or email,
+    /// `per` a page after the cursor `after`: each with who it is, its
+    /// wallet, newsletter consent and whether it is suspended; and the
+    /// cursor of the next page. A cursor of another list is a field error.
+    pub async fn customers(
+        &self,
+        by: crate::accounts::customers::By,
+        typed: &str,
+        after: Option<&str>,
+        per: usize,
+    ) -> Result<(Vec<Value>, Option<String>), AccountsError> {
+        use crate::accounts::customers::{self, CustomerError};
+        let store = self.shop.accounts.store.as_ref();
+        let page = match customers::list(store, self.reseller, by, typed, after, per).await {
+            Ok(p) => p,
+            Err(CustomerError::Store(e)) => return Err(e.into()),
+            Err(_) => {
+                let m = match self.lang {
+                    Locale::Id => {
+                        "Tautan halaman ini sudah tidak berlaku: mulai lagi dari halaman pertama."
+                    }
+                    Locale::Pl => {
+                        "Ten link do strony jest już nieważny: zacznij od pierwszej strony."
+                    }
+                    Locale::En => {
+                        "This page link is no longer valid: start again from the first page."
+                    }
+                };
+                return Err(said(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_cursor",
+                    m.into(),
+                    Some("after".into()),
+                ));
             }
-            v["holder"] = json!(child);
+        };
+        let currency = self.snapshot.currency;
+        let mut out = Vec::with_capacity(page.customers.len());
+        for p in page.customers {
+            let holder = Party::customer(self.reseller, &p.id);
+            let w = self.ledger().wallet(&holder).await?;
+            let mut v = wallet_view(w, currency, self.lang);
+            v["customer"] = customer_card(self.shop, self.reseller, &p.id).await?;
+            v["holder"] = json!(holder);
+            v["newsletter"] = json!(p.newsletter);
+            v["suspended"] = json!(p.suspended);
+            v["verified"] = json!(p.verified);
+            v["price_group"] = json!(p.group());
             out.push(v);
         }
-        Ok(out)
+        Ok((out, page.next))
     }
 
     /// One customer of this storefront as its page shows it: the profile

@@ -272,18 +272,72 @@ pub(crate) async fn panel_domains(
     Ok(Json(list.to_json()).into_response())
 }
 
+/// Which customers to list, and where to go on from.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CustomersQuery {
+    /// The start of a name (or, with `by=email`, of an email address).
+    #[serde(default)]
+    q: Option<String>,
+    /// `name` (the default) or `email`.
+    #[serde(default)]
+    by: Option<String>,
+    /// The cursor the previous page's `Link: rel="next"` carried.
+    #[serde(default)]
+    after: Option<String>,
+}
+
 #[utoipa::path(
     get,
     path = "/api/panel/customers",
     tag = "panel",
-    summary = "Wallets held with this reseller (customers and sub-resellers)",
-    responses((status = 200, description = "Done"), answers::Staff)
+    summary = "The storefront's customers by name (every account, with its wallet), 50 a page; `q` searches the start of a name, or of an email with `by=email`; the next page is linked in a `Link: rel=\"next\"` header",
+    params(CustomersQuery),
+    responses(
+        (status = 200, description = "Done"),
+        (status = 400, description = "A cursor this list did not give (`field`: `after`)", body = crate::error::ErrorBody),
+        answers::Staff
+    )
 )]
 pub(crate) async fn panel_customers(
     State(st): State<ShopState>,
     who: Staff,
+    Query(q): Query<CustomersQuery>,
 ) -> Result<Response, AccountsError> {
-    Ok(Json(desk(&st, &who).customers().await?).into_response())
+    let by = crate::accounts::customers::By::parse(q.by.as_deref().unwrap_or("name"));
+    let typed = q.q.as_deref().unwrap_or_default();
+    let after = q.after.as_deref().filter(|a| !a.is_empty());
+    let (list, next) = desk(&st, &who)
+        .customers(by, typed, after, crate::paging::PER_PAGE)
+        .await?;
+    let mut res = Json(list).into_response();
+    // The next page, as the other lists link theirs, but going on by name
+    // (`after`), not back in time.
+    if let Some(n) = next {
+        let link = format!(
+            "<?q={}&by={}&after={}>; rel=\"next\"",
+            query_value(typed),
+            by.key(),
+            query_value(&n)
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&link) {
+            res.headers_mut().insert(header::LINK, v);
+        }
+    }
+    Ok(res)
+}
+
+/// A query parameter's value, percent-encoded.
+fn query_value(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// Who a customer is, for the reseller's lists: name, email, company,
