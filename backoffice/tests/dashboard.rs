@@ -472,3 +472,56 @@ async fn the_scheduler_moves_domains_between_their_counts_once() {
     );
     assert_eq!(home.text("expiring"), "Expiring in the next 30 days: 0");
 }
+
+#[tokio::test]
+async fn a_store_older_than_its_counters_starts_them_from_its_lists() {
+    use storefront_functions::stats;
+    use storefront_functions::store::Condition;
+    let shop = shop().await;
+    let r = &shop.router;
+    let customer = sign_in(r, TOKO, "customer@toko.localhost").await;
+    let account = account_of(&shop, TOKO, &customer).await;
+    credit(&shop, &account, 5_000_000).await;
+    order(&shop, &customer, "dasbor-dulu.com").await;
+    order(&shop, &customer, "dasbor-kemarin.co.id").await;
+    let (status, t) = api_json(
+        r,
+        "POST",
+        TOKO,
+        "/api/wallet/topups",
+        &customer,
+        json!({"amount": "100000", "bank_account": "bca", "transfer_reference": "LAMA"}),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{t}");
+    // As a store from before the counters: none of them kept.
+    for sk in [stats::DOMAINS_SK, stats::WAITING_SK] {
+        shop.store
+            .delete(&stats::pk("toko"), sk, Condition::None)
+            .await
+            .expect("deleted");
+    }
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let home = request(r, "GET", TOKO, "/panel/", &owner, None).await;
+    assert_eq!(home.text("domains-active"), "Active: 1");
+    assert_eq!(
+        home.text("domains-awaiting_documents"),
+        "Awaiting documents: 1"
+    );
+    assert_eq!(home.text("waiting-topups"), "Top-ups to approve: 1");
+
+    // Made again by a change instead of a view: counted from the lists,
+    // and the change itself once.
+    shop.store
+        .delete(&stats::pk("toko"), stats::DOMAINS_SK, Condition::None)
+        .await
+        .expect("deleted");
+    order(&shop, &customer, "dasbor-baru.com").await;
+    let home = request(r, "GET", TOKO, "/panel/", &owner, None).await;
+    assert_eq!(home.text("domains-active"), "Active: 2");
+    assert_eq!(
+        home.text("domains-awaiting_documents"),
+        "Awaiting documents: 1"
+    );
+}

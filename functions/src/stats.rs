@@ -22,14 +22,21 @@
 //! failing cancels the order's step); such a store reads low instead.
 //!
 //! The store adds only to items that exist: `ensure` makes the missing
-//! ones (empty) before the transaction, as the ledger opens wallets.
+//! ones before the transaction, as the ledger opens wallets. A store older
+//! than its counters has things to count already: the domains and waiting
+//! items start from what their lists hold (`recount`), read before the item
+//! is made. That is exact: every change of those lists adds to the item in
+//! its own transaction, which cannot commit before the item exists, so a
+//! change is either in the lists read or added after. The days' sales and
+//! the expiry days of such a store start empty (their history is not kept
+//! in a list to count from).
 
 use crate::orders::model::{Domain, DomainStatus, Order};
 use crate::store::{Condition, Item, Query, Store, StoreError, Write};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
-use storefront_core::ledger::Funds;
+use storefront_core::ledger::{Funds, Party};
 
 /// Paid orders (an order counts once, when it is paid).
 pub const ORDERS: &str = "orders";
@@ -187,8 +194,8 @@ pub fn waiting(reseller: &str, what: &str, by: i64) -> Write {
     }
 }
 
-/// Make every counter item `writes` adds to, empty, when it is missing:
-/// one read per item, and one write the first time.
+/// Make every counter item `writes` adds to when it is missing: one read
+/// per item, and the first time the lists it counts and one write.
 pub async fn ensure(store: &dyn Store, writes: &[Write]) -> Result<(), StoreError> {
     for w in writes {
         let Write::Add { pk, sk, .. } = w else {
@@ -197,23 +204,74 @@ pub async fn ensure(store: &dyn Store, writes: &[Write]) -> Result<(), StoreErro
         if !is_stats(pk) || store.get(pk, sk).await?.is_some() {
             continue;
         }
-        let item = Item::new(pk.as_str(), sk.as_str(), serde_json::json!({}));
-        match store.put(item, Condition::NotExists).await {
-            // Made meanwhile by another writer: just as good.
-            Ok(()) | Err(StoreError::ConditionFailed { .. }) => {}
-            Err(e) => return Err(e),
-        }
+        make(store, pk, sk).await?;
     }
     Ok(())
+}
+
+/// Make a counter item, from what is there to count already (`recount`).
+async fn make(store: &dyn Store, pk: &str, sk: &str) -> Result<(), StoreError> {
+    let reseller = pk
+        .strip_prefix("RESELLER#")
+        .and_then(|r| r.strip_suffix("#STATS"))
+        .unwrap_or_default();
+    let mut item = Item::new(pk, sk, serde_json::json!({}));
+    item.counters = recount(store, reseller, sk).await?;
+    match store.put(item, Condition::NotExists).await {
+        // Made meanwhile by another writer, from the same lists or later
+        // ones: just as good.
+        Ok(()) | Err(StoreError::ConditionFailed { .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Counters by name.
 pub type Counters = BTreeMap<String, Decimal>;
 
-/// One item's counters (none: all zero).
+/// What an item of a reseller's stands at by its lists: the domains by the
+/// status their copies show, the top-ups in its queue, the document sets in
+/// its review queue. Days start empty.
+async fn recount(store: &dyn Store, reseller: &str, sk: &str) -> Result<Counters, StoreError> {
+    let all = |pk: String, prefix: &'static str| async move {
+        let q = Query {
+            sk_prefix: prefix,
+            ..Default::default()
+        };
+        store.query(&pk, q).await
+    };
+    let mut c = Counters::new();
+    match sk {
+        DOMAINS_SK => {
+            for i in all(crate::orders::keys::domains_of(reseller), "").await? {
+                let status: Option<DomainStatus> =
+                    serde_json::from_value(i.data["status"].clone()).ok();
+                if let Some(s) = status {
+                    *c.entry(status_counter(s).to_string()).or_default() += Decimal::ONE;
+                }
+            }
+        }
+        WAITING_SK => {
+            let queue = crate::ledger::topups::queue_pk(&Party::reseller(reseller));
+            let topups = all(queue, "PENDING#").await?.len();
+            let documents = all(crate::documents::queue_pk(reseller), "").await?.len();
+            c.insert(TOPUPS.into(), Decimal::from(topups));
+            c.insert(DOCUMENTS.into(), Decimal::from(documents));
+        }
+        _ => {}
+    }
+    Ok(c)
+}
+
+/// One item's counters: read, or for an item not made yet, what it will
+/// start from (made now, so that the next reads are one read).
 pub async fn totals(store: &dyn Store, reseller: &str, sk: &str) -> Result<Counters, StoreError> {
+    let pk = pk(reseller);
+    if let Some(i) = store.get(&pk, sk).await? {
+        return Ok(i.counters);
+    }
+    make(store, &pk, sk).await?;
     Ok(store
-        .get(&pk(reseller), sk)
+        .get(&pk, sk)
         .await?
         .map(|i| i.counters)
         .unwrap_or_default())

@@ -100,7 +100,7 @@ fn writes(t: &TopUp, version: Option<u64>) -> Result<Vec<Write>, StoreError> {
     };
     let holder_pk = wallet_pk(&t.holder)
         .ok_or_else(|| StoreError::Invalid("the platform does not top up".into()))?;
-    let queue = format!("TOPUPS#{}", t.parent.key());
+    let queue = queue_pk(&t.parent);
     let mut out = vec![
         Write::Put {
             item: main,
@@ -128,6 +128,11 @@ fn writes(t: &TopUp, version: Option<u64>) -> Result<Vec<Write>, StoreError> {
         });
     }
     Ok(out)
+}
+
+/// The queue of top-ups asked of `parent`: `PENDING#<id>` while waiting.
+pub(crate) fn queue_pk(parent: &Party) -> String {
+    format!("TOPUPS#{}", parent.key())
 }
 
 /// The dashboard's count of top-ups waiting for a reseller's decision
