@@ -63,14 +63,16 @@ pub enum Kind {
     Domains,
     Customers,
     Invoices,
+    SubResellers,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [
+    pub const ALL: [Kind; 5] = [
         Kind::Transactions,
         Kind::Domains,
         Kind::Customers,
         Kind::Invoices,
+        Kind::SubResellers,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -79,6 +81,7 @@ impl Kind {
             Kind::Domains => "domains",
             Kind::Customers => "customers",
             Kind::Invoices => "invoices",
+            Kind::SubResellers => "subresellers",
         }
     }
 
@@ -161,6 +164,7 @@ pub async fn write(kind: Kind, spec: &Spec<'_>) -> Result<Report, ReportError> {
         Kind::Domains => domains(spec).await?,
         Kind::Customers => customers(spec).await?,
         Kind::Invoices => invoices(spec).await?,
+        Kind::SubResellers => sub_resellers(spec).await?,
     };
     // Compressing the file is the longest single step: off the runtime.
     let bytes = tokio::task::spawn_blocking(move || sheet.finish())
@@ -704,6 +708,102 @@ async fn invoices(spec: &Spec<'_>) -> Result<(Sheet, usize), ReportError> {
         sheet.bold(0, &total)?;
         sheet.money(4, gross, currency)?;
         sheet.text(5, currency.code())?;
+        sheet.next();
+    }
+    Ok((sheet, rows))
+}
+
+/// The most sub-resellers a report lists (its tree read one query each).
+const MAX_SUB_RESELLERS: usize = 2_000;
+
+/// Every sub-reseller below the storefront, each right after its parent:
+/// its sales in the period (from the store's day counters, as the
+/// dashboard reads them), its active domains and its wallet now; totals per
+/// currency.
+async fn sub_resellers(spec: &Spec<'_>) -> Result<(Sheet, usize), ReportError> {
+    use storefront_functions::stats;
+    let lang = spec.lang;
+    let mut sheet = Sheet::new(
+        &i18n::text(lang, "r_subresellers"),
+        &headers(
+            lang,
+            &[
+                "r_col_storefront",
+                "r_col_name",
+                "r_col_under",
+                "r_col_orders",
+                "r_col_sales",
+                "r_col_refunded",
+                "r_col_active_domains",
+                "r_col_balance",
+                "r_col_held",
+                "r_col_available",
+                "r_col_currency",
+            ],
+        ),
+        &[
+            16.0, 28.0, 16.0, 10.0, 16.0, 16.0, 10.0, 16.0, 16.0, 16.0, 9.0,
+        ],
+    )?;
+    let tree = storefront_functions::catalog::sub_reseller_tree(
+        spec.store,
+        spec.reseller,
+        MAX_SUB_RESELLERS,
+    )
+    .await?;
+    let mut parents: Vec<String> = vec![spec.reseller.to_string()];
+    // Per currency: paid orders, sales, refunded.
+    let mut totals: BTreeMap<Currency, (Decimal, Decimal, Decimal)> = BTreeMap::new();
+    for (snapshot, depth) in &tree {
+        let id = &snapshot.reseller;
+        parents.truncate(*depth);
+        let under = parents.last().cloned().unwrap_or_default();
+        parents.push(id.clone());
+        let (name, mut currency) = (snapshot.name.clone(), snapshot.currency);
+        let sales = stats::period(spec.store, id, spec.from, spec.to).await?;
+        let domains = stats::totals(spec.store, id, stats::DOMAINS_SK).await?;
+        let wallet = match storefront_functions::ledger::wallet_pk(&Party::reseller(id)) {
+            Some(pk) => spec.store.get(&pk, "WALLET").await?,
+            None => None,
+        };
+        if let Some(w) = &wallet {
+            currency = serde_json::from_value(w.data["currency"].clone()).unwrap_or(currency);
+        }
+        let count = |c: &stats::Counters, k: &str| c.get(k).copied().unwrap_or_default();
+        sheet.text(0, id)?;
+        sheet.text(1, &name)?;
+        sheet.text(2, &under)?;
+        sheet.number(3, count(&sales, stats::ORDERS).to_f64().unwrap_or_default())?;
+        sheet.money(4, count(&sales, stats::GROSS), currency)?;
+        sheet.money(5, count(&sales, stats::REFUNDED), currency)?;
+        let active =
+            stats::status_counter(storefront_functions::orders::model::DomainStatus::Active);
+        sheet.number(6, count(&domains, active).to_f64().unwrap_or_default())?;
+        if let Some(w) = &wallet {
+            sheet.money(7, w.counter(POSTED), currency)?;
+            sheet.money(8, w.counter(HELD), currency)?;
+            sheet.money(9, w.counter(SPENDABLE), currency)?;
+        }
+        sheet.text(10, currency.code())?;
+        sheet.next();
+        let t = totals.entry(currency).or_default();
+        t.0 += count(&sales, stats::ORDERS);
+        t.1 += count(&sales, stats::GROSS);
+        t.2 += count(&sales, stats::REFUNDED);
+    }
+    let rows = tree.len();
+    if rows == 0 {
+        sheet.text(0, &i18n::text(lang, "r_no_sub_resellers"))?;
+        return Ok((sheet, rows));
+    }
+    sheet.next();
+    let total = i18n::text(lang, "r_total");
+    for (currency, (orders, gross, refunded)) in totals {
+        sheet.bold(0, &total)?;
+        sheet.number(3, orders.to_f64().unwrap_or_default())?;
+        sheet.money(4, gross, currency)?;
+        sheet.money(5, refunded, currency)?;
+        sheet.text(10, currency.code())?;
         sheet.next();
     }
     Ok((sheet, rows))

@@ -497,3 +497,136 @@ async fn only_staff_may_read_reports() {
     let (status, _, _) = download(&shop, &admin, query).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_sub_resellers_report_lists_each_with_its_sales_domains_and_wallet() {
+    let shop = shop().await;
+    let r = &shop.router;
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    // UTC's today and tomorrow: Jakarta's day is one of them.
+    let today = chrono::Utc::now().date_naive();
+    let tomorrow = today.succ_opt().expect("a day");
+    let query = format!("kind=subresellers&from={today}&to={tomorrow}");
+
+    // agen, toko's sub-reseller, has sold nothing yet: one row of zeros.
+    let (status, _, bytes) = download(&shop, &owner, &query).await;
+    assert_eq!(status, StatusCode::OK);
+    let sheet = rows(&bytes);
+    assert_eq!(
+        sheet[0].iter().map(text).collect::<Vec<_>>(),
+        [
+            "Storefront",
+            "Name",
+            "Under",
+            "Paid orders",
+            "Sales",
+            "Refunded",
+            "Active domains",
+            "Balance",
+            "Reserved",
+            "Available",
+            "Currency"
+        ]
+    );
+    assert_eq!(
+        sheet[1].iter().take(7).map(text).collect::<Vec<_>>(),
+        ["agen", "Agen Web", "toko", "0", "0", "0", "0"]
+    );
+
+    // A customer of agen's buys a name, paid from its wallet.
+    let host = "agen.localhost";
+    storefront_functions::accounts::create_demo_customer(
+        shop.store.as_ref(),
+        "agen",
+        "customer@agen.localhost",
+        "back-office-test-2026",
+        &storefront_functions::accounts::AccountsConfig::fast_for_tests(),
+    )
+    .await
+    .expect("agen's customer");
+    let customer = sign_in(r, host, "customer@agen.localhost").await;
+    let (_, me) = api(r, "GET", host, "/api/accounts/me", &customer, None, &[]).await;
+    let account = me["id"].as_str().expect("account id").to_string();
+    let (toko, agen) = (Party::reseller("toko"), Party::reseller("agen"));
+    fund(&shop, toko.clone(), Party::Platform, "bca-idr", 2_000_000).await;
+    fund(&shop, agen.clone(), toko, "bca", 2_000_000).await;
+    fund(
+        &shop,
+        Party::customer("agen", &account),
+        agen.clone(),
+        "bca",
+        2_000_000,
+    )
+    .await;
+    let items =
+        json!({"items": [{"domain": "cabang-laporan.com", "action": "register", "years": 1}]});
+    let (status, quote) =
+        api_json(r, "POST", host, "/api/orders/quote", &customer, items, &[]).await;
+    assert_eq!(status, StatusCode::OK, "{quote}");
+    let (status, order) = api_json(
+        r,
+        "POST",
+        host,
+        "/api/orders",
+        &customer,
+        json!({"quote": quote["id"], "payment": "wallet"}),
+        &[("idempotency-key", "laporan-1")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    let gross: Decimal = order["gross"]["amount"]
+        .as_str()
+        .expect("gross")
+        .parse()
+        .expect("a decimal");
+    let wallet = shop
+        .orders
+        .ledger
+        .wallet(&agen)
+        .await
+        .expect("read")
+        .expect("agen's wallet")
+        .balance;
+
+    // The report: agen's paid order, its amount, its domain and its wallet
+    // as the ledger holds it; and the total row.
+    let (_, _, bytes) = download(&shop, &owner, &query).await;
+    let sheet = rows(&bytes);
+    let number = |d: &Data| match d {
+        Data::Float(f) => Decimal::try_from(*f).expect("a number"),
+        Data::Int(i) => Decimal::from(*i),
+        other => panic!("not a number: {other:?}"),
+    };
+    let row = &sheet[1];
+    assert_eq!(text(&row[0]), "agen");
+    assert_eq!(number(&row[3]), Decimal::ONE);
+    assert_eq!(number(&row[4]), gross);
+    assert_eq!(number(&row[5]), Decimal::ZERO);
+    assert_eq!(number(&row[6]), Decimal::ONE);
+    assert_eq!(number(&row[7]), wallet.posted);
+    assert_eq!(number(&row[8]), wallet.held);
+    assert_eq!(number(&row[9]), wallet.spendable);
+    assert_eq!(text(&row[10]), "IDR");
+    let last = sheet.last().expect("the total row");
+    assert_eq!(text(&last[0]), "Total");
+    assert_eq!(number(&last[3]), Decimal::ONE);
+    assert_eq!(number(&last[4]), gross);
+
+    // agen's own report lists nobody below it.
+    let theirs = sign_in(r, host, "owner@agen.localhost").await;
+    let req = Request::builder()
+        .uri(format!("/panel/reports/download?{query}"))
+        .header("host", host)
+        .header("accept-language", "en")
+        .header("cookie", &theirs)
+        .body(Body::empty())
+        .expect("request");
+    let resp = shop.router.clone().oneshot(req).await.expect("infallible");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 24)
+        .await
+        .expect("body");
+    let sheet = rows(&bytes);
+    assert_eq!(sheet.len(), 2, "{sheet:?}");
+    assert_eq!(text(&sheet[1][0]), "No sub-resellers yet.");
+}

@@ -301,3 +301,30 @@ impl Catalogs {
         Ok(Some(snapshot))
     }
 }
+
+/// Every storefront below `root`, each right after its parent, with its
+/// depth (1: a sub-reseller of `root`); at most `max` of them. One query
+/// per storefront read, besides its snapshot.
+pub async fn sub_reseller_tree(
+    store: &dyn Store,
+    root: &str,
+    max: usize,
+) -> Result<Vec<(Snapshot, usize)>, StoreError> {
+    let mut out = Vec::new();
+    let mut below: std::collections::VecDeque<(Snapshot, usize)> = sub_resellers(store, root)
+        .await?
+        .into_iter()
+        .map(|s| (s, 1))
+        .collect();
+    while let Some((s, depth)) = below.pop_front() {
+        if out.len() == max {
+            break;
+        }
+        let next = sub_resellers(store, &s.reseller).await?;
+        for (n, child) in next.into_iter().enumerate() {
+            below.insert(n, (child, depth + 1));
+        }
+        out.push((s, depth));
+    }
+    Ok(out)
+}
