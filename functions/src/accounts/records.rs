@@ -236,18 +236,19 @@ pub fn customer_index(before: Option<&Profile>, after: Option<&Profile>) -> Vec<
     writes
 }
 
-/// Put a customer in the customers' index if it is not there: for
-/// accounts made before the index, at their next sign-in. One read when it
-/// is there already.
+/// Put a customer in the customers' index where it is not there: for
+/// accounts made before the index, at their next sign-in. Two or three
+/// reads when it is there already.
 pub async fn index_if_missing(store: &dyn Store, p: &Profile) -> Result<(), StoreError> {
-    let Some(name_key) = customer_keys(p).into_iter().next() else {
-        return Ok(());
-    };
-    if store
-        .get(&customers_pk(&p.reseller), &name_key)
-        .await?
-        .is_some()
-    {
+    let pk = customers_pk(&p.reseller);
+    let mut missing = false;
+    for key in customer_keys(p) {
+        if store.get(&pk, &key).await?.is_none() {
+            missing = true;
+            break;
+        }
+    }
+    if !missing {
         return Ok(());
     }
     // Conditional on the profile as read, so a rename meanwhile is not
@@ -264,6 +265,8 @@ pub async fn index_if_missing(store: &dyn Store, p: &Profile) -> Result<(), Stor
         condition: Condition::Version(item.version),
     }];
     let (_, current) = parse(item)?;
+    // Every key put again (unconditionally, data `{}`): the ones there
+    // already are unchanged by it.
     writes.extend(customer_index(None, Some(&current)));
     match store.transact(writes).await {
         Ok(()) | Err(StoreError::TransactionCancelled { .. }) => Ok(()),
