@@ -1690,3 +1690,108 @@ fn the_owner_creates_a_sub_reseller_whose_storefront_answers_on_its_subdomain() 
         "its own back office"
     );
 }
+
+/// The owner invites a finance member in the back office: the invitation
+/// sets a password; finance opens the money pages and reports, is told
+/// what its role is for on a content page, and once revoked is signed out.
+#[test]
+fn the_owner_invites_finance_who_runs_the_money_but_not_the_content() {
+    let p = storefront_e2e::project(None);
+    let server = storefront_e2e::serve(env!("CARGO_BIN_EXE_storefront"), p.path(), false);
+    let browser = Browser::start();
+    let base = format!("http://{}/s/toko", server.addr);
+
+    sign_in(
+        &browser,
+        &format!("{base}/en/account/"),
+        "owner@toko.localhost",
+    );
+    browser.goto(&format!("{base}/panel/staff"));
+    browser.wait_for("return !!document.querySelector('#invite');", WAIT);
+    browser.eval(
+        "const f = document.querySelector('#invite');
+         f.querySelector('[name=email]').value = 'keuangan@toko.example';
+         f.querySelector('[name=role]').value = 'finance';
+         f.submit(); return true;",
+    );
+    assert_eq!(
+        text_of(&browser, "#notice"),
+        "Invitation sent: the link in it lets them set a password."
+    );
+    let row = text_of(&browser, "#staff tr[data-email='keuangan@toko.example'] td");
+    assert_eq!(row, "keuangan@toko.example (invited, no password yet)");
+    sign_out_via_account(&browser, &format!("{base}/en"));
+
+    // The invitation sets a password; finance signs in.
+    let link = verification_link(&p.path().join(".storefront/outbox"));
+    assert!(link.contains("/s/toko/account/?reset="), "{link}");
+    browser.goto(&link);
+    browser.wait_for(
+        "const r = document.querySelector('#account-reset'); return r && !r.hidden;",
+        WAIT,
+    );
+    browser.eval(
+        "const f = document.querySelector('form[data-account-form=\"password/reset\"]');
+         f.querySelector('[name=password]').value = 'kopi-tubruk-2026';
+         f.requestSubmit(); return true;",
+    );
+    browser.wait_for(
+        "const r = document.querySelector('#account-reset'); return r && r.hidden;",
+        WAIT,
+    );
+    browser.eval(
+        "const f = document.querySelector('form[data-account-form=signin]');
+         f.querySelector('[name=email]').value = 'keuangan@toko.example';
+         f.querySelector('[name=password]').value = 'kopi-tubruk-2026';
+         f.requestSubmit(); return true;",
+    );
+    browser.wait_for(
+        "const d = document.querySelector('#account-dashboard');
+         return d && !d.hidden && d.hasAttribute('data-loaded');",
+        WAIT,
+    );
+
+    // The money pages and reports open; the prices say what finance is for.
+    browser.goto(&format!("{base}/panel/wallet"));
+    assert_eq!(text_of(&browser, "main h1"), "Your wallet");
+    browser.goto(&format!("{base}/panel/reports"));
+    assert_eq!(text_of(&browser, "main h1"), "Reports");
+    browser.goto(&format!("{base}/panel/prices"));
+    assert_eq!(
+        text_of(&browser, "main h1"),
+        "Your role cannot open this page"
+    );
+    assert_eq!(
+        text_of(&browser, "#message"),
+        "Finance works with the wallet, top-ups, invoices and reports: ask the storefront's owner for another role."
+    );
+    browser.goto(&format!("{base}/panel/staff"));
+    assert_eq!(
+        text_of(&browser, "main h1"),
+        "Your role cannot open this page"
+    );
+
+    // The owner revokes finance: off the staff list.
+    sign_out_via_account(&browser, &format!("{base}/en"));
+    sign_in(
+        &browser,
+        &format!("{base}/en/account/"),
+        "owner@toko.localhost",
+    );
+    browser.goto(&format!("{base}/panel/staff"));
+    browser.wait_for("return !!document.querySelector('#staff');", WAIT);
+    browser.eval(
+        "const row = document.querySelector(\"#staff tr[data-email='keuangan@toko.example']\");
+         row.querySelector('form[id^=revoke-]').submit(); return true;",
+    );
+    assert_eq!(
+        text_of(&browser, "#notice"),
+        "Revoked: they are signed out and cannot sign in again."
+    );
+    assert_eq!(
+        browser
+            .eval("return document.querySelectorAll(\"#staff tr[data-email='keuangan@toko.example']\").length;")
+            .as_i64(),
+        Some(0)
+    );
+}
