@@ -1024,3 +1024,63 @@ async fn another_storefronts_customer_is_not_found_and_renames_keep_the_index() 
         ["Tetangga", "Zainal Abidin"]
     );
 }
+
+#[tokio::test]
+async fn a_customers_page_pages_through_its_orders() {
+    let shop = shop().await;
+    let r = &shop.router;
+    let cust = sign_in(r, TOKO, "customer@toko.localhost").await;
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let (_, who) = me(&shop, &cust).await;
+    let id = who["id"].as_str().expect("id").to_string();
+    // 55 orders paid later by bank transfer.
+    let mut placed = std::collections::BTreeSet::new();
+    let mut i = 0;
+    while placed.len() < 55 {
+        i += 1;
+        let items = json!({"items": [{"domain": format!("pelanggan-ke-{i}.co.id"), "action": "register", "years": 1}]});
+        let (s, q) = api_json(r, "POST", TOKO, "/api/orders/quote", &cust, items, &[]).await;
+        if s != StatusCode::OK {
+            continue; // taken at the sandbox registry
+        }
+        let (s, o) = api_json(
+            r,
+            "POST",
+            TOKO,
+            "/api/orders",
+            &cust,
+            json!({"quote": q["id"], "payment": "bank_transfer"}),
+            &[("idempotency-key", &format!("cust-{i}"))],
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{o}");
+        placed.insert(o["id"].as_str().expect("id").to_string());
+    }
+    let newest_first: Vec<String> = placed.iter().rev().cloned().collect();
+    let orders = |page: &Page| -> Vec<String> {
+        page.html
+            .split("data-order=\"")
+            .skip(1)
+            .map(|s| s[..s.find('"').expect("quote")].to_string())
+            .collect()
+    };
+    let first = request(
+        r,
+        "GET",
+        TOKO,
+        &format!("/panel/customers/view?id={id}"),
+        &owner,
+        None,
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::OK);
+    let mut seen = orders(&first);
+    assert_eq!(seen.len(), 50);
+    let next = first.href_in("orders-next");
+    let second = request(r, "GET", TOKO, &next, &owner, None).await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.html);
+    assert_eq!(orders(&second).len(), 5);
+    assert!(!second.html.contains("id=\"orders-next\""));
+    seen.extend(orders(&second));
+    assert_eq!(seen, newest_first, "each order once, newest first");
+}

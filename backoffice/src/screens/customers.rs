@@ -325,10 +325,24 @@ pub(crate) async fn create(
 
 // ----- one customer -----
 
+#[derive(Deserialize, Default)]
+pub(crate) struct ViewQuery {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    done: Option<String>,
+    /// Older orders: the cursor the previous page's link carried.
+    #[serde(default)]
+    orders_before: Option<String>,
+    /// Older invoices, likewise.
+    #[serde(default)]
+    invoices_before: Option<String>,
+}
+
 pub(crate) async fn customer_page(
     State(bo): State<BackOffice>,
     staff: Staff,
-    Query(q): Query<Shown>,
+    Query(q): Query<ViewQuery>,
 ) -> Response {
     let id = q.id.clone().unwrap_or_default();
     view(&bo, &staff, &id, &q, None).await
@@ -339,10 +353,15 @@ pub(crate) async fn view(
     bo: &BackOffice,
     staff: &Staff,
     id: &str,
-    q: &Shown,
+    q: &ViewQuery,
     problem: Option<(StatusCode, Value)>,
 ) -> Response {
-    let mut file = match desk(bo, staff).customer_file(id).await {
+    let cursor = |c: &Option<String>| c.clone().filter(|c| !c.is_empty());
+    let (orders_before, invoices_before) = (cursor(&q.orders_before), cursor(&q.invoices_before));
+    let file = desk(bo, staff)
+        .customer_file(id, orders_before.as_deref(), invoices_before.as_deref())
+        .await;
+    let mut file = match file {
         Ok(f) => f,
         Err(e) => return unreadable(bo, staff, e),
     };
@@ -422,8 +441,25 @@ pub(crate) async fn view(
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let mut c = money_context(staff, "customers", "m_customers_heading", q);
+    let shown = Shown {
+        done: q.done.clone(),
+        ..Shown::default()
+    };
+    let mut c = money_context(staff, "customers", "m_customers_heading", &shown);
     c.insert("title", &name);
+    let here = format!("customers/view?id={}", enc(id));
+    c.insert(
+        "orders_next",
+        &file["orders_next"]
+            .as_str()
+            .map(|n| format!("{here}&orders_before={}", enc(n))),
+    );
+    c.insert(
+        "invoices_next",
+        &file["invoices_next"]
+            .as_str()
+            .map(|n| format!("{here}&invoices_before={}", enc(n))),
+    );
     c.insert("customer", &file);
     c.insert("groups", &groups);
     c.insert(
@@ -476,7 +512,7 @@ async fn answer(
         Err(e) => match refusal(staff, &e, value) {
             Some((status, m)) => {
                 let p = form_problem(row, e.field(), m, json!({}));
-                view(bo, staff, id, &Shown::default(), Some((status, p))).await
+                view(bo, staff, id, &ViewQuery::default(), Some((status, p))).await
             }
             None => page_for(bo, staff, e),
         },

@@ -481,7 +481,7 @@ pub(crate) async fn set_limit(
                     let p = (status, json!(p));
                     match &on_page {
                         Some(id) => {
-                            super::customers::view(&bo, &staff, id, &Shown::default(), Some(p))
+                            super::customers::view(&bo, &staff, id, &Default::default(), Some(p))
                                 .await
                         }
                         None => {

@@ -455,8 +455,15 @@ impl Desk<'_> {
 
     /// One customer of this storefront as its page shows it: the profile
     /// and postal address, its orders and domains, its wallet and its
-    /// invoices. Another storefront's account, or staff, is not found.
-    pub async fn customer_file(&self, account: &str) -> Result<Value, AccountsError> {
+    /// invoices (orders and invoices newest first, a page each, before the
+    /// cursors given, with the cursors of the next pages). Another
+    /// storefront's account, or staff, is not found.
+    pub async fn customer_file(
+        &self,
+        account: &str,
+        orders_before: Option<&str>,
+        invoices_before: Option<&str>,
+    ) -> Result<Value, AccountsError> {
         let store = self.shop.accounts.store.as_ref();
         let p = match crate::accounts::customers::load(store, self.reseller, account).await {
             Ok((_, p)) => p,
@@ -467,19 +474,22 @@ impl Desk<'_> {
         let orders = self
             .shop
             .orders
-            .orders_of(self.reseller, account, None, crate::paging::PER_PAGE)
-            .await?
-            .items;
+            .orders_of(
+                self.reseller,
+                account,
+                orders_before,
+                crate::paging::PER_PAGE,
+            )
+            .await?;
         let domains = self.shop.orders.domains_of(self.reseller, account).await?;
         let wallet = self.ledger().wallet(&holder).await?;
         let invoices = crate::invoices::of(
             self.shop.orders.store.as_ref(),
             &holder,
-            None,
+            invoices_before,
             crate::paging::PER_PAGE,
         )
-        .await?
-        .items;
+        .await?;
         let address = crate::accounts::address::load(store, self.reseller, account).await?;
         Ok(json!({
             "profile": {
@@ -489,10 +499,12 @@ impl Desk<'_> {
                 "suspended": p.suspended, "created_at": p.created_at,
             },
             "address": address,
-            "orders": displayed(orders, self.lang),
+            "orders": displayed(orders.items, self.lang),
+            "orders_next": orders.next,
             "domains": domains,
             "wallet": wallet_view(wallet, self.snapshot.currency, self.lang),
-            "invoices": displayed(invoices, self.lang),
+            "invoices": displayed(invoices.items, self.lang),
+            "invoices_next": invoices.next,
         }))
     }
 
