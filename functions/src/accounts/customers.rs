@@ -10,9 +10,10 @@
 //! right after the account is made, as the staff's).
 //!
 //! Existing storefronts: accounts made before the index have no entry in
-//! it, and the store has no scan to find them; they appear once their
-//! profile is written again (a change of name or newsletter consent, or any
-//! change made here).
+//! it, and the store has no scan to find them; each joins it at its next
+//! sign-in (`records::index_if_missing`), and one that never signs in again
+//! stays out of the list (a one-off migration with a DynamoDB Scan would
+//! be needed for those).
 
 use super::fields::{self, FieldError, MAX_NAME_CHARS};
 use super::mail::Mail;
