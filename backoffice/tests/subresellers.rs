@@ -524,3 +524,59 @@ async fn only_the_parent_reads_a_sub_resellers_orders_and_only_owners_and_admins
         None
     );
 }
+
+#[tokio::test]
+async fn the_list_pages_by_id_and_shows_each_once() {
+    let shop = shop().await;
+    let r = &shop.router;
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    for id in ["anak-tiga", "anak", "anak-dua"] {
+        let email = format!("owner@{id}.example");
+        let form = anak_form(id, "agen", &email);
+        let created = request(
+            r,
+            "POST",
+            TOKO,
+            "/panel/subresellers/new",
+            &owner,
+            Some(&form),
+        )
+        .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.html);
+    }
+    let page = |after: Option<String>| {
+        let store = shop.store.clone();
+        async move {
+            storefront_functions::catalog::sub_resellers_page(
+                store.as_ref(),
+                "toko",
+                after.as_deref(),
+                2,
+            )
+            .await
+            .expect("store")
+        }
+    };
+    let ids = |p: &storefront_functions::paging::Page<storefront_core::snapshot::Snapshot>| {
+        p.items
+            .iter()
+            .map(|s| s.reseller.clone())
+            .collect::<Vec<_>>()
+    };
+    let first = page(None).await;
+    assert_eq!(ids(&first), ["agen", "anak"]);
+    assert_eq!(first.next.as_deref(), Some("anak"));
+    let second = page(first.next).await;
+    assert_eq!(ids(&second), ["anak-dua", "anak-tiga"]);
+    assert_eq!(second.next, None);
+    // The page as people see it: all four (fewer than a page), in order.
+    let list = request(r, "GET", TOKO, "/panel/subresellers", &owner, None).await;
+    let rows: Vec<&str> = list
+        .html
+        .split("<tr id=\"sub-")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap_or(0)])
+        .collect();
+    assert_eq!(rows, ["agen", "anak", "anak-dua", "anak-tiga"]);
+    assert!(!list.html.contains("id=\"next-page\""));
+}

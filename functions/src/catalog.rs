@@ -158,22 +158,57 @@ fn sub_resellers_pk(parent: &str) -> String {
     format!("SUBRESELLERS#{parent}")
 }
 
-/// The sub-resellers published under `parent`, by id, each with its
-/// current snapshot; one whose snapshot now names another parent is not
-/// among them.
+/// Every sub-reseller published under `parent`, by id, each with its
+/// current snapshot (see `sub_resellers_page`).
 pub async fn sub_resellers(store: &dyn Store, parent: &str) -> Result<Vec<Snapshot>, StoreError> {
     let mut out = Vec::new();
-    for item in store
-        .query(&sub_resellers_pk(parent), crate::store::Query::default())
-        .await?
-    {
+    let mut after: Option<String> = None;
+    loop {
+        let page = sub_resellers_page(store, parent, after.as_deref(), crate::paging::MAX_PER_PAGE)
+            .await?;
+        out.extend(page.items);
+        match page.next {
+            Some(n) => after = Some(n),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// The sub-resellers published under `parent`, by id, `per` a page from
+/// just after the id `after`, each with its current snapshot, and the
+/// cursor of the next page; one whose snapshot now names another parent is
+/// left out (so a page may show fewer).
+pub async fn sub_resellers_page(
+    store: &dyn Store,
+    parent: &str,
+    after: Option<&str>,
+    per: usize,
+) -> Result<crate::paging::Page<Snapshot>, StoreError> {
+    let per = per.clamp(1, crate::paging::MAX_PER_PAGE);
+    // One more than shown tells whether a next page exists.
+    let mut items = store
+        .query(
+            &sub_resellers_pk(parent),
+            crate::store::Query {
+                after: after.filter(|a| !a.is_empty()),
+                limit: Some(per + 1),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let next = (items.len() > per).then(|| {
+        items.truncate(per);
+        items.last().map(|i| i.sk.clone()).unwrap_or_default()
+    });
+    let mut out = Vec::new();
+    for item in items {
         if let Some(s) = current(store, &item.sk).await?
             && s.parent.id.as_deref() == Some(parent)
         {
             out.push(s);
         }
     }
-    Ok(out)
+    Ok(crate::paging::Page { items: out, next })
 }
 
 /// Every reseller ever published.

@@ -44,6 +44,9 @@ pub(crate) struct Shown {
     done: Option<String>,
     #[serde(default)]
     id: Option<String>,
+    /// The page to show: the id the previous page ended with.
+    #[serde(default)]
+    after: Option<String>,
 }
 
 pub(crate) async fn list_page(
@@ -65,20 +68,30 @@ pub(crate) async fn list_page(
         )),
         _ => None,
     };
-    list(&bo, &staff, notice, None).await
+    list(&bo, &staff, q.after.as_deref(), notice, None).await
 }
 
+/// The list, a page at a time (by id).
 async fn list(
     bo: &BackOffice,
     staff: &Staff,
+    after: Option<&str>,
     notice: Option<String>,
     problem: Option<Problem>,
 ) -> Response {
     let store = bo.shop.accounts.store.clone();
-    let children = match catalog::sub_resellers(store.as_ref(), &staff.reseller).await {
-        Ok(c) => c,
+    let page = match catalog::sub_resellers_page(
+        store.as_ref(),
+        &staff.reseller,
+        after,
+        storefront_functions::paging::PER_PAGE,
+    )
+    .await
+    {
+        Ok(p) => p,
         Err(e) => return unavailable(bo, staff, &e.to_string()),
     };
+    let children = page.items;
     let ledger = &bo.shop.orders.ledger;
     let lang = staff.lang;
     let mut rows = Vec::new();
@@ -119,6 +132,7 @@ async fn list(
     let mut c = context(staff, "subresellers", "title_subresellers");
     c.insert("money_page", &true);
     c.insert("children", &rows);
+    c.insert("next", &page.next);
     c.insert("notice", &notice);
     let status = problem
         .as_ref()
@@ -294,7 +308,7 @@ pub(crate) async fn set_limit(
         Ok(_) => Redirect::to(&format!("{}subresellers?done=limit", staff.base)).into_response(),
         Err(e) => match failed(&bo, &staff, e, Problem::on(&f.id, &[("limit", &f.limit)])) {
             super::money::Failed::Page(r) => r,
-            super::money::Failed::Form(p) => list(&bo, &staff, None, Some(p)).await,
+            super::money::Failed::Form(p) => list(&bo, &staff, None, None, Some(p)).await,
         },
     }
 }
@@ -344,7 +358,7 @@ pub(crate) async fn invite_owner(
         };
         return match failed(&bo, &staff, e, Problem::on(&row, &typed)) {
             super::money::Failed::Page(r) => r,
-            super::money::Failed::Form(p) => list(&bo, &staff, None, Some(p)).await,
+            super::money::Failed::Form(p) => list(&bo, &staff, None, None, Some(p)).await,
         };
     }
     let members = match staff::list(store.as_ref(), &s.reseller).await {
