@@ -270,6 +270,10 @@ async fn a_sub_resellers_orders_appear_under_its_name_on_its_parents_dashboard()
     .expect("agen's customer");
     let customer = sign_in(r, host, "customer@agen.localhost").await;
     let account = account_of(&shop, host, &customer).await;
+    // Listed before it has a wallet (the catalogue's list of sub-resellers).
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let home = request(r, "GET", TOKO, "/panel/", &owner, None).await;
+    assert_eq!(home.text("sales-agen"), "↳ Agen Web 0 IDR 0 IDR 0 IDR 0");
     let (toko, agen) = (Party::reseller("toko"), Party::reseller("agen"));
     fund(&shop, toko.clone(), Party::Platform, "bca-idr", 2_000_000).await;
     fund(&shop, agen.clone(), toko, "bca", 2_000_000).await;
@@ -285,7 +289,6 @@ async fn a_sub_resellers_orders_appear_under_its_name_on_its_parents_dashboard()
     assert_eq!(status, StatusCode::CREATED, "{o}");
     let g = gross(&o);
 
-    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
     let home = request(r, "GET", TOKO, "/panel/", &owner, None).await;
     assert_eq!(home.text("sales-toko"), "Toko Domain 0 IDR 0 IDR 0 IDR 0");
     assert_eq!(

@@ -17,12 +17,12 @@ use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::collections::VecDeque;
 use storefront_core::ledger::Party;
 use storefront_core::money::Money;
 use storefront_core::{Currency, Locale};
 use storefront_functions::accounts::error::AccountsError;
 use storefront_functions::accounts::roles::Capability;
+use storefront_functions::catalog;
 use storefront_functions::orders::model::DomainStatus;
 use storefront_functions::stats::{self, Counters};
 
@@ -181,30 +181,18 @@ async fn sales(
         staff.snapshot.currency,
         lang,
     )];
-    // Down the tree, each sub-reseller after its parent.
-    let mut below: VecDeque<(String, usize)> = orders
-        .ledger
-        .sub_resellers(&Party::reseller(&staff.reseller))
-        .await?
-        .into_iter()
-        .map(|id| (id, 1))
-        .collect();
-    let mut seen = 0;
-    while let Some((id, depth)) = below.pop_front() {
-        seen += 1;
-        if seen > MAX_SUB_RESELLERS {
-            break;
-        }
-        let (name, currency) = match orders.catalogs.current(&id).await? {
-            Some(s) => (s.name.clone(), s.currency),
-            None => (id.clone(), staff.snapshot.currency),
-        };
-        let theirs = stats::period(store, &id, p.from, p.to).await?;
-        rows.push(sales_row(&id, &name, depth, &theirs, currency, lang));
-        let next = orders.ledger.sub_resellers(&Party::reseller(&id)).await?;
-        for (n, child) in next.into_iter().enumerate() {
-            below.insert(n, (child, depth + 1));
-        }
+    // Down the tree, each sub-reseller after its parent: the catalogue's
+    // list, so one that has no wallet yet is there too (as in the report).
+    for (s, depth) in catalog::sub_reseller_tree(store, &staff.reseller, MAX_SUB_RESELLERS).await? {
+        let theirs = stats::period(store, &s.reseller, p.from, p.to).await?;
+        rows.push(sales_row(
+            &s.reseller,
+            &s.name,
+            depth,
+            &theirs,
+            s.currency,
+            lang,
+        ));
     }
     Ok(rows)
 }
