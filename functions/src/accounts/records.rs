@@ -187,21 +187,28 @@ pub fn customers_pk(reseller: &str) -> String {
 }
 
 /// A name as the customers' index sorts and searches it: lowercase, spaces
-/// collapsed, `#` (the key's separator) as a space.
+/// collapsed, `#` (the key's separator) and control characters as a space.
 pub fn fold(name: &str) -> String {
     name.to_lowercase()
         .replace('#', " ")
+        .replace(char::is_control, " ")
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// Ends a folded name in the customers' index keys.
+const NAME_END: char = '\u{1}';
 
 /// The index keys of a customer (none for staff).
 fn customer_keys(p: &Profile) -> Vec<String> {
     if p.role != Role::Customer {
         return Vec::new();
     }
-    let name = fold(&p.name);
+    // The name ends with a byte below every character a folded name has
+    // (a space is 0x20), so "budi" sorts before "budi santoso": with the
+    // id's `#` (0x23) straight after it, it would not.
+    let name = format!("{}{NAME_END}", fold(&p.name));
     let mut keys = vec![
         format!("NAME#{name}#{}", p.id),
         format!("EMAIL#{}#{}", p.email_key, p.id),
@@ -359,4 +366,54 @@ pub fn update(item: &Item, p: &Profile) -> Result<Write, StoreError> {
         item: item.next(p.to_value()?),
         condition: Condition::Version(item.version),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn customer(name: &str, id: &str) -> Profile {
+        Profile {
+            id: id.into(),
+            reseller: "toko".into(),
+            email: format!("{id}@example.com"),
+            email_ascii: format!("{id}@example.com"),
+            email_key: format!("{id}@example.com"),
+            name: name.into(),
+            kind: Kind::Personal,
+            company: None,
+            role: Role::Customer,
+            verified: true,
+            password_hash: String::new(),
+            auth_epoch: 0,
+            language: Locale::En,
+            created_at: 0,
+            price_group: None,
+            newsletter: false,
+            suspended: false,
+        }
+    }
+
+    #[test]
+    fn a_name_sorts_before_the_longer_names_it_begins() {
+        let mut keys: Vec<String> = [
+            ("Budiman", "c"),
+            ("Budi Santoso", "b"),
+            ("Budi", "z"),
+            ("budi\u{1}x", "y"),
+        ]
+        .iter()
+        .map(|(n, id)| customer_keys(&customer(n, id))[0].clone())
+        .collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "NAME#budi\u{1}#z",
+                "NAME#budi santoso\u{1}#b",
+                "NAME#budi x\u{1}#y",
+                "NAME#budiman\u{1}#c",
+            ]
+        );
+    }
 }
