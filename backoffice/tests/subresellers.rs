@@ -11,6 +11,7 @@ use common::*;
 use serde_json::json;
 use storefront_core::ledger::Party;
 use storefront_functions::accounts::{AccountsConfig, Role};
+use storefront_functions::audit::{self, Entry, Filter};
 
 const PASSWORD: &str = "back-office-test-2026";
 const ANAK: &str = "anak.localhost";
@@ -24,6 +25,26 @@ fn anak_form<'a>(id: &'a str, plan: &'a str, email: &'a str) -> Vec<(&'a str, &'
         ("owner_name", "Budi Santoso"),
         ("owner_email", email),
     ]
+}
+
+/// The one audit entry of `action` on `subject` in `reseller`'s log.
+async fn only(shop: &Shop, reseller: &str, action: &str, subject: &str) -> Entry {
+    let all = audit::list(
+        shop.store.as_ref(),
+        reseller,
+        &Filter::default(),
+        None,
+        1000,
+    )
+    .await
+    .expect("the log")
+    .entries;
+    let found: Vec<&Entry> = all
+        .iter()
+        .filter(|e| e.action == action && e.subject == subject)
+        .collect();
+    assert_eq!(found.len(), 1, "{action} {subject}: {all:#?}");
+    found[0].clone()
 }
 
 /// The last mail to `to` in the services' outbox, quoted-printable undone.
@@ -232,17 +253,25 @@ async fn the_owner_creates_a_sub_reseller_that_answers_at_once() {
     assert_eq!(s, StatusCode::OK, "{w}");
     assert_eq!(w["parent"]["id"], "toko", "{w}");
 
-    // Exactly one audit entry for the creation, in toko's log.
-    let audit = request(r, "GET", TOKO, "/panel/audit", &owner, None).await;
+    // One audit entry for the creation and one for the invitation sent
+    // again, in toko's log, with what they made.
+    let created = only(&shop, "toko", "subreseller.create", "reseller:anak").await;
+    assert_eq!(created.before, json!(null));
     assert_eq!(
-        audit
-            .html
-            .matches("data-action=\"subreseller.create\"")
-            .count(),
-        1,
-        "{}",
-        audit.html
+        (
+            &created.after["plan"],
+            &created.after["host"],
+            &created.after["owner"]
+        ),
+        (
+            &json!("agen"),
+            &json!("anak.localhost"),
+            &json!("budi@anak.example")
+        )
     );
+    let again = only(&shop, "toko", "subreseller.invite_owner", "reseller:anak").await;
+    assert_eq!(again.before, json!({"pending": ["budi@anak.example"]}));
+    assert_eq!(again.after, json!({"owner": "budi@anak.example"}));
 }
 
 #[tokio::test]
@@ -442,6 +471,20 @@ async fn only_the_parent_reads_a_sub_resellers_orders_and_only_owners_and_admins
         "IDR 500,000",
         "{}",
         list.html
+    );
+    let limit = only(
+        &shop,
+        "toko",
+        "wallet.credit_limit",
+        &Party::reseller("anak").key(),
+    )
+    .await;
+    assert_eq!(
+        (limit.before, limit.after),
+        (
+            json!({"credit_limit": "0"}),
+            json!({"credit_limit": "500000"})
+        )
     );
 
     // agen, another of toko's sub-resellers, neither lists nor opens anak.
