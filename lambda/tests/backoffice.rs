@@ -292,4 +292,31 @@ async fn a_publish_on_aws_uploads_the_storefront_and_moves_its_catalogue() {
     );
     let bytes = got.bytes().await.expect("the file");
     assert!(bytes.starts_with(b"PK\x03\x04"), "an .xlsx is a zip");
+
+    // The dashboard's counters and the customers' index on DynamoDB: a
+    // customer made in the back office is found by the start of its name.
+    let (status, _, page) = send(&backoffice, "GET", "/panel/", &cookie, None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<tr id=\"sales-toko\">"), "{page}");
+    let form =
+        "name=Sari+Dewi&email=sari%40example.co.id&kind=personal&company_name=&tax_id=&language=en";
+    let (status, _, page) = send(
+        &backoffice,
+        "POST",
+        "/panel/customers/new",
+        &cookie,
+        Some(("application/x-www-form-urlencoded", form.to_string())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let (status, _, page) = send(
+        &backoffice,
+        "GET",
+        "/panel/customers?q=SARI&by=name",
+        &cookie,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("sari@example.co.id"), "{page}");
 }
