@@ -198,7 +198,12 @@ email = {invoices}
         invoices = toml_str(&format!("invoices@{}", s.domain)),
         holder = toml_str(s.name),
     );
-    let md = |t: &str| t.replace(['*', '_', '`', '[', ']', '<', '>', '#'], "");
+    // In a page, the name is text: no emphasis, link, HTML or heading,
+    // and one line.
+    let md = |t: &str| {
+        t.replace(['*', '_', '`', '[', ']', '<', '>', '#'], "")
+            .replace(char::is_control, " ")
+    };
     let mut out = Files::new();
     out.insert("site.toml".into(), site.into_bytes());
     out.insert(
@@ -224,13 +229,60 @@ email = {invoices}
     out
 }
 
-/// A TOML basic string.
+/// A TOML basic string on one line, whatever `s` holds: a line break
+/// escaped never ends it (nor the comment it may stand in).
 fn toml_str(s: &str) -> String {
-    toml::Value::String(s.to_string()).to_string()
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn xml_text(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A name typed by a person is the storefront's name as typed, and
+    /// nothing else: not TOML, not Markdown, not SVG.
+    #[test]
+    fn a_typed_name_stays_a_name() {
+        let name = "Toko \"Budi\" & <Anak>\n[seller]";
+        let files = files(&Scaffold {
+            name,
+            domain: "anak.localhost",
+            language: Locale::Id,
+            currency: Currency::IDR,
+            plan: "agen",
+            parent: Some("toko"),
+            extensions: &["com".to_string(), "co.id".to_string()],
+        });
+        let src = std::str::from_utf8(&files["site.toml"]).expect("utf-8");
+        let site: crate::content::Site = toml::from_str(src).expect("parses");
+        assert_eq!(site.name, name);
+        assert_eq!(
+            (site.parent.as_deref(), site.plan.as_str()),
+            (Some("toko"), "agen")
+        );
+        assert_eq!(site.extensions(), ["com", "co.id"]);
+        let logo = std::str::from_utf8(&files["logo.svg"]).expect("utf-8");
+        assert!(logo.contains("Toko \"Budi\" &amp; &lt;Anak&gt;"), "{logo}");
+        let terms = std::str::from_utf8(&files["pages/terms.md"]).expect("utf-8");
+        assert!(
+            terms.ends_with("placed with Toko \"Budi\" & Anak seller.\n"),
+            "{terms}"
+        );
+    }
 }
