@@ -35,7 +35,8 @@ use crate::orders::model::{Domain, DomainStatus, Order};
 use crate::store::{Condition, Item, Query, Store, StoreError, Write};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
 use storefront_core::ledger::{Funds, Party};
 
 /// Paid orders (an order counts once, when it is paid).
@@ -197,14 +198,38 @@ pub fn waiting(reseller: &str, what: &str, by: i64) -> Write {
 /// Make every counter item `writes` adds to when it is missing: one read
 /// per item, and the first time the lists it counts and one write.
 pub async fn ensure(store: &dyn Store, writes: &[Write]) -> Result<(), StoreError> {
+    ensure_known(store, &Known::default(), writes).await
+}
+
+/// Counter items known to exist in one store: they are never deleted, so
+/// once seen they need no read again (as the ledger knows its wallets).
+/// One per `Ledger`, so one per store.
+pub type Known = Arc<Mutex<HashSet<(String, String)>>>;
+
+/// `ensure`, reading only the items `known` does not hold yet, and
+/// remembering them.
+pub async fn ensure_known(
+    store: &dyn Store,
+    known: &Known,
+    writes: &[Write],
+) -> Result<(), StoreError> {
     for w in writes {
         let Write::Add { pk, sk, .. } = w else {
             continue;
         };
-        if !is_stats(pk) || store.get(pk, sk).await?.is_some() {
+        if !is_stats(pk) {
             continue;
         }
-        make(store, pk, sk).await?;
+        let key = (pk.clone(), sk.clone());
+        if known.lock().is_ok_and(|k| k.contains(&key)) {
+            continue;
+        }
+        if store.get(pk, sk).await?.is_none() {
+            make(store, pk, sk).await?;
+        }
+        if let Ok(mut k) = known.lock() {
+            k.insert(key);
+        }
     }
     Ok(())
 }
@@ -448,6 +473,33 @@ mod tests {
                 add("RESELLER#toko#STATS", "EXPIRES#2027-12-07", "domains", -1),
             ]
         );
+    }
+
+    #[tokio::test]
+    async fn a_counter_item_once_known_is_not_read_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = EmbeddedStore::open(&dir.path().join("store.db")).expect("store");
+        let known = Known::default();
+        let one_more = waiting("toko", TOPUPS, 1);
+        ensure_known(&store, &known, std::slice::from_ref(&one_more))
+            .await
+            .expect("made");
+        assert!(store.get(&pk("toko"), WAITING_SK).await.unwrap().is_some());
+        // Gone behind its back, it is not looked for again while known...
+        store
+            .delete(&pk("toko"), WAITING_SK, Condition::None)
+            .await
+            .unwrap();
+        ensure_known(&store, &known, std::slice::from_ref(&one_more))
+            .await
+            .expect("known");
+        assert!(store.get(&pk("toko"), WAITING_SK).await.unwrap().is_none());
+        // ...and made again once forgotten (what a refused transaction does).
+        known.lock().unwrap().clear();
+        ensure_known(&store, &known, std::slice::from_ref(&one_more))
+            .await
+            .expect("made again");
+        assert!(store.get(&pk("toko"), WAITING_SK).await.unwrap().is_some());
     }
 
     #[tokio::test]

@@ -107,6 +107,8 @@ pub struct Ledger {
     /// Wallets known to exist (they are never deleted): saves a read per
     /// wallet per order.
     known: Arc<Mutex<HashSet<String>>>,
+    /// The dashboard's counter items known to exist (`stats::Known`).
+    counters: crate::stats::Known,
 }
 
 fn entry_id() -> String {
@@ -120,6 +122,7 @@ impl Ledger {
             store,
             clock,
             known: Arc::default(),
+            counters: Arc::default(),
         }
     }
 
@@ -190,6 +193,20 @@ impl Ledger {
             k.insert(pk);
         }
         Wallet::from_item(&item).map(Some)
+    }
+
+    /// The dashboard's counter items this ledger's store is known to have.
+    pub fn counters(&self) -> &crate::stats::Known {
+        &self.counters
+    }
+
+    /// Forget which counter items exist, after a transaction that added to
+    /// them was refused: an item that is gone after all (a store restored
+    /// from before its counters) is made again on the retry.
+    pub fn forget_counters(&self) {
+        if let Ok(mut k) = self.counters.lock() {
+            k.clear();
+        }
     }
 
     /// Make sure every payer's wallet exists before moving money on it.

@@ -189,7 +189,7 @@ impl Ledger {
         };
         let mut w = writes(&t, None)?;
         w.extend(waiting_for(&t, 1));
-        crate::stats::ensure(self.store.as_ref(), &w).await?;
+        crate::stats::ensure_known(self.store.as_ref(), &self.counters, &w).await?;
         self.store.transact(w).await?;
         Ok(t)
     }
@@ -262,7 +262,7 @@ impl Ledger {
             let mut with = writes(&t, Some(v))?;
             // Decided: one fewer waiting for the reseller, with the decision.
             with.extend(waiting_for(&t, -1));
-            crate::stats::ensure(self.store.as_ref(), &with).await?;
+            crate::stats::ensure_known(self.store.as_ref(), &self.counters, &with).await?;
             let result = if approve {
                 let ctx = Context {
                     by: by.to_string(),
@@ -288,6 +288,7 @@ impl Ledger {
                 Ok(()) => Ok(Attempt::Done(t)),
                 // Decided meanwhile: read again, and report what happened.
                 Err(CommitError::Changed | CommitError::Store(StoreError::Conflict(_))) => {
+                    self.forget_counters();
                     Ok(Attempt::Raced)
                 }
                 Err(CommitError::Store(e)) => Err(e.into()),

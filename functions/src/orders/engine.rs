@@ -718,7 +718,12 @@ impl Orders {
             // The seller's day counts what this change did (paid, refunded,
             // released), in this same conditional transaction: once.
             if let Some(w) = crate::stats::order_moved(&before, &o, self.sales_day(&o).await?) {
-                crate::stats::ensure(self.store.as_ref(), std::slice::from_ref(&w)).await?;
+                crate::stats::ensure_known(
+                    self.store.as_ref(),
+                    self.ledger.counters(),
+                    std::slice::from_ref(&w),
+                )
+                .await?;
                 writes.push(w);
             }
             let ctx = Context {
@@ -729,7 +734,10 @@ impl Orders {
             };
             match self.ledger.commit(&movements, &ctx, writes).await {
                 Ok(()) => return Ok(o),
-                Err(CommitError::Changed) => continue,
+                Err(CommitError::Changed) => {
+                    self.ledger.forget_counters();
+                    continue;
+                }
                 Err(CommitError::Short(p)) => {
                     return Err(match p {
                         Party::Customer { .. } => OrderError::InsufficientBalance,
@@ -1313,7 +1321,7 @@ impl Orders {
         after: &Domain,
     ) -> Result<Vec<Write>, StoreError> {
         let out = crate::stats::domain_moved(before, after);
-        crate::stats::ensure(self.store.as_ref(), &out).await?;
+        crate::stats::ensure_known(self.store.as_ref(), self.ledger.counters(), &out).await?;
         Ok(out)
     }
 
