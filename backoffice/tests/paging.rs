@@ -111,7 +111,7 @@ async fn four_hundred_fifty_orders_page_newest_first_in_the_back_office_and_the_
         .map(|o| o["id"].as_str().expect("id").to_string())
         .collect();
     assert_eq!(ids, newest_first);
-    let pages = api_pages(&shop, &customer, "/api/orders").await;
+    let pages = api_pages(&shop, &customer, "/api/orders?lang=en").await;
     assert_eq!(sizes(&pages), [50; 9]);
     let ids: Vec<String> = pages
         .concat()
@@ -175,7 +175,7 @@ async fn one_hundred_twenty_top_ups_page_in_the_back_office_and_keep_the_filter(
     assert_eq!(pages.concat(), newest_first);
 
     // The customer's own list on the API, and the panel's.
-    let pages = api_pages(&shop, &customer, "/api/wallet/topups").await;
+    let pages = api_pages(&shop, &customer, "/api/wallet/topups?lang=id").await;
     assert_eq!(sizes(&pages), [50, 50, 20]);
     let ids: Vec<String> = pages
         .concat()

@@ -319,21 +319,28 @@ fn a_top_up_approved_in_the_panel_pays_for_a_domain_from_the_wallet() {
 
     // The customer's wallet, and a credit limit for it.
     browser.eval(
-        "[...document.querySelectorAll('.tabs a')].find(a => a.textContent === \"Customers' wallets\").click(); return true;",
+        "[...document.querySelectorAll('.tabs a')].find(a => a.textContent === 'Customers').click(); return true;",
     );
-    let row = text_of(&browser, "#wallets tbody tr");
+    let row = text_of(
+        &browser,
+        "#customers tbody tr[data-email='customer@toko.localhost']",
+    );
     assert!(
-        row.starts_with("customer (customer@toko.localhost)") && row.contains("IDR\u{a0}1,000,000"),
+        row.contains("(customer@toko.localhost)") && row.contains("IDR\u{a0}1,000,000"),
         "{row}"
     );
     browser.eval(
-        "const f = document.querySelector('#wallets tbody tr form');
+        "const f = document.querySelector(\"#customers tbody tr[data-email='customer@toko.localhost'] form\");
          f.querySelector('[name=limit]').value = '150,000';
          f.querySelector('button').click(); return true;",
     );
     assert_eq!(text_of(&browser, "#notice"), "Credit limit saved.");
     assert!(
-        text_of(&browser, "#wallets tbody tr").ends_with("IDR\u{a0}150,000"),
+        text_of(
+            &browser,
+            "#customers tbody tr[data-email='customer@toko.localhost']"
+        )
+        .ends_with("IDR\u{a0}150,000"),
         "the limit is shown as saved"
     );
 
@@ -1756,6 +1763,27 @@ fn the_owner_invites_finance_who_runs_the_money_but_not_the_content() {
     assert_eq!(text_of(&browser, "main h1"), "Your wallet");
     browser.goto(&format!("{base}/panel/reports"));
     assert_eq!(text_of(&browser, "main h1"), "Reports");
+    // The form's download, as the browser fetches it with finance's session.
+    let got = browser.eval(
+        "const f = document.querySelector('form[action$=\"reports/download\"]');
+         const q = new URLSearchParams(new FormData(f)).toString();
+         const x = new XMLHttpRequest();
+         x.open('GET', `${f.action}?${q}`, false);
+         x.send();
+         return [x.status, x.getResponseHeader('content-type'), x.getResponseHeader('content-disposition'), x.responseText.slice(0, 2)];",
+    );
+    assert_eq!(got[0], 200, "{got}");
+    assert_eq!(
+        got[1],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(
+        got[2]
+            .as_str()
+            .is_some_and(|d| d.starts_with("attachment; filename=\"toko-transactions-")),
+        "{got}"
+    );
+    assert_eq!(got[3], "PK", "an .xlsx is a zip");
     browser.goto(&format!("{base}/panel/prices"));
     assert_eq!(
         text_of(&browser, "main h1"),
@@ -1793,5 +1821,89 @@ fn the_owner_invites_finance_who_runs_the_money_but_not_the_content() {
             .eval("return document.querySelectorAll(\"#staff tr[data-email='keuangan@toko.example']\").length;")
             .as_i64(),
         Some(0)
+    );
+}
+
+/// A customer with 450 orders sees the latest 50 on the account page and
+/// the older ones, 50 at a time, on request, each once, newest first.
+#[test]
+fn a_customer_with_450_orders_pages_through_them_on_the_account_page() {
+    let p = storefront_e2e::project(None);
+    let server = storefront_e2e::serve(env!("CARGO_BIN_EXE_storefront"), p.path(), false);
+    let browser = Browser::start();
+    let base = format!("http://{}/s/toko", server.addr);
+    sign_in(
+        &browser,
+        &format!("{base}/en/account/"),
+        "customer@toko.localhost",
+    );
+
+    // 450 orders by bank transfer, placed from the page's own session, 50
+    // a script (names the sandbox registry holds are skipped).
+    let mut placed: Vec<String> = Vec::new();
+    let mut next = 0;
+    while placed.len() < 450 {
+        let batch = browser.eval(&format!(
+            "const api = document.querySelector('[data-account-orders]').closest('[data-api]').dataset.api;
+             const post = (path, body, key) => {{
+               const x = new XMLHttpRequest();
+               x.open('POST', `${{api}}/${{path}}`, false);
+               x.setRequestHeader('Content-Type', 'application/json');
+               x.setRequestHeader('Accept', 'application/json');
+               if (key) x.setRequestHeader('Idempotency-Key', key);
+               x.send(JSON.stringify(body));
+               return [x.status, x.responseText ? JSON.parse(x.responseText) : null];
+             }};
+             const ids = [];
+             let i = {next};
+             while (ids.length < {want}) {{
+               i += 1;
+               const [s, q] = post('orders/quote', {{ items: [{{ domain: `halaman-ke-${{i}}.co.id`, action: 'register', years: 1 }}] }});
+               if (s !== 200) continue;
+               const [s2, o] = post('orders', {{ quote: q.id, payment: 'bank_transfer' }}, `page-${{i}}`);
+               if (s2 !== 201) return {{ failed: s2, body: o }};
+               ids.push(o.id);
+             }}
+             return {{ ids, last: i }};",
+            want = (450 - placed.len()).min(50),
+        ));
+        let ids = batch["ids"]
+            .as_array()
+            .unwrap_or_else(|| panic!("orders placed: {batch}"));
+        placed.extend(ids.iter().map(|v| v.as_str().expect("an id").to_string()));
+        next = batch["last"].as_i64().expect("the last name tried");
+    }
+    placed.sort();
+    placed.reverse();
+
+    browser.goto(&format!("{base}/en/account/"));
+    browser.wait_for(
+        "return document.querySelectorAll('#account-orders li.record').length === 50;",
+        WAIT,
+    );
+    for shown in (100..=450).step_by(50) {
+        browser.eval(
+            "[...document.querySelectorAll('#account-orders button')]
+               .find((b) => b.textContent === 'Older orders').click(); return true;",
+        );
+        browser.wait_for(
+            &format!(
+                "return document.querySelectorAll('#account-orders li.record').length === {shown};"
+            ),
+            WAIT,
+        );
+    }
+    let listed = browser.eval(
+        "return [...document.querySelectorAll('#account-orders li.record')].map((r) => r.dataset.order);",
+    );
+    let listed: Vec<String> = serde_json::from_value(listed).expect("ids");
+    assert_eq!(listed, placed, "every order once, newest first");
+    assert_eq!(
+        browser.eval(
+            "return [...document.querySelectorAll('#account-orders button')]
+               .find((b) => b.textContent === 'Older orders').hidden;"
+        ),
+        serde_json::json!(true),
+        "no older orders after the last page"
     );
 }

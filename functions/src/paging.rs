@@ -61,9 +61,10 @@ pub async fn newest_first(
     Ok(Page { items, next })
 }
 
-/// The cursor a client sends back for the next page: `?before=`.
+/// The cursor a client sends back for the next page: `?before=`. Other
+/// parameters are the list's own or the page's (`lang`), so none is
+/// refused here.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
 pub struct Before {
     /// The cursor of the next page, as the previous page's `Link` header
     /// (`rel="next"`) gave it.

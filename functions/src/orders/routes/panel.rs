@@ -272,9 +272,9 @@ pub(crate) async fn panel_domains(
     Ok(Json(list.to_json()).into_response())
 }
 
-/// Which customers to list, and where to go on from.
+/// Which customers to list, and where to go on from. (Any request may
+/// also carry the page's `lang`, so other parameters are not refused.)
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct CustomersQuery {
     /// The start of a name (or, with `by=email`, of an email address).
     #[serde(default)]
