@@ -289,6 +289,52 @@ async fn a_co_id_order_waits_for_its_documents_and_registers_once_they_are_appro
     let list = request(r, "GET", TOKO, "/panel/documents", &owner, None).await;
     assert_eq!(list.text("empty"), "No documents wait for your review.");
 
+    // Each decision is one audit entry with its before and after: the
+    // rejection with its reason, then the two approvals; the refused ones
+    // (no reason, a stale version) none.
+    let filter = storefront_functions::audit::Filter {
+        what: Some("document.".into()),
+        ..Default::default()
+    };
+    let log = storefront_functions::audit::list(shop.store.as_ref(), "toko", &filter, None, 50)
+        .await
+        .expect("the log");
+    let seen: Vec<(String, String, serde_json::Value, serde_json::Value)> = log
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.action.clone(),
+                e.subject.clone(),
+                e.before.clone(),
+                e.after.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                "document.reject".to_string(),
+                format!("order:{id}/{line}/ktp"),
+                json!({"version": 1, "state": "submitted"}),
+                json!({"version": 1, "state": "rejected", "reason": "The photo is blurred: send a sharper scan."}),
+            ),
+            (
+                "document.approve".to_string(),
+                format!("order:{id}/{line}/ktp"),
+                json!({"version": 2, "state": "submitted"}),
+                json!({"version": 2, "state": "approved", "reason": null}),
+            ),
+            (
+                "document.approve".to_string(),
+                format!("order:{id}/{line}/type"),
+                json!({"version": 1, "state": "submitted"}),
+                json!({"version": 1, "state": "approved", "reason": null}),
+            ),
+        ]
+    );
+
     // Registered, and paid exactly once.
     let (_, o) = api(
         r,

@@ -306,6 +306,29 @@ async fn a_polish_storefront_lists_what_it_issued_and_sends_a_duplicate() {
     )
     .await;
     assert_eq!(none.status, StatusCode::NOT_FOUND);
+    // One audit entry for the copy sent, none for the number not found.
+    let filter = storefront_functions::audit::Filter {
+        what: Some("invoice.".into()),
+        ..Default::default()
+    };
+    let log = storefront_functions::audit::list(shop.store.as_ref(), "agen", &filter, None, 50)
+        .await
+        .expect("the log");
+    let seen: Vec<(&str, &str, &serde_json::Value, &serde_json::Value)> = log
+        .entries
+        .iter()
+        .map(|e| (e.action.as_str(), e.subject.as_str(), &e.before, &e.after))
+        .collect();
+    let subject = format!("invoice:{number}");
+    assert_eq!(
+        seen,
+        [(
+            "invoice.send",
+            subject.as_str(),
+            &serde_json::Value::Null,
+            &serde_json::json!({"sent": "again"})
+        )]
+    );
 }
 
 #[tokio::test]

@@ -638,7 +638,18 @@ impl Desk<'_> {
     pub async fn send_invoice_again(&self, number: &str) -> Result<(), AccountsError> {
         let stored = self.issued_invoice(number).await?;
         match self.shop.orders.send_invoice(&stored, true).await? {
-            true => Ok(()),
+            true => {
+                // A mail on the storefront's behalf: who sent which again.
+                self.audit(
+                    "invoice.send",
+                    &format!("invoice:{number}"),
+                    Value::Null,
+                    json!({"sent": "again"}),
+                    Vec::new(),
+                )
+                .await;
+                Ok(())
+            }
             false => Err(ApiError::NotFound.into()),
         }
     }
