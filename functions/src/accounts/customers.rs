@@ -286,26 +286,11 @@ pub async fn create(
     let language = language(snapshot, &f.language)?;
     let store = st.store.as_ref();
     let reseller = &visit.tenant.reseller;
+    let id = secrets::new_id().map_err(|e| CustomerError::Mail(e.to_string()))?;
     let profile = Profile {
-        id: secrets::new_id().map_err(|e| CustomerError::Mail(e.to_string()))?,
-        reseller: reseller.clone(),
-        email: email.display,
-        email_ascii: email.ascii,
-        email_key: email.key,
-        name,
         kind,
         company,
-        role: Role::Customer,
-        verified: false,
-        // No password until the invitation's link sets one: nothing
-        // verifies against an empty hash.
-        password_hash: String::new(),
-        auth_epoch: 0,
-        language,
-        created_at: crate::store::now(),
-        price_group: None,
-        newsletter: false,
-        suspended: false,
+        ..Profile::invited(id, reseller, email, name, Role::Customer, language)
     };
     match records::create(store, &profile).await {
         Ok(()) => {}

@@ -110,6 +110,39 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// A personal account made by someone else (staff inviting a customer,
+    /// a colleague or a sub-reseller's owner): unconfirmed, and with no
+    /// password until the invitation's link sets one (nothing verifies
+    /// against an empty hash).
+    pub fn invited(
+        id: String,
+        reseller: &str,
+        email: super::fields::Email,
+        name: String,
+        role: Role,
+        language: Locale,
+    ) -> Profile {
+        Profile {
+            id,
+            reseller: reseller.to_string(),
+            email: email.display,
+            email_ascii: email.ascii,
+            email_key: email.key,
+            name,
+            kind: Kind::Personal,
+            company: None,
+            role,
+            verified: false,
+            password_hash: String::new(),
+            auth_epoch: 0,
+            language,
+            created_at: crate::store::now(),
+            price_group: None,
+            newsletter: false,
+            suspended: false,
+        }
+    }
+
     /// The price group to price this account's lines with.
     pub fn group(&self) -> &str {
         self.price_group.as_deref().unwrap_or("default")

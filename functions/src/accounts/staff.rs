@@ -8,7 +8,7 @@
 use super::fields::{self, FieldError};
 use super::mail::Mail;
 use super::messages::MailText;
-use super::records::{self, CreateError, Kind, Profile, Role};
+use super::records::{self, CreateError, Profile, Role};
 use super::tokens::{self, Purpose, TokenRecord};
 use super::{AccountsState, guard::Visit, secrets, sessions};
 use crate::audit::{Actor, Entry};
@@ -133,27 +133,7 @@ pub async fn invite_to(
             .unwrap_or_default()
             .to_string(),
     };
-    let profile = Profile {
-        id,
-        reseller: reseller.clone(),
-        email: email.display,
-        email_ascii: email.ascii,
-        email_key: email.key,
-        name,
-        kind: Kind::Personal,
-        company: None,
-        role,
-        verified: false,
-        // No password until the invitation's link sets one: nothing
-        // verifies against an empty hash.
-        password_hash: String::new(),
-        auth_epoch: 0,
-        language: snapshot.default_language(),
-        created_at: crate::store::now(),
-        price_group: None,
-        newsletter: false,
-        suspended: false,
-    };
+    let profile = Profile::invited(id, reseller, email, name, role, snapshot.default_language());
     match records::create(store, &profile).await {
         Ok(()) => {}
         Err(CreateError::Taken) => return Err(StaffError::AlreadyStaff),

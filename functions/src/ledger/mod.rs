@@ -326,29 +326,6 @@ impl Ledger {
             .collect())
     }
 
-    /// The resellers whose wallets are held with `parent` (its
-    /// sub-resellers, not its customers): one query over their part of the
-    /// list.
-    pub async fn sub_resellers(&self, parent: &Party) -> Result<Vec<String>, StoreError> {
-        let items = self
-            .store
-            .query(
-                &format!("CHILDREN#{}", parent.key()),
-                Query {
-                    sk_prefix: "R#",
-                    ..Default::default()
-                },
-            )
-            .await?;
-        Ok(items
-            .into_iter()
-            .filter_map(|i| match serde_json::from_value(i.data["holder"].clone()) {
-                Ok(Party::Reseller { id }) => Some(id),
-                _ => None,
-            })
-            .collect())
-    }
-
     /// The writes that make `movements` happen: one addition per wallet (a
     /// transaction touches an item once, so movements on the same wallet are
     /// merged) and one immutable entry per movement.
