@@ -184,24 +184,10 @@ pub async fn sub_resellers_page(
     after: Option<&str>,
     per: usize,
 ) -> Result<crate::paging::Page<Snapshot>, StoreError> {
-    let per = per.clamp(1, crate::paging::MAX_PER_PAGE);
-    // One more than shown tells whether a next page exists.
-    let mut items = store
-        .query(
-            &sub_resellers_pk(parent),
-            crate::store::Query {
-                after: after.filter(|a| !a.is_empty()),
-                limit: Some(per + 1),
-                ..Default::default()
-            },
-        )
-        .await?;
-    let next = (items.len() > per).then(|| {
-        items.truncate(per);
-        items.last().map(|i| i.sk.clone()).unwrap_or_default()
-    });
+    let page = crate::paging::in_order(store, &sub_resellers_pk(parent), "", after, per).await?;
+    let next = page.next;
     let mut out = Vec::new();
-    for item in items {
+    for item in page.items {
         if let Some(s) = current(store, &item.sk).await?
             && s.parent.id.as_deref() == Some(parent)
         {

@@ -15,7 +15,7 @@
 //! invoice (the sequence item is written on condition of the version read),
 //! so a number is never skipped by a failure and never given twice.
 
-use crate::store::{Condition, Item, Query, Store, StoreError, Write};
+use crate::store::{Condition, Item, Store, StoreError, Write};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -203,21 +203,15 @@ pub async fn issued(
     after: Option<&str>,
     limit: usize,
 ) -> Result<(Vec<serde_json::Value>, Option<String>), StoreError> {
-    let mut items = store
-        .query(
-            &format!("INVOICES_ISSUED#{}", seller.key()),
-            Query {
-                after,
-                limit: Some(limit + 1),
-                ..Default::default()
-            },
-        )
-        .await?;
-    let next = (items.len() > limit).then(|| {
-        items.truncate(limit);
-        items.last().map(|i| i.sk.clone()).unwrap_or_default()
-    });
-    Ok((items.into_iter().map(|i| i.data).collect(), next))
+    let page = crate::paging::in_order(
+        store,
+        &format!("INVOICES_ISSUED#{}", seller.key()),
+        "",
+        after,
+        limit,
+    )
+    .await?;
+    Ok((page.items.into_iter().map(|i| i.data).collect(), page.next))
 }
 
 pub async fn load(

@@ -40,17 +40,47 @@ pub async fn newest_first(
     before: Option<&str>,
     per: usize,
 ) -> Result<Page<Item>, StoreError> {
+    let q = Query {
+        sk_prefix: prefix,
+        before: before.filter(|b| !b.is_empty()),
+        descending: true,
+        ..Default::default()
+    };
+    page(store, pk, q, per).await
+}
+
+/// Items of `pk` whose sort key starts with `prefix`, in key order, `per`
+/// of them from just after the cursor `after`.
+pub async fn in_order(
+    store: &dyn Store,
+    pk: &str,
+    prefix: &str,
+    after: Option<&str>,
+    per: usize,
+) -> Result<Page<Item>, StoreError> {
+    let q = Query {
+        sk_prefix: prefix,
+        after: after.filter(|a| !a.is_empty()),
+        ..Default::default()
+    };
+    page(store, pk, q, per).await
+}
+
+/// One page of `q`: one item more than shown is read, which tells whether
+/// a next page exists without asking again.
+async fn page(
+    store: &dyn Store,
+    pk: &str,
+    q: Query<'_>,
+    per: usize,
+) -> Result<Page<Item>, StoreError> {
     let per = per.clamp(1, MAX_PER_PAGE);
-    // One more than shown tells whether a next page exists.
     let mut items = store
         .query(
             pk,
             Query {
-                sk_prefix: prefix,
-                before: before.filter(|b| !b.is_empty()),
                 limit: Some(per + 1),
-                descending: true,
-                ..Default::default()
+                ..q
             },
         )
         .await?;

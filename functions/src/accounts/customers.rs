@@ -23,7 +23,7 @@ use super::routes::{CompanyBody, company};
 use super::tokens::{self, Purpose, TokenRecord};
 use super::{AccountsState, guard::Visit, secrets, sessions};
 use crate::audit::{Actor, Entry};
-use crate::store::{Item, Query, Store, StoreError};
+use crate::store::{Item, Store, StoreError};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
@@ -173,26 +173,20 @@ async fn page_of(
     after: Option<&str>,
     per: usize,
 ) -> Result<Page, CustomerError> {
-    let per = per.clamp(1, MAX_PER_PAGE);
     let after = after
         .filter(|a| !a.trim().is_empty())
         .map(|a| uncursor(a, sk_prefix))
         .transpose()?;
-    // One more than a page: whether there is a next page, without asking.
-    let items = store
-        .query(
-            &records::customers_pk(reseller),
-            Query {
-                sk_prefix,
-                after: after.as_deref(),
-                limit: Some(per + 1),
-                ..Query::default()
-            },
-        )
-        .await?;
-    let more = items.len() > per;
-    let items = &items[..items.len().min(per)];
-    let ids: Vec<&str> = items
+    let page = crate::paging::in_order(
+        store,
+        &records::customers_pk(reseller),
+        sk_prefix,
+        after.as_deref(),
+        per.min(MAX_PER_PAGE),
+    )
+    .await?;
+    let ids: Vec<&str> = page
+        .items
         .iter()
         .filter_map(|i| i.sk.rsplit_once('#').map(|(_, id)| id))
         .collect();
@@ -207,10 +201,7 @@ async fn page_of(
         .collect();
     Ok(Page {
         customers,
-        next: match (more, items.last()) {
-            (true, Some(last)) => Some(cursor(&last.sk)),
-            _ => None,
-        },
+        next: page.next.as_deref().map(cursor),
     })
 }
 
