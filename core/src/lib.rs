@@ -11,6 +11,7 @@ pub mod locale;
 pub mod money;
 pub mod names;
 pub mod order;
+pub mod own_domain;
 pub mod price;
 pub mod pricing;
 pub mod quote;
