@@ -220,6 +220,12 @@ impl PlanPrices {
 pub struct Plan {
     pub name: String,
     pub currency: Currency,
+    /// What a reseller registering on this plan transfers to the platform
+    /// before its storefront opens, in the plan's currency: its opening
+    /// wallet balance. A plan without one is not offered at registration
+    /// (the platform gives it to resellers by hand).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposit: Option<StrDecimal>,
     pub extensions: BTreeMap<String, PlanPrices>,
 }
 
@@ -320,6 +326,21 @@ impl Plans {
     pub fn validate(&self, catalogue: &Catalogue) -> Vec<CatalogueError> {
         let mut errors = Vec::new();
         for (id, plan) in &self.plans {
+            if let Some(StrDecimal(d)) = plan.deposit {
+                let p = ["plans", id.as_str(), "deposit"];
+                if d <= Decimal::ZERO {
+                    errors.push(err(&p, format!("plan '{id}': deposit must be above zero (leave it out for a plan not offered at registration)")));
+                }
+                if d.scale() > plan.currency.minor_units() {
+                    errors.push(err(
+                        &p,
+                        format!(
+                            "plan '{id}': deposit {d} has more decimals than {} allows",
+                            plan.currency.code()
+                        ),
+                    ));
+                }
+            }
             for (ext, prices) in &plan.extensions {
                 let p = ["plans", id.as_str(), "extensions", ext.as_str()];
                 let Some(rules) = catalogue.extensions.get(ext) else {

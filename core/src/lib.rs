@@ -11,11 +11,13 @@ pub mod locale;
 pub mod money;
 pub mod names;
 pub mod order;
+pub mod phone;
 pub mod own_domain;
 pub mod price;
 pub mod pricing;
 pub mod quote;
 pub mod snapshot;
+pub mod tax_id;
 
 pub use locale::Locale;
 pub use money::{Currency, Money};

@@ -903,6 +903,7 @@ mod tests {
         let plan = Plan {
             name: "IDR".into(),
             currency: Currency::IDR,
+            deposit: None,
             extensions: [("co.id".to_string(), prices)].into(),
         };
         (catalogue, plan)

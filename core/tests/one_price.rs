@@ -243,6 +243,7 @@ fn snapshot(c: &Config) -> Option<Snapshot> {
     let plan = Plan {
         name: "plan".into(),
         currency: c.currency,
+        deposit: None,
         extensions: EXTS
             .iter()
             .zip(&c.wholesale)

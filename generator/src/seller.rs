@@ -11,7 +11,6 @@ use crate::path;
 use crate::validate::is_email;
 use std::collections::BTreeSet;
 use std::path::Path;
-use storefront_core::money::Currency;
 use storefront_core::snapshot;
 
 pub const MAX_LEGAL_NAME: usize = 120;
@@ -27,89 +26,15 @@ pub const MAX_ACCOUNT_NUMBER: usize = 64;
 pub const RENEWAL_NOTICE_DAYS: std::ops::RangeInclusive<u16> = 1..=90;
 pub const PAYMENT_DUE_DAYS: std::ops::RangeInclusive<u16> = 1..=30;
 
-/// What shape a seller's tax id has, by the country it is registered in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TaxIdKind {
-    /// Indonesia: 15 digits (16 since 2024), written with dots and dashes.
-    Npwp,
-    /// Poland: 10 digits, the last a check digit.
-    Nip,
-    /// Anywhere else: checked for length and control characters only.
-    Other,
-}
+pub use storefront_core::tax_id::TaxIdKind;
 
-impl TaxIdKind {
-    /// A reseller is registered where it sells: rupiah means Indonesia and
-    /// złoty Poland; other currencies cross borders.
-    pub fn of_currency(c: Currency) -> TaxIdKind {
-        match c {
-            Currency::IDR => TaxIdKind::Npwp,
-            Currency::PLN => TaxIdKind::Nip,
-            _ => TaxIdKind::Other,
-        }
-    }
-
-    pub fn of_country(code: Option<&str>) -> TaxIdKind {
-        match code {
-            Some("ID") => TaxIdKind::Npwp,
-            Some("PL") => TaxIdKind::Nip,
-            _ => TaxIdKind::Other,
-        }
-    }
-
-    /// What the tax id is called wherever it is printed; None for `Other`.
-    pub fn label(self) -> Option<&'static str> {
-        match self {
-            TaxIdKind::Npwp => Some("NPWP"),
-            TaxIdKind::Nip => Some("NIP"),
-            TaxIdKind::Other => None,
-        }
-    }
-}
-
-/// Why `s` is not a tax id of `kind`, if it is not. `s` is free of control
-/// characters already.
+/// Why `s` is not a tax id of `kind`, if it is not (core's rule, which a
+/// reseller's registration asks too). `s` is free of control characters
+/// already.
 pub fn tax_id_problem(kind: TaxIdKind, s: &str) -> Option<String> {
-    match kind {
-        TaxIdKind::Npwp => {
-            let digits: String = s.chars().filter(|c| !matches!(c, '.' | '-')).collect();
-            let ok = digits.bytes().all(|b| b.is_ascii_digit())
-                && (digits.len() == 15 || digits.len() == 16);
-            (!ok).then(|| {
-                format!("{s:?} is not an NPWP: 15 or 16 digits, dots and dashes allowed, e.g. \"01.234.567.8-901.000\"")
-            })
-        }
-        TaxIdKind::Nip => {
-            let digits: String = s
-                .strip_prefix("PL")
-                .unwrap_or(s)
-                .chars()
-                .filter(|c| !matches!(c, '-' | ' '))
-                .collect();
-            if digits.len() != 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                Some(format!(
-                    "{s:?} is not a NIP: 10 digits, dashes allowed, e.g. \"123-456-32-18\""
-                ))
-            } else if !nip_checksum_ok(&digits) {
-                Some(format!(
-                    "{s:?} is not a valid NIP: its last digit does not match the others (a typo?)"
-                ))
-            } else {
-                None
-            }
-        }
-        TaxIdKind::Other => None,
-    }
-}
-
-/// The NIP check digit: the first nine digits weighted 6,5,7,2,3,4,5,6,7,
-/// modulo 11; a remainder of 10 is never issued. `digits` is 10 ASCII digits.
-fn nip_checksum_ok(digits: &str) -> bool {
-    const WEIGHTS: [u32; 9] = [6, 5, 7, 2, 3, 4, 5, 6, 7];
-    let d: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
-    let sum: u32 = WEIGHTS.iter().zip(&d).map(|(w, x)| w * x).sum();
-    let check = sum % 11;
-    check != 10 && check == d[9]
+    storefront_core::tax_id::check(kind, s)
+        .err()
+        .map(|problem| format!("{s:?} is {problem}"))
 }
 
 /// Characters no seller detail may hold: C0/C1 controls (tab and newline
@@ -534,6 +459,7 @@ pub fn parent_of(content: &Content, chain: &[String]) -> Option<snapshot::Parent
 #[cfg(test)]
 mod tests {
     use super::*;
+    use storefront_core::money::Currency;
 
     #[test]
     fn nip_check_digit() {
