@@ -17,6 +17,7 @@ pub mod price;
 pub mod pricing;
 pub mod quote;
 pub mod snapshot;
+pub mod suspension;
 pub mod tax_id;
 
 pub use locale::Locale;

@@ -24,6 +24,7 @@ pub mod reports;
 pub mod scheduler;
 pub mod search;
 pub mod stats;
+pub mod suspension;
 pub mod tenant;
 
 /// The store contract and its backends live in their own crate, so that

@@ -81,6 +81,10 @@ pub enum OrderError {
     /// A reseller level is short: the customer is told neutrally.
     #[error("the shop cannot take this order right now")]
     SellerShort { reseller: String },
+    /// The storefront (or a reseller above it) is suspended: no new sales,
+    /// renewals go on. The customer is told neutrally, never why.
+    #[error("the shop is not taking new orders")]
+    NotTakingOrders,
     #[error("this idempotency key was used with another request")]
     KeyReused,
     /// The discount code has been used as often as it may be.
@@ -318,6 +322,7 @@ impl Orders {
                 max: self.config.max_lines,
             });
         }
+        self.takes_orders(s, items.iter().map(|i| i.action)).await?;
         // The storefront's own day: the one its pages show promotions for.
         let today = s.today(self.now());
         let mut lines: Vec<QuotedLine> = Vec::new();
@@ -442,6 +447,27 @@ impl Orders {
         .expiring(crate::store::now() + self.config.quote_ttl.as_secs() as i64 + 86_400);
         self.store.put(item, Condition::NotExists).await?;
         Ok(q)
+    }
+
+    /// Refuse a cart with a new sale (a registration, a transfer in) on a
+    /// storefront that a suspension stops: one read, and none for a cart
+    /// of renewals alone, which go on whatever happens. Paying an order
+    /// placed before the suspension is not refused: its customer was
+    /// promised that name at that price, the bank transfer may already be
+    /// on its way, and refusing it would leave money with no order to go
+    /// to; its seller can still refund it from the panel.
+    async fn takes_orders(
+        &self,
+        s: &Snapshot,
+        mut actions: impl Iterator<Item = Action>,
+    ) -> Result<(), OrderError> {
+        if actions.all(storefront_core::suspension::still_taken) {
+            return Ok(());
+        }
+        match crate::suspension::stopping(self.store.as_ref(), s).await? {
+            Some(_) => Err(OrderError::NotTakingOrders),
+            None => Ok(()),
+        }
     }
 
     async fn load_quote(&self, id: &str) -> Result<Option<Quote>, StoreError> {
@@ -570,6 +596,9 @@ impl Orders {
                     .is_ok_and(|t| t.with_timezone(&Utc) > self.now())
             })
             .ok_or(OrderError::QuoteExpired)?;
+        // Quoted before a suspension, ordered after it: refused all the same.
+        self.takes_orders(s, q.lines.iter().map(|l| l.priced.action))
+            .await?;
         if q.price_version != s.version {
             let items: Vec<LineRequest> = q
                 .lines
@@ -1757,6 +1786,9 @@ pub fn message(e: &OrderError, lang: Locale) -> String {
         (OrderError::SellerShort { .. }, Id) => "Pesanan ini belum dapat diproses. Penjual sudah diberi tahu; coba lagi nanti.".into(),
         (OrderError::SellerShort { .. }, Pl) => "Nie możemy teraz przyjąć tego zamówienia. Sprzedawca został powiadomiony; spróbuj później.".into(),
         (OrderError::SellerShort { .. }, _) => "We cannot take this order right now. The shop has been notified; please try again later.".into(),
+        (OrderError::NotTakingOrders, Id) => "Toko ini sedang tidak menerima pesanan baru.".into(),
+        (OrderError::NotTakingOrders, Pl) => "Ten sklep nie przyjmuje obecnie nowych zamówień.".into(),
+        (OrderError::NotTakingOrders, _) => "This shop is not taking new orders at the moment.".into(),
         (OrderError::KeyReused, _) => "This Idempotency-Key was already used for a different request.".into(),
         (OrderError::CodeUsedUp(code), Id) => format!("Kode diskon {code} sudah habis terpakai."),
         (OrderError::CodeUsedUp(code), Pl) => format!("Kod rabatowy {code} został już wykorzystany."),

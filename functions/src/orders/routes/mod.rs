@@ -239,6 +239,11 @@ pub(super) fn order_failure(e: OrderError, lang: Locale) -> AccountsError {
             (StatusCode::PAYMENT_REQUIRED, "insufficient_balance", None)
         }
         OrderError::SellerShort { .. } => (StatusCode::CONFLICT, "seller_unavailable", None),
+        // 403: the request is sound and signed in, but this storefront
+        // refuses new sales until the platform says otherwise; trying again
+        // will not help, so not 503 (nor any 5xx: nothing failed). Not 423
+        // either: that is WebDAV's lock, which a client may try to unlock.
+        OrderError::NotTakingOrders => (StatusCode::FORBIDDEN, "not_taking_orders", None),
         OrderError::KeyReused => (
             StatusCode::UNPROCESSABLE_ENTITY,
             "idempotency_key_reused",

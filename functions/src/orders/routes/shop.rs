@@ -21,7 +21,7 @@ pub(crate) struct QuoteBody {
     tag = "orders",
     summary = "Price a cart (1 to 10 lines, an optional discount `code`) from the published price list with the customer's price group; premium prices from the registry are locked for 30 minutes. A visitor who is not signed in gets the public prices (rate-limited per address) and a quote that cannot be ordered",
     request_body = QuoteBody,
-    responses((status = 200, description = "Done"), (status = 400, description = "A field is wrong; `field` names it (`code` for a discount code that is unknown, not valid today or for nothing in the cart)", body = crate::error::ErrorBody), (status = 429, description = "Too many quotes from this address while signed out", body = crate::error::ErrorBody), (status = 409, description = "A name is not available", body = crate::error::ErrorBody), (status = 503, description = "The registry did not answer", body = crate::error::ErrorBody))
+    responses((status = 200, description = "Done"), (status = 400, description = "A field is wrong; `field` names it (`code` for a discount code that is unknown, not valid today or for nothing in the cart)", body = crate::error::ErrorBody), (status = 429, description = "Too many quotes from this address while signed out", body = crate::error::ErrorBody), (status = 403, description = "`not_taking_orders`: the storefront takes no new registrations or transfers for now (renewals go on)", body = crate::error::ErrorBody), (status = 409, description = "A name is not available", body = crate::error::ErrorBody), (status = 503, description = "The registry did not answer", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn quote(
     State(st): State<ShopState>,
@@ -78,7 +78,7 @@ pub(super) const MAX_KEY: usize = 100;
     summary = "Order a quote, paid from the wallet or by bank transfer. Needs an `Idempotency-Key` header: the same key with the same request returns the same order (200), with another request 422",
     request_body = OrderBody,
     params(("Idempotency-Key" = String, Header, description = "A new random value per order attempt")),
-    responses((status = 201, description = "Done"), answers::SignedIn, answers::BadField, (status = 402, description = "The wallet does not cover it", body = crate::error::ErrorBody), (status = 409, description = "`price_changed` (the body carries the new quote), `quote_expired`, `seller_unavailable`, or `discount_code_used_up`", body = crate::error::ErrorBody), (status = 422, description = "The Idempotency-Key was used for another request", body = crate::error::ErrorBody))
+    responses((status = 201, description = "Done"), answers::SignedIn, answers::BadField, (status = 403, description = "`not_taking_orders`: the storefront takes no new registrations or transfers for now (renewals go on)", body = crate::error::ErrorBody), (status = 402, description = "The wallet does not cover it", body = crate::error::ErrorBody), (status = 409, description = "`price_changed` (the body carries the new quote), `quote_expired`, `seller_unavailable`, or `discount_code_used_up`", body = crate::error::ErrorBody), (status = 422, description = "The Idempotency-Key was used for another request", body = crate::error::ErrorBody))
 )]
 pub(crate) async fn create_order(
     State(st): State<ShopState>,
