@@ -254,6 +254,13 @@ pub struct QueryView {
     pub tax: TaxView,
     /// How many results will follow.
     pub count: usize,
+    /// False while this storefront takes no new orders (renewals of the
+    /// customers' domains go on): the page then offers nothing to order.
+    pub ordering: bool,
+    /// What the page says instead, in the shopper's language, when
+    /// `ordering` is false.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
 }
 
 /// The JSON answer: the query, then every result in expansion order.
@@ -531,6 +538,14 @@ pub async fn search(
         today: s.today(st.clock.now()),
         lang,
     };
+    // One read: whether a suspension stops this storefront's new orders,
+    // said as its quote and order would say it.
+    let stopped = crate::suspension::stopping(st.catalogs.store().as_ref(), &s)
+        .await
+        .map_err(ApiError::unavailable)?
+        .is_some();
+    let notice = stopped
+        .then(|| crate::orders::engine::message(&crate::orders::OrderError::NotTakingOrders, lang));
     let head = QueryView {
         query: q.clone(),
         name: parsed.name.clone(),
@@ -543,6 +558,8 @@ pub async fn search(
             inclusive: s.tax_display == TaxDisplay::Inclusive,
         },
         count: targets.len(),
+        ordering: !stopped,
+        notice,
     };
     let wants_stream = p.format.as_deref() == Some("ndjson")
         || headers

@@ -195,6 +195,22 @@ async fn place(
     .await
 }
 
+/// The search page's answer for `kopi`, all at once.
+async fn search(w: &World, host: &str, lang: &str) -> Value {
+    let r = http::send(
+        &w.router,
+        "GET",
+        host,
+        &format!("/api/search?q=kopi&lang={lang}"),
+        "",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body
+}
+
 fn register(domain: &str) -> Value {
     json!([{"domain": domain, "action": "register", "years": 1}])
 }
@@ -336,6 +352,23 @@ async fn a_suspended_reseller_and_its_sub_resellers_refuse_new_orders_but_renew_
     assert_not_taking(&quote(&w, AGEN, &customer, "en", transfer).await, EN);
     let visitor = quote(&w, AGEN, "", "en", register("baru-sekali.co.id")).await;
     assert_not_taking(&visitor, EN);
+    // The search page is told, in one field, to offer nothing to order.
+    let found = search(&w, TOKO, "id").await;
+    assert_eq!(
+        (found["ordering"].clone(), found["notice"].clone()),
+        (json!(false), json!(ID))
+    );
+    let found = search(&w, AGEN, "en").await;
+    assert_eq!(
+        (found["ordering"].clone(), found["notice"].clone()),
+        (json!(false), json!(EN))
+    );
+    // The prices stay, as they are charged (renewals go on).
+    assert_eq!(found["results"][1]["domain"], "kopi.co.id");
+    assert_eq!(
+        found["results"][1]["price"]["display"], "IDR\u{a0}277,500",
+        "{found}"
+    );
     let late = place(&w, AGEN, &customer, &early_quote, "wallet", "k-late").await;
     assert_not_taking(&late, EN);
     // A cart mixing a renewal with a registration is a new sale.
@@ -473,6 +506,9 @@ async fn a_suspended_reseller_and_its_sub_resellers_refuse_new_orders_but_renew_
             .status,
         StatusCode::OK
     );
+    let found = search(&w, AGEN, "en").await;
+    assert_eq!(found["ordering"], true);
+    assert!(found.get("notice").is_none(), "{found}");
     let history = suspension::history(w.store.as_ref(), 10)
         .await
         .expect("history");
@@ -559,5 +595,57 @@ async fn auto_renewal_goes_on_while_the_reseller_above_is_suspended() {
         before - available(&w, &Party::customer("agen", &cid)).await,
         d("308025"),
         "the renewal's price (277,500 + PPN 11%) left the wallet"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_operators_changing_the_list_at_once_lose_neither_change() {
+    let w = world().await;
+    let when = at("2026-11-22T09:00:00Z");
+    for _ in 0..5 {
+        let (a, b) = tokio::join!(
+            suspension::suspend(w.store.as_ref(), "toko", REASON, "one@platform", when),
+            suspension::suspend(w.store.as_ref(), "agen", REASON, "two@platform", when),
+        );
+        a.expect("toko suspended");
+        b.expect("agen suspended");
+        let list = suspension::list(w.store.as_ref()).await.expect("list");
+        assert_eq!(
+            list.resellers
+                .keys()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            vec!["agen", "toko"]
+        );
+        let (a, b) = tokio::join!(
+            suspension::reinstate(w.store.as_ref(), "toko", "one@platform", when),
+            suspension::reinstate(w.store.as_ref(), "agen", "two@platform", when),
+        );
+        a.expect("toko reinstated");
+        b.expect("agen reinstated");
+        assert!(
+            suspension::list(w.store.as_ref())
+                .await
+                .expect("list")
+                .resellers
+                .is_empty()
+        );
+    }
+    // Both at once on the same reseller: one wins, the other is told.
+    let (a, b) = tokio::join!(
+        suspension::suspend(w.store.as_ref(), "toko", REASON, "one@platform", when),
+        suspension::suspend(w.store.as_ref(), "toko", REASON, "two@platform", when),
+    );
+    assert_eq!(
+        [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(),
+        1,
+        "exactly one suspends"
+    );
+    assert_eq!(
+        suspension::history(w.store.as_ref(), 100)
+            .await
+            .expect("history")
+            .len(),
+        21
     );
 }
