@@ -22,10 +22,12 @@ pub mod details;
 mod edit;
 mod i18n;
 pub mod offers;
+pub mod own_domain;
 pub mod pages;
 pub mod prices;
 pub mod reports;
 mod screens;
+mod setup;
 mod staff;
 mod toml_doc;
 mod typed;
@@ -70,6 +72,9 @@ pub struct BackOffice {
     /// subdomain (`<id>.<domain>`): `localhost` locally, where browsers
     /// resolve every `*.localhost` to this machine.
     platform_domain: String,
+    /// The edge's addresses and the resolver the setup checklist asks
+    /// whether the storefront's own domains point there.
+    own_domain: Arc<own_domain::OwnDomainCheck>,
 }
 
 impl BackOffice {
@@ -81,7 +86,15 @@ impl BackOffice {
             templates: Arc::new(templates()),
             upload: None,
             platform_domain: "localhost".into(),
+            own_domain: Arc::default(),
         }
+    }
+
+    /// Check the storefront's own domains against these edge addresses,
+    /// asking this resolver (the setup checklist on the dashboard).
+    pub fn with_own_domain(mut self, check: own_domain::OwnDomainCheck) -> BackOffice {
+        self.own_domain = Arc::new(check);
+        self
     }
 
     /// Give new sub-resellers subdomains of `domain` (deployed: the

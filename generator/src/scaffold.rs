@@ -251,6 +251,17 @@ fn xml_text(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// Whether `logo` is still the placeholder a new storefront starts with,
+/// whatever name it shows (a storefront renamed since keeps the old one).
+pub fn is_placeholder_logo(logo: &[u8]) -> bool {
+    let (head, tail) = LOGO
+        .split_once("NAME")
+        .expect("the logo has a place for the name");
+    logo.len() >= head.len() + tail.len()
+        && logo.starts_with(head.as_bytes())
+        && logo.ends_with(tail.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +290,10 @@ mod tests {
         assert_eq!(site.extensions(), ["com", "co.id"]);
         let logo = std::str::from_utf8(&files["logo.svg"]).expect("utf-8");
         assert!(logo.contains("Toko \"Budi\" &amp; &lt;Anak&gt;"), "{logo}");
+        assert!(is_placeholder_logo(&files["logo.svg"]));
+        assert!(!is_placeholder_logo(
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>"
+        ));
         let terms = std::str::from_utf8(&files["pages/terms.md"]).expect("utf-8");
         assert!(
             terms.ends_with("placed with Toko \"Budi\" & Anak seller.\n"),

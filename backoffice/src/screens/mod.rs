@@ -12,6 +12,7 @@ pub(crate) mod prices;
 pub(crate) mod publishing;
 pub(crate) mod reports;
 pub(crate) mod settings;
+pub(crate) mod setup;
 pub(crate) mod staff;
 pub(crate) mod subresellers;
 

@@ -21,8 +21,17 @@ pub(crate) async fn dashboard(
     c.insert("notice", &None::<String>);
     // The period's sales, the domains, the wallet and what waits: each
     // block only for a role that may see it, read from the store's
-    // counters.
-    match super::dashboard::fill(&bo, &staff, &mut c, &period).await {
+    // counters. Beside them, what is left to set up (its domain check
+    // waits on a resolver, so it runs meanwhile).
+    let (setup, figures) = tokio::join!(
+        super::setup::view(&bo, &staff),
+        super::dashboard::fill(&bo, &staff, &mut c, &period)
+    );
+    match setup {
+        Ok(setup) => c.insert("setup", &setup),
+        Err(e) => return e.answer(&bo, &staff),
+    }
+    match figures {
         Ok(status) => render(&bo, "dashboard.html", &c, status),
         Err(e) => super::money::unreadable(&bo, &staff, e),
     }

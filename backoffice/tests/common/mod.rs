@@ -14,7 +14,7 @@ use storefront_publish::Site;
 use storefront_revisions::Revisions;
 use tower::ServiceExt;
 
-const PASSWORD: &str = "back-office-test-2026";
+pub const PASSWORD: &str = "back-office-test-2026";
 
 /// The machine's clock, moved ahead by what a test says.
 #[derive(Debug, Default)]
@@ -80,6 +80,14 @@ pub async fn shop() -> Shop {
 
 /// The same, with the fixture project changed first by `tune` (its folder).
 pub async fn shop_with(tune: impl FnOnce(&std::path::Path)) -> Shop {
+    shop_configured(tune, |bo| bo).await
+}
+
+/// The same, with the back office configured by `configure` too.
+pub async fn shop_configured(
+    tune: impl FnOnce(&std::path::Path),
+    configure: impl FnOnce(BackOffice) -> BackOffice,
+) -> Shop {
     let project = storefront_e2e::project(None);
     tune(project.path());
     let mut services = Services::local(
@@ -153,7 +161,11 @@ pub async fn shop_with(tune: impl FnOnce(&std::path::Path)) -> Shop {
         mailer: Arc::new(storefront_functions::accounts::Outbox::new(&outbox)),
         from: "platform@storefront.example".into(),
     });
-    let bo = BackOffice::new(services.shop_state(), site.clone(), services.clock.clone());
+    let bo = configure(BackOffice::new(
+        services.shop_state(),
+        site.clone(),
+        services.clock.clone(),
+    ));
     Shop {
         router: services.router().merge(storefront_backoffice::router(bo)),
         site,
