@@ -339,6 +339,15 @@
         if (typeof r.unicode === 'string' && r.unicode) row.setName(r.unicode);
         row.setStatus(r.available === true ? 'available' : r.available === false ? 'taken' : 'unknown', r.price);
       };
+      // The storefront takes no new orders for now (the server says so, in
+      // neutral words): its notice instead of anything to put in the cart.
+      const closeIfStopped = (q) => {
+        if (q?.ordering !== false) return;
+        note.textContent = typeof q.notice === 'string' ? q.notice : '';
+        note.hidden = false;
+        footer.hidden = true;
+        for (const row of rows) row.close();
+      };
       let reached = false;
       if (api) {
         const ctrl = typeof AbortController === 'function' ? new AbortController() : null;
@@ -371,6 +380,7 @@
                 if (!line) continue;
                 try {
                   const msg = JSON.parse(line);
+                  if (msg && msg.type === 'query') closeIfStopped(msg.query);
                   if (msg && msg.type === 'result') mark(msg);
                 } catch { /* a broken line marks nothing */ }
               }
@@ -379,6 +389,7 @@
             const data = await res.json();
             if (data && Array.isArray(data.results)) {
               reached = true;
+              closeIfStopped(data);
               data.results.forEach(mark);
             }
           }
@@ -426,7 +437,9 @@
       }
 
       const action = h('div', { class: 'result__action' });
+      let closed = false;
       const addButton = (kind) => {
+        if (closed) return;
         const cart = readCart();
         const already = inCart(cart, domain);
         const text = already ? i18n.i18nInCart : kind === 'transfer' ? i18n.i18nTransfer : i18n.i18nAddToCart;
@@ -501,7 +514,13 @@
         if (btn) btn.setAttribute('aria-label', `${btn.textContent}: ${name}`);
       };
 
-      return { node, domain, setName, setStatus };
+      /** Nothing to order here: no button now, none when the answer comes. */
+      const close = () => {
+        closed = true;
+        action.replaceChildren();
+      };
+
+      return { node, domain, setName, setStatus, close };
     }
 
     const fromUrl = () => new URLSearchParams(window.location.search).get('q') || '';
@@ -2063,8 +2082,19 @@
         signedOut();
         return;
       }
+      if (r?.data?.error === 'not_taking_orders') {
+        stopped(r);
+        return;
+      }
       if (!r) status.textContent = T('error');
       else showError(form, status, r);
+    }
+
+    /** The storefront takes no new orders for now: its notice, and nothing to order. */
+    function stopped(r) {
+      invalidate();
+      quoteAction.hidden = true;
+      status.textContent = messageOf(r);
     }
 
     /** Nobody is signed in: the cart's list, priced by a quote for visitors, and the sign-in card. */
@@ -2132,6 +2162,10 @@
         showQuote(r.data.quote, true);
         changed.textContent = `${messageOf(r)} ${T('price_changed')}`;
         changed.focus();
+        return;
+      }
+      if (code === 'not_taking_orders') {
+        stopped(r);
         return;
       }
       if (code === 'quote_expired') {
