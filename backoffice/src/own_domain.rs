@@ -36,8 +36,9 @@ pub struct OwnDomainCheck {
 /// A setting that cannot be used, naming it.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingError {
+    // Not a `source`: the reason is the message, said once.
     #[error("the edge's addresses: {0}")]
-    Edge(#[from] EdgeError),
+    Edge(EdgeError),
     #[error("the resolver {0:?} is not an address such as 1.1.1.1:53 or 1.1.1.1")]
     Resolver(String),
 }
@@ -61,7 +62,7 @@ impl OwnDomainCheck {
         edge: Option<&str>,
         resolver: Option<&str>,
     ) -> Result<OwnDomainCheck, SettingError> {
-        let edge = Edge::parse(edge.unwrap_or_default())?;
+        let edge = Edge::parse(edge.unwrap_or_default()).map_err(SettingError::Edge)?;
         let resolver = match resolver.map(str::trim).filter(|r| !r.is_empty()) {
             None => DEFAULT_RESOLVER,
             Some(r) => r,

@@ -100,6 +100,8 @@ enum Command {
         /// RFC 9224 bootstrap file (IANA's dns.json) for --registrar rdap.
         #[arg(long, required_if_eq("registrar", "rdap"))]
         rdap_bootstrap: Option<PathBuf>,
+        #[command(flatten)]
+        own_domain: serve::OwnDomainArgs,
     },
     /// Run the scheduled work once: settle orders waiting on the registry,
     /// create renewal orders, mark expired domains, issue monthly invoices.
@@ -545,7 +547,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             store,
             registrar,
             rdap_bootstrap,
+            own_domain,
         } => {
+            let own_domain = own_domain.check()?;
             let registrar = match (registrar.as_str(), rdap_bootstrap) {
                 ("rdap", Some(bootstrap)) => RegistrarChoice::Rdap { bootstrap },
                 _ => RegistrarChoice::Sandbox,
@@ -564,6 +568,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 !no_watch,
                 cli.dir.join(store),
                 registrar,
+                own_domain,
             ))?;
             Ok(ExitCode::SUCCESS)
         }

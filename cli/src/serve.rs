@@ -12,12 +12,35 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
+use storefront_backoffice::own_domain::{self, OwnDomainCheck};
 use storefront_functions::app::Services;
 use storefront_functions::tenant::PreviewTenant;
 use storefront_generator::{BuildOptions, Checkout};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+/// What the back office's setup checklist checks resellers' own domains
+/// against.
+#[derive(Debug, clap::Args)]
+pub struct OwnDomainArgs {
+    /// The edge's public addresses, which resellers point their domains'
+    /// A (and AAAA) records at: an IPv4 address, optionally an IPv6 one,
+    /// comma-separated. Unset: the checklist says how to set it.
+    #[arg(long, env = "STOREFRONT_EDGE_IPS", value_name = "IPS")]
+    edge_ips: Option<String>,
+    /// The DNS resolver asked whether a domain points at the edge (ip or
+    /// ip:port), and only that one.
+    #[arg(long, env = "STOREFRONT_RESOLVER", default_value = own_domain::DEFAULT_RESOLVER)]
+    resolver: String,
+}
+
+impl OwnDomainArgs {
+    pub fn check(&self) -> Result<OwnDomainCheck> {
+        OwnDomainCheck::from_settings(self.edge_ips.as_deref(), Some(&self.resolver))
+            .context("--edge-ips or --resolver")
+    }
+}
 
 #[derive(Debug, Default)]
 struct Sites {
@@ -65,6 +88,7 @@ pub async fn run(
     watch: bool,
     store_path: PathBuf,
     registrar: storefront_functions::app::RegistrarChoice,
+    own_domain: OwnDomainCheck,
 ) -> Result<()> {
     let services = Services::local(&store_path, &registrar)
         .with_context(|| format!("opening the store at {}", store_path.display()))?;
@@ -119,7 +143,8 @@ pub async fn run(
         services.shop_state(),
         site.clone(),
         services.clock.clone(),
-    );
+    )
+    .with_own_domain(own_domain);
     let state = AppState {
         sites: sites.clone(),
         out: opts.out.clone(),

@@ -166,6 +166,21 @@ pub struct Catalogue {
     #[serde(default)]
     pub documents: BTreeMap<String, DocumentItem>,
     pub extensions: BTreeMap<String, Extension>,
+    /// What a reseller registering with the platform proves who it is
+    /// with, reviewed by the platform.
+    #[serde(default)]
+    pub registration: Registration,
+}
+
+/// The `[documents.*]` items an application to the platform asks, by the
+/// kind of applicant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    #[serde(default)]
+    pub personal: Vec<String>,
+    #[serde(default)]
+    pub company: Vec<String>,
 }
 
 /// The wholesale price of one extension in a plan, net of tax.
@@ -292,6 +307,16 @@ impl Catalogue {
                         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
                 {
                     errors.push(err(&p, format!("document '{id}': accepted type '{a}' must be a lowercase file extension such as pdf")));
+                }
+            }
+        }
+        for (kind, items) in [
+            ("personal", &self.registration.personal),
+            ("company", &self.registration.company),
+        ] {
+            for d in items {
+                if !self.documents.contains_key(d) {
+                    errors.push(err(&["registration", kind], format!("registration of a {kind} reseller requires document '{d}', which is not defined under [documents]")));
                 }
             }
         }

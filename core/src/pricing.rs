@@ -892,6 +892,7 @@ mod tests {
         let catalogue = Catalogue {
             documents: BTreeMap::new(),
             extensions: [("co.id".to_string(), ext)].into(),
+            registration: Default::default(),
         };
         let prices = PlanPrices {
             register: "90000".parse().expect("d"),

@@ -222,6 +222,7 @@ fn catalogue() -> Catalogue {
             .iter()
             .map(|e| (e.to_string(), ext(if *e == "pl" { 5 } else { 10 })))
             .collect(),
+        registration: Default::default(),
     }
 }
 

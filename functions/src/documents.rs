@@ -3,6 +3,12 @@
 //! and every review. The rules (what is accepted, what a review may do)
 //! are `storefront_core::documents`; this module keeps them.
 //!
+//! A set's subject is an order line or a reseller's application to the
+//! platform (`Of`): the same checks, the same kept versions and reviews.
+//! An application's set is keyed `DOCS#@application#<application>`, is
+//! reviewed by the platform alone, and is listed by the applications (not
+//! the review queues, which hold order lines).
+//!
 //! | item | pk | sk |
 //! |---|---|---|
 //! | a line's document set | `DOCS#<order>#<line>` | `SET` |
@@ -65,9 +71,33 @@ fn agenda_sk(day: &str, order: &str, line: &str) -> String {
     format!("{day}#{order}#{line}")
 }
 
+/// What a set of documents is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Of {
+    /// An order line's registrant (`order`, `line`).
+    #[default]
+    Line,
+    /// A reseller's application to the platform (`line` is the
+    /// application, `order` is `APPLICATION`).
+    Application,
+}
+
+impl Of {
+    fn is_line(&self) -> bool {
+        *self == Of::Line
+    }
+}
+
+/// The `order` of an application's set: no order's id starts with `@`.
+pub const APPLICATION: &str = "@application";
+
 /// One line's documents, with what identifies it for its reviewers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
+    /// Its subject: an order line unless said otherwise.
+    #[serde(default, skip_serializing_if = "Of::is_line")]
+    pub of: Of,
     pub order: String,
     pub line: String,
     pub reseller: String,
@@ -169,6 +199,7 @@ impl Documents {
             return Err(DocError::NotFound);
         }
         let r = Record {
+            of: Of::Line,
             order: sub.order.into(),
             line: sub.line.into(),
             reseller: sub.reseller.into(),
@@ -208,6 +239,45 @@ impl Documents {
         }
     }
 
+    /// The set of the application `id` (by the account `applicant` of the
+    /// platform's storefront `platform`, for the storefront `wanted`),
+    /// made the first time with `items` missing; reviewed by the platform.
+    pub async fn open_application(
+        &self,
+        platform: &str,
+        id: &str,
+        applicant: &str,
+        wanted: &str,
+        items: &[String],
+    ) -> Result<Record, DocError> {
+        if let Some((r, _)) = self.get(APPLICATION, id).await? {
+            return Ok(r);
+        }
+        let r = Record {
+            of: Of::Application,
+            order: APPLICATION.into(),
+            line: id.into(),
+            reseller: platform.into(),
+            customer: applicant.into(),
+            domain: wanted.into(),
+            ext: String::new(),
+            set: DocumentSet::new(items),
+            registrant: None,
+            deleted: None,
+            reviewers: Reviewers::Platform,
+        };
+        let item = Item::new(set_pk(APPLICATION, id), SET_SK, to_value(&r)?);
+        match self.store.put(item, Condition::NotExists).await {
+            Ok(()) => Ok(r),
+            Err(StoreError::ConditionFailed { .. }) => self
+                .get(APPLICATION, id)
+                .await?
+                .map(|(r, _)| r)
+                .ok_or(DocError::NotFound),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// A new version of `item` from the customer, judged by the
     /// catalogue's rules for it; a file's bytes are kept first, then named.
     pub async fn submit(
@@ -220,14 +290,28 @@ impl Documents {
         by: &str,
     ) -> Result<Record, DocError> {
         let record = self.open(s, sub).await?;
+        self.submit_to(&s.document_items, record, item, answer, at, by)
+            .await
+    }
+
+    /// A new version of `item` in the set `record`, judged by `rules`
+    /// (the catalogue's items): whatever the set's subject.
+    pub async fn submit_to(
+        &self,
+        rules: &std::collections::BTreeMap<String, storefront_core::catalogue::DocumentItem>,
+        record: Record,
+        item: &str,
+        answer: &Answer<'_>,
+        at: &str,
+        by: &str,
+    ) -> Result<Record, DocError> {
         if let Some(t) = record.deleted {
             return Err(DocError::Deleted {
                 domain: record.domain,
                 tombstone: t,
             });
         }
-        let Some(rules) = s
-            .document_items
+        let Some(rules) = rules
             .get(item)
             .filter(|_| record.set.items.contains_key(item))
         else {
@@ -252,7 +336,7 @@ impl Documents {
             }
             _ => None,
         };
-        self.change(sub.order, sub.line, |set| {
+        self.change(&record.order, &record.line, |set| {
             set.submit(item, stored.clone(), key.clone(), at, by)
                 .map(|_| ())
         })
@@ -697,6 +781,14 @@ fn set_writes(was: &Record, r: &Record, version: u64) -> Result<Vec<Write>, Stor
         item,
         condition: Condition::Version(version),
     }];
+    if r.of == Of::Application {
+        // Listed by its application; no registrant reuses it.
+        writes.extend(r.set.keys().into_iter().map(|key| Write::Put {
+            item: Item::new(blob_pk(key), entry.clone(), serde_json::json!({"key": key})),
+            condition: Condition::None,
+        }));
+        return Ok(writes);
+    }
     // Each reviewing level's queue holds the set while something waits
     // for that level's review.
     for (level, queue, sk) in [

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod applications;
 pub mod audit;
 pub mod catalog;
 pub mod clock;

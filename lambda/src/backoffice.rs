@@ -11,6 +11,7 @@ use axum::Router;
 use axum::response::IntoResponse;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use storefront_backoffice::own_domain::OwnDomainCheck;
 use storefront_backoffice::{BackOffice, Upload};
 use storefront_functions::app::Services;
 use storefront_generator::Paths;
@@ -60,6 +61,20 @@ impl Upload for Bucket {
     }
 }
 
+/// What the setup checklist checks resellers' own domains against: the
+/// edge's addresses (`STOREFRONT_EDGE_IPS`, the template's EdgeAddresses;
+/// unset, the checklist says how to set them) and the resolver it asks
+/// (`STOREFRONT_RESOLVER`, its DnsResolver). A setting that cannot be used
+/// stops the function: resellers are never told to point at a typo.
+fn own_domain_check() -> anyhow::Result<OwnDomainCheck> {
+    let var = |name| std::env::var(name).ok();
+    OwnDomainCheck::from_settings(
+        var("STOREFRONT_EDGE_IPS").as_deref(),
+        var("STOREFRONT_RESOLVER").as_deref(),
+    )
+    .context("STOREFRONT_EDGE_IPS or STOREFRONT_RESOLVER")
+}
+
 /// The back office's routes for these services, after laying out the
 /// platform's content under `work` (the temporary folder on Lambda).
 pub async fn router(
@@ -96,7 +111,8 @@ pub async fn router(
     // sub-reseller: its form says so.
     let bo = BackOffice::new(services.shop_state(), site, services.clock.clone())
         .with_upload(Arc::new(Bucket(target)))
-        .with_platform_domain(settings.platform_domain.as_deref().unwrap_or_default());
+        .with_platform_domain(settings.platform_domain.as_deref().unwrap_or_default())
+        .with_own_domain(own_domain_check()?);
     // Before a change is checked and built, the platform's content is
     // brought up to what the last deploy published (a plan's new price is
     // a cost the check must see).

@@ -569,7 +569,7 @@ fn form_page(
 }
 
 /// Whether a storefront `id` exists, published or only drafted.
-async fn taken(bo: &BackOffice, id: &str) -> Result<bool, RevisionError> {
+pub(crate) async fn taken(bo: &BackOffice, id: &str) -> Result<bool, RevisionError> {
     if !storefront_generator::content::valid_id(id) {
         return Ok(false);
     }
@@ -577,17 +577,10 @@ async fn taken(bo: &BackOffice, id: &str) -> Result<bool, RevisionError> {
     Ok(revisions.published(id).await?.is_some() || revisions.draft(id).await?.is_some())
 }
 
-/// Create the sub-reseller the form asks for.
-///
-/// All or nothing where it matters, the id: nothing claims it until its
-/// content has passed the check (a revision saved before is content only,
-/// named by its hash, and claims nothing). Publishing claims it (a
-/// conditional write: of two creating the same id, one wins, the other is
-/// told it is taken). If the build that follows fails, the publish is
-/// taken back (`Revisions::withdraw`), so the id is free to try again.
-/// Once the storefront is built it stands; its wallet is opened and its
-/// owner invited, and if either fails the page says so (the storefront is
-/// there; the owner's invitation is what is missing).
+/// Create the sub-reseller the form asks for (`open_storefront`). Once the
+/// storefront is built it stands; its wallet is opened and its owner
+/// invited, and if either fails the page says so (the storefront is there;
+/// the owner's invitation is what is missing).
 pub(crate) async fn create(
     State(bo): State<BackOffice>,
     staff: Staff,
@@ -629,7 +622,8 @@ pub(crate) async fn create(
         }
     };
     let domain = format!("{}.{}", wanted.id, bo.platform_domain);
-    let files = scaffold::files(&Scaffold {
+    let opening = Opening {
+        id: &wanted.id,
         name: &wanted.name,
         domain: &domain,
         language: wanted.language,
@@ -637,42 +631,22 @@ pub(crate) async fn create(
         plan: &wanted.plan,
         parent: Some(&staff.reseller),
         extensions: &site.extensions(),
-    });
-    let now = bo.clock.now();
-    let revisions = bo.site.revisions();
-    let refused = |problems: Vec<String>| {
-        form_page(
-            &bo,
-            &staff,
-            &site,
-            &f,
-            &[],
-            problems,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
+        by: &staff.profile.email,
     };
-    let revision = match revisions.save(&wanted.id, &files).await {
+    let revision = match open_storefront(&bo, &opening).await {
         Ok(r) => r,
-        Err(e) => return Failure::from(e).answer(&bo, &staff),
-    };
-    match bo.site.check_draft(&wanted.id, files, now).await {
-        Ok(_) => {}
-        Err(PublishError::Content(d)) => return refused(edit::problems(&d, staff.lang)),
-        Err(e) => return Failure::from(e).answer(&bo, &staff),
-    }
-    match revisions
-        .publish(
-            &wanted.id,
-            &revision,
-            None,
-            &staff.profile.email,
-            Source::Panel,
-            now,
-        )
-        .await
-    {
-        Ok(()) => {}
-        Err(RevisionError::Moved { .. }) => {
+        Err(NotOpened::Refused(d)) => {
+            return form_page(
+                &bo,
+                &staff,
+                &site,
+                &f,
+                &[],
+                edit::problems(&d, staff.lang),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+        Err(NotOpened::Taken) => {
             let taken = [FieldError::new("id", "sub_id_taken", &wanted.id)];
             return form_page(
                 &bo,
@@ -684,17 +658,9 @@ pub(crate) async fn create(
                 StatusCode::UNPROCESSABLE_ENTITY,
             );
         }
-        Err(e) => return Failure::from(e).answer(&bo, &staff),
-    }
-    if let Err(e) = build(&bo, now).await {
-        eprintln!("creating sub-reseller {}: {e}", wanted.id);
-        // Not built: the id goes back, as if never asked for.
-        if let Err(e) = revisions.withdraw(&wanted.id, &revision).await {
-            eprintln!("withdrawing sub-reseller {}: {e}", wanted.id);
-        }
-        return match e {
-            Failure::Publish(PublishError::Content(d)) => refused(edit::problems(&d, staff.lang)),
-            _ => message(
+        Err(NotOpened::Failed(e)) => return e.answer(&bo, &staff),
+        Err(NotOpened::NotBuilt) => {
+            return message(
                 &bo,
                 staff.lang,
                 &staff.base,
@@ -705,9 +671,9 @@ pub(crate) async fn create(
                     &format!("{}subresellers/new", staff.base),
                     "title_subreseller_new",
                 )),
-            ),
-        };
-    }
+            );
+        }
+    };
     crate::audit(
         &bo,
         &staff,
@@ -748,6 +714,87 @@ pub(crate) async fn create(
             )
         }
     }
+}
+
+/// A storefront to open from the scaffold: a sub-reseller's (its parent
+/// the storefront whose staff creates it) or a reseller the platform
+/// approved (no parent).
+pub(crate) struct Opening<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    /// The host it answers on at once: `<id>.<platform domain>`.
+    pub domain: &'a str,
+    pub language: Locale,
+    pub currency: storefront_core::Currency,
+    pub plan: &'a str,
+    pub parent: Option<&'a str>,
+    pub extensions: &'a [String],
+    /// Who publishes it, as its history says.
+    pub by: &'a str,
+}
+
+/// Why a storefront was not opened.
+pub(crate) enum NotOpened {
+    /// Its content fails the check (what `storefront check` says).
+    Refused(storefront_generator::diagnostics::Diagnostics),
+    /// Its id is someone else's (published meanwhile).
+    Taken,
+    Failed(Failure),
+    /// Its build failed; the id is free again.
+    NotBuilt,
+}
+
+/// Open a new storefront: its scaffold saved as a revision, checked,
+/// published, built (and uploaded, deployed). The revision published.
+///
+/// All or nothing where it matters, the id: nothing claims it until its
+/// content has passed the check (a revision saved before is content only,
+/// named by its hash, and claims nothing). Publishing claims it (a
+/// conditional write: of two creating the same id, one wins, the other is
+/// told it is taken). If the build that follows fails, the publish is
+/// taken back (`Revisions::withdraw`), so the id is free to try again.
+pub(crate) async fn open_storefront(bo: &BackOffice, o: &Opening<'_>) -> Result<String, NotOpened> {
+    let files = scaffold::files(&Scaffold {
+        name: o.name,
+        domain: o.domain,
+        language: o.language,
+        currency: o.currency,
+        plan: o.plan,
+        parent: o.parent,
+        extensions: o.extensions,
+    });
+    let now = bo.clock.now();
+    let revisions = bo.site.revisions();
+    let failed = |e: PublishError| NotOpened::Failed(Failure::from(e));
+    let revision = revisions
+        .save(o.id, &files)
+        .await
+        .map_err(|e| NotOpened::Failed(e.into()))?;
+    match bo.site.check_draft(o.id, files, now).await {
+        Ok(_) => {}
+        Err(PublishError::Content(d)) => return Err(NotOpened::Refused(d)),
+        Err(e) => return Err(failed(e)),
+    }
+    match revisions
+        .publish(o.id, &revision, None, o.by, Source::Panel, now)
+        .await
+    {
+        Ok(()) => {}
+        Err(RevisionError::Moved { .. }) => return Err(NotOpened::Taken),
+        Err(e) => return Err(NotOpened::Failed(e.into())),
+    }
+    if let Err(e) = build(bo, now).await {
+        eprintln!("opening storefront {}: {e}", o.id);
+        // Not built: the id goes back, as if never asked for.
+        if let Err(e) = revisions.withdraw(o.id, &revision).await {
+            eprintln!("withdrawing storefront {}: {e}", o.id);
+        }
+        return Err(match e {
+            Failure::Publish(PublishError::Content(d)) => NotOpened::Refused(d),
+            _ => NotOpened::NotBuilt,
+        });
+    }
+    Ok(revision)
 }
 
 /// Build every storefront from what is published (the new one among

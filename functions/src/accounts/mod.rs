@@ -89,7 +89,7 @@ impl FromRef<AccountsState> for Arc<Catalogs> {
     }
 }
 
-pub use routes::signed_in;
+pub use routes::{NewAccount, register, send_verification, signed_in, start_session};
 
 pub fn router(state: AccountsState) -> Router {
     routes::router(state)

@@ -331,23 +331,55 @@ pub(crate) async fn signup(
     fields::password(&req.password).map_err(bad)?;
     let name = fields::line("name", &req.name, MAX_NAME_CHARS).map_err(bad)?;
     let company = company(req.kind, req.company).map_err(bad)?;
-    st.count_ip(&visit, Scope::SignupIp, st.config.limits.signup_per_ip)
-        .await?;
+    let new = NewAccount {
+        email,
+        password: req.password,
+        name,
+        kind: req.kind,
+        company,
+    };
+    let profile = register(&st, &visit, new).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": profile.id, "email": profile.email, "verified": false})),
+    )
+        .into_response())
+}
 
+/// A new customer account, its fields checked (`fields`).
+pub struct NewAccount {
+    pub email: fields::Email,
+    pub password: String,
+    pub name: String,
+    pub kind: Kind,
+    pub company: Option<Company>,
+}
+
+/// Create an unconfirmed customer account on the visited storefront and
+/// mail its confirmation link: a sign-up, and a reseller's registration on
+/// the platform's storefront. An email taken there is a 409 on `email`.
+pub async fn register(
+    st: &AccountsState,
+    visit: &Visit,
+    new: NewAccount,
+) -> Result<Profile, AccountsError> {
+    st.count_ip(visit, Scope::SignupIp, st.config.limits.signup_per_ip)
+        .await?;
     let password_hash = st
         .hasher
-        .hash(req.password)
+        .hash(new.password)
         .await
         .map_err(AccountsError::unavailable)?;
+    let email = new.email;
     let profile = Profile {
         id: secrets::new_id().map_err(AccountsError::unavailable)?,
         reseller: visit.tenant.reseller.clone(),
         email: email.display,
         email_ascii: email.ascii,
         email_key: email.key,
-        name,
-        kind: req.kind,
-        company,
+        name: new.name,
+        kind: new.kind,
+        company: new.company,
         role: Role::Customer,
         verified: false,
         password_hash,
@@ -376,14 +408,46 @@ pub(crate) async fn signup(
     }
     // The account exists now: a mail that fails is logged, and the person
     // can ask for another once signed in (verify/resend).
-    if let Err(e) = st.mail_token(&visit, &profile, Purpose::Verify).await {
+    if let Err(e) = st.mail_token(visit, &profile, Purpose::Verify).await {
         tracing::warn!(error = %e, account = %profile.id, "verification mail not sent");
     }
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"id": profile.id, "email": profile.email, "verified": false})),
+    Ok(profile)
+}
+
+/// Mail `profile` (unconfirmed) a new confirmation link, counted against
+/// its limit: the API's resend and the registration's status page.
+pub async fn send_verification(
+    st: &AccountsState,
+    visit: &Visit,
+    profile: &Profile,
+) -> Result<(), AccountsError> {
+    st.count(
+        visit,
+        Scope::ResendAccount,
+        &profile.id,
+        st.config.limits.resend_per_account,
     )
-        .into_response())
+    .await?;
+    st.mail_token(visit, profile, Purpose::Verify).await
+}
+
+/// Start a session of `profile` on the visited storefront: the cookie that
+/// signs it in.
+pub async fn start_session(
+    st: &AccountsState,
+    visit: &Visit,
+    profile: &Profile,
+) -> Result<header::HeaderValue, AccountsError> {
+    let (secret, max_age) = sessions::start(
+        st.store.as_ref(),
+        &visit.tenant.reseller,
+        &profile.id,
+        profile.auth_epoch,
+        secs(st.config.session_ttl),
+    )
+    .await
+    .map_err(AccountsError::unavailable)?;
+    Ok(visit.cookie.set(&secret, max_age))
 }
 
 /// Confirm an email address with the token from the mailed link.
@@ -493,14 +557,7 @@ pub(crate) async fn resend(
     if profile.verified {
         return Ok(Json(json!({"verified": true})).into_response());
     }
-    st.count(
-        &visit,
-        Scope::ResendAccount,
-        &profile.id,
-        st.config.limits.resend_per_account,
-    )
-    .await?;
-    st.mail_token(&visit, &profile, Purpose::Verify).await?;
+    send_verification(&st, &visit, &profile).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({"message": messages::text(visit.lang, &Msg::VerificationSent)})),
@@ -614,18 +671,9 @@ pub(crate) async fn signin(
     if let Err(e) = records::index_if_missing(store, &profile).await {
         tracing::warn!(error = %e, account = %profile.id, "customer not indexed");
     }
-    let (secret, max_age) = sessions::start(
-        store,
-        reseller,
-        &profile.id,
-        profile.auth_epoch,
-        secs(st.config.session_ttl),
-    )
-    .await
-    .map_err(AccountsError::unavailable)?;
+    let cookie = start_session(&st, &visit, &profile).await?;
     let mut resp = Json(profile.view()).into_response();
-    resp.headers_mut()
-        .append(header::SET_COOKIE, visit.cookie.set(&secret, max_age));
+    resp.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(resp)
 }
 
