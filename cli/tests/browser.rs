@@ -1907,3 +1907,53 @@ fn a_customer_with_450_orders_pages_through_them_on_the_account_page() {
         "no older orders after the last page"
     );
 }
+
+#[test]
+fn a_suspended_storefronts_search_shows_its_notice_and_offers_nothing_to_order() {
+    let p = storefront_e2e::project(None);
+    let server = storefront_e2e::serve(env!("CARGO_BIN_EXE_storefront"), p.path(), false);
+    // The platform suspends toko, as its console does, in the store of the
+    // running `serve`.
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let path = p.path().join(".storefront/store.db");
+        let store =
+            storefront_functions::store::embedded::EmbeddedStore::open(&path).expect("store");
+        storefront_functions::suspension::suspend(
+            &store,
+            "toko",
+            "unpaid platform invoices",
+            "ops@platform.example",
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("suspended");
+    });
+    let browser = Browser::start();
+    browser.goto(&format!(
+        "http://{}/s/toko/en/search/?q=zqxwvtoko.co.id",
+        server.addr
+    ));
+    let shown = browser.wait_for(
+        "const r = document.querySelector('#results .result');
+         const s = r && r.querySelector('.status');
+         const note = document.querySelector('#results .results__message--info');
+         if (!s || s.classList.contains('status--checking') || !note || note.hidden) return null;
+         return [note.textContent, s.className, r.querySelector('.result__price .price').textContent,
+                 document.querySelectorAll('#results .result__action button').length];",
+        WAIT,
+    );
+    assert_eq!(
+        shown,
+        serde_json::json!([
+            "This shop is not taking new orders at the moment.",
+            "status status--available",
+            "IDR\u{a0}288,000",
+            0
+        ])
+    );
+    assert_eq!(
+        browser.eval("return document.querySelector('#results').textContent.toLowerCase().includes('suspend');"),
+        serde_json::json!(false)
+    );
+}
