@@ -163,6 +163,11 @@ fn templates() -> tera::Tera {
         ),
         ("review.html", include_str!("../templates/review.html")),
         ("staff.html", include_str!("../templates/staff.html")),
+        ("console.html", include_str!("../templates/console.html")),
+        (
+            "_console_tabs.html",
+            include_str!("../templates/_console_tabs.html"),
+        ),
         ("audit.html", include_str!("../templates/audit.html")),
         ("reports.html", include_str!("../templates/reports.html")),
         (
@@ -370,6 +375,31 @@ fn routes() -> Routes<BackOffice> {
             "/panel/subresellers/invite",
             s(C::SubResellers),
             subresellers::invite_owner,
+        )
+        .get(
+            "/panel/platform/",
+            s(C::Console),
+            screens::console::overview,
+        )
+        .get(
+            "/panel/platform/topups",
+            s(C::Console),
+            money::console_topups_page,
+        )
+        .post(
+            "/panel/platform/topups/approve",
+            s(C::Console),
+            money::console_approve,
+        )
+        .post(
+            "/panel/platform/topups/reject",
+            s(C::Console),
+            money::console_reject,
+        )
+        .get(
+            "/panel/platform/topups/proof",
+            s(C::Console),
+            money::console_proof,
         )
         .get("/panel/static/backoffice.css", Need::Public, css)
         .get("/panel/static/backoffice.js", Need::Public, js)

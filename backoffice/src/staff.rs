@@ -41,7 +41,7 @@ impl Staff {
 
     /// Whether this staff member's role may do `what`.
     pub fn may(&self, what: Capability) -> bool {
-        roles::allows(self.profile.role, what)
+        roles::allows_on(self.profile.role, what, self.snapshot.platform)
     }
 }
 
@@ -93,12 +93,15 @@ impl FromRequestParts<BackOffice> for Staff {
                 None,
             )),
             Ok(Some((_, profile, _, _)))
-                if !need.is_some_and(|c| roles::allows(profile.role, c)) =>
+                if !need.is_some_and(|c| {
+                    roles::allows_on(profile.role, c, visit.tenant.snapshot.platform)
+                }) =>
             {
                 // The seller and bank accounts say whose they are; other
                 // pages say what this role is for.
                 let (title, text) = match need {
                     Some(Capability::Seller) => ("owner_only", "owner_only_text".to_string()),
+                    Some(Capability::Console) => ("console_only", "console_only_text".to_string()),
                     _ => (
                         "not_your_role",
                         format!("not_your_role_{}", profile.role.key()),

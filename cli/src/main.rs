@@ -4,6 +4,7 @@ mod deploy;
 mod documents;
 mod edge;
 mod money;
+mod platform;
 mod serve;
 
 use anyhow::{Context, Result};
@@ -150,6 +151,25 @@ enum Command {
     /// on-demand TLS for hosts the API knows, each storefront's files by
     /// Host, /api/* to the API.
     Edge(edge::EdgeArgs),
+    /// The platform itself: `init` makes a deployed platform's first
+    /// operator (an owner of the platform's own storefront) and prints the
+    /// one-time link that sets its password.
+    Platform {
+        /// The embedded store's file.
+        #[arg(long, default_value = ".storefront/store.db", global = true)]
+        store: PathBuf,
+        /// The deployed DynamoDB table instead, with the AWS environment,
+        /// as `deploy` uses it.
+        #[arg(
+            long,
+            env = "STOREFRONT_TABLE",
+            global = true,
+            conflicts_with = "store"
+        )]
+        table: Option<String>,
+        #[command(subcommand)]
+        action: PlatformAction,
+    },
     /// Build, then publish to AWS: each storefront's changed files to the
     /// storefronts bucket (by content hash) and its priced catalogue to the
     /// table. The target comes from flags or STOREFRONT_TABLE and
@@ -206,6 +226,23 @@ enum DocumentAction {
         version: u32,
         #[arg(long)]
         reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlatformAction {
+    /// Make the first operator; refused once the platform has one.
+    Init {
+        /// The operator's email address (its sign-in).
+        #[arg(long)]
+        email: String,
+        /// Its name (default: the address).
+        #[arg(long)]
+        name: Option<String>,
+        /// The host the printed link names (default: the platform
+        /// storefront's first domain; locally <id>.localhost:8080).
+        #[arg(long)]
+        host: Option<String>,
     },
 }
 
@@ -598,6 +635,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
             let target = money::Target::new(&cli.dir, store, table);
             rt.block_on(documents::run(&target, &cli.dir, action))
+        }
+        Command::Platform {
+            store,
+            table,
+            action: PlatformAction::Init { email, name, host },
+        } => {
+            let rt = tokio::runtime::Runtime::new().context("starting the runtime")?;
+            let target = money::Target::new(&cli.dir, store, table);
+            let init = platform::Init { email, name, host };
+            rt.block_on(platform::init(&target, &cli.dir, init))
         }
         Command::Edge(args) => edge::run(&paths, &cli.dir, now()?, args),
         Command::Deploy(args) => deploy::run(paths, &cli.dir, now()?, args),

@@ -193,6 +193,11 @@ pub struct Snapshot {
     /// Where its days begin and end: promotions, due dates.
     #[serde(default, skip_serializing_if = "Zone::is_utc")]
     pub time_zone: Zone,
+    /// This is the platform's own storefront (`platform.toml`'s
+    /// `storefront`): where resellers register and the platform's
+    /// operators (its owner and admins) have the console.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub platform: bool,
     /// Content hash of everything above (set by the publisher): equal
     /// snapshots have equal versions.
     pub version: String,

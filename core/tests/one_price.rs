@@ -350,6 +350,7 @@ fn snapshot(c: &Config) -> Option<Snapshot> {
         },
         retention: Default::default(),
         time_zone: Default::default(),
+        platform: false,
         version: "v".into(),
     })
 }

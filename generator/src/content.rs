@@ -386,6 +386,11 @@ pub struct PlatformSite {
     /// shape its tax id has. A reseller's country follows from its currency.
     #[serde(default)]
     pub country: Option<String>,
+    /// The platform's own storefront (a folder under `resellers/`, buying
+    /// from the platform like any top-level reseller): where resellers
+    /// register, and whose owner and admins are the platform's operators.
+    #[serde(default)]
+    pub storefront: Option<String>,
     pub seller: Seller,
     #[serde(default)]
     pub bank_accounts: Vec<PlatformBankAccount>,

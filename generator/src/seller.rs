@@ -315,6 +315,25 @@ pub fn check_platform(content: &Content, diags: &mut Diagnostics) {
         diags,
     );
     place.check_platform_accounts(&p.site.bank_accounts, diags);
+    if let Some(own) = &p.site.storefront {
+        match content.resellers.get(own) {
+            None => place.push(
+                diags,
+                &path!["storefront"],
+                format!(
+                    "storefront {own:?} names no reseller: the platform's own storefront is a folder resellers/{own}/ like any other"
+                ),
+            ),
+            Some(r) if r.site.parent.is_some() => place.push(
+                diags,
+                &path!["storefront"],
+                format!(
+                    "storefront {own:?} is a sub-reseller: the platform's own storefront buys from the platform (no parent)"
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
     let keep = p.site.document_retention_days;
     if !(MIN_RETENTION_DAYS..=MAX_RETENTION_DAYS).contains(&keep) {
         place.push(

@@ -135,6 +135,7 @@ pub fn of(checkout: &Checkout, id: &str) -> Option<Snapshot> {
                 .collect(),
         },
         time_zone: site.time_zone,
+        platform: checkout.content.platform.site.storefront.as_deref() == Some(id),
         version: String::new(),
     };
     let version = blake3::hash(&serde_json::to_vec(&snapshot).ok()?).to_hex()[..16].to_string();

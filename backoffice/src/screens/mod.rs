@@ -3,6 +3,7 @@
 
 pub(crate) mod audit;
 pub(crate) mod brand;
+pub(crate) mod console;
 pub(crate) mod customers;
 pub(crate) mod dashboard;
 pub(crate) mod documents;

@@ -32,6 +32,42 @@ pub(crate) fn desk<'a>(bo: &'a BackOffice, staff: &'a Staff) -> Desk<'a> {
         lang: staff.lang,
         snapshot: &staff.snapshot,
         actor: staff.actor(),
+        console: false,
+    }
+}
+
+/// The desk of the platform's console: the platform's own money (its
+/// storefront's staff with `Capability::Console`).
+pub(crate) fn console_desk<'a>(bo: &'a BackOffice, staff: &'a Staff) -> Desk<'a> {
+    Desk {
+        console: true,
+        ..desk(bo, staff)
+    }
+}
+
+/// Where a page of top-ups is: the storefront's own (asked of it by its
+/// customers and sub-resellers) or the console's (asked of the platform by
+/// its top-level resellers). One page and one decision for both.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Desks {
+    Shop,
+    Console,
+}
+
+impl Desks {
+    fn desk<'a>(self, bo: &'a BackOffice, staff: &'a Staff) -> Desk<'a> {
+        match self {
+            Desks::Shop => desk(bo, staff),
+            Desks::Console => console_desk(bo, staff),
+        }
+    }
+
+    /// The top-ups page's path under the back office.
+    fn topups(self) -> &'static str {
+        match self {
+            Desks::Shop => "topups",
+            Desks::Console => "platform/topups",
+        }
     }
 }
 
@@ -225,25 +261,54 @@ pub(crate) async fn topups_page(
     staff: Staff,
     Query(q): Query<Shown>,
 ) -> Response {
-    topups(&bo, &staff, &q, None).await
+    topups(&bo, &staff, Desks::Shop, &q, None).await
 }
 
-async fn topups(bo: &BackOffice, staff: &Staff, q: &Shown, problem: Option<Problem>) -> Response {
+/// The console's: top-ups the platform's top-level resellers asked of it.
+pub(crate) async fn console_topups_page(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<Shown>,
+) -> Response {
+    topups(&bo, &staff, Desks::Console, &q, None).await
+}
+
+async fn topups(
+    bo: &BackOffice,
+    staff: &Staff,
+    side: Desks,
+    q: &Shown,
+    problem: Option<Problem>,
+) -> Response {
     let all = q.all.is_some();
-    let page = match desk(bo, staff).topups(!all, before(q), PER_PAGE).await {
+    let page = match side.desk(bo, staff).topups(!all, before(q), PER_PAGE).await {
         Ok(l) => l,
         Err(e) => return unreadable(bo, staff, e),
     };
-    let accounts = &staff.snapshot.bank_accounts;
+    // Where they pay: the storefront's accounts, or the platform's (which
+    // its own storefront's snapshot holds as its parent's).
+    let accounts = match side {
+        Desks::Shop => &staff.snapshot.bank_accounts,
+        Desks::Console => &staff.snapshot.parent.bank_accounts,
+    };
     let list: Vec<Value> = page
         .items
         .into_iter()
         .map(|t| shown_topup(staff, accounts, t))
         .collect();
-    let mut c = money_context(staff, "topups", "m_topups_heading", q);
+    let (page_key, title) = match side {
+        Desks::Shop => ("topups", "m_topups_heading"),
+        Desks::Console => ("console_topups", "c_topups_heading"),
+    };
+    let mut c = money_context(staff, page_key, title, q);
+    if side == Desks::Console {
+        c.insert("money_page", &false);
+        c.insert("console_page", &true);
+    }
     c.insert("topups", &list);
     c.insert("all", &all);
     c.insert("next", &page.next);
+    c.insert("at", side.topups());
     let status = problem
         .as_ref()
         .and_then(|p| p.status)
@@ -264,7 +329,7 @@ pub(crate) async fn approve(
     staff: Staff,
     Form(f): Form<DecideForm>,
 ) -> Response {
-    decide(&bo, &staff, f, true).await
+    decide(&bo, &staff, Desks::Shop, f, true).await
 }
 
 pub(crate) async fn reject(
@@ -272,25 +337,47 @@ pub(crate) async fn reject(
     staff: Staff,
     Form(f): Form<DecideForm>,
 ) -> Response {
-    decide(&bo, &staff, f, false).await
+    decide(&bo, &staff, Desks::Shop, f, false).await
 }
 
-async fn decide(bo: &BackOffice, staff: &Staff, f: DecideForm, approve: bool) -> Response {
+pub(crate) async fn console_approve(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(f): Form<DecideForm>,
+) -> Response {
+    decide(&bo, &staff, Desks::Console, f, true).await
+}
+
+pub(crate) async fn console_reject(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Form(f): Form<DecideForm>,
+) -> Response {
+    decide(&bo, &staff, Desks::Console, f, false).await
+}
+
+async fn decide(
+    bo: &BackOffice,
+    staff: &Staff,
+    side: Desks,
+    f: DecideForm,
+    approve: bool,
+) -> Response {
     let typed = f.reason.clone().unwrap_or_default();
     let problem = || Problem::on(&f.id, &[("reason", &typed)]);
-    let d = desk(bo, staff);
+    let d = side.desk(bo, staff);
     let reason = if approve {
         None
     } else {
         match storefront_functions::orders::routes::desk::reason(&typed, staff.lang) {
             Ok(r) => Some(r),
-            Err(e) => return shown_failure(bo, staff, e, problem()).await,
+            Err(e) => return shown_failure(bo, staff, side, e, problem()).await,
         }
     };
     match d.decide(&f.id, approve, reason).await {
         Ok(Decided::Now(_)) => done(
             staff,
-            "topups?",
+            &format!("{}?", side.topups()),
             if approve { "approved" } else { "rejected" },
         ),
         Ok(Decided::Already(_)) => {
@@ -300,6 +387,7 @@ async fn decide(bo: &BackOffice, staff: &Staff, f: DecideForm, approve: bool) ->
             topups(
                 bo,
                 staff,
+                side,
                 &Shown {
                     all: Some("1".into()),
                     ..Shown::default()
@@ -308,14 +396,20 @@ async fn decide(bo: &BackOffice, staff: &Staff, f: DecideForm, approve: bool) ->
             )
             .await
         }
-        Err(e) => shown_failure(bo, staff, e, problem()).await,
+        Err(e) => shown_failure(bo, staff, side, e, problem()).await,
     }
 }
 
-async fn shown_failure(bo: &BackOffice, staff: &Staff, e: AccountsError, p: Problem) -> Response {
+async fn shown_failure(
+    bo: &BackOffice,
+    staff: &Staff,
+    side: Desks,
+    e: AccountsError,
+    p: Problem,
+) -> Response {
     match failed(bo, staff, e, p) {
         Failed::Page(r) => r,
-        Failed::Form(p) => topups(bo, staff, &Shown::default(), Some(p)).await,
+        Failed::Form(p) => topups(bo, staff, side, &Shown::default(), Some(p)).await,
     }
 }
 
@@ -325,10 +419,23 @@ pub(crate) async fn proof(
     staff: Staff,
     Query(q): Query<Shown>,
 ) -> Response {
+    proof_of(&bo, &staff, Desks::Shop, q).await
+}
+
+/// The proof of a top-up asked of the platform.
+pub(crate) async fn console_proof(
+    State(bo): State<BackOffice>,
+    staff: Staff,
+    Query(q): Query<Shown>,
+) -> Response {
+    proof_of(&bo, &staff, Desks::Console, q).await
+}
+
+async fn proof_of(bo: &BackOffice, staff: &Staff, side: Desks, q: Shown) -> Response {
     let id = q.id.unwrap_or_default();
-    match desk(&bo, &staff).proof(&id).await {
+    match side.desk(bo, staff).proof(&id).await {
         Ok((bytes, ct)) => storefront_functions::orders::routes::download(bytes, ct, "attachment"),
-        Err(e) => unreadable(&bo, &staff, e),
+        Err(e) => unreadable(bo, staff, e),
     }
 }
 

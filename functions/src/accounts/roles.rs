@@ -53,10 +53,15 @@ pub enum Capability {
     /// Sub-resellers: create one (a storefront of its own, its owner
     /// invited). Reading them is `Customers`.
     SubResellers,
+    /// The platform's console: resellers and their applications, their
+    /// top-ups, announcements, the mail log. Only on the platform's own
+    /// storefront (`allows_on`), whose owner and admins are the platform's
+    /// operators.
+    Console,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 16] = [
+    pub const ALL: [Capability; 17] = [
         Capability::Dashboard,
         Capability::Content,
         Capability::Seller,
@@ -73,6 +78,7 @@ impl Capability {
         Capability::Documents,
         Capability::Audit,
         Capability::SubResellers,
+        Capability::Console,
     ];
 
     /// Its name in templates and errors.
@@ -94,6 +100,7 @@ impl Capability {
             Capability::Documents => "documents",
             Capability::Audit => "audit",
             Capability::SubResellers => "sub_resellers",
+            Capability::Console => "console",
         }
     }
 }
@@ -126,6 +133,13 @@ pub fn allows(role: Role, what: Capability) -> bool {
         Role::Support => matches!(what, C::Dashboard | C::Customers | C::Orders | C::Documents),
         Role::Customer => false,
     }
+}
+
+/// Whether `role` may do `what` on a storefront, `platform` saying whether
+/// it is the platform's own: the console is nowhere else, so an owner of
+/// any other storefront never reaches it.
+pub fn allows_on(role: Role, what: Capability, platform: bool) -> bool {
+    (platform || what != Capability::Console) && allows(role, what)
 }
 
 /// What a route needs: nothing (a public file), or a capability.
@@ -262,6 +276,19 @@ mod tests {
             support,
             [C::Dashboard, C::Customers, C::Orders, C::Documents]
         );
+    }
+
+    #[test]
+    fn the_console_is_the_platform_storefronts_owner_and_admins() {
+        use Capability as C;
+        for role in [Role::Owner, Role::Admin] {
+            assert!(allows_on(role, C::Console, true), "{role:?}");
+            assert!(!allows_on(role, C::Console, false), "{role:?}");
+            assert!(allows_on(role, C::Dashboard, false), "{role:?}");
+        }
+        for role in [Role::Finance, Role::Support, Role::Customer] {
+            assert!(!allows_on(role, C::Console, true), "{role:?}");
+        }
     }
 
     #[test]

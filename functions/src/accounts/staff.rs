@@ -177,6 +177,67 @@ pub async fn invite_to(
     Ok(profile)
 }
 
+/// The platform's first operator: an owner of the platform's own
+/// storefront `snapshot`, made on a deployed platform that has none yet
+/// (`storefront platform init`). Nothing is mailed: the one-time token
+/// that sets its password is returned for whoever runs the command to
+/// open, since on a new platform the mail relay may not be set up yet.
+/// Refused (`AlreadyStaff`) once the storefront has any staff: from then
+/// on operators are invited from the back office.
+pub async fn first_operator(
+    store: &dyn Store,
+    snapshot: &storefront_core::snapshot::Snapshot,
+    by: &Actor,
+    email: &str,
+    name: Option<&str>,
+) -> Result<(Profile, String), StaffError> {
+    let email = fields::email(email).map_err(StaffError::Email)?;
+    let reseller = &snapshot.reseller;
+    if !list(store, reseller).await?.is_empty() {
+        return Err(StaffError::AlreadyStaff);
+    }
+    let id = secrets::new_id().map_err(|e| StaffError::Mail(e.to_string()))?;
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map_or_else(|| email.display.clone(), str::to_string);
+    let profile = Profile::invited(
+        id,
+        reseller,
+        email,
+        name,
+        Role::Owner,
+        snapshot.default_language(),
+    );
+    match records::create(store, &profile).await {
+        Ok(()) => {}
+        Err(CreateError::Taken) => return Err(StaffError::AlreadyStaff),
+        Err(CreateError::Store(e)) => return Err(e.into()),
+    }
+    let entry = Entry::new(
+        by,
+        chrono::Utc::now(),
+        "staff.invite",
+        &format!("account:{}", profile.id),
+        json!(null),
+        member(&profile),
+    );
+    if let Err(e) = crate::audit::record(store, reseller, &entry).await {
+        tracing::error!(error = %e, "audit entry of the first operator not written");
+    }
+    let record = TokenRecord {
+        reseller: reseller.clone(),
+        account: profile.id.clone(),
+        email_key: profile.email_key.clone(),
+        epoch: profile.auth_epoch,
+        expires_at: 0,
+    };
+    let token = tokens::issue(store, Purpose::Reset, record, INVITATION_DAYS * 86_400)
+        .await
+        .map_err(|e| StaffError::Mail(e.to_string()))?;
+    Ok((profile, token))
+}
+
 /// A staff member as the audit log records them.
 fn member(p: &Profile) -> serde_json::Value {
     json!({"email": p.email, "role": p.role})

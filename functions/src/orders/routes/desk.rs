@@ -30,6 +30,10 @@ pub struct Desk<'a> {
     pub snapshot: &'a Snapshot,
     /// Who acts, as the audit log names them.
     pub actor: Actor,
+    /// At the platform's console (its own storefront's staff): the money
+    /// is the platform's, top-ups are those its top-level resellers ask
+    /// of it. Otherwise the storefront's own.
+    pub console: bool,
 }
 
 /// How deciding a top-up ended.
@@ -68,7 +72,11 @@ pub fn reason(text: &str, lang: Locale) -> Result<String, AccountsError> {
 
 impl Desk<'_> {
     fn me(&self) -> Party {
-        Party::reseller(self.reseller)
+        if self.console {
+            Party::Platform
+        } else {
+            Party::reseller(self.reseller)
+        }
     }
 
     fn ledger(&self) -> &crate::ledger::Ledger {

@@ -86,6 +86,7 @@ fn desk<'a>(st: &'a ShopState, who: &'a Staff) -> Desk<'a> {
         lang: who.visit.lang,
         snapshot: &who.visit.tenant.snapshot,
         actor: crate::audit::Actor::of(&who.profile, who.visit.ip),
+        console: false,
     }
 }
 

@@ -1,0 +1,36 @@
+//! The platform's console: the back office of the platform's own
+//! storefront, where its owner and admins (the platform's operators, with
+//! `Capability::Console`) run the platform — resellers and their
+//! applications, the top-ups they ask of the platform, announcements. This
+//! module is its front page; each part has its own screen.
+
+use crate::screens::money::console_desk;
+use crate::{BackOffice, Staff, context, render};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+/// `/panel/platform/`: what waits for the operators.
+pub(crate) async fn overview(State(bo): State<BackOffice>, staff: Staff) -> Response {
+    let mut c = context(&staff, "console", "c_title");
+    c.insert("console_page", &true);
+    // One page of pending top-ups says whether there are more than a page.
+    let topups = match console_desk(&bo, &staff).topups(true, None, 50).await {
+        Ok(p) => (p.items.len(), p.next.is_some()),
+        Err(e) => {
+            eprintln!("console of {}: {e}", staff.reseller);
+            return crate::message(
+                &bo,
+                staff.lang,
+                &staff.base,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "unavailable",
+                None,
+            );
+        }
+    };
+    c.insert("topups_waiting", &topups.0);
+    c.insert("topups_more", &topups.1);
+    render(&bo, "console.html", &c, StatusCode::OK)
+}
