@@ -163,6 +163,16 @@ fn templates() -> tera::Tera {
         ),
         ("review.html", include_str!("../templates/review.html")),
         ("staff.html", include_str!("../templates/staff.html")),
+        ("join.html", include_str!("../templates/join.html")),
+        (
+            "join_status.html",
+            include_str!("../templates/join_status.html"),
+        ),
+        (
+            "resellers.html",
+            include_str!("../templates/resellers.html"),
+        ),
+        ("reseller.html", include_str!("../templates/reseller.html")),
         ("console.html", include_str!("../templates/console.html")),
         (
             "_console_tabs.html",
@@ -401,6 +411,52 @@ fn routes() -> Routes<BackOffice> {
             s(C::Console),
             money::console_proof,
         )
+        // Registration, public on the platform's storefront alone.
+        .get("/panel/join", Need::Public, screens::join::join_page)
+        .post("/panel/join", Need::Public, screens::join::join)
+        .get(
+            "/panel/join/status",
+            Need::Public,
+            screens::join::status_page,
+        )
+        .post("/panel/join/resend", Need::Public, screens::join::resend)
+        .post("/panel/join/documents", Need::Public, screens::join::upload)
+        .get("/panel/join/file", Need::Public, screens::join::file)
+        .get(
+            "/panel/platform/resellers",
+            s(C::Console),
+            screens::resellers::list_page,
+        )
+        .get(
+            "/panel/platform/resellers/view",
+            s(C::Console),
+            screens::resellers::view_page,
+        )
+        .post(
+            "/panel/platform/resellers/review",
+            s(C::Console),
+            screens::resellers::review,
+        )
+        .post(
+            "/panel/platform/resellers/deposit",
+            s(C::Console),
+            screens::resellers::deposit,
+        )
+        .post(
+            "/panel/platform/resellers/approve",
+            s(C::Console),
+            screens::resellers::approve,
+        )
+        .post(
+            "/panel/platform/resellers/reject",
+            s(C::Console),
+            screens::resellers::reject,
+        )
+        .get(
+            "/panel/platform/resellers/file",
+            s(C::Console),
+            screens::resellers::file,
+        )
         .get("/panel/static/backoffice.css", Need::Public, css)
         .get("/panel/static/backoffice.js", Need::Public, js)
 }
@@ -637,6 +693,6 @@ mod tests {
     #[test]
     fn every_template_parses() {
         let t = super::templates();
-        assert_eq!(t.get_template_names().count(), 33);
+        assert_eq!(t.get_template_names().count(), 37);
     }
 }
