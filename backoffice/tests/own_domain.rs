@@ -264,6 +264,10 @@ async fn a_fresh_storefront_has_everything_to_do_until_its_owner_does_it() {
             "admin@baru.localhost",
             storefront_functions::accounts::Role::Admin,
         ),
+        (
+            "finance@baru.localhost",
+            storefront_functions::accounts::Role::Finance,
+        ),
     ] {
         storefront_functions::accounts::create_reseller_user(
             shop.store.as_ref(),
@@ -307,6 +311,12 @@ async fn a_fresh_storefront_has_everything_to_do_until_its_owner_does_it() {
         page.text("setup-bank"),
         "Bank accounts: to do No bank account yet: customers cannot pay by bank transfer. The storefront's owner adds them."
     );
+
+    // Finance does not edit the content: no checklist.
+    let finance = sign_in(r, BARU, "finance@baru.localhost").await;
+    let page = request(r, "GET", BARU, "/panel/", &finance, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.html.contains("id=\"setup\""), "{}", page.html);
 
     // The owner sets a colour, a markup and a bank account.
     let brand = request(r, "GET", BARU, "/panel/brand", &owner, None).await;
