@@ -693,6 +693,6 @@ mod tests {
     #[test]
     fn every_template_parses() {
         let t = super::templates();
-        assert_eq!(t.get_template_names().count(), 37);
+        assert_eq!(t.get_template_names().count(), 39);
     }
 }

@@ -120,6 +120,11 @@ async fn every_route_answers_each_role_as_the_table_says() {
         let what = format!("{} {}", route.method, route.path);
         let need = match route.need {
             Need::Public => {
+                // Registration is public on the platform's storefront
+                // alone, which toko is not here (tests/registration.rs).
+                if route.path.starts_with("/panel/join") {
+                    continue;
+                }
                 for (_, cookie) in &staff {
                     let s = call(&shop, route, cookie).await;
                     if s != StatusCode::OK {
