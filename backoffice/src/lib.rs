@@ -175,6 +175,10 @@ fn templates() -> tera::Tera {
         ("reseller.html", include_str!("../templates/reseller.html")),
         ("console.html", include_str!("../templates/console.html")),
         (
+            "suspensions.html",
+            include_str!("../templates/suspensions.html"),
+        ),
+        (
             "_console_tabs.html",
             include_str!("../templates/_console_tabs.html"),
         ),
@@ -410,6 +414,21 @@ fn routes() -> Routes<BackOffice> {
             "/panel/platform/topups/proof",
             s(C::Console),
             money::console_proof,
+        )
+        .get(
+            "/panel/platform/suspensions",
+            s(C::Console),
+            screens::suspensions::page,
+        )
+        .post(
+            "/panel/platform/suspensions/suspend",
+            s(C::Console),
+            screens::suspensions::suspend,
+        )
+        .post(
+            "/panel/platform/suspensions/reinstate",
+            s(C::Console),
+            screens::suspensions::reinstate,
         )
         // Registration, public on the platform's storefront alone.
         .get("/panel/join", Need::Public, screens::join::join_page)

@@ -12,7 +12,7 @@ use axum::response::Response;
 
 /// `/panel/platform/`: what waits for the operators.
 pub(crate) async fn overview(State(bo): State<BackOffice>, staff: Staff) -> Response {
-    let mut c = context(&staff, "console", "c_title");
+    let mut c = context(&staff, "console", "con_title");
     c.insert("console_page", &true);
     // One page of pending top-ups says whether there are more than a page.
     let topups = match console_desk(&bo, &staff).topups(true, None, 50).await {
@@ -30,6 +30,19 @@ pub(crate) async fn overview(State(bo): State<BackOffice>, staff: Staff) -> Resp
             );
         }
     };
+    // Applications waiting for a decision (the list is read whole: there
+    // are tens, not thousands).
+    let pending = match super::join::applications(&bo).list().await {
+        Ok(all) => all
+            .iter()
+            .filter(|a| a.state == storefront_core::application::State::Pending)
+            .count(),
+        Err(e) => {
+            eprintln!("console of {}: {e}", staff.reseller);
+            0
+        }
+    };
+    c.insert("applications_waiting", &pending);
     c.insert("topups_waiting", &topups.0);
     c.insert("topups_more", &topups.1);
     render(&bo, "console.html", &c, StatusCode::OK)

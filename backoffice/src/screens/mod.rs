@@ -18,6 +18,7 @@ pub(crate) mod settings;
 pub(crate) mod setup;
 pub(crate) mod staff;
 pub(crate) mod subresellers;
+pub(crate) mod suspensions;
 
 use crate::{BackOffice, Staff, context, edit, message, status_context};
 use axum::http::StatusCode;

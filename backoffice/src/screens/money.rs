@@ -294,11 +294,19 @@ async fn topups(
     let list: Vec<Value> = page
         .items
         .into_iter()
-        .map(|t| shown_topup(staff, accounts, t))
+        .map(|t| {
+            let mut t = shown_topup(staff, accounts, t);
+            if side == Desks::Console {
+                // Every holder here is a top-level reseller, the platform's.
+                let id = t["holder"]["id"].as_str().unwrap_or_default().to_string();
+                t["from"] = json!(i18n::fill(staff.lang, "con_reseller", &[("id", &id)]));
+            }
+            t
+        })
         .collect();
     let (page_key, title) = match side {
         Desks::Shop => ("topups", "m_topups_heading"),
-        Desks::Console => ("console_topups", "c_topups_heading"),
+        Desks::Console => ("console_topups", "con_topups_heading"),
     };
     let mut c = money_context(staff, page_key, title, q);
     if side == Desks::Console {
