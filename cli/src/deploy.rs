@@ -92,14 +92,6 @@ pub fn run(
         let blobs = Arc::new(storefront_aws::S3Blobs::new(s3.clone(), &args.files_bucket));
         let revisions = Revisions::new(store.clone(), blobs);
         let by = "storefront deploy";
-        let platform = storefront_revisions::read_platform(dir);
-        if let Some((path, why)) = platform.problems.first() {
-            anyhow::bail!("{}: {why}", path.display());
-        }
-        revisions
-            .import(PLATFORM, &platform.files, None, by, now)
-            .await
-            .context("keeping the platform's content and themes in the table")?;
         let catalogs = Arc::new(storefront_functions::catalog::Catalogs::new(store.clone()));
         let site = storefront_publish::Site::new(
             paths,
@@ -109,8 +101,14 @@ pub fn run(
             catalogs,
             |_| vec![],
         );
+        // The platform's folder too, as `@platform`: refused (and the
+        // store's revision built) once the console has published over it.
         for (id, why) in site.import_folders(by, now).await {
-            eprintln!("content/resellers/{id} is not deployed: {why}");
+            if id == PLATFORM {
+                eprintln!("content/platform and themes/ are not deployed: {why}");
+            } else {
+                eprintln!("content/resellers/{id} is not deployed: {why}");
+            }
         }
         // Built from what is published: a reseller's own edits in the back
         // office are part of it. Catalogues are published by the build;

@@ -220,7 +220,12 @@ async fn import_and_build(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Arc<Checkout>> {
     for (id, why) in site.import_folders("the content folder", now).await {
-        eprintln!("content/resellers/{id} is not used: {why}");
+        if id == storefront_revisions::PLATFORM {
+            // The console published over it: the store's revision is used.
+            eprintln!("content/platform and themes/ are not used: {why}");
+        } else {
+            eprintln!("content/resellers/{id} is not used: {why}");
+        }
     }
     build(site, now).await
 }

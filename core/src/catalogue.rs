@@ -249,6 +249,62 @@ pub struct Plan {
 #[serde(deny_unknown_fields)]
 pub struct Plans {
     pub plans: BTreeMap<String, Plan>,
+    /// Price changes the platform has announced, by plan: each takes
+    /// effect on its `from` day (see `Plans::as_of`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub changes: BTreeMap<String, Vec<PlanChange>>,
+}
+
+/// New wholesale prices of a plan from a day on: the prices it names
+/// replace the plan's, every other price stays. A `multi_year` total is
+/// the plan's own and does not change with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanChange {
+    /// The first day the prices apply, in each storefront's own time zone
+    /// (as its promotions' days are).
+    #[serde(with = "crate::dates")]
+    pub from: chrono::NaiveDate,
+    pub extensions: BTreeMap<String, PriceChange>,
+}
+
+/// The prices of one extension a change sets; those left out stay.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register: Option<StrDecimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renew: Option<StrDecimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<StrDecimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore: Option<StrDecimal>,
+}
+
+impl PriceChange {
+    pub fn get(&self, action: Action) -> Option<Decimal> {
+        match action {
+            Action::Register => self.register,
+            Action::Renew => self.renew,
+            Action::Transfer => self.transfer,
+            Action::Restore => self.restore,
+        }
+        .map(|d| d.0)
+    }
+
+    fn apply(&self, to: &mut PlanPrices) {
+        for (slot, new) in [
+            (&mut to.register, self.register),
+            (&mut to.renew, self.renew),
+            (&mut to.transfer, self.transfer),
+            (&mut to.restore, self.restore),
+        ] {
+            if let Some(StrDecimal(d)) = new {
+                *slot = d;
+            }
+        }
+    }
 }
 
 impl Action {
@@ -348,8 +404,109 @@ impl Catalogue {
 }
 
 impl Plans {
+    /// Plan `id` with the changes whose day has come by `day` applied, in
+    /// the order of their days: what resellers on it pay that day. An
+    /// order keeps the prices it was placed at (its legs carry them).
+    pub fn as_of(&self, id: &str, day: chrono::NaiveDate) -> Option<Plan> {
+        let mut plan = self.plans.get(id)?.clone();
+        let mut due: Vec<&PlanChange> = self
+            .changes
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter(|c| c.from <= day)
+            .collect();
+        due.sort_by_key(|c| c.from);
+        for change in due {
+            for (ext, new) in &change.extensions {
+                if let Some(prices) = plan.extensions.get_mut(ext) {
+                    new.apply(prices);
+                }
+            }
+        }
+        Some(plan)
+    }
+
+    /// Changes saved from the console must take effect after `today`: a
+    /// price cannot change for a day already begun (orders were placed at
+    /// the old one). `storefront check` does not ask this, so a change
+    /// whose day has come stays valid content.
+    pub fn validate_new_changes(
+        &self,
+        before: &Plans,
+        today: chrono::NaiveDate,
+    ) -> Vec<CatalogueError> {
+        let mut errors = Vec::new();
+        for (id, changes) in &self.changes {
+            let kept = before.changes.get(id);
+            for (i, c) in changes.iter().enumerate() {
+                if kept.is_some_and(|k| k.contains(c)) {
+                    continue;
+                }
+                if c.from <= today {
+                    errors.push(CatalogueError {
+                        path: vec!["changes".into(), id.clone(), i.to_string(), "from".into()],
+                        message: format!(
+                            "plan '{id}': a price change from {} must start after today ({today}): pick a later day",
+                            c.from
+                        ),
+                    });
+                }
+            }
+        }
+        errors
+    }
+
     pub fn validate(&self, catalogue: &Catalogue) -> Vec<CatalogueError> {
         let mut errors = Vec::new();
+        for (id, changes) in &self.changes {
+            let Some(plan) = self.plans.get(id) else {
+                errors.push(err(
+                    &["changes", id.as_str()],
+                    format!("price changes for plan '{id}', which is not a plan"),
+                ));
+                continue;
+            };
+            for (i, c) in changes.iter().enumerate() {
+                let at = i.to_string();
+                if c.extensions.is_empty() {
+                    errors.push(err(&["changes", id.as_str(), at.as_str()], format!("plan '{id}': the price change from {} changes no price: name an extension and its new price", c.from)));
+                }
+                for (ext, new) in &c.extensions {
+                    let p = [
+                        "changes",
+                        id.as_str(),
+                        at.as_str(),
+                        "extensions",
+                        ext.as_str(),
+                    ];
+                    if !plan.extensions.contains_key(ext) {
+                        errors.push(err(&p, format!("plan '{id}': the price change from {} names .{ext}, which the plan does not sell", c.from)));
+                        continue;
+                    }
+                    if Action::ALL.iter().all(|a| new.get(*a).is_none()) {
+                        errors.push(err(&p, format!("plan '{id}': the price change from {} for .{ext} names no price: give register, renew, transfer or restore", c.from)));
+                    }
+                    for action in Action::ALL {
+                        let Some(d) = new.get(action) else { continue };
+                        let p = [
+                            "changes",
+                            id.as_str(),
+                            at.as_str(),
+                            "extensions",
+                            ext.as_str(),
+                            action.as_str(),
+                        ];
+                        if d <= Decimal::ZERO {
+                            errors.push(err(&p, format!("plan '{id}', change from {}: .{ext} {action} must be above zero", c.from)));
+                        }
+                        if d.scale() > plan.currency.minor_units() {
+                            errors.push(err(&p, format!("plan '{id}', change from {}: .{ext} {action} {d} has more decimals than {} allows", c.from, plan.currency.code())));
+                        }
+                    }
+                }
+            }
+        }
         for (id, plan) in &self.plans {
             if let Some(StrDecimal(d)) = plan.deposit {
                 let p = ["plans", id.as_str(), "deposit"];

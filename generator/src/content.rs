@@ -589,7 +589,16 @@ impl Platform {
             let p: Plans = parse_toml(&plans_file, &s, diags)?;
             if let Some(c) = &catalogue {
                 for e in p.validate(c) {
-                    let path: Vec<Key> = e.path.iter().map(|p| Key::from(p.as_str())).collect();
+                    // A change is an item of an array: its place is a number.
+                    let path: Vec<Key> = e
+                        .path
+                        .iter()
+                        .enumerate()
+                        .map(|(i, p)| match p.parse::<usize>() {
+                            Ok(ix) if i == 2 && e.path[0] == "changes" => Key::Index(ix),
+                            _ => Key::from(p.as_str()),
+                        })
+                        .collect();
                     diags.push(&plans_file, locate(&s, &path), e.message);
                 }
             }

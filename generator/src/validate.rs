@@ -182,7 +182,10 @@ fn price(
 ) -> Option<PriceList> {
     let seller = &content.resellers[chain.last()?];
     let top = &content.resellers[chain.first()?];
-    let plan: &Plan = content.platform.plans.plans.get(&top.site.plan)?;
+    // The plan's prices on the seller's day: a change whose day has come
+    // is in them (the new day's build makes it so).
+    let plan: Plan = content.platform.plans.as_of(&top.site.plan, today)?;
+    let plan = &plan;
     let levels: Vec<Level<'_>> = chain
         .iter()
         .enumerate()

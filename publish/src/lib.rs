@@ -18,6 +18,7 @@
 //! this process built and published them last.
 
 mod incremental;
+mod platform;
 
 use chrono::{DateTime, Utc};
 use incremental::Base;
@@ -87,6 +88,8 @@ pub struct Site {
     /// Checks that took only what a change reaches from `base`.
     partial_checks: AtomicUsize,
     notices: Mutex<Option<Notices>>,
+    /// The published platform revisions laid out (see `platform`).
+    laid: platform::Laid,
 }
 
 impl std::fmt::Debug for Site {
@@ -154,6 +157,7 @@ impl Site {
             base: Mutex::default(),
             partial_checks: AtomicUsize::new(0),
             notices: Mutex::default(),
+            laid: platform::Laid::new(),
         }
     }
 
@@ -190,6 +194,9 @@ impl Site {
     pub async fn import_folders(&self, by: &str, at: DateTime<Utc>) -> Vec<(String, String)> {
         let dir = self.paths.content.join("resellers");
         let mut refused = Vec::new();
+        if let Err(why) = self.import_platform(by, at).await {
+            refused.push((storefront_revisions::PLATFORM.to_string(), why));
+        }
         let Ok(entries) = std::fs::read_dir(&dir) else {
             return refused;
         };
@@ -296,6 +303,7 @@ impl Site {
         // comes from a price above them and suspends the line.
         let strict = Strict::Only(id.to_string());
         let revisions = self.published_revisions().await?;
+        let paths = self.platform_paths().await?;
         if revisions.contains_key(id)
             && let Some(base) = self.base()
         {
@@ -303,7 +311,7 @@ impl Site {
             changed.insert(id.to_string());
             let draft = Some((id, &files));
             if let Some(c) = self
-                .recheck(&base, &revisions, &changed, now, draft, &strict)
+                .recheck(&paths, &base, &revisions, &changed, now, draft, &strict)
                 .await?
             {
                 return Ok(c);
@@ -311,13 +319,13 @@ impl Site {
         }
         let mut all = self.files_in(&revisions).await?;
         all.insert(id.to_string(), files);
-        let paths = self.paths.clone();
+        let read = paths.clone();
         tokio::task::spawn_blocking(move || {
-            storefront_generator::check_strict(&paths, now, Some(all), &strict)
+            storefront_generator::check_strict(&read, now, Some(all), &strict)
         })
         .await
         .map_err(|e| PublishError::Io(e.into()))?
-        .map_err(PublishError::Content)
+        .map_err(|d| PublishError::Content(self.named_as_project(&paths, d)))
     }
 
     /// How many checks (builds and drafts) so far checked only what a
@@ -346,8 +354,10 @@ impl Site {
     /// Check only what `changed` reaches (with `draft`'s files for its
     /// reseller) and take the rest from `base`; None when that would not be
     /// what checking everything gives (see `incremental`).
+    #[allow(clippy::too_many_arguments)]
     async fn recheck(
         &self,
+        paths: &Paths,
         base: &Arc<Base>,
         revisions: &BTreeMap<String, String>,
         changed: &BTreeSet<String>,
@@ -355,7 +365,7 @@ impl Site {
         draft: Option<(&str, &Files)>,
         strict: &Strict,
     ) -> Result<Option<Checkout>, PublishError> {
-        let platform = incremental::platform_files(&self.paths);
+        let platform = incremental::platform_files(paths);
         let reach = incremental::reach(&base.checkout.content, changed);
         if !incremental::outside_unchanged(base, revisions.keys(), &platform, &reach, now, strict) {
             return Ok(None);
@@ -368,7 +378,7 @@ impl Site {
             };
             given.insert(id.clone(), files);
         }
-        let (paths, base, strict) = (self.paths.clone(), base.clone(), strict.clone());
+        let (paths, base, strict) = (paths.clone(), base.clone(), strict.clone());
         let checkout = tokio::task::spawn_blocking(move || {
             incremental::recheck(&paths, now, &strict, &base.checkout, given)
         })
@@ -384,9 +394,13 @@ impl Site {
     /// `now`, then publish the priced catalogues.
     pub async fn build(&self, now: DateTime<Utc>) -> Result<Built, PublishError> {
         let _one = self.one_at_a_time.lock().await;
+        // The project's platform folder, if it changed and the console has
+        // not published over it (import_folders says when it has).
+        let _ = self.import_platform("the content folder", now).await;
         let revisions = self.published_revisions().await?;
+        let paths = self.platform_paths().await?;
         // Read before the check: a change while it runs is seen next time.
-        let platform = incremental::platform_files(&self.paths);
+        let platform = incremental::platform_files(&paths);
         let base = self.base();
         // What is published passed when it was: a loss now comes from a
         // price above that rose, and suspends the line (see Strict).
@@ -395,7 +409,7 @@ impl Site {
         if let Some(base) = &base {
             let changed = changed_since(base, &revisions);
             checked = self
-                .recheck(base, &revisions, &changed, now, None, &strict)
+                .recheck(&paths, base, &revisions, &changed, now, None, &strict)
                 .await?
                 .map(|c| {
                     (
@@ -408,18 +422,18 @@ impl Site {
             Some(c) => c,
             None => {
                 let all = self.files_in(&revisions).await?;
-                let paths = self.paths.clone();
+                let read = paths.clone();
                 let c = tokio::task::spawn_blocking(move || {
-                    storefront_generator::check_strict(&paths, now, Some(all), &strict)
+                    storefront_generator::check_strict(&read, now, Some(all), &strict)
                 })
                 .await
                 .map_err(|e| PublishError::Io(e.into()))?
-                .map_err(PublishError::Content)?;
+                .map_err(|d| PublishError::Content(self.named_as_project(&paths, d)))?;
                 (c, None)
             }
         };
         let opts = BuildOptions {
-            paths: self.paths.clone(),
+            paths: paths.clone(),
             out: self.out.clone(),
             only: None,
             now,
