@@ -175,6 +175,10 @@ fn templates() -> tera::Tera {
         ("reseller.html", include_str!("../templates/reseller.html")),
         ("console.html", include_str!("../templates/console.html")),
         (
+            "platform_content.html",
+            include_str!("../templates/platform_content.html"),
+        ),
+        (
             "suspensions.html",
             include_str!("../templates/suspensions.html"),
         ),
@@ -394,6 +398,36 @@ fn routes() -> Routes<BackOffice> {
             "/panel/platform/",
             s(C::Console),
             screens::console::overview,
+        )
+        .get(
+            "/panel/platform/plans",
+            s(C::Console),
+            screens::platform_content::plans_page,
+        )
+        .post(
+            "/panel/platform/plans",
+            s(C::Console),
+            screens::platform_content::save_plans,
+        )
+        .get(
+            "/panel/platform/catalogue",
+            s(C::Console),
+            screens::platform_content::catalogue_page,
+        )
+        .post(
+            "/panel/platform/catalogue",
+            s(C::Console),
+            screens::platform_content::save_catalogue,
+        )
+        .post(
+            "/panel/platform/plans/publish",
+            s(C::Console),
+            screens::platform_content::publish,
+        )
+        .post(
+            "/panel/platform/catalogue/publish",
+            s(C::Console),
+            screens::platform_content::publish,
         )
         .get(
             "/panel/platform/topups",
@@ -712,6 +746,6 @@ mod tests {
     #[test]
     fn every_template_parses() {
         let t = super::templates();
-        assert_eq!(t.get_template_names().count(), 39);
+        assert_eq!(t.get_template_names().count(), 40);
     }
 }

@@ -9,6 +9,7 @@ pub(crate) mod dashboard;
 pub(crate) mod documents;
 pub(crate) mod join;
 pub(crate) mod money;
+pub(crate) mod platform_content;
 pub(crate) mod pages;
 pub(crate) mod prices;
 pub(crate) mod publishing;
