@@ -80,10 +80,18 @@ impl FromRequestParts<BackOffice> for Visitor {
 }
 
 /// The platform's content (its plans, catalogue, bank accounts, country),
-/// as the next publish reads it.
-pub(crate) fn platform(bo: &BackOffice) -> Option<Platform> {
+/// as the next publish reads it: the published `@platform` revision laid
+/// out (on Lambda there is no folder of it).
+pub(crate) async fn platform(bo: &BackOffice) -> Option<Platform> {
+    let paths = match bo.site.platform_paths().await {
+        Ok(paths) => paths,
+        Err(e) => {
+            eprintln!("the platform's content: {e}");
+            return None;
+        }
+    };
     let mut diags = storefront_generator::diagnostics::Diagnostics::default();
-    Platform::load(&bo.site.paths().content.join("platform"), &mut diags)
+    Platform::load(&paths.content.join("platform"), &mut diags)
 }
 
 /// The plans open to registration: those that ask a deposit.
@@ -233,7 +241,7 @@ pub(crate) async fn join_page(State(bo): State<BackOffice>, v: Visitor) -> Respo
         language: v.lang.code().to_string(),
         ..JoinForm::default()
     };
-    form_page(&bo, &v, &typed, &[], StatusCode::OK)
+    form_page(&bo, &v, &typed, &[], StatusCode::OK).await
 }
 
 fn page_context(v: &Visitor, title_key: &str) -> tera::Context {
@@ -246,14 +254,14 @@ fn page_context(v: &Visitor, title_key: &str) -> tera::Context {
     c
 }
 
-fn form_page(
+async fn form_page(
     bo: &BackOffice,
     v: &Visitor,
     typed: &JoinForm,
     errors: &[FieldError],
     status: StatusCode,
 ) -> Response {
-    let Some(p) = platform(bo) else {
+    let Some(p) = platform(bo).await else {
         return unavailable(bo, v, "the platform's content cannot be read");
     };
     let mut c = page_context(v, "reg_title");
@@ -311,7 +319,7 @@ pub(crate) async fn join(
     v: Visitor,
     Form(f): Form<JoinForm>,
 ) -> Response {
-    let Some(p) = platform(&bo) else {
+    let Some(p) = platform(&bo).await else {
         return unavailable(&bo, &v, "the platform's content cannot be read");
     };
     let plans = open_plans(&p);
@@ -324,7 +332,7 @@ pub(crate) async fn join(
     let w = match judge(&f, &ids, country, is_taken) {
         Ok(w) => w,
         Err(errors) => {
-            return form_page(&bo, &v, &f, &errors, StatusCode::UNPROCESSABLE_ENTITY);
+            return form_page(&bo, &v, &f, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
     let Some((_, plan, deposit)) = plans.iter().find(|(id, _, _)| **id == w.plan) else {
@@ -349,7 +357,7 @@ pub(crate) async fn join(
                     "reg_email_taken",
                     &w.email.display,
                 )];
-                return form_page(&bo, &v, &f, &taken, StatusCode::UNPROCESSABLE_ENTITY);
+                return form_page(&bo, &v, &f, &taken, StatusCode::UNPROCESSABLE_ENTITY).await;
             }
             Err(e) => return e.into_response(),
         };
@@ -506,7 +514,7 @@ async fn status(
     problem: Option<String>,
     code: StatusCode,
 ) -> Response {
-    let Some(p) = platform(bo) else {
+    let Some(p) = platform(bo).await else {
         return unavailable(bo, v, "the platform's content cannot be read");
     };
     let docs = match bo.shop.documents().get(APPLICATION, &a.id).await {
@@ -587,7 +595,7 @@ pub(crate) async fn upload(
             _ => {}
         }
     }
-    let Some(p) = platform(&bo) else {
+    let Some(p) = platform(&bo).await else {
         return unavailable(&bo, &v, "the platform's content cannot be read");
     };
     let refused = |text: String, code: StatusCode| {

@@ -143,7 +143,7 @@ pub(crate) async fn view_page(
         Ok(a) => a,
         Err(r) => return r,
     };
-    let Some(p) = platform(&bo) else {
+    let Some(p) = platform(&bo).await else {
         return unavailable(&bo, &staff, "the platform's content cannot be read");
     };
     let docs = match bo.shop.documents().get(APPLICATION, &a.id).await {
@@ -441,7 +441,7 @@ pub(crate) async fn approve(
     if let Err(r) = rules::may_approve(a.state, complete, a.deposit.as_ref(), a.deposit_asked) {
         return refused(&bo, &staff, &a.id, refusal_text(&staff, &a, &r));
     }
-    let Some(p) = platform(&bo) else {
+    let Some(p) = platform(&bo).await else {
         return unavailable(&bo, &staff, "the platform's content cannot be read");
     };
     let extensions: Vec<String> = p
@@ -540,6 +540,7 @@ async fn opening_balance(bo: &BackOffice, staff: &Staff, a: &Application) -> Res
         Some(t) => t.clone(),
         None => {
             let bank = platform(bo)
+                .await
                 .ok_or("the platform's content cannot be read")?
                 .site
                 .bank_accounts
