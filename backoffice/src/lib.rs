@@ -183,6 +183,11 @@ fn templates() -> tera::Tera {
             include_str!("../templates/suspensions.html"),
         ),
         (
+            "announcements.html",
+            include_str!("../templates/announcements.html"),
+        ),
+        ("mail_log.html", include_str!("../templates/mail_log.html")),
+        (
             "_console_tabs.html",
             include_str!("../templates/_console_tabs.html"),
         ),
@@ -463,6 +468,26 @@ fn routes() -> Routes<BackOffice> {
             "/panel/platform/suspensions/reinstate",
             s(C::Console),
             screens::suspensions::reinstate,
+        )
+        .get(
+            "/panel/platform/announcements",
+            s(C::Console),
+            screens::announcements::page,
+        )
+        .post(
+            "/panel/platform/announcements",
+            s(C::Console),
+            screens::announcements::save,
+        )
+        .post(
+            "/panel/platform/announcements/withdraw",
+            s(C::Console),
+            screens::announcements::withdraw,
+        )
+        .get(
+            "/panel/platform/mail",
+            s(C::Console),
+            screens::mail_log::page,
         )
         // Registration, public on the platform's storefront alone.
         .get("/panel/join", Need::Public, screens::join::join_page)
@@ -746,6 +771,6 @@ mod tests {
     #[test]
     fn every_template_parses() {
         let t = super::templates();
-        assert_eq!(t.get_template_names().count(), 40);
+        assert_eq!(t.get_template_names().count(), 42);
     }
 }

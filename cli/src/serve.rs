@@ -96,7 +96,7 @@ pub async fn run(
     let site = Arc::new(local_site(&opts, &services));
     // A reseller whose prices a raise above it left below cost hears so.
     site.notify_with(storefront_publish::Notices {
-        mailer: services.mailer.clone(),
+        mailer: services.mail_out(),
         from: services.accounts.mail_from.clone(),
     });
     {

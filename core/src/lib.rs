@@ -2,6 +2,7 @@
 //! extension catalogue and the pricing chain. Pure functions and data: no
 //! I/O, so that the generator, the API and the tests all decide the same way.
 
+pub mod announcement;
 pub mod application;
 pub mod catalogue;
 pub mod dates;

@@ -101,6 +101,16 @@ impl Services {
         }
     }
 
+    /// What every sender is given: `mailer`, with each mail recorded in the
+    /// mail log (`mail_log`), whichever mailer it is.
+    pub fn mail_out(&self) -> Arc<dyn Mailer> {
+        Arc::new(crate::mail_log::Logged::new(
+            self.mailer.clone(),
+            self.store.clone(),
+            self.clock.clone(),
+        ))
+    }
+
     /// The order engine over these services (cheap: it shares them).
     pub fn orders(&self) -> Orders {
         let mut config = self.orders.clone();
@@ -111,7 +121,7 @@ impl Services {
             registrar: self.registrar.clone(),
             ledger: Ledger::new(self.store.clone(), self.clock.clone()),
             clock: self.clock.clone(),
-            mailer: self.mailer.clone(),
+            mailer: self.mail_out(),
             config,
             invoice_runs: self.invoice_runs.clone(),
             blobs: self.blobs.clone(),
@@ -122,7 +132,7 @@ impl Services {
         AccountsState::new(
             self.store.clone(),
             self.catalogs.clone(),
-            self.mailer.clone(),
+            self.mail_out(),
             self.accounts.clone(),
         )
     }

@@ -5,6 +5,7 @@
 //! storefront-core; this crate loads, calls core, and stores.
 
 pub mod accounts;
+pub mod announcements;
 pub mod app;
 pub mod applications;
 pub mod audit;
@@ -17,6 +18,7 @@ pub mod forwarded;
 pub mod invoices;
 pub mod ledger;
 pub mod links;
+pub mod mail_log;
 pub mod openapi;
 pub mod orders;
 pub mod paging;

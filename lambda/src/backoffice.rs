@@ -66,7 +66,7 @@ pub async fn router(
         |_| vec![],
     ));
     site.notify_with(Notices {
-        mailer: services.mailer.clone(),
+        mailer: services.mail_out(),
         from: services.accounts.mail_from.clone(),
     });
     let target =

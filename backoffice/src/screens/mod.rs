@@ -1,6 +1,7 @@
 //! The back office's screens, one module each: their handlers read the
 //! form, call the editors (`crate::prices`, `crate::brand`...) and render.
 
+pub(crate) mod announcements;
 pub(crate) mod audit;
 pub(crate) mod brand;
 pub(crate) mod console;
@@ -8,6 +9,7 @@ pub(crate) mod customers;
 pub(crate) mod dashboard;
 pub(crate) mod documents;
 pub(crate) mod join;
+pub(crate) mod mail_log;
 pub(crate) mod money;
 pub(crate) mod platform_content;
 pub(crate) mod pages;

@@ -23,10 +23,13 @@ pub(crate) async fn dashboard(
     // block only for a role that may see it, read from the store's
     // counters. Beside them, what is left to set up (its domain check
     // waits on a resolver, so it runs meanwhile).
-    let (setup, figures) = tokio::join!(
+    let (setup, figures, announcements) = tokio::join!(
         super::setup::view(&bo, &staff),
-        super::dashboard::fill(&bo, &staff, &mut c, &period)
+        super::dashboard::fill(&bo, &staff, &mut c, &period),
+        // The platform's announcements in force: one query.
+        super::announcements::shown_on_dashboard(&bo, &staff)
     );
+    c.insert("announcements", &announcements);
     match setup {
         Ok(setup) => c.insert("setup", &setup),
         Err(e) => return e.answer(&bo, &staff),
