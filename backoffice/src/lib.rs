@@ -771,6 +771,6 @@ mod tests {
     #[test]
     fn every_template_parses() {
         let t = super::templates();
-        assert_eq!(t.get_template_names().count(), 42);
+        assert_eq!(t.get_template_names().count(), 43);
     }
 }

@@ -16,7 +16,11 @@ async fn platform_shop() -> Shop {
     shop_with(|dir| {
         let path = dir.join("content/platform/platform.toml");
         let s = std::fs::read_to_string(&path).expect("fixture");
-        let s = s.replacen("country = \"ID\"", "country = \"ID\"\nstorefront = \"toko\"", 1);
+        let s = s.replacen(
+            "country = \"ID\"",
+            "country = \"ID\"\nstorefront = \"toko\"",
+            1,
+        );
         std::fs::write(&path, s).expect("write");
     })
     .await
@@ -117,7 +121,10 @@ async fn an_operator_decides_the_top_ups_resellers_ask_of_the_platform() {
         card.starts_with("IDR 2,000,000 Waiting for approval From Reseller toko Date "),
         "{card}"
     );
-    assert!(card.contains("Reason for rejecting (the reseller reads it)"), "{card}");
+    assert!(
+        card.contains("Reason for rejecting (the reseller reads it)"),
+        "{card}"
+    );
     assert!(card.contains("TOKO DES 2026"), "{card}");
 
     let approved = request(
@@ -157,7 +164,10 @@ async fn an_operator_decides_the_top_ups_resellers_ask_of_the_platform() {
         TOKO,
         "/panel/platform/topups/reject",
         &admin,
-        Some(&[("id", wrong), ("reason", "No transfer with this reference arrived.")]),
+        Some(&[
+            ("id", wrong),
+            ("reason", "No transfer with this reference arrived."),
+        ]),
     )
     .await;
     assert_eq!(rejected.status, StatusCode::SEE_OTHER, "{}", rejected.html);
@@ -173,7 +183,9 @@ async fn an_operator_decides_the_top_ups_resellers_ask_of_the_platform() {
     assert_eq!(w.balance.posted.to_string(), "2000000");
     let wallet = request(r, "GET", TOKO, "/panel/wallet", &owner, None).await;
     assert!(
-        wallet.html.contains("No transfer with this reference arrived."),
+        wallet
+            .html
+            .contains("No transfer with this reference arrived."),
         "the storefront reads why"
     );
     // The top-up asked of toko by its own customers is another list.
@@ -208,10 +220,7 @@ async fn an_operator_suspends_and_reinstates_a_reseller() {
 
     let done = suspend(&shop, &owner, "agen", "Unpaid invoices since October").await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
-    assert_eq!(
-        done.location,
-        "/panel/platform/suspensions?done=suspended"
-    );
+    assert_eq!(done.location, "/panel/platform/suspensions?done=suspended");
     let page = request(r, "GET", TOKO, &done.location, &owner, None).await;
     assert_eq!(
         page.text("notice"),
@@ -291,9 +300,18 @@ async fn an_operator_suspends_and_reinstates_a_reseller() {
 
     // Both changes are in the platform storefront's audit log.
     let audit = request(r, "GET", TOKO, "/panel/audit", &owner, None).await;
-    assert_eq!(audit.html.matches("data-action=\"reseller.suspend\"").count(), 1);
     assert_eq!(
-        audit.html.matches("data-action=\"reseller.reinstate\"").count(),
+        audit
+            .html
+            .matches("data-action=\"reseller.suspend\"")
+            .count(),
+        1
+    );
+    assert_eq!(
+        audit
+            .html
+            .matches("data-action=\"reseller.reinstate\"")
+            .count(),
         1
     );
 }

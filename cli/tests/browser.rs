@@ -1957,3 +1957,303 @@ fn a_suspended_storefronts_search_shows_its_notice_and_offers_nothing_to_order()
         serde_json::json!(false)
     );
 }
+
+/// From nothing to a sale (the onboarding issue's acceptance test): on the
+/// platform's own storefront (toko here) a visitor registers as a company
+/// with its documents, confirms the address from the mail and picks a
+/// plan; an operator approves the documents and the deposit in the
+/// console, and the shop opens; its owner signs in, sets its colours and a
+/// price, publishes; a customer of the new shop buys a `.com` by bank
+/// transfer, the owner marks it paid, and each level's money moves: the
+/// new shop's wallet pays the platform exactly the plan's price and tax.
+#[test]
+fn a_reseller_registers_is_approved_sets_up_its_shop_and_sells_a_name() {
+    let p = storefront_e2e::project(None);
+    storefront_e2e::as_platform(p.path(), "toko");
+    let server = storefront_e2e::serve(env!("CARGO_BIN_EXE_storefront"), p.path(), false);
+    let browser = Browser::start();
+    let port = server.addr.rsplit(':').next().expect("a port").to_string();
+    let toko = format!("http://{}/s/toko", server.addr);
+    let outbox = p.path().join(".storefront/outbox");
+
+    // A visitor applies on the platform's storefront.
+    browser.goto(&format!("{toko}/panel/join?lang=en"));
+    browser.wait_for("return !!document.querySelector('#join');", WAIT);
+    assert_eq!(
+        text_of(&browser, ".deposit[data-plan='idr']"),
+        "IDR\u{a0}2,000,000"
+    );
+    browser.eval(
+        "const f = document.querySelector('#join');
+         f.querySelector('[name=kind][value=company]').checked = true;
+         f.querySelector('[name=name]').value = 'Budi Santoso';
+         f.querySelector('[name=email]').value = 'budi@tokobaru.example';
+         f.querySelector('[name=mobile]').value = '0812-3456-7890';
+         f.querySelector('[name=password]').value = 'tokobaru-secret-2026';
+         f.querySelector('[name=language]').value = 'en';
+         f.querySelector('[name=id]').value = 'tokobaru';
+         f.querySelector('[name=company_name]').value = 'PT Toko Baru';
+         f.querySelector('[name=npwp]').value = '01.312.166.0-091.000';
+         f.querySelector('[name=plan][value=idr]').checked = true;
+         f.submit(); return true;",
+    );
+    browser.wait_for("return !!document.querySelector('#state');", WAIT);
+    assert_eq!(text_of(&browser, "#amount"), "IDR\u{a0}2,000,000");
+    assert!(text_of(&browser, "#reference").starts_with("REG-"));
+
+    // The confirmation mail's link, then back to the application.
+    let link = verification_link(&outbox);
+    assert!(link.contains("verify="), "{link}");
+    browser.goto(&link);
+    browser.wait_for(
+        "const n = document.querySelector('[data-account-notice]'); return n && !n.hidden ? n.textContent : null;",
+        WAIT,
+    );
+    browser.goto(&format!("{toko}/panel/join/status?lang=en"));
+    browser.wait_for("return !!document.querySelector('#state');", WAIT);
+    assert!(
+        browser
+            .eval("return document.querySelector('[data-verified]').dataset.verified;")
+            .as_str()
+            == Some("true"),
+        "the address is confirmed"
+    );
+
+    // The documents, as files picked in the browser.
+    for item in ["ktp", "npwp"] {
+        browser.eval(&format!(
+            "const row = document.querySelector('#documents tr[data-item={item}]');
+             const f = row.querySelector('form');
+             const dt = new DataTransfer();
+             dt.items.add(new File(['%PDF-1.4\\n1 0 obj << >> endobj\\ntrailer << >>\\n%%EOF\\n'], '{item}.pdf', {{type: 'application/pdf'}}));
+             f.querySelector('[name=file]').files = dt.files;
+             f.submit(); return true;"
+        ));
+        browser.wait_for(
+            &format!(
+                "const r = document.querySelector('#documents tr[data-item={item}]');
+                 return r && r.dataset.state !== 'missing' && r.dataset.state !== 'empty' ? r.dataset.state : null;"
+            ),
+            WAIT,
+        );
+    }
+
+    // The operator: toko's owner, in the console.
+    sign_out_via_account(&browser, &format!("{toko}/en"));
+    sign_in(
+        &browser,
+        &format!("{toko}/en/account/"),
+        "owner@toko.localhost",
+    );
+    browser.goto(&format!("{toko}/panel/platform/?lang=en"));
+    assert_eq!(text_of(&browser, "#applications-waiting"), "1");
+    browser.goto(&format!("{toko}/panel/platform/resellers?lang=en"));
+    browser.eval("document.querySelector('#pending a').click(); return true;");
+    browser.wait_for("return !!document.querySelector('#decide');", WAIT);
+    for _ in 0..2 {
+        browser.eval(
+            "document.querySelector('#documents button[name=decision][value=approve]').click(); return true;",
+        );
+        browser.wait_for("return !!document.querySelector('#decide');", WAIT);
+    }
+    browser.eval(
+        "const f = document.querySelector('#deposit form');
+         f.querySelector('[name=amount]').value = '2000000';
+         f.querySelector('[name=reference]').value = 'BCA 071226 TOKO BARU';
+         f.submit(); return true;",
+    );
+    browser.wait_for("return !!document.querySelector('#received');", WAIT);
+    browser.eval("document.querySelector('#decide form').submit(); return true;");
+    browser.wait_for(
+        "const s = document.querySelector('#state'); return s && s.dataset.state === 'approved';",
+        WAIT,
+    );
+    sign_out_via_account(&browser, &format!("{toko}/en"));
+
+    // The new shop answers on its own host; its owner signs in with the
+    // password chosen when applying.
+    let shop = format!("http://tokobaru.localhost:{port}");
+    browser.goto(&format!("{shop}/"));
+    browser.wait_for("return document.title.includes('PT Toko Baru');", WAIT);
+    browser.goto(&format!("{shop}/account/"));
+    browser.wait_for(
+        "const s = document.querySelector('#account-signin'); return s && !s.hidden;",
+        WAIT,
+    );
+    browser.eval(
+        "const f = document.querySelector('form[data-account-form=signin]');
+         f.querySelector('[name=email]').value = 'budi@tokobaru.example';
+         f.querySelector('[name=password]').value = 'tokobaru-secret-2026';
+         f.requestSubmit(); return true;",
+    );
+    browser.wait_for(
+        "const d = document.querySelector('#account-dashboard');
+         return d && !d.hidden && d.hasAttribute('data-loaded');",
+        WAIT,
+    );
+    browser.goto(&format!("{shop}/panel/wallet"));
+    assert_eq!(
+        text_of(&browser, "#balance-available"),
+        "IDR\u{a0}2,000,000"
+    );
+
+    // The setup checklist says what is left; the owner does it.
+    browser.goto(&format!("{shop}/panel/"));
+    assert_eq!(text_of(&browser, "#setup-progress"), "0 of 4 done");
+    browser.goto(&format!("{shop}/panel/seller"));
+    browser.eval(
+        "const f = document.querySelector('#seller');
+         f.querySelector('[name=account_0_id]').value = 'bca';
+         f.querySelector('[name=account_0_bank]').value = 'BCA, KCP Kemang';
+         f.querySelector('[name=account_0_holder]').value = 'PT Toko Baru';
+         f.querySelector('[name=account_0_number]').value = '731 025 8890';
+         f.querySelector('#save').click(); return true;",
+    );
+    browser.wait_for("return !!document.querySelector('#notice');", WAIT);
+    // Its colours and a price of its own, published.
+    browser.goto(&format!("{shop}/panel/brand"));
+    browser.eval(
+        "document.querySelector('#colour_primary').value = '#0f766e';
+         document.querySelector('#save').click(); return true;",
+    );
+    browser.wait_for("return !!document.querySelector('#notice');", WAIT);
+    browser.goto(&format!("{shop}/panel/prices?group=default"));
+    browser.eval(
+        "const i = document.querySelector('input[name=\"o.com.register\"]');
+         i.value = '250000'; i.dispatchEvent(new Event('input', {bubbles: true}));
+         document.querySelector('#save').click(); return true;",
+    );
+    assert_eq!(
+        text_of(&browser, "#notice"),
+        "Saved as a draft. Publish it to put it live."
+    );
+    browser.goto(&format!("{shop}/panel/publish"));
+    browser.eval("document.querySelector('#publish').click(); return true;");
+    assert_eq!(
+        text_of(&browser, "#notice"),
+        "Published. The storefront, its search and its checkout show the new content."
+    );
+    browser.goto(&format!("{shop}/panel/"));
+    assert_eq!(
+        text_of(&browser, "#setup-progress"),
+        "3 of 4 done",
+        "all but the own domain, which no edge address is set for here"
+    );
+    let css = browser.eval(
+        "return getComputedStyle(document.documentElement).getPropertyValue('--colour-primary') || document.documentElement.outerHTML.includes('#0f766e');",
+    );
+    sign_out_via_account(&browser, &shop);
+    browser.goto(&format!("{shop}/"));
+    let styled = browser.eval("return document.documentElement.outerHTML.includes('0f766e') || [...document.styleSheets].some(s => { try { return [...s.cssRules].some(r => r.cssText.includes('15, 118, 110') || r.cssText.includes('0f766e')); } catch (e) { return false; } });");
+    assert_eq!(styled, Value::Bool(true), "the new colour is live ({css})");
+
+    // A customer signs up on the new shop, buys a .com by bank transfer.
+    browser.goto(&format!("{shop}/account/"));
+    browser.wait_for("return document.querySelector('#account-signup') && !document.querySelector('#account-signup').hidden", WAIT);
+    browser.eval(
+        "const f = document.querySelector('form[data-account-form=signup]');
+         f.querySelector('[name=name]').value = 'Sari';
+         f.querySelector('[name=email]').value = 'sari@pembeli.example';
+         f.querySelector('[name=password]').value = 'sari-beli-domain-2026';
+         f.requestSubmit(); return true;",
+    );
+    browser.wait_for("const n = document.querySelector('[data-account-notice]'); return n && !n.hidden ? n.textContent : null;", WAIT);
+    let link = verification_link(&outbox);
+    assert!(
+        link.contains("tokobaru") && link.contains("verify="),
+        "{link}"
+    );
+    browser.goto(&link);
+    browser.wait_for("const n = document.querySelector('[data-account-notice]'); return n && !n.hidden ? n.textContent : null;", WAIT);
+    browser.eval(
+        "const f = document.querySelector('form[data-account-form=signin]');
+         f.querySelector('[name=email]').value = 'sari@pembeli.example';
+         f.querySelector('[name=password]').value = 'sari-beli-domain-2026';
+         f.requestSubmit(); return true;",
+    );
+    browser.wait_for(
+        "const d = document.querySelector('#account-dashboard');
+         return d && !d.hidden && d.hasAttribute('data-loaded');",
+        WAIT,
+    );
+    // The sandbox registry holds about a quarter of names: the first of
+    // these it does not.
+    let name = [
+        "kopisaribaru.com",
+        "warungsaribaru.com",
+        "tokosaribaru.com",
+        "sarikopibaru.com",
+        "barusarikopi.com",
+    ]
+    .into_iter()
+    .find(|n| {
+        browser.goto(&format!("{shop}/search/?q={n}"));
+        browser
+            .wait_for(
+                &format!(
+                    "const r = document.querySelector('#results .result[data-domain=\"{n}\"]');
+                 const s = r && r.querySelector('.status:not(.status--checking)');
+                 return s ? s.className : null;"
+                ),
+                WAIT,
+            )
+            .as_str()
+            .is_some_and(|c| c.contains("status--available"))
+    })
+    .expect("one of them is free");
+    let shown = search_and_add(&browser, &shop, name);
+    assert_eq!(shown, "IDR\u{a0}250,000", "the price the owner set");
+    browser.goto(&format!("{shop}/checkout/"));
+    quoted_checkout(&browser, name);
+    browser.eval(
+        "document.querySelector('input[name=payment][value=bank_transfer]').checked = true;
+         document.querySelector('#checkout-form').requestSubmit(); return true;",
+    );
+    browser.wait_for(
+        "const d = document.querySelector('[data-checkout-done]');
+         return d && !d.hidden ? d.textContent : null;",
+        WAIT,
+    );
+    sign_out_via_account(&browser, &shop);
+
+    // The new shop's owner marks it paid: its wallet pays the platform.
+    browser.goto(&format!("{shop}/account/"));
+    browser.wait_for(
+        "const s = document.querySelector('#account-signin'); return s && !s.hidden;",
+        WAIT,
+    );
+    browser.eval(
+        "const f = document.querySelector('form[data-account-form=signin]');
+         f.querySelector('[name=email]').value = 'budi@tokobaru.example';
+         f.querySelector('[name=password]').value = 'tokobaru-secret-2026';
+         f.requestSubmit(); return true;",
+    );
+    browser.wait_for(
+        "const d = document.querySelector('#account-dashboard');
+         return d && !d.hidden && d.hasAttribute('data-loaded');",
+        WAIT,
+    );
+    browser.goto(&format!("{shop}/panel/orders"));
+    browser.eval("document.querySelector('#orders tbody tr a').click(); return true;");
+    assert_eq!(text_of(&browser, "#order-total"), shown);
+    browser.eval("document.querySelector('#mark-paid button').click(); return true;");
+    assert_eq!(
+        text_of(&browser, "#notice"),
+        "Marked as paid: the order is being provisioned."
+    );
+    assert_eq!(text_of(&browser, "#order-state"), "Completed");
+    browser.goto(&format!("{shop}/panel/wallet"));
+    let entries = text_of(&browser, "#entries tbody");
+    // The platform's plan sells a .com to tokobaru at IDR 152,000 and PPN
+    // 11%: 168,720, from its wallet; the customer paid its 250,000 by
+    // transfer into tokobaru's bank.
+    assert!(
+        entries.contains("Paid for an order: order ") && entries.contains("168,720"),
+        "{entries}"
+    );
+    assert_eq!(
+        text_of(&browser, "#balance-available"),
+        "IDR\u{a0}1,831,280",
+        "2,000,000 less 168,720: {entries}"
+    );
+}

@@ -53,6 +53,38 @@ pub fn project(overlay: Option<&str>) -> tempfile::TempDir {
     dir
 }
 
+/// Make `storefront` the fixture project's platform storefront, where
+/// resellers register: `platform.toml` names it, the plan `idr` asks an
+/// initial deposit of IDR 2,000,000, and the catalogue asks a person for
+/// a KTP and a company for a KTP and its NPWP card.
+pub fn as_platform(project: &Path, storefront: &str) {
+    let dir = project.join("content/platform");
+    let edit = |file: &str, f: &dyn Fn(String) -> String| {
+        let path = dir.join(file);
+        let s = fs::read_to_string(&path).expect("fixture");
+        fs::write(&path, f(s)).expect("write");
+    };
+    edit("platform.toml", &|s| {
+        s.replacen(
+            "country = \"ID\"",
+            &format!("country = \"ID\"\nstorefront = \"{storefront}\""),
+            1,
+        )
+    });
+    edit("plans.toml", &|s| {
+        s.replacen(
+            "currency = \"IDR\"",
+            "currency = \"IDR\"\ndeposit = \"2000000\"",
+            1,
+        )
+    });
+    edit("catalogue.toml", &|s| {
+        format!(
+            "[registration]\npersonal = [\"ktp\"]\ncompany = [\"ktp\", \"npwp\"]\n\n[documents.npwp]\nlabel = {{ en = \"Tax card (NPWP)\" }}\nkind = \"file\"\naccept = [\"pdf\"]\nmax_size_kb = 1024\n\n{s}"
+        )
+    });
+}
+
 pub fn options(project: &Path, out: &Path) -> BuildOptions {
     BuildOptions {
         paths: Paths::under(project),

@@ -42,7 +42,15 @@ pub(crate) async fn page(
         .as_deref()
         .filter(|d| matches!(*d, "suspended" | "reinstated"))
         .map(|d| i18n::text(staff.lang, &format!("con_done_{d}")));
-    shown(&bo, &staff, notice, None, ChangeForm::default(), StatusCode::OK).await
+    shown(
+        &bo,
+        &staff,
+        notice,
+        None,
+        ChangeForm::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn shown(
@@ -54,24 +62,22 @@ async fn shown(
     status: StatusCode,
 ) -> Response {
     let store = bo.shop.accounts.store.as_ref();
-    let (list, history) = match tokio::try_join!(
-        suspension::list(store),
-        suspension::history(store, HISTORY)
-    ) {
-        Ok(both) => both,
-        Err(e) => {
-            eprintln!("suspensions: {e}");
-            return crate::message(
-                bo,
-                staff.lang,
-                &staff.base,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "unavailable",
-                None,
-            );
-        }
-    };
+    let (list, history) =
+        match tokio::try_join!(suspension::list(store), suspension::history(store, HISTORY)) {
+            Ok(both) => both,
+            Err(e) => {
+                eprintln!("suspensions: {e}");
+                return crate::message(
+                    bo,
+                    staff.lang,
+                    &staff.base,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "unavailable",
+                    None,
+                );
+            }
+        };
     let suspended: Vec<Value> = list
         .resellers
         .values()
@@ -134,8 +140,11 @@ pub(crate) async fn suspend(
                 json!({"since": s.since, "reason": s.reason}),
             )
             .await;
-            Redirect::to(&format!("{}platform/suspensions?done=suspended", staff.base))
-                .into_response()
+            Redirect::to(&format!(
+                "{}platform/suspensions?done=suspended",
+                staff.base
+            ))
+            .into_response()
         }
         Err(e) => failed(&bo, &staff, e, f).await,
     }
@@ -171,7 +180,12 @@ pub(crate) async fn reinstate(
 }
 
 /// A refused change, shown beside the form in the operator's language.
-async fn failed(bo: &BackOffice, staff: &Staff, e: SuspensionFailure, typed: ChangeForm) -> Response {
+async fn failed(
+    bo: &BackOffice,
+    staff: &Staff,
+    e: SuspensionFailure,
+    typed: ChangeForm,
+) -> Response {
     let lang = staff.lang;
     let (status, field, message) = match &e {
         SuspensionFailure::Refused(SuspensionError::AlreadySuspended { reseller, .. }) => (
