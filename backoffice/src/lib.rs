@@ -214,6 +214,12 @@ fn templates() -> tera::Tera {
 pub fn router(state: BackOffice) -> Router {
     routes()
         .into_router()
+        // The largest body is an applicant's document (a deed scan of up to
+        // 8 MB): the item's own limit is checked inside, in words beside
+        // the item; above it, one bound for every page.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            storefront_functions::orders::routes::MAX_DOCUMENT_BYTES + 64 * 1024,
+        ))
         .layer(middleware::from_fn(
             storefront_functions::accounts::guard::same_origin_only,
         ))

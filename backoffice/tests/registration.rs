@@ -271,6 +271,17 @@ async fn a_company_applies_and_is_approved_into_a_live_shop() {
     // Documents: not a PDF is refused; both sent.
     let page = upload(&shop, &applicant, "ktp", b"<html>hi</html>").await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A scan over the item's 2 MB (and over the web's usual 2 MB body):
+    // the item's own limit answers, in words, beside the item.
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(2_500_000, b' ');
+    big.extend_from_slice(b"\n%%EOF\n");
+    let page = upload(&shop, &applicant, "ktp", &big).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.html);
+    assert_eq!(
+        page.text("problem"),
+        "Kartu Tanda Penduduk (KTP): ukuran berkas lebih dari 2048 KB. Kirim berkas yang lebih kecil."
+    );
     for item in ["ktp", "npwp"] {
         let page = upload(&shop, &applicant, item, PDF).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{item}: {}", page.html);
