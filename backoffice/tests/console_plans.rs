@@ -86,44 +86,7 @@ async fn a_scheduled_rise_takes_effect_on_its_day() {
 
     // A change from the day after tomorrow: .co.id registrations at 400.000.
     let from = shop.clock.now().date_naive() + chrono::Duration::days(2);
-    let text = format!(
-        "{}\n[[changes.idr]]\nfrom = {from}\n\n[changes.idr.extensions.\"co.id\"]\nregister = \"400000\"\n",
-        page.input_text()
-    );
-    let loaded = page.input("loaded");
-    let body = [("loaded", loaded.as_str()), ("text", text.as_str())];
-    let saved = request(
-        r,
-        "POST",
-        TOKO,
-        "/panel/platform/plans",
-        &owner,
-        Some(&body[..]),
-    )
-    .await;
-    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
-    let page = request(r, "GET", TOKO, &saved.location, &owner, None).await;
-    assert_eq!(
-        page.text("notice"),
-        "Saved as a draft. Publish it to change every storefront."
-    );
-    let form = page.form("publish-form");
-    let body: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let published = request(
-        r,
-        "POST",
-        TOKO,
-        "/panel/platform/plans/publish",
-        &owner,
-        Some(&body[..]),
-    )
-    .await;
-    assert_eq!(
-        published.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        published.html
-    );
+    let published = schedule_co_id(&shop, &owner, from, "400000").await;
     let page = request(r, "GET", TOKO, &published.location, &owner, None).await;
     assert_eq!(
         page.text("changes-idr"),
@@ -144,6 +107,122 @@ async fn a_scheduled_rise_takes_effect_on_its_day() {
     let audit = request(r, "GET", TOKO, "/panel/audit", &owner, None).await;
     assert!(audit.html.contains("platform.plans.save"), "{}", audit.html);
     assert!(audit.html.contains("platform.publish"));
+}
+
+/// An operator schedules .co.id registrations of the plan `idr` at
+/// `price` from `from` on the console's plans page, and publishes it.
+/// Returns the publish's answer (a redirect to the page).
+async fn schedule_co_id(shop: &Shop, owner: &str, from: chrono::NaiveDate, price: &str) -> Page {
+    let r = &shop.router;
+    let page = request(r, "GET", TOKO, "/panel/platform/plans", owner, None).await;
+    let text = format!(
+        "{}\n[[changes.idr]]\nfrom = {from}\n\n[changes.idr.extensions.\"co.id\"]\nregister = \"{price}\"\n",
+        page.input_text()
+    );
+    let loaded = page.input("loaded");
+    let body = [("loaded", loaded.as_str()), ("text", text.as_str())];
+    let saved = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/platform/plans",
+        owner,
+        Some(&body[..]),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let page = request(r, "GET", TOKO, &saved.location, owner, None).await;
+    assert_eq!(
+        page.text("notice"),
+        "Saved as a draft. Publish it to change every storefront."
+    );
+    let form = page.form("publish-form");
+    let body: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let published = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/platform/plans/publish",
+        owner,
+        Some(&body[..]),
+    )
+    .await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.html
+    );
+    published
+}
+
+/// An order placed before a rise is paid after it at the prices it was
+/// placed at, at every level: the customer's total and what toko's wallet
+/// pays the platform.
+#[tokio::test]
+async fn an_order_placed_before_a_rise_keeps_its_prices() {
+    use serde_json::json;
+    use storefront_core::ledger::Party;
+    let shop = platform_shop().await;
+    let r = &shop.router;
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let customer = sign_in(r, TOKO, "customer@toko.localhost").await;
+    let items = json!({"items": [{"domain": "bank-paid.co.id", "action": "register", "years": 1}]});
+    let (status, quote) =
+        api_json(r, "POST", TOKO, "/api/orders/quote", &customer, items, &[]).await;
+    assert_eq!(status, StatusCode::OK, "{quote}");
+    let (status, placed) = api_json(
+        r,
+        "POST",
+        TOKO,
+        "/api/orders",
+        &customer,
+        json!({"quote": quote["id"], "payment": "bank_transfer"}),
+        &[("idempotency-key", "before-the-rise")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{placed}");
+    assert_eq!(placed["gross"]["display"], "IDR\u{a0}288,000");
+    let id = placed["id"].as_str().expect("id").to_string();
+
+    let from = shop.clock.now().date_naive() + chrono::Duration::days(1);
+    schedule_co_id(&shop, &owner, from, "400000").await;
+    shop.clock.advance(chrono::Duration::days(1));
+    shop.site
+        .build(shop.clock.now())
+        .await
+        .expect("the day's build");
+    assert_eq!(co_id_register(&shop, "toko").await, Ok("480000".into()));
+
+    fund(
+        &shop,
+        Party::reseller("toko"),
+        Party::Platform,
+        "bca-idr",
+        1_000_000,
+    )
+    .await;
+    let paid = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/orders/mark-paid",
+        &owner,
+        Some(&[("id", &id)]),
+    )
+    .await;
+    assert_eq!(paid.status, StatusCode::SEE_OTHER, "{}", paid.html);
+    let page = request(r, "GET", TOKO, &paid.location, &owner, None).await;
+    assert_eq!(page.text("order-total"), "IDR 288,000");
+    // toko pays the platform the old 240.000 and PPN 11%, not 400.000's.
+    let wallet = shop
+        .orders
+        .ledger
+        .wallet(&Party::reseller("toko"))
+        .await
+        .expect("wallet")
+        .expect("opened");
+    assert_eq!(wallet.balance.available().to_string(), "733600");
 }
 
 #[tokio::test]
@@ -286,4 +365,115 @@ impl TextArea for Page {
         let end = start + self.html[start..].find("</textarea>").expect("end");
         unescape(&self.html[start..end])
     }
+}
+
+/// A line waiting for documents keeps the items it was placed under when
+/// the operators change what its extension asks; a new order asks the new
+/// list.
+#[tokio::test]
+async fn an_order_keeps_the_document_rules_it_was_placed_under() {
+    use serde_json::{Value, json};
+    let shop = platform_shop().await;
+    co_id_waits_for_documents(&shop).await;
+    let r = &shop.router;
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let customer = sign_in(r, TOKO, "customer@toko.localhost").await;
+    let (_, me) = api(r, "GET", TOKO, "/api/accounts/me", &customer, None, &[]).await;
+    credit(&shop, me["id"].as_str().expect("account"), 1_000_000).await;
+    let order = |domain: &'static str, key: &'static str| {
+        let customer = customer.clone();
+        async move {
+            let items = json!({"items": [{"domain": domain, "action": "register", "years": 1}]});
+            let (_, quote) =
+                api_json(r, "POST", TOKO, "/api/orders/quote", &customer, items, &[]).await;
+            let (status, placed) = api_json(
+                r,
+                "POST",
+                TOKO,
+                "/api/orders",
+                &customer,
+                json!({"quote": quote["id"], "payment": "wallet"}),
+                &[("idempotency-key", key)],
+            )
+            .await;
+            assert_eq!(status, StatusCode::CREATED, "{placed}");
+            assert_eq!(placed["lines"][0]["status"], "awaiting_documents");
+            placed["id"].as_str().expect("id").to_string()
+        }
+    };
+    let asked = |id: String| {
+        let customer = customer.clone();
+        async move {
+            let (status, sets) = api(
+                r,
+                "GET",
+                TOKO,
+                &format!("/api/orders/{id}/documents"),
+                &customer,
+                None,
+                &[],
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{sets}");
+            sets[0]["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|i| i["id"].clone())
+                .collect::<Vec<Value>>()
+        }
+    };
+    let before = order("dokumen.co.id", "rules-1").await;
+    assert_eq!(
+        asked(before.clone()).await,
+        vec![json!("ktp"), json!("type")]
+    );
+
+    // The operators drop the registrant type from .co.id.
+    let page = request(r, "GET", TOKO, "/panel/platform/catalogue", &owner, None).await;
+    let text = page.input_text();
+    assert!(text.contains("documents = [\"ktp\", \"type\"]"), "{text}");
+    let changed = text.replacen(
+        "documents = [\"ktp\", \"type\"]",
+        "documents = [\"ktp\"]",
+        1,
+    );
+    let loaded = page.input("loaded");
+    let body = [("loaded", loaded.as_str()), ("text", changed.as_str())];
+    let saved = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/platform/catalogue",
+        &owner,
+        Some(&body[..]),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let page = request(r, "GET", TOKO, &saved.location, &owner, None).await;
+    let form = page.form("publish-form");
+    let body: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let published = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/platform/catalogue/publish",
+        &owner,
+        Some(&body[..]),
+    )
+    .await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.html
+    );
+
+    assert_eq!(
+        asked(before).await,
+        vec![json!("ktp"), json!("type")],
+        "the order placed before asks what it was placed under"
+    );
+    let after = order("bank-paid.co.id", "rules-2").await;
+    assert_eq!(asked(after).await, vec![json!("ktp")]);
 }

@@ -441,6 +441,11 @@ pub(crate) async fn approve(
     if let Err(r) = rules::may_approve(a.state, complete, a.deposit.as_ref(), a.deposit_asked) {
         return refused(&bo, &staff, &a.id, refusal_text(&staff, &a, &r));
     }
+    if bo.platform_domain.is_empty() {
+        // No domain to give it a host under: it would answer nowhere.
+        let text = i18n::text(staff.lang, "sub_no_domain");
+        return refused(&bo, &staff, &a.id, text);
+    }
     let Some(p) = platform(&bo).await else {
         return unavailable(&bo, &staff, "the platform's content cannot be read");
     };
