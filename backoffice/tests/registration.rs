@@ -277,7 +277,12 @@ async fn a_company_applies_and_is_approved_into_a_live_shop() {
     big.resize(2_500_000, b' ');
     big.extend_from_slice(b"\n%%EOF\n");
     let page = upload(&shop, &applicant, "ktp", &big).await;
-    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.html);
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.html
+    );
     assert_eq!(
         page.text("problem"),
         "Kartu Tanda Penduduk (KTP): ukuran berkas lebih dari 2048 KB. Kirim berkas yang lebih kecil."
