@@ -215,6 +215,20 @@ async fn bad_input_is_refused_field_by_field() {
         )]
     );
 
+    // Another applicant wanting the id a pending application wants.
+    let mut same_id = good.clone();
+    same_id.retain(|(k, _)| *k != "email");
+    same_id.push(("email", "sari@lain.example"));
+    let page = request(r, "POST", TOKO, "/panel/join", "", Some(&same_id)).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        errors(&page),
+        [(
+            "id".to_string(),
+            "The address tokobaru is already taken: choose another.".to_string()
+        )]
+    );
+
     // Registration is the platform's storefront's only: 404 elsewhere.
     let page = request(r, "GET", "agen.localhost", "/panel/join", "", None).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);

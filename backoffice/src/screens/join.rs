@@ -325,10 +325,21 @@ pub(crate) async fn join(
     let plans = open_plans(&p);
     let ids: Vec<&String> = plans.iter().map(|(id, _, _)| *id).collect();
     let country = Country::of_code(p.site.country.as_deref());
-    let is_taken = match super::subresellers::taken(&bo, &f.id.trim().to_ascii_lowercase()).await {
+    let wanted = f.id.trim().to_ascii_lowercase();
+    let is_taken = match super::subresellers::taken(&bo, &wanted).await {
         Ok(t) => t,
         Err(e) => return unavailable(&bo, &v, &e.to_string()),
     };
+    // An id another application still waits for is as taken as a
+    // storefront's: two applicants never learn at approval that only one
+    // of them gets it.
+    let is_taken = is_taken
+        || match applications(&bo).list().await {
+            Ok(all) => all.iter().any(|a| {
+                a.wanted == wanted && a.state == storefront_core::application::State::Pending
+            }),
+            Err(e) => return unavailable(&bo, &v, &e.to_string()),
+        };
     let w = match judge(&f, &ids, country, is_taken) {
         Ok(w) => w,
         Err(errors) => {
