@@ -12,22 +12,6 @@ use storefront_functions::accounts::{AccountsConfig, Role};
 
 const AGEN: &str = "agen.localhost";
 
-/// The fixture with toko as the platform's own storefront (agen sells
-/// below it).
-async fn platform_shop() -> Shop {
-    shop_with(|dir| {
-        let path = dir.join("content/platform/platform.toml");
-        let s = std::fs::read_to_string(&path).expect("fixture");
-        let s = s.replacen(
-            "country = \"ID\"",
-            "country = \"ID\"\nstorefront = \"toko\"",
-            1,
-        );
-        std::fs::write(&path, s).expect("write");
-    })
-    .await
-}
-
 /// The platform's today, as the console's form offers it for the first day.
 async fn today(shop: &Shop, owner: &str) -> NaiveDate {
     let page = request(

@@ -10,22 +10,6 @@ use serde_json::Value;
 use storefront_core::ledger::Party;
 use storefront_functions::accounts::{AccountsConfig, Role};
 
-/// The fixture with toko as the platform's own storefront (agen sells
-/// below it).
-async fn platform_shop() -> Shop {
-    shop_with(|dir| {
-        let path = dir.join("content/platform/platform.toml");
-        let s = std::fs::read_to_string(&path).expect("fixture");
-        let s = s.replacen(
-            "country = \"ID\"",
-            "country = \"ID\"\nstorefront = \"toko\"",
-            1,
-        );
-        std::fs::write(&path, s).expect("write");
-    })
-    .await
-}
-
 async fn add_staff(shop: &Shop, email: &str, role: Role) -> String {
     storefront_functions::accounts::create_reseller_user(
         shop.store.as_ref(),

@@ -9,21 +9,6 @@ use axum::http::StatusCode;
 use common::*;
 use storefront_functions::clock::Clock;
 
-/// The fixture with toko as the platform's own storefront.
-async fn platform_shop() -> Shop {
-    shop_with(|dir| {
-        let path = dir.join("content/platform/platform.toml");
-        let s = std::fs::read_to_string(&path).expect("fixture");
-        let s = s.replacen(
-            "country = \"ID\"",
-            "country = \"ID\"\nstorefront = \"toko\"",
-            1,
-        );
-        std::fs::write(&path, s).expect("write");
-    })
-    .await
-}
-
 /// What `reseller`'s published catalogue asks for one year of a .co.id
 /// registration on `day`.
 async fn co_id_register(shop: &Shop, reseller: &str) -> Result<String, String> {

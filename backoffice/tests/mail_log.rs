@@ -8,21 +8,6 @@ use axum::http::StatusCode;
 use common::*;
 use storefront_functions::mail_log::{self, Entry};
 
-/// The fixture with toko as the platform's own storefront.
-async fn platform_shop() -> Shop {
-    shop_with(|dir| {
-        let path = dir.join("content/platform/platform.toml");
-        let s = std::fs::read_to_string(&path).expect("fixture");
-        let s = s.replacen(
-            "country = \"ID\"",
-            "country = \"ID\"\nstorefront = \"toko\"",
-            1,
-        );
-        std::fs::write(&path, s).expect("write");
-    })
-    .await
-}
-
 async fn mail_page(shop: &Shop, who: &str, query: &str) -> Page {
     let page = request(
         &shop.router,

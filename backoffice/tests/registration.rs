@@ -21,31 +21,6 @@ use tower::ServiceExt;
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 const APPLICANT_PASSWORD: &str = "tokobaru-secret-2026";
 
-/// The fixture with toko as the platform's storefront, a deposit on the
-/// plan `idr`, and the registration's documents.
-async fn platform_shop() -> Shop {
-    shop_with(|dir| {
-        let p = dir.join("content/platform");
-        let edit = |file: &str, f: &dyn Fn(String) -> String| {
-            let path = p.join(file);
-            let s = std::fs::read_to_string(&path).expect("fixture");
-            std::fs::write(&path, f(s)).expect("write");
-        };
-        edit("platform.toml", &|s| {
-            s.replacen("country = \"ID\"", "country = \"ID\"\nstorefront = \"toko\"", 1)
-        });
-        edit("plans.toml", &|s| {
-            s.replacen("currency = \"IDR\"", "currency = \"IDR\"\ndeposit = \"2000000\"", 1)
-        });
-        edit("catalogue.toml", &|s| {
-            format!(
-                "[registration]\npersonal = [\"ktp\"]\ncompany = [\"ktp\", \"npwp\"]\n\n[documents.npwp]\nlabel = {{ en = \"Tax card (NPWP)\" }}\nkind = \"file\"\naccept = [\"pdf\"]\nmax_size_kb = 1024\n\n{s}"
-            )
-        });
-    })
-    .await
-}
-
 fn company_form<'a>(
     email: &'a str,
     mobile: &'a str,

@@ -78,6 +78,15 @@ pub async fn shop() -> Shop {
     shop_with(|_| {}).await
 }
 
+/// The fixture with toko as the platform's own storefront (its owner and
+/// admin are the platform's operators; agen sells below it), the plan
+/// `idr` asking a deposit and the catalogue the registration's documents
+/// (`storefront_e2e::as_platform`).
+#[allow(dead_code)] // not every test file opens the console
+pub async fn platform_shop() -> Shop {
+    shop_with(|dir| storefront_e2e::as_platform(dir, "toko")).await
+}
+
 /// The same, with the fixture project changed first by `tune` (its folder).
 pub async fn shop_with(tune: impl FnOnce(&std::path::Path)) -> Shop {
     shop_configured(tune, |bo| bo).await
