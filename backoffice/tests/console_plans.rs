@@ -94,27 +94,14 @@ async fn a_scheduled_rise_takes_effect_on_its_day() {
     assert!(audit.html.contains("platform.publish"));
 }
 
-/// An operator schedules .co.id registrations of the plan `idr` at
-/// `price` from `from` on the console's plans page, and publishes it.
+/// An operator saves `text` as the console's `file` ("plans" or
+/// "catalogue", whose page was loaded at `loaded`) and publishes it.
 /// Returns the publish's answer (a redirect to the page).
-async fn schedule_co_id(shop: &Shop, owner: &str, from: chrono::NaiveDate, price: &str) -> Page {
+async fn save_and_publish(shop: &Shop, owner: &str, file: &str, loaded: &str, text: &str) -> Page {
     let r = &shop.router;
-    let page = request(r, "GET", TOKO, "/panel/platform/plans", owner, None).await;
-    let text = format!(
-        "{}\n[[changes.idr]]\nfrom = {from}\n\n[changes.idr.extensions.\"co.id\"]\nregister = \"{price}\"\n",
-        page.input_text()
-    );
-    let loaded = page.input("loaded");
-    let body = [("loaded", loaded.as_str()), ("text", text.as_str())];
-    let saved = request(
-        r,
-        "POST",
-        TOKO,
-        "/panel/platform/plans",
-        owner,
-        Some(&body[..]),
-    )
-    .await;
+    let path = format!("/panel/platform/{file}");
+    let body = [("loaded", loaded), ("text", text)];
+    let saved = request(r, "POST", TOKO, &path, owner, Some(&body[..])).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
     let page = request(r, "GET", TOKO, &saved.location, owner, None).await;
     assert_eq!(
@@ -127,7 +114,7 @@ async fn schedule_co_id(shop: &Shop, owner: &str, from: chrono::NaiveDate, price
         r,
         "POST",
         TOKO,
-        "/panel/platform/plans/publish",
+        &format!("{path}/publish"),
         owner,
         Some(&body[..]),
     )
@@ -139,6 +126,26 @@ async fn schedule_co_id(shop: &Shop, owner: &str, from: chrono::NaiveDate, price
         published.html
     );
     published
+}
+
+/// An operator schedules .co.id registrations of the plan `idr` at
+/// `price` from `from` on the console's plans page, and publishes it.
+/// Returns the publish's answer (a redirect to the page).
+async fn schedule_co_id(shop: &Shop, owner: &str, from: chrono::NaiveDate, price: &str) -> Page {
+    let page = request(
+        &shop.router,
+        "GET",
+        TOKO,
+        "/panel/platform/plans",
+        owner,
+        None,
+    )
+    .await;
+    let text = format!(
+        "{}\n[[changes.idr]]\nfrom = {from}\n\n[changes.idr.extensions.\"co.id\"]\nregister = \"{price}\"\n",
+        page.input_text()
+    );
+    save_and_publish(shop, owner, "plans", &page.input("loaded"), &text).await
 }
 
 /// An order placed before a rise is paid after it at the prices it was
@@ -289,35 +296,7 @@ async fn a_catalogue_mistake_names_its_line_and_a_good_edit_reaches_the_storefro
         "For companies registered in Indonesia.",
         1,
     );
-    let body = [("loaded", loaded.as_str()), ("text", good.as_str())];
-    let saved = request(
-        r,
-        "POST",
-        TOKO,
-        "/panel/platform/catalogue",
-        &owner,
-        Some(&body[..]),
-    )
-    .await;
-    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
-    let page = request(r, "GET", TOKO, &saved.location, &owner, None).await;
-    let form = page.form("publish-form");
-    let body: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let published = request(
-        r,
-        "POST",
-        TOKO,
-        "/panel/platform/catalogue/publish",
-        &owner,
-        Some(&body[..]),
-    )
-    .await;
-    assert_eq!(
-        published.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        published.html
-    );
+    save_and_publish(&shop, &owner, "catalogue", &loaded, &good).await;
     let found = walk(&shop.site.out().join("toko")).into_iter().any(|f| {
         std::fs::read_to_string(f)
             .is_ok_and(|s| s.contains("For companies registered in Indonesia."))
@@ -423,36 +402,7 @@ async fn an_order_keeps_the_document_rules_it_was_placed_under() {
         "documents = [\"ktp\"]",
         1,
     );
-    let loaded = page.input("loaded");
-    let body = [("loaded", loaded.as_str()), ("text", changed.as_str())];
-    let saved = request(
-        r,
-        "POST",
-        TOKO,
-        "/panel/platform/catalogue",
-        &owner,
-        Some(&body[..]),
-    )
-    .await;
-    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
-    let page = request(r, "GET", TOKO, &saved.location, &owner, None).await;
-    let form = page.form("publish-form");
-    let body: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let published = request(
-        r,
-        "POST",
-        TOKO,
-        "/panel/platform/catalogue/publish",
-        &owner,
-        Some(&body[..]),
-    )
-    .await;
-    assert_eq!(
-        published.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        published.html
-    );
+    save_and_publish(&shop, &owner, "catalogue", &page.input("loaded"), &changed).await;
 
     assert_eq!(
         asked(before).await,
