@@ -245,6 +245,8 @@ pub struct Catalogs {
     store: Arc<dyn Store>,
     snapshots: RwLock<HashMap<String, (Instant, Arc<Snapshot>)>>,
     hosts: RwLock<HashMap<String, (Instant, Option<String>)>>,
+    /// The suspensions as search last read them (see `suspensions`).
+    suspended: RwLock<Option<(Instant, Arc<storefront_core::suspension::Suspended>)>>,
 }
 
 impl Catalogs {
@@ -258,6 +260,35 @@ impl Catalogs {
             store,
             snapshots: RwLock::default(),
             hosts: RwLock::default(),
+            suspended: RwLock::default(),
+        }
+    }
+
+    /// Every suspension, as read at most `FRESH` ago: what search tells a
+    /// shopper (whether a storefront takes new orders) without a read per
+    /// search. Quotes and orders read the list fresh (`suspension::stopping`),
+    /// so a stale answer here only delays the notice, never lets an order
+    /// through.
+    pub async fn suspensions(
+        &self,
+    ) -> Result<Arc<storefront_core::suspension::Suspended>, StoreError> {
+        if let Ok(cache) = self.suspended.read()
+            && let Some((at, list)) = cache.as_ref()
+            && at.elapsed() < FRESH
+        {
+            return Ok(list.clone());
+        }
+        let list = Arc::new(crate::suspension::list(self.store.as_ref()).await?);
+        if let Ok(mut cache) = self.suspended.write() {
+            *cache = Some((Instant::now(), list.clone()));
+        }
+        Ok(list)
+    }
+
+    /// Forget the suspensions read, after this process changed them.
+    pub fn forget_suspensions(&self) {
+        if let Ok(mut cache) = self.suspended.write() {
+            *cache = None;
         }
     }
 

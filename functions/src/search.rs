@@ -538,11 +538,14 @@ pub async fn search(
         today: s.today(st.clock.now()),
         lang,
     };
-    // One read: whether a suspension stops this storefront's new orders,
-    // said as its quote and order would say it.
-    let stopped = crate::suspension::stopping(st.catalogs.store().as_ref(), &s)
+    // Whether a suspension stops this storefront's new orders, said as its
+    // quote and order would say it (read at most every two seconds).
+    let stopped = st
+        .catalogs
+        .suspensions()
         .await
         .map_err(ApiError::unavailable)?
+        .of_levels(&s.levels)
         .is_some();
     let notice = stopped
         .then(|| crate::orders::engine::message(&crate::orders::OrderError::NotTakingOrders, lang));

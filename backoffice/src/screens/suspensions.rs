@@ -131,6 +131,7 @@ pub(crate) async fn suspend(
     let by = staff.profile.email.clone();
     match suspension::suspend(store, &id, &f.reason, &by, bo.clock.now()).await {
         Ok(s) => {
+            bo.shop.orders.catalogs.forget_suspensions();
             crate::audit(
                 &bo,
                 &staff,
@@ -160,6 +161,7 @@ pub(crate) async fn reinstate(
     let by = staff.profile.email.clone();
     match suspension::reinstate(store, &id, &by, bo.clock.now()).await {
         Ok(s) => {
+            bo.shop.orders.catalogs.forget_suspensions();
             crate::audit(
                 &bo,
                 &staff,
