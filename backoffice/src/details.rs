@@ -26,6 +26,11 @@ fn fields_map(fields: &[(String, String)]) -> BTreeMap<String, String> {
 /// `[contact]` as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ContactForm {
+    /// The host names the storefront answers on, one a line: its
+    /// platform subdomain and the reseller's own domains (each pointed at
+    /// the edge by an A record). None when the form did not send them:
+    /// they stay as they are.
+    pub domains: Option<String>,
     pub email: String,
     pub phone: String,
     pub whatsapp: String,
@@ -37,6 +42,7 @@ impl ContactForm {
     pub fn of(site: &Site) -> ContactForm {
         let c = &site.contact;
         ContactForm {
+            domains: Some(site.domains.join("\n")),
             email: c.email.clone(),
             phone: c.phone.clone(),
             whatsapp: c.whatsapp.clone(),
@@ -59,6 +65,7 @@ impl ContactForm {
         let f = fields_map(fields);
         let get = |k: &str| f.get(k).cloned().unwrap_or_default();
         ContactForm {
+            domains: f.get("domains").cloned(),
             email: get("email"),
             phone: get("phone"),
             whatsapp: get("whatsapp"),
@@ -99,8 +106,23 @@ impl ContactForm {
                 ));
             }
         }
+        let domains = match self.domains.as_deref().map(domain_list) {
+            None => None,
+            Some(Ok(d)) => Some(d),
+            Some(Err(bad)) => {
+                errors.push(FieldError::new("domains", "error_domain", &bad));
+                None
+            }
+        };
         if !errors.is_empty() {
             return Err(errors);
+        }
+        if let Some(domains) = domains {
+            let mut list = toml_edit::Array::new();
+            for d in &domains {
+                list.push(d.as_str());
+            }
+            doc.insert("domains", toml_edit::value(list));
         }
         let table = doc
             .entry("contact")
@@ -132,6 +154,28 @@ impl ContactForm {
         }
         Ok(())
     }
+}
+
+/// The domains typed, one a line, as the storefront will answer on them
+/// (IDNs in their ASCII form, lowercase, each once); Err names the first
+/// that is not a host name. At least one: a storefront with none answers
+/// nowhere.
+fn domain_list(typed: &str) -> Result<Vec<String>, String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in typed.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let ascii = storefront_core::names::to_ascii(line.trim_end_matches('.'))
+            .map_err(|_| line.to_string())?;
+        if !ascii.contains('.') || ascii.len() > 253 {
+            return Err(line.to_string());
+        }
+        if !out.contains(&ascii) {
+            out.push(ascii);
+        }
+    }
+    if out.is_empty() || out.len() > 20 {
+        return Err(typed.trim().to_string());
+    }
+    Ok(out)
 }
 
 /// `[seller]` and `[[bank_accounts]]` as typed: what only owners change.
@@ -360,5 +404,21 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(got, vec!["email", "phone"]);
+
+        // Domains: one a line, IDNs kept in ASCII, each once; a line that
+        // is no host name is named.
+        assert_eq!(
+            domain_list("Toko.Example\n\nbücher.example\ntoko.example"),
+            Ok(vec![
+                "toko.example".to_string(),
+                "xn--bcher-kva.example".to_string()
+            ])
+        );
+        assert_eq!(
+            domain_list("toko.example\nnot a domain"),
+            Err("not a domain".to_string())
+        );
+        assert_eq!(domain_list("localhost"), Err("localhost".to_string()));
+        assert_eq!(domain_list("  "), Err(String::new()));
     }
 }

@@ -159,7 +159,7 @@ async fn each_own_domain_is_checked_against_the_resolver() {
     );
     assert_eq!(
         page.text("setup-domain"),
-        "Own domain: to do Point each domain below at this address. A changed record can take a few hours to be seen everywhere."
+        "Own domain: to do Point each domain below at this address. A changed record can take a few hours to be seen everywhere. Your domains"
     );
     assert_eq!(page.href_in("check-again"), "/panel/?check=domains#setup");
     // Asked again, it asks the resolver again.
@@ -230,7 +230,7 @@ async fn without_an_edge_address_the_checklist_says_how_to_set_one() {
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(
         page.text("setup-domain"),
-        "Own domain: to do The edge's address is not configured, so there is nothing to point your domain at yet. The platform sets it: storefront serve --edge-ips (or STOREFRONT_EDGE_IPS), or the EdgeAddresses parameter when deployed."
+        "Own domain: to do The edge's address is not configured, so there is nothing to point your domain at yet. The platform sets it: storefront serve --edge-ips (or STOREFRONT_EDGE_IPS), or the EdgeAddresses parameter when deployed. Your domains"
     );
     assert!(!page.html.contains("id=\"own-domains\""));
 }
@@ -298,7 +298,7 @@ async fn a_fresh_storefront_has_everything_to_do_until_its_owner_does_it() {
     assert_eq!(page.href_in("setup-prices"), "/panel/prices");
     assert_eq!(
         page.text("setup-domain"),
-        "Own domain: to do Your storefront has only its platform address, baru.localhost. Your own domains cannot be added in the panel yet: ask the platform to add yours."
+        "Own domain: to do Your storefront has only its platform address, baru.localhost. Add your own domain, publish, and point its A record here. Your domains"
     );
     assert_eq!(
         page.text("setup-bank"),
@@ -409,4 +409,92 @@ async fn post_brand(r: &axum::Router, cookie: &str, fields: &[(&str, &str)]) -> 
         .body(axum::body::Body::from(body))
         .expect("request");
     page_of(r.clone().oneshot(req).await.expect("infallible")).await
+}
+
+/// The owner adds its own domain on the contact details page and
+/// publishes: the storefront answers on it, and the checklist asks the
+/// resolver about it. A line that is no domain, or a domain another
+/// storefront has, is refused and nothing changes.
+#[tokio::test]
+async fn the_owner_adds_its_own_domain_and_the_checklist_checks_it() {
+    let dns = Dns::start(&["/kopitoko.example/203.0.113.10"]);
+    let shop = shop_configured(|_| {}, |bo| bo.with_own_domain(check_with(&dns.addr()))).await;
+    let r = &shop.router;
+    let owner = sign_in(r, TOKO, "owner@toko.localhost").await;
+    let page = request(r, "GET", TOKO, "/panel/details", &owner, None).await;
+    let fields = page.form("details");
+    let domains = page.html[page.html.find("name=\"domains\"").expect("the domains")..]
+        .split_once('>')
+        .and_then(|(_, rest)| rest.split_once("</textarea>"))
+        .map(|(v, _)| unescape(v))
+        .expect("a textarea");
+    assert_eq!(domains, "toko.example\nwww.toko.example");
+    let save = |typed: String| {
+        let mut f: Vec<(String, String)> = fields.clone();
+        f.push(("domains".into(), typed));
+        f
+    };
+    let post = |f: Vec<(String, String)>| {
+        let owner = owner.clone();
+        async move {
+            let pairs: Vec<(&str, &str)> =
+                f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            request(r, "POST", TOKO, "/panel/details", &owner, Some(&pairs)).await
+        }
+    };
+    let bad = post(save(format!("{domains}\nkopi toko"))).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.html);
+    assert!(
+        unescape(&bad.html)
+            .contains("kopi toko is not a domain name (one a line, such as shop.example.com)."),
+        "{}",
+        bad.html
+    );
+    let theirs = post(save(format!("{domains}\nagen.example"))).await;
+    assert_eq!(
+        theirs.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        theirs.html
+    );
+    assert!(
+        unescape(&theirs.html).contains("agen.example"),
+        "{}",
+        theirs.html
+    );
+
+    let saved = post(save(format!("{domains}\nKopiToko.example"))).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let page = request(r, "GET", TOKO, "/panel/publish", &owner, None).await;
+    let published = request(
+        r,
+        "POST",
+        TOKO,
+        "/panel/publish",
+        &owner,
+        Some(&[
+            ("revision", &page.input("revision")),
+            ("expected", &page.input("expected")),
+        ]),
+    )
+    .await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.html
+    );
+    let catalogs = storefront_functions::catalog::Catalogs::new(shop.store.clone());
+    assert_eq!(
+        catalogs
+            .reseller_for_host("kopitoko.example")
+            .await
+            .unwrap(),
+        Some("toko".to_string())
+    );
+    let page = request(r, "GET", TOKO, "/panel/", &owner, None).await;
+    assert_eq!(
+        page.text("own-domain-kopitoko.example"),
+        "kopitoko.example A 203.0.113.10 points here"
+    );
 }

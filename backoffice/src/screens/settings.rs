@@ -109,7 +109,7 @@ pub(crate) async fn details_form_page(
             };
             c.insert(
                 "form",
-                &json!({"email": form.email, "phone": form.phone, "whatsapp": form.whatsapp, "address": form.address}),
+                &json!({"domains": form.domains, "email": form.email, "phone": form.phone, "whatsapp": form.whatsapp, "address": form.address}),
             );
             let hours: Vec<serde_json::Value> = form
                 .hours

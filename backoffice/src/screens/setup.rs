@@ -34,7 +34,8 @@ pub(crate) async fn view(bo: &BackOffice, staff: &Staff) -> Result<Value, Failur
             lang,
             "domain",
             domains.done,
-            None,
+            // The domains are edited with the contact details.
+            (!domains.done).then_some("details"),
             Some(domains.line.clone()),
         ),
         item(
