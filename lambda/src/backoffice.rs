@@ -41,13 +41,14 @@ fn own_domain_check() -> anyhow::Result<OwnDomainCheck> {
     .context("STOREFRONT_EDGE_IPS or STOREFRONT_RESOLVER")
 }
 
-/// The back office's routes for these services, after laying out the
-/// platform's content under `work` (the temporary folder on Lambda).
-pub async fn router(
+/// The site the back office publishes with (the published `@platform`
+/// revision laid out under `work`, the temporary folder on Lambda) and the
+/// storefronts bucket it uploads to.
+async fn site(
     services: &Services,
     settings: &Settings,
     work: &Path,
-) -> anyhow::Result<Router> {
+) -> anyhow::Result<(Arc<Site>, Arc<Bucket>)> {
     let bucket = settings
         .storefronts_bucket
         .clone()
@@ -71,12 +72,45 @@ pub async fn router(
     });
     let target =
         storefront_aws::deploy::Target::new(storefront_aws::s3_client(&settings.aws), bucket);
+    Ok((site, Arc::new(Bucket(target))))
+}
+
+/// The back office's routes for these services.
+pub async fn router(
+    services: &Services,
+    settings: &Settings,
+    work: &Path,
+) -> anyhow::Result<Router> {
+    let (site, bucket) = site(services, settings, work).await?;
     // Without the platform's domain there is no address to give a new
     // sub-reseller: its form says so.
     let bo = BackOffice::new(services.shop_state(), site, services.clock.clone())
-        .with_upload(Arc::new(Bucket(target)))
+        .with_upload(bucket)
         .with_platform_domain(settings.platform_domain.as_deref().unwrap_or_default())
         .with_own_domain(own_domain_check()?);
     let routes = storefront_backoffice::router(bo);
     Ok(crate::layered(routes, services))
+}
+
+/// The build of the day, run by a schedule every hour (each storefront's
+/// day begins at its own midnight): every storefront built from what is
+/// published, as of now, and those whose pages changed uploaded — so a
+/// plan's scheduled price change goes on sale on its day, as `serve`
+/// rebuilds at the change of day. Catalogues that did not change are not
+/// written; files whose bytes did not change are not uploaded. Returns
+/// the storefronts rendered.
+pub async fn daily_build(
+    services: &Services,
+    settings: &Settings,
+    work: &Path,
+) -> anyhow::Result<Vec<String>> {
+    let (site, bucket) = site(services, settings, work).await?;
+    let built = site
+        .build(services.clock.now())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for id in &built.report.rendered {
+        bucket.upload(id, &site.out().join(id)).await?;
+    }
+    Ok(built.report.rendered.clone())
 }

@@ -486,6 +486,24 @@ pub async fn run_scheduler(services: &Services) -> Result<(), lambda_runtime::Er
     .await
 }
 
+/// The build of the day's Lambda loop: one build per scheduled event
+/// (`backoffice::daily_build`). A failed build is an error for the
+/// schedule to log; the next hour's tries again.
+pub async fn run_daily_build(
+    services: &Services,
+    settings: &Settings,
+    work: &std::path::Path,
+) -> Result<(), lambda_runtime::Error> {
+    lambda_runtime::run(service_fn(|_event: LambdaEvent<serde_json::Value>| async {
+        let rendered = backoffice::daily_build(services, settings, work)
+            .await
+            .map_err(|e| lambda_runtime::Error::from(format!("{e:#}")))?;
+        tracing::info!(rendered = rendered.len(), "daily build");
+        Ok::<_, lambda_runtime::Error>(serde_json::json!({ "rendered": rendered }))
+    }))
+    .await
+}
+
 /// Logs as CloudWatch reads them: one line per event, no colours, no
 /// timestamp of our own (Lambda stamps each line), filtered by `RUST_LOG`.
 pub fn init_tracing() {

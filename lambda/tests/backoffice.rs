@@ -72,8 +72,21 @@ fn value_of(html: &str, name: &str) -> String {
     rest[..rest.find('"').unwrap()].to_string()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_publish_on_aws_uploads_the_storefront_and_moves_its_catalogue() {
+/// moto, with what `storefront deploy` leaves on it: every folder of the
+/// fixture project (changed first by `tune`) and the platform's content as
+/// published revisions, every storefront built and its catalogue in the
+/// table; the back office's services and settings as its Lambda reads them,
+/// and toko's owner.
+struct Deployed {
+    moto: Moto,
+    s3: aws_sdk_s3::Client,
+    store: Arc<storefront_aws::DynamoStore>,
+    services: storefront_functions::app::Services,
+    settings: Settings,
+    _project: tempfile::TempDir,
+}
+
+async fn deploy(tune: impl FnOnce(&std::path::Path)) -> Deployed {
     let moto = Moto::start();
     let endpoint = moto.endpoint();
     let config = storefront_aws::local_config(&endpoint).await;
@@ -116,6 +129,7 @@ async fn a_publish_on_aws_uploads_the_storefront_and_moves_its_catalogue() {
     // content as published revisions, every storefront built and its
     // catalogue in the table.
     let project = storefront_e2e::project(None);
+    tune(project.path());
     let revisions = Revisions::new(services.store.clone(), services.blobs.clone());
     let now = storefront_e2e::now();
     let platform = storefront_revisions::read_platform(project.path());
@@ -144,6 +158,26 @@ async fn a_publish_on_aws_uploads_the_storefront_and_moves_its_catalogue() {
     .await
     .expect("owner");
 
+    Deployed {
+        moto,
+        s3,
+        store,
+        services,
+        settings,
+        _project: project,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_publish_on_aws_uploads_the_storefront_and_moves_its_catalogue() {
+    let deployed = deploy(|_| {}).await;
+    let (endpoint, s3, store, services, settings) = (
+        deployed.moto.endpoint(),
+        deployed.s3.clone(),
+        deployed.store.clone(),
+        deployed.services.clone(),
+        deployed.settings.clone(),
+    );
     let work = tempfile::tempdir().unwrap();
     let backoffice = storefront_lambda::backoffice::router(&services, &settings, work.path())
         .await
@@ -318,4 +352,76 @@ async fn a_publish_on_aws_uploads_the_storefront_and_moves_its_catalogue() {
     .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("sari@example.co.id"), "{page}");
+}
+
+/// toko's price for one year of a `.co.id` as the table has it on `day`.
+async fn co_id_price(store: &storefront_aws::DynamoStore, day: chrono::NaiveDate) -> String {
+    let s = storefront_functions::catalog::current(store, "toko")
+        .await
+        .unwrap()
+        .expect("published");
+    let ask = storefront_core::price::Ask {
+        ext: "co.id",
+        action: storefront_core::catalogue::Action::Register,
+        years: 1,
+        group: "default",
+        today: day,
+        premium: None,
+        code: None,
+    };
+    storefront_core::price::price(&s, &ask)
+        .unwrap()
+        .shown
+        .to_string()
+}
+
+/// A plan's price change scheduled for tomorrow goes on sale on AWS with
+/// nobody publishing: the hourly build of the day, run on its day, moves
+/// toko's catalogue in the table and uploads its new price table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_build_of_the_day_puts_a_scheduled_price_change_on_sale() {
+    let today = storefront_e2e::today();
+    let tomorrow = today + chrono::Duration::days(1);
+    let mut deployed = deploy(|dir| {
+        let plans = dir.join("content/platform/plans.toml");
+        let mut s = std::fs::read_to_string(&plans).expect("plans");
+        s.push_str(&format!(
+            "\n[[changes.idr]]\nfrom = {tomorrow}\n\n[changes.idr.extensions.\"co.id\"]\nregister = \"400000\"\n"
+        ));
+        std::fs::write(&plans, s).expect("write");
+    })
+    .await;
+    assert_eq!(co_id_price(&deployed.store, today).await, "288000");
+    // Built before its day, the catalogue does not know the change yet.
+    assert_eq!(co_id_price(&deployed.store, tomorrow).await, "288000");
+
+    // The first hour of tomorrow.
+    let clock = Arc::new(storefront_functions::clock::ManualClock::new(
+        tomorrow.and_hms_opt(1, 5, 0).expect("a time").and_utc(),
+    ));
+    deployed.services.clock = clock;
+    let work = tempfile::tempdir().unwrap();
+    let rendered = storefront_lambda::backoffice::daily_build(
+        &deployed.services,
+        &deployed.settings,
+        work.path(),
+    )
+    .await
+    .expect("the build of the day");
+    assert!(rendered.contains(&"toko".to_string()), "{rendered:?}");
+    assert_eq!(co_id_price(&deployed.store, tomorrow).await, "480000");
+    let object = deployed
+        .s3
+        .get_object()
+        .bucket("storefronts")
+        .key("sites/toko/prices/index.html")
+        .send()
+        .await
+        .expect("uploaded");
+    let html =
+        String::from_utf8(object.body.collect().await.unwrap().into_bytes().to_vec()).unwrap();
+    assert!(
+        html.contains("Rp\u{a0}480.000"),
+        "the new price is on the page"
+    );
 }
