@@ -283,7 +283,13 @@ fn examples() -> tempfile::TempDir {
 #[test]
 fn content_exports_and_imports_byte_for_byte_and_builds_the_same_from_the_store() {
     let p = examples();
-    let ids = ["northwind", "nusantara", "pixelforge", "sieciowo"];
+    let ids = [
+        "gerbang",
+        "northwind",
+        "nusantara",
+        "pixelforge",
+        "sieciowo",
+    ];
     for id in ids {
         let folder = format!("content/resellers/{id}");
         let out = storefront(p.path(), &["content", "import", id, &folder]);
@@ -326,7 +332,7 @@ fn content_exports_and_imports_byte_for_byte_and_builds_the_same_from_the_store(
     let store = storefront(p.path(), &["build", "--from-store", "--out", "from-store"]);
     assert!(store.status.success(), "{}", text(&store.stderr));
     assert!(
-        text(&store.stdout).starts_with("built 4 storefront(s)"),
+        text(&store.stdout).starts_with("built 5 storefront(s)"),
         "{}",
         text(&store.stdout)
     );
