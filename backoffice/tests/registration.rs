@@ -471,3 +471,40 @@ async fn only_operators_open_the_console() {
         assert_eq!(page.status, StatusCode::FORBIDDEN, "agen {path}");
     }
 }
+
+/// A person applies: no company, and the catalogue asks a person only for
+/// the KTP; company fields sent anyway are not kept.
+#[tokio::test]
+async fn a_person_applies_with_an_identity_card_only() {
+    let shop = platform_shop().await;
+    let r = &shop.router;
+    let form = vec![
+        ("kind", "personal"),
+        ("name", "Sari Dewi"),
+        ("email", "sari@perorangan.example"),
+        ("mobile", "+62 813 2222 3333"),
+        ("password", APPLICANT_PASSWORD),
+        ("language", "en"),
+        ("id", "sari-domain"),
+        ("company_name", ""),
+        ("npwp", ""),
+        ("plan", "idr"),
+    ];
+    let page = request(r, "POST", TOKO, "/panel/join", "", Some(&form)).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
+    let applicant = cookie_of(&page);
+    let status = request(r, "GET", TOKO, "/panel/join/status", &applicant, None).await;
+    assert_eq!(status.status, StatusCode::OK, "{}", status.html);
+    let items: Vec<&str> = status
+        .html
+        .split("data-item=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').expect("quote")])
+        .collect();
+    assert_eq!(items, ["ktp"]);
+    assert!(
+        norm(&status.html).contains("<strong id=\"amount\">IDR 2,000,000</strong>"),
+        "{}",
+        status.html
+    );
+}
