@@ -316,6 +316,10 @@ async fn a_suspended_reseller_and_its_sub_resellers_refuse_new_orders_but_renew_
         (s.reseller.as_str(), s.since, s.by.as_str()),
         ("toko", since, OPERATOR)
     );
+    // Quotes and search read the suspensions at most every two seconds;
+    // the console forgets them when it changes them, as here. (Placing an
+    // order reads them fresh.)
+    w.orders.catalogs.forget_suspensions();
     let list = suspension::list(w.store.as_ref()).await.expect("list");
     assert_eq!(list.resellers.len(), 1);
     assert_eq!(list.get("toko").expect("toko").reason, REASON);
@@ -496,6 +500,7 @@ async fn a_suspended_reseller_and_its_sub_resellers_refuse_new_orders_but_renew_
     let lifted = suspension::reinstate(w.store.as_ref(), "toko", "boss@platform", back)
         .await
         .expect("reinstated");
+    w.orders.catalogs.forget_suspensions();
     assert_eq!((lifted.since, lifted.reason.as_str()), (since, REASON));
     let q = quote(&w, AGEN, &customer, "en", register("baru-sekali.co.id")).await;
     let again = place(&w, AGEN, &customer, &q, "wallet", "k-again").await;
@@ -506,9 +511,6 @@ async fn a_suspended_reseller_and_its_sub_resellers_refuse_new_orders_but_renew_
             .status,
         StatusCode::OK
     );
-    // Search reads the suspensions at most every two seconds; the
-    // console forgets them when it changes them, as here.
-    w.orders.catalogs.forget_suspensions();
     let found = search(&w, AGEN, "en").await;
     assert_eq!(found["ordering"], true);
     assert!(found.get("notice").is_none(), "{found}");

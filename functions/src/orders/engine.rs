@@ -322,7 +322,8 @@ impl Orders {
                 max: self.config.max_lines,
             });
         }
-        self.takes_orders(s, items.iter().map(|i| i.action)).await?;
+        self.takes_orders(s, items.iter().map(|i| i.action), false)
+            .await?;
         // The storefront's own day: the one its pages show promotions for.
         let today = s.today(self.now());
         let mut lines: Vec<QuotedLine> = Vec::new();
@@ -450,8 +451,10 @@ impl Orders {
     }
 
     /// Refuse a cart with a new sale (a registration, a transfer in) on a
-    /// storefront that a suspension stops: one read, and none for a cart
-    /// of renewals alone, which go on whatever happens. Paying an order
+    /// storefront that a suspension stops: one read when placing the order
+    /// (`fresh`), the list search reads at most every two seconds when
+    /// quoting (the order checks again), and none for a cart of renewals
+    /// alone, which go on whatever happens. Paying an order
     /// placed before the suspension is not refused: its customer was
     /// promised that name at that price, the bank transfer may already be
     /// on its way, and refusing it would leave money with no order to go
@@ -460,13 +463,25 @@ impl Orders {
         &self,
         s: &Snapshot,
         mut actions: impl Iterator<Item = Action>,
+        fresh: bool,
     ) -> Result<(), OrderError> {
         if actions.all(storefront_core::suspension::still_taken) {
             return Ok(());
         }
-        match crate::suspension::stopping(self.store.as_ref(), s).await? {
-            Some(_) => Err(OrderError::NotTakingOrders),
-            None => Ok(()),
+        let stopped = if fresh {
+            crate::suspension::stopping(self.store.as_ref(), s)
+                .await?
+                .is_some()
+        } else {
+            self.catalogs
+                .suspensions()
+                .await?
+                .of_levels(&s.levels)
+                .is_some()
+        };
+        match stopped {
+            true => Err(OrderError::NotTakingOrders),
+            false => Ok(()),
         }
     }
 
@@ -597,7 +612,7 @@ impl Orders {
             })
             .ok_or(OrderError::QuoteExpired)?;
         // Quoted before a suspension, ordered after it: refused all the same.
-        self.takes_orders(s, q.lines.iter().map(|l| l.priced.action))
+        self.takes_orders(s, q.lines.iter().map(|l| l.priced.action), true)
             .await?;
         if q.price_version != s.version {
             let items: Vec<LineRequest> = q
