@@ -667,6 +667,21 @@ impl Failure {
     }
 }
 
+/// The page a staff member gets when the store did not answer: 503, said
+/// in their language; what failed goes to the log.
+pub(crate) fn unavailable(bo: &BackOffice, staff: &Staff, e: impl std::fmt::Display) -> Response {
+    eprintln!("back office of {}: {e}", staff.reseller);
+    message(
+        bo,
+        staff.lang,
+        &staff.base,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        "unavailable",
+        None,
+    )
+}
+
 /// A page with one message and maybe one link (sign in, errors).
 pub(crate) fn message(
     bo: &BackOffice,

@@ -168,6 +168,11 @@ const WAIT: Duration = Duration::from_secs(30);
 /// Sign in on the account page at `url` and wait until the dashboard has
 /// loaded the wallet, domains, orders and invoices.
 fn sign_in(browser: &Browser, url: &str, email: &str) {
+    sign_in_as(browser, url, email, DEMO_PASSWORD);
+}
+
+/// The same with a password of its own.
+fn sign_in_as(browser: &Browser, url: &str, email: &str, password: &str) {
     browser.goto(url);
     browser.wait_for(
         "const s = document.querySelector('#account-signin'); return s && !s.hidden;",
@@ -179,7 +184,7 @@ fn sign_in(browser: &Browser, url: &str, email: &str) {
          f.querySelector('[name=password]').value = {};
          f.requestSubmit(); return true;",
         serde_json::json!(email),
-        serde_json::json!(DEMO_PASSWORD),
+        serde_json::json!(password),
     ));
     browser.wait_for(
         "const d = document.querySelector('#account-dashboard');
@@ -2075,21 +2080,11 @@ fn a_reseller_registers_is_approved_sets_up_its_shop_and_sells_a_name() {
     let shop = format!("http://tokobaru.localhost:{port}");
     browser.goto(&format!("{shop}/"));
     browser.wait_for("return document.title.includes('PT Toko Baru');", WAIT);
-    browser.goto(&format!("{shop}/account/"));
-    browser.wait_for(
-        "const s = document.querySelector('#account-signin'); return s && !s.hidden;",
-        WAIT,
-    );
-    browser.eval(
-        "const f = document.querySelector('form[data-account-form=signin]');
-         f.querySelector('[name=email]').value = 'budi@tokobaru.example';
-         f.querySelector('[name=password]').value = 'tokobaru-secret-2026';
-         f.requestSubmit(); return true;",
-    );
-    browser.wait_for(
-        "const d = document.querySelector('#account-dashboard');
-         return d && !d.hidden && d.hasAttribute('data-loaded');",
-        WAIT,
+    sign_in_as(
+        &browser,
+        &format!("{shop}/account/"),
+        "budi@tokobaru.example",
+        "tokobaru-secret-2026",
     );
     browser.goto(&format!("{shop}/panel/wallet"));
     assert_eq!(
@@ -2217,21 +2212,11 @@ fn a_reseller_registers_is_approved_sets_up_its_shop_and_sells_a_name() {
     sign_out_via_account(&browser, &shop);
 
     // The new shop's owner marks it paid: its wallet pays the platform.
-    browser.goto(&format!("{shop}/account/"));
-    browser.wait_for(
-        "const s = document.querySelector('#account-signin'); return s && !s.hidden;",
-        WAIT,
-    );
-    browser.eval(
-        "const f = document.querySelector('form[data-account-form=signin]');
-         f.querySelector('[name=email]').value = 'budi@tokobaru.example';
-         f.querySelector('[name=password]').value = 'tokobaru-secret-2026';
-         f.requestSubmit(); return true;",
-    );
-    browser.wait_for(
-        "const d = document.querySelector('#account-dashboard');
-         return d && !d.hidden && d.hasAttribute('data-loaded');",
-        WAIT,
+    sign_in_as(
+        &browser,
+        &format!("{shop}/account/"),
+        "budi@tokobaru.example",
+        "tokobaru-secret-2026",
     );
     browser.goto(&format!("{shop}/panel/orders"));
     browser.eval("document.querySelector('#orders tbody tr a').click(); return true;");

@@ -5,7 +5,7 @@
 //! `storefront_core::announcement`; each change is in the platform
 //! storefront's audit log.
 
-use crate::{BackOffice, Staff, context, i18n, render, when};
+use crate::{BackOffice, Staff, context, i18n, render, unavailable, when};
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -108,19 +108,6 @@ pub(crate) async fn page(
         }
     }
     shown(&bo, &staff, notice, &[], typed, StatusCode::OK).await
-}
-
-fn unavailable(bo: &BackOffice, staff: &Staff, e: impl std::fmt::Display) -> Response {
-    eprintln!("announcements: {e}");
-    crate::message(
-        bo,
-        staff.lang,
-        &staff.base,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-        "unavailable",
-        None,
-    )
 }
 
 async fn shown(

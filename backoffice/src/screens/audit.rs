@@ -3,7 +3,7 @@
 //! a page at a time, and the same as CSV.
 
 use crate::edit::FieldError;
-use crate::{BackOffice, Staff, context, errors_context, message, render, when};
+use crate::{BackOffice, Staff, context, errors_context, render, unavailable, when};
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -73,19 +73,6 @@ fn filter(staff: &Staff, a: &Asked) -> Result<Filter, Vec<FieldError>> {
     })
 }
 
-fn unavailable(bo: &BackOffice, staff: &Staff, e: &str) -> Response {
-    eprintln!("audit log of {}: {e}", staff.reseller);
-    message(
-        bo,
-        staff.lang,
-        &staff.base,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-        "unavailable",
-        None,
-    )
-}
-
 pub(crate) async fn audit_page(
     State(bo): State<BackOffice>,
     staff: Staff,
@@ -116,7 +103,7 @@ pub(crate) async fn audit_page(
     .await
     {
         Ok(p) => p,
-        Err(e) => return unavailable(&bo, &staff, &e.to_string()),
+        Err(e) => return unavailable(&bo, &staff, e.to_string()),
     };
     let entries: Vec<serde_json::Value> = page
         .entries
@@ -201,7 +188,7 @@ pub(crate) async fn audit_csv(
     .await
     {
         Ok(p) => p,
-        Err(e) => return unavailable(&bo, &staff, &e.to_string()),
+        Err(e) => return unavailable(&bo, &staff, e.to_string()),
     };
     (
         [

@@ -17,18 +17,7 @@ pub(crate) async fn overview(State(bo): State<BackOffice>, staff: Staff) -> Resp
     // One page of pending top-ups says whether there are more than a page.
     let topups = match console_desk(&bo, &staff).topups(true, None, 50).await {
         Ok(p) => (p.items.len(), p.next.is_some()),
-        Err(e) => {
-            eprintln!("console of {}: {e}", staff.reseller);
-            return crate::message(
-                &bo,
-                staff.lang,
-                &staff.base,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "unavailable",
-                None,
-            );
-        }
+        Err(e) => return crate::unavailable(&bo, &staff, e),
     };
     // Applications waiting for a decision (the list is read whole: there
     // are tens, not thousands).

@@ -16,7 +16,7 @@
 use super::join::{applications, documents_view, platform, send_file};
 use super::money::enc;
 use super::subresellers::{NotOpened, Opening, open_storefront};
-use crate::{BackOffice, Staff, context, i18n, message, render};
+use crate::{BackOffice, Staff, context, i18n, message, render, unavailable};
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -48,7 +48,7 @@ pub(crate) async fn list_page(
 ) -> Response {
     let all = match applications(&bo).list().await {
         Ok(a) => a,
-        Err(e) => return unavailable(&bo, &staff, &e.to_string()),
+        Err(e) => return unavailable(&bo, &staff, e.to_string()),
     };
     let row = |a: &Application| {
         json!({
@@ -77,17 +77,36 @@ fn notice(staff: &Staff, q: &Shown) -> Option<String> {
         .map(|d| i18n::text(staff.lang, &format!("r_done_{d}")))
 }
 
-fn unavailable(bo: &BackOffice, staff: &Staff, e: &str) -> Response {
-    eprintln!("console resellers of {}: {e}", staff.reseller);
-    message(
-        bo,
-        staff.lang,
-        &staff.base,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-        "unavailable",
-        None,
-    )
+/// A pending application decided: its state, the reason (a rejection's),
+/// who and when; refused (409, said why) unless it is still pending.
+async fn decide(
+    bo: &BackOffice,
+    staff: &Staff,
+    a: &Application,
+    state: AppState,
+    reason: Option<String>,
+) -> Result<Application, Response> {
+    let at = bo.clock.now().to_rfc3339();
+    let by = staff.profile.email.clone();
+    let changed = applications(bo)
+        .change(&a.id, |x| {
+            rules::pending(x.state)?;
+            x.state = state;
+            if reason.is_some() {
+                x.reason = reason.clone();
+            }
+            x.decided_at = Some(at.clone());
+            x.decided_by = Some(by.clone());
+            Ok(())
+        })
+        .await;
+    match changed {
+        Ok(a) => Ok(a),
+        Err(ApplicationError::Refused(r)) => {
+            Err(refused(bo, staff, &a.id, refusal_text(staff, a, &r)))
+        }
+        Err(e) => Err(unavailable(bo, staff, e)),
+    }
 }
 
 fn back(staff: &Staff, id: &str) -> String {
@@ -130,7 +149,7 @@ async fn load(bo: &BackOffice, staff: &Staff, id: &str) -> Result<Application, R
             "not_found",
             Some((&format!("{}platform/resellers", staff.base), "r_title")),
         )),
-        Err(e) => Err(unavailable(bo, staff, &e.to_string())),
+        Err(e) => Err(unavailable(bo, staff, e.to_string())),
     }
 }
 
@@ -149,7 +168,7 @@ pub(crate) async fn view_page(
     let docs = match bo.shop.documents().get(APPLICATION, &a.id).await {
         Ok(Some((r, _))) => documents_view(&r, &p, staff.lang),
         Ok(None) => Vec::new(),
-        Err(e) => return unavailable(&bo, &staff, &e.to_string()),
+        Err(e) => return unavailable(&bo, &staff, e.to_string()),
     };
     let money = |d: Decimal| Money::new(d, a.currency).format(staff.lang);
     let mut c = context(&staff, "console_resellers", "r_title");
@@ -250,7 +269,7 @@ pub(crate) async fn review(
                 Some((&back(&staff, &a.id), "r_back")),
             );
         }
-        Err(e) => return unavailable(&bo, &staff, &e.to_string()),
+        Err(e) => return unavailable(&bo, &staff, e.to_string()),
     }
     let state = if approve { "approved" } else { "rejected" };
     crate::audit(
@@ -335,7 +354,7 @@ pub(crate) async fn deposit(
         Err(ApplicationError::Refused(r)) => {
             return refused(&bo, &staff, &a.id, refusal_text(&staff, &a, &r));
         }
-        Err(e) => return unavailable(&bo, &staff, &e.to_string()),
+        Err(e) => return unavailable(&bo, &staff, e.to_string()),
     }
     crate::audit(
         &bo,
@@ -370,24 +389,9 @@ pub(crate) async fn reject(
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
-    let at = bo.clock.now().to_rfc3339();
-    let by = staff.profile.email.clone();
-    let a = match applications(&bo)
-        .change(&a.id, |x| {
-            rules::pending(x.state)?;
-            x.state = AppState::Rejected;
-            x.reason = Some(why.clone());
-            x.decided_at = Some(at.clone());
-            x.decided_by = Some(by.clone());
-            Ok(())
-        })
-        .await
-    {
+    let a = match decide(&bo, &staff, &a, AppState::Rejected, Some(why.clone())).await {
         Ok(a) => a,
-        Err(ApplicationError::Refused(r)) => {
-            return refused(&bo, &staff, &a.id, refusal_text(&staff, &a, &r));
-        }
-        Err(e) => return unavailable(&bo, &staff, &e.to_string()),
+        Err(r) => return r,
     };
     crate::audit(
         &bo,
@@ -436,7 +440,7 @@ pub(crate) async fn approve(
     };
     let complete = match bo.shop.documents().get(APPLICATION, &a.id).await {
         Ok(r) => r.is_some_and(|(r, _)| r.set.complete()),
-        Err(e) => return unavailable(&bo, &staff, &e.to_string()),
+        Err(e) => return unavailable(&bo, &staff, e.to_string()),
     };
     if let Err(r) = rules::may_approve(a.state, complete, a.deposit.as_ref(), a.deposit_asked) {
         return refused(&bo, &staff, &a.id, refusal_text(&staff, &a, &r));
@@ -485,33 +489,19 @@ pub(crate) async fn approve(
                 let text = crate::edit::problems(&d, staff.lang).join(" ");
                 return refused(&bo, &staff, &a.id, text);
             }
-            Err(NotOpened::Failed(e)) => return unavailable(&bo, &staff, &e.to_string()),
+            Err(NotOpened::Failed(e)) => return unavailable(&bo, &staff, e.to_string()),
             Err(NotOpened::NotBuilt) => return unavailable(&bo, &staff, "not built"),
         }
     }
     if let Err(e) = opening_balance(&bo, &staff, &a).await {
-        return unavailable(&bo, &staff, &e);
+        return unavailable(&bo, &staff, e);
     }
     if let Err(e) = owner(&bo, &a).await {
-        return unavailable(&bo, &staff, &e);
+        return unavailable(&bo, &staff, e);
     }
-    let at = bo.clock.now().to_rfc3339();
-    let by = staff.profile.email.clone();
-    let a = match applications(&bo)
-        .change(&a.id, |x| {
-            rules::pending(x.state)?;
-            x.state = AppState::Approved;
-            x.decided_at = Some(at.clone());
-            x.decided_by = Some(by.clone());
-            Ok(())
-        })
-        .await
-    {
+    let a = match decide(&bo, &staff, &a, AppState::Approved, None).await {
         Ok(a) => a,
-        Err(ApplicationError::Refused(r)) => {
-            return refused(&bo, &staff, &a.id, refusal_text(&staff, &a, &r));
-        }
-        Err(e) => return unavailable(&bo, &staff, &e.to_string()),
+        Err(r) => return r,
     };
     crate::audit(
         &bo,

@@ -4,7 +4,7 @@
 //! calls them and shows the answer, a refusal as a field error.
 
 use crate::edit::FieldError;
-use crate::{BackOffice, Staff, context, errors_context, i18n, message, render, when};
+use crate::{BackOffice, Staff, context, errors_context, i18n, message, render, unavailable, when};
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -42,7 +42,7 @@ async fn page(
 ) -> Response {
     let list = match staff::list(bo.shop.accounts.store.as_ref(), &staff.reseller).await {
         Ok(l) => l,
-        Err(e) => return unavailable(bo, staff, &e.to_string()),
+        Err(e) => return unavailable(bo, staff, e.to_string()),
     };
     let roles: Vec<serde_json::Value> = Role::STAFF
         .iter()
@@ -76,19 +76,6 @@ async fn page(
     render(bo, "staff.html", &c, status)
 }
 
-fn unavailable(bo: &BackOffice, staff: &Staff, e: &str) -> Response {
-    eprintln!("staff of {}: {e}", staff.reseller);
-    message(
-        bo,
-        staff.lang,
-        &staff.base,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-        "unavailable",
-        None,
-    )
-}
-
 /// A refusal as the page shows it: a field error, or a page of its own.
 async fn refused(
     bo: &BackOffice,
@@ -115,7 +102,7 @@ async fn refused(
                 Some((&format!("{}staff", staff.base), "title_staff")),
             );
         }
-        StaffError::Store(e) => return unavailable(bo, staff, &e.to_string()),
+        StaffError::Store(e) => return unavailable(bo, staff, e.to_string()),
         StaffError::Mail(e) => return unavailable(bo, staff, e),
     };
     let field = e.field().unwrap_or("member");

@@ -12,7 +12,7 @@ use super::money::{Problem, desk, enc, failed};
 use crate::edit::{self, FieldError};
 use crate::{
     BackOffice, Failure, RevisionError, Source, Staff, context, errors_context, i18n, message,
-    render, when,
+    render, unavailable, when,
 };
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
@@ -89,7 +89,7 @@ async fn list(
     .await
     {
         Ok(p) => p,
-        Err(e) => return unavailable(bo, staff, &e.to_string()),
+        Err(e) => return unavailable(bo, staff, e.to_string()),
     };
     let children = page.items;
     let ledger = &bo.shop.orders.ledger;
@@ -98,7 +98,7 @@ async fn list(
     for s in &children {
         let wallet = match ledger.wallet(&Party::reseller(&s.reseller)).await {
             Ok(w) => w,
-            Err(e) => return unavailable(bo, staff, &e.to_string()),
+            Err(e) => return unavailable(bo, staff, e.to_string()),
         };
         let b = wallet.map(|w| w.balance).unwrap_or_default();
         let shown = |d: Decimal| Money::new(d, s.currency).format(lang);
@@ -110,7 +110,7 @@ async fn list(
         // or invited and not yet, or none (an invitation that failed).
         let members = match staff::list(store.as_ref(), &s.reseller).await {
             Ok(m) => m,
-            Err(e) => return unavailable(bo, staff, &e.to_string()),
+            Err(e) => return unavailable(bo, staff, e.to_string()),
         };
         let owner = members.iter().find(|p| p.role == Role::Owner);
         rows.push(json!({
@@ -151,19 +151,6 @@ async fn plan_of(bo: &BackOffice, id: &str) -> Result<Option<String>, Failure> {
     Ok(edit::site_of(&files).map(|(_, s)| s.plan))
 }
 
-fn unavailable(bo: &BackOffice, staff: &Staff, e: &str) -> Response {
-    eprintln!("sub-resellers of {}: {e}", staff.reseller);
-    message(
-        bo,
-        staff.lang,
-        &staff.base,
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-        "unavailable",
-        None,
-    )
-}
-
 fn not_found(bo: &BackOffice, staff: &Staff) -> Response {
     message(
         bo,
@@ -183,7 +170,7 @@ async fn child(bo: &BackOffice, staff: &Staff, id: &str) -> Result<Snapshot, Res
     match catalog::current(store.as_ref(), id).await {
         Ok(Some(s)) if s.parent.id.as_deref() == Some(staff.reseller.as_str()) => Ok(s),
         Ok(_) => Err(not_found(bo, staff)),
-        Err(e) => Err(unavailable(bo, staff, &e.to_string())),
+        Err(e) => Err(unavailable(bo, staff, e.to_string())),
     }
 }
 
@@ -215,7 +202,7 @@ pub(crate) async fn orders_page(
         .await
     {
         Ok(p) => p,
-        Err(e) => return unavailable(&bo, &staff, &e.to_string()),
+        Err(e) => return unavailable(&bo, &staff, e.to_string()),
     };
     let list = page.items;
     let rows: Vec<Value> = list
@@ -255,7 +242,7 @@ pub(crate) async fn domains_page(
     let today = s.today(bo.clock.now());
     let list = match domain_list::of_reseller(&bo.shop.orders, &s.reseller, today, None).await {
         Ok(l) => l,
-        Err(e) => return unavailable(&bo, &staff, &e.to_string()),
+        Err(e) => return unavailable(&bo, &staff, e.to_string()),
     };
     let rows: Vec<Value> = list
         .domains
@@ -363,7 +350,7 @@ pub(crate) async fn invite_owner(
     }
     let members = match staff::list(store.as_ref(), &s.reseller).await {
         Ok(m) => m,
-        Err(e) => return unavailable(&bo, &staff, &e.to_string()),
+        Err(e) => return unavailable(&bo, &staff, e.to_string()),
     };
     if members.iter().any(|p| p.verified) {
         return message(
@@ -378,7 +365,7 @@ pub(crate) async fn invite_owner(
     }
     for p in &members {
         if let Err(e) = staff::revoke(store.as_ref(), &s.reseller, &staff.actor(), &p.id).await {
-            return unavailable(&bo, &staff, &e.to_string());
+            return unavailable(&bo, &staff, e.to_string());
         }
     }
     match welcome(&bo, &staff, &s.reseller, name, &f.owner_email).await {

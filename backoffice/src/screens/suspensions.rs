@@ -65,18 +65,7 @@ async fn shown(
     let (list, history) =
         match tokio::try_join!(suspension::list(store), suspension::history(store, HISTORY)) {
             Ok(both) => both,
-            Err(e) => {
-                eprintln!("suspensions: {e}");
-                return crate::message(
-                    bo,
-                    staff.lang,
-                    &staff.base,
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "unavailable",
-                    None,
-                );
-            }
+            Err(e) => return crate::unavailable(bo, staff, e),
         };
     let suspended: Vec<Value> = list
         .resellers
@@ -211,18 +200,7 @@ async fn failed(
             "reseller",
             i18n::text(lang, "con_no_such_reseller").replace("{id}", typed.reseller.trim()),
         ),
-        SuspensionFailure::Store(e) => {
-            eprintln!("suspensions: {e}");
-            return crate::message(
-                bo,
-                lang,
-                &staff.base,
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "unavailable",
-                None,
-            );
-        }
+        SuspensionFailure::Store(e) => return crate::unavailable(bo, staff, e),
     };
     shown(bo, staff, None, Some((field, message)), typed, status).await
 }

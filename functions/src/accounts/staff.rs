@@ -114,16 +114,6 @@ pub async fn invite_to(
 ) -> Result<Profile, StaffError> {
     let role = Role::staff(role.trim()).ok_or(StaffError::UnknownRole)?;
     let email = fields::email(email).map_err(StaffError::Email)?;
-    let store = st.store.as_ref();
-    let reseller = &snapshot.reseller;
-    if let Some((_, p)) = records::by_email(store, reseller, &email.key).await? {
-        return Err(if p.role.is_staff() {
-            StaffError::AlreadyStaff
-        } else {
-            StaffError::Customer
-        });
-    }
-    let id = secrets::new_id().map_err(|e| StaffError::Mail(e.to_string()))?;
     let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
         Some(n) => n.to_string(),
         None => email
@@ -133,34 +123,7 @@ pub async fn invite_to(
             .unwrap_or_default()
             .to_string(),
     };
-    let profile = Profile::invited(id, reseller, email, name, role, snapshot.default_language());
-    match records::create(store, &profile).await {
-        Ok(()) => {}
-        Err(CreateError::Taken) => return Err(StaffError::AlreadyStaff),
-        Err(CreateError::Store(e)) => return Err(e.into()),
-    }
-    // Right after the account is made (its own transaction).
-    let entry = Entry::new(
-        by,
-        chrono::Utc::now(),
-        "staff.invite",
-        &format!("account:{}", profile.id),
-        json!(null),
-        member(&profile),
-    );
-    if let Err(e) = crate::audit::record(store, reseller, &entry).await {
-        tracing::error!(error = %e, "audit entry of an invitation not written");
-    }
-    let record = TokenRecord {
-        reseller: reseller.clone(),
-        account: profile.id.clone(),
-        email_key: profile.email_key.clone(),
-        epoch: profile.auth_epoch,
-        expires_at: 0,
-    };
-    let token = tokens::issue(store, Purpose::Reset, record, INVITATION_DAYS * 86_400)
-        .await
-        .map_err(|e| StaffError::Mail(e.to_string()))?;
+    let (profile, token) = invited(st.store.as_ref(), snapshot, by, email, name, role).await?;
     let link = link(&token);
     let text = invitation_mail(profile.language, &snapshot.name, role, &link);
     st.mailer
@@ -192,23 +155,38 @@ pub async fn first_operator(
     name: Option<&str>,
 ) -> Result<(Profile, String), StaffError> {
     let email = fields::email(email).map_err(StaffError::Email)?;
-    let reseller = &snapshot.reseller;
-    if !list(store, reseller).await?.is_empty() {
+    if !list(store, &snapshot.reseller).await?.is_empty() {
         return Err(StaffError::AlreadyStaff);
     }
-    let id = secrets::new_id().map_err(|e| StaffError::Mail(e.to_string()))?;
     let name = name
         .map(str::trim)
         .filter(|n| !n.is_empty())
         .map_or_else(|| email.display.clone(), str::to_string);
-    let profile = Profile::invited(
-        id,
-        reseller,
-        email,
-        name,
-        Role::Owner,
-        snapshot.default_language(),
-    );
+    invited(store, snapshot, by, email, name, Role::Owner).await
+}
+
+/// The staff account an invitation makes on `snapshot`'s storefront:
+/// refused when the address already has an account there; unconfirmed and
+/// passwordless until the one-time token returned with it sets a password.
+/// Audited right after it is made (its own transaction).
+async fn invited(
+    store: &dyn Store,
+    snapshot: &storefront_core::snapshot::Snapshot,
+    by: &Actor,
+    email: fields::Email,
+    name: String,
+    role: Role,
+) -> Result<(Profile, String), StaffError> {
+    let reseller = &snapshot.reseller;
+    if let Some((_, p)) = records::by_email(store, reseller, &email.key).await? {
+        return Err(if p.role.is_staff() {
+            StaffError::AlreadyStaff
+        } else {
+            StaffError::Customer
+        });
+    }
+    let id = secrets::new_id().map_err(|e| StaffError::Mail(e.to_string()))?;
+    let profile = Profile::invited(id, reseller, email, name, role, snapshot.default_language());
     match records::create(store, &profile).await {
         Ok(()) => {}
         Err(CreateError::Taken) => return Err(StaffError::AlreadyStaff),
@@ -223,7 +201,7 @@ pub async fn first_operator(
         member(&profile),
     );
     if let Err(e) = crate::audit::record(store, reseller, &entry).await {
-        tracing::error!(error = %e, "audit entry of the first operator not written");
+        tracing::error!(error = %e, "audit entry of an invitation not written");
     }
     let record = TokenRecord {
         reseller: reseller.clone(),
